@@ -34,6 +34,7 @@ export interface Handler {
   /** Stop functions of open watches, so close() can end them cleanly. */
   watches: Set<() => void>;
   bookmarkIntervalMs?: number;
+  maxWatchSeconds?: number;
   serverAddress: string;
 }
 
@@ -282,7 +283,7 @@ function list(h: Handler, req: IncomingMessage, res: ServerResponse, k: Resource
         labels,
         fields,
         resourceVersion: q.get('resourceVersion'),
-        timeoutSeconds: timeout !== null && Number(timeout) > 0 ? Number(timeout) : undefined,
+        timeoutSeconds: timeout !== null && Number(timeout) > 0 ? Number(timeout) : h.maxWatchSeconds,
         bookmarks: q.get('allowWatchBookmarks') === 'true',
         sendInitialEvents: q.get('sendInitialEvents') === 'true',
         table,
