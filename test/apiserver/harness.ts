@@ -86,6 +86,8 @@ export function httpsCall(
     if (token !== null) headers.Authorization = `Bearer ${token}`;
     if (opts.contentType) headers['Content-Type'] = opts.contentType;
     if (opts.accept) headers.Accept = opts.accept;
+    // Node sends DELETE bodies without framing unless told the length.
+    if (opts.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(opts.body));
     const req = request(new URL(path, api.url), { method, ca: api.caPem, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
