@@ -44,6 +44,8 @@ export function serveWatch(store: ObjectStore, hub: WatchHub, req: WatchRequest,
     'Transfer-Encoding': 'chunked',
   });
   res.socket?.setNoDelay(true);
+  // Headers go out now: a client waiting for the response must not wait for the first event.
+  res.flushHeaders();
 
   let lastRv = store.resourceVersion;
   const write = (type: string, object: unknown) => {
