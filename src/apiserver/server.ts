@@ -61,24 +61,57 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const sockets = new Set<Socket>();
   let active = 0;
 
-  const handler: Handler = { store, hub, resources, watches, bookmarkIntervalMs: opts.bookmarkIntervalMs, maxWatchSeconds: opts.maxWatchSeconds, serverAddress: '' };
+  const handler: Handler = {
+    store,
+    hub,
+    resources,
+    watches,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs,
+    maxWatchSeconds: opts.maxWatchSeconds,
+    serverAddress: '',
+  };
 
-  const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req: IncomingMessage, res: ServerResponse) => {
-    if (!tokenMatches(req.headers.authorization, token) && !isHealth(req.url)) {
-      res.writeHead(401, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
-      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }));
-      return;
-    }
-    active++;
-    res.on('close', () => active--);
-    handleRequest(handler, req, res).catch((err: unknown) => {
-      process.stderr.write(`apiserver: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Internal error occurred', reason: 'InternalError', code: 500 }));
-      } else res.destroy();
-    });
-  });
+  const server: Server = createServer(
+    { key: tls.keyPem, cert: tls.certPem },
+    (req: IncomingMessage, res: ServerResponse) => {
+      if (!tokenMatches(req.headers.authorization, token) && !isHealth(req.url)) {
+        res.writeHead(401, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            message: 'Unauthorized',
+            reason: 'Unauthorized',
+            code: 401,
+          }),
+        );
+        return;
+      }
+      active++;
+      res.on('close', () => active--);
+      handleRequest(handler, req, res).catch((err: unknown) => {
+        process.stderr.write(
+          `apiserver: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+        );
+        if (!res.headersSent) {
+          res.writeHead(500, { 'Content-Type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              kind: 'Status',
+              apiVersion: 'v1',
+              metadata: {},
+              status: 'Failure',
+              message: 'Internal error occurred',
+              reason: 'InternalError',
+              code: 500,
+            }),
+          );
+        } else res.destroy();
+      });
+    },
+  );
   server.on('secureConnection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));

@@ -4,13 +4,17 @@ import { readFileSync } from 'node:fs';
 import { registerUpCommand } from './up.js';
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('extgate')
-    .description('GKE Service Extensions, self-hosted: embedded Kubernetes API, Gateway controller and gateway')
+    .description(
+      'GKE Service Extensions, self-hosted: embedded Kubernetes API, Gateway controller and gateway',
+    )
     .version(packageVersion(), '--version', 'print the version');
 
   program

@@ -5,7 +5,8 @@ import type { AdmissionRequest, Admit, KubeObject } from '../../src/api/types.js
 import { HAVE_KUBECTL_120, KUBECTL_120, startTestApi, type TestApi } from './harness.js';
 
 const EXT = '/apis/networking.gke.io/v1/namespaces/default/gcptrafficextensions';
-const DENIED = 'GCPTrafficExtension.networking.gke.io "my-traffic-extension" is invalid: spec.gatewayRef: gateway "my-gateway" not found in namespace "default"';
+const DENIED =
+  'GCPTrafficExtension.networking.gke.io "my-traffic-extension" is invalid: spec.gatewayRef: gateway "my-gateway" not found in namespace "default"';
 
 const manifest = (name: string, spec: string) => `apiVersion: networking.gke.io/v1
 kind: GCPTrafficExtension
@@ -24,9 +25,18 @@ describe('admission and field validation hooks', () => {
     if (spec.timeout === '5ms')
       return {
         allowed: false,
-        causes: [{ reason: 'FieldValueInvalid', field: 'spec.timeout', message: 'Invalid value: "5ms": timeout must be between 10-10000 milliseconds' }],
+        causes: [
+          {
+            reason: 'FieldValueInvalid',
+            field: 'spec.timeout',
+            message: 'Invalid value: "5ms": timeout must be between 10-10000 milliseconds',
+          },
+        ],
       };
-    if (spec.gateway && !lookup.get('gateway.networking.k8s.io/v1', 'Gateway', req.object.metadata.namespace, spec.gateway))
+    if (
+      spec.gateway &&
+      !lookup.get('gateway.networking.k8s.io/v1', 'Gateway', req.object.metadata.namespace, spec.gateway)
+    )
       return {
         allowed: false,
         denied: `GCPTrafficExtension.networking.gke.io "${req.object.metadata.name}" is invalid: spec.gatewayRef: gateway "${spec.gateway}" not found in namespace "${req.object.metadata.namespace}"`,
@@ -34,7 +44,11 @@ describe('admission and field validation hooks', () => {
     return { allowed: true };
   };
   const unknownFields = (obj: KubeObject): string[] =>
-    obj.kind === 'GCPTrafficExtension' ? Object.keys((obj.spec ?? {}) as object).filter((k) => !['timeout', 'gateway'].includes(k)).map((k) => `spec.${k}`) : [];
+    obj.kind === 'GCPTrafficExtension'
+      ? Object.keys((obj.spec ?? {}) as object)
+          .filter((k) => !['timeout', 'gateway'].includes(k))
+          .map((k) => `spec.${k}`)
+      : [];
 
   before(async () => {
     t = await startTestApi({ admit, unknownFields });
@@ -47,7 +61,10 @@ describe('admission and field validation hooks', () => {
     const file = t.file('bad.yaml', manifest('bad', '  timeout: 5ms\n'));
     const run = await t.kubectl(['apply', '-f', file], { allowFail: true });
     assert.notEqual(run.code, 0);
-    assert.match(run.stderr, /The GCPTrafficExtension "bad" is invalid: spec.timeout: Invalid value: "5ms": timeout must be between 10-10000 milliseconds/);
+    assert.match(
+      run.stderr,
+      /The GCPTrafficExtension "bad" is invalid: spec.timeout: Invalid value: "5ms": timeout must be between 10-10000 milliseconds/,
+    );
     assert.equal((await t.call('GET', `${EXT}/bad`)).status, 404);
   });
 
@@ -58,7 +75,10 @@ describe('admission and field validation hooks', () => {
       assert.notEqual(run.code, 0);
       assert.ok(run.stderr.includes(DENIED), `${bin ?? 'kubectl 1.32'} printed: ${run.stderr}`);
     }
-    const raw = await t.call('POST', EXT, { body: JSON.stringify({ metadata: { name: 'my-traffic-extension' }, spec: { gateway: 'my-gateway' } }), contentType: 'application/json' });
+    const raw = await t.call('POST', EXT, {
+      body: JSON.stringify({ metadata: { name: 'my-traffic-extension' }, spec: { gateway: 'my-gateway' } }),
+      contentType: 'application/json',
+    });
     assert.equal(raw.status, 422);
     assert.equal(raw.json().reason, 'Invalid');
     assert.equal(raw.json().message, DENIED);
@@ -67,13 +87,22 @@ describe('admission and field validation hooks', () => {
 
   it('sees the patched result on update, with the old object', async () => {
     await t.call('POST', '/apis/gateway.networking.k8s.io/v1/namespaces/default/gateways', {
-      body: JSON.stringify({ metadata: { name: 'gw' }, spec: { gatewayClassName: 'gke-l7-rilb', listeners: [] } }),
+      body: JSON.stringify({
+        metadata: { name: 'gw' },
+        spec: { gatewayClassName: 'gke-l7-rilb', listeners: [] },
+      }),
       contentType: 'application/json',
     });
-    const ok = await t.call('POST', EXT, { body: JSON.stringify({ metadata: { name: 'ok' }, spec: { gateway: 'gw', timeout: '1s' } }), contentType: 'application/json' });
+    const ok = await t.call('POST', EXT, {
+      body: JSON.stringify({ metadata: { name: 'ok' }, spec: { gateway: 'gw', timeout: '1s' } }),
+      contentType: 'application/json',
+    });
     assert.equal(ok.status, 201, ok.text);
     requests.length = 0;
-    const r = await t.call('PATCH', `${EXT}/ok`, { body: '{"spec":{"timeout":"5ms"}}', contentType: 'application/merge-patch+json' });
+    const r = await t.call('PATCH', `${EXT}/ok`, {
+      body: '{"spec":{"timeout":"5ms"}}',
+      contentType: 'application/merge-patch+json',
+    });
     assert.equal(r.status, 422);
     const last = requests.at(-1)!;
     assert.equal(last.operation, 'UPDATE');
@@ -82,7 +111,10 @@ describe('admission and field validation hooks', () => {
     assert.equal((await t.call('GET', `${EXT}/ok`)).json().spec.timeout, '1s', 'rejected patch not stored');
     const del = await t.call('DELETE', '/apis/gateway.networking.k8s.io/v1/namespaces/default/gateways/gw');
     assert.equal(del.status, 200);
-    const afterDelete = await t.call('PATCH', `${EXT}/ok`, { body: '{"spec":{"timeout":"2s"}}', contentType: 'application/merge-patch+json' });
+    const afterDelete = await t.call('PATCH', `${EXT}/ok`, {
+      body: '{"spec":{"timeout":"2s"}}',
+      contentType: 'application/merge-patch+json',
+    });
     assert.equal(afterDelete.status, 422, 'reference re-checked on update');
   });
 
@@ -93,7 +125,10 @@ describe('admission and field validation hooks', () => {
       run.stderr,
       /Error from server \(BadRequest\): error when creating ".*strict.yaml": GCPTrafficExtension in version "v1" cannot be handled as a GCPTrafficExtension: strict decoding error: unknown field "spec.strict"/,
     );
-    const warn = await t.call('POST', EXT, { body: JSON.stringify({ metadata: { name: 'warned' }, spec: { timeout: '1s', extra: 1 } }), contentType: 'application/json' });
+    const warn = await t.call('POST', EXT, {
+      body: JSON.stringify({ metadata: { name: 'warned' }, spec: { timeout: '1s', extra: 1 } }),
+      contentType: 'application/json',
+    });
     assert.equal(warn.status, 201);
     assert.equal(warn.headers.warning, '299 - "unknown field \\"spec.extra\\""');
     assert.deepEqual(warn.json().spec, { timeout: '1s' });

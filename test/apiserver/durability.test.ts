@@ -18,7 +18,11 @@ interface Running {
 }
 
 function startUp(stateDir: string): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'up', '--api-only', '--state-dir', stateDir, '--api-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'up', '--api-only', '--state-dir', stateDir, '--api-port', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return new Promise((done, fail) => {
     let out = '';
     let err = '';
@@ -31,7 +35,11 @@ function startUp(stateDir: string): Promise<Running> {
         clearTimeout(timer);
         done({
           child,
-          api: { url: m[1], token: readFileSync(join(stateDir, 'token'), 'utf8').trim(), caPem: readFileSync(join(stateDir, 'ca.crt'), 'utf8') },
+          api: {
+            url: m[1],
+            token: readFileSync(join(stateDir, 'token'), 'utf8').trim(),
+            caPem: readFileSync(join(stateDir, 'ca.crt'), 'utf8'),
+          },
         });
       }
     });
@@ -63,7 +71,12 @@ describe('kill -9 durability of `extgate up --api-only`', () => {
         const name = `cm-${n++}`;
         try {
           const r = await httpsCall(first.api, 'POST', '/api/v1/namespaces/default/configmaps', {
-            body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { n: name } }),
+            body: JSON.stringify({
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name },
+              data: { n: name },
+            }),
             contentType: 'application/json',
           });
           if (r.status === 201) acked.set(name, Number(r.json().metadata.resourceVersion));
@@ -77,25 +90,41 @@ describe('kill -9 durability of `extgate up --api-only`', () => {
     first.child.kill('SIGKILL');
     killed = true;
     await Promise.all(writers);
-    await new Promise((r) => first.child.exitCode !== null || first.child.signalCode !== null ? r(null) : first.child.once('exit', r));
+    await new Promise((r) =>
+      first.child.exitCode !== null || first.child.signalCode !== null
+        ? r(null)
+        : first.child.once('exit', r),
+    );
     assert.equal(first.child.signalCode, 'SIGKILL');
 
     const second = await startUp(stateDir);
     children.push(second.child);
     try {
       const list = (await httpsCall(second.api, 'GET', '/api/v1/namespaces/default/configmaps')).json();
-      const stored = new Map<string, number>(list.items.map((o: { metadata: { name: string; resourceVersion: string } }) => [o.metadata.name, Number(o.metadata.resourceVersion)]));
+      const stored = new Map<string, number>(
+        list.items.map((o: { metadata: { name: string; resourceVersion: string } }) => [
+          o.metadata.name,
+          Number(o.metadata.resourceVersion),
+        ]),
+      );
       const lost = [...acked.keys()].filter((name) => !stored.has(name));
       assert.deepEqual(lost, [], `acknowledged creates lost after kill -9 (${acked.size} acknowledged)`);
-      for (const [name, rv] of acked) assert.equal(stored.get(name), rv, `${name} kept the resourceVersion it was acknowledged with`);
+      for (const [name, rv] of acked)
+        assert.equal(stored.get(name), rv, `${name} kept the resourceVersion it was acknowledged with`);
       const maxAcked = Math.max(...acked.values());
-      assert.ok(Number(list.metadata.resourceVersion) >= maxAcked, 'list resourceVersion did not go backwards');
+      assert.ok(
+        Number(list.metadata.resourceVersion) >= maxAcked,
+        'list resourceVersion did not go backwards',
+      );
       const next = await httpsCall(second.api, 'POST', '/api/v1/namespaces/default/configmaps', {
         body: JSON.stringify({ metadata: { name: 'after-restart' } }),
         contentType: 'application/json',
       });
       assert.equal(next.status, 201, next.text);
-      assert.ok(Number(next.json().metadata.resourceVersion) > Number(list.metadata.resourceVersion), 'the next write takes a new, higher resourceVersion');
+      assert.ok(
+        Number(next.json().metadata.resourceVersion) > Number(list.metadata.resourceVersion),
+        'the next write takes a new, higher resourceVersion',
+      );
     } finally {
       second.child.kill('SIGTERM');
       await new Promise((r) => (second.child.exitCode !== null ? r(null) : second.child.once('exit', r)));

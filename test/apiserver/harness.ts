@@ -15,9 +15,16 @@ export interface TestApi {
   api: ApiServer;
   dir: string;
   /** Runs kubectl with this server's kubeconfig and a private HOME (own discovery cache). */
-  kubectl(args: string[], opts?: { bin?: string; env?: Record<string, string>; input?: string; allowFail?: boolean }): Promise<Run>;
+  kubectl(
+    args: string[],
+    opts?: { bin?: string; env?: Record<string, string>; input?: string; allowFail?: boolean },
+  ): Promise<Run>;
   /** Raw HTTPS request with the bearer token (unless `token` overrides it). */
-  call(method: string, path: string, opts?: { body?: string | Buffer; contentType?: string; token?: string | null; accept?: string }): Promise<Reply>;
+  call(
+    method: string,
+    path: string,
+    opts?: { body?: string | Buffer; contentType?: string; token?: string | null; accept?: string },
+  ): Promise<Reply>;
   /** Writes a file in the test's temp dir and returns its path. */
   file(name: string, text: string, mode?: number): string;
   close(): Promise<void>;
@@ -50,12 +57,18 @@ export async function startTestApi(extra: Partial<ApiServerOptions> = {}): Promi
           {
             cwd: dir,
             timeout: 60_000,
-            env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, KUBECONFIG: api.kubeconfigPath, ...opts.env },
+            env: {
+              PATH: process.env.PATH ?? '/usr/bin:/bin',
+              HOME: dir,
+              KUBECONFIG: api.kubeconfigPath,
+              ...opts.env,
+            },
           },
           (err, stdout, stderr) => {
             const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
             const run = { code, stdout: String(stdout), stderr: String(stderr) };
-            if (code !== 0 && !opts.allowFail) reject(new Error(`kubectl ${args.join(' ')} exited ${code}:\n${run.stderr}${run.stdout}`));
+            if (code !== 0 && !opts.allowFail)
+              reject(new Error(`kubectl ${args.join(' ')} exited ${code}:\n${run.stderr}${run.stdout}`));
             else resolve(run);
           },
         );
@@ -104,7 +117,11 @@ export function httpsCall(
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns true (bounded). */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) return;

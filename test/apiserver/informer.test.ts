@@ -35,7 +35,10 @@ describe('client-node 1.4.0 informer', () => {
   });
 
   it('sees add, update and delete', async () => {
-    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'one' }, data: { v: '1' } } });
+    await core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'one' }, data: { v: '1' } },
+    });
     await eventually(() => seen.includes('add one {"v":"1"}'), 'add one');
     await core.patchNamespacedConfigMap(
       { namespace: 'default', name: 'one', body: [{ op: 'replace', path: '/data/v', value: '2' }] },
@@ -50,9 +53,16 @@ describe('client-node 1.4.0 informer', () => {
   it('keeps watching after the server ends the watch', async () => {
     const before = lists;
     await new Promise((r) => setTimeout(r, 2500)); // at least two server-side closes
-    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'two' }, data: { v: '1' } } });
+    await core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'two' }, data: { v: '1' } },
+    });
     await eventually(() => seen.includes('add two {"v":"1"}'), 'add two after re-watch');
-    assert.equal(lists, before, 'a cleanly closed watch is resumed from its resourceVersion without relisting');
+    assert.equal(
+      lists,
+      before,
+      'a cleanly closed watch is resumed from its resourceVersion without relisting',
+    );
     assert.deepEqual(errors, []);
   });
 
@@ -60,9 +70,16 @@ describe('client-node 1.4.0 informer', () => {
     const before = lists;
     // Changes of another kind push the informer's resourceVersion out of the 4-entry history.
     for (let i = 0; i < 12; i++)
-      await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: `s${i}` }, stringData: { k: 'v' } } });
+      await core.createNamespacedSecret({
+        namespace: 'default',
+        body: { metadata: { name: `s${i}` }, stringData: { k: 'v' } },
+      });
     await eventually(() => lists > before, 'a relist after 410', 5000);
-    await core.replaceNamespacedConfigMap({ namespace: 'default', name: 'two', body: { metadata: { name: 'two' }, data: { v: '3' } } });
+    await core.replaceNamespacedConfigMap({
+      namespace: 'default',
+      name: 'two',
+      body: { metadata: { name: 'two' }, data: { v: '3' } },
+    });
     await eventually(() => seen.includes('update two {"v":"3"}'), 'update two after relist');
     await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'two' });
     await eventually(() => seen.includes('delete two'), 'delete two after relist');

@@ -19,10 +19,25 @@ const obj = (labels: Record<string, string>, extra: Record<string, unknown> = {}
 
 describe('strategic merge patch', () => {
   it('merges Service ports by port, deletes with $patch and drops directives (kubectl apply body)', () => {
-    const live = { metadata: { name: 'echo', annotations: { a: '1' } }, spec: { ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }, { port: 9000, protocol: 'TCP' }], type: 'ClusterIP' } };
+    const live = {
+      metadata: { name: 'echo', annotations: { a: '1' } },
+      spec: {
+        ports: [
+          { port: 80, targetPort: 8080, protocol: 'TCP' },
+          { port: 9000, protocol: 'TCP' },
+        ],
+        type: 'ClusterIP',
+      },
+    };
     const patch = {
       metadata: { annotations: { b: '2' } },
-      spec: { '$setElementOrder/ports': [{ port: 80 }], ports: [{ port: 80, targetPort: 8081 }, { $patch: 'delete', port: 9000 }] },
+      spec: {
+        '$setElementOrder/ports': [{ port: 80 }],
+        ports: [
+          { port: 80, targetPort: 8081 },
+          { $patch: 'delete', port: 9000 },
+        ],
+      },
     };
     const out = strategicMergePatch('Service', live, patch);
     assert.deepEqual(out, {
@@ -36,17 +51,44 @@ describe('strategic merge patch', () => {
       metadata: { finalizers: ['example.com/a', 'example.com/b'], labels: { a: '1', b: '2' } },
       spec: {
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } },
-        template: { spec: { containers: [{ name: 'echo', image: 'echo:1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }] } },
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'echo',
+                image: 'echo:1',
+                env: [
+                  { name: 'A', value: '1' },
+                  { name: 'B', value: '2' },
+                ],
+              },
+            ],
+          },
+        },
       },
     };
     const patch = {
-      metadata: { '$deleteFromPrimitiveList/finalizers': ['example.com/b'], '$setElementOrder/finalizers': ['example.com/a'], labels: { b: null } },
+      metadata: {
+        '$deleteFromPrimitiveList/finalizers': ['example.com/b'],
+        '$setElementOrder/finalizers': ['example.com/a'],
+        labels: { b: null },
+      },
       spec: {
         strategy: { $retainKeys: ['type'], rollingUpdate: null, type: 'Recreate' },
         template: {
           spec: {
             '$setElementOrder/containers': [{ name: 'echo' }],
-            containers: [{ '$setElementOrder/env': [{ name: 'A' }, { name: 'C' }], env: [{ name: 'C', value: '3' }, { $patch: 'delete', name: 'B' }], image: 'echo:2', name: 'echo' }],
+            containers: [
+              {
+                '$setElementOrder/env': [{ name: 'A' }, { name: 'C' }],
+                env: [
+                  { name: 'C', value: '3' },
+                  { $patch: 'delete', name: 'B' },
+                ],
+                image: 'echo:2',
+                name: 'echo',
+              },
+            ],
           },
         },
       },
@@ -54,12 +96,27 @@ describe('strategic merge patch', () => {
     const out = strategicMergePatch('Deployment', live, patch) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
     assert.deepEqual(out.metadata, { finalizers: ['example.com/a'], labels: { a: '1' } });
     assert.deepEqual(out.spec.strategy, { type: 'Recreate' });
-    assert.deepEqual(out.spec.template.spec.containers, [{ name: 'echo', image: 'echo:2', env: [{ name: 'A', value: '1' }, { name: 'C', value: '3' }] }]);
+    assert.deepEqual(out.spec.template.spec.containers, [
+      {
+        name: 'echo',
+        image: 'echo:2',
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'C', value: '3' },
+        ],
+      },
+    ]);
   });
 
   it('replaces lists without a merge strategy and maps with $patch: replace', () => {
-    const live = { endpoints: [{ addresses: ['127.0.0.1'] }, { addresses: ['127.0.0.3'] }], data: { a: '1', b: '2' } };
-    const out = strategicMergePatch('EndpointSlice', live, { endpoints: [{ addresses: ['127.0.0.2'] }], data: { $patch: 'replace', c: '3' } });
+    const live = {
+      endpoints: [{ addresses: ['127.0.0.1'] }, { addresses: ['127.0.0.3'] }],
+      data: { a: '1', b: '2' },
+    };
+    const out = strategicMergePatch('EndpointSlice', live, {
+      endpoints: [{ addresses: ['127.0.0.2'] }],
+      data: { $patch: 'replace', c: '3' },
+    });
     assert.deepEqual(out, { endpoints: [{ addresses: ['127.0.0.2'] }], data: { c: '3' } });
   });
 
@@ -70,7 +127,10 @@ describe('strategic merge patch', () => {
 
 describe('merge and JSON patch', () => {
   it('RFC 7386: null deletes, arrays replace', () => {
-    assert.deepEqual(mergePatch({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { b: null, d: 3 }, l: [3] }), { a: { c: 2, d: 3 }, l: [3] });
+    assert.deepEqual(mergePatch({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { b: null, d: 3 }, l: [3] }), {
+      a: { c: 2, d: 3 },
+      l: [3],
+    });
   });
   it('RFC 6902: add/remove/replace/move/copy/test with escaped pointers', () => {
     const doc = { metadata: { labels: { 'a/b': 'x' } }, list: [1, 2] };
@@ -102,11 +162,25 @@ describe('selectors', () => {
     assert.throws(() => parseLabelSelector('a in (x'), /unable to parse requirement/);
   });
   it('field selectors: metadata on every kind, involvedObject on Events, 400 otherwise', () => {
-    const ev = { ...obj({}), kind: 'Event', involvedObject: { kind: 'Gateway', name: 'gw' }, source: { component: 'sc-gateway-controller' } };
-    assert.equal(parseFieldSelector('Event', 'involvedObject.kind=Gateway,involvedObject.name==gw,metadata.namespace=default')!(ev), true);
+    const ev = {
+      ...obj({}),
+      kind: 'Event',
+      involvedObject: { kind: 'Gateway', name: 'gw' },
+      source: { component: 'sc-gateway-controller' },
+    };
+    assert.equal(
+      parseFieldSelector(
+        'Event',
+        'involvedObject.kind=Gateway,involvedObject.name==gw,metadata.namespace=default',
+      )!(ev),
+      true,
+    );
     assert.equal(parseFieldSelector('Event', 'source=sc-gateway-controller')!(ev), true);
     assert.equal(parseFieldSelector('Event', 'involvedObject.kind!=Gateway')!(ev), false);
-    assert.throws(() => parseFieldSelector('ConfigMap', 'involvedObject.kind=Gateway'), /field label not supported: involvedObject.kind/);
+    assert.throws(
+      () => parseFieldSelector('ConfigMap', 'involvedObject.kind=Gateway'),
+      /field label not supported: involvedObject.kind/,
+    );
   });
 });
 
@@ -139,18 +213,49 @@ describe('printers', () => {
         kind: 'Gateway',
         metadata: { name: 'gw', creationTimestamp: '2026-01-01T00:00:00Z' },
         spec: { gatewayClassName: 'gke-l7-rilb' },
-        status: { addresses: [{ value: '10.0.0.1' }, { value: '10.0.0.2' }], conditions: [{ type: 'Accepted', status: 'True' }, { type: 'Programmed', status: 'False' }] },
+        status: {
+          addresses: [{ value: '10.0.0.1' }, { value: '10.0.0.2' }],
+          conditions: [
+            { type: 'Accepted', status: 'True' },
+            { type: 'Programmed', status: 'False' },
+          ],
+        },
       },
       now,
     );
     assert.deepEqual(cells, ['gw', 'gke-l7-rilb', '10.0.0.1', 'False', '10m']);
     const route = KINDS.find((k) => k.kind === 'HTTPRoute')!;
-    assert.deepEqual(rowCells(route, { apiVersion: 'x', kind: 'HTTPRoute', metadata: { name: 'r' }, spec: { hostnames: ['a.example.com'] } }, now), ['r', '["a.example.com"]', null]);
+    assert.deepEqual(
+      rowCells(
+        route,
+        {
+          apiVersion: 'x',
+          kind: 'HTTPRoute',
+          metadata: { name: 'r' },
+          spec: { hostnames: ['a.example.com'] },
+        },
+        now,
+      ),
+      ['r', '["a.example.com"]', null],
+    );
     assert.deepEqual(evaluate({ a: [{ b: 1 }, { b: 2 }] }, '{.a[*].b}'), [1, 2]);
   });
   it('built-in columns: Service ports and Secret data count', () => {
     const svc = KINDS.find((k) => k.kind === 'Service')!;
-    const cells = rowCells(svc, { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'ClusterIP', clusterIP: '10.96.0.10', ports: [{ port: 80, protocol: 'TCP' }, { port: 9000, protocol: 'UDP' }], selector: { app: 'a' } } });
+    const cells = rowCells(svc, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: '10.96.0.10',
+        ports: [
+          { port: 80, protocol: 'TCP' },
+          { port: 9000, protocol: 'UDP' },
+        ],
+        selector: { app: 'a' },
+      },
+    });
     assert.deepEqual(cells.slice(0, 5), ['s', 'ClusterIP', '10.96.0.10', '<none>', '80/TCP,9000/UDP']);
     assert.equal(cells[6], 'app=a');
   });
@@ -159,12 +264,32 @@ describe('printers', () => {
 describe('routes', () => {
   it('tells namespaced collections from Namespace subresources', () => {
     const r1 = parseRoute('/api/v1/namespaces/default/services/echo/status');
-    assert.ok(r1?.type === 'resource' && r1.kind.kind === 'Service' && r1.namespace === 'default' && r1.name === 'echo' && r1.subresource === 'status');
+    assert.ok(
+      r1?.type === 'resource' &&
+        r1.kind.kind === 'Service' &&
+        r1.namespace === 'default' &&
+        r1.name === 'echo' &&
+        r1.subresource === 'status',
+    );
     const r2 = parseRoute('/api/v1/namespaces/default/status');
-    assert.ok(r2?.type === 'resource' && r2.kind.kind === 'Namespace' && r2.name === 'default' && r2.subresource === 'status');
+    assert.ok(
+      r2?.type === 'resource' &&
+        r2.kind.kind === 'Namespace' &&
+        r2.name === 'default' &&
+        r2.subresource === 'status',
+    );
     const r3 = parseRoute('/apis/gateway.networking.k8s.io/v1/gateways');
-    assert.ok(r3?.type === 'resource' && r3.kind.kind === 'Gateway' && r3.namespace === undefined && r3.name === undefined);
-    assert.equal(parseRoute('/apis/gateway.networking.k8s.io/v1/gateways/gw'), undefined, 'a namespaced item needs its namespace');
+    assert.ok(
+      r3?.type === 'resource' &&
+        r3.kind.kind === 'Gateway' &&
+        r3.namespace === undefined &&
+        r3.name === undefined,
+    );
+    assert.equal(
+      parseRoute('/apis/gateway.networking.k8s.io/v1/gateways/gw'),
+      undefined,
+      'a namespaced item needs its namespace',
+    );
     assert.equal(parseRoute('/apis/gateway.networking.k8s.io/v9/gateways'), undefined);
   });
 });

@@ -19,7 +19,13 @@ function watch(t: TestApi, path: string, accept?: string): Promise<Stream> {
     const headers: Record<string, string> = { Authorization: `Bearer ${t.api.token}` };
     if (accept) headers.Accept = accept;
     const req = request(new URL(path, t.api.url), { ca: t.api.caPem, headers, agent: false }, (res) => {
-      const s: Stream = { events: [], ended: false, status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), close: () => req.destroy() };
+      const s: Stream = {
+        events: [],
+        ended: false,
+        status: res.statusCode ?? 0,
+        contentType: String(res.headers['content-type']),
+        close: () => req.destroy(),
+      };
       let buf = '';
       res.on('data', (c: Buffer) => {
         buf += c.toString();
@@ -40,8 +46,14 @@ function watch(t: TestApi, path: string, accept?: string): Promise<Stream> {
 }
 
 const create = (t: TestApi, name: string, labels: Record<string, string> = {}) =>
-  t.call('POST', CM, { body: JSON.stringify({ metadata: { name, labels }, data: { v: '1' } }), contentType: 'application/json' }).then((r) => r.json());
-const names = (s: Stream) => s.events.map((e) => `${e.type} ${e.object.metadata?.name ?? e.object.code ?? ''}`);
+  t
+    .call('POST', CM, {
+      body: JSON.stringify({ metadata: { name, labels }, data: { v: '1' } }),
+      contentType: 'application/json',
+    })
+    .then((r) => r.json());
+const names = (s: Stream) =>
+  s.events.map((e) => `${e.type} ${e.object.metadata?.name ?? e.object.code ?? ''}`);
 
 describe('watch', () => {
   let t: TestApi;
@@ -58,7 +70,10 @@ describe('watch', () => {
     await eventually(() => s.events.length >= 1, 'synthetic ADDED');
     assert.equal(s.status, 200);
     assert.equal(s.contentType, 'application/json');
-    await t.call('PATCH', `${CM}/w-a`, { body: '{"data":{"v":"2"}}', contentType: 'application/merge-patch+json' });
+    await t.call('PATCH', `${CM}/w-a`, {
+      body: '{"data":{"v":"2"}}',
+      contentType: 'application/merge-patch+json',
+    });
     await t.call('DELETE', `${CM}/w-a`);
     await eventually(() => s.events.length >= 3, 'MODIFIED and DELETED');
     assert.deepEqual(names(s), ['ADDED w-a', 'MODIFIED w-a', 'DELETED w-a']);
@@ -93,8 +108,14 @@ describe('watch', () => {
 
   it('ends cleanly after timeoutSeconds and sends bookmarks only when asked', async () => {
     const list = (await t.call('GET', CM)).json();
-    const s = await watch(t, `${CM}?watch=true&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=1&allowWatchBookmarks=true`);
-    const plain = await watch(t, `${CM}?watch=true&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=1`);
+    const s = await watch(
+      t,
+      `${CM}?watch=true&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=1&allowWatchBookmarks=true`,
+    );
+    const plain = await watch(
+      t,
+      `${CM}?watch=true&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=1`,
+    );
     await eventually(() => s.ended && plain.ended, 'both streams to end', 5000);
     const marks = s.events.filter((e) => e.type === 'BOOKMARK');
     assert.ok(marks.length >= 2, `bookmarks every 200 ms (got ${marks.length})`);
@@ -106,16 +127,29 @@ describe('watch', () => {
   it('turns label-selector transitions into ADDED and DELETED', async () => {
     await create(t, 'w-sel', { app: 'x' });
     const s = await watch(t, `${CM}?watch=true&labelSelector=app%3Dy`);
-    await t.call('PATCH', `${CM}/w-sel`, { body: '{"metadata":{"labels":{"app":"y"}}}', contentType: 'application/merge-patch+json' });
-    await t.call('PATCH', `${CM}/w-sel`, { body: '{"data":{"v":"9"}}', contentType: 'application/merge-patch+json' });
-    await t.call('PATCH', `${CM}/w-sel`, { body: '{"metadata":{"labels":{"app":"z"}}}', contentType: 'application/merge-patch+json' });
+    await t.call('PATCH', `${CM}/w-sel`, {
+      body: '{"metadata":{"labels":{"app":"y"}}}',
+      contentType: 'application/merge-patch+json',
+    });
+    await t.call('PATCH', `${CM}/w-sel`, {
+      body: '{"data":{"v":"9"}}',
+      contentType: 'application/merge-patch+json',
+    });
+    await t.call('PATCH', `${CM}/w-sel`, {
+      body: '{"metadata":{"labels":{"app":"z"}}}',
+      contentType: 'application/merge-patch+json',
+    });
     await eventually(() => s.events.length >= 3, 'three events');
     assert.deepEqual(names(s), ['ADDED w-sel', 'MODIFIED w-sel', 'DELETED w-sel']);
     s.close();
   });
 
   it('sends one-row Tables when the client asks for Table', async () => {
-    const s = await watch(t, `${CM}?watch=true&fieldSelector=metadata.name%3Dw-tab`, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
+    const s = await watch(
+      t,
+      `${CM}?watch=true&fieldSelector=metadata.name%3Dw-tab`,
+      'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    );
     await create(t, 'w-tab');
     await eventually(() => s.events.length >= 1, 'a Table event');
     assert.match(s.contentType, /as=Table/);
@@ -128,13 +162,25 @@ describe('watch', () => {
   it('selects Events by involvedObject fields', async () => {
     const ev = (name: string, kind: string, obj: string) =>
       t.call('POST', '/api/v1/namespaces/default/events', {
-        body: JSON.stringify({ metadata: { name }, involvedObject: { kind, name: obj, namespace: 'default', uid: 'u-1' }, reason: 'R', message: 'm', type: 'Normal' }),
+        body: JSON.stringify({
+          metadata: { name },
+          involvedObject: { kind, name: obj, namespace: 'default', uid: 'u-1' },
+          reason: 'R',
+          message: 'm',
+          type: 'Normal',
+        }),
         contentType: 'application/json',
       });
     await ev('e1', 'Gateway', 'gw');
     await ev('e2', 'HTTPRoute', 'gw');
-    const r = await t.call('GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dgw%2CinvolvedObject.namespace%3Ddefault%2CinvolvedObject.kind%3DGateway%2CinvolvedObject.uid%3Du-1&limit=500');
-    assert.deepEqual(r.json().items.map((e: { metadata: { name: string } }) => e.metadata.name), ['e1']);
+    const r = await t.call(
+      'GET',
+      '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dgw%2CinvolvedObject.namespace%3Ddefault%2CinvolvedObject.kind%3DGateway%2CinvolvedObject.uid%3Du-1&limit=500',
+    );
+    assert.deepEqual(
+      r.json().items.map((e: { metadata: { name: string } }) => e.metadata.name),
+      ['e1'],
+    );
     const bad = await t.call('GET', '/api/v1/namespaces/default/configmaps?labelSelector=a%20in%20(');
     assert.equal(bad.status, 400);
   });
