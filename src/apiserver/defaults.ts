@@ -88,16 +88,29 @@ export function applyDefaults(
       if (obj.status === undefined) obj.status = { loadBalancer: {} };
       break;
     }
+    case 'Pod':
+      defaultPodSpec(obj.spec);
+      break;
     case 'Deployment': {
       const spec = isObj(obj.spec) ? obj.spec : (obj.spec = {});
       if (spec.replicas === undefined) spec.replicas = 1;
       if (spec.revisionHistoryLimit === undefined) spec.revisionHistoryLimit = 10;
       if (spec.progressDeadlineSeconds === undefined) spec.progressDeadlineSeconds = 600;
+      defaultPodSpec(isObj(spec.template) ? spec.template.spec : undefined);
       if (spec.strategy === undefined)
         spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
       break;
     }
   }
+}
+
+/** Container ports default to TCP (what `describe` prints as `8080/TCP`). */
+function defaultPodSpec(spec: unknown): void {
+  if (!isObj(spec)) return;
+  for (const list of ['containers', 'initContainers'])
+    for (const c of Array.isArray(spec[list]) ? spec[list] : [])
+      if (isObj(c) && Array.isArray(c.ports))
+        for (const p of c.ports) if (isObj(p) && p.protocol === undefined) p.protocol = 'TCP';
 }
 
 /** Fields that may not change once set (kubernetes-api.md §3.2). */

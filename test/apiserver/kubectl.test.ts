@@ -61,6 +61,20 @@ spec:
   rules:
   - backendRefs: [{name: echo, port: 80}]
 ---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: echo}
+spec:
+  selector: {matchLabels: {app: echo}}
+  template:
+    metadata: {labels: {app: echo}}
+    spec:
+      containers:
+      - name: echo
+        image: echo:${v.listenerPort}
+        ports: [{containerPort: 8080}]
+        env: ${v.host.startsWith('a') ? '[{name: A, value: "1"}, {name: B, value: "2"}]' : '[{name: A, value: "1"}, {name: C, value: "3"}]'}
+---
 apiVersion: networking.gke.io/v1
 kind: GCPTrafficExtension
 metadata: {name: my-traffic-extension}
@@ -173,6 +187,13 @@ for (const [label, bin, available] of versions) {
         assert.deepEqual(cm.data, { a: '1', c: '3' });
         const slice = await json(['get', 'endpointslice', 'echo-1']);
         assert.deepEqual(slice.endpoints[0].addresses, ['127.0.0.2']);
+        const dep = await json(['get', 'deployment', 'echo']);
+        assert.deepEqual(dep.spec.template.spec.containers[0].env, [
+          { name: 'A', value: '1' },
+          { name: 'C', value: '3' },
+        ]);
+        assert.equal(dep.spec.template.spec.containers[0].image, 'echo:8080');
+        assert.equal(dep.metadata.generation, 2);
         const gw = await json(['get', 'gateway', 'gw']);
         assert.equal(gw.spec.listeners[0].port, 8080);
         assert.equal(
