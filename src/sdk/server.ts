@@ -210,14 +210,15 @@ export class CalloutServer {
     const { handler, event } = this.dispatch(req, kind);
     const out = handler ? await handler.call(this.callout, event as never, ctx) : undefined;
     if (ctx.observabilityMode) return [];
-    const replies: readonly Reply[] = out === undefined ? [] : Array.isArray(out) ? out : [out as Reply];
-    if (replies.length === 0) {
+    // No return value: pass through. An empty array: answer nothing now (FullDuplexStreamed buffering).
+    if (out === undefined) {
       if (duplex) {
         const b = event as BodyEvent;
         return [toResponse(kind, { streamed: { body: b.body, endOfStream: b.endOfStream } })];
       }
       return [toResponse(kind, kind.endsWith('trailers') ? { trailers: {} } : { continue: {} })];
     }
+    const replies: readonly Reply[] = Array.isArray(out) ? out : [out as Reply];
     return replies.map((r) => toResponse(kind, r));
   }
 
