@@ -122,12 +122,18 @@ export class PluginLogBook {
   }
 }
 
-/** FNV-1a of the request id mapped to [0, 1): the same request always gets the same decision. */
+/** A hash of the request id mapped to [0, 1): the same request always gets the same decision. */
 export function sampleFraction(requestId: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < requestId.length; i++) {
     hash ^= requestId.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
+  // FNV alone spreads similar ids (req-1, req-2, ...) poorly in the high bits; murmur3's finalizer mixes them.
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
   return (hash >>> 0) / 0x100000000;
 }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -149,6 +149,9 @@ test('the live log shows requests sent after the page opened, and a trace shows 
   const shot = join(browser!.dir, 'dashboard-trace.png');
   await page.screenshot({ path: shot, fullPage: false });
   t.diagnostic(`screenshot: ${shot}`);
+  const png = await readFile(shot);
+  assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+  assert.ok(png.byteLength > 20_000, `a rendered page, not a blank one (${png.byteLength} bytes)`);
   if (process.env.EXTGATE_KEEP_SCREENSHOT) await page.screenshot({ path: process.env.EXTGATE_KEEP_SCREENSHOT });
 
   // Plugin logs per version.
