@@ -149,7 +149,6 @@ export class PluginVm {
    * The stream's fuel is the request's remaining CPU budget.
    */
   call(name: string, stream: StreamState, args: number[]): number {
-    if (this.failure) throw this.failure;
     const f = this.instance.exports[name] as ((...a: number[]) => number) | undefined;
     if (!f) return 0;
     this.callback = name.replace(/^proxy_/, '');
