@@ -8,7 +8,9 @@
 // budget trap from a plugin's own trap by reading the global afterwards (negative = out of fuel).
 //
 // It also caps linear memory: the module's memory limits (defined or imported) get a maximum of at most the
-// per-VM limit, so `memory.grow` beyond it returns -1 and the plugin's allocator fails inside the VM.
+// per-VM limit, so `memory.grow` beyond it returns -1 and the plugin's allocator fails inside the VM; each
+// `memory.grow` also sets the exported `__extgate_grow_failed` global when it fails, so the host can report
+// the trap that usually follows as the memory limit.
 //
 // Only the sections that change are re-encoded (global, export, memory/import, code); everything else is
 // copied byte for byte. The decoder knows every MVP opcode plus the bulk-memory, reference-types, sign-ext,
@@ -16,6 +18,8 @@
 // rejected with the opcode and offset, so a module is never run half-instrumented.
 
 export const FUEL_EXPORT = '__extgate_fuel';
+/** Set to 1 when a `memory.grow` returned -1: the plugin hit the memory cap (tells OOM from other traps). */
+export const GROW_FAILED_EXPORT = '__extgate_grow_failed';
 const I32_MAX = 0x7fffffff;
 
 export interface InstrumentOptions {
@@ -212,6 +216,22 @@ function writeCharge(w: Writer, fuelGlobal: number, cost: number): void {
   w.byte(0x0b); // end
 }
 
+/** `memory.grow` that also records a failure: result kept in a scratch global, flag set when it is -1. */
+function writeGrow(w: Writer, memidx: Uint8Array, fuelGlobal: number): void {
+  const scratch = fuelGlobal + 1;
+  const failed = fuelGlobal + 2;
+  w.byte(0x40).bytes(memidx);
+  w.byte(0x24).u32(scratch);
+  w.byte(0x23).u32(scratch);
+  w.byte(0x41).i32(-1);
+  w.byte(0x46); // i32.eq
+  w.byte(0x04).byte(0x40);
+  w.byte(0x41).i32(1);
+  w.byte(0x24).u32(failed);
+  w.byte(0x0b);
+  w.byte(0x23).u32(scratch);
+}
+
 /** Rewrites one function body (without its size prefix); returns the new body and the number of checks. */
 function instrumentBody(buf: Uint8Array, start: number, end: number, fuelGlobal: number): { body: Uint8Array; checks: number } {
   const r = new Reader(buf, start, end);
@@ -225,6 +245,7 @@ function instrumentBody(buf: Uint8Array, start: number, end: number, fuelGlobal:
   // right thing; a block/if/try charges to the nearest enclosing loop or the function.
   const counters: number[] = [0];
   const insertAt: Array<{ pos: number; counter: number }> = [{ pos: exprStart, counter: 0 }];
+  const grows: Array<{ pos: number; end: number }> = [];
   const frames: Array<number> = [0]; // counter index per frame; -1 for non-loop frames
   const counterStack: number[] = [0];
   while (r.pos < end) {
@@ -234,7 +255,9 @@ function instrumentBody(buf: Uint8Array, start: number, end: number, fuelGlobal:
     if (!skipImmediates(op, r)) {
       throw new InstrumentError(`cannot instrument: unknown opcode 0x${op.toString(16)} at module offset ${at}`);
     }
-    if (op === 0x03) {
+    if (op === 0x40) {
+      grows.push({ pos: at, end: r.pos });
+    } else if (op === 0x03) {
       counters.push(0);
       const c = counters.length - 1;
       insertAt.push({ pos: r.pos, counter: c });
@@ -252,10 +275,14 @@ function instrumentBody(buf: Uint8Array, start: number, end: number, fuelGlobal:
   const w = new Writer();
   w.bytes(buf.subarray(start, exprStart));
   let copied = exprStart;
-  for (const ins of insertAt) {
-    w.bytes(buf.subarray(copied, ins.pos));
-    writeCharge(w, fuelGlobal, Math.max(1, counters[ins.counter]!));
-    copied = ins.pos;
+  const edits = [
+    ...insertAt.map((ins) => ({ pos: ins.pos, end: ins.pos, emit: () => writeCharge(w, fuelGlobal, Math.max(1, counters[ins.counter]!)) })),
+    ...grows.map((g) => ({ pos: g.pos, end: g.end, emit: () => writeGrow(w, buf.subarray(g.pos + 1, g.end), fuelGlobal) })),
+  ].sort((a, b) => a.pos - b.pos);
+  for (const e of edits) {
+    w.bytes(buf.subarray(copied, e.pos));
+    e.emit();
+    copied = e.end;
   }
   w.bytes(buf.subarray(copied, end));
   return { body: w.finish(), checks: insertAt.length };
@@ -346,8 +373,10 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
       definedGlobals = gr.u32();
       rest = globalSection.body.subarray(gr.pos);
     }
-    w.u32(definedGlobals + 1).bytes(rest);
-    w.byte(0x7f).byte(1).byte(0x41).i32(initial).byte(0x0b);
+    w.u32(definedGlobals + 3).bytes(rest);
+    w.byte(0x7f).byte(1).byte(0x41).i32(initial).byte(0x0b); // fuel
+    w.byte(0x7f).byte(1).byte(0x41).i32(0).byte(0x0b); // memory.grow scratch
+    w.byte(0x7f).byte(1).byte(0x41).i32(0).byte(0x0b); // memory.grow failed
     if (!globalSection) {
       globalSection = { id: 6, body: new Uint8Array(0) };
       sections.push(globalSection);
@@ -366,7 +395,7 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
       n = er.u32();
       rest = exportSection.body.subarray(er.pos);
     }
-    w.u32(n + 1).bytes(rest).name(FUEL_EXPORT).byte(3).u32(fuelGlobal);
+    w.u32(n + 2).bytes(rest).name(FUEL_EXPORT).byte(3).u32(fuelGlobal).name(GROW_FAILED_EXPORT).byte(3).u32(fuelGlobal + 2);
     if (!exportSection) {
       exportSection = { id: 7, body: new Uint8Array(0) };
       sections.push(exportSection);

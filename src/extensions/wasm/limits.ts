@@ -30,7 +30,7 @@ export interface WasmLimits {
 
 export const GKE_WASM_LIMITS: WasmLimits = Object.freeze({
   cpuBudgetMs: 1,
-  fuelPerMs: 2_000_000,
+  fuelPerMs: 5_000_000,
   startupBudgetMs: 100,
   memoryBytes: 16 * 1024 * 1024,
   mutationBytes: 128 * 1024,

@@ -6,7 +6,7 @@
 // like cpp-host does, and the owner (PluginPool) stops giving it new streams.
 import type { HeaderMap, LocalResponse, RequestInfo } from '../extension.js';
 import { BufferType, deserializePairs, MapType, serializePairs, Status } from './abi.js';
-import { FUEL_EXPORT } from './instrument.js';
+import { FUEL_EXPORT, GROW_FAILED_EXPORT } from './instrument.js';
 import { WASM_PAGE_BYTES, type WasmLimits } from './limits.js';
 import type { PluginModule } from './plugin-module.js';
 import { getProperty, propertySegments } from './properties.js';
@@ -63,11 +63,14 @@ export class VmFailure extends Error {
 }
 
 const NO_DATA = new Uint8Array(0);
+/** Fuel one hostcall costs: about 0.5 µs at the default fuelPerMs of 5e6 (limits.ts). */
+const HOSTCALL_FUEL = 2500;
 
 export class PluginVm {
   private instance!: WebAssembly.Instance;
   private memory?: WebAssembly.Memory;
   private fuel!: WebAssembly.Global;
+  private growFailed?: WebAssembly.Global;
   private alloc!: (size: number) => number;
   private view?: DataView;
   private bytes?: Uint8Array;
@@ -96,7 +99,7 @@ export class PluginVm {
 
   /** Instantiate, run the module's init, create the root context, on_vm_start, on_configure. Throws VmFailure. */
   start(): void {
-    const env = this.envImports();
+    const env = this.charged(this.envImports());
     const wasi = wasiImports({
       memoryView: () => this.dataView(),
       memoryBytes: () => this.u8(),
@@ -115,6 +118,7 @@ export class PluginVm {
     });
     const ex = this.instance.exports;
     this.fuel = ex[FUEL_EXPORT] as WebAssembly.Global;
+    this.growFailed = ex[GROW_FAILED_EXPORT] as WebAssembly.Global;
     this.memory = Object.values(ex).find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
     if (!this.memory) throw new VmFailure('error', 'the module exports no memory');
     this.alloc = ex[this.plugin.allocator] as (size: number) => number;
@@ -180,7 +184,7 @@ export class PluginVm {
       return new VmFailure('limit', `plugin exceeded its CPU budget of ${this.opts.limits.cpuBudgetMs} ms ${where}`);
     }
     const maxBytes = Math.floor(this.opts.limits.memoryBytes / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
-    const atCap = this.memory !== undefined && this.memory.buffer.byteLength >= maxBytes;
+    const atCap = this.growFailed?.value === 1 || (this.memory !== undefined && this.memory.buffer.byteLength >= maxBytes);
     const detail = this.lastCritical ? ` (plugin said: ${this.lastCritical})` : '';
     if (atCap) return new VmFailure('limit', `plugin ran out of memory at the ${maxBytes / 1024 / 1024} MiB per-VM limit ${where}${detail}`);
     if (err instanceof ProcExit) return new VmFailure('error', `plugin aborted ${where}: ${err.message}${detail}`);
@@ -265,6 +269,26 @@ export class PluginVm {
   }
 
   // ---- hostcalls ----
+
+  /**
+   * Hostcalls run outside the instrumented code, so each one costs a fixed amount of fuel (about what a
+   * hostcall costs in wall time relative to plain Wasm); a plugin spinning on hostcalls runs out too.
+   */
+  private charged(table: Record<string, (...args: never[]) => unknown>): Record<string, (...args: never[]) => unknown> {
+    const out: Record<string, (...args: never[]) => unknown> = {};
+    for (const [name, fn] of Object.entries(table)) {
+      out[name] = (...args: never[]) => {
+        const fuel = this.fuel;
+        if (fuel) {
+          const left = (fuel.value as number) - HOSTCALL_FUEL;
+          fuel.value = left;
+          if (left < 0) throw new VmFailure('limit', `plugin exceeded its CPU budget of ${this.opts.limits.cpuBudgetMs} ms in ${this.callback}`);
+        }
+        return fn(...args);
+      };
+    }
+    return out;
+  }
 
   private envImports(): Record<string, (...args: never[]) => unknown> {
     const unimplemented = () => Status.Unimplemented;

@@ -143,6 +143,10 @@ export class WasmStream implements ExtensionStream {
     try {
       vm.call(fn, state, args);
       ok = true;
+    } catch (err) {
+      // A refused mutation often makes the SDK abort; the limit is the cause worth reporting.
+      if (!state.violation) throw err;
+      this.recordFailure(err);
     } finally {
       const m = metrics.callback(pluginKey, version.name, fn.replace(/^proxy_/, ''));
       m.observe(Number(process.hrtime.bigint() - t0) / 1e9, ok && !state.violation);
