@@ -2,7 +2,7 @@
 // then the seed's reference checks for extensions (422 with the seed's verbatim text).
 import type { Admit, AdmissionRequest, AdmissionResult, FieldCause, KubeObject, ObjectLookup } from './types.js';
 import { schemaFor } from './schema/registry.js';
-import { unknownFieldPaths, validate } from './schema/validate.js';
+import { unknownFieldPaths, validate, withDefaults as fillDefaults } from './schema/validate.js';
 import { referenceError } from './references.js';
 
 export const admit: Admit = (request: AdmissionRequest, lookup: ObjectLookup): AdmissionResult => {
@@ -33,4 +33,13 @@ export function unknownFields(obj: KubeObject): string[] {
   const out: string[] = [];
   unknownFieldPaths(obj, schema.root, '', out);
   return out;
+}
+
+/**
+ * The object with its kind's schema defaults filled in (backendRef `group: ""`/`kind: Service`, HTTPRoute path
+ * match `PathPrefix /`, ...), as a real API server stores custom resources. Objects of other kinds are returned as is.
+ */
+export function withDefaults(obj: KubeObject): KubeObject {
+  const schema = schemaFor(obj.apiVersion, obj.kind);
+  return schema ? (fillDefaults(obj, schema.root) as KubeObject) : obj;
 }

@@ -1,5 +1,7 @@
 // The seed walkthrough's manifests (../shared/seed/README.md, GATEWAY_NAME = my-gateway) and helpers that
 // derive one bad manifest per rule from them.
+import assert from 'node:assert/strict';
+import { admit } from '../../src/api/admission.js';
 import type { FieldCause, KubeObject, ObjectLookup } from '../../src/api/types.js';
 
 export const gateway = (): KubeObject => ({
@@ -150,3 +152,14 @@ export class ObjectList implements ObjectLookup {
 
 /** Everything the seed's extensions reference. */
 export const seedWorld = () => new ObjectList([gateway(), storeRoute(), calloutService(), calloutSlice(), wasmPlugin()]);
+
+/** Admits `c.object` against the seed world and requires the cause the case names. */
+export function expectCause(c: BadCase): void {
+  const result = admit({ operation: c.oldObject ? 'UPDATE' : 'CREATE', object: c.object, ...(c.oldObject ? { oldObject: c.oldObject } : {}) }, seedWorld());
+  assert.equal(result.allowed, false, `${c.name}: admitted`);
+  assert.ok('causes' in result, `${c.name}: expected field causes, got ${JSON.stringify(result)}`);
+  const found = result.causes.find((x) => x.field === c.field && x.message === c.message);
+  assert.ok(found, `${c.name}: no cause {${c.field}: ${c.message}}\n  got: ${JSON.stringify(result.causes, null, 1)}`);
+  if (c.reason) assert.equal(found.reason, c.reason, c.name);
+}
+

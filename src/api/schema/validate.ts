@@ -119,7 +119,9 @@ function checkInteger(v: number, s: Extract<Schema, { type: 'integer' }>, path: 
 function checkObject(v: Record<string, unknown>, s: ObjectSchema, path: string, out: FieldCause[], old?: Record<string, unknown>): boolean {
   let ok = true;
   for (const name of s.required ?? []) {
-    if (v[name] === undefined || v[name] === null) out.push({ reason: 'FieldValueRequired', field: child(path, name), message: 'Required value' });
+    const sub = s.properties?.[name];
+    const defaulted = sub !== undefined && 'default' in sub && sub.default !== undefined; // the API server fills it in
+    if ((v[name] === undefined || v[name] === null) && !defaulted) out.push({ reason: 'FieldValueRequired', field: child(path, name), message: 'Required value' });
   }
   if (s.properties) {
     for (const [name, sub] of Object.entries(s.properties)) {
@@ -219,4 +221,21 @@ export function unknownFieldPaths(value: unknown, schema: Schema, path: string, 
   } else if (schema.type === 'array' && Array.isArray(value)) {
     value.forEach((item, i) => unknownFieldPaths(item, schema.items, `${path}[${i}]`, out));
   }
+}
+
+/** A copy of `value` with the schema's defaults filled in where fields are absent (what a CRD's API server stores). */
+export function withDefaults(value: unknown, schema: Schema): unknown {
+  if (schema.type === 'object' && isObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const sub = schema.properties?.[k] ?? schema.additionalProperties;
+      out[k] = sub ? withDefaults(v, sub) : v;
+    }
+    for (const [k, sub] of Object.entries(schema.properties ?? {})) {
+      if (out[k] === undefined && 'default' in sub && sub.default !== undefined) out[k] = sub.default;
+    }
+    return out;
+  }
+  if (schema.type === 'array' && Array.isArray(value)) return value.map((v) => withDefaults(v, schema.items));
+  return value;
 }
