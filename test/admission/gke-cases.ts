@@ -166,6 +166,12 @@ export const trafficCases: BadCase[] = [
   { name: 'celMatcher uses has()', object: variant(trafficExtension, (s) => (s.extensionChains[0].matchCondition.celExpressions[0].celMatcher = "request.path == '/a' && has(request.headers.x)")), field: `${CEL}.celMatcher`, message: `Invalid value: "request.path == '/a' \u0026\u0026 has(request.headers.x)": unsupported text at position 25: "has(request.headers."; ${GKE_ALLOWED_TAIL}` },
   { name: 'celMatcher string with a space', object: variant(trafficExtension, (s) => (s.extensionChains[0].matchCondition.celExpressions[0].celMatcher = "request.path == 'a b'")), field: `${CEL}.celMatcher`, message: `Invalid value: "request.path == 'a b'": unsupported text at position 17: "'a"; ${GKE_ALLOWED_TAIL}` },
   { name: 'celMatcher unbalanced parenthesis', object: variant(trafficExtension, (s) => (s.extensionChains[0].matchCondition.celExpressions[0].celMatcher = 'request.path.contains("a"')), field: `${CEL}.celMatcher`, message: 'Invalid value: "request.path.contains(\\"a\\"": CEL syntax error: missing ")" at end of expression' },
+  {
+    name: 'combined match condition over 512 chars',
+    object: variant(trafficExtension, (s) => (s.extensionChains[0].matchCondition.celExpressions = tooMany(3, (i) => ({ celMatcher: `request.path == '/${String(i).repeat(200)}'` })))),
+    field: `${C}.matchCondition.celExpressions`,
+    message: 'Invalid value: "array": the combined match condition, (celMatcher) || (celMatcher) ..., must be at most 512 characters',
+  },
   { name: '11 celExpressions', object: variant(trafficExtension, (s) => (s.extensionChains[0].matchCondition.celExpressions = tooMany(11, () => ({ celMatcher: '1 == 1' })))), field: `${C}.matchCondition.celExpressions`, message: 'Too many: 11: must have at most 10 items' },
   { name: 'two CEL backendRefs', object: variant(trafficExtension, (s) => (s.extensionChains[0].matchCondition.celExpressions[0].backendRefs = [{ group: '', kind: 'Service', name: 'a', port: 80 }, { group: '', kind: 'Service', name: 'b', port: 80 }])), field: `${CEL}.backendRefs`, message: 'Too many: 2: must have at most 1 items' },
   {

@@ -88,4 +88,4 @@ export const objectMeta = (): ObjectSchema =>
     managedFields: arr(opaque()),
   });
 
-export const weight = () => int({ minimum: GATEWAY_API.weight.min, maximum: GATEWAY_API.weight.max });
+export const weight = () => int({ minimum: GATEWAY_API.weight.min, maximum: GATEWAY_API.weight.max, default: 1 });

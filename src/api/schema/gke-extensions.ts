@@ -206,11 +206,25 @@ const celExpression = (variant: Variant): ObjectSchema =>
     }),
   });
 
+/**
+ * GKE sends the chain's expressions to the load balancer as one MatchCondition, also capped at 512 characters
+ * (§0). How GKE joins them is not published [U]; extgate counts `(e1) || (e2) || ...`. Admission-only: CEL in
+ * the CRD has no sum over a list.
+ */
+const combinedConditionLength = rule<{ celExpressions?: { celMatcher?: string }[] }>({
+  message: `the combined match condition, (celMatcher) || (celMatcher) ..., must be at most ${GKE.celMatcherLength} characters`,
+  holds: (m) => {
+    const parts = (m.celExpressions ?? []).map((e) => e.celMatcher).filter((x): x is string => x !== undefined);
+    return parts.length < 2 || parts.map((p) => `(${p})`).join(' || ').length <= GKE.celMatcherLength;
+  },
+  field: 'celExpressions',
+});
+
 function chain(variant: Variant): ObjectSchema {
   return obj(
     {
       name: str({ minLength: 1, maxLength: GKE.nameLength, pattern: PATTERNS.rfc1034Label }),
-      matchCondition: obj({ celExpressions: arr(celExpression(variant), { maxItems: GKE.celExpressions.max }) }),
+      matchCondition: obj({ celExpressions: arr(celExpression(variant), { maxItems: GKE.celExpressions.max }) }, { rules: [combinedConditionLength] }),
       extensions: arr(extension(variant), { minItems: GKE.extensionsPerChain.min, maxItems: GKE.extensionsPerChain.max }),
     },
     { required: ['extensions', 'name'] },
