@@ -1,6 +1,13 @@
 // Admission for every write the API server accepts: schema and cross-field rules (422 with field causes),
 // then the seed's reference checks for extensions (422 with the seed's verbatim text).
-import type { Admit, AdmissionRequest, AdmissionResult, FieldCause, KubeObject, ObjectLookup } from './types.js';
+import type {
+  Admit,
+  AdmissionRequest,
+  AdmissionResult,
+  FieldCause,
+  KubeObject,
+  ObjectLookup,
+} from './types.js';
 import { schemaFor } from './schema/registry.js';
 import { unknownFieldPaths, validate, withDefaults as fillDefaults } from './schema/validate.js';
 import { referenceError } from './references.js';
@@ -15,7 +22,8 @@ export const admit: Admit = (request: AdmissionRequest, lookup: ObjectLookup): A
   }
   // Only when the spec changes: status and metadata writes (the controller's, finalizer removal) must keep
   // working after a referenced Service or Gateway goes away.
-  const specChanged = request.operation === 'CREATE' || JSON.stringify(object.spec) !== JSON.stringify(oldObject?.spec);
+  const specChanged =
+    request.operation === 'CREATE' || JSON.stringify(object.spec) !== JSON.stringify(oldObject?.spec);
   if (specChanged) {
     const denied = referenceError(object, lookup);
     if (denied) return { allowed: false, denied };

@@ -6,13 +6,24 @@ import { parseCel } from '../extensions/cel/match.js';
 /** A token is a regex alternative of GKE's pattern; quoted strings may end at several places, so they are kept apart. */
 type Token = { fixed: string } | { open: string; chars: string; close: string };
 
-const CHARS = "[a-zA-Z0-9\\/\\-._~%!$&'()*+,;=:\\\"\\\\]"; // quoted-string content (no spaces)
+const CHARS = '[a-zA-Z0-9\\/\\-._~%!$&\'()*+,;=:\\"\\\\]'; // quoted-string content (no spaces)
 const RAW_CHARS = "[a-zA-Z0-9\\/\\-._~%!$&'()*+,;=:\\\\]"; // R"..." content
 
 const ATTRIBUTES = [
-  'request.headers', 'request.method', 'request.host', 'request.path', 'request.query', 'request.scheme',
-  'request.backend_service_num_endpoints', 'response.code', 'response.grpc_status', 'response.headers',
-  'source.address', 'source.port', 'connection.requested_server_name', 'connection.tls_version',
+  'request.headers',
+  'request.method',
+  'request.host',
+  'request.path',
+  'request.query',
+  'request.scheme',
+  'request.backend_service_num_endpoints',
+  'response.code',
+  'response.grpc_status',
+  'response.headers',
+  'source.address',
+  'source.port',
+  'connection.requested_server_name',
+  'connection.tls_version',
   'connection.sha256_peer_certificate_digest',
 ];
 const FUNCTIONS = ['endsWith', 'startsWith', 'matches', 'contains', 'lowerAscii', 'upperAscii', 'int'];
@@ -39,12 +50,16 @@ const alternative = (t: Token) => ('fixed' in t ? t.fixed : `(${t.open}${t.chars
 /** GKE's `celMatcher` pattern, character for character (traffic CRD, GoogleCloudPlatform/gke-gateway-api). */
 export const CEL_MATCHER_PATTERN = `^(${TOKENS.map(alternative).join('|')})+$`;
 
-const fixedMatchers = TOKENS.filter((t): t is { fixed: string } => 'fixed' in t).map((t) => new RegExp(t.fixed, 'y'));
-const quoted = TOKENS.filter((t): t is { open: string; chars: string; close: string } => !('fixed' in t)).map((t) => ({
-  open: t.open,
-  close: t.close,
-  char: new RegExp(`^${t.chars}$`),
-}));
+const fixedMatchers = TOKENS.filter((t): t is { fixed: string } => 'fixed' in t).map(
+  (t) => new RegExp(t.fixed, 'y'),
+);
+const quoted = TOKENS.filter((t): t is { open: string; chars: string; close: string } => !('fixed' in t)).map(
+  (t) => ({
+    open: t.open,
+    close: t.close,
+    char: new RegExp(`^${t.chars}$`),
+  }),
+);
 
 /**
  * Where the pattern stops matching: the 0-based index of the first character no sequence of allowed tokens

@@ -1,7 +1,11 @@
 // The allow-list scan agrees with GKE's regex on every input, and points at the first character it rejects.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CEL_MATCHER_PATTERN, celMatcherSyntaxError, firstDisallowedIndex } from '../../src/api/cel-matcher.js';
+import {
+  CEL_MATCHER_PATTERN,
+  celMatcherSyntaxError,
+  firstDisallowedIndex,
+} from '../../src/api/cel-matcher.js';
 
 const gke = new RegExp(CEL_MATCHER_PATTERN);
 
@@ -35,11 +39,35 @@ const samples = [
 
 describe('celMatcher allow-list', () => {
   it('accepts exactly what the GKE pattern accepts', () => {
-    for (const s of samples) assert.equal(firstDisallowedIndex(s) === undefined, gke.test(s), JSON.stringify(s));
+    for (const s of samples)
+      assert.equal(firstDisallowedIndex(s) === undefined, gke.test(s), JSON.stringify(s));
   });
 
   it('agrees with the GKE pattern on random token soups', () => {
-    const pieces = ['request.path', '.', 'contains', '(', ')', "'a'", '"b"', ' ', '==', '1', 'x', '&&', 'has', "'", '"', '[', ']', 'R"', '“', '”', '\\', 'true'];
+    const pieces = [
+      'request.path',
+      '.',
+      'contains',
+      '(',
+      ')',
+      "'a'",
+      '"b"',
+      ' ',
+      '==',
+      '1',
+      'x',
+      '&&',
+      'has',
+      "'",
+      '"',
+      '[',
+      ']',
+      'R"',
+      '“',
+      '”',
+      '\\',
+      'true',
+    ];
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
     for (let n = 0; n < 2000; n++) {
@@ -55,12 +83,24 @@ describe('celMatcher allow-list', () => {
     assert.equal(firstDisallowedIndex('request.path == 1'), undefined);
   });
 
-  it('parses what passed the allow-list with the data plane\'s CEL parser', () => {
-    for (const ok of ['request.path.contains("a")', '1 == 1', 'request.path.matches(R"/v1/.*")', 'request.path == “/a”', "request.headers['x'] == 'a'"]) {
+  it("parses what passed the allow-list with the data plane's CEL parser", () => {
+    for (const ok of [
+      'request.path.contains("a")',
+      '1 == 1',
+      'request.path.matches(R"/v1/.*")',
+      'request.path == “/a”',
+      "request.headers['x'] == 'a'",
+    ]) {
       assert.equal(celMatcherSyntaxError(ok), undefined, ok);
     }
-    assert.equal(celMatcherSyntaxError('request.path.contains("a"'), 'invalid CEL: Expected RPAREN, got EOF (at column 26)');
-    assert.equal(celMatcherSyntaxError('request.path)'), "invalid CEL: Unexpected character: ')' (at column 13)");
+    assert.equal(
+      celMatcherSyntaxError('request.path.contains("a"'),
+      'invalid CEL: Expected RPAREN, got EOF (at column 26)',
+    );
+    assert.equal(
+      celMatcherSyntaxError('request.path)'),
+      "invalid CEL: Unexpected character: ')' (at column 13)",
+    );
     assert.equal(celMatcherSyntaxError('== 1'), 'invalid CEL: Unexpected token: EQ (at column 1)');
   });
 });

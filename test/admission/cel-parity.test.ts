@@ -15,11 +15,15 @@ import * as seed from './fixtures.js';
 /** Kubernetes exposes properties named like CEL keywords with `__x__` (only `namespace` occurs here). */
 function celView(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(celView);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k === 'namespace' ? '__namespace__' : k, celView(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k === 'namespace' ? '__namespace__' : k, celView(x)]),
+    );
   return v;
 }
 
-const typeOf = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : Number.isInteger(v) ? 'integer' : typeof v);
+const typeOf = (v: unknown) =>
+  Array.isArray(v) ? 'array' : v === null ? 'null' : Number.isInteger(v) ? 'integer' : typeof v;
 
 interface Tally {
   compared: number;
@@ -41,7 +45,11 @@ function check(value: unknown, schema: Schema, path: string, tally: Tally): void
     }
     tally.compared++;
     tally.rulesSeen.add(r.message);
-    assert.equal(ts, cel, `${path}: "${r.message}" — TypeScript says ${ts}, CEL says ${cel}\n  rule: ${r.cel}\n  self: ${JSON.stringify(value)}`);
+    assert.equal(
+      ts,
+      cel,
+      `${path}: "${r.message}" — TypeScript says ${ts}, CEL says ${cel}\n  rule: ${r.cel}\n  self: ${JSON.stringify(value)}`,
+    );
   }
   if (schema.type === 'object' && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
@@ -55,8 +63,20 @@ function check(value: unknown, schema: Schema, path: string, tally: Tally): void
 
 describe('CEL in the CRDs and the TypeScript predicates agree', () => {
   const objects: KubeObject[] = [
-    ...[...trafficCases, ...routingCases, ...wasmCases, ...gatewayCases, ...httpRouteCases, ...policyCases].map((c) => c.object),
-    seed.gateway(), seed.storeRoute(), seed.routingExtension(), seed.trafficExtension(), seed.wasmPlugin(), seed.pluginTrafficExtension(),
+    ...[
+      ...trafficCases,
+      ...routingCases,
+      ...wasmCases,
+      ...gatewayCases,
+      ...httpRouteCases,
+      ...policyCases,
+    ].map((c) => c.object),
+    seed.gateway(),
+    seed.storeRoute(),
+    seed.routingExtension(),
+    seed.trafficExtension(),
+    seed.wasmPlugin(),
+    seed.pluginTrafficExtension(),
   ];
   it(`on ${objects.length} manifests`, () => {
     const tally: Tally = { compared: 0, rulesSeen: new Set() };

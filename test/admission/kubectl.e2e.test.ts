@@ -25,15 +25,27 @@ describe('kubectl apply against admission', { skip: !existsSync(KUBECTL) && 'kub
 
   const kubectl = (...args: string[]): Promise<Run> =>
     new Promise((resolve) => {
-      execFile(KUBECTL, args, { cwd: dir, timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, KUBECONFIG: api.kubeconfigPath } }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` }),
+      execFile(
+        KUBECTL,
+        args,
+        {
+          cwd: dir,
+          timeout: 60_000,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, KUBECONFIG: api.kubeconfigPath },
+        },
+        (err, stdout, stderr) =>
+          resolve({
+            code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
+            out: `${stdout}${stderr}`,
+          }),
       );
     });
   const apply = (name: string, ...objects: KubeObject[]) => {
     writeFileSync(join(dir, name), objects.map((o) => stringify(o)).join('---\n'));
     return kubectl('apply', '-f', name);
   };
-  const stored = async (resource: string, name: string) => (await kubectl('get', resource, name, '-o', 'name')).code === 0;
+  const stored = async (resource: string, name: string) =>
+    (await kubectl('get', resource, name, '-o', 'name')).code === 0;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'extgate-admission-'));
@@ -48,7 +60,10 @@ describe('kubectl apply against admission', { skip: !existsSync(KUBECTL) && 'kub
     const bad = seed.variant(seed.trafficExtension, (s) => (seed.ext0(s).timeout = '5ms'));
     const run = await apply('bad-timeout.yaml', bad);
     assert.notEqual(run.code, 0);
-    assert.match(run.out, /The GCPTrafficExtension "my-traffic-extension" is invalid: spec\.extensionChains\[0\]\.extensions\[0\]\.timeout: Invalid value: "5ms": timeout must be between 10-10000 milliseconds/);
+    assert.match(
+      run.out,
+      /The GCPTrafficExtension "my-traffic-extension" is invalid: spec\.extensionChains\[0\]\.extensions\[0\]\.timeout: Invalid value: "5ms": timeout must be between 10-10000 milliseconds/,
+    );
     assert.equal(await stored('gcptrafficextensions', 'my-traffic-extension'), false);
   });
 
@@ -59,16 +74,31 @@ describe('kubectl apply against admission', { skip: !existsSync(KUBECTL) && 'kub
     });
     const run = await apply('bad-plugin.yaml', bad);
     assert.notEqual(run.code, 0);
-    assert.match(run.out, /The GCPWasmPlugin "gcp-wasm-plugin" is invalid: \n\* spec\.versions\[1\]\.name: Duplicate value: "wasm-plugin-version": Version name must be unique within the GCPWasmPlugin/);
-    assert.match(run.out, /\* spec\.versions: Invalid value: "array": GCPWasmPlugin must contain exactly one version with a non zero weight/);
-    assert.match(run.out, /\* spec\.logConfig\.sampleRate: Forbidden: SampleRate can be specified only if logging is enabled/);
+    assert.match(
+      run.out,
+      /The GCPWasmPlugin "gcp-wasm-plugin" is invalid: \n\* spec\.versions\[1\]\.name: Duplicate value: "wasm-plugin-version": Version name must be unique within the GCPWasmPlugin/,
+    );
+    assert.match(
+      run.out,
+      /\* spec\.versions: Invalid value: "array": GCPWasmPlugin must contain exactly one version with a non zero weight/,
+    );
+    assert.match(
+      run.out,
+      /\* spec\.logConfig\.sampleRate: Forbidden: SampleRate can be specified only if logging is enabled/,
+    );
     assert.equal(await stored('gcpwasmplugins', 'gcp-wasm-plugin'), false);
   });
 
-  it('rejects a CEL matcher outside GKE\'s allow-list with the position', async () => {
-    const bad = seed.variant(seed.trafficExtension, (s) => (s.extensionChains[0].matchCondition.celExpressions[0].celMatcher = 'has(request.headers.x)'));
+  it("rejects a CEL matcher outside GKE's allow-list with the position", async () => {
+    const bad = seed.variant(
+      seed.trafficExtension,
+      (s) => (s.extensionChains[0].matchCondition.celExpressions[0].celMatcher = 'has(request.headers.x)'),
+    );
     const run = await apply('bad-cel.yaml', bad);
-    assert.match(run.out, /celMatcher: Invalid value: "has\(request\.headers\.x\)": unsupported text at position 1: "has\(request\.headers\."/);
+    assert.match(
+      run.out,
+      /celMatcher: Invalid value: "has\(request\.headers\.x\)": unsupported text at position 1: "has\(request\.headers\."/,
+    );
   });
 
   it('reports unknown fields with strict validation', async () => {
@@ -79,22 +109,38 @@ describe('kubectl apply against admission', { skip: !existsSync(KUBECTL) && 'kub
     assert.equal(await stored('gcptrafficextensions', 'my-traffic-extension'), false);
   });
 
-  it('gives the seed\'s reference errors verbatim, in the order a user meets them', async () => {
-    const ext = seed.variant(seed.trafficExtension, (s) => (seed.ext0(s).backendRef.name = 'callout-service'));
+  it("gives the seed's reference errors verbatim, in the order a user meets them", async () => {
+    const ext = seed.variant(
+      seed.trafficExtension,
+      (s) => (seed.ext0(s).backendRef.name = 'callout-service'),
+    );
     let run = await apply('ext.yaml', ext);
-    assert.match(run.out, /GCPTrafficExtension\.networking\.gke\.io "my-traffic-extension" is invalid: spec\.gatewayRef: gateway "my-gateway" not found in namespace "default"/);
+    assert.match(
+      run.out,
+      /GCPTrafficExtension\.networking\.gke\.io "my-traffic-extension" is invalid: spec\.gatewayRef: gateway "my-gateway" not found in namespace "default"/,
+    );
 
     assert.equal((await apply('gw.yaml', seed.gateway())).code, 0);
     run = await apply('ext.yaml', ext);
-    assert.match(run.out, /GCPTrafficExtension\.networking\.gke\.io "my-traffic-extension" is invalid: spec\.service: service "callout-service" not found in namespace "default"/);
+    assert.match(
+      run.out,
+      /GCPTrafficExtension\.networking\.gke\.io "my-traffic-extension" is invalid: spec\.service: service "callout-service" not found in namespace "default"/,
+    );
 
     const svc = seed.variant(seed.calloutService, (o) => (o.metadata.name = 'callout-service'), true);
     assert.equal((await apply('svc.yaml', svc)).code, 0);
     run = await apply('ext.yaml', ext);
-    assert.match(run.out, /GCPTrafficExtension\.networking\.gke\.io "my-traffic-extension" is invalid: spec\.service: no network endpoints found for service "callout-service"/);
+    assert.match(
+      run.out,
+      /GCPTrafficExtension\.networking\.gke\.io "my-traffic-extension" is invalid: spec\.service: no network endpoints found for service "callout-service"/,
+    );
     assert.equal(await stored('gcptrafficextensions', 'my-traffic-extension'), false);
 
-    const slice = seed.variant(seed.calloutSlice, (o) => (o.metadata.labels = { 'kubernetes.io/service-name': 'callout-service' }), true);
+    const slice = seed.variant(
+      seed.calloutSlice,
+      (o) => (o.metadata.labels = { 'kubernetes.io/service-name': 'callout-service' }),
+      true,
+    );
     assert.equal((await apply('slice.yaml', slice)).code, 0);
     run = await apply('ext.yaml', ext);
     assert.equal(run.code, 0, run.out);
@@ -102,9 +148,23 @@ describe('kubectl apply against admission', { skip: !existsSync(KUBECTL) && 'kub
   });
 
   it('applies the seed walkthrough', async () => {
-    const run = await apply('seed.yaml', seed.gateway(), seed.storeRoute(), seed.calloutService(), seed.calloutSlice(), seed.routingExtension(), seed.wasmPlugin(), seed.pluginTrafficExtension());
+    const run = await apply(
+      'seed.yaml',
+      seed.gateway(),
+      seed.storeRoute(),
+      seed.calloutService(),
+      seed.calloutSlice(),
+      seed.routingExtension(),
+      seed.wasmPlugin(),
+      seed.pluginTrafficExtension(),
+    );
     assert.equal(run.code, 0, run.out);
-    for (const [res, name] of [['gcproutingextensions', 'my-gateway-extension'], ['gcpwasmplugins', 'gcp-wasm-plugin'], ['gcptrafficextensions', 'gcp-traffic-extension-with-plugin'], ['httproutes', 'store']]) {
+    for (const [res, name] of [
+      ['gcproutingextensions', 'my-gateway-extension'],
+      ['gcpwasmplugins', 'gcp-wasm-plugin'],
+      ['gcptrafficextensions', 'gcp-traffic-extension-with-plugin'],
+      ['httproutes', 'store'],
+    ]) {
       assert.equal(await stored(res!, name!), true, `${res}/${name}`);
     }
   });

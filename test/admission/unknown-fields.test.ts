@@ -8,7 +8,14 @@ import * as seed from './fixtures.js';
 
 describe('unknownFields', () => {
   it('is empty for the seed manifests', () => {
-    for (const o of [seed.gateway(), seed.storeRoute(), seed.routingExtension(), seed.trafficExtension(), seed.wasmPlugin(), seed.pluginTrafficExtension()]) {
+    for (const o of [
+      seed.gateway(),
+      seed.storeRoute(),
+      seed.routingExtension(),
+      seed.trafficExtension(),
+      seed.wasmPlugin(),
+      seed.pluginTrafficExtension(),
+    ]) {
       assert.deepEqual(unknownFields(o), [], o.kind);
     }
   });
@@ -48,7 +55,12 @@ describe('unknownFields', () => {
   });
 
   it('is empty for kinds stored as sent or only partly described', () => {
-    const deployment: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { anything: 1 } };
+    const deployment: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd' },
+      spec: { anything: 1 },
+    };
     assert.deepEqual(unknownFields(deployment), []);
     const svc = seed.variant(seed.calloutService, (s) => (s.sessionAffinity = 'None'));
     assert.deepEqual(unknownFields(svc), []);
@@ -57,9 +69,17 @@ describe('unknownFields', () => {
 
 describe('withDefaults', () => {
   it('fills in the CRD defaults a real API server stores', () => {
-    const o = seed.variant(seed.trafficExtension, (s) => (seed.ext0(s).backendRef = { name: 'extension-service', port: 443 }));
+    const o = seed.variant(
+      seed.trafficExtension,
+      (s) => (seed.ext0(s).backendRef = { name: 'extension-service', port: 443 }),
+    );
     const d = withDefaults(o) as any;
-    assert.deepEqual(d.spec.extensionChains[0].extensions[0].backendRef, { name: 'extension-service', port: 443, group: '', kind: 'Service' });
+    assert.deepEqual(d.spec.extensionChains[0].extensions[0].backendRef, {
+      name: 'extension-service',
+      port: 443,
+      group: '',
+      kind: 'Service',
+    });
     const route = withDefaults(seed.storeRoute()) as any;
     assert.deepEqual(route.spec.rules[2].matches[0].path, { value: '/de', type: 'PathPrefix' });
     assert.equal(route.spec.rules[0].backendRefs[0].weight, 1);

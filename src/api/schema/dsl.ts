@@ -1,7 +1,8 @@
 // The schema language every validated kind is written in. One description per kind feeds both the admission
 // validator (validate.ts) and the CRD OpenAPI + CEL output (openapi.ts), so the two cannot drift apart.
 
-export type FieldReason = 'FieldValueRequired' | 'FieldValueForbidden' | 'FieldValueInvalid' | 'FieldValueDuplicate';
+export type FieldReason =
+  'FieldValueRequired' | 'FieldValueForbidden' | 'FieldValueInvalid' | 'FieldValueDuplicate';
 
 /**
  * A cross-field rule: the CEL text that goes into the CRD's `x-kubernetes-validations`, and the same predicate
@@ -83,7 +84,8 @@ export interface ArraySchema extends Common {
   listMapKeys?: readonly string[];
 }
 
-export type Schema = StringSchema | IntegerSchema | BooleanSchema | IntOrStringSchema | ObjectSchema | ArraySchema;
+export type Schema =
+  StringSchema | IntegerSchema | BooleanSchema | IntOrStringSchema | ObjectSchema | ArraySchema;
 
 /** What one kind's validation is made of. */
 export interface KindSchema {
@@ -107,21 +109,39 @@ export interface KindSchema {
 
 // Small constructors keep schema files close to the CRD text they mirror.
 export const str = (o: Omit<StringSchema, 'type'> = {}): StringSchema => ({ type: 'string', ...o });
-export const int = (o: Omit<IntegerSchema, 'type'> = {}): IntegerSchema => ({ type: 'integer', format: 'int32', ...o });
+export const int = (o: Omit<IntegerSchema, 'type'> = {}): IntegerSchema => ({
+  type: 'integer',
+  format: 'int32',
+  ...o,
+});
 export const bool = (o: Omit<BooleanSchema, 'type'> = {}): BooleanSchema => ({ type: 'boolean', ...o });
-export const obj = (properties: Record<string, Schema>, o: Omit<ObjectSchema, 'type' | 'properties'> = {}): ObjectSchema => ({
+export const obj = (
+  properties: Record<string, Schema>,
+  o: Omit<ObjectSchema, 'type' | 'properties'> = {},
+): ObjectSchema => ({
   type: 'object',
   properties,
   ...o,
 });
-export const map = (values: Schema, o: Omit<ObjectSchema, 'type' | 'additionalProperties'> = {}): ObjectSchema => ({
+export const map = (
+  values: Schema,
+  o: Omit<ObjectSchema, 'type' | 'additionalProperties'> = {},
+): ObjectSchema => ({
   type: 'object',
   additionalProperties: values,
   ...o,
 });
-export const arr = (items: Schema, o: Omit<ArraySchema, 'type' | 'items'> = {}): ArraySchema => ({ type: 'array', items, ...o });
+export const arr = (items: Schema, o: Omit<ArraySchema, 'type' | 'items'> = {}): ArraySchema => ({
+  type: 'array',
+  items,
+  ...o,
+});
 /** An object whose content is not validated (kept as sent). */
-export const opaque = (description?: string): ObjectSchema => ({ type: 'object', open: true, ...(description ? { description } : {}) });
+export const opaque = (description?: string): ObjectSchema => ({
+  type: 'object',
+  open: true,
+  ...(description ? { description } : {}),
+});
 
 /** Declares a rule over a node of type T (T documents what `holds` may assume). */
 export function rule<T>(r: Rule<T>): Rule<never> {

@@ -53,8 +53,20 @@ const logConfig = obj(
   {
     required: ['enabled'],
     rules: [
-      rule<LogConfig>({ message: 'SampleRate can be specified only if logging is enabled', cel: 'has(self.sampleRate) ? has(self.enabled) && self.enabled : true', holds: (l) => (l.sampleRate !== undefined ? l.enabled === true : true), field: 'sampleRate', reason: 'FieldValueForbidden' }),
-      rule<LogConfig>({ message: 'MinLogLevel can be specified only if logging is enabled', cel: 'has(self.minLogLevel) ? has(self.enabled) && self.enabled : true', holds: (l) => (l.minLogLevel !== undefined ? l.enabled === true : true), field: 'minLogLevel', reason: 'FieldValueForbidden' }),
+      rule<LogConfig>({
+        message: 'SampleRate can be specified only if logging is enabled',
+        cel: 'has(self.sampleRate) ? has(self.enabled) && self.enabled : true',
+        holds: (l) => (l.sampleRate !== undefined ? l.enabled === true : true),
+        field: 'sampleRate',
+        reason: 'FieldValueForbidden',
+      }),
+      rule<LogConfig>({
+        message: 'MinLogLevel can be specified only if logging is enabled',
+        cel: 'has(self.minLogLevel) ? has(self.enabled) && self.enabled : true',
+        holds: (l) => (l.minLogLevel !== undefined ? l.enabled === true : true),
+        field: 'minLogLevel',
+        reason: 'FieldValueForbidden',
+      }),
     ],
   },
 );
