@@ -16,8 +16,13 @@ export const admit: Admit = (request: AdmissionRequest, lookup: ObjectLookup): A
   const { object, oldObject } = request;
   const schema = schemaFor(object.apiVersion, object.kind);
   if (schema) {
-    const causes: FieldCause[] = [];
+    let causes: FieldCause[] = [];
     validate(object, schema.root, '', causes, oldObject);
+    // Ratcheting, as kube-apiserver does for unchanged fields: a spec or label edit must not fail over a status
+    // the user did not touch (status is written through the status subresource by the controller).
+    if (oldObject && JSON.stringify(object.status) === JSON.stringify(oldObject.status)) {
+      causes = causes.filter((c) => c.field !== 'status' && !c.field.startsWith('status.'));
+    }
     if (causes.length > 0) return { allowed: false, causes };
   }
   // Only when the spec changes: status and metadata writes (the controller's, finalizer removal) must keep

@@ -133,6 +133,22 @@ describe('reference checks (seed troubleshooting messages)', () => {
     );
   });
 
+  it('an update is not refused over a status it does not change', () => {
+    const old = seed.trafficExtension();
+    old.status = {
+      ancestors: [
+        { ancestorRef: { name: 'my-gateway' }, controllerName: 'networking.gke.io/gateway', conditions: [] },
+      ],
+    };
+    const relabelled = structuredClone(old);
+    relabelled.metadata.labels = { team: 'a' };
+    assert.deepEqual(admit({ operation: 'UPDATE', object: relabelled, oldObject: old }, seed.seedWorld()), {
+      allowed: true,
+    });
+    const created = admit({ operation: 'CREATE', object: old }, seed.seedWorld());
+    assert.ok('causes' in created && created.causes[0]!.field === 'status.ancestors[0].conditions');
+  });
+
   it('schema errors come before reference errors', () => {
     const bad = seed.variant(extension, (s) => (seed.ext0(s).timeout = '5ms'));
     const r = create(bad, []);
