@@ -258,6 +258,41 @@ export const trafficCases: BadCase[] = [
     message: `Invalid value: "modelarmor.example.com": ${E}.googleAPIServiceName in body should match '^[a-z0-9.-]+\\.(googleapis|sandbox\\.googleapis)\\.com$'`,
   },
   {
+    name: 'googleAPIServiceName over 100 chars',
+    object: variant(trafficExtension, (s) => {
+      delete ext0(s).backendRef;
+      delete ext0(s).authority;
+      ext0(s).googleAPIServiceName = `${'m'.repeat(90)}.rep.googleapis.com`;
+    }),
+    field: `${E}.googleAPIServiceName`,
+    message: 'Too long: may not be more than 100 bytes',
+  },
+  {
+    name: '17 status ancestors',
+    object: variant(
+      trafficExtension,
+      (o) =>
+        (o.status = {
+          ancestors: tooMany(17, (i) => ({
+            ancestorRef: { name: `g${i}` },
+            controllerName: 'networking.gke.io/gateway',
+            conditions: [
+              {
+                type: 'Accepted',
+                status: 'True',
+                reason: 'Accepted',
+                message: '',
+                lastTransitionTime: '2026-01-01T00:00:00Z',
+              },
+            ],
+          })),
+        }),
+      true,
+    ),
+    field: 'status.ancestors',
+    message: 'Too many: 17: must have at most 16 items',
+  },
+  {
     name: 'backendRef kind unknown',
     object: variant(trafficExtension, (s) => (ext0(s).backendRef.kind = 'Pod')),
     field: `${E}.backendRef.kind`,
@@ -795,6 +830,12 @@ export const wasmCases: BadCase[] = [
     object: variant(wasmPlugin, (s) => (s.versions[0].image = 'Local-Reply')),
     field: `${V}[0].image`,
     message: `Invalid value: "Local-Reply": ${V}[0].image in body should match '^(https://)?([^/][a-z0-9-.]+)(:[0-9]{1,5})?/[a-z0-9-./:@?=]+$'`,
+  },
+  {
+    name: 'image over 2000 chars',
+    object: variant(wasmPlugin, (s) => (s.versions[0].image = `us-docker.pkg.dev/${'p'.repeat(2000)}`)),
+    field: `${V}[0].image`,
+    message: 'Too long: may not be more than 2000 bytes',
   },
   {
     name: 'version name with capitals',
