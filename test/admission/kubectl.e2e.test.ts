@@ -13,48 +13,59 @@ import type { KubeObject } from '../../src/api/types.js';
 import * as seed from './fixtures.js';
 
 const KUBECTL = '/usr/bin/kubectl';
+/** Debian's kubernetes-client 1.20 as .ci/run unpacks it; it sends no fieldValidation (server default Warn). */
+const KUBECTL_120 = process.env.EXTGATE_KUBECTL_120 ?? '/tmp/extgate-kubectl-1.20/usr/bin/kubectl';
 
 interface Run {
   code: number;
   out: string;
 }
 
-describe('kubectl apply against admission', { skip: !existsSync(KUBECTL) && 'kubectl not installed' }, () => {
-  let api: ApiServer;
-  let dir: string;
-
-  const kubectl = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        KUBECTL,
-        args,
-        {
-          cwd: dir,
-          timeout: 60_000,
-          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, KUBECONFIG: api.kubeconfigPath },
-        },
-        (err, stdout, stderr) =>
-          resolve({
-            code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
-            out: `${stdout}${stderr}`,
-          }),
-      );
-    });
-  const apply = (name: string, ...objects: KubeObject[]) => {
-    writeFileSync(join(dir, name), objects.map((o) => stringify(o)).join('---\n'));
-    return kubectl('apply', '-f', name);
+/** An embedded API server with admission, and the given kubectl pointed at it (private HOME and cache). */
+function harness(bin: string) {
+  const h = {
+    api: undefined as unknown as ApiServer,
+    dir: '',
+    kubectl: (...args: string[]): Promise<Run> =>
+      new Promise((resolve) => {
+        execFile(
+          bin,
+          args,
+          {
+            cwd: h.dir,
+            timeout: 60_000,
+            env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: h.dir, KUBECONFIG: h.api.kubeconfigPath },
+          },
+          (err, stdout, stderr) =>
+            resolve({
+              code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
+              out: `${stdout}${stderr}`,
+            }),
+        );
+      }),
+    apply: (name: string, ...objects: KubeObject[]) => {
+      writeFileSync(join(h.dir, name), objects.map((o) => stringify(o)).join('---\n'));
+      return h.kubectl('apply', '-f', name);
+    },
+    stored: async (resource: string, name: string) =>
+      (await h.kubectl('get', resource, name, '-o', 'name')).code === 0,
+    start: async () => {
+      h.dir = mkdtempSync(join(tmpdir(), 'extgate-admission-'));
+      h.api = await startApiServer({ stateDir: join(h.dir, 'state'), port: 0, admit, unknownFields });
+    },
+    stop: async () => {
+      await h.api?.close();
+      if (h.dir) rmSync(h.dir, { recursive: true, force: true });
+    },
   };
-  const stored = async (resource: string, name: string) =>
-    (await kubectl('get', resource, name, '-o', 'name')).code === 0;
+  return h;
+}
 
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'extgate-admission-'));
-    api = await startApiServer({ stateDir: join(dir, 'state'), port: 0, admit, unknownFields });
-  });
-  after(async () => {
-    await api?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+describe('kubectl apply against admission', { skip: !existsSync(KUBECTL) && 'kubectl not installed' }, () => {
+  const h = harness(KUBECTL);
+  const { apply, stored } = h;
+  before(h.start);
+  after(h.stop);
 
   it('prints the field-named error for one bad field and stores nothing', async () => {
     const bad = seed.variant(seed.trafficExtension, (s) => (seed.ext0(s).timeout = '5ms'));
@@ -169,3 +180,47 @@ describe('kubectl apply against admission', { skip: !existsSync(KUBECTL) && 'kub
     }
   });
 });
+
+describe(
+  'kubectl 1.20 apply against admission',
+  { skip: !existsSync(KUBECTL_120) && 'kubectl 1.20 not unpacked' },
+  () => {
+    const h = harness(KUBECTL_120);
+    before(h.start);
+    after(h.stop);
+
+    it('prints the same field-named error', async () => {
+      const bad = seed.variant(seed.trafficExtension, (s) => (seed.ext0(s).timeout = '5ms'));
+      const run = await h.apply('bad-timeout.yaml', bad);
+      assert.notEqual(run.code, 0);
+      assert.match(
+        run.out,
+        /The GCPTrafficExtension "my-traffic-extension" is invalid: spec\.extensionChains\[0\]\.extensions\[0\]\.timeout: Invalid value: "5ms": timeout must be between 10-10000 milliseconds/,
+      );
+      assert.equal(await h.stored('gcptrafficextensions', 'my-traffic-extension'), false);
+    });
+
+    it("prints the seed's reference error", async () => {
+      const run = await h.apply('ext.yaml', seed.trafficExtension());
+      assert.match(
+        run.out,
+        /GCPTrafficExtension\.networking\.gke\.io "my-traffic-extension" is invalid: spec\.gatewayRef: gateway "my-gateway" not found in namespace "default"/,
+      );
+    });
+
+    it('warns about an unknown field and stores the object without it', async () => {
+      assert.equal(
+        (await h.apply('world.yaml', seed.gateway(), seed.calloutService(), seed.calloutSlice())).code,
+        0,
+      );
+      const run = await h.apply(
+        'unknown.yaml',
+        seed.variant(seed.trafficExtension, (s) => (s.strict = true)),
+      );
+      assert.equal(run.code, 0, run.out);
+      assert.match(run.out, /Warning: unknown field "spec\.strict"/);
+      const got = await h.kubectl('get', 'gcptrafficextension', 'my-traffic-extension', '-o', 'json');
+      assert.equal(JSON.parse(got.out).spec.strict, undefined);
+    });
+  },
+);
