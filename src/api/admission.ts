@@ -10,7 +10,7 @@ import type {
 } from './types.js';
 import { schemaFor } from './schema/registry.js';
 import { unknownFieldPaths, validate, withDefaults as fillDefaults } from './schema/validate.js';
-import { referenceError } from './references.js';
+import { isExtension, referenceError } from './references.js';
 
 export const admit: Admit = (request: AdmissionRequest, lookup: ObjectLookup): AdmissionResult => {
   const { object, oldObject } = request;
@@ -27,9 +27,9 @@ export const admit: Admit = (request: AdmissionRequest, lookup: ObjectLookup): A
   }
   // Only when the spec changes: status and metadata writes (the controller's, finalizer removal) must keep
   // working after a referenced Service or Gateway goes away.
-  const specChanged =
+  const specChanged = () =>
     request.operation === 'CREATE' || JSON.stringify(object.spec) !== JSON.stringify(oldObject?.spec);
-  if (specChanged) {
+  if (isExtension(object) && specChanged()) {
     const denied = referenceError(object, lookup);
     if (denied) return { allowed: false, denied };
   }

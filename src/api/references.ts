@@ -12,10 +12,14 @@ interface ExtensionSpec {
 
 const EXTENSION_KINDS = new Set(['GCPTrafficExtension', 'GCPRoutingExtension']);
 
+/** GCPTrafficExtension / GCPRoutingExtension: the kinds whose references admission resolves. */
+export function isExtension(object: KubeObject): boolean {
+  return EXTENSION_KINDS.has(object.kind) && object.apiVersion.startsWith('networking.gke.io/');
+}
+
 /** The seed's error text for the first unresolved reference, or undefined when all resolve. */
 export function referenceError(object: KubeObject, lookup: ObjectLookup): string | undefined {
-  if (!EXTENSION_KINDS.has(object.kind) || !object.apiVersion.startsWith('networking.gke.io/'))
-    return undefined;
+  if (!isExtension(object)) return undefined;
   const namespace = object.metadata.namespace ?? 'default';
   const prefix = `${object.kind}.networking.gke.io "${object.metadata.name ?? ''}" is invalid`;
   const spec = (object.spec ?? {}) as ExtensionSpec;

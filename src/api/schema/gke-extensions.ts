@@ -22,6 +22,7 @@ interface Chain {
   matchCondition?: { celExpressions?: { celMatcher?: string }[] };
 }
 
+const METADATA_KEY = new RegExp(PATTERNS.metadataKey);
 const EVENTS = [
   'RequestHeaders',
   'RequestBody',
@@ -206,8 +207,8 @@ function extension(variant: Variant): ObjectSchema {
           rule<Record<string, string>>({
             message: `Metadata keys must only contain valid characters (matching ${PATTERNS.metadataKey}) and must be up to 63 characters long.`,
             cel: `self.all(key, key.matches(r"""${PATTERNS.metadataKey}"""))`,
-            holds: (m) => Object.keys(m).every((k) => new RegExp(PATTERNS.metadataKey).test(k)),
-            locate: (m) => `[${Object.keys(m).find((k) => !new RegExp(PATTERNS.metadataKey).test(k))}]`,
+            holds: (m) => Object.keys(m).every((k) => METADATA_KEY.test(k)),
+            locate: (m) => `[${Object.keys(m).find((k) => !METADATA_KEY.test(k))}]`,
             reason: 'FieldValueInvalid',
           }),
         ],

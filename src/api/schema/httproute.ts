@@ -36,6 +36,7 @@ const isRegex = (v: string) => {
 
 // ------------------------------------------------------------------------------------------------- matches
 
+const PATH_CHARS = new RegExp(PATTERNS.pathChars);
 const EXACT_OR_PREFIX = "(self.type in ['Exact','PathPrefix'])";
 const pathType = (p: PathMatch) => p.type ?? 'PathPrefix';
 const pathValue = (p: PathMatch) => p.value ?? '/';
@@ -78,7 +79,7 @@ const pathMatch = obj(
       pathRule(
         `must only contain valid characters (matching ${PATTERNS.pathChars}) for types ['Exact', 'PathPrefix']`,
         `self.value.matches(r"""${PATTERNS.pathChars}""")`,
-        (v) => new RegExp(PATTERNS.pathChars).test(v),
+        (v) => PATH_CHARS.test(v),
       ),
       rule<PathMatch>({
         // extgate: upstream leaves regex validity to the implementation; a bad one would never match.

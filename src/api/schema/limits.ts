@@ -92,9 +92,11 @@ export const GATEWAY_API = {
   gatewayClassDescription: 64,
 } as const;
 
+const DURATION = new RegExp(PATTERNS.duration);
+
 /** Duration strings as the Gateway API / GKE CRDs write them (`1s`, `500ms`, `1m30s`), in milliseconds. */
 export function durationMs(value: string): number | undefined {
-  if (!new RegExp(PATTERNS.duration).test(value)) return undefined;
+  if (!DURATION.test(value)) return undefined;
   const unit = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 } as const;
   let total = 0;
   for (const m of value.matchAll(/([0-9]+)(ms|h|m|s)/g))
