@@ -147,3 +147,6 @@ export const opaque = (description?: string): ObjectSchema => ({
 export function rule<T>(r: Rule<T>): Rule<never> {
   return r as unknown as Rule<never>;
 }
+
+/** Attaches the field description shown by `kubectl explain` on a real cluster (CRD only). */
+export const doc = <S extends Schema>(description: string, s: S): S => ({ ...s, description });

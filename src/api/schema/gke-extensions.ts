@@ -1,7 +1,7 @@
 // GCPTrafficExtension and GCPRoutingExtension (networking.gke.io/v1): shape and rules of GKE's CRDs
 // (gke-service-extensions.md §0, §1.4–§1.6). Messages are GKE's, verbatim, unless marked "extgate".
 import { GKE, PATTERNS, durationMs } from './limits.js';
-import { arr, bool, map, obj, rule, str, type KindSchema, type ObjectSchema, type Rule } from './dsl.js';
+import { arr, bool, doc, map, obj, rule, str, type KindSchema, type ObjectSchema, type Rule } from './dsl.js';
 import { headerName, localPolicyTargetReference, objectMeta, policyStatus } from './common.js';
 import { backendRef, refKind, type BackendRef, type Variant } from './gke-backend-ref.js';
 import { CEL_MATCHER_PATTERN, celMatcherPatternMessage, celMatcherSyntaxError } from '../cel-matcher.js';
@@ -190,15 +190,30 @@ function extensionRules(variant: Variant): Rule<never>[] {
 
 function extension(variant: Variant): ObjectSchema {
   const properties: ObjectSchema['properties'] = {
-    name: str({ minLength: 1, maxLength: GKE.nameLength, pattern: PATTERNS.rfc1034Label }),
-    authority: str({ maxLength: GKE.authorityLength, pattern: PATTERNS.authority }),
-    backendRef: backendRef(variant),
+    name: doc(
+      'Name of the extension, logged with requests. RFC-1034 label, at most 63 characters.',
+      str({ minLength: 1, maxLength: GKE.nameLength, pattern: PATTERNS.rfc1034Label }),
+    ),
+    authority: doc(
+      ':authority (and TLS SNI) of the gRPC calls to a callout Service; required for Service and ServiceImport backends.',
+      str({ maxLength: GKE.authorityLength, pattern: PATTERNS.authority }),
+    ),
+    backendRef: doc(
+      'What runs the extension: a callout Service (ext_proc over gRPC), a ServiceImport, a GCPWasmPlugin or an ApigeeBackendService. Exactly one of backendRef or googleAPIServiceName.',
+      backendRef(variant),
+    ),
     googleAPIServiceName: str({
       maxLength: GKE.googleAPIServiceNameLength,
       pattern: PATTERNS.googleAPIServiceName,
     }),
-    failOpen: bool(),
-    forwardHeaders: arr(headerName(), { maxItems: GKE.forwardHeaders.max }),
+    failOpen: doc(
+      'When the extension fails or times out: true continues without it; false (default) answers 500, or resets the stream once response headers were sent.',
+      bool(),
+    ),
+    forwardHeaders: doc(
+      'Headers sent to the extension; all headers when omitted.',
+      arr(headerName(), { maxItems: GKE.forwardHeaders.max }),
+    ),
     metadata: map(
       str({ minLength: 1, maxLength: GKE.metadata.valueLength, pattern: PATTERNS.metadataValue }),
       {
@@ -214,23 +229,41 @@ function extension(variant: Variant): ObjectSchema {
         ],
       },
     ),
-    observabilityMode: bool(),
-    requestBodySendMode: str({ enum: BODY_MODES }),
-    responseBodySendMode: str({ enum: BODY_MODES }),
-    supportedEvents: arr(str({ enum: EVENTS }), { maxItems: GKE.supportedEvents.max }),
-    timeout: str({ pattern: PATTERNS.duration }),
+    observabilityMode: doc(
+      'Call the extension asynchronously and ignore its answers (log-only); bodies only in Streamed mode.',
+      bool(),
+    ),
+    requestBodySendMode: doc(
+      'Streamed: one body chunk at a time, each answered before the next. FullDuplexStreamed: chunks are pipelined; needs RequestBody and RequestTrailers events.',
+      str({ enum: BODY_MODES }),
+    ),
+    responseBodySendMode: doc(
+      'As requestBodySendMode, for the response body (GCPTrafficExtension only).',
+      str({ enum: BODY_MODES }),
+    ),
+    supportedEvents: doc(
+      'Parts of the request and response the extension is called for. extgate: [RequestHeaders, ResponseHeaders] when omitted on a GCPTrafficExtension; RequestHeaders on a GCPRoutingExtension.',
+      arr(str({ enum: EVENTS }), { maxItems: GKE.supportedEvents.max }),
+    ),
+    timeout: doc(
+      'Timeout of each message on the stream, 10ms to 10s; 1s when omitted. Not for GCPWasmPlugin backends.',
+      str({ pattern: PATTERNS.duration }),
+    ),
   };
   return obj(properties, { required: ['name'], rules: extensionRules(variant) });
 }
 
 const celExpression = (variant: Variant): ObjectSchema =>
   obj({
-    celMatcher: str({
-      maxLength: GKE.celMatcherLength,
-      pattern: CEL_MATCHER_PATTERN,
-      patternMessage: celMatcherPatternMessage,
-      check: celMatcherSyntaxError,
-    }),
+    celMatcher: doc(
+      "CEL over request attributes, in GKE's subset (write 1 == 1 to match everything); at most 512 characters.",
+      str({
+        maxLength: GKE.celMatcherLength,
+        pattern: CEL_MATCHER_PATTERN,
+        patternMessage: celMatcherPatternMessage,
+        check: celMatcherSyntaxError,
+      }),
+    ),
     backendRefs: arr(backendRef(variant), {
       maxItems: GKE.celBackendRefs.max,
       rules: [
@@ -264,15 +297,24 @@ const combinedConditionLength = rule<{ celExpressions?: { celMatcher?: string }[
 function chain(variant: Variant): ObjectSchema {
   return obj(
     {
-      name: str({ minLength: 1, maxLength: GKE.nameLength, pattern: PATTERNS.rfc1034Label }),
-      matchCondition: obj(
-        { celExpressions: arr(celExpression(variant), { maxItems: GKE.celExpressions.max }) },
-        { rules: [combinedConditionLength] },
+      name: doc(
+        'Name of the chain, logged with requests. RFC-1034 label.',
+        str({ minLength: 1, maxLength: GKE.nameLength, pattern: PATTERNS.rfc1034Label }),
       ),
-      extensions: arr(extension(variant), {
-        minItems: GKE.extensionsPerChain.min,
-        maxItems: GKE.extensionsPerChain.max,
-      }),
+      matchCondition: doc(
+        'When the chain runs: its CEL expressions ORed; each celMatcher ANDed with its backendRefs. Chains are tried in order and only the first match runs.',
+        obj(
+          { celExpressions: arr(celExpression(variant), { maxItems: GKE.celExpressions.max }) },
+          { rules: [combinedConditionLength] },
+        ),
+      ),
+      extensions: doc(
+        'Extensions called in order on the request path (reversed on the response path).',
+        arr(extension(variant), {
+          minItems: GKE.extensionsPerChain.min,
+          maxItems: GKE.extensionsPerChain.max,
+        }),
+      ),
     },
     { required: ['extensions', 'name'] },
   );
@@ -317,14 +359,17 @@ function extensionKind(variant: Variant): KindSchema {
         metadata: objectMeta(),
         spec: obj(
           {
-            targetRefs: arr(
-              localPolicyTargetReference({ group: ['gateway.networking.k8s.io'], kind: ['Gateway'] }),
-              {
+            targetRefs: doc(
+              'The Gateways the extension applies to (same namespace).',
+              arr(localPolicyTargetReference({ group: ['gateway.networking.k8s.io'], kind: ['Gateway'] }), {
                 minItems: GKE.targetRefs.min,
                 maxItems: GKE.targetRefs.max,
-              },
+              }),
             ),
-            extensionChains: chains,
+            extensionChains: doc(
+              'Ordered chains of extensions with the condition that selects each; at most 5.',
+              chains,
+            ),
           },
           { required: ['extensionChains', 'targetRefs'] },
         ),
