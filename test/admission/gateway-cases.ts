@@ -688,6 +688,19 @@ export const policyCases: BadCase[] = [
     message: 'Invalid value: "IPv6": field is immutable',
   },
   {
+    name: 'registry Secret without .dockerconfigjson',
+    object: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'r', namespace: 'default' },
+      type: 'kubernetes.io/dockerconfigjson',
+      data: { config: 'e30=' },
+    },
+    field: 'data[.dockerconfigjson]',
+    message:
+      'Required value: data[.dockerconfigjson] is required for a kubernetes.io/dockerconfigjson Secret',
+  },
+  {
     name: 'TLS Secret without tls.key',
     object: {
       apiVersion: 'v1',

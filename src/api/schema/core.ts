@@ -120,11 +120,12 @@ interface SecretShape {
   stringData?: Record<string, string>;
 }
 
-const tlsKey = (key: string) =>
+// The keys Kubernetes requires per Secret type: TLS listeners and callouts read tls.crt/tls.key, registry
+// credentials (--registry-secret) read .dockerconfigjson.
+const requiredKey = (type: string, key: string) =>
   rule<SecretShape>({
-    message: `data[${key}] is required for a kubernetes.io/tls Secret`,
-    holds: (s) =>
-      s.type !== 'kubernetes.io/tls' || s.data?.[key] !== undefined || s.stringData?.[key] !== undefined,
+    message: `data[${key}] is required for a ${type} Secret`,
+    holds: (s) => s.type !== type || s.data?.[key] !== undefined || s.stringData?.[key] !== undefined,
     locate: () => `.data[${key}]`,
     reason: 'FieldValueRequired',
   });
@@ -137,8 +138,9 @@ export const secret = core(
     {
       open: true,
       rules: [
-        tlsKey('tls.crt'),
-        tlsKey('tls.key'),
+        requiredKey('kubernetes.io/tls', 'tls.crt'),
+        requiredKey('kubernetes.io/tls', 'tls.key'),
+        requiredKey('kubernetes.io/dockerconfigjson', '.dockerconfigjson'),
         rule<SecretShape>({
           message: 'field is immutable',
           holds: (s, old) => (s.type ?? 'Opaque') === (old?.type ?? 'Opaque'),
