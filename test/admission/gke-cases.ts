@@ -556,13 +556,13 @@ export const trafficCases: BadCase[] = [
     name: 'metadata key with a bad character',
     object: variant(trafficExtension, (s) => (ext0(s).metadata = { 'tenant@id': 'a' })),
     field: `${E}.metadata[tenant@id]`,
-    message: `Invalid value: "a": Metadata keys must only contain valid characters (matching ^([A-Za-z0-9\\/\\-._~%!$&'()*+,;=:\\s\\[\\]\\{\\}]{1,63})$) and must be up to 63 characters long.`,
+    message: `Invalid value: "tenant@id": Metadata keys must only contain valid characters (matching ^([A-Za-z0-9\\/\\-._~%!$&'()*+,;=:\\s\\[\\]\\{\\}]{1,63})$) and must be up to 63 characters long.`,
   },
   {
     name: 'metadata key of 64 chars',
     object: variant(trafficExtension, (s) => (ext0(s).metadata = { ['k'.repeat(64)]: 'a' })),
     field: `${E}.metadata[${'k'.repeat(64)}]`,
-    message: `Invalid value: "a": Metadata keys must only contain valid characters (matching ^([A-Za-z0-9\\/\\-._~%!$&'()*+,;=:\\s\\[\\]\\{\\}]{1,63})$) and must be up to 63 characters long.`,
+    message: `Invalid value: "${'k'.repeat(64)}": Metadata keys must only contain valid characters (matching ^([A-Za-z0-9\\/\\-._~%!$&'()*+,;=:\\s\\[\\]\\{\\}]{1,63})$) and must be up to 63 characters long.`,
   },
   {
     name: 'metadata value over 1023 chars',

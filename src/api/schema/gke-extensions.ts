@@ -224,6 +224,7 @@ function extension(variant: Variant): ObjectSchema {
             cel: `self.all(key, key.matches(r"""${PATTERNS.metadataKey}"""))`,
             holds: (m) => Object.keys(m).every((k) => METADATA_KEY.test(k)),
             locate: (m) => `[${Object.keys(m).find((k) => !METADATA_KEY.test(k))}]`,
+            shown: (m) => Object.keys(m).find((k) => !METADATA_KEY.test(k)),
             reason: 'FieldValueInvalid',
           }),
         ],

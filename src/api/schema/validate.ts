@@ -273,7 +273,7 @@ function runRules(value: unknown, rules: Rule<never>[], path: string, out: Field
     const field = rel === '' ? path : path === '' ? rel.replace(/^\./, '') : `${path}${rel}`;
     const bad = rel === '' ? value : resolve(value, rel);
     const reason = r.reason ?? (bad === undefined ? 'FieldValueRequired' : 'FieldValueInvalid');
-    const shown = showValue(bad === undefined ? value : bad);
+    const shown = showValue(r.shown ? r.shown(value) : bad === undefined ? value : bad);
     const message =
       reason === 'FieldValueRequired'
         ? `Required value: ${r.message}`
