@@ -7,7 +7,6 @@
 // `streamed_response` chunks, collected per direction. In observability mode nothing waits and answers are
 // dropped.
 
-import type * as grpc from '@grpc/grpc-js';
 import type { CalloutExtensionIR, HttpEvent } from '../../ir/snapshot.js';
 import {
   ExtensionError,
@@ -17,7 +16,9 @@ import {
   type LocalResponse,
   type StepResult,
 } from '../extension.js';
-import { OBSERVABILITY_DEFERRED_CLOSE_MS } from './limits.js';
+import type { ProcessCall } from './channels.js';
+import type { CallStatus } from './grpc-frames.js';
+import { OBSERVABILITY_DEFERRED_CLOSE_MS, REMOTE_CLOSE_TIMEOUT_MS } from './limits.js';
 import { applyHeaderMutation } from './mutations.js';
 import {
   BodySendModeValue,
@@ -45,7 +46,7 @@ export interface CalloutStreamConfig {
   readonly forward: ReadonlySet<string> | undefined;
   readonly metadataContext: { filter_metadata?: Record<string, StructValue> };
   /** Opens the gRPC call; throws ExtensionError('unreachable') when the target has no endpoint. */
-  readonly openCall: () => grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
+  readonly openCall: () => ProcessCall;
 }
 
 type Answer = ProcessingResponse | 'closed';
@@ -74,7 +75,7 @@ interface ReplacedState {
 const NONE: StepResult = Object.freeze({ effect: 'NONE' });
 
 export class CalloutStream implements ExtensionStream {
-  private call: grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse> | undefined;
+  private call: ProcessCall | undefined;
   private readonly pending: Record<Direction, Waiter[]> = { request: [], response: [] };
   private readonly duplex: Record<Direction, DuplexState> = {
     request: { chunks: [], ended: false },
@@ -121,6 +122,7 @@ export class CalloutStream implements ExtensionStream {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    const pendingAnswers = this.pending.request.length + this.pending.response.length > 0;
     for (const d of ['request', 'response'] as const) {
       for (const w of this.pending[d].splice(0)) {
         clearTimeout(w.timer);
@@ -136,8 +138,15 @@ export class CalloutStream implements ExtensionStream {
       setTimeout(() => call.cancel(), OBSERVABILITY_DEFERRED_CLOSE_MS).unref();
       return;
     }
-    if (this.failure || !this.done) call.cancel();
-    else call.end();
+    if (this.failure || pendingAnswers) {
+      call.cancel();
+      return;
+    }
+    // Graceful close (Envoy's ext_proc_graceful_grpc_close): half-close and let the callout finish the stream.
+    // Resetting every stream instead would trip HTTP/2 rapid-reset protection on busy callout servers.
+    call.end();
+    const reset = setTimeout(() => call.cancel(), REMOTE_CLOSE_TIMEOUT_MS).unref();
+    call.once('status', () => clearTimeout(reset));
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -348,8 +357,8 @@ export class CalloutStream implements ExtensionStream {
     };
   }
 
-  private open(): grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse> {
-    let call: grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
+  private open(): ProcessCall {
+    let call: ProcessCall;
     try {
       call = this.cfg.openCall();
     } catch (err) {
@@ -357,7 +366,7 @@ export class CalloutStream implements ExtensionStream {
     }
     this.call = call;
     call.on('data', (resp: ProcessingResponse) => this.onAnswer(resp));
-    call.on('error', (err: grpc.ServiceError) => {
+    call.on('error', (err: CallStatus) => {
       if (this.closed) return;
       if (this.cfg.ir.observabilityMode) return;
       this.fail(grpcFailure(this.cfg.ir.id, err, this.answered));

@@ -1,8 +1,8 @@
 // Conversions between the data plane's types and ext_proc messages.
 
-import * as grpc from '@grpc/grpc-js';
 import { ExtensionError, type HeaderMap, type LocalResponse } from '../extension.js';
 import { HeaderList } from '../header-map.js';
+import { GrpcStatus, grpcStatusName, type CallStatus } from './grpc-frames.js';
 import { DYNAMIC_FORWARDING_KEY, DYNAMIC_FORWARDING_NAMESPACE } from './limits.js';
 import { applyHeaderMutation } from './mutations.js';
 import type { HeaderMapMessage, ImmediateResponse, StructValue } from './protos.js';
@@ -60,11 +60,11 @@ function isObject(v: Json | undefined): v is { [key: string]: Json } {
 const CONNECT_FAILURE = /No connection established|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|handshake|Connection dropped|Failed to connect|ECONNRESET/i;
 
 /** A gRPC failure of the Process stream as the chain sees it. */
-export function grpcFailure(id: string, err: grpc.ServiceError, answered: boolean): ExtensionError {
-  const what = `callout ${id}: ${grpc.status[err.code] ?? err.code}: ${err.details || err.message}`;
-  if (err.code === grpc.status.UNAVAILABLE && !answered && CONNECT_FAILURE.test(err.details ?? '')) {
+export function grpcFailure(id: string, err: CallStatus, answered: boolean): ExtensionError {
+  const what = `callout ${id}: ${grpcStatusName(err.code)}: ${err.details}`;
+  if (err.code === GrpcStatus.UNAVAILABLE && !answered && CONNECT_FAILURE.test(err.details)) {
     return new ExtensionError('unreachable', what, err.code);
   }
-  if (err.code === grpc.status.DEADLINE_EXCEEDED) return new ExtensionError('timeout', what, err.code);
+  if (err.code === GrpcStatus.DEADLINE_EXCEEDED) return new ExtensionError('timeout', what, err.code);
   return new ExtensionError('error', what, err.code);
 }
