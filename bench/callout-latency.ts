@@ -13,6 +13,8 @@ import { CalloutClient } from '../src/extensions/callout/client.js';
 import { compileChains } from '../src/extensions/chain.js';
 import { DataPlane } from '../src/dataplane/gateway.js';
 import { HeaderList } from '../src/extensions/header-map.js';
+import { CalloutServer } from '../src/sdk/index.js';
+import { addHeader } from '../examples/callouts/add-header/callout.js';
 import type { CalloutExtensionIR, ExtensionChainIR, HttpEvent, Snapshot } from '../src/ir/snapshot.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -63,6 +65,29 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 const us = (ns: number) => (ns / 1000).toFixed(0).padStart(6);
+
+/** CPU of one exchange, client and SDK server in this process: a load-independent cost figure. */
+async function cpuPerExchange(): Promise<number> {
+  const server = new CalloutServer(addHeader, { address: '127.0.0.1', plaintextPort: 0, securePort: null, healthPort: null });
+  const ports = await server.start();
+  const client = new CalloutClient();
+  const ext = client.extension(ir(ports.plaintext!, false, ['RequestHeaders']));
+  const info = { requestId: 'r', scheme: 'http' as const, sourceAddress: '127.0.0.1', sourcePort: 1, destinationAddress: '127.0.0.1', destinationPort: 2, listener: 'l' };
+  const run = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const s = ext.open(info);
+      await s.requestHeaders(new HeaderList([[':method', 'GET'], [':path', '/'], [':authority', 'x'], [':scheme', 'http']]), true);
+      s.close();
+    }
+  };
+  await run(500);
+  const c0 = process.cpuUsage();
+  await run(SEQUENTIAL);
+  const c = process.cpuUsage(c0);
+  client.close();
+  await server.stop();
+  return (c.user + c.system) / SEQUENTIAL;
+}
 
 async function streamLevel(client: CalloutClient, port: number, tls: boolean): Promise<{ p50: number; p99: number }> {
   const ext = client.extension(ir(port, tls, ['RequestHeaders', 'ResponseHeaders']));
@@ -160,7 +185,8 @@ async function main(): Promise<void> {
   const client = new CalloutClient();
   try {
     console.log(`callout latency bench (sequential ${SEQUENTIAL} requests; throughput: autocannon -c ${CONNECTIONS} -d ${DURATION}s)`);
-    console.log('\n1. ext_proc stream per request (open, request headers, close), µs');
+    console.log(`\n0. CPU per headers exchange, ext_proc client + SDK server in one process: ${(await cpuPerExchange()).toFixed(0)} µs`);
+    console.log('\n1. ext_proc stream per request (open, request headers, close), callout in its own process, µs');
     for (const tls of [true, false]) {
       const r = await streamLevel(client, tls ? callout.secure : callout.plaintext, tls);
       console.log(`  ${tls ? 'TLS' : 'h2c'}   p50 ${us(r.p50)}   p99 ${us(r.p99)}`);
