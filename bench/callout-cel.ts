@@ -26,7 +26,7 @@ const headers = new HeaderList([
 
 const MATCHERS: Record<string, string> = {
   'seed: request.path.contains("serviceextensions")': 'request.path.contains("serviceextensions")',
-  "path prefix && method": "request.path.startsWith('/serviceextensions/') && request.method == 'GET'",
+  'path prefix && method': "request.path.startsWith('/serviceextensions/') && request.method == 'GET'",
   "header == 'blue'": "request.headers['x-tenant'] == 'blue'",
   'absent header (error → false)': "request.headers['x-absent'] == 'a'",
   'host lowerAscii endsWith': "request.host.lowerAscii().endsWith('.example.com')",

@@ -28,7 +28,13 @@ const SEQUENTIAL = arg('requests', 2000);
 
 async function startCalloutProcess(): Promise<{ child: ChildProcess; plaintext: number; secure: number }> {
   const child = spawn(process.execPath, [join(root, 'dist/examples/callouts/add-header/callout.js')], {
-    env: { ...process.env, CALLOUT_ADDRESS: '127.0.0.1', CALLOUT_PLAINTEXT_PORT: '0', CALLOUT_SECURE_PORT: '0', CALLOUT_HEALTH_PORT: 'off' },
+    env: {
+      ...process.env,
+      CALLOUT_ADDRESS: '127.0.0.1',
+      CALLOUT_PLAINTEXT_PORT: '0',
+      CALLOUT_SECURE_PORT: '0',
+      CALLOUT_HEALTH_PORT: 'off',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
@@ -57,7 +63,11 @@ function ir(port: number, tls: boolean, events: HttpEvent[]): CalloutExtensionIR
     requestBodySendMode: 'Streamed',
     responseBodySendMode: 'Streamed',
     observabilityMode: false,
-    target: { service: 'default/callout:443', endpoints: [{ address: '127.0.0.1', port }], tls: tls ? { verify: false } : null },
+    target: {
+      service: 'default/callout:443',
+      endpoints: [{ address: '127.0.0.1', port }],
+      tls: tls ? { verify: false } : null,
+    },
   };
 }
 
@@ -68,15 +78,36 @@ const us = (ns: number) => (ns / 1000).toFixed(0).padStart(6);
 
 /** CPU of one exchange, client and SDK server in this process: a load-independent cost figure. */
 async function cpuPerExchange(): Promise<number> {
-  const server = new CalloutServer(addHeader, { address: '127.0.0.1', plaintextPort: 0, securePort: null, healthPort: null });
+  const server = new CalloutServer(addHeader, {
+    address: '127.0.0.1',
+    plaintextPort: 0,
+    securePort: null,
+    healthPort: null,
+  });
   const ports = await server.start();
   const client = new CalloutClient();
   const ext = client.extension(ir(ports.plaintext!, false, ['RequestHeaders']));
-  const info = { requestId: 'r', scheme: 'http' as const, sourceAddress: '127.0.0.1', sourcePort: 1, destinationAddress: '127.0.0.1', destinationPort: 2, listener: 'l' };
+  const info = {
+    requestId: 'r',
+    scheme: 'http' as const,
+    sourceAddress: '127.0.0.1',
+    sourcePort: 1,
+    destinationAddress: '127.0.0.1',
+    destinationPort: 2,
+    listener: 'l',
+  };
   const run = async (n: number) => {
     for (let i = 0; i < n; i++) {
       const s = ext.open(info);
-      await s.requestHeaders(new HeaderList([[':method', 'GET'], [':path', '/'], [':authority', 'x'], [':scheme', 'http']]), true);
+      await s.requestHeaders(
+        new HeaderList([
+          [':method', 'GET'],
+          [':path', '/'],
+          [':authority', 'x'],
+          [':scheme', 'http'],
+        ]),
+        true,
+      );
       s.close();
     }
   };
@@ -89,12 +120,30 @@ async function cpuPerExchange(): Promise<number> {
   return (c.user + c.system) / SEQUENTIAL;
 }
 
-async function streamLevel(client: CalloutClient, port: number, tls: boolean): Promise<{ p50: number; p99: number }> {
+async function streamLevel(
+  client: CalloutClient,
+  port: number,
+  tls: boolean,
+): Promise<{ p50: number; p99: number }> {
   const ext = client.extension(ir(port, tls, ['RequestHeaders', 'ResponseHeaders']));
-  const info = { requestId: 'r', scheme: 'http' as const, sourceAddress: '127.0.0.1', sourcePort: 1, destinationAddress: '127.0.0.1', destinationPort: 2, listener: 'l' };
+  const info = {
+    requestId: 'r',
+    scheme: 'http' as const,
+    sourceAddress: '127.0.0.1',
+    sourcePort: 1,
+    destinationAddress: '127.0.0.1',
+    destinationPort: 2,
+    listener: 'l',
+  };
   const samples: number[] = [];
   for (let i = 0; i < SEQUENTIAL + 200; i++) {
-    const h = new HeaderList([[':method', 'GET'], [':path', '/'], [':authority', 'store.example.com'], [':scheme', 'http'], ['user-agent', 'bench']]);
+    const h = new HeaderList([
+      [':method', 'GET'],
+      [':path', '/'],
+      [':authority', 'store.example.com'],
+      [':scheme', 'http'],
+      ['user-agent', 'bench'],
+    ]);
     const t0 = process.hrtime.bigint();
     const s = ext.open(info);
     await s.requestHeaders(h, true);
@@ -128,7 +177,17 @@ function snapshot(backendPort: number, chains: ExtensionChainIR[], version: numb
                 hostnames: [],
                 match: { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] },
                 filters: [],
-                backends: [{ weight: 1, filters: [], backend: { id: 'default/store:8080', protocol: 'http1', endpoints: [{ address: '127.0.0.1', port: backendPort }] } }],
+                backends: [
+                  {
+                    weight: 1,
+                    filters: [],
+                    backend: {
+                      id: 'default/store:8080',
+                      protocol: 'http1',
+                      endpoints: [{ address: '127.0.0.1', port: backendPort }],
+                    },
+                  },
+                ],
                 timeouts: {},
               },
             ],
@@ -163,9 +222,20 @@ async function sequential(port: number): Promise<{ p50: number; p99: number }> {
 
 async function throughput(port: number): Promise<number> {
   const bin = join(root, 'node_modules/.bin/autocannon');
-  const child = spawn(bin, ['--json', '-c', String(CONNECTIONS), '-d', String(DURATION), `http://127.0.0.1:${port}/serviceextensions`], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const child = spawn(
+    bin,
+    [
+      '--json',
+      '-c',
+      String(CONNECTIONS),
+      '-d',
+      String(DURATION),
+      `http://127.0.0.1:${port}/serviceextensions`,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.once('exit', r));
@@ -184,9 +254,15 @@ async function main(): Promise<void> {
   const callout = await startCalloutProcess();
   const client = new CalloutClient();
   try {
-    console.log(`callout latency bench (sequential ${SEQUENTIAL} requests; throughput: autocannon -c ${CONNECTIONS} -d ${DURATION}s)`);
-    console.log(`\n0. CPU per headers exchange, ext_proc client + SDK server in one process: ${(await cpuPerExchange()).toFixed(0)} µs`);
-    console.log('\n1. ext_proc stream per request (open, request headers, close), callout in its own process, µs');
+    console.log(
+      `callout latency bench (sequential ${SEQUENTIAL} requests; throughput: autocannon -c ${CONNECTIONS} -d ${DURATION}s)`,
+    );
+    console.log(
+      `\n0. CPU per headers exchange, ext_proc client + SDK server in one process: ${(await cpuPerExchange()).toFixed(0)} µs`,
+    );
+    console.log(
+      '\n1. ext_proc stream per request (open, request headers, close), callout in its own process, µs',
+    );
     for (const tls of [true, false]) {
       const r = await streamLevel(client, tls ? callout.secure : callout.plaintext, tls);
       console.log(`  ${tls ? 'TLS' : 'h2c'}   p50 ${us(r.p50)}   p99 ${us(r.p99)}`);
@@ -202,9 +278,20 @@ async function main(): Promise<void> {
     let version = 1;
     for (const [name, events] of variants) {
       const chains: ExtensionChainIR[] = events
-        ? [{ id: 'GCPTrafficExtension/default/bench/chain1', name: 'chain1', resource: 'default/bench', resourceKind: 'GCPTrafficExtension', match: [{ celMatcher: 'request.path.contains("serviceextensions")' }], extensions: [ir(callout.secure, true, events)] }]
+        ? [
+            {
+              id: 'GCPTrafficExtension/default/bench/chain1',
+              name: 'chain1',
+              resource: 'default/bench',
+              resourceKind: 'GCPTrafficExtension',
+              match: [{ celMatcher: 'request.path.contains("serviceextensions")' }],
+              extensions: [ir(callout.secure, true, events)],
+            },
+          ]
         : [];
-      const gw = new DataPlane({ compileChains: (c) => compileChains(c, { callout: (e) => client.extension(e) }) });
+      const gw = new DataPlane({
+        compileChains: (c) => compileChains(c, { callout: (e) => client.extension(e) }),
+      });
       await gw.apply(snapshot(backendPort, chains, version++));
       const port = gw.ports()[0]!.boundPort;
       const lat = await sequential(port);
@@ -213,7 +300,9 @@ async function main(): Promise<void> {
       results.push({ name, events: events?.length ?? 0, ...lat, rps });
     }
     const base = results[0]!;
-    console.log(`  ${'variant'.padEnd(32)} ${'p50 µs'.padStart(7)} ${'p99 µs'.padStart(7)} ${'added p50/event'.padStart(16)} ${'req/s'.padStart(8)} ${'vs none'.padStart(8)}`);
+    console.log(
+      `  ${'variant'.padEnd(32)} ${'p50 µs'.padStart(7)} ${'p99 µs'.padStart(7)} ${'added p50/event'.padStart(16)} ${'req/s'.padStart(8)} ${'vs none'.padStart(8)}`,
+    );
     for (const r of results) {
       const added = r.events > 0 ? `${((r.p50 - base.p50) / r.events / 1000).toFixed(0)} µs` : '-';
       console.log(

@@ -8,7 +8,13 @@
 import { createServer } from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo, Server } from 'node:net';
-import { FrameDecoder, GrpcStatus, encodeGrpcMessage, frame, type CallStatus } from '../extensions/callout/grpc-frames.js';
+import {
+  FrameDecoder,
+  GrpcStatus,
+  encodeGrpcMessage,
+  frame,
+  type CallStatus,
+} from '../extensions/callout/grpc-frames.js';
 import {
   BodySendModeValue,
   PROCESS_PATH,
@@ -125,13 +131,18 @@ export class CalloutServer {
       return (server.address() as AddressInfo).port;
     };
     const ports: { plaintext?: number; secure?: number; health?: number } = {};
-    const onStream = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => this.process(stream, headers);
+    const onStream = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) =>
+      this.process(stream, headers);
     const plain = o.plaintextPort === undefined ? 8080 : o.plaintextPort;
     if (plain !== null) ports.plaintext = await listen(http2.createServer().on('stream', onStream), plain);
     const secure = o.securePort === undefined ? 443 : o.securePort;
     if (secure !== null) {
       const pair = o.certChain && o.privateKey ? undefined : selfSignedCertificate(['localhost']);
-      const tls = { cert: o.certChain ?? pair!.certPem, key: o.privateKey ?? pair!.keyPem, ALPNProtocols: ['h2'] };
+      const tls = {
+        cert: o.certChain ?? pair!.certPem,
+        key: o.privateKey ?? pair!.keyPem,
+        ALPNProtocols: ['h2'],
+      };
       ports.secure = await listen(http2.createSecureServer(tls).on('stream', onStream), secure);
     }
     const health = o.healthPort === undefined ? 80 : o.healthPort;
@@ -166,20 +177,34 @@ export class CalloutServer {
   private process(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
     if (headers[':path'] !== PROCESS_PATH) {
       stream.respond(
-        { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(GrpcStatus.UNIMPLEMENTED), 'grpc-message': encodeGrpcMessage(`unknown method ${String(headers[':path'])}`) },
+        {
+          ':status': 200,
+          'content-type': 'application/grpc',
+          'grpc-status': String(GrpcStatus.UNIMPLEMENTED),
+          'grpc-message': encodeGrpcMessage(`unknown method ${String(headers[':path'])}`),
+        },
         { endStream: true },
       );
       return;
     }
     let trailer: CallStatus = { code: GrpcStatus.OK, details: '' };
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': 'identity' }, { waitForTrailers: true });
+    stream.respond(
+      { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': 'identity' },
+      { waitForTrailers: true },
+    );
     stream.on('wantTrailers', () => {
       const t: http2.OutgoingHttpHeaders = { 'grpc-status': String(trailer.code) };
       if (trailer.details) t['grpc-message'] = encodeGrpcMessage(trailer.details);
       stream.sendTrailers(t);
     });
     stream.on('error', () => undefined); // a reset by the client is an ordinary end for a callout
-    const ctx: Mutable<CalloutContext> = { metadata: {}, requestBodyMode: 'None', responseBodyMode: 'None', observabilityMode: false, state: new Map() };
+    const ctx: Mutable<CalloutContext> = {
+      metadata: {},
+      requestBodyMode: 'None',
+      responseBodyMode: 'None',
+      observabilityMode: false,
+      state: new Map(),
+    };
     const decoder = new FrameDecoder(MAX_REQUEST_BYTES);
     let chain: Promise<void> = Promise.resolve();
     let failed = false;
@@ -202,7 +227,8 @@ export class CalloutServer {
           if (failed || stream.closed) return;
           try {
             const req = method.requestDeserialize(m);
-            for (const resp of await this.answer(req, ctx)) stream.write(frame(method.responseSerialize(resp)));
+            for (const resp of await this.answer(req, ctx))
+              stream.write(frame(method.responseSerialize(resp)));
           } catch (err) {
             const code = err instanceof CalloutError ? err.code : GrpcStatus.INTERNAL;
             fail({ code, details: err instanceof Error ? err.message : String(err) });
@@ -247,13 +273,22 @@ export class CalloutServer {
     return replies.map((r) => toResponse(kind, r));
   }
 
-  private dispatch(req: ProcessingRequest, kind: RequestKind): { handler: Handler<never> | undefined; event: HeadersEvent | BodyEvent } {
+  private dispatch(
+    req: ProcessingRequest,
+    kind: RequestKind,
+  ): { handler: Handler<never> | undefined; event: HeadersEvent | BodyEvent } {
     const c = this.callout;
     switch (kind) {
       case 'request_headers':
-        return { handler: c.onRequestHeaders, event: headersEvent(req.request_headers?.headers, req.request_headers?.end_of_stream) };
+        return {
+          handler: c.onRequestHeaders,
+          event: headersEvent(req.request_headers?.headers, req.request_headers?.end_of_stream),
+        };
       case 'response_headers':
-        return { handler: c.onResponseHeaders, event: headersEvent(req.response_headers?.headers, req.response_headers?.end_of_stream) };
+        return {
+          handler: c.onResponseHeaders,
+          event: headersEvent(req.response_headers?.headers, req.response_headers?.end_of_stream),
+        };
       case 'request_body':
         return { handler: c.onRequestBody, event: bodyEvent(req.request_body) };
       case 'response_body':
@@ -292,10 +327,19 @@ function bodyEvent(b: { body?: Uint8Array; end_of_stream?: boolean } | undefined
 
 /** Wraps a Reply in the ProcessingResponse oneof that answers `kind`. */
 function toResponse(kind: RequestKind, r: Reply): ProcessingResponse {
-  const md = 'dynamicMetadata' in r && r.dynamicMetadata ? { dynamic_metadata: toStruct(r.dynamicMetadata) } : {};
+  const md =
+    'dynamicMetadata' in r && r.dynamicMetadata ? { dynamic_metadata: toStruct(r.dynamicMetadata) } : {};
   if ('immediate' in r) return { immediate_response: r.immediate, ...md };
   if ('streamed' in r) {
-    return { [kind]: { response: { body_mutation: { streamed_response: { body: r.streamed.body, end_of_stream: r.streamed.endOfStream } } } } };
+    return {
+      [kind]: {
+        response: {
+          body_mutation: {
+            streamed_response: { body: r.streamed.body, end_of_stream: r.streamed.endOfStream },
+          },
+        },
+      },
+    };
   }
   if (kind.endsWith('trailers')) {
     return { [kind]: { header_mutation: 'trailers' in r ? r.trailers : {} }, ...md };

@@ -8,7 +8,18 @@ import type { DataPlane } from '../../src/dataplane/gateway.js';
 import type { ExtensionChainIR, GatewayListenerIR } from '../../src/ir/snapshot.js';
 import { basic } from '../../examples/callouts/basic/callout.js';
 import { dynamicForwarding } from '../../examples/callouts/dynamic-forwarding/callout.js';
-import { backend, echoBackend, echoOf, get, listener, port, rule, snapshot, startGateway, type EchoBackend } from '../dataplane/fixtures.js';
+import {
+  backend,
+  echoBackend,
+  echoOf,
+  get,
+  listener,
+  port,
+  rule,
+  snapshot,
+  startGateway,
+  type EchoBackend,
+} from '../dataplane/fixtures.js';
 import { calloutIR, startCallout, type RunningCallout } from './support.js';
 
 const SEED_MATCHER = 'request.path.contains("serviceextensions")';
@@ -33,7 +44,11 @@ describe('callouts through the gateway', () => {
     await Promise.all([basicCallout.stop(), forwarding.stop(), storeV1.close(), storeV2.close()]);
   });
 
-  const chain = (kind: ExtensionChainIR['resourceKind'], calloutPort: number, o: Partial<Parameters<typeof calloutIR>[0]> = {}): ExtensionChainIR => ({
+  const chain = (
+    kind: ExtensionChainIR['resourceKind'],
+    calloutPort: number,
+    o: Partial<Parameters<typeof calloutIR>[0]> = {},
+  ): ExtensionChainIR => ({
     id: `${kind}/default/my-ext/chain1`,
     name: 'chain1',
     resource: 'default/my-ext',
@@ -53,16 +68,26 @@ describe('callouts through the gateway', () => {
   });
 
   async function gateway(l: GatewayListenerIR): Promise<number> {
-    const { gw, port: p } = await startGateway(snapshot([port([l])]), { compileChains: (chains) => compileChains(chains, { callout: (ir) => client.extension(ir) }) });
+    const { gw, port: p } = await startGateway(snapshot([port([l])]), {
+      compileChains: (chains) => compileChains(chains, { callout: (ir) => client.extension(ir) }),
+    });
     gateways.push(gw);
     return p;
   }
 
   it('traffic extension (seed): the response carries hello: service-extensions', async () => {
     const p = await gateway(
-      listener([rule({ hostnames: ['store.example.com'], backends: [backend('default/store-v1:8080', storeV1.port)] })], {
-        trafficChains: [chain('GCPTrafficExtension', basicCallout.secure)],
-      }),
+      listener(
+        [
+          rule({
+            hostnames: ['store.example.com'],
+            backends: [backend('default/store-v1:8080', storeV1.port)],
+          }),
+        ],
+        {
+          trafficChains: [chain('GCPTrafficExtension', basicCallout.secure)],
+        },
+      ),
     );
     const a = await get(p, '/serviceextensions', { host: 'store.example.com' });
     assert.equal(a.status, 200);
@@ -75,8 +100,14 @@ describe('callouts through the gateway', () => {
     const p = await gateway(
       listener(
         [
-          rule({ hostnames: ['store.example.com'], backends: [backend('default/store-v2:8080', storeV2.port)] }),
-          rule({ hostnames: ['service-extensions.com'], backends: [backend('default/store-v1:8080', storeV1.port)] }),
+          rule({
+            hostnames: ['store.example.com'],
+            backends: [backend('default/store-v2:8080', storeV2.port)],
+          }),
+          rule({
+            hostnames: ['service-extensions.com'],
+            backends: [backend('default/store-v1:8080', storeV1.port)],
+          }),
         ],
         { routingChains: [chain('GCPRoutingExtension', basicCallout.secure)] },
       ),
@@ -99,18 +130,25 @@ describe('callouts through the gateway', () => {
       }),
     );
     for (const target of [storeV2, storeV1, storeV2]) {
-      const a = await get(p, '/serviceextensions', { host: 'store.example.com', 'ip-to-return': `127.0.0.1:${target.port}` });
+      const a = await get(p, '/serviceextensions', {
+        host: 'store.example.com',
+        'ip-to-return': `127.0.0.1:${target.port}`,
+      });
       assert.equal(echoOf(a).metadata, target.name);
     }
   });
 
   it('failOpen: false — unreachable callout answers 404 NOT_FOUND, a failing one 500 INTERNAL', async () => {
     const p404 = await gateway(
-      listener([rule({ backends: [backend('default/store-v1:8080', storeV1.port)] })], { trafficChains: [chain('GCPTrafficExtension', 1)] }),
+      listener([rule({ backends: [backend('default/store-v1:8080', storeV1.port)] })], {
+        trafficChains: [chain('GCPTrafficExtension', 1)],
+      }),
     );
     const a = await get(p404, '/serviceextensions');
     assert.equal(a.status, 404);
-    assert.deepEqual(JSON.parse(a.body), { error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' } });
+    assert.deepEqual(JSON.parse(a.body), {
+      error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' },
+    });
 
     const crash = await startCallout({
       onRequestHeaders: () => {
@@ -119,11 +157,15 @@ describe('callouts through the gateway', () => {
     });
     try {
       const p500 = await gateway(
-        listener([rule({ backends: [backend('default/store-v1:8080', storeV1.port)] })], { trafficChains: [chain('GCPTrafficExtension', crash.secure)] }),
+        listener([rule({ backends: [backend('default/store-v1:8080', storeV1.port)] })], {
+          trafficChains: [chain('GCPTrafficExtension', crash.secure)],
+        }),
       );
       const b = await get(p500, '/serviceextensions');
       assert.equal(b.status, 500);
-      assert.deepEqual(JSON.parse(b.body), { error: { code: 500, message: 'Internal server error.', status: 'INTERNAL' } });
+      assert.deepEqual(JSON.parse(b.body), {
+        error: { code: 500, message: 'Internal server error.', status: 'INTERNAL' },
+      });
     } finally {
       await crash.stop();
     }
@@ -143,7 +185,12 @@ describe('callouts through the gateway', () => {
   it('traffic extension with body events: request body replaced, response body cleared', async () => {
     const p = await gateway(
       listener([rule({ backends: [backend('default/store-v1:8080', storeV1.port)] })], {
-        trafficChains: [chain('GCPTrafficExtension', basicCallout.plaintext, { tls: false, events: ['RequestHeaders', 'RequestBody', 'ResponseHeaders', 'ResponseBody'] })],
+        trafficChains: [
+          chain('GCPTrafficExtension', basicCallout.plaintext, {
+            tls: false,
+            events: ['RequestHeaders', 'RequestBody', 'ResponseHeaders', 'ResponseBody'],
+          }),
+        ],
       }),
     );
     const a = await get(p, '/serviceextensions', { 'content-type': 'text/plain' }, 'POST', 'original body');

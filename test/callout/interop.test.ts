@@ -4,13 +4,25 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import { PROCESS_PATH, processMethod, type ProcessingRequest, type ProcessingResponse } from '../../src/extensions/callout/protos.js';
+import {
+  PROCESS_PATH,
+  processMethod,
+  type ProcessingRequest,
+  type ProcessingResponse,
+} from '../../src/extensions/callout/protos.js';
 import { CalloutError, GrpcStatus, headersReply } from '../../src/sdk/index.js';
 import { startCallout, type RunningCallout } from './support.js';
 
-function exchange(client: grpc.Client, req: ProcessingRequest): Promise<ProcessingResponse[] | grpc.ServiceError> {
+function exchange(
+  client: grpc.Client,
+  req: ProcessingRequest,
+): Promise<ProcessingResponse[] | grpc.ServiceError> {
   const m = processMethod();
-  const call = client.makeBidiStreamRequest<ProcessingRequest, ProcessingResponse>(PROCESS_PATH, m.requestSerialize, m.responseDeserialize);
+  const call = client.makeBidiStreamRequest<ProcessingRequest, ProcessingResponse>(
+    PROCESS_PATH,
+    m.requestSerialize,
+    m.responseDeserialize,
+  );
   const got: ProcessingResponse[] = [];
   return new Promise((resolve) => {
     call.on('data', (r: ProcessingResponse) => {
@@ -36,13 +48,21 @@ describe('SDK server with a grpc-js client', () => {
   after(() => callout.stop());
 
   const headers = (extra: Array<[string, string]> = []): ProcessingRequest => ({
-    request_headers: { headers: { headers: [[':path', '/'], ...extra].map(([key, v]) => ({ key: key!, raw_value: Buffer.from(v!) })) }, end_of_stream: true },
+    request_headers: {
+      headers: {
+        headers: [[':path', '/'], ...extra].map(([key, v]) => ({ key: key!, raw_value: Buffer.from(v!) })),
+      },
+      end_of_stream: true,
+    },
   });
 
   for (const tls of [false, true]) {
     it(`answers and reports statuses (${tls ? 'TLS' : 'h2c'})`, async () => {
       const creds = tls
-        ? grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined })
+        ? grpc.credentials.createSsl(null, null, null, {
+            rejectUnauthorized: false,
+            checkServerIdentity: () => undefined,
+          })
         : grpc.credentials.createInsecure();
       const client = new grpc.Client(`127.0.0.1:${tls ? callout.secure : callout.plaintext}`, creds);
       try {

@@ -2,7 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CalloutClient } from '../../../src/extensions/callout/client.js';
 import { addHeader } from './callout.js';
-import { calloutIR, requestHeaders, requestInfo, responseHeaders, startCallout, type RunningCallout } from '../../../test/callout/support.js';
+import {
+  calloutIR,
+  requestHeaders,
+  requestInfo,
+  responseHeaders,
+  startCallout,
+  type RunningCallout,
+} from '../../../test/callout/support.js';
 
 describe('examples/callouts/add-header', () => {
   let callout: RunningCallout;

@@ -2,7 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CalloutClient } from '../../../src/extensions/callout/client.js';
 import { DEFAULT_ENDPOINT, dynamicForwarding } from './callout.js';
-import { calloutIR, requestHeaders, requestInfo, startCallout, type RunningCallout } from '../../../test/callout/support.js';
+import {
+  calloutIR,
+  requestHeaders,
+  requestInfo,
+  startCallout,
+  type RunningCallout,
+} from '../../../test/callout/support.js';
 
 describe('examples/callouts/dynamic-forwarding', () => {
   let callout: RunningCallout;
@@ -21,7 +27,9 @@ describe('examples/callouts/dynamic-forwarding', () => {
     ['not-an-endpoint', DEFAULT_ENDPOINT],
   ] as const) {
     it(`ip-to-return ${asked ?? '(absent)'} selects ${expected}`, async () => {
-      const s = client.extension(calloutIR({ port: callout.secure, tls: true, events: ['RequestHeaders'] })).open(requestInfo());
+      const s = client
+        .extension(calloutIR({ port: callout.secure, tls: true, events: ['RequestHeaders'] }))
+        .open(requestInfo());
       try {
         const r = await s.requestHeaders(requestHeaders('/', asked ? [['ip-to-return', asked]] : []), true);
         assert.equal(r.selectedEndpoint, expected);

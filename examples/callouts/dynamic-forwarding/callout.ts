@@ -15,4 +15,5 @@ export const dynamicForwarding: Callout = {
   },
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) await runCallout(dynamicForwarding, 'dynamic-forwarding');
+if (import.meta.url === `file://${process.argv[1]}`)
+  await runCallout(dynamicForwarding, 'dynamic-forwarding');

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { CalloutClient } from '../../../src/extensions/callout/client.js';
 import { jwtAuth } from './callout.js';
-import { calloutIR, requestHeaders, requestInfo, startCallout, type RunningCallout } from '../../../test/callout/support.js';
+import {
+  calloutIR,
+  requestHeaders,
+  requestInfo,
+  startCallout,
+  type RunningCallout,
+} from '../../../test/callout/support.js';
 
 const NOW = 1_800_000_000;
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -19,7 +25,12 @@ describe('examples/callouts/jwt-auth', () => {
   let callout: RunningCallout;
   const client = new CalloutClient();
   before(async () => {
-    callout = await startCallout(jwtAuth({ publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(), now: () => NOW }));
+    callout = await startCallout(
+      jwtAuth({
+        publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        now: () => NOW,
+      }),
+    );
   });
   after(async () => {
     client.close();
@@ -37,7 +48,9 @@ describe('examples/callouts/jwt-auth', () => {
   }
 
   it('passes a valid token and adds its claims as decoded-* headers', async () => {
-    const { result, headers } = await check(`Bearer ${token({ sub: 'alice', name: 'Alice', exp: NOW + 60 })}`);
+    const { result, headers } = await check(
+      `Bearer ${token({ sub: 'alice', name: 'Alice', exp: NOW + 60 })}`,
+    );
     assert.equal(result.immediate, undefined);
     assert.equal(headers.get('decoded-sub'), 'alice');
     assert.equal(headers.get('decoded-name'), 'Alice');

@@ -40,7 +40,13 @@ function deny(reason: string): Reply {
 }
 
 /** The claims of a valid token, or why it is not valid. */
-function verify(key: KeyObject, header: string, payload: string, signature: string, now: number): Record<string, unknown> | string {
+function verify(
+  key: KeyObject,
+  header: string,
+  payload: string,
+  signature: string,
+  now: number,
+): Record<string, unknown> | string {
   let h: { alg?: string };
   let claims: Record<string, unknown>;
   try {
@@ -50,7 +56,9 @@ function verify(key: KeyObject, header: string, payload: string, signature: stri
     return 'token is not JSON';
   }
   if (h.alg !== 'RS256') return `algorithm ${String(h.alg)} is not RS256`;
-  const ok = createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(key, Buffer.from(signature, 'base64url'));
+  const ok = createVerify('RSA-SHA256')
+    .update(`${header}.${payload}`)
+    .verify(key, Buffer.from(signature, 'base64url'));
   if (!ok) return 'bad signature';
   if (typeof claims.exp === 'number' && now >= claims.exp) return 'token expired';
   if (typeof claims.nbf === 'number' && now < claims.nbf) return 'token not yet valid';

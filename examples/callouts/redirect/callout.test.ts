@@ -2,7 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CalloutClient } from '../../../src/extensions/callout/client.js';
 import { redirect } from './callout.js';
-import { calloutIR, requestHeaders, requestInfo, startCallout, type RunningCallout } from '../../../test/callout/support.js';
+import {
+  calloutIR,
+  requestHeaders,
+  requestInfo,
+  startCallout,
+  type RunningCallout,
+} from '../../../test/callout/support.js';
 
 describe('examples/callouts/redirect', () => {
   let callout: RunningCallout;

@@ -8,7 +8,15 @@ import http2 from 'node:http2';
 import { checkServerIdentity as tlsCheckServerIdentity, type PeerCertificate } from 'node:tls';
 import type { CalloutTlsIR, EndpointIR } from '../../ir/snapshot.js';
 import { CALLOUT_MAX_RESPONSE_BYTES } from './limits.js';
-import { FrameDecoder, GrpcStatus, decodeGrpcMessage, frame, status, statusOfReset, type CallStatus } from './grpc-frames.js';
+import {
+  FrameDecoder,
+  GrpcStatus,
+  decodeGrpcMessage,
+  frame,
+  status,
+  statusOfReset,
+  type CallStatus,
+} from './grpc-frames.js';
 import { PROCESS_PATH, processMethod, type ProcessingRequest, type ProcessingResponse } from './protos.js';
 
 export interface ChannelTarget {
@@ -154,7 +162,11 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
   private result: CallStatus | undefined;
   private connected: boolean;
 
-  constructor(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, dropSession: () => void) {
+  constructor(
+    session: http2.ClientHttp2Session,
+    headers: http2.OutgoingHttpHeaders,
+    dropSession: () => void,
+  ) {
     super();
     this.connected = !session.connecting;
     if (session.connecting) session.once('connect', () => (this.connected = true));
@@ -170,7 +182,9 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
       try {
         for (const m of this.decoder.push(chunk)) this.emit('data', method.responseDeserialize(m));
       } catch (err) {
-        const st = isStatus(err) ? err : status(GrpcStatus.INTERNAL, `cannot decode ProcessingResponse: ${String(err)}`);
+        const st = isStatus(err)
+          ? err
+          : status(GrpcStatus.INTERNAL, `cannot decode ProcessingResponse: ${String(err)}`);
         this.finish(st);
         s.close(http2.constants.NGHTTP2_CANCEL);
       }
@@ -190,7 +204,9 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
     s.on('close', () => {
       if (!this.result) {
         const rst = s.rstCode ?? 0;
-        this.finish(rst !== 0 ? statusOfReset(rst) : status(GrpcStatus.INTERNAL, 'stream closed without a gRPC status'));
+        this.finish(
+          rst !== 0 ? statusOfReset(rst) : status(GrpcStatus.INTERNAL, 'stream closed without a gRPC status'),
+        );
       }
     });
   }

@@ -39,7 +39,10 @@ class CalloutExtension implements Extension {
       events: this.events,
       forward: ir.forwardHeaders ? new Set(ir.forwardHeaders.map((h) => h.toLowerCase())) : undefined,
       // Envoy always sends metadata_context; the extension's metadata sits under its own namespace (§2.3).
-      metadataContext: ir.metadata && Object.keys(ir.metadata).length > 0 ? { filter_metadata: { [ir.metadataNamespace]: toStruct(ir.metadata) } } : {},
+      metadataContext:
+        ir.metadata && Object.keys(ir.metadata).length > 0
+          ? { filter_metadata: { [ir.metadataNamespace]: toStruct(ir.metadata) } }
+          : {},
       openCall: () => this.callNext(),
     };
   }
@@ -52,7 +55,10 @@ class CalloutExtension implements Extension {
   private callNext(): ProcessCall {
     const endpoints = this.ir.target.endpoints;
     if (endpoints.length === 0) {
-      throw new ExtensionError('unreachable', `callout ${this.id}: service ${this.ir.target.service} has no endpoints`);
+      throw new ExtensionError(
+        'unreachable',
+        `callout ${this.id}: service ${this.ir.target.service} has no endpoints`,
+      );
     }
     const endpoint = endpoints[this.next++ % endpoints.length]!;
     return this.channels.call({ endpoint, authority: this.ir.authority, tls: this.ir.target.tls });

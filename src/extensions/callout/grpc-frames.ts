@@ -62,7 +62,10 @@ export class FrameDecoder {
       if (head[0] !== 0) throw status(GrpcStatus.UNIMPLEMENTED, 'compressed gRPC messages are not supported');
       const len = head.readUInt32BE(1);
       if (len > this.maxMessageBytes) {
-        throw status(GrpcStatus.RESOURCE_EXHAUSTED, `received message larger than max (${len} vs. ${this.maxMessageBytes})`);
+        throw status(
+          GrpcStatus.RESOURCE_EXHAUSTED,
+          `received message larger than max (${len} vs. ${this.maxMessageBytes})`,
+        );
       }
       if (this.size < 5 + len) break;
       const all = this.take(5 + len);

@@ -205,7 +205,12 @@ export class CalloutStream implements ExtensionStream {
     const common = (answer[kind] as { response?: CommonResponse } | undefined)?.response ?? {};
     const m = common.body_mutation;
     if (m?.streamed_response) {
-      throw this.fail(new ExtensionError('protocol', `callout ${this.cfg.ir.id}: streamed_response outside FullDuplexStreamed`));
+      throw this.fail(
+        new ExtensionError(
+          'protocol',
+          `callout ${this.cfg.ir.id}: streamed_response outside FullDuplexStreamed`,
+        ),
+      );
     }
     // Header mutations in a streamed body answer are ignored: the headers are already on their way (§3).
     let chunks: Uint8Array[] = [chunk];
@@ -225,14 +230,21 @@ export class CalloutStream implements ExtensionStream {
     if (early) return early;
     if (this.replaced[dir]) return NONE;
     const kind: RequestKind = dir === 'request' ? 'request_trailers' : 'response_trailers';
-    const message: ProcessingRequest = { [kind]: { trailers: toHeaderMapMessage(trailers, this.cfg.forward) } };
+    const message: ProcessingRequest = {
+      [kind]: { trailers: toHeaderMapMessage(trailers, this.cfg.forward) },
+    };
     if (this.cfg.ir.observabilityMode) return this.observe(message);
     const answer = await this.exchange(kind, message);
     const chunks = this.isDuplex(dir) ? this.duplex[dir].chunks.splice(0) : undefined;
     if (answer === 'closed') return chunks ? { effect: 'NONE', chunks } : NONE;
     if (answer.response === 'immediate_response') return this.immediateResult(answer);
     const mutation = (answer[kind] as { header_mutation?: HeaderMutation } | undefined)?.header_mutation;
-    const changed = applyHeaderMutation(trailers, mutation, { kind: 'trailers', bodyStreamed: true }, `${kind}.header_mutation`);
+    const changed = applyHeaderMutation(
+      trailers,
+      mutation,
+      { kind: 'trailers', bodyStreamed: true },
+      `${kind}.header_mutation`,
+    );
     const effect = changed || (chunks && chunks.length > 0) ? 'CONTENT_MODIFIED' : 'NONE';
     const md = selectedEndpoint(answer.dynamic_metadata);
     return { effect, ...(md ? { selectedEndpoint: md } : {}), ...(chunks ? { chunks } : {}) };
@@ -247,7 +259,11 @@ export class CalloutStream implements ExtensionStream {
   }
 
   /** Sends the chunk without waiting; returns what the callout streamed back so far (all of it at the end). */
-  private async duplexBody(dir: Direction, message: ProcessingRequest, endOfStream: boolean): Promise<BodyStepResult> {
+  private async duplexBody(
+    dir: Direction,
+    message: ProcessingRequest,
+    endOfStream: boolean,
+  ): Promise<BodyStepResult> {
     this.send(message);
     const state = this.duplex[dir];
     if (endOfStream && !state.ended) {
@@ -298,13 +314,22 @@ export class CalloutStream implements ExtensionStream {
     return NONE;
   }
 
-  private result(dir: Direction, answer: ProcessingResponse, common: CommonResponse, changed: boolean): StepResult {
+  private result(
+    dir: Direction,
+    answer: ProcessingResponse,
+    common: CommonResponse,
+    changed: boolean,
+  ): StepResult {
     // clear_route_cache only counts on the request path (§4.5).
     const clear = dir === 'request' && common.clear_route_cache === true;
     const endpoint = selectedEndpoint(answer.dynamic_metadata);
     const effect = changed || clear || endpoint ? 'CONTENT_MODIFIED' : 'NONE';
     if (!clear && !endpoint) return effect === 'NONE' ? NONE : { effect };
-    return { effect, ...(clear ? { clearRouteCache: true } : {}), ...(endpoint ? { selectedEndpoint: endpoint } : {}) };
+    return {
+      effect,
+      ...(clear ? { clearRouteCache: true } : {}),
+      ...(endpoint ? { selectedEndpoint: endpoint } : {}),
+    };
   }
 
   private immediateResult(answer: ProcessingResponse): StepResult {
@@ -330,7 +355,10 @@ export class CalloutStream implements ExtensionStream {
   }
 
   private timeoutError(what: string): ExtensionError {
-    return new ExtensionError('timeout', `callout ${this.cfg.ir.id}: no answer to ${what} within ${this.cfg.ir.timeoutMs} ms`);
+    return new ExtensionError(
+      'timeout',
+      `callout ${this.cfg.ir.id}: no answer to ${what} within ${this.cfg.ir.timeoutMs} ms`,
+    );
   }
 
   private send(message: ProcessingRequest): void {
@@ -405,7 +433,12 @@ export class CalloutStream implements ExtensionStream {
     const w = this.pending[dir][0];
     if (!w || w.kind !== kind) {
       const expected = w ? w.kind : 'nothing';
-      this.fail(new ExtensionError('protocol', `callout ${this.cfg.ir.id}: spurious ${kind} answer (expected ${expected})`));
+      this.fail(
+        new ExtensionError(
+          'protocol',
+          `callout ${this.cfg.ir.id}: spurious ${kind} answer (expected ${expected})`,
+        ),
+      );
       return;
     }
     this.pending[dir].shift();
@@ -415,9 +448,15 @@ export class CalloutStream implements ExtensionStream {
 
   private onDuplexBody(dir: Direction, resp: ProcessingResponse): void {
     const kind = dir === 'request' ? 'request_body' : 'response_body';
-    const streamed = (resp[kind] as { response?: CommonResponse } | undefined)?.response?.body_mutation?.streamed_response;
+    const streamed = (resp[kind] as { response?: CommonResponse } | undefined)?.response?.body_mutation
+      ?.streamed_response;
     if (!streamed) {
-      this.fail(new ExtensionError('protocol', `callout ${this.cfg.ir.id}: ${kind} answer in FullDuplexStreamed must be a streamed_response`));
+      this.fail(
+        new ExtensionError(
+          'protocol',
+          `callout ${this.cfg.ir.id}: ${kind} answer in FullDuplexStreamed must be a streamed_response`,
+        ),
+      );
       return;
     }
     const state = this.duplex[dir];

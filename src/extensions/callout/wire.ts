@@ -9,7 +9,10 @@ import type { HeaderMapMessage, ImmediateResponse, StructValue } from './protos.
 import { fromStruct, type Json } from './struct.js';
 
 /** Header values travel as `raw_value` bytes; Node keeps header values as latin1 strings. */
-export function toHeaderMapMessage(headers: HeaderMap, allow: ReadonlySet<string> | undefined): HeaderMapMessage {
+export function toHeaderMapMessage(
+  headers: HeaderMap,
+  allow: ReadonlySet<string> | undefined,
+): HeaderMapMessage {
   const out: HeaderMapMessage['headers'] = [];
   for (const [key, value] of headers.entries()) {
     // forwardHeaders filters ordinary headers; pseudo-headers always go (a callout needs :path, :method...).
@@ -23,7 +26,12 @@ export function toLocalResponse(ir: ImmediateResponse): LocalResponse {
   const code = ir.status?.code ?? 0;
   const headers = new HeaderList();
   // Envoy checks local-reply header mutations with a permissive rule set; invalid names still fail.
-  applyHeaderMutation(headers, ir.headers, { kind: 'response', bodyStreamed: false }, 'immediate_response.headers');
+  applyHeaderMutation(
+    headers,
+    ir.headers,
+    { kind: 'response', bodyStreamed: false },
+    'immediate_response.headers',
+  );
   if (ir.grpc_status?.status !== undefined) headers.set('grpc-status', String(ir.grpc_status.status));
   return {
     status: code < 200 ? 200 : code,
@@ -57,7 +65,8 @@ function isObject(v: Json | undefined): v is { [key: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const CONNECT_FAILURE = /No connection established|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|handshake|Connection dropped|Failed to connect|ECONNRESET/i;
+const CONNECT_FAILURE =
+  /No connection established|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|handshake|Connection dropped|Failed to connect|ECONNRESET/i;
 
 /** A gRPC failure of the Process stream as the chain sees it. */
 export function grpcFailure(id: string, err: CallStatus, answered: boolean): ExtensionError {
