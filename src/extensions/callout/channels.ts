@@ -126,6 +126,7 @@ class Channel {
     if (s && !s.closed && !s.destroyed && (s.state.nextStreamID ?? 0) < MAX_STREAM_ID) return s;
     if (s) s.close();
     const session = http2.connect(this.url, this.options);
+    session.once('connect', () => everConnected.add(session));
     session.on('error', () => this.drop(session));
     session.on('goaway', () => this.drop(session));
     session.on('close', () => this.drop(session));
@@ -156,11 +157,13 @@ function tlsOptions(authority: string, tls: CalloutTlsIR): http2.SecureClientSes
 
 const method = processMethod();
 
+/** Sessions that completed their handshake: a stream failing on any other session never reached the callout. */
+const everConnected = new WeakSet<http2.ClientHttp2Session>();
+
 class Http2ProcessCall extends EventEmitter implements ProcessCall {
   private readonly stream: http2.ClientHttp2Stream;
   private readonly decoder = new FrameDecoder(CALLOUT_MAX_RESPONSE_BYTES);
   private result: CallStatus | undefined;
-  private connected: boolean;
 
   constructor(
     session: http2.ClientHttp2Session,
@@ -168,8 +171,6 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
     dropSession: () => void,
   ) {
     super();
-    this.connected = !session.connecting;
-    if (session.connecting) session.once('connect', () => (this.connected = true));
     this.stream = session.request(headers, { endStream: false });
     const s = this.stream;
     s.on('response', (h) => {
@@ -191,7 +192,7 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
     });
     s.on('trailers', (t) => this.finish(trailerStatus(t)));
     s.on('error', (err: Error & { code?: string }) => {
-      if (!this.connected) {
+      if (!everConnected.has(session)) {
         // Never got a connection: what the chain reports as an unreachable callout.
         dropSession();
         this.finish(status(GrpcStatus.UNAVAILABLE, `No connection established: ${err.message}`));
