@@ -1,6 +1,8 @@
 // End to end through the gateway (DataPlane): the seed's two walkthroughs with the basic example callout over
 // TLS, plus dynamic forwarding, a failing callout's JSON errors and a traffic chain with body events.
 import { after, before, describe, it } from 'node:test';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { CalloutClient } from '../../src/extensions/callout/client.js';
 import { compileChains } from '../../src/extensions/chain.js';
@@ -21,6 +23,7 @@ import {
   type EchoBackend,
 } from '../dataplane/fixtures.js';
 import { calloutIR, startCallout, type RunningCallout } from './support.js';
+import { headersReply, streamedBody } from '../../src/sdk/index.js';
 
 const SEED_MATCHER = 'request.path.contains("serviceextensions")';
 
@@ -197,5 +200,65 @@ describe('callouts through the gateway', () => {
     assert.equal(a.status, 200);
     assert.equal(a.headers.hello, 'service-extensions');
     assert.equal(a.body, '', 'the callout clears the response body');
+  });
+
+  it('FullDuplexStreamed request body through the gateway: the callout streams a new body to the backend', async () => {
+    const upper = await startCallout({
+      onRequestBody(b, ctx) {
+        const acc = ((ctx.state.get('acc') as string | undefined) ?? '') + b.body.toString();
+        ctx.state.set('acc', acc);
+        return b.endOfStream ? [streamedBody(acc.toUpperCase(), true)] : [];
+      },
+      onResponseHeaders: () => headersReply({ set: { 'x-duplex': 'done' } }),
+    });
+    const bodyEcho = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => res.end(Buffer.concat(chunks)));
+    });
+    await new Promise<void>((r) => bodyEcho.listen(0, '127.0.0.1', r));
+    try {
+      const p = await gateway(
+        listener([rule({ backends: [backend('default/echo:8080', (bodyEcho.address() as AddressInfo).port)] })], {
+          trafficChains: [
+            chain('GCPTrafficExtension', upper.plaintext, {
+              tls: false,
+              events: ['RequestHeaders', 'RequestBody', 'RequestTrailers', 'ResponseHeaders'],
+              requestBodySendMode: 'FullDuplexStreamed',
+            }),
+          ],
+        }),
+      );
+      const a = await get(p, '/serviceextensions', { 'content-type': 'text/plain' }, 'POST', 'stream me please');
+      assert.equal(a.status, 200);
+      assert.equal(a.body, 'STREAM ME PLEASE');
+      assert.equal(a.headers['x-duplex'], 'done');
+    } finally {
+      bodyEcho.close();
+      await upper.stop();
+    }
+  });
+
+  it('observabilityMode through the gateway: the callout sees the request, the client is unaffected', async () => {
+    const seen: string[] = [];
+    const observer = await startCallout({
+      onRequestHeaders(h) {
+        seen.push(h.get(':path') ?? '');
+        return { immediate: { status: { code: 403 } } };
+      },
+    });
+    try {
+      const p = await gateway(
+        listener([rule({ backends: [backend('default/store-v1:8080', storeV1.port)] })], {
+          trafficChains: [chain('GCPTrafficExtension', observer.secure, { observabilityMode: true })],
+        }),
+      );
+      const a = await get(p, '/serviceextensions/observed');
+      assert.equal(a.status, 200, 'answers are ignored in observability mode');
+      for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(seen, ['/serviceextensions/observed']);
+    } finally {
+      await observer.stop();
+    }
   });
 });
