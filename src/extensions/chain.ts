@@ -11,8 +11,11 @@ import type {
   ExtensionChainIR,
   ExtensionIR,
   HttpEvent,
+  Snapshot,
   WasmExtensionIR,
+  WasmPluginIR,
 } from '../ir/snapshot.js';
+import type { CalloutClient } from './callout/client.js';
 import { compileMatchCondition, type MatchCondition } from './cel/match.js';
 import {
   ExtensionError,
@@ -69,6 +72,35 @@ export function compileChains(
       return undefined;
     },
   };
+}
+
+/**
+ * The data plane's `compileChains` option in one call: callouts through `callouts` (one client for the
+ * process, so connections outlive snapshots), Wasm plugins through `wasm` with the plugin the snapshot names.
+ *
+ *   new DataPlane({ compileChains: chainCompiler(new CalloutClient(), wasmFactory) })
+ */
+export function chainCompiler(
+  callouts: CalloutClient,
+  wasm?: (ir: WasmExtensionIR, plugin: WasmPluginIR) => Extension,
+): (chains: readonly ExtensionChainIR[], snapshot: Snapshot) => CompiledChainSet {
+  return (chains, snapshot) =>
+    compileChains(chains, {
+      callout: (ir) => callouts.extension(ir),
+      ...(wasm
+        ? {
+            wasm: (ir: WasmExtensionIR) => {
+              const plugin = snapshot.wasmPlugins[ir.plugin];
+              if (!plugin)
+                return new UnavailableExtension(
+                  ir,
+                  `extension ${ir.id}: GCPWasmPlugin ${ir.plugin} is not in the snapshot`,
+                );
+              return wasm(ir, plugin);
+            },
+          }
+        : {}),
+    });
 }
 
 function createExtension(ir: ExtensionIR, runtime: ExtensionRuntime): Extension {

@@ -9,7 +9,7 @@ import {
   type ProcessingRequest,
   type ProcessingResponse,
 } from '../../src/extensions/callout/protos.js';
-import { compileChains, type ExtensionRuntime } from '../../src/extensions/chain.js';
+import { chainCompiler, compileChains, type ExtensionRuntime } from '../../src/extensions/chain.js';
 import type { ExtensionChainIR, WasmExtensionIR } from '../../src/ir/snapshot.js';
 import { bodyReply, headersReply, type Callout, type CalloutContext } from '../../src/sdk/index.js';
 import {
@@ -274,5 +274,62 @@ describe('extension chains', () => {
     assert.equal(compiled.problems.length, 1);
     assert.match(compiled.problems[0]!, /bad: match condition does not compile/);
     assert.equal(compiled.select(requestInfo(), requestHeaders())?.id.endsWith('/good'), true);
+  });
+
+  it('chainCompiler hands Wasm extensions their plugin from the snapshot, and fails them clearly when it is missing', async () => {
+    const wasmIR: WasmExtensionIR = {
+      kind: 'wasm',
+      id: 'GCPTrafficExtension/default/test/c/plugin',
+      name: 'plugin',
+      failOpen: false,
+      events: ['RequestHeaders'],
+      plugin: 'default/my-plugin',
+    };
+    const given: string[] = [];
+    const compile = chainCompiler(client, (ir, plugin) => {
+      given.push(`${ir.plugin}@${plugin.serving.name}`);
+      return {
+        id: ir.id,
+        failOpen: ir.failOpen,
+        events: new Set(ir.events),
+        open: () => ({
+          requestHeaders: async (h) => {
+            h.set('x-wasm', plugin.serving.name);
+            return { effect: 'CONTENT_MODIFIED' };
+          },
+          requestBody: async (c) => ({ chunks: [c] }),
+          requestTrailers: async () => ({}),
+          responseHeaders: async () => ({}),
+          responseBody: async (c) => ({ chunks: [c] }),
+          responseTrailers: async () => ({}),
+          close: () => undefined,
+        }),
+      };
+    });
+    const chains = [{ ...chainIR('c', undefined, []), extensions: [wasmIR] }];
+    const plugin = {
+      key: 'default/my-plugin',
+      serving: { name: 'v1', image: 'x', moduleDigest: 'sha256:0', modulePath: '/dev/null' },
+      log: { enabled: false, sampleRate: 1, minLogLevel: 'INFO' as const },
+    };
+    const withPlugin = compile(chains, {
+      version: 1,
+      ports: [],
+      wasmPlugins: { 'default/my-plugin': plugin },
+    });
+    const s = withPlugin.select(requestInfo(), requestHeaders())!.open(requestInfo());
+    const h = requestHeaders();
+    await s.requestHeaders(h, true);
+    s.close();
+    assert.equal(h.get('x-wasm'), 'v1');
+    assert.deepEqual(given, ['default/my-plugin@v1']);
+    const missing = compile(chains, { version: 2, ports: [], wasmPlugins: {} })
+      .select(requestInfo(), requestHeaders())!
+      .open(requestInfo());
+    await assert.rejects(
+      missing.requestHeaders(requestHeaders(), true),
+      /GCPWasmPlugin default\/my-plugin is not in the snapshot/,
+    );
+    missing.close();
   });
 });

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { CalloutClient } from '../../src/extensions/callout/client.js';
-import { compileChains } from '../../src/extensions/chain.js';
+import { chainCompiler } from '../../src/extensions/chain.js';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
 import type { ExtensionChainIR, GatewayListenerIR } from '../../src/ir/snapshot.js';
 import { basic } from '../../examples/callouts/basic/callout.js';
@@ -72,7 +72,7 @@ describe('callouts through the gateway', () => {
 
   async function gateway(l: GatewayListenerIR): Promise<number> {
     const { gw, port: p } = await startGateway(snapshot([port([l])]), {
-      compileChains: (chains) => compileChains(chains, { callout: (ir) => client.extension(ir) }),
+      compileChains: chainCompiler(client),
     });
     gateways.push(gw);
     return p;
@@ -219,17 +219,26 @@ describe('callouts through the gateway', () => {
     await new Promise<void>((r) => bodyEcho.listen(0, '127.0.0.1', r));
     try {
       const p = await gateway(
-        listener([rule({ backends: [backend('default/echo:8080', (bodyEcho.address() as AddressInfo).port)] })], {
-          trafficChains: [
-            chain('GCPTrafficExtension', upper.plaintext, {
-              tls: false,
-              events: ['RequestHeaders', 'RequestBody', 'RequestTrailers', 'ResponseHeaders'],
-              requestBodySendMode: 'FullDuplexStreamed',
-            }),
-          ],
-        }),
+        listener(
+          [rule({ backends: [backend('default/echo:8080', (bodyEcho.address() as AddressInfo).port)] })],
+          {
+            trafficChains: [
+              chain('GCPTrafficExtension', upper.plaintext, {
+                tls: false,
+                events: ['RequestHeaders', 'RequestBody', 'RequestTrailers', 'ResponseHeaders'],
+                requestBodySendMode: 'FullDuplexStreamed',
+              }),
+            ],
+          },
+        ),
       );
-      const a = await get(p, '/serviceextensions', { 'content-type': 'text/plain' }, 'POST', 'stream me please');
+      const a = await get(
+        p,
+        '/serviceextensions',
+        { 'content-type': 'text/plain' },
+        'POST',
+        'stream me please',
+      );
       assert.equal(a.status, 200);
       assert.equal(a.body, 'STREAM ME PLEASE');
       assert.equal(a.headers['x-duplex'], 'done');
