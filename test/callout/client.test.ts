@@ -126,6 +126,7 @@ function recordingCallout(seen: Seen[]): Callout {
         const up = acc.toUpperCase();
         return [streamedBody(up.slice(0, 3), false), streamedBody(up.slice(3), true)];
       }
+      if (b.body.toString() === 'stop') return immediateReply(413, { body: 'too much' });
       return bodyReply({ body: `[${b.body.toString()}]` });
     },
     onRequestTrailers(t, ctx) {
@@ -253,6 +254,23 @@ describe('ext_proc client against the SDK server', () => {
         results.map((r) => text(r.chunks)),
         ['[1]', '[2]', '[3]', '[4]'],
       );
+    } finally {
+      s.close();
+    }
+  });
+
+  it('an immediate response to a pipelined chunk answers the request; later chunks pass without failing', async () => {
+    const s = open({ events: ['RequestHeaders', 'RequestBody'], timeoutMs: 200 });
+    try {
+      await s.requestHeaders(requestHeaders(), false);
+      const results = await Promise.all(
+        ['a', 'stop', 'c'].map((c, i) => s.requestBody(Buffer.from(c), i === 2)),
+      );
+      assert.equal(text(results[0]!.chunks), '[a]');
+      assert.equal(results[1]!.immediate?.status, 413);
+      assert.equal(results[2]!.effect, 'NONE');
+      await new Promise((r) => setTimeout(r, 250)); // past the timeout: nothing may fail late
+      assert.equal((await s.responseHeaders(responseHeaders(), true)).effect, 'NONE');
     } finally {
       s.close();
     }

@@ -414,15 +414,24 @@ export class CalloutStream implements ExtensionStream {
       return;
     }
     if (kind === 'immediate_response') {
-      const w = this.pending.request.shift() ?? this.pending.response.shift();
-      if (w) {
-        clearTimeout(w.timer);
-        w.resolve(resp);
-      } else {
-        // Answer to a duplex body chunk nobody waits for: the next event returns it.
-        this.immediate = toLocalResponse(resp.immediate_response ?? {});
-        for (const d of ['request', 'response'] as const) this.duplex[d].onEnd?.();
+      // The request is answered: the oldest waiter carries the response, every other one passes through.
+      // Anything the callout sends after this is ignored (§5.5).
+      this.done = true;
+      const waiters = [...this.pending.request.splice(0), ...this.pending.response.splice(0)];
+      for (const w of waiters) clearTimeout(w.timer);
+      if (waiters.length > 0) {
+        waiters[0]!.resolve(resp);
+        for (const w of waiters.slice(1)) w.resolve('closed');
+        return;
       }
+      // Answer to a duplex body chunk nobody waits for: the next event returns it.
+      try {
+        this.immediate = toLocalResponse(resp.immediate_response ?? {});
+      } catch (err) {
+        this.fail(err instanceof ExtensionError ? err : new ExtensionError('protocol', String(err)));
+        return;
+      }
+      for (const d of ['request', 'response'] as const) this.duplex[d].onEnd?.();
       return;
     }
     const dir: Direction = kind.startsWith('request') ? 'request' : 'response';
