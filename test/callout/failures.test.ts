@@ -62,6 +62,29 @@ describe('callout failures', () => {
     }
   });
 
+  it('a callout that comes back is reached again after the reconnect backoff', async () => {
+    const srv = await rawServer(() => undefined);
+    const port = srv.port;
+    srv.stop();
+    const ext = client.extension(calloutIR({ port }));
+    for (let i = 0; i < 3; i++) {
+      const s = ext.open(requestInfo());
+      await assert.rejects(s.requestHeaders(requestHeaders(), true), { failure: 'unreachable' });
+      s.close();
+    }
+    const back = await startCallout({ onRequestHeaders: () => headersReply({ set: { 'x-back': '1' } }) }, port);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const s = ext.open(requestInfo());
+      const h = requestHeaders();
+      await s.requestHeaders(h, true);
+      s.close();
+      assert.equal(h.get('x-back'), '1');
+    } finally {
+      await back.stop();
+    }
+  });
+
   it('no endpoints → unreachable', async () => {
     const ir = calloutIR({ port: 1 });
     const s = client.extension({ ...ir, target: { ...ir.target, endpoints: [] } }).open(requestInfo());

@@ -23,11 +23,12 @@ export interface RunningCallout {
   stop(): Promise<void>;
 }
 
-export async function startCallout(callout: Callout): Promise<RunningCallout> {
+/** `plaintextPort` lets a test bring a callout back on the port a stopped one used. */
+export async function startCallout(callout: Callout, plaintextPort = 0): Promise<RunningCallout> {
   const c = testCertificate();
   const server = new CalloutServer(callout, {
     address: '127.0.0.1',
-    plaintextPort: 0,
+    plaintextPort,
     securePort: 0,
     healthPort: null,
     certChain: c.certPem,

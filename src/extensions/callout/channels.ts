@@ -84,11 +84,15 @@ function sniName(authority: string): string {
   return i > 0 ? authority.slice(0, i) : authority;
 }
 
+/** After a failed connection attempt, calls fail as unreachable for this long before the next attempt. */
+const RECONNECT_BACKOFF_MS = 250;
+
 /** Stream ids are 31-bit and odd for the client; start a fresh session well before they run out. */
 const MAX_STREAM_ID = 2 ** 30;
 
 class Channel {
   private session: http2.ClientHttp2Session | undefined;
+  private lastConnectFailure: { at: number; message: string } | undefined;
   private readonly url: string;
   private readonly options: http2.SecureClientSessionOptions;
   private readonly headers: http2.OutgoingHttpHeaders;
@@ -109,6 +113,11 @@ class Channel {
   }
 
   call(): ProcessCall {
+    const f = this.lastConnectFailure;
+    if (f && Date.now() - f.at < RECONNECT_BACKOFF_MS) {
+      // A dead callout must not cost a connection attempt per HTTP request.
+      return new FailedCall(status(GrpcStatus.UNAVAILABLE, `No connection established: ${f.message}`));
+    }
     const session = this.connected();
     return new Http2ProcessCall(session, this.headers, () => this.drop(session));
   }
@@ -126,8 +135,14 @@ class Channel {
     if (s && !s.closed && !s.destroyed && (s.state.nextStreamID ?? 0) < MAX_STREAM_ID) return s;
     if (s) s.close();
     const session = http2.connect(this.url, this.options);
-    session.once('connect', () => everConnected.add(session));
-    session.on('error', () => this.drop(session));
+    session.once('connect', () => {
+      everConnected.add(session);
+      this.lastConnectFailure = undefined;
+    });
+    session.on('error', (err: Error) => {
+      if (!everConnected.has(session)) this.lastConnectFailure = { at: Date.now(), message: err.message };
+      this.drop(session);
+    });
     session.on('goaway', () => this.drop(session));
     session.on('close', () => this.drop(session));
     this.session = session;
@@ -233,6 +248,20 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
     else this.emit('error', st);
     this.emit('status', st);
   }
+}
+
+/** A call that never reached the callout; reports its status once the caller has subscribed. */
+class FailedCall extends EventEmitter implements ProcessCall {
+  constructor(st: CallStatus) {
+    super();
+    process.nextTick(() => {
+      this.emit('error', st);
+      this.emit('status', st);
+    });
+  }
+  write(): void {}
+  end(): void {}
+  cancel(): void {}
 }
 
 function trailerStatus(h: http2.IncomingHttpHeaders): CallStatus {
