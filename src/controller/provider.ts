@@ -66,10 +66,21 @@ export class ResourceProvider {
   ) {
     const watch = new Watch(kubeConfig);
     for (const kind of WATCHED_KINDS) {
+      // Synced = listed once. Not "start() resolved": that also waits for the watch's response headers,
+      // which a server may hold back until the first event.
       const listFn = () =>
-        this.rest.get<{ metadata?: { resourceVersion?: string }; items: KubernetesObject[] }>(
-          kind.fieldSelector ? `${kind.path}?fieldSelector=${encodeURIComponent(kind.fieldSelector)}` : kind.path,
-        );
+        this.rest
+          .get<{ metadata?: { resourceVersion?: string }; items: KubernetesObject[] }>(
+            kind.fieldSelector ? `${kind.path}?fieldSelector=${encodeURIComponent(kind.fieldSelector)}` : kind.path,
+          )
+          .then((list) => {
+            // After the informer has stored the items (it does so right after this promise settles).
+            setTimeout(() => {
+              state.lastError = undefined;
+              this.markSynced(state);
+            }, 0);
+            return list;
+          });
       const informer = new ListWatch<KubernetesObject>(kind.path, watch, listFn, false, undefined, kind.fieldSelector);
       const state: KindState = { kind, informer, synced: false, backoffMs: INFORMER_BACKOFF_MIN_MS, startedAt: 0, failedThisAttempt: false };
       const changed = () => this.schedule();
@@ -116,14 +127,7 @@ export class ResourceProvider {
     if (this.closed) return;
     s.failedThisAttempt = false;
     s.startedAt = Date.now();
-    s.informer.start().then(
-      () => {
-        if (this.closed || s.failedThisAttempt) return;
-        s.lastError = undefined;
-        this.markSynced(s);
-      },
-      (err: unknown) => this.failed(s, err),
-    );
+    s.informer.start().catch((err: unknown) => this.failed(s, err));
   }
 
   private failed(s: KindState, err: unknown): void {
