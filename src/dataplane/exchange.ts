@@ -81,7 +81,14 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.hasBody = hasRequestBody(req);
   }
 
+  /** Headers route matching reads, when a routing extension changed them and cleared the route cache. */
+  routeHeaders: import('../extensions/extension.js').HeaderMap | undefined;
+
   header(name: string): string | undefined {
+    if (this.routeHeaders !== undefined) {
+      const all = this.routeHeaders.getAll(name);
+      return all.length === 0 ? undefined : all.join(',');
+    }
     const v = this.req.headers[name];
     return Array.isArray(v) ? v.join(',') : v;
   }
