@@ -306,8 +306,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     const headers: OutgoingHttpHeaders = {};
     let extra: Set<string> | undefined;
     for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!.toString().toLowerCase();
-      const value = raw[i + 1]!.toString();
+      const name = raw[i]!.toString('latin1').toLowerCase();
+      const value = raw[i + 1]!.toString('latin1');
       if (isHopByHop(name)) {
         if (name === 'connection') extra = connectionTokens(value);
         continue;
