@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { allScenarios, type BenchTarget } from './scenarios.js';
-import { startNode } from './procs.js';
+import { cpuSeconds, startNode } from './procs.js';
 import { wrk, type WrkResult } from './wrk.js';
 import { memoryBench } from './memory.js';
 import { routeLookupBench } from './route-lookup.js';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const only = flag('only', '').split(',').filter((s) => s !== '');
   const scenarios = allScenarios().filter((s) => only.length === 0 || only.includes(s.name));
   const backend = await startNode(fileURLToPath(new URL('./backend.js', import.meta.url)), []);
-  const results: Record<string, Record<number, WrkResult>> = {};
+  const results: Record<string, Record<number, WrkResult & { cpuUsPerRequest?: number }>> = {};
   try {
     for (const s of scenarios) {
       const target: BenchTarget = await s.start({ backendPort: backend.port });
@@ -51,10 +51,14 @@ async function main(): Promise<void> {
         await wrk(target.url, 16, 2, target.host); // warm-up: JIT, pools
         results[s.name] = {};
         for (const c of conns) {
-          const r = await wrk(target.url, c, duration, target.host);
+          // CPU per request of the proxy's processes: unlike req/s, it does not depend on what else runs.
+          const cpu0 = target.pid !== undefined ? cpuSeconds(target.pid) : NaN;
+          const w = await wrk(target.url, c, duration, target.host);
+          const cpu = target.pid !== undefined ? ((cpuSeconds(target.pid) - cpu0) * 1e6) / w.requests : undefined;
+          const r = { ...w, ...(cpu !== undefined ? { cpuUsPerRequest: cpu } : {}) };
           results[s.name]![c] = r;
           console.log(
-            `${s.name.padEnd(16)} c=${String(c).padStart(3)}  ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${fmt(r.p99Ms, 2)} ms  errors ${r.errors} non-2xx ${r.non2xx}`,
+            `${s.name.padEnd(16)} c=${String(c).padStart(3)}  ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${fmt(r.p99Ms, 2)} ms  errors ${r.errors} non-2xx ${r.non2xx}${cpu !== undefined ? `  cpu ${fmt(cpu, 1)} us/req` : ''}`,
           );
         }
       } finally {
@@ -63,8 +67,8 @@ async function main(): Promise<void> {
     }
 
     const lines: string[] = [];
-    lines.push(`| scenario | procs | conns | req/s | p50 ms | p99 ms | errors | vs | req/s ratio | p99 ratio | /direct |`);
-    lines.push(`|---|---|---|---|---|---|---|---|---|---|---|`);
+    lines.push(`| scenario | procs | conns | req/s | p50 ms | p99 ms | errors | CPU µs/req | vs | req/s ratio | p99 ratio | /direct |`);
+    lines.push(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
     for (const s of scenarios) {
       for (const c of conns) {
         const r = results[s.name]?.[c];
@@ -72,7 +76,9 @@ async function main(): Promise<void> {
         const base = s.compareWith !== undefined ? results[s.compareWith]?.[c] : undefined;
         const direct = results.direct?.[c];
         lines.push(
-          `| ${s.name} | ${s.processes} | ${c} | ${fmt(r.rps)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${r.errors + r.non2xx} | ${s.compareWith ?? ''} | ${
+          `| ${s.name} | ${s.processes} | ${c} | ${fmt(r.rps)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${r.errors + r.non2xx} | ${
+            r.cpuUsPerRequest !== undefined ? fmt(r.cpuUsPerRequest, 1) : ''
+          } | ${s.compareWith ?? ''} | ${
             base ? fmt(r.rps / base.rps, 2) : ''
           } | ${base ? fmt(r.p99Ms / base.p99Ms, 2) : ''} | ${direct && s.name !== 'direct' ? fmt(r.rps / direct.rps, 2) : ''} |`,
         );
