@@ -34,11 +34,18 @@ export function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): P
   });
 }
 
-/** Resident set size of a process in MiB (Linux /proc). */
+/** Resident set size of a process and its descendants (nginx workers, cluster workers) in MiB. */
 export function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmRSS:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) / 1024 : NaN;
+  let kib = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) kib += Number(m[1]);
+    } catch {
+      // exited
+    }
+  }
+  return kib / 1024;
 }
 
 /** The process and all its descendants (nginx workers, cluster workers), from /proc. */

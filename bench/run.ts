@@ -86,18 +86,22 @@ async function main(): Promise<void> {
     }
     console.log(`\n${lines.join('\n')}`);
 
-    let memory;
+    const memory: Record<string, unknown> = {};
     if (!has('skip-memory')) {
       const idle = Number(flag('idle-connections', '10000'));
-      const gwScenario = allScenarios().find((s) => s.name === 'extgate')!;
-      const target = await gwScenario.start({ backendPort: backend.port });
-      try {
-        memory = await memoryBench(Number(new URL(target.url).port), target.pid!, idle, 'store.example.com');
-        console.log(
-          `\nRSS extgate: idle ${fmt(memory.idleMiB, 1)} MiB; with ${fmt(memory.connections)} idle keep-alive connections ${fmt(memory.withConnectionsMiB, 1)} MiB (${fmt(memory.kibPerConnection, 1)} KiB/connection)`,
-        );
-      } finally {
-        await target.stop();
+      for (const name of ['extgate', 'nginx']) {
+        const scenario = allScenarios().find((s) => s.name === name);
+        if (scenario === undefined) continue;
+        const target = await scenario.start({ backendPort: backend.port });
+        try {
+          const m = await memoryBench(Number(new URL(target.url).port), target.pid!, idle, 'store.example.com');
+          memory[name] = m;
+          console.log(
+            `RSS ${name}: idle ${fmt(m.idleMiB, 1)} MiB; with ${fmt(m.connections)} idle keep-alive connections ${fmt(m.withConnectionsMiB, 1)} MiB (${fmt(m.kibPerConnection, 1)} KiB/connection)`,
+          );
+        } finally {
+          await target.stop();
+        }
       }
     }
 
