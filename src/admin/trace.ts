@@ -30,7 +30,11 @@ export interface CapturedBody {
 
 /** Headers (and optionally a body chunk) at one point of the request, credentials redacted. */
 export interface CapturedMessage {
-  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /**
+   * Flat name/value pairs, `[name0, value0, name1, value1, ...]` like Node's `rawHeaders`: one array per
+   * snapshot instead of one per header keeps a full ring buffer cheap for the garbage collector.
+   */
+  readonly headers: readonly string[];
   readonly body?: CapturedBody;
 }
 
@@ -231,15 +235,39 @@ export class TraceRecorder {
     }
   }
 
-  /** @internal */
-  captureMessage(headers: HeaderMap | ReadonlyArray<readonly [string, string]>, body?: Uint8Array): CapturedMessage {
-    const list = Array.isArray(headers) ? headers : (headers as HeaderMap).entries();
-    const kept: Array<readonly [string, string]> = new Array(list.length);
+  /**
+   * @internal A redacted copy of `headers`; `previous` is returned as is when nothing changed since it was
+   * taken (consecutive steps usually see the same headers), so unchanged snapshots share one array.
+   */
+  captureMessage(
+    headers: HeaderMap | ReadonlyArray<readonly [string, string]>,
+    body: Uint8Array | undefined,
+    previous: CapturedMessage | undefined,
+  ): CapturedMessage {
+    const fromMap = !Array.isArray(headers);
+    const list: ReadonlyArray<readonly [string, string]> = fromMap ? (headers as HeaderMap).entries() : (headers as ReadonlyArray<readonly [string, string]>);
+    if (body === undefined && previous !== undefined && previous.body === undefined && this.sameAs(previous.headers, list, fromMap)) {
+      return previous;
+    }
+    const kept: string[] = new Array<string>(list.length * 2);
     for (let i = 0; i < list.length; i++) {
       const [name, value] = list[i];
-      kept[i] = this.redact.has(name.toLowerCase()) ? [name, REDACTED] : [name, value];
+      kept[2 * i] = name;
+      // HeaderMap names are lowercase by contract; plain arrays may not be.
+      kept[2 * i + 1] = this.redact.has(fromMap ? name : name.toLowerCase()) ? REDACTED : value;
     }
     return body === undefined ? { headers: kept } : { headers: kept, body: captureBody(body, this.maxBodyBytes) };
+  }
+
+  private sameAs(flat: readonly string[], list: ReadonlyArray<readonly [string, string]>, fromMap: boolean): boolean {
+    if (flat.length !== list.length * 2) return false;
+    for (let i = 0; i < list.length; i++) {
+      const [name, value] = list[i];
+      if (flat[2 * i] !== name) return false;
+      const kept = flat[2 * i + 1];
+      if (kept !== value && !(kept === REDACTED && this.redact.has(fromMap ? name : name.toLowerCase()))) return false;
+    }
+    return true;
   }
 }
 
@@ -252,6 +280,7 @@ class LiveTrace implements RequestTrace {
   private readonly record: MutableRecord;
   private readonly steps: TraceStep[] = [];
   private readonly chains: TraceChain[] = [];
+  private lastCapture: CapturedMessage | undefined;
 
   constructor(
     private readonly recorder: TraceRecorder,
@@ -272,7 +301,7 @@ class LiveTrace implements RequestTrace {
       done: false,
     };
     if (info.source !== undefined) this.record.source = info.source;
-    if (capturing && info.headers) this.record.request = recorder.captureMessage(info.headers);
+    if (capturing && info.headers) this.record.request = this.lastCapture = recorder.captureMessage(info.headers, undefined, undefined);
   }
 
   listener(id: string): void {
@@ -324,7 +353,8 @@ class LiveTrace implements RequestTrace {
   }
 
   capture(headers: HeaderMap | ReadonlyArray<readonly [string, string]>, body?: Uint8Array): CapturedMessage | undefined {
-    return this.capturing ? this.recorder.captureMessage(headers, body) : undefined;
+    if (!this.capturing) return undefined;
+    return (this.lastCapture = this.recorder.captureMessage(headers, body, this.lastCapture));
   }
 }
 

@@ -97,19 +97,22 @@ test('metrics: requests by route and status, upstream and per-extension latency,
   const m = res.body;
   assert.match(m, /extgate_requests_total\{listener="default\/gw\/http",route="default\/store\/0",status="200"\} 1/);
   assert.match(m, /extgate_requests_total\{listener="default\/gw\/http",route="default\/store\/0",status="500"\} 1/);
-  assert.match(m, /extgate_upstream_latency_seconds_bucket\{le="0.01",route="default\/store\/0",status="200"\} 1/);
+  assert.match(m, /extgate_upstream_latency_seconds_bucket\{route="default\/store\/0",status="200",le="0.01"\} 1/);
   assert.match(m, new RegExp(`extgate_extension_latency_seconds_count\\{chain="${CHAIN}",extension="${CHAIN}/ext1",event="RequestHeaders"\\} 2`));
   assert.match(m, /extgate_extension_events_total\{[^}]*effect="ERROR"\} 1/);
   assert.match(m, /extgate_extension_errors_total\{[^}]*grpc_status="13"\} 1/);
   assert.match(m, /extgate_plugin_invocations_total\{plugin="default\/p",version="v1",callback="on_http_request_headers"\} 2/);
   assert.match(m, /extgate_plugin_errors_total\{[^}]*\} 1/);
-  assert.match(m, /extgate_plugin_cpu_seconds_bucket\{le="0.001",plugin="default\/p",version="v1",callback="on_http_request_headers"\} 1/);
+  assert.match(m, /extgate_plugin_cpu_seconds_bucket\{plugin="default\/p",version="v1",callback="on_http_request_headers",le="0.001"\} 1/);
   assert.match(m, /extgate_plugin_memory_max_bytes\{plugin="default\/p",version="v1"\} 1048576/);
   assert.match(m, /extgate_snapshot_version 4/);
   assert.match(m, /extgate_snapshots_programmed_total 1/);
   assert.match(m, /extgate_snapshot_programming_seconds_sum 0.035/);
   assert.match(m, /extgate_wasm_module_compilations_total 3/);
   assert.match(m, /extgate_process_cpu_seconds_total/);
+  assert.match(m, /# TYPE extgate_extension_latency_seconds histogram/);
+  assert.match(m, /extgate_upstream_latency_seconds_bucket\{route="default\/store\/0",status="200",le="\+Inf"\} 1/);
+  assert.match(m, /extgate_upstream_latency_seconds_sum\{route="default\/store\/0",status="200"\} 0.007/);
 });
 
 test('dashboard API: page, script, tree, snapshot without private keys, requests and one trace', async () => {
@@ -134,8 +137,8 @@ test('dashboard API: page, script, tree, snapshot without private keys, requests
   const list = JSON.parse((await get('/api/requests?after=0&limit=100')).body) as { requests: Array<{ id: number; path: string; problem: boolean }> };
   const c = list.requests.find((r) => r.path === '/c')!;
   assert.equal(c.problem, false);
-  const trace = JSON.parse((await get(`/api/requests/${c.id}`)).body) as { request: { headers: string[][] } };
-  assert.deepEqual(trace.request.headers, [['authorization', '[redacted]']]);
+  const trace = JSON.parse((await get(`/api/requests/${c.id}`)).body) as { request: { headers: string[] } };
+  assert.deepEqual(trace.request.headers, ['authorization', '[redacted]']);
   assert.equal((await get('/api/requests/999999')).status, 404);
   assert.equal((await get('/api/plugins/logs')).status, 400);
   assert.equal((await get('/api/nope')).status, 404);

@@ -137,9 +137,9 @@ interface DiffRow {
 
 /** Header changes between two snapshots, by name (multi-valued headers compared as a list). */
 export function diffHeaders(before: CapturedMessage['headers'], after: CapturedMessage['headers']): DiffRow[] {
-  const group = (list: CapturedMessage['headers']): Map<string, string[]> => {
+  const group = (flat: CapturedMessage['headers']): Map<string, string[]> => {
     const m = new Map<string, string[]>();
-    for (const [k, v] of list) m.set(k, [...(m.get(k) ?? []), v]);
+    for (let i = 0; i + 1 < flat.length; i += 2) m.set(flat[i], [...(m.get(flat[i]) ?? []), flat[i + 1]]);
     return m;
   };
   const a = group(before);

@@ -1,0 +1,165 @@
+// What tracing, metrics and access logs cost per request, on vs off.
+//
+//   npx tsc -p . && node dist/bench/observability-overhead.js [--http] [--iterations N] [--seconds S]
+//
+// Part 1 (always): the calls the data plane makes for one request with two extensions (3 header steps,
+// 20 headers, before/after snapshots when capturing), run in a loop — CPU cost per request in µs.
+// Part 2 (--http): the same calls inside a real proxy (test/admin/mini-gateway) under autocannon load, with a
+// real upstream — requests/s and latency with everything off vs everything on.
+// Access-log lines go to /dev/null through pino's asynchronous destination, as in production.
+import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
+import pino from 'pino';
+import { TraceRecorder, type RequestTrace } from '../src/admin/trace.js';
+import { GatewayMetrics } from '../src/admin/metrics.js';
+import { AccessLog } from '../src/admin/access-log.js';
+import { SimpleHeaderMap, headerExtension, startMiniGateway } from '../test/admin/mini-gateway.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number): number => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const ITERATIONS = flag('--iterations', 100_000);
+const SECONDS = flag('--seconds', 5);
+const CHAIN = 'GCPTrafficExtension/default/my-traffic-extension/chain1';
+
+interface Setup {
+  name: string;
+  make(): TraceRecorder;
+}
+
+const devNull = () => pino.destination({ dest: '/dev/null', sync: false });
+
+const SETUPS: Setup[] = [
+  { name: 'off (no buffer, no listeners)', make: () => new TraceRecorder({ capacity: 0 }) },
+  {
+    name: 'metrics',
+    make: () => {
+      const r = new TraceRecorder({ capacity: 0 });
+      const m = new GatewayMetrics({ processMetrics: false });
+      r.onEnd((t) => m.observe(t));
+      return r;
+    },
+  },
+  {
+    name: 'metrics + access log',
+    make: () => {
+      const r = new TraceRecorder({ capacity: 0 });
+      const m = new GatewayMetrics({ processMetrics: false });
+      const log = new AccessLog({ destination: devNull() });
+      r.onEnd((t) => {
+        m.observe(t);
+        log.write(t);
+      });
+      return r;
+    },
+  },
+  {
+    name: 'metrics + access log + dashboard traces',
+    make: () => {
+      const r = new TraceRecorder({ capacity: 500 });
+      const m = new GatewayMetrics({ processMetrics: false });
+      const log = new AccessLog({ destination: devNull() });
+      r.onEnd((t) => {
+        m.observe(t);
+        log.write(t);
+      });
+      return r;
+    },
+  },
+];
+
+function oneRequest(recorder: TraceRecorder, i: number, headers: SimpleHeaderMap): void {
+  const trace: RequestTrace = recorder.begin({ requestId: `req-${i}`, method: 'GET', authority: 'store.example.com', path: '/serviceextensions', scheme: 'http', source: '127.0.0.1:5000', headers });
+  trace.listener('default/internal-http/http');
+  trace.chain('routing', null, 'no routing extension');
+  trace.route('default/store/0/0', 'PathPrefix /');
+  trace.chain('traffic', CHAIN, 'match[0]');
+  for (const [ext, event] of [['ext1', 'RequestHeaders'], ['ext2', 'RequestHeaders'], ['ext1', 'ResponseHeaders']] as const) {
+    const before = trace.capturing ? trace.capture(headers) : undefined;
+    const startedAt = performance.now();
+    headers.set('x-step', ext);
+    if (trace.recording) {
+      trace.step({ extension: `${CHAIN}/${ext}`, event, startedAt, latencyMs: performance.now() - startedAt, effect: 'CONTENT_MODIFIED', before, after: trace.capture(headers) });
+    }
+  }
+  trace.upstream({ endpoint: '127.0.0.1:8080', status: 200, latencyMs: 1.2 });
+  trace.end({ status: 200, bytes: 300 });
+}
+
+async function micro(): Promise<void> {
+  const headers = new SimpleHeaderMap([
+    [':method', 'GET'],
+    [':path', '/serviceextensions'],
+    [':authority', 'store.example.com'],
+    [':scheme', 'http'],
+    ['authorization', 'Bearer abc'],
+    ['cookie', 'a=1; b=2'],
+    ...Array.from({ length: 14 }, (_, i) => [`x-header-${i}`, `value-${i}-${'v'.repeat(20)}`] as const),
+  ]);
+  console.log(`\nper-request cost of the trace calls (${ITERATIONS} requests, 3 extension steps, 20 headers)`);
+  console.log('setup'.padEnd(44), 'µs/request', '  retained heap MiB');
+  let baseline = 0;
+  for (const setup of SETUPS) {
+    const recorder = setup.make();
+    for (let i = 0; i < 5000; i++) oneRequest(recorder, i, headers); // warm-up
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    global.gc?.();
+    const heap0 = process.memoryUsage().heapUsed;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < ITERATIONS; i++) {
+      oneRequest(recorder, i, headers);
+      // Let the asynchronous log destination drain as it would between requests on a server.
+      if (i % 1000 === 999) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const us = Number(process.hrtime.bigint() - t0) / 1000 / ITERATIONS;
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // log writes finish
+    global.gc?.();
+    const heap = (process.memoryUsage().heapUsed - heap0) / 1048576;
+    if (baseline === 0) baseline = us;
+    console.log(setup.name.padEnd(44), us.toFixed(3).padStart(10), heap.toFixed(1).padStart(19));
+  }
+}
+
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+type Autocannon = (opts: { url: string; connections: number; duration: number; headers?: Record<string, string> }) => Promise<AutocannonResult>;
+
+async function http(): Promise<void> {
+  const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+  const upstream = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"metadata":"store-v1"}');
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const upstreamPort = (upstream.address() as { port: number }).port;
+  console.log(`\nproxy under load (autocannon, 10 connections, ${SECONDS}s each; mini-gateway with 2 extensions)`);
+  console.log('setup'.padEnd(44), '   req/s', '  p50 ms', '  p99 ms');
+  for (const setup of [SETUPS[0], SETUPS[SETUPS.length - 1]]) {
+    const gateway = await startMiniGateway({
+      recorder: setup.make(),
+      upstreamPort,
+      chainId: CHAIN,
+      chainMatches: () => true,
+      chainWhy: 'match[0]',
+      extensions: [
+        headerExtension(`${CHAIN}/ext1`, (h) => (h.set('x-a', '1'), { effect: 'CONTENT_MODIFIED' }), (h) => (h.set('hello', 'x'), { effect: 'CONTENT_MODIFIED' })),
+        headerExtension(`${CHAIN}/ext2`, () => ({ effect: 'NONE' }), undefined),
+      ],
+    });
+    const url = `http://127.0.0.1:${gateway.port}/serviceextensions`;
+    await autocannon({ url, connections: 10, duration: 1 }); // warm-up
+    const r = await autocannon({ url, connections: 10, duration: SECONDS, headers: { authorization: 'Bearer abc' } });
+    console.log(setup.name.padEnd(44), r.requests.average.toFixed(0).padStart(8), String(r.latency.p50).padStart(8), String(r.latency.p99).padStart(8), r.non2xx || r.errors ? `  (non2xx ${r.non2xx}, errors ${r.errors})` : '');
+    await gateway.close();
+  }
+  upstream.close();
+}
+
+await micro();
+if (args.includes('--http')) await http();
