@@ -71,17 +71,37 @@ const SETUPS: Setup[] = [
 ];
 
 function oneRequest(recorder: TraceRecorder, i: number, headers: SimpleHeaderMap): void {
-  const trace: RequestTrace = recorder.begin({ requestId: `req-${i}`, method: 'GET', authority: 'store.example.com', path: '/serviceextensions', scheme: 'http', source: '127.0.0.1:5000', headers });
+  const trace: RequestTrace = recorder.begin({
+    requestId: `req-${i}`,
+    method: 'GET',
+    authority: 'store.example.com',
+    path: '/serviceextensions',
+    scheme: 'http',
+    source: '127.0.0.1:5000',
+    headers,
+  });
   trace.listener('default/internal-http/http');
   trace.chain('routing', null, 'no routing extension');
   trace.route('default/store/0/0', 'PathPrefix /');
   trace.chain('traffic', CHAIN, 'match[0]');
-  for (const [ext, event] of [['ext1', 'RequestHeaders'], ['ext2', 'RequestHeaders'], ['ext1', 'ResponseHeaders']] as const) {
+  for (const [ext, event] of [
+    ['ext1', 'RequestHeaders'],
+    ['ext2', 'RequestHeaders'],
+    ['ext1', 'ResponseHeaders'],
+  ] as const) {
     const before = trace.capturing ? trace.capture(headers) : undefined;
     const startedAt = performance.now();
     headers.set('x-step', ext);
     if (trace.recording) {
-      trace.step({ extension: `${CHAIN}/${ext}`, event, startedAt, latencyMs: performance.now() - startedAt, effect: 'CONTENT_MODIFIED', before, after: trace.capture(headers) });
+      trace.step({
+        extension: `${CHAIN}/${ext}`,
+        event,
+        startedAt,
+        latencyMs: performance.now() - startedAt,
+        effect: 'CONTENT_MODIFIED',
+        before,
+        after: trace.capture(headers),
+      });
     }
   }
   trace.upstream({ endpoint: '127.0.0.1:8080', status: 200, latencyMs: 1.2 });
@@ -98,7 +118,9 @@ async function micro(): Promise<void> {
     ['cookie', 'a=1; b=2'],
     ...Array.from({ length: 14 }, (_, i) => [`x-header-${i}`, `value-${i}-${'v'.repeat(20)}`] as const),
   ]);
-  console.log(`\nper-request cost of the trace calls (${ITERATIONS} requests, 3 extension steps, 20 headers)`);
+  console.log(
+    `\nper-request cost of the trace calls (${ITERATIONS} requests, 3 extension steps, 20 headers)`,
+  );
   console.log('setup'.padEnd(44), 'µs/request', '  retained heap MiB');
   let baseline = 0;
   for (const setup of SETUPS) {
@@ -128,7 +150,12 @@ interface AutocannonResult {
   non2xx: number;
   errors: number;
 }
-type Autocannon = (opts: { url: string; connections: number; duration: number; headers?: Record<string, string> }) => Promise<AutocannonResult>;
+type Autocannon = (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  headers?: Record<string, string>;
+}) => Promise<AutocannonResult>;
 
 async function http(): Promise<void> {
   const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
@@ -138,7 +165,9 @@ async function http(): Promise<void> {
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const upstreamPort = (upstream.address() as { port: number }).port;
-  console.log(`\nproxy under load (autocannon, 10 connections, ${SECONDS}s each; mini-gateway with 2 extensions)`);
+  console.log(
+    `\nproxy under load (autocannon, 10 connections, ${SECONDS}s each; mini-gateway with 2 extensions)`,
+  );
   console.log('setup'.padEnd(44), '   req/s', '  p50 ms', '  p99 ms');
   for (const setup of [SETUPS[0], SETUPS[SETUPS.length - 1]]) {
     const gateway = await startMiniGateway({
@@ -148,14 +177,29 @@ async function http(): Promise<void> {
       chainMatches: () => true,
       chainWhy: 'match[0]',
       extensions: [
-        headerExtension(`${CHAIN}/ext1`, (h) => (h.set('x-a', '1'), { effect: 'CONTENT_MODIFIED' }), (h) => (h.set('hello', 'x'), { effect: 'CONTENT_MODIFIED' })),
+        headerExtension(
+          `${CHAIN}/ext1`,
+          (h) => (h.set('x-a', '1'), { effect: 'CONTENT_MODIFIED' }),
+          (h) => (h.set('hello', 'x'), { effect: 'CONTENT_MODIFIED' }),
+        ),
         headerExtension(`${CHAIN}/ext2`, () => ({ effect: 'NONE' }), undefined),
       ],
     });
     const url = `http://127.0.0.1:${gateway.port}/serviceextensions`;
     await autocannon({ url, connections: 10, duration: 1 }); // warm-up
-    const r = await autocannon({ url, connections: 10, duration: SECONDS, headers: { authorization: 'Bearer abc' } });
-    console.log(setup.name.padEnd(44), r.requests.average.toFixed(0).padStart(8), String(r.latency.p50).padStart(8), String(r.latency.p99).padStart(8), r.non2xx || r.errors ? `  (non2xx ${r.non2xx}, errors ${r.errors})` : '');
+    const r = await autocannon({
+      url,
+      connections: 10,
+      duration: SECONDS,
+      headers: { authorization: 'Bearer abc' },
+    });
+    console.log(
+      setup.name.padEnd(44),
+      r.requests.average.toFixed(0).padStart(8),
+      String(r.latency.p50).padStart(8),
+      String(r.latency.p99).padStart(8),
+      r.non2xx || r.errors ? `  (non2xx ${r.non2xx}, errors ${r.errors})` : '',
+    );
     await gateway.close();
   }
   upstream.close();

@@ -9,7 +9,12 @@ export const TRACE_DEFAULTS = Object.freeze({
    *  (service-extensions plugins overview), so 4 KiB shows the start of any chunk without holding them. */
   maxBodyBytes: 4096,
   /** Header values never stored in a trace. */
-  redactHeaders: Object.freeze(['authorization', 'cookie', 'set-cookie', 'proxy-authorization']) as readonly string[],
+  redactHeaders: Object.freeze([
+    'authorization',
+    'cookie',
+    'set-cookie',
+    'proxy-authorization',
+  ]) as readonly string[],
 });
 
 export const PLUGIN_LOG_DEFAULTS = Object.freeze({

@@ -66,7 +66,13 @@ abstract class SeriesFamily<S> {
   protected abstract collect(series: readonly S[]): MetricValue[];
 
   get(): Promise<CollectedMetric> {
-    return Promise.resolve({ name: this.name, help: this.help, type: this.type, values: this.collect(this.all), aggregator: this.aggregator });
+    return Promise.resolve({
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      values: this.collect(this.all),
+      aggregator: this.aggregator,
+    });
   }
 
   abstract readonly type: 'counter' | 'histogram';

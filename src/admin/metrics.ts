@@ -103,7 +103,8 @@ export class GatewayMetrics {
 
   constructor(options: GatewayMetricsOptions = {}) {
     const registers = [(this.registry = options.registry ?? new Registry())];
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'extgate_' });
+    if (options.processMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: 'extgate_' });
     for (const family of [
       this.requests,
       this.requestDuration,
@@ -146,7 +147,11 @@ export class GatewayMetrics {
   /** Record one finished request. Pass as a TraceRecorder listener: `recorder.onEnd((t) => metrics.observe(t))`. */
   observe(trace: TraceRecord): void {
     const route = trace.route?.id ? ruleOf(trace.route.id) : 'none';
-    this.requests.series(trace.listener ?? 'none', route, trace.status === undefined ? '0' : String(trace.status)).value++;
+    this.requests.series(
+      trace.listener ?? 'none',
+      route,
+      trace.status === undefined ? '0' : String(trace.status),
+    ).value++;
     if (trace.durationMs !== undefined) this.requestDuration.series(route).observe(trace.durationMs / 1000);
     const up = trace.upstream;
     if (up) {
@@ -158,7 +163,12 @@ export class GatewayMetrics {
       this.extensionLatency.series(step.chain, step.extension, step.event).observe(step.latencyMs / 1000);
       this.extensionEvents.series(step.chain, step.extension, step.event, step.effect).value++;
       if (step.effect === 'ERROR' || step.effect === 'FAILED_OPEN') {
-        this.extensionErrors.series(step.chain, step.extension, step.event, step.grpcStatus === undefined ? 'none' : String(step.grpcStatus)).value++;
+        this.extensionErrors.series(
+          step.chain,
+          step.extension,
+          step.event,
+          step.grpcStatus === undefined ? 'none' : String(step.grpcStatus),
+        ).value++;
       }
     }
   }

@@ -35,7 +35,14 @@ export interface PluginLogOptions {
   logger?: Logger;
 }
 
-const LEVELS: Readonly<Record<WasmLogLevel, number>> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, CRITICAL: 5 };
+const LEVELS: Readonly<Record<WasmLogLevel, number>> = {
+  TRACE: 0,
+  DEBUG: 1,
+  INFO: 2,
+  WARN: 3,
+  ERROR: 4,
+  CRITICAL: 5,
+};
 const PINO_LEVEL: Readonly<Record<WasmLogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'>> = {
   TRACE: 'trace',
   DEBUG: 'debug',

@@ -188,7 +188,9 @@ export class TraceRecorder {
   constructor(options: TraceRecorderOptions = {}) {
     this.capacity = nonNegativeInt('capacity', options.capacity ?? TRACE_DEFAULTS.capacity);
     this.maxBodyBytes = nonNegativeInt('maxBodyBytes', options.maxBodyBytes ?? TRACE_DEFAULTS.maxBodyBytes);
-    this.redact = new Set((options.redactHeaders ?? TRACE_DEFAULTS.redactHeaders).map((h) => h.toLowerCase()));
+    this.redact = new Set(
+      (options.redactHeaders ?? TRACE_DEFAULTS.redactHeaders).map((h) => h.toLowerCase()),
+    );
     this.ring = new Array<TraceRecord | undefined>(this.capacity);
   }
 
@@ -245,8 +247,15 @@ export class TraceRecorder {
     previous: CapturedMessage | undefined,
   ): CapturedMessage {
     const fromMap = !Array.isArray(headers);
-    const list: ReadonlyArray<readonly [string, string]> = fromMap ? (headers as HeaderMap).entries() : (headers as ReadonlyArray<readonly [string, string]>);
-    if (body === undefined && previous !== undefined && previous.body === undefined && this.sameAs(previous.headers, list, fromMap)) {
+    const list: ReadonlyArray<readonly [string, string]> = fromMap
+      ? (headers as HeaderMap).entries()
+      : (headers as ReadonlyArray<readonly [string, string]>);
+    if (
+      body === undefined &&
+      previous !== undefined &&
+      previous.body === undefined &&
+      this.sameAs(previous.headers, list, fromMap)
+    ) {
       return previous;
     }
     const kept: string[] = new Array<string>(list.length * 2);
@@ -256,16 +265,23 @@ export class TraceRecorder {
       // HeaderMap names are lowercase by contract; plain arrays may not be.
       kept[2 * i + 1] = this.redact.has(fromMap ? name : name.toLowerCase()) ? REDACTED : value;
     }
-    return body === undefined ? { headers: kept } : { headers: kept, body: captureBody(body, this.maxBodyBytes) };
+    return body === undefined
+      ? { headers: kept }
+      : { headers: kept, body: captureBody(body, this.maxBodyBytes) };
   }
 
-  private sameAs(flat: readonly string[], list: ReadonlyArray<readonly [string, string]>, fromMap: boolean): boolean {
+  private sameAs(
+    flat: readonly string[],
+    list: ReadonlyArray<readonly [string, string]>,
+    fromMap: boolean,
+  ): boolean {
     if (flat.length !== list.length * 2) return false;
     for (let i = 0; i < list.length; i++) {
       const [name, value] = list[i];
       if (flat[2 * i] !== name) return false;
       const kept = flat[2 * i + 1];
-      if (kept !== value && !(kept === REDACTED && this.redact.has(fromMap ? name : name.toLowerCase()))) return false;
+      if (kept !== value && !(kept === REDACTED && this.redact.has(fromMap ? name : name.toLowerCase())))
+        return false;
     }
     return true;
   }
@@ -301,7 +317,8 @@ class LiveTrace implements RequestTrace {
       done: false,
     };
     if (info.source !== undefined) this.record.source = info.source;
-    if (capturing && info.headers) this.record.request = this.lastCapture = recorder.captureMessage(info.headers, undefined, undefined);
+    if (capturing && info.headers)
+      this.record.request = this.lastCapture = recorder.captureMessage(info.headers, undefined, undefined);
   }
 
   listener(id: string): void {
@@ -352,7 +369,10 @@ class LiveTrace implements RequestTrace {
     this.recorder.finish(this.record);
   }
 
-  capture(headers: HeaderMap | ReadonlyArray<readonly [string, string]>, body?: Uint8Array): CapturedMessage | undefined {
+  capture(
+    headers: HeaderMap | ReadonlyArray<readonly [string, string]>,
+    body?: Uint8Array,
+  ): CapturedMessage | undefined {
     if (!this.capturing) return undefined;
     return (this.lastCapture = this.recorder.captureMessage(headers, body, this.lastCapture));
   }
@@ -374,7 +394,11 @@ function captureBody(body: Uint8Array, max: number): CapturedBody {
     }
   }
   kept = truncated ? body.subarray(0, max) : body;
-  return { base64: Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength).toString('base64'), size: body.byteLength, truncated };
+  return {
+    base64: Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength).toString('base64'),
+    size: body.byteLength,
+    truncated,
+  };
 }
 
 function hasControlBytes(text: string): boolean {

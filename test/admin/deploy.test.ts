@@ -47,7 +47,11 @@ function load(file: string): Obj[] {
     assert.equal(typeof value.apiVersion, 'string', `${where}: apiVersion missing`);
     assert.equal(typeof value.kind, 'string', `${where}: kind missing`);
     assert.equal(typeof value.metadata?.name, 'string', `${where}: metadata.name missing`);
-    assert.match(value.metadata.name, /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, `${where}: metadata.name is not a DNS name`);
+    assert.match(
+      value.metadata.name,
+      /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+      `${where}: metadata.name is not a DNS name`,
+    );
     out.push(value);
   });
   return out;
@@ -64,15 +68,26 @@ const one = (kind: string, name: string): Obj => {
 
 test('every manifest under deploy/ parses into Kubernetes objects with apiVersion, kind and metadata.name', () => {
   assert.ok(manifests.length >= 6, `manifests found: ${manifests.map((m) => relative(ROOT, m)).join(', ')}`);
-  const namespaced = new Set(['ServiceAccount', 'Role', 'RoleBinding', 'Deployment', 'Service', 'PodDisruptionBudget', 'ConfigMap']);
+  const namespaced = new Set([
+    'ServiceAccount',
+    'Role',
+    'RoleBinding',
+    'Deployment',
+    'Service',
+    'PodDisruptionBudget',
+    'ConfigMap',
+  ]);
   for (const o of objects) {
-    if (namespaced.has(o.kind)) assert.equal(o.metadata.namespace, NAMESPACE, `${o.kind} ${o.metadata.name} belongs in ${NAMESPACE}`);
+    if (namespaced.has(o.kind))
+      assert.equal(o.metadata.namespace, NAMESPACE, `${o.kind} ${o.metadata.name} belongs in ${NAMESPACE}`);
   }
   one('Namespace', NAMESPACE);
 });
 
 test('kustomization.yaml lists every manifest, and kubectl kustomize renders the set', async () => {
-  const kustomization = parseAllDocuments(readFileSync(join(DEPLOY, 'kustomization.yaml'), 'utf8'))[0].toJS() as { resources: string[] };
+  const kustomization = parseAllDocuments(
+    readFileSync(join(DEPLOY, 'kustomization.yaml'), 'utf8'),
+  )[0].toJS() as { resources: string[] };
   const listed = new Set(kustomization.resources);
   for (const file of manifests) {
     const rel = relative(DEPLOY, file);
@@ -85,13 +100,29 @@ test('kustomization.yaml lists every manifest, and kubectl kustomize renders the
   try {
     await cp(DEPLOY, dir, { recursive: true });
     if (!existsSync(join(DEPLOY, 'crds'))) {
-      await writeFile(join(dir, 'kustomization.yaml'), readFileSync(join(DEPLOY, 'kustomization.yaml'), 'utf8').replace(/^\s*- crds\/\n/m, ''));
+      await writeFile(
+        join(dir, 'kustomization.yaml'),
+        readFileSync(join(DEPLOY, 'kustomization.yaml'), 'utf8').replace(/^\s*- crds\/\n/m, ''),
+      );
     } else {
-      assert.ok(existsSync(join(DEPLOY, 'crds', 'kustomization.yaml')), 'deploy/crds/ needs a kustomization.yaml listing the CRD files');
+      assert.ok(
+        existsSync(join(DEPLOY, 'crds', 'kustomization.yaml')),
+        'deploy/crds/ needs a kustomization.yaml listing the CRD files',
+      );
     }
     const rendered = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
     const kinds = parseAllDocuments(rendered).map((d) => (d.toJS() as Obj).kind);
-    for (const kind of ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service', 'GatewayClass']) {
+    for (const kind of [
+      'Namespace',
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Role',
+      'RoleBinding',
+      'Deployment',
+      'Service',
+      'GatewayClass',
+    ]) {
       assert.ok(kinds.includes(kind), `kubectl kustomize output has a ${kind}`);
     }
     if (existsSync(join(DEPLOY, 'crds'))) {
@@ -99,7 +130,8 @@ test('kustomization.yaml lists every manifest, and kubectl kustomize renders the
         .map((d) => d.toJS() as Obj & { spec?: { names?: { kind?: string } } })
         .filter((o) => o.kind === 'CustomResourceDefinition')
         .map((o) => o.spec?.names?.kind);
-      for (const kind of ['GCPRoutingExtension', 'GCPTrafficExtension', 'GCPWasmPlugin']) assert.ok(crds.includes(kind), `CRD for ${kind}`);
+      for (const kind of ['GCPRoutingExtension', 'GCPTrafficExtension', 'GCPWasmPlugin'])
+        assert.ok(crds.includes(kind), `CRD for ${kind}`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -121,18 +153,24 @@ test('RBAC grants every resource and verb the controller needs (CONTROLLER_API_A
   for (const access of CONTROLLER_API_ACCESS) {
     const rules = access.namespaced ? (leaseRole.rules as Rule[]) : clusterRules;
     for (const verb of access.verbs) {
-      if (!grants(rules, access.group, access.resource, verb)) missing.push(`${verb} ${access.group || 'core'}/${access.resource}`);
+      if (!grants(rules, access.group, access.resource, verb))
+        missing.push(`${verb} ${access.group || 'core'}/${access.resource}`);
     }
   }
   assert.deepEqual(missing, [], 'add these to deploy/rbac.yaml');
   // Nothing cluster-wide beyond that: no wildcards.
   for (const rule of clusterRules) {
-    for (const field of [rule.apiGroups, rule.resources, rule.verbs]) assert.ok(!field.includes('*'), 'no wildcard grants');
+    for (const field of [rule.apiGroups, rule.resources, rule.verbs])
+      assert.ok(!field.includes('*'), 'no wildcard grants');
   }
   // Bindings point at the ServiceAccount the Deployment runs as.
   const sa = { kind: 'ServiceAccount', name: 'extgate', namespace: NAMESPACE };
   for (const binding of [...byKind('ClusterRoleBinding'), ...byKind('RoleBinding')]) {
-    assert.deepEqual((binding.subjects as unknown[])[0], sa, `${binding.kind} ${binding.metadata.name} subject`);
+    assert.deepEqual(
+      (binding.subjects as unknown[])[0],
+      sa,
+      `${binding.kind} ${binding.metadata.name} subject`,
+    );
   }
   one('ServiceAccount', 'extgate');
 });
@@ -162,10 +200,16 @@ test('the Deployment runs `extgate serve` with 2 replicas, probes on the admin p
   assert.ok(c.resources.requests.cpu && c.resources.requests.memory, 'resource requests');
   const offset = Number(c.args.find((a) => a.startsWith('--port-offset='))?.split('=')[1] ?? 0);
 
-  const lb = one('Service', 'extgate-gateway') as Obj & { spec: { type: string; ports: Array<{ port: number; targetPort: string }> } };
+  const lb = one('Service', 'extgate-gateway') as Obj & {
+    spec: { type: string; ports: Array<{ port: number; targetPort: string }> };
+  };
   assert.equal(lb.spec.type, 'LoadBalancer');
   for (const p of lb.spec.ports) {
-    assert.equal(ports.get(p.targetPort), p.port + offset, `Service port ${p.port} reaches listener port ${p.port} + --port-offset`);
+    assert.equal(
+      ports.get(p.targetPort),
+      p.port + offset,
+      `Service port ${p.port} reaches listener port ${p.port} + --port-offset`,
+    );
   }
   const admin = one('Service', 'extgate-admin') as Obj & { spec: { type: string } };
   assert.equal(admin.spec.type, 'ClusterIP', 'the admin port never leaves the cluster');

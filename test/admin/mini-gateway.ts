@@ -4,7 +4,13 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { HttpEvent } from '../../src/ir/snapshot.js';
-import type { Extension, ExtensionStream, HeaderMap, RequestInfo, StepResult } from '../../src/extensions/extension.js';
+import type {
+  Extension,
+  ExtensionStream,
+  HeaderMap,
+  RequestInfo,
+  StepResult,
+} from '../../src/extensions/extension.js';
 import { ExtensionError } from '../../src/extensions/extension.js';
 import type { RequestTrace, TraceEffect, TraceRecorder } from '../../src/admin/trace.js';
 
@@ -95,7 +101,10 @@ async function runHeaderStep(
   let error: string | undefined;
   let grpcStatus: number | undefined;
   try {
-    result = event === 'RequestHeaders' ? await stream.requestHeaders(headers, false) : await stream.responseHeaders(headers, false);
+    result =
+      event === 'RequestHeaders'
+        ? await stream.requestHeaders(headers, false)
+        : await stream.responseHeaders(headers, false);
     effect = result.immediate ? 'IMMEDIATE_RESPONSE' : (result.effect ?? 'NONE');
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
@@ -128,7 +137,9 @@ export async function startMiniGateway(opts: MiniGatewayOptions): Promise<MiniGa
       [':authority', req.headers.host ?? ''],
       [':scheme', 'http'],
     ]);
-    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() !== 'host') headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      if (req.rawHeaders[i].toLowerCase() !== 'host')
+        headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
     headers.set('x-request-id', requestId);
     const trace = opts.recorder.begin({
       requestId,
@@ -142,7 +153,11 @@ export async function startMiniGateway(opts: MiniGatewayOptions): Promise<MiniGa
     trace.listener('default/internal-http/http');
     const path = req.url ?? '/';
     const run = opts.chainMatches(path);
-    trace.chain('traffic', run ? opts.chainId : null, run ? opts.chainWhy : `no chain matched: ${opts.chainWhy} is false`);
+    trace.chain(
+      'traffic',
+      run ? opts.chainId : null,
+      run ? opts.chainWhy : `no chain matched: ${opts.chainWhy} is false`,
+    );
     trace.route('default/store/0/0', 'PathPrefix / on hostnames store.example.com');
     const info: RequestInfo = {
       requestId,
@@ -166,34 +181,45 @@ export async function startMiniGateway(opts: MiniGatewayOptions): Promise<MiniGa
           }
         }
         const upStart = performance.now();
-        const up = await new Promise<{ status: number; headers: SimpleHeaderMap; body: Buffer }>((resolve, reject) => {
-          const out: Record<string, string> = {};
-          for (const [k, v] of headers.entries()) if (!k.startsWith(':')) out[k] = v;
-          const u = httpRequest({ host: '127.0.0.1', port: opts.upstreamPort, path, method: req.method, headers: out }, (ur) => {
-            const chunks: Buffer[] = [];
-            ur.on('data', (c: Buffer) => chunks.push(c));
-            ur.on('end', () => {
-              const rh = new SimpleHeaderMap([[':status', String(ur.statusCode)]]);
-              for (let i = 0; i < ur.rawHeaders.length; i += 2) rh.append(ur.rawHeaders[i], ur.rawHeaders[i + 1]);
-              resolve({ status: ur.statusCode ?? 0, headers: rh, body: Buffer.concat(chunks) });
-            });
-          });
-          u.on('error', reject);
-          req.pipe(u);
-        });
+        const up = await new Promise<{ status: number; headers: SimpleHeaderMap; body: Buffer }>(
+          (resolve, reject) => {
+            const out: Record<string, string> = {};
+            for (const [k, v] of headers.entries()) if (!k.startsWith(':')) out[k] = v;
+            const u = httpRequest(
+              { host: '127.0.0.1', port: opts.upstreamPort, path, method: req.method, headers: out },
+              (ur) => {
+                const chunks: Buffer[] = [];
+                ur.on('data', (c: Buffer) => chunks.push(c));
+                ur.on('end', () => {
+                  const rh = new SimpleHeaderMap([[':status', String(ur.statusCode)]]);
+                  for (let i = 0; i < ur.rawHeaders.length; i += 2)
+                    rh.append(ur.rawHeaders[i], ur.rawHeaders[i + 1]);
+                  resolve({ status: ur.statusCode ?? 0, headers: rh, body: Buffer.concat(chunks) });
+                });
+              },
+            );
+            u.on('error', reject);
+            req.pipe(u);
+          },
+        );
         trace.upstream({
           endpoint: `127.0.0.1:${opts.upstreamPort}`,
           status: up.status,
           latencyMs: performance.now() - upStart,
           response: trace.capturing ? trace.capture(up.headers, up.body) : undefined,
         });
-        for (const [ext, stream] of [...streams].reverse()) if (ext.events.has('ResponseHeaders')) await runHeaderStep(trace, ext, stream, 'ResponseHeaders', up.headers);
+        for (const [ext, stream] of [...streams].reverse())
+          if (ext.events.has('ResponseHeaders'))
+            await runHeaderStep(trace, ext, stream, 'ResponseHeaders', up.headers);
         const outHeaders: Record<string, string> = {};
-        for (const [k, v] of up.headers.entries()) if (!k.startsWith(':') && k !== 'content-length') outHeaders[k] = v;
+        for (const [k, v] of up.headers.entries())
+          if (!k.startsWith(':') && k !== 'content-length') outHeaders[k] = v;
         res.writeHead(up.status, outHeaders).end(up.body);
         trace.end({ status: up.status, bytes: up.body.byteLength });
       } catch (err) {
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":500,"status":"INTERNAL"}}');
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end('{"error":{"code":500,"status":"INTERNAL"}}');
         trace.end({ status: 500, bytes: 0, error: err instanceof Error ? err.message : String(err) });
       } finally {
         for (const [, stream] of streams) stream.close();
