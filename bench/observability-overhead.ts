@@ -13,6 +13,7 @@ import pino from 'pino';
 import { TraceRecorder, type RequestTrace } from '../src/admin/trace.js';
 import { GatewayMetrics } from '../src/admin/metrics.js';
 import { AccessLog } from '../src/admin/access-log.js';
+import { LOG_LIMITS } from '../src/admin/limits.js';
 import { SimpleHeaderMap, headerExtension, startMiniGateway } from '../test/admin/mini-gateway.js';
 
 const args = process.argv.slice(2);
@@ -30,7 +31,8 @@ interface Setup {
   make(): TraceRecorder;
 }
 
-const devNull = () => pino.destination({ dest: '/dev/null', sync: false });
+const devNull = () =>
+  pino.destination({ dest: '/dev/null', sync: false, maxLength: LOG_LIMITS.maxBufferedBytes });
 
 const SETUPS: Setup[] = [
   { name: 'off (no buffer, no listeners)', make: () => new TraceRecorder({ capacity: 0 }) },

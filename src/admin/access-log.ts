@@ -8,6 +8,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { HttpEvent } from '../ir/snapshot.js';
 import type { TraceEffect, TraceRecord } from './trace.js';
+import { LOG_LIMITS } from './limits.js';
 
 export interface ServiceExtensionInfo {
   /** `Kind/namespace/name` of the GCPRoutingExtension / GCPTrafficExtension. */
@@ -56,7 +57,8 @@ export class AccessLog {
       options.logger ??
       pino(
         { base: { log: 'access' }, timestamp: pino.stdTimeFunctions.isoTime },
-        options.destination ?? pino.destination({ dest: 1, sync: false }),
+        options.destination ??
+          pino.destination({ dest: 1, sync: false, maxLength: LOG_LIMITS.maxBufferedBytes }),
       );
   }
 

@@ -30,3 +30,9 @@ export const DASHBOARD_LIMITS = Object.freeze({
   /** Requests returned by one `/api/requests` call. */
   maxListed: 500,
 });
+
+export const LOG_LIMITS = Object.freeze({
+  /** Log bytes waiting to be written to stdout before new lines are dropped: bounds memory when whoever reads
+   *  stdout is slower than the traffic. */
+  maxBufferedBytes: 16 * 1024 * 1024,
+});

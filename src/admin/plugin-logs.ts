@@ -7,7 +7,7 @@
 
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { ObjectKey, WasmLogConfigIR, WasmLogLevel, WasmPluginIR } from '../ir/snapshot.js';
-import { PLUGIN_LOG_DEFAULTS } from './limits.js';
+import { LOG_LIMITS, PLUGIN_LOG_DEFAULTS } from './limits.js';
 
 export interface PluginLogInput {
   /** `namespace/name` of the GCPWasmPlugin. */
@@ -65,7 +65,8 @@ export class PluginLogBook {
       options.logger ??
       pino(
         { base: { log: 'plugin' }, level: 'trace', timestamp: pino.stdTimeFunctions.isoTime },
-        options.destination ?? pino.destination({ dest: 1, sync: false }),
+        options.destination ??
+          pino.destination({ dest: 1, sync: false, maxLength: LOG_LIMITS.maxBufferedBytes }),
       );
   }
 
