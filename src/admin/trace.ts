@@ -146,7 +146,7 @@ export interface RequestTrace {
   /** Snapshot of headers (and a body chunk), redacted and capped; undefined when not capturing. */
   capture(
     headers: HeaderMap | ReadonlyArray<readonly [string, string]>,
-    body?: Uint8Array,
+    body?: Uint8Array | readonly Uint8Array[],
   ): CapturedMessage | undefined;
 }
 
@@ -243,7 +243,7 @@ export class TraceRecorder {
    */
   captureMessage(
     headers: HeaderMap | ReadonlyArray<readonly [string, string]>,
-    body: Uint8Array | undefined,
+    body: Uint8Array | readonly Uint8Array[] | undefined,
     previous: CapturedMessage | undefined,
   ): CapturedMessage {
     const fromMap = !Array.isArray(headers);
@@ -371,7 +371,7 @@ class LiveTrace implements RequestTrace {
 
   capture(
     headers: HeaderMap | ReadonlyArray<readonly [string, string]>,
-    body?: Uint8Array,
+    body?: Uint8Array | readonly Uint8Array[],
   ): CapturedMessage | undefined {
     if (!this.capturing) return undefined;
     return (this.lastCapture = this.recorder.captureMessage(headers, body, this.lastCapture));
@@ -380,14 +380,17 @@ class LiveTrace implements RequestTrace {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function captureBody(body: Uint8Array, max: number): CapturedBody {
-  const truncated = body.byteLength > max;
+function captureBody(input: Uint8Array | readonly Uint8Array[], max: number): CapturedBody {
+  // A body step may answer several chunks (BodyStepResult.chunks): keep their start, up to `max` bytes.
+  const body = input instanceof Uint8Array ? input : joinPrefix(input, max);
+  const size = input instanceof Uint8Array ? input.byteLength : input.reduce((n, c) => n + c.byteLength, 0);
+  const truncated = size > max;
   let kept = truncated ? body.subarray(0, max) : body;
   // A cut can split a multi-byte character: drop up to 3 trailing bytes before giving up on text.
   for (let drop = 0; drop <= (truncated ? 3 : 0) && drop <= kept.byteLength; drop++) {
     try {
       const text = utf8.decode(kept.subarray(0, kept.byteLength - drop));
-      if (!hasControlBytes(text)) return { text, size: body.byteLength, truncated };
+      if (!hasControlBytes(text)) return { text, size, truncated };
       break;
     } catch {
       // not UTF-8 (yet): retry shorter, then fall back to base64
@@ -396,9 +399,23 @@ function captureBody(body: Uint8Array, max: number): CapturedBody {
   kept = truncated ? body.subarray(0, max) : body;
   return {
     base64: Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength).toString('base64'),
-    size: body.byteLength,
+    size,
     truncated,
   };
+}
+
+function joinPrefix(chunks: readonly Uint8Array[], max: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const total = chunks.reduce((n, c) => n + c.byteLength, 0);
+  const out = new Uint8Array(Math.min(total, max + 3));
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= out.byteLength) break;
+    const part = c.subarray(0, out.byteLength - at);
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }
 
 function hasControlBytes(text: string): boolean {

@@ -117,6 +117,22 @@ test('bodies are kept up to maxBodyBytes, as text when UTF-8 and base64 otherwis
   });
 });
 
+test('a body step answered with several chunks is kept as one prefix of their concatenation', () => {
+  const trace = begin(new TraceRecorder({ maxBodyBytes: 6 }));
+  const enc = (t: string) => new TextEncoder().encode(t);
+  assert.deepEqual(trace.capture([], [enc('abc'), enc('def'), enc('ghi')])!.body, {
+    text: 'abcdef',
+    size: 9,
+    truncated: true,
+  });
+  assert.deepEqual(trace.capture([], [enc('ab'), enc('c')])!.body, {
+    text: 'abc',
+    size: 3,
+    truncated: false,
+  });
+  assert.deepEqual(trace.capture([], [])!.body, { text: '', size: 0, truncated: false });
+});
+
 test('the ring buffer keeps the last N traces and forgets older ones', () => {
   const recorder = new TraceRecorder({ capacity: 3 });
   const ids: number[] = [];
