@@ -1,7 +1,7 @@
-// What `extgate serve` needs from a cluster's API server: the one list that deploy/rbac.yaml must grant and
-// that the controller's watches should be built from (test/admin/deploy.test.ts checks the RBAC against it).
-// A kind the controller starts to watch is added here first; the deploy test then fails until the
-// ClusterRole grants it.
+// What `extgate serve` needs from a cluster's API server: what deploy/rbac.yaml must grant. It covers the
+// controller's watches (src/controller/provider.ts WATCHED_KINDS, which test/admin/deploy.test.ts also
+// checks directly), its status and event writes (status-writer.ts, events.ts), the Lease (leader.ts), and
+// what the dashboard reads.
 
 export interface ApiAccess {
   /** API group; '' is core. */
@@ -72,7 +72,7 @@ export const CONTROLLER_API_ACCESS: readonly ApiAccess[] = Object.freeze([
   },
   {
     group: 'gateway.networking.k8s.io',
-    version: 'v1alpha3',
+    version: 'v1',
     resource: 'backendtlspolicies',
     kind: 'BackendTLSPolicy',
     verbs: READ,
@@ -130,18 +130,13 @@ export const CONTROLLER_API_ACCESS: readonly ApiAccess[] = Object.freeze([
     kind: 'EndpointSlice',
     verbs: READ,
   },
+  // Listener certificates (the controller lists only type=kubernetes.io/tls, but RBAC cannot narrow by type).
   { group: '', version: 'v1', resource: 'secrets', kind: 'Secret', verbs: READ },
+  { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', verbs: READ },
   { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', verbs: READ },
-  // Events the seed shows (ADD, SYNC, ...) in both APIs kubectl reads them from
+  // Events the seed shows (ADD, SYNC, ...); read back for the dashboard's tree.
   {
     group: '',
-    version: 'v1',
-    resource: 'events',
-    kind: 'Event',
-    verbs: ['get', 'list', 'watch', 'create', 'patch', 'update'],
-  },
-  {
-    group: 'events.k8s.io',
     version: 'v1',
     resource: 'events',
     kind: 'Event',

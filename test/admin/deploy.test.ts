@@ -4,9 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -84,61 +82,42 @@ test('every manifest under deploy/ parses into Kubernetes objects with apiVersio
   one('Namespace', NAMESPACE);
 });
 
-test('kustomization.yaml lists every manifest, and kubectl kustomize renders the set', async () => {
+test('kustomization.yaml lists every manifest, and kubectl kustomize renders the set', () => {
   const kustomization = parseAllDocuments(
     readFileSync(join(DEPLOY, 'kustomization.yaml'), 'utf8'),
-  )[0].toJS() as { resources: string[] };
+  )[0].toJS() as {
+    resources: string[];
+  };
   const listed = new Set(kustomization.resources);
   for (const file of manifests) {
     const rel = relative(DEPLOY, file);
-    if (rel.startsWith('crds/')) continue;
     assert.ok(listed.has(rel), `${rel} is not listed in deploy/kustomization.yaml resources`);
   }
-  assert.ok(listed.has('crds/'), 'crds/ is installed with the rest');
-  // crds/ is generated from src/api by the admission rules; until it exists, render the rest on its own.
-  const dir = await mkdtemp(join(tmpdir(), 'extgate-kustomize-'));
-  try {
-    await cp(DEPLOY, dir, { recursive: true });
-    if (!existsSync(join(DEPLOY, 'crds'))) {
-      await writeFile(
-        join(dir, 'kustomization.yaml'),
-        readFileSync(join(DEPLOY, 'kustomization.yaml'), 'utf8').replace(/^\s*- crds\/\n/m, ''),
-      );
-    } else {
-      assert.ok(
-        existsSync(join(DEPLOY, 'crds', 'kustomization.yaml')),
-        'deploy/crds/ needs a kustomization.yaml listing the CRD files',
-      );
-    }
-    const rendered = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
-    const kinds = parseAllDocuments(rendered).map((d) => (d.toJS() as Obj).kind);
-    for (const kind of [
-      'Namespace',
-      'ServiceAccount',
-      'ClusterRole',
-      'ClusterRoleBinding',
-      'Role',
-      'RoleBinding',
-      'Deployment',
-      'Service',
-      'GatewayClass',
-    ]) {
-      assert.ok(kinds.includes(kind), `kubectl kustomize output has a ${kind}`);
-    }
-    if (existsSync(join(DEPLOY, 'crds'))) {
-      const crds = parseAllDocuments(rendered)
-        .map((d) => d.toJS() as Obj & { spec?: { names?: { kind?: string } } })
-        .filter((o) => o.kind === 'CustomResourceDefinition')
-        .map((o) => o.spec?.names?.kind);
-      for (const kind of ['GCPRoutingExtension', 'GCPTrafficExtension', 'GCPWasmPlugin'])
-        assert.ok(crds.includes(kind), `CRD for ${kind}`);
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  for (const rel of listed)
+    assert.ok(existsSync(join(DEPLOY, rel)), `deploy/kustomization.yaml lists ${rel}, which does not exist`);
+  const rendered = parseAllDocuments(
+    execFileSync('kubectl', ['kustomize', DEPLOY], { encoding: 'utf8' }),
+  ).map((d) => d.toJS() as Obj & { spec?: { names?: { kind?: string } } });
+  const kinds = rendered.map((o) => o.kind);
+  for (const kind of [
+    'Namespace',
+    'ServiceAccount',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'Role',
+    'RoleBinding',
+    'Deployment',
+    'Service',
+    'GatewayClass',
+  ]) {
+    assert.ok(kinds.includes(kind), `kubectl kustomize output has a ${kind}`);
   }
+  const crds = rendered.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.spec?.names?.kind);
+  for (const kind of ['GCPRoutingExtension', 'GCPTrafficExtension', 'GCPWasmPlugin'])
+    assert.ok(crds.includes(kind), `CRD for ${kind}`);
 });
 
-test('RBAC grants every resource and verb the controller needs (CONTROLLER_API_ACCESS)', () => {
+test('RBAC grants every resource and verb the controller needs (CONTROLLER_API_ACCESS, WATCHED_KINDS)', async (t) => {
   const clusterRules = (one('ClusterRole', 'extgate-controller').rules as Rule[]) ?? [];
   const leaseRole = byKind('Role').find((r) => r.metadata.namespace === NAMESPACE);
   assert.ok(leaseRole, 'a Role in extgate-system for the leader-election Lease');
@@ -157,6 +136,21 @@ test('RBAC grants every resource and verb the controller needs (CONTROLLER_API_A
         missing.push(`${verb} ${access.group || 'core'}/${access.resource}`);
     }
   }
+  // The controller's own list of watches, when this build has it (src/controller/provider.ts).
+  const watched = await controllerWatches();
+  for (const path of watched) {
+    const m = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)\/([^/?]+)$/.exec(path);
+    assert.ok(m, `unexpected watch path ${path}`);
+    for (const verb of ['get', 'list', 'watch']) {
+      if (!grants(clusterRules, m[1] ?? '', m[2], verb))
+        missing.push(`${verb} ${m[1] ?? 'core'}/${m[2]} (watched by the controller)`);
+    }
+  }
+  t.diagnostic(
+    watched.length > 0
+      ? `checked ${watched.length} controller watches`
+      : 'controller WATCHED_KINDS not in this build',
+  );
   assert.deepEqual(missing, [], 'add these to deploy/rbac.yaml');
   // Nothing cluster-wide beyond that: no wildcards.
   for (const rule of clusterRules) {
@@ -174,6 +168,18 @@ test('RBAC grants every resource and verb the controller needs (CONTROLLER_API_A
   }
   one('ServiceAccount', 'extgate');
 });
+
+/** The controller's WATCHED_KINDS paths; empty while src/controller/provider.ts is not in this build. */
+async function controllerWatches(): Promise<string[]> {
+  const module = '../../src/controller/provider.js'; // a variable: tsc must not require the file to exist
+  try {
+    const { WATCHED_KINDS } = (await import(module)) as { WATCHED_KINDS?: Array<{ path: string }> };
+    return (WATCHED_KINDS ?? []).map((k) => k.path);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return [];
+    throw err;
+  }
+}
 
 interface Container {
   args: string[];
