@@ -14,7 +14,9 @@ import { TraceRecorder, type RequestTrace } from '../src/admin/trace.js';
 import { GatewayMetrics } from '../src/admin/metrics.js';
 import { AccessLog } from '../src/admin/access-log.js';
 import { LOG_LIMITS } from '../src/admin/limits.js';
-import { SimpleHeaderMap, headerExtension, startMiniGateway } from '../test/admin/mini-gateway.js';
+import { HeaderList } from '../src/extensions/header-map.js';
+import type { CalloutExtensionIR } from '../src/ir/snapshot.js';
+import { headerExtension, startMiniGateway } from '../test/admin/mini-gateway.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -81,7 +83,7 @@ const SETUPS: Setup[] = [
   },
 ];
 
-function oneRequest(recorder: TraceRecorder, i: number, headers: SimpleHeaderMap): void {
+function oneRequest(recorder: TraceRecorder, i: number, headers: HeaderList): void {
   const trace: RequestTrace = recorder.begin({
     requestId: `req-${i}`,
     method: 'GET',
@@ -120,7 +122,7 @@ function oneRequest(recorder: TraceRecorder, i: number, headers: SimpleHeaderMap
 }
 
 async function micro(): Promise<void> {
-  const headers = new SimpleHeaderMap([
+  const headers = new HeaderList([
     [':method', 'GET'],
     [':path', '/serviceextensions'],
     [':authority', 'store.example.com'],
@@ -173,6 +175,23 @@ type Autocannon = (opts: {
   headers?: Record<string, string>;
 }) => Promise<AutocannonResult>;
 
+function calloutStandIn(name: string, events: CalloutExtensionIR['events']): CalloutExtensionIR {
+  return {
+    kind: 'callout',
+    id: `${CHAIN}/${name}`,
+    name,
+    failOpen: false,
+    events,
+    authority: 'bench',
+    timeoutMs: 1000,
+    metadataNamespace: `com.google.lb_traffic_extension.bench.chain1.${name}`,
+    requestBodySendMode: 'Streamed',
+    responseBodySendMode: 'Streamed',
+    observabilityMode: false,
+    target: { service: 'default/bench:443', endpoints: [], tls: null },
+  };
+}
+
 async function http(): Promise<void> {
   const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
   const upstream = createServer((req, res) => {
@@ -182,7 +201,7 @@ async function http(): Promise<void> {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const upstreamPort = (upstream.address() as { port: number }).port;
   console.log(
-    `\nproxy under load (autocannon, 10 connections, ${SECONDS}s x ${ROUNDS} rounds, best round; mini-gateway with 2 extensions)`,
+    `\nproxy under load (autocannon, 10 connections, ${SECONDS}s x ${ROUNDS} rounds, best round; mini-gateway, real ExtensionChain, 2 in-process extensions)`,
   );
   const chosen = [SETUPS[0], SETUPS[SETUPS.length - 1]];
   const gateways = await Promise.all(
@@ -190,17 +209,28 @@ async function http(): Promise<void> {
       startMiniGateway({
         recorder: setup.make(),
         upstreamPort,
-        chainId: CHAIN,
-        chainMatches: () => true,
-        chainWhy: 'match[0]',
-        extensions: [
-          headerExtension(
-            `${CHAIN}/ext1`,
-            (h) => (h.set('x-a', '1'), { effect: 'CONTENT_MODIFIED' }),
-            (h) => (h.set('hello', 'x'), { effect: 'CONTENT_MODIFIED' }),
-          ),
-          headerExtension(`${CHAIN}/ext2`, () => ({ effect: 'NONE' }), undefined),
+        chains: [
+          {
+            id: CHAIN,
+            name: 'chain1',
+            resource: 'default/my-traffic-extension',
+            resourceKind: 'GCPTrafficExtension',
+            match: [{ celMatcher: 'request.path.contains("serviceextensions")' }],
+            extensions: [
+              calloutStandIn('ext1', ['RequestHeaders', 'ResponseHeaders']),
+              calloutStandIn('ext2', ['RequestHeaders']),
+            ],
+          },
         ],
+        // In-process stand-ins: the bench measures the gateway's own work, not a callout's round trip.
+        callout: (ir) =>
+          ir.name === 'ext1'
+            ? headerExtension(
+                ir.id,
+                (h) => (h.set('x-a', '1'), { effect: 'CONTENT_MODIFIED' }),
+                (h) => (h.set('hello', 'x'), { effect: 'CONTENT_MODIFIED' }),
+              )
+            : headerExtension(ir.id, () => ({ effect: 'NONE' }), undefined),
       }),
     ),
   );

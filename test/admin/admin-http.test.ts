@@ -10,7 +10,7 @@ import { TraceRecorder } from '../../src/admin/trace.js';
 import { dashboardRoutes } from '../../src/admin/dashboard.js';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../../src/ir/snapshot.js';
 import { staticSource } from './fixtures.js';
-import { SimpleHeaderMap } from './mini-gateway.js';
+import { HeaderList } from '../../src/extensions/header-map.js';
 
 const CHAIN = 'GCPTrafficExtension/default/my-traffic-extension/chain1';
 const SNAPSHOT: Snapshot = {
@@ -91,7 +91,7 @@ function serve(
     authority: 'store.example.com',
     path,
     scheme: 'http',
-    headers: new SimpleHeaderMap([['authorization', 'Bearer x']]),
+    headers: new HeaderList([['authorization', 'Bearer x']]),
   });
   trace.listener('default/gw/http');
   trace.chain('traffic', CHAIN, 'match[0]');

@@ -12,8 +12,11 @@ import { startAdminServer, type AdminServer } from '../../src/admin/server.js';
 import { TraceRecorder } from '../../src/admin/trace.js';
 import { dashboardRoutes } from '../../src/admin/dashboard.js';
 import { PluginLogBook } from '../../src/admin/plugin-logs.js';
-import { ExtensionError } from '../../src/extensions/extension.js';
-import { headerExtension, startMiniGateway, type MiniGateway } from './mini-gateway.js';
+import * as grpc from '@grpc/grpc-js';
+import { CalloutClient } from '../../src/extensions/callout/client.js';
+import { headersReply } from '../../src/sdk/index.js';
+import { startMiniGateway, type MiniGateway } from './mini-gateway.js';
+import { calloutIR, chainIR, startCallout, type RunningCallout } from '../callout/support.js';
 import { staticSource } from './fixtures.js';
 import { chromiumMissing, launchBrowser } from './browser.js';
 
@@ -25,6 +28,8 @@ let admin: AdminServer;
 let gateway: MiniGateway;
 let browser: { context: BrowserContext; dir: string } | undefined;
 let page: Page;
+let callout: RunningCallout | undefined;
+const client = new CalloutClient();
 const pluginLogs = new PluginLogBook({ destination: { write: () => {} } });
 
 before(async () => {
@@ -51,33 +56,40 @@ before(async () => {
     metrics: new Registry(),
     routes: [dashboardRoutes({ recorder, source: staticSource(), pluginLogs })],
   });
+  callout = await startCallout({
+    onRequestHeaders: () => headersReply({ set: { 'x-added': 'by-ext1' }, remove: ['x-remove-me'] }),
+    onResponseHeaders: () => headersReply({ set: { hello: 'service-extensions' } }),
+  });
+  const dead = new grpc.Server();
+  const deadPort = await new Promise<number>((resolve, reject) =>
+    dead.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  dead.forceShutdown();
   gateway = await startMiniGateway({
     recorder,
     upstreamPort,
-    chainId: CHAIN,
-    chainMatches: (path) => path.includes('serviceextensions'),
-    chainWhy: 'match[0]: request.path.contains("serviceextensions")',
-    extensions: [
-      headerExtension(
-        `${CHAIN}/ext1`,
-        (h) => {
-          h.set('x-added', 'by-ext1');
-          h.remove('x-remove-me');
-          return { effect: 'CONTENT_MODIFIED' };
-        },
-        (h) => {
-          h.set('hello', 'service-extensions');
-          return { effect: 'CONTENT_MODIFIED' };
-        },
-      ),
-      headerExtension(
-        `${CHAIN}/ext2`,
-        () => {
-          throw new ExtensionError('unreachable', 'connect ECONNREFUSED 127.0.0.1:9', 14);
-        },
-        undefined,
-        true,
-      ),
+    callout: (ir) => client.extension(ir),
+    chains: [
+      {
+        ...chainIR('chain1', 'request.path.contains("serviceextensions")', [
+          calloutIR({
+            id: `${CHAIN}/ext1`,
+            name: 'ext1',
+            port: callout.plaintext,
+            events: ['RequestHeaders', 'ResponseHeaders'],
+          }),
+          calloutIR({
+            id: `${CHAIN}/ext2`,
+            name: 'ext2',
+            port: deadPort,
+            failOpen: true,
+            events: ['RequestHeaders'],
+          }),
+        ]),
+        id: CHAIN,
+      },
     ],
   });
   // A Proxy-Wasm runtime logs like this from `proxy_log`.
@@ -105,6 +117,8 @@ after(async () => {
   await browser?.context.close();
   if (browser) await rm(browser.dir, { recursive: true, force: true }).catch(() => {});
   await gateway?.close();
+  client.close();
+  await callout?.stop();
   await admin?.close();
   await new Promise<void>((resolve) => (upstream ? upstream.close(() => resolve()) : resolve()));
 });
@@ -140,8 +154,7 @@ test(
     assert.equal(await steps.count(), 3);
     assert.equal(await steps.nth(0).getAttribute('data-effect'), 'CONTENT_MODIFIED');
     assert.equal(await steps.nth(1).getAttribute('data-effect'), 'FAILED_OPEN');
-    assert.match((await steps.nth(1).textContent()) ?? '', /ECONNREFUSED/);
-    assert.match((await steps.nth(1).textContent()) ?? '', /grpc-status 14/);
+    assert.match((await steps.nth(1).textContent()) ?? '', /unreachable/);
     assert.match((await steps.nth(2).textContent()) ?? '', /ResponseHeaders/);
 
     // The header diff of ext1's request step: one header added, one removed; authorization redacted.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { REDACTED, TraceRecorder, type RequestTrace, type TraceRecord } from '../../src/admin/trace.js';
-import { SimpleHeaderMap } from './mini-gateway.js';
+import { HeaderList } from '../../src/extensions/header-map.js';
 
 function begin(recorder: TraceRecorder, n = 1): RequestTrace {
   return recorder.begin({
@@ -24,7 +24,7 @@ test('a recorder with no buffer and no listener hands out one shared no-op trace
   const b = begin(recorder, 2);
   assert.equal(a, b, 'the same object: nothing is allocated per request');
   assert.equal(a.recording, false);
-  assert.equal(a.capture(new SimpleHeaderMap([['a', 'b']])), undefined);
+  assert.equal(a.capture(new HeaderList([['a', 'b']])), undefined);
   a.step({ extension: 'c/e', event: 'RequestHeaders', startedAt: 0, latencyMs: 1, effect: 'NONE' });
   finish(a);
   assert.deepEqual(recorder.list(), []);
@@ -37,7 +37,7 @@ test('with only a listener (metrics, access log) traces are recorded but content
   const trace = begin(recorder);
   assert.equal(trace.recording, true);
   assert.equal(trace.capturing, false);
-  assert.equal(trace.capture(new SimpleHeaderMap([['a', 'b']])), undefined);
+  assert.equal(trace.capture(new HeaderList([['a', 'b']])), undefined);
   trace.step({
     extension: 'GCPTrafficExtension/default/x/chain1/ext1',
     event: 'RequestHeaders',
@@ -53,7 +53,7 @@ test('with only a listener (metrics, access log) traces are recorded but content
 });
 
 test('credential header values are redacted at capture time, case-insensitively, and the list is configurable', () => {
-  const headers = new SimpleHeaderMap([
+  const headers = new HeaderList([
     ['Authorization', 'Bearer abc'],
     ['cookie', 'a=1'],
     ['set-cookie', 's=2'],
@@ -92,7 +92,7 @@ test('credential header values are redacted at capture time, case-insensitively,
 
 test('bodies are kept up to maxBodyBytes, as text when UTF-8 and base64 otherwise', () => {
   const trace = begin(new TraceRecorder({ maxBodyBytes: 8 }));
-  const h = new SimpleHeaderMap();
+  const h = new HeaderList();
   assert.deepEqual(trace.capture(h, new TextEncoder().encode('hello'))!.body, {
     text: 'hello',
     size: 5,
@@ -161,7 +161,7 @@ test('a trace records route, chains, steps, upstream and end once; a listener th
     throw new Error('sink is broken');
   });
   const trace = begin(recorder);
-  const headers = new SimpleHeaderMap([[':path', '/a']]);
+  const headers = new HeaderList([[':path', '/a']]);
   trace.listener('default/gw/http');
   trace.chain('routing', null, 'no chain matched');
   trace.route('default/store/0/0', 'PathPrefix /');
@@ -196,7 +196,7 @@ test('a trace records route, chains, steps, upstream and end once; a listener th
 
 test('consecutive snapshots of unchanged headers share one copy; a change makes a new one', () => {
   const trace = begin(new TraceRecorder());
-  const headers = new SimpleHeaderMap([
+  const headers = new HeaderList([
     ['a', '1'],
     ['authorization', 'x'],
   ]);

@@ -253,7 +253,8 @@ function renderStep(step: TraceStep, index: number): HTMLElement {
     ),
     step.error ? h('div', { class: 'error' }, step.error) : null,
     step.details ? h('div', { class: 'detail', style: 'padding:2px 8px' }, step.details) : null,
-    renderDiff(step.before, step.after),
+    // A failed step answered nothing: what it was sent passes on unchanged (fail-open) or goes nowhere.
+    renderDiff(step.before, step.after ?? step.before),
   );
 }
 
