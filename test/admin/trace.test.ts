@@ -85,6 +85,9 @@ test('credential header values are redacted at capture time, case-insensitively,
     ['Accept', 'x'],
   ])!;
   assert.deepEqual(fromArray.headers, ['Cookie', REDACTED, 'Accept', 'x']);
+  // Node's rawHeaders (flat, names as sent) are lowercased and redacted too.
+  const raw = begin(new TraceRecorder()).capture(['Host', 'a', 'Set-Cookie', 's=1', 'X-Y', 'z'])!;
+  assert.deepEqual(raw.headers, ['host', 'a', 'set-cookie', REDACTED, 'x-y', 'z']);
   // The captured copy does not follow later changes to the live map.
   headers.set('accept', 'text/html');
   assert.deepEqual(byDefault.headers.slice(10), ['accept', '*/*']);
