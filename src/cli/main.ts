@@ -1,6 +1,7 @@
 // extgate's command line: parses flags and hands off to the part that does the work.
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerWasmCommands } from './wasm.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -18,6 +19,8 @@ export async function main(argv: string[]): Promise<void> {
     .action(() => {
       process.stdout.write(`extgate ${packageVersion()}\n`);
     });
+
+  registerWasmCommands(program);
 
   await program.parseAsync(argv, { from: 'user' });
 }

@@ -295,6 +295,7 @@ export class PluginVm {
     return {
       proxy_log: (level: number, ptr: number, len: number) => {
         if (level > 5) return Status.BadArgument;
+        if (level < this.opts.logLevel) return Status.Ok; // below minLogLevel: don't even decode it
         const msg = this.readString(ptr, len);
         if (msg === undefined) return Status.InvalidMemoryAccess;
         this.emitLog(level, msg);

@@ -10,6 +10,13 @@ import type { PluginPool, SampledStream } from './plugin-pool.js';
 import { VmFailure, type Phase, type PluginVm } from './plugin-vm.js';
 import { sampleRequest } from './plugin-log.js';
 
+export interface WasmStreamOptions {
+  /** Answers for get_property by dotted path (the plugin tester's `properties`). */
+  readonly propertyOverrides?: ReadonlyMap<string, Uint8Array>;
+  /** The stream's frozen clock, ns since the epoch (the plugin tester's `time_secs`); default: now. */
+  readonly startNs?: bigint;
+}
+
 const PASS: StepResult = Object.freeze({ effect: 'NONE' });
 
 interface MutableState extends SampledStream {
@@ -25,8 +32,17 @@ export class WasmStream implements ExtensionStream {
   constructor(
     private readonly pool: PluginPool,
     private readonly request: RequestInfo,
-    private readonly propertyOverrides?: ReadonlyMap<string, Uint8Array>,
+    private readonly options: WasmStreamOptions = {},
   ) {}
+
+  /** Creates the stream context now instead of at the first event (the plugin tester's `stream_init`). */
+  begin(): void {
+    try {
+      this.open();
+    } catch (err) {
+      throw this.toExtensionError(err);
+    }
+  }
 
   requestHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
     return this.headers('request_headers', 'proxy_on_request_headers', headers, endOfStream);
@@ -121,10 +137,10 @@ export class WasmStream implements ExtensionStream {
       phase: 'start',
       headersChanged: false,
       bodyChanged: false,
-      startNs: BigInt(Date.now()) * 1_000_000n,
+      startNs: this.options.startNs ?? BigInt(Date.now()) * 1_000_000n,
       fuel: Math.floor(limits.cpuBudgetMs * limits.fuelPerMs),
       setProperties: new Map(),
-      propertyOverrides: this.propertyOverrides,
+      propertyOverrides: this.options.propertyOverrides,
       sampled: sampleRequest(this.pool.opts.log),
     };
     this.vm = vm;
