@@ -122,8 +122,9 @@ export class WasmImageResolver {
           bytes = hit[1];
           break;
         }
-        // GCP's generic form: one layer holding exactly one file.
-        if (files.size === 1 && layers.length === 1) bytes = [...files.values()][0];
+        // GCP's generic form: one layer holding exactly one file (for a module: one that is WebAssembly).
+        const only = files.size === 1 && layers.length === 1 ? [...files.values()][0]! : undefined;
+        if (only && (fileName !== 'plugin.wasm' || only.subarray(0, 4).toString('latin1') === '\0asm')) bytes = only;
       }
       if (!bytes && layers.length === 1 && fileName === 'plugin.config') bytes = await client.getBlob(ref, layers[0]!.digest);
     }
