@@ -1,6 +1,7 @@
 // extgate's command line: parses flags and hands off to the part that does the work.
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerUpCommand } from './up.js';
 import { registerWasmCommands } from './wasm.js';
 
 function packageVersion(): string {
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(`extgate ${packageVersion()}\n`);
     });
 
+  registerUpCommand(program);
   registerWasmCommands(program);
 
   await program.parseAsync(argv, { from: 'user' });
