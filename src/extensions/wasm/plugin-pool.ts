@@ -9,6 +9,7 @@ import type { PluginModule } from './plugin-module.js';
 import { PluginVm, VmFailure, type StreamState, type VmLogSink } from './plugin-vm.js';
 import { LOG_LEVELS } from './abi.js';
 import { minLevelIndex, type PluginLogSink } from './plugin-log.js';
+import type { PluginInvocationReport } from './runtime.js';
 
 export interface PluginPoolOptions {
   readonly pluginKey: string;
@@ -20,6 +21,7 @@ export interface PluginPoolOptions {
   readonly rootId: string;
   readonly metrics: WasmMetrics;
   readonly logSink: PluginLogSink;
+  readonly onInvocation?: (inv: PluginInvocationReport) => void;
 }
 
 /** Set on a StreamState by the stream so the VM's log sink knows whether this request was sampled. */

@@ -164,9 +164,13 @@ export class WasmStream implements ExtensionStream {
       if (!state.violation) throw err;
       this.recordFailure(err);
     } finally {
-      const m = metrics.callback(pluginKey, version.name, fn.replace(/^proxy_/, ''));
-      m.observe(Number(process.hrtime.bigint() - t0) / 1e9, ok && !state.violation);
-      metrics.memoryUsed(pluginKey, version.name, vm.memoryBytesUsed());
+      const callback = fn.replace(/^proxy_/, '');
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const success = ok && !state.violation;
+      const memoryBytes = vm.memoryBytesUsed();
+      metrics.callback(pluginKey, version.name, callback).observe(seconds, success);
+      metrics.memoryUsed(pluginKey, version.name, memoryBytes);
+      this.pool.opts.onInvocation?.({ plugin: pluginKey, version: version.name, callback, cpuMicros: seconds * 1e6, failed: !success, memoryBytes });
     }
     if (state.violation) {
       this.failed = true;
