@@ -14,6 +14,11 @@ export interface WasmLimits {
    * this many units under V8's optimizing tier); Google normalises to a ~4 GHz reference core.
    */
   readonly fuelPerMs: number;
+  /**
+   * Enforce cpuBudgetMs with fuel checks compiled into the module (instrument.ts). Always on in serving; off
+   * only to measure the checks' cost — without them a plugin that loops forever hangs the process.
+   */
+  readonly meterCpu: boolean;
   /** Budget for VM start-up (start section / `_initialize`, on_vm_start, on_configure). Not a GKE number. */
   readonly startupBudgetMs: number;
   /** Linear memory per VM instance. GKE: 16 MiB ("must handle up to 1,000 concurrent requests"). */
@@ -31,6 +36,7 @@ export interface WasmLimits {
 export const GKE_WASM_LIMITS: WasmLimits = Object.freeze({
   cpuBudgetMs: 1,
   fuelPerMs: 5_000_000,
+  meterCpu: true,
   startupBudgetMs: 100,
   memoryBytes: 16 * 1024 * 1024,
   mutationBytes: 128 * 1024,

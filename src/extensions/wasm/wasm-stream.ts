@@ -154,7 +154,7 @@ export class WasmStream implements ExtensionStream {
     const state = this.state!;
     state.phase = phase;
     const { metrics, pluginKey, version } = this.pool.opts;
-    const t0 = process.hrtime.bigint();
+    const t0 = performance.now();
     let ok = false;
     try {
       vm.call(fn, state, args);
@@ -164,13 +164,14 @@ export class WasmStream implements ExtensionStream {
       if (!state.violation) throw err;
       this.recordFailure(err);
     } finally {
-      const callback = fn.replace(/^proxy_/, '');
-      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const seconds = (performance.now() - t0) / 1000;
       const success = ok && !state.violation;
+      const cb = this.pool.callback(fn);
+      cb.metrics.observe(seconds, success);
       const memoryBytes = vm.memoryBytesUsed();
-      metrics.callback(pluginKey, version.name, callback).observe(seconds, success);
-      metrics.memoryUsed(pluginKey, version.name, memoryBytes);
-      this.pool.opts.onInvocation?.({ plugin: pluginKey, version: version.name, callback, cpuMicros: seconds * 1e6, failed: !success, memoryBytes });
+      this.pool.memoryUsed(memoryBytes);
+      const report = this.pool.opts.onInvocation;
+      if (report) report({ plugin: pluginKey, version: version.name, callback: cb.name, cpuMicros: seconds * 1e6, failed: !success, memoryBytes });
     }
     if (state.violation) {
       this.failed = true;
