@@ -9,9 +9,11 @@ export interface WasmLimits {
    */
   readonly cpuBudgetMs: number;
   /**
-   * Fuel units (instrumented Wasm instructions, see instrument.ts) one millisecond buys. Calibrated on a
-   * 2-core x86-64 VM with `node dist/bench/wasm-budget.js` (a tight loop spends ~1 ms of wall time per
-   * this many units under V8's optimizing tier); Google normalises to a ~4 GHz reference core.
+   * Fuel units (instrumented Wasm instructions, see instrument.ts; a hostcall costs 2,500) one millisecond
+   * buys. `node dist/bench/wasm-plugins.js` measures 11–16M units/ms for a tight loop on this project's 2-core
+   * x86-64 VM; 5M leaves room for heavier instructions and slower machines, since Google normalises to a
+   * ~4 GHz reference core. Counting instructions makes the budget deterministic: the same plugin and request
+   * pass or fail the same way everywhere.
    */
   readonly fuelPerMs: number;
   /**
