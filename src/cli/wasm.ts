@@ -7,6 +7,7 @@ import { TextFormatError } from '../extensions/wasm/tester/textproto.js';
 import { runSuite } from '../extensions/wasm/tester/runner.js';
 import { LOG_LEVELS, type LogLevelName } from '../extensions/wasm/abi.js';
 import { pushPlugin } from '../extensions/wasm/oci/push.js';
+import { loadDockerCredentials } from '../extensions/wasm/oci/credentials.js';
 
 interface TestFlags {
   plugin?: string;
@@ -65,7 +66,7 @@ export function registerWasmCommands(program: Command): void {
 
   wasm
     .command('push')
-    .description('push a plugin as an OCI image holding one file, plugin.wasm (or plugin.config with --config-file)')
+    .description('push a plugin as an OCI image holding one file, plugin.wasm (or plugin.config with --config-file); credentials from ~/.docker/config.json')
     .argument('<FILE>', 'the compiled plugin (.wasm), or a configuration file with --config-file')
     .argument('<REFERENCE>', 'REGISTRY/REPO:TAG, e.g. localhost:5000/plugins/local-reply:main')
     .option('--plain-http', 'talk plain HTTP to the registry (default: HTTPS, falling back to HTTP for localhost)')
@@ -76,6 +77,7 @@ export function registerWasmCommands(program: Command): void {
         reference,
         plainHttp: flags.plainHttp === true,
         kind: flags.configFile ? 'config' : 'module',
+        credentials: loadDockerCredentials(),
       });
       process.stdout.write(`pushed ${result.reference}@${result.manifestDigest} (${result.layerDigest}, ${result.size} bytes)\n`);
     });

@@ -12,6 +12,7 @@ import { pushPlugin } from '../../src/extensions/wasm/oci/push.js';
 import { RegistryClient, MEDIA, sha256 } from '../../src/extensions/wasm/oci/registry.js';
 import { parseImageReference } from '../../src/extensions/wasm/oci/reference.js';
 import { writeTar } from '../../src/extensions/wasm/oci/tar.js';
+import { credentialsFromDockerConfig, credentialsFromSecretData } from '../../src/extensions/wasm/oci/credentials.js';
 import { buildPlugins, examplePath, repoRoot } from './helpers.js';
 import { startRegistry, type TestRegistry } from './registry.js';
 
@@ -127,6 +128,17 @@ test('file:// and local paths work for development', async () => {
   const b = await resolver.resolve(wasm);
   assert.equal(a.moduleDigest, sha256(readFileSync(wasm)));
   assert.equal(a.modulePath, b.modulePath);
+});
+
+test('credentials come from Docker config JSON (file or dockerconfigjson Secret)', () => {
+  const auth = Buffer.from('dev:s3cret').toString('base64');
+  const creds = credentialsFromDockerConfig(JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth }, 'localhost:5000': { username: 'a', password: 'b' } } }));
+  assert.deepEqual(creds['registry-1.docker.io'], { username: 'dev', password: 's3cret' });
+  assert.deepEqual(creds['localhost:5000'], { username: 'a', password: 'b' });
+  const secret = { '.dockerconfigjson': Buffer.from(JSON.stringify({ auths: { 'r.example:443': { auth } } })).toString('base64') };
+  assert.deepEqual(credentialsFromSecretData(secret, 'default/pull')['r.example:443'], { username: 'dev', password: 's3cret' });
+  assert.throws(() => credentialsFromSecretData({}, 'default/pull'), /Secret default\/pull has no \.dockerconfigjson key/);
+  assert.throws(() => credentialsFromDockerConfig('{', 'x.json'), /x\.json: not valid JSON/);
 });
 
 test('token auth: the Bearer realm flow with credentials', async () => {
