@@ -136,6 +136,7 @@ export class PluginVm {
         else if (fn('__main_void')) fn('__main_void')!();
       } else if (fn('_start')) fn('_start')!();
     });
+    this.callback = 'on_context_create';
     this.guard(() => fn('proxy_on_context_create')?.(this.rootContextId, 0));
     this.callback = 'on_vm_start';
     const started = this.guard(() => fn('proxy_on_vm_start')?.(this.rootContextId, 0) ?? 1);
