@@ -3,7 +3,7 @@
 // is wired at integration; this drives the same DataPlane with a hand-made snapshot.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ExtensionChainIR, Snapshot, WasmPluginIR } from '../../src/ir/snapshot.js';
+import type { ExtensionChainIR, HttpEvent, Snapshot, WasmPluginIR } from '../../src/ir/snapshot.js';
 import { compileChains } from '../../src/extensions/chain.js';
 import { WasmRuntime } from '../../src/extensions/wasm/runtime.js';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
@@ -21,14 +21,14 @@ after(async () => {
   await store?.close();
 });
 
-function snapshotWith(plugins: WasmPluginIR[], opts: { failOpen?: boolean } = {}): Snapshot {
+function snapshotWith(plugins: WasmPluginIR[], opts: { failOpen?: boolean; events?: HttpEvent[] } = {}): Snapshot {
   const chain: ExtensionChainIR = {
     id: 'GCPTrafficExtension/default/ext/chain1',
     name: 'chain1',
     resource: 'default/ext',
     resourceKind: 'GCPTrafficExtension',
     match: [],
-    extensions: plugins.map((p) => extensionIR(p.key, { failOpen: opts.failOpen ?? false, events: ['RequestHeaders', 'ResponseHeaders'] })),
+    extensions: plugins.map((p) => extensionIR(p.key, { failOpen: opts.failOpen ?? false, events: opts.events ?? ['RequestHeaders', 'ResponseHeaders'] })),
   };
   const l = listener([rule({ backends: [backend('default/store-v1:8080', store.port)] })], {
     gatewayClass: 'gke-l7-global-external-managed',
@@ -144,6 +144,26 @@ test('switching the serving version under load drops no request', async () => {
     const m = await rt.metrics.registry.getSingleMetricAsString('extgate_wasm_plugin_invocations_total');
     assert.match(m, /version="wasm-plugin-version-v1",callback="on_response_headers",result="ok"}/);
     assert.match(m, /version="wasm-plugin-version-v2",callback="on_response_headers",result="ok"}/);
+  } finally {
+    await gw.close();
+  }
+});
+
+test('bodies stream through the plugin in both directions', async () => {
+  const rt = new WasmRuntime({ logSink: () => {} });
+  const abi = pluginIR('default/abi', fixturePath('abi021.wat'));
+  const { gw, port: p } = await gatewayFor(rt, snapshotWith([abi], { events: ['RequestHeaders', 'RequestBody'] }));
+  try {
+    // The request body became "<hello>" before the backend saw it.
+    const a = await get(p, '/upload', { 'content-type': 'text/plain' }, 'POST', 'hello');
+    assert.equal(a.status, 200);
+    assert.equal(echoOf(a).bodyBytes, 7);
+    assert.equal(echoOf(a).headers['x-path'], '/upload');
+
+    await gw.apply(snapshotWith([abi], { events: ['RequestHeaders', 'ResponseHeaders', 'ResponseBody'] }));
+    const b = await get(p, '/download');
+    assert.equal(b.status, 200);
+    assert.equal(b.body, 'REPLACED');
   } finally {
     await gw.close();
   }
