@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTextProto, Ident } from '../../src/extensions/wasm/tester/textproto.js';
 import { parseSuite } from '../../src/extensions/wasm/tester/suite.js';
-import { buildPlugins, examplePath, repoRoot } from './helpers.js';
+import { buildPlugins, examplePath, fixturePath, repoRoot } from './helpers.js';
 
 before(() => buildPlugins());
 
@@ -108,4 +108,26 @@ test('Google-style suites: env, content headers, time_secs, invert as a string',
   assert.equal(suite.env.timeSecs, 123456789);
   assert.equal(suite.env.logLevel, 'DEBUG');
   assert.equal(suite.tests[0]!.requestHeaders!.result!.headers[0]!.invert, true);
+});
+
+test('properties answer get_property; time_secs freezes the clock; plugin_init/stream_destroy see logs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'extgate-tester-'));
+  const file = join(dir, 'props.textpb');
+  writeFileSync(
+    file,
+    `env { time_secs: 1700000000 }
+test {
+  name: "Props"
+  properties { path: "request.path" value: "/from-properties" }
+  plugin_init { log { exact: "init" } }
+  request_headers {
+    input { header { key: ":path" value: "/real" } }
+    result { has_header { key: "x-path" value: "/from-properties" } has_header { key: "x-time-frozen" value: "yes" } }
+  }
+  stream_destroy { log { exact: "on_log" } log { exact: "on_delete" } }
+}`,
+  );
+  const r = extgate('wasm', 'test', '--plugin', fixturePath('abi021.wat'), '--proto', file);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /\[       OK \] Props/);
 });
