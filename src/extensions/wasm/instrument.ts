@@ -27,6 +27,8 @@ export interface InstrumentOptions {
   readonly initialFuel: number;
   /** Upper bound for the module's linear memory, in 64 KiB pages. */
   readonly maxMemoryPages: number;
+  /** Insert the fuel checks (default true). Off only to measure what they cost (bench/wasm-plugins.ts). */
+  readonly meterCpu?: boolean;
 }
 
 export interface InstrumentResult {
@@ -233,7 +235,7 @@ function writeGrow(w: Writer, memidx: Uint8Array, fuelGlobal: number): void {
 }
 
 /** Rewrites one function body (without its size prefix); returns the new body and the number of checks. */
-function instrumentBody(buf: Uint8Array, start: number, end: number, fuelGlobal: number): { body: Uint8Array; checks: number } {
+function instrumentBody(buf: Uint8Array, start: number, end: number, fuelGlobal: number, base: number, meterCpu: boolean): { body: Uint8Array; checks: number } {
   const r = new Reader(buf, start, end);
   const groups = r.u32();
   for (let i = 0; i < groups; i++) {
@@ -253,7 +255,7 @@ function instrumentBody(buf: Uint8Array, start: number, end: number, fuelGlobal:
     const op = r.byte();
     counters[counterStack[counterStack.length - 1]!]!++;
     if (!skipImmediates(op, r)) {
-      throw new InstrumentError(`cannot instrument: unknown opcode 0x${op.toString(16)} at module offset ${at}`);
+      throw new InstrumentError(`cannot instrument: unknown opcode 0x${op.toString(16)} at module offset ${base + at}`);
     }
     if (op === 0x40) {
       grows.push({ pos: at, end: r.pos });
@@ -267,7 +269,7 @@ function instrumentBody(buf: Uint8Array, start: number, end: number, fuelGlobal:
       frames.push(-1);
     } else if (op === 0x0b) {
       const f = frames.pop();
-      if (f === undefined) throw new InstrumentError(`unbalanced 'end' at module offset ${at}`);
+      if (f === undefined) throw new InstrumentError(`unbalanced 'end' at module offset ${base + at}`);
       if (f > 0) counterStack.pop();
     }
   }
@@ -275,6 +277,7 @@ function instrumentBody(buf: Uint8Array, start: number, end: number, fuelGlobal:
   const w = new Writer();
   w.bytes(buf.subarray(start, exprStart));
   let copied = exprStart;
+  if (!meterCpu) insertAt.length = 0;
   const edits = [
     ...insertAt.map((ins) => ({ pos: ins.pos, end: ins.pos, emit: () => writeCharge(w, fuelGlobal, Math.max(1, counters[ins.counter]!)) })),
     ...grows.map((g) => ({ pos: g.pos, end: g.end, emit: () => writeGrow(w, buf.subarray(g.pos + 1, g.end), fuelGlobal) })),
@@ -414,7 +417,7 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
       const size = cr.u32();
       const start = cr.pos;
       cr.skip(size);
-      const out = instrumentBody(s.body, start, start + size, fuelGlobal);
+      const out = instrumentBody(s.body, start, start + size, fuelGlobal, s.body.byteOffset - bytes.byteOffset, opts.meterCpu !== false);
       w.u32(out.body.length).bytes(out.body);
       functions++;
       checks += out.checks;

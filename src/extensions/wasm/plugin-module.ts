@@ -55,6 +55,7 @@ export function compilePluginModule(bytes: Uint8Array, configBytes: number, limi
     instrumented = instrumentModule(bytes, {
       initialFuel: limits.startupBudgetMs * limits.fuelPerMs,
       maxMemoryPages: Math.floor(limits.memoryBytes / WASM_PAGE_BYTES),
+      meterCpu: limits.meterCpu,
     });
   } catch (err) {
     if (err instanceof InstrumentError) throw new PluginLoadError(err.message);

@@ -82,7 +82,10 @@ export class PluginVm {
   failure?: VmFailure;
   /** Streams currently open on this VM. */
   live = 0;
-  cpuNs = 0n;
+  /** Fuel the current call started with, and what its hostcalls have spent (kept in JS: cheaper than the global). */
+  private callFuel = 0;
+  private hostSpent = 0;
+  private nodeBuf?: Buffer;
 
   constructor(
     readonly plugin: PluginModule,
@@ -123,6 +126,8 @@ export class PluginVm {
     if (!this.memory) throw new VmFailure('error', 'the module exports no memory');
     this.alloc = ex[this.plugin.allocator] as (size: number) => number;
     this.fuel.value = this.opts.limits.startupBudgetMs * this.opts.limits.fuelPerMs;
+    this.callFuel = this.fuel.value as number;
+    this.hostSpent = 0;
     const fn = (name: string) => ex[name] as ((...a: number[]) => number) | undefined;
     this.guard(() => {
       if (fn('_initialize')) {
@@ -131,6 +136,7 @@ export class PluginVm {
         else if (fn('__main_void')) fn('__main_void')!();
       } else if (fn('_start')) fn('_start')!();
     });
+    this.callback = 'on_context_create';
     this.guard(() => fn('proxy_on_context_create')?.(this.rootContextId, 0));
     this.callback = 'on_vm_start';
     const started = this.guard(() => fn('proxy_on_vm_start')?.(this.rootContextId, 0) ?? 1);
@@ -138,6 +144,10 @@ export class PluginVm {
     this.callback = 'on_configure';
     const configured = this.guard(() => fn('proxy_on_configure')?.(this.rootContextId, this.opts.config.length) ?? 1);
     if (!configured) throw new VmFailure('error', 'the plugin rejected its configuration (proxy_on_configure returned false)');
+  }
+
+  private callbackName(): string {
+    return this.callback.startsWith('proxy_') ? this.callback.slice(6) : this.callback;
   }
 
   newContextId(): number {
@@ -155,15 +165,16 @@ export class PluginVm {
   call(name: string, stream: StreamState, args: number[]): number {
     const f = this.instance.exports[name] as ((...a: number[]) => number) | undefined;
     if (!f) return 0;
-    this.callback = name.replace(/^proxy_/, '');
+    this.callback = name;
     this.stream = stream;
-    this.fuel.value = Math.min(0x7fffffff, Math.max(0, stream.fuel));
-    const t0 = process.hrtime.bigint();
+    const fuel = Math.min(0x7fffffff, Math.max(0, stream.fuel));
+    this.fuel.value = fuel;
+    this.callFuel = fuel;
+    this.hostSpent = 0;
     try {
       return this.guard(() => f(...args) ?? 0);
     } finally {
-      this.cpuNs += process.hrtime.bigint() - t0;
-      stream.fuel = this.fuel.value as number;
+      stream.fuel = (this.fuel.value as number) - this.hostSpent;
       this.stream = undefined;
     }
   }
@@ -179,8 +190,8 @@ export class PluginVm {
 
   private classify(err: unknown): VmFailure {
     if (err instanceof VmFailure) return err;
-    const where = `in ${this.callback}`;
-    if (this.fuel && (this.fuel.value as number) < 0) {
+    const where = `in ${this.callbackName()}`;
+    if ((this.fuel && (this.fuel.value as number) < 0) || this.hostSpent > this.callFuel) {
       return new VmFailure('limit', `plugin exceeded its CPU budget of ${this.opts.limits.cpuBudgetMs} ms ${where}`);
     }
     const maxBytes = Math.floor(this.opts.limits.memoryBytes / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
@@ -221,7 +232,8 @@ export class PluginVm {
 
   private readString(ptr: number, len: number): string | undefined {
     if (!this.inBounds(ptr, len)) return undefined;
-    return Buffer.from(this.bytes!.buffer, ptr, len).toString('utf8');
+    if (!this.nodeBuf || this.nodeBuf.buffer !== this.bytes!.buffer) this.nodeBuf = Buffer.from(this.bytes!.buffer);
+    return this.nodeBuf.toString('utf8', ptr, ptr + len);
   }
 
   private writeU32(ptr: number, v: number): boolean {
@@ -245,7 +257,7 @@ export class PluginVm {
 
   private emitLog(level: number, message: string): void {
     if (level >= 5) this.lastCritical = message;
-    this.opts.log(level, message, this.callback, this.stream);
+    this.opts.log(level, message, this.callbackName(), this.stream);
   }
 
   private headerMap(type: number, write: boolean): HeaderMap | undefined | null {
@@ -278,11 +290,10 @@ export class PluginVm {
     const out: Record<string, (...args: never[]) => unknown> = {};
     for (const [name, fn] of Object.entries(table)) {
       out[name] = (...args: never[]) => {
-        const fuel = this.fuel;
-        if (fuel) {
-          const left = (fuel.value as number) - HOSTCALL_FUEL;
-          fuel.value = left;
-          if (left < 0) throw new VmFailure('limit', `plugin exceeded its CPU budget of ${this.opts.limits.cpuBudgetMs} ms in ${this.callback}`);
+        // Bounded by the fuel the call started with (the Wasm side is bounded separately by the global), so
+        // a plugin spinning on hostcalls stops within about twice its budget without touching the global here.
+        if ((this.hostSpent += HOSTCALL_FUEL) > this.callFuel && this.opts.limits.meterCpu) {
+          throw new VmFailure('limit', `plugin exceeded its CPU budget of ${this.opts.limits.cpuBudgetMs} ms in ${this.callbackName()}`);
         }
         return fn(...args);
       };
@@ -295,6 +306,7 @@ export class PluginVm {
     return {
       proxy_log: (level: number, ptr: number, len: number) => {
         if (level > 5) return Status.BadArgument;
+        if (level < this.opts.logLevel) return Status.Ok; // below minLogLevel: don't even decode it
         const msg = this.readString(ptr, len);
         if (msg === undefined) return Status.InvalidMemoryAccess;
         this.emitLog(level, msg);
