@@ -2,6 +2,7 @@
 // attach to the ApiServer that startEmbeddedApi() returns.
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
+import { admit as gkeAdmit, unknownFields as schemaUnknownFields } from '../api/admission.js';
 import type { Admit } from '../api/types.js';
 import { applyManifests } from '../apiserver/manifests.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
@@ -22,7 +23,9 @@ export interface EmbeddedApiOptions {
   apiPort: number;
   /** Manifests applied at start, like `kubectl apply -f`. */
   manifests?: string[];
+  /** Default: the product's admission (src/api/admission.ts). */
   admit?: Admit;
+  /** Default: the admission schemas' unknown-field check. */
   unknownFields?: UnknownFields;
   log?: (line: string) => void;
 }
@@ -32,8 +35,8 @@ export async function startEmbeddedApi(opts: EmbeddedApiOptions): Promise<ApiSer
   const api = await startApiServer({
     stateDir: opts.stateDir,
     port: opts.apiPort,
-    admit: opts.admit,
-    unknownFields: opts.unknownFields,
+    admit: opts.admit ?? gkeAdmit,
+    unknownFields: opts.unknownFields ?? schemaUnknownFields,
   });
   try {
     if (opts.manifests?.length) {
