@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { admit, unknownFields } from '../api/admission.js';
+import { admit as gkeAdmit, unknownFields as schemaUnknownFields } from '../api/admission.js';
 import type { Admit } from '../api/types.js';
 import { parseGoogleApiServices, runNode, wasmCacheDir } from './run-node.js';
 import { applyManifests } from '../apiserver/manifests.js';
@@ -27,7 +27,9 @@ export interface EmbeddedApiOptions {
   apiPort: number;
   /** Manifests applied at start, like `kubectl apply -f`. */
   manifests?: string[];
+  /** Default: the product's admission (src/api/admission.ts). */
   admit?: Admit;
+  /** Default: the admission schemas' unknown-field check. */
   unknownFields?: UnknownFields;
   log?: (line: string) => void;
 }
@@ -37,8 +39,8 @@ export async function startEmbeddedApi(opts: EmbeddedApiOptions): Promise<ApiSer
   const api = await startApiServer({
     stateDir: opts.stateDir,
     port: opts.apiPort,
-    admit: opts.admit,
-    unknownFields: opts.unknownFields,
+    admit: opts.admit ?? gkeAdmit,
+    unknownFields: opts.unknownFields ?? schemaUnknownFields,
   });
   try {
     if (opts.manifests?.length) {
@@ -107,8 +109,6 @@ export function registerUpCommand(program: Command): void {
         stateDir,
         apiPort: o.apiPort,
         manifests: o.file,
-        admit,
-        unknownFields,
         log: (line) => process.stdout.write(line + '\n'),
       });
       process.stdout.write(`API listening on ${api.url}\n`);
