@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildConfigTree, type TreeNode } from '../../src/admin/config-tree.js';
 import type { KubeObject } from '../../src/api/types.js';
+import { EMPTY_RESOURCES, type ResourceSet } from '../../src/controller/resources.js';
+import { dashboardObjects } from '../../src/admin/dashboard.js';
 import { EVENTS, RESOURCES } from './fixtures.js';
 
 function find(nodes: TreeNode[], kind: string, name: string): TreeNode | undefined {
@@ -155,4 +157,19 @@ test('the tree survives resources with missing or odd fields', () => {
   const tree = buildConfigTree(odd, [{ apiVersion: 'v1', kind: 'Event', metadata: { name: 'x' } }]);
   assert.equal(tree.gateways.length, 1);
   assert.equal(tree.unattached.length, 1);
+});
+
+test("dashboardObjects takes the kinds the tree shows from the controller's ResourceSet", () => {
+  const set = {
+    ...EMPTY_RESOURCES,
+    gateways: [gateway2],
+    httpRoutes: [sectionRoute],
+    trafficExtensions: [pluginExt],
+    wasmPlugins: [plugin],
+    services: [orphan],
+  } as unknown as ResourceSet;
+  assert.deepEqual(
+    dashboardObjects(set).map((o) => o.metadata.name),
+    ['global', 'only-https', 'with-plugin', 'unused'],
+  );
 });
