@@ -20,7 +20,11 @@ test('ABI 0.2.1 reactor: init, WASI, log level, time, properties, unsupported fe
   assert.equal(rt.pool(plugin).opts.module.abi, '0.2.1');
   const ext = rt.extensionFactory(extensionIR(plugin.key), plugin);
   const s = ext.open(requestInfo());
-  const h = new ListHeaderMap([[':method', 'GET'], [':path', '/p?q=1'], [':authority', 'a']]);
+  const h = new ListHeaderMap([
+    [':method', 'GET'],
+    [':path', '/p?q=1'],
+    [':authority', 'a'],
+  ]);
   const r = await s.requestHeaders(h, false);
   assert.equal(r.effect, 'CONTENT_MODIFIED');
   assert.equal(h.get('x-initialized'), '1');
@@ -33,11 +37,17 @@ test('ABI 0.2.1 reactor: init, WASI, log level, time, properties, unsupported fe
   assert.equal(h.get('x-config'), 'cfg');
 
   const body = await s.requestBody(Buffer.from('abc'), true);
-  assert.deepEqual(body.chunks.map((c) => Buffer.from(c).toString()), ['<abc>']);
+  assert.deepEqual(
+    body.chunks.map((c) => Buffer.from(c).toString()),
+    ['<abc>'],
+  );
   assert.equal(body.effect, 'CONTENT_MODIFIED');
   await s.responseHeaders(new ListHeaderMap([[':status', '200']]), false);
   const resp = await s.responseBody(Buffer.from('secret'), true);
-  assert.deepEqual(resp.chunks.map((c) => Buffer.from(c).toString()), ['REPLACED']);
+  assert.deepEqual(
+    resp.chunks.map((c) => Buffer.from(c).toString()),
+    ['REPLACED'],
+  );
   s.close();
 
   assert.deepEqual(
@@ -73,14 +83,23 @@ test('a configuration the plugin rejects fails its requests with a clear error',
 
 test('ABI 0.1.0 modules are refused with the reason', async () => {
   const rt = new WasmRuntime({ logSink: () => {} });
-  assert.throws(() => rt.pool(pluginIR('default/old', fixturePath('old-abi.wat'))), /missing or unknown Proxy-Wasm ABI version/);
+  assert.throws(
+    () => rt.pool(pluginIR('default/old', fixturePath('old-abi.wat'))),
+    /missing or unknown Proxy-Wasm ABI version/,
+  );
   const plugin = pluginIR('default/old', fixturePath('old-abi.wat'));
   const s = rt.extensionFactory(extensionIR(plugin.key), plugin).open(requestInfo());
-  await assert.rejects(s.requestHeaders(new ListHeaderMap(), true), /plugin unavailable: missing or unknown Proxy-Wasm ABI version/);
+  await assert.rejects(
+    s.requestHeaders(new ListHeaderMap(), true),
+    /plugin unavailable: missing or unknown Proxy-Wasm ABI version/,
+  );
 });
 
 test('a snapshot without the plugin fails the extension, naming the plugin', async () => {
   const rt = new WasmRuntime({ logSink: () => {} });
   const ext = rt.forSnapshot({ wasmPlugins: {} })(extensionIR('default/ghost'));
-  await assert.rejects(ext.open(requestInfo()).requestHeaders(new ListHeaderMap(), true), /GCPWasmPlugin default\/ghost is not in the snapshot/);
+  await assert.rejects(
+    ext.open(requestInfo()).requestHeaders(new ListHeaderMap(), true),
+    /GCPWasmPlugin default\/ghost is not in the snapshot/,
+  );
 });
