@@ -103,3 +103,31 @@ test('a snapshot without the plugin fails the extension, naming the plugin', asy
     /GCPWasmPlugin default\/ghost is not in the snapshot/,
   );
 });
+
+test('a C plugin on wasi-libc (clang, wasm32-wasi reactor): constructors, stdio logs, time(), malloc', async () => {
+  const logs: PluginLogEntry[] = [];
+  const rt = new WasmRuntime({ logSink: (e) => logs.push(e) });
+  const plugin = pluginIR('default/c', fixturePath('c-plugin.c'), { log: LOG_ALL });
+  const ext = rt.extensionFactory(extensionIR(plugin.key), plugin);
+  const before = Math.floor(Date.now() / 1000);
+  const counters: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const s = ext.open(requestInfo());
+    const h = new ListHeaderMap([[':method', 'GET'], [':path', '/'], ['accept', '*/*']]);
+    await s.requestHeaders(h, true);
+    counters.push(h.get('x-c-counter') ?? '');
+    assert.equal(h.get('x-c-pairs'), '3');
+    s.close();
+  }
+  assert.deepEqual(counters, ['101', '102', '103'], 'the constructor ran once, in _initialize');
+  assert.deepEqual(logs[0], { ...logs[0], level: 'INFO', message: 'c plugin constructed', callback: 'start' });
+  const stamps = logs.filter((l) => l.level === 'ERROR').map((l) => Number(/request at (\d+)/.exec(l.message)?.[1]));
+  assert.equal(stamps.length, 3);
+  for (const t of stamps) assert.ok(t >= before && t <= Math.ceil(Date.now() / 1000), `time() ${t}`);
+
+  const s = ext.open(requestInfo());
+  const r = await s.requestHeaders(new ListHeaderMap([['x-c-reply', 'teapot']]), true);
+  s.close();
+  assert.equal(r.immediate?.status, 418);
+  assert.equal(Buffer.from(r.immediate!.body).toString(), 'hello from C, teapot');
+});

@@ -24,8 +24,8 @@ export function examplePath(name: string): string {
 }
 
 export function fixturePath(name: string): string {
-  return name.endsWith('.wat')
-    ? join(repoRoot, 'test', 'wasm', 'fixtures', 'build', name.replace(/\.wat$/, '.wasm'))
+  return name.endsWith('.wat') || name.endsWith('.c')
+    ? join(repoRoot, 'test', 'wasm', 'fixtures', 'build', name.replace(/\.(wat|c)$/, '.wasm'))
     : join(repoRoot, 'test', 'wasm', 'fixtures', name, 'build', 'plugin.wasm');
 }
 

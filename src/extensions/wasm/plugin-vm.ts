@@ -149,11 +149,16 @@ export class PluginVm implements HostcallHost {
     this.hostSpent = 0;
     const fn = (name: string) => ex[name] as ((...a: number[]) => number) | undefined;
     this.guard(() => {
-      if (fn('_initialize')) {
-        fn('_initialize')!();
-        if (fn('main')) fn('main')!(0, 0);
-        else if (fn('__main_void')) fn('__main_void')!();
-      } else if (fn('_start')) fn('_start')!();
+      try {
+        if (fn('_initialize')) {
+          fn('_initialize')!();
+          if (fn('main')) fn('main')!(0, 0);
+          else if (fn('__main_void')) fn('__main_void')!();
+        } else if (fn('_start')) fn('_start')!();
+      } catch (err) {
+        // A WASI command may end its `_start` with proc_exit(0): that is a finished init, not a failure.
+        if (!(err instanceof ProcExit && err.code === 0)) throw err;
+      }
     });
     this.callback = 'on_context_create';
     this.guard(() => fn('proxy_on_context_create')?.(this.rootContextId, 0));
