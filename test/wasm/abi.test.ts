@@ -113,15 +113,26 @@ test('a C plugin on wasi-libc (clang, wasm32-wasi reactor): constructors, stdio 
   const counters: string[] = [];
   for (let i = 0; i < 3; i++) {
     const s = ext.open(requestInfo());
-    const h = new ListHeaderMap([[':method', 'GET'], [':path', '/'], ['accept', '*/*']]);
+    const h = new ListHeaderMap([
+      [':method', 'GET'],
+      [':path', '/'],
+      ['accept', '*/*'],
+    ]);
     await s.requestHeaders(h, true);
     counters.push(h.get('x-c-counter') ?? '');
     assert.equal(h.get('x-c-pairs'), '3');
     s.close();
   }
   assert.deepEqual(counters, ['101', '102', '103'], 'the constructor ran once, in _initialize');
-  assert.deepEqual(logs[0], { ...logs[0], level: 'INFO', message: 'c plugin constructed', callback: 'start' });
-  const stamps = logs.filter((l) => l.level === 'ERROR').map((l) => Number(/request at (\d+)/.exec(l.message)?.[1]));
+  assert.deepEqual(logs[0], {
+    ...logs[0],
+    level: 'INFO',
+    message: 'c plugin constructed',
+    callback: 'start',
+  });
+  const stamps = logs
+    .filter((l) => l.level === 'ERROR')
+    .map((l) => Number(/request at (\d+)/.exec(l.message)?.[1]));
   assert.equal(stamps.length, 3);
   for (const t of stamps) assert.ok(t >= before && t <= Math.ceil(Date.now() / 1000), `time() ${t}`);
 
@@ -130,4 +141,37 @@ test('a C plugin on wasi-libc (clang, wasm32-wasi reactor): constructors, stdio 
   s.close();
   assert.equal(r.immediate?.status, 418);
   assert.equal(Buffer.from(r.immediate!.body).toString(), 'hello from C, teapot');
+
+  // Response: header map size (Envoy's: sum of key and value lengths), remove, set_property/get_property,
+  // set_header_map_pairs replacing the whole map.
+  const t = ext.open(requestInfo());
+  await t.requestHeaders(new ListHeaderMap([[':path', '/']]), true);
+  const rh = new ListHeaderMap([
+    [':status', '200'],
+    ['server', 'x'],
+    ['content-length', '5'],
+  ]);
+  const rr = await t.responseHeaders(rh, false);
+  t.close();
+  assert.equal(rr.effect, 'CONTENT_MODIFIED');
+  assert.deepEqual(rh.entries(), [
+    [':status', '201'],
+    ['x-c-size', '32'],
+    ['x-c-prop', 'stored'],
+  ]);
+
+  // proxy_close_stream resets the request.
+  const u = ext.open(requestInfo());
+  await u.requestHeaders(new ListHeaderMap([[':path', '/']]), true);
+  await assert.rejects(
+    u.responseHeaders(
+      new ListHeaderMap([
+        [':status', '200'],
+        ['x-c-close', '1'],
+      ]),
+      false,
+    ),
+    /closed the stream/,
+  );
+  u.close();
 });
