@@ -54,12 +54,22 @@ export const errors = {
   badRequest: (message: string) => new ApiError(400, 'BadRequest', message),
   unauthorized: () => new ApiError(401, 'Unauthorized', 'Unauthorized'),
   forbidden: (k: ResourceKind, name: string, why: string) =>
-    new ApiError(403, 'Forbidden', `${groupResource(k)} "${name}" is forbidden: ${why}`, resourceDetails(k, name)),
+    new ApiError(
+      403,
+      'Forbidden',
+      `${groupResource(k)} "${name}" is forbidden: ${why}`,
+      resourceDetails(k, name),
+    ),
   notFound: (k: ResourceKind, name: string) =>
     new ApiError(404, 'NotFound', `${groupResource(k)} "${name}" not found`, resourceDetails(k, name)),
   noResource: () => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {}),
   methodNotAllowed: () =>
-    new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}),
+    new ApiError(
+      405,
+      'MethodNotAllowed',
+      'the server does not allow this method on the requested resource',
+      {},
+    ),
   notAcceptable: () =>
     new ApiError(
       406,
@@ -67,9 +77,23 @@ export const errors = {
       'only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io',
     ),
   alreadyExists: (k: ResourceKind, name: string) =>
-    new ApiError(409, 'AlreadyExists', `${groupResource(k)} "${name}" already exists`, resourceDetails(k, name)),
-  conflict: (k: ResourceKind, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again') =>
-    new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${groupResource(k)} "${name}": ${why}`, resourceDetails(k, name)),
+    new ApiError(
+      409,
+      'AlreadyExists',
+      `${groupResource(k)} "${name}" already exists`,
+      resourceDetails(k, name),
+    ),
+  conflict: (
+    k: ResourceKind,
+    name: string,
+    why = 'the object has been modified; please apply your changes to the latest version and try again',
+  ) =>
+    new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${groupResource(k)} "${name}": ${why}`,
+      resourceDetails(k, name),
+    ),
   expired: (asked: string, oldest: number) =>
     new ApiError(410, 'Expired', `too old resource version: ${asked} (${oldest})`),
   unsupportedMediaType: (k: ResourceKind) =>

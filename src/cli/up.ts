@@ -29,7 +29,12 @@ export interface EmbeddedApiOptions {
 
 /** Starts the embedded API on 127.0.0.1 and applies the start-up manifests. */
 export async function startEmbeddedApi(opts: EmbeddedApiOptions): Promise<ApiServer> {
-  const api = await startApiServer({ stateDir: opts.stateDir, port: opts.apiPort, admit: opts.admit, unknownFields: opts.unknownFields });
+  const api = await startApiServer({
+    stateDir: opts.stateDir,
+    port: opts.apiPort,
+    admit: opts.admit,
+    unknownFields: opts.unknownFields,
+  });
   try {
     if (opts.manifests?.length) {
       for (const r of await applyManifests(api, opts.manifests)) opts.log?.(`${r.ref} ${r.action}`);
@@ -43,7 +48,8 @@ export async function startEmbeddedApi(opts: EmbeddedApiOptions): Promise<ApiSer
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid port "${value}": use a number from 0 to 65535`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`invalid port "${value}": use a number from 0 to 65535`);
   return n;
 }
 
@@ -69,10 +75,17 @@ export function registerUpCommand(program: Command): void {
     .option('--admin-port <n>', 'admin HTTP port on 127.0.0.1 (/readyz, /metrics)', port, 9901)
     .option('--address <addr>', 'address Gateway listeners bind to and report', '0.0.0.0')
     .option('--port-offset <n>', 'a listener on port P binds P + offset', (v) => Number(v), 0)
-    .addOption(new Option('-f, --file <path>', 'manifest file or folder applied at start (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]).default([]))
+    .addOption(
+      new Option('-f, --file <path>', 'manifest file or folder applied at start (repeatable)')
+        .argParser((v: string, prev: string[] = []) => [...prev, v])
+        .default([]),
+    )
     .option('--api-only', 'serve only the embedded API (no controller, no gateway)', false)
     .action(async (o: UpOptions) => {
-      if (!o.apiOnly) throw new Error('only `extgate up --api-only` is available in this build: the controller and gateway are not wired yet');
+      if (!o.apiOnly)
+        throw new Error(
+          'only `extgate up --api-only` is available in this build: the controller and gateway are not wired yet',
+        );
       const stateDir = resolve(o.stateDir);
       const log = (line: string) => process.stdout.write(line + '\n');
       const api = await startEmbeddedApi({ stateDir, apiPort: o.apiPort, manifests: o.file, log });

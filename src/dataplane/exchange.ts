@@ -81,7 +81,14 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.hasBody = hasRequestBody(req);
   }
 
+  /** Headers route matching reads, when a routing extension changed them and cleared the route cache. */
+  routeHeaders: import('../extensions/extension.js').HeaderMap | undefined;
+
   header(name: string): string | undefined {
+    if (this.routeHeaders !== undefined) {
+      const all = this.routeHeaders.getAll(name);
+      return all.length === 0 ? undefined : all.join(',');
+    }
     const v = this.req.headers[name];
     return Array.isArray(v) ? v.join(',') : v;
   }
@@ -100,7 +107,10 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.ctx.stats.requests++;
     const authority = req.headers.host ?? (req.headers[':authority'] as string | undefined);
     this.host = hostWithoutPort(authority);
-    const listener = this.port.only ?? this.port.listeners.find(this.sni ?? this.host);
+    // HTTPS picks the Gateway listener by SNI (as the certificate was), HTTP and SNI-less TLS by Host.
+    const sni = this.sni;
+    const listener =
+      this.port.only ?? (sni !== undefined ? this.port.listeners.find(sni) : undefined) ?? this.port.listeners.find(this.host);
     if (listener === undefined) return this.reply(REPLIES.noListener);
     this.listener = listener;
     const url = req.url ?? '/';
@@ -191,10 +201,12 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   buildUpstreamHeaders(src: Readonly<Record<string, string | string[] | undefined>>): void {
     const out: Record<string, string | string[]> = {};
     const extra = connectionTokens(src.connection);
+    // gRPC over HTTP/2 needs `te: trailers` end to end; HTTP/1.1 backends get no hop-by-hop fields at all.
+    const keepTe = this.backend !== undefined && this.backend.ir.protocol !== 'http1';
     for (const name in src) {
-      if (name.charCodeAt(0) === 58 /* ':' */ || isHopByHop(name)) continue;
-      if (extra !== undefined && extra.has(name)) continue;
       const v = src[name];
+      if (name.charCodeAt(0) === 58 /* ':' */ || (isHopByHop(name) && !(keepTe && name === 'te' && v === 'trailers'))) continue;
+      if (extra !== undefined && extra.has(name)) continue;
       if (v !== undefined) out[name] = v;
     }
     out.host = (this.authority ?? src.host ?? src[':authority'] ?? this.host) as string;
@@ -294,8 +306,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     const headers: OutgoingHttpHeaders = {};
     let extra: Set<string> | undefined;
     for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!.toString().toLowerCase();
-      const value = raw[i + 1]!.toString();
+      const name = raw[i]!.toString('latin1').toLowerCase();
+      const value = raw[i + 1]!.toString('latin1');
       if (isHopByHop(name)) {
         if (name === 'connection') extra = connectionTokens(value);
         continue;

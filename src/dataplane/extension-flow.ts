@@ -44,12 +44,18 @@ export async function runWithExtensions(x: Exchange): Promise<void> {
       if (r === undefined || x.isFinished) return;
       if (r.immediate !== undefined) return immediate(x, r.immediate);
       if (r.selectedEndpoint !== undefined) x.selectedEndpoint = r.selectedEndpoint;
-      if (r.clearRouteCache === true) adoptRequestLine(x, headers);
+      if (r.clearRouteCache === true) {
+        // Route selection sees the extension's changes only when it asks for it (ext_proc clear_route_cache).
+        adoptRequestLine(x, headers);
+        x.routeHeaders = headers;
+      }
     }
   }
 
   const rule = x.selectRoute();
   if (rule === undefined) return x.reply(REPLIES.noRoute);
+  // Whatever the route, the request goes upstream as the extensions left it.
+  adoptRequestLine(x, headers);
   if (!x.prepare(rule)) return;
 
   if (listener.trafficChains !== undefined) {

@@ -33,7 +33,10 @@ export class DataPlane {
   readonly limits: DataPlaneLimits;
   readonly stats: ProxyStats = { requests: 0, localReplies: 0, upstreamErrors: 0, resets: 0, badRequests: 0 };
   private readonly ctx: ProxyContext;
-  private readonly listeners = new Map<string, { listener: PortListener; protocol: 'HTTP' | 'HTTPS' }>();
+  private readonly listeners = new Map<
+    string,
+    { listener: PortListener; protocol: 'HTTP' | 'HTTPS'; address: string; port: number }
+  >();
   private readonly upstreams: Upstreams;
   private queue: Promise<void> = Promise.resolve();
   private current: Snapshot | undefined;
@@ -51,10 +54,13 @@ export class DataPlane {
   }
 
   ports(): BoundPort[] {
-    return [...this.listeners.entries()].map(([key, { listener, protocol }]) => {
-      const [address, port] = splitKey(key);
-      return { address, port, boundPort: listener.boundPort, protocol, connections: listener.connections };
-    });
+    return [...this.listeners.values()].map(({ listener, protocol, address, port }) => ({
+      address,
+      port,
+      boundPort: listener.boundPort,
+      protocol,
+      connections: listener.connections,
+    }));
   }
 
   /** Serves `snapshot`. Applies are serialized; a failed apply leaves the previous snapshot serving. */
@@ -68,7 +74,7 @@ export class DataPlane {
     if (this.closed) throw new Error('data plane is closed');
     const next = new Map<string, PortRuntime>();
     for (const port of snapshot.ports) {
-      const key = portKey(port.address, port.port);
+      const key = portKey(port.address, port.port, port.protocol);
       if (next.has(key)) throw new Error(`snapshot ${snapshot.version}: port ${key} appears twice in snapshot.ports`);
       next.set(key, compilePort(port, snapshot, this.options.compileChains));
     }
@@ -99,7 +105,10 @@ export class DataPlane {
 
     // The swap: synchronous, so no request sees half of a snapshot.
     for (const [key, rt] of next) this.listeners.get(key)?.listener.update(rt);
-    for (const [key, listener] of added) this.listeners.set(key, { listener, protocol: next.get(key)!.ir.protocol });
+    for (const [key, listener] of added) {
+      const { protocol, address, port } = next.get(key)!.ir;
+      this.listeners.set(key, { listener, protocol, address, port });
+    }
     this.current = snapshot;
     this.upstreams.retain(snapshot);
 
@@ -118,11 +127,7 @@ export class DataPlane {
   }
 }
 
-function portKey(address: string, port: number): string {
-  return `${address}|${port}`;
-}
-
-function splitKey(key: string): [string, number] {
-  const bar = key.lastIndexOf('|');
-  return [key.slice(0, bar), Number(key.slice(bar + 1))];
+/** Port 0 (an ephemeral port, used by tests) may appear once per protocol. */
+function portKey(address: string, port: number, protocol: string): string {
+  return port === 0 ? `${address}|0|${protocol}` : `${address}|${port}`;
 }

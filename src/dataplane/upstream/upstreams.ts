@@ -41,12 +41,22 @@ export function endpointKey(e: EndpointIR): string {
 
 export class Upstreams {
   private readonly pools = new Map<string, UpstreamDispatcher>();
+  /** Per-endpoint-object cache in front of `pools`, so the hot path does no string building. */
+  private byEndpoint = new WeakMap<EndpointIR, UpstreamDispatcher>();
   private readonly cursor = new Map<string, number>();
   private readonly ejectedUntil = new Map<string, number>();
 
   constructor(private readonly limits: DataPlaneLimits) {}
 
   dispatcher(endpoint: EndpointIR, protocol: UpstreamProtocol): UpstreamDispatcher {
+    const cached = this.byEndpoint.get(endpoint);
+    if (cached !== undefined) return cached;
+    const d = this.dispatcherByKey(endpoint, protocol);
+    this.byEndpoint.set(endpoint, d);
+    return d;
+  }
+
+  private dispatcherByKey(endpoint: EndpointIR, protocol: UpstreamProtocol): UpstreamDispatcher {
     const key = `${protocol}|${endpointKey(endpoint)}`;
     let d = this.pools.get(key);
     if (d === undefined) {
@@ -121,6 +131,8 @@ export class Upstreams {
         }
       }
     }
+    // Endpoint objects of an old snapshot may map to a pool closed below; start the cache afresh.
+    this.byEndpoint = new WeakMap();
     for (const [key, d] of this.pools) {
       if (live.has(key)) continue;
       this.pools.delete(key);

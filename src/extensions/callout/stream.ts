@@ -7,7 +7,6 @@
 // `streamed_response` chunks, collected per direction. In observability mode nothing waits and answers are
 // dropped.
 
-import type * as grpc from '@grpc/grpc-js';
 import type { CalloutExtensionIR, HttpEvent } from '../../ir/snapshot.js';
 import {
   ExtensionError,
@@ -17,7 +16,9 @@ import {
   type LocalResponse,
   type StepResult,
 } from '../extension.js';
-import { OBSERVABILITY_DEFERRED_CLOSE_MS } from './limits.js';
+import type { ProcessCall } from './channels.js';
+import type { CallStatus } from './grpc-frames.js';
+import { OBSERVABILITY_DEFERRED_CLOSE_MS, REMOTE_CLOSE_TIMEOUT_MS } from './limits.js';
 import { applyHeaderMutation } from './mutations.js';
 import {
   BodySendModeValue,
@@ -45,7 +46,7 @@ export interface CalloutStreamConfig {
   readonly forward: ReadonlySet<string> | undefined;
   readonly metadataContext: { filter_metadata?: Record<string, StructValue> };
   /** Opens the gRPC call; throws ExtensionError('unreachable') when the target has no endpoint. */
-  readonly openCall: () => grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
+  readonly openCall: () => ProcessCall;
 }
 
 type Answer = ProcessingResponse | 'closed';
@@ -74,7 +75,7 @@ interface ReplacedState {
 const NONE: StepResult = Object.freeze({ effect: 'NONE' });
 
 export class CalloutStream implements ExtensionStream {
-  private call: grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse> | undefined;
+  private call: ProcessCall | undefined;
   private readonly pending: Record<Direction, Waiter[]> = { request: [], response: [] };
   private readonly duplex: Record<Direction, DuplexState> = {
     request: { chunks: [], ended: false },
@@ -121,6 +122,7 @@ export class CalloutStream implements ExtensionStream {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    const pendingAnswers = this.pending.request.length + this.pending.response.length > 0;
     for (const d of ['request', 'response'] as const) {
       for (const w of this.pending[d].splice(0)) {
         clearTimeout(w.timer);
@@ -136,8 +138,15 @@ export class CalloutStream implements ExtensionStream {
       setTimeout(() => call.cancel(), OBSERVABILITY_DEFERRED_CLOSE_MS).unref();
       return;
     }
-    if (this.failure || !this.done) call.cancel();
-    else call.end();
+    if (this.failure || pendingAnswers) {
+      call.cancel();
+      return;
+    }
+    // Graceful close (Envoy's ext_proc_graceful_grpc_close): half-close and let the callout finish the stream.
+    // Resetting every stream instead would trip HTTP/2 rapid-reset protection on busy callout servers.
+    call.end();
+    const reset = setTimeout(() => call.cancel(), REMOTE_CLOSE_TIMEOUT_MS).unref();
+    call.once('status', () => clearTimeout(reset));
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -196,7 +205,12 @@ export class CalloutStream implements ExtensionStream {
     const common = (answer[kind] as { response?: CommonResponse } | undefined)?.response ?? {};
     const m = common.body_mutation;
     if (m?.streamed_response) {
-      throw this.fail(new ExtensionError('protocol', `callout ${this.cfg.ir.id}: streamed_response outside FullDuplexStreamed`));
+      throw this.fail(
+        new ExtensionError(
+          'protocol',
+          `callout ${this.cfg.ir.id}: streamed_response outside FullDuplexStreamed`,
+        ),
+      );
     }
     // Header mutations in a streamed body answer are ignored: the headers are already on their way (§3).
     let chunks: Uint8Array[] = [chunk];
@@ -216,14 +230,21 @@ export class CalloutStream implements ExtensionStream {
     if (early) return early;
     if (this.replaced[dir]) return NONE;
     const kind: RequestKind = dir === 'request' ? 'request_trailers' : 'response_trailers';
-    const message: ProcessingRequest = { [kind]: { trailers: toHeaderMapMessage(trailers, this.cfg.forward) } };
+    const message: ProcessingRequest = {
+      [kind]: { trailers: toHeaderMapMessage(trailers, this.cfg.forward) },
+    };
     if (this.cfg.ir.observabilityMode) return this.observe(message);
     const answer = await this.exchange(kind, message);
     const chunks = this.isDuplex(dir) ? this.duplex[dir].chunks.splice(0) : undefined;
     if (answer === 'closed') return chunks ? { effect: 'NONE', chunks } : NONE;
     if (answer.response === 'immediate_response') return this.immediateResult(answer);
     const mutation = (answer[kind] as { header_mutation?: HeaderMutation } | undefined)?.header_mutation;
-    const changed = applyHeaderMutation(trailers, mutation, { kind: 'trailers', bodyStreamed: true }, `${kind}.header_mutation`);
+    const changed = applyHeaderMutation(
+      trailers,
+      mutation,
+      { kind: 'trailers', bodyStreamed: true },
+      `${kind}.header_mutation`,
+    );
     const effect = changed || (chunks && chunks.length > 0) ? 'CONTENT_MODIFIED' : 'NONE';
     const md = selectedEndpoint(answer.dynamic_metadata);
     return { effect, ...(md ? { selectedEndpoint: md } : {}), ...(chunks ? { chunks } : {}) };
@@ -238,7 +259,11 @@ export class CalloutStream implements ExtensionStream {
   }
 
   /** Sends the chunk without waiting; returns what the callout streamed back so far (all of it at the end). */
-  private async duplexBody(dir: Direction, message: ProcessingRequest, endOfStream: boolean): Promise<BodyStepResult> {
+  private async duplexBody(
+    dir: Direction,
+    message: ProcessingRequest,
+    endOfStream: boolean,
+  ): Promise<BodyStepResult> {
     this.send(message);
     const state = this.duplex[dir];
     if (endOfStream && !state.ended) {
@@ -289,13 +314,22 @@ export class CalloutStream implements ExtensionStream {
     return NONE;
   }
 
-  private result(dir: Direction, answer: ProcessingResponse, common: CommonResponse, changed: boolean): StepResult {
+  private result(
+    dir: Direction,
+    answer: ProcessingResponse,
+    common: CommonResponse,
+    changed: boolean,
+  ): StepResult {
     // clear_route_cache only counts on the request path (§4.5).
     const clear = dir === 'request' && common.clear_route_cache === true;
     const endpoint = selectedEndpoint(answer.dynamic_metadata);
     const effect = changed || clear || endpoint ? 'CONTENT_MODIFIED' : 'NONE';
     if (!clear && !endpoint) return effect === 'NONE' ? NONE : { effect };
-    return { effect, ...(clear ? { clearRouteCache: true } : {}), ...(endpoint ? { selectedEndpoint: endpoint } : {}) };
+    return {
+      effect,
+      ...(clear ? { clearRouteCache: true } : {}),
+      ...(endpoint ? { selectedEndpoint: endpoint } : {}),
+    };
   }
 
   private immediateResult(answer: ProcessingResponse): StepResult {
@@ -321,7 +355,10 @@ export class CalloutStream implements ExtensionStream {
   }
 
   private timeoutError(what: string): ExtensionError {
-    return new ExtensionError('timeout', `callout ${this.cfg.ir.id}: no answer to ${what} within ${this.cfg.ir.timeoutMs} ms`);
+    return new ExtensionError(
+      'timeout',
+      `callout ${this.cfg.ir.id}: no answer to ${what} within ${this.cfg.ir.timeoutMs} ms`,
+    );
   }
 
   private send(message: ProcessingRequest): void {
@@ -348,8 +385,8 @@ export class CalloutStream implements ExtensionStream {
     };
   }
 
-  private open(): grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse> {
-    let call: grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
+  private open(): ProcessCall {
+    let call: ProcessCall;
     try {
       call = this.cfg.openCall();
     } catch (err) {
@@ -357,7 +394,7 @@ export class CalloutStream implements ExtensionStream {
     }
     this.call = call;
     call.on('data', (resp: ProcessingResponse) => this.onAnswer(resp));
-    call.on('error', (err: grpc.ServiceError) => {
+    call.on('error', (err: CallStatus) => {
       if (this.closed) return;
       if (this.cfg.ir.observabilityMode) return;
       this.fail(grpcFailure(this.cfg.ir.id, err, this.answered));
@@ -377,15 +414,24 @@ export class CalloutStream implements ExtensionStream {
       return;
     }
     if (kind === 'immediate_response') {
-      const w = this.pending.request.shift() ?? this.pending.response.shift();
-      if (w) {
-        clearTimeout(w.timer);
-        w.resolve(resp);
-      } else {
-        // Answer to a duplex body chunk nobody waits for: the next event returns it.
-        this.immediate = toLocalResponse(resp.immediate_response ?? {});
-        for (const d of ['request', 'response'] as const) this.duplex[d].onEnd?.();
+      // The request is answered: the oldest waiter carries the response, every other one passes through.
+      // Anything the callout sends after this is ignored (§5.5).
+      this.done = true;
+      const waiters = [...this.pending.request.splice(0), ...this.pending.response.splice(0)];
+      for (const w of waiters) clearTimeout(w.timer);
+      if (waiters.length > 0) {
+        waiters[0]!.resolve(resp);
+        for (const w of waiters.slice(1)) w.resolve('closed');
+        return;
       }
+      // Answer to a duplex body chunk nobody waits for: the next event returns it.
+      try {
+        this.immediate = toLocalResponse(resp.immediate_response ?? {});
+      } catch (err) {
+        this.fail(err instanceof ExtensionError ? err : new ExtensionError('protocol', String(err)));
+        return;
+      }
+      for (const d of ['request', 'response'] as const) this.duplex[d].onEnd?.();
       return;
     }
     const dir: Direction = kind.startsWith('request') ? 'request' : 'response';
@@ -396,7 +442,12 @@ export class CalloutStream implements ExtensionStream {
     const w = this.pending[dir][0];
     if (!w || w.kind !== kind) {
       const expected = w ? w.kind : 'nothing';
-      this.fail(new ExtensionError('protocol', `callout ${this.cfg.ir.id}: spurious ${kind} answer (expected ${expected})`));
+      this.fail(
+        new ExtensionError(
+          'protocol',
+          `callout ${this.cfg.ir.id}: spurious ${kind} answer (expected ${expected})`,
+        ),
+      );
       return;
     }
     this.pending[dir].shift();
@@ -406,9 +457,15 @@ export class CalloutStream implements ExtensionStream {
 
   private onDuplexBody(dir: Direction, resp: ProcessingResponse): void {
     const kind = dir === 'request' ? 'request_body' : 'response_body';
-    const streamed = (resp[kind] as { response?: CommonResponse } | undefined)?.response?.body_mutation?.streamed_response;
+    const streamed = (resp[kind] as { response?: CommonResponse } | undefined)?.response?.body_mutation
+      ?.streamed_response;
     if (!streamed) {
-      this.fail(new ExtensionError('protocol', `callout ${this.cfg.ir.id}: ${kind} answer in FullDuplexStreamed must be a streamed_response`));
+      this.fail(
+        new ExtensionError(
+          'protocol',
+          `callout ${this.cfg.ir.id}: ${kind} answer in FullDuplexStreamed must be a streamed_response`,
+        ),
+      );
       return;
     }
     const state = this.duplex[dir];
