@@ -96,14 +96,24 @@ async function gatewayBench(): Promise<void> {
   });
   // `noop`: the same chain with a JS extension that does nothing, to tell the data plane's chain machinery
   // apart from the plugin itself.
-  let mode: 'none' | 'noop' | 'plugin' = 'none';
+  // `js`: the same chain with add-header written in JS (same mutations, no Wasm), to tell the data plane's
+  // mutation path apart from the Wasm runtime.
+  let mode: 'none' | 'noop' | 'js' | 'plugin' = 'none';
   const noop = (ir: WasmExtensionIR): Extension => ({
     id: ir.id,
     failOpen: ir.failOpen,
     events: new Set(ir.events),
     open: () => ({
-      requestHeaders: async () => ({ effect: 'NONE' }),
-      responseHeaders: async () => ({ effect: 'NONE' }),
+      requestHeaders: async (h) => {
+        if (mode !== 'js') return { effect: 'NONE' };
+        h.set('x-plugin', 'add-header');
+        return { effect: 'CONTENT_MODIFIED' };
+      },
+      responseHeaders: async (h) => {
+        if (mode !== 'js') return { effect: 'NONE' };
+        h.append('hello', 'world');
+        return { effect: 'CONTENT_MODIFIED' };
+      },
       requestBody: async (c) => ({ chunks: [c] }),
       responseBody: async (c) => ({ chunks: [c] }),
       requestTrailers: async () => ({}),
@@ -121,11 +131,16 @@ async function gatewayBench(): Promise<void> {
       }),
   });
   const seconds = quick ? 2 : 5;
-  const rows: Record<'none' | 'noop' | 'plugin', Cannon[]> = { none: [], noop: [], plugin: [] };
+  const rows: Record<'none' | 'noop' | 'js' | 'plugin', Cannon[]> = {
+    none: [],
+    noop: [],
+    js: [],
+    plugin: [],
+  };
   try {
     let v = 2;
     for (let round = 0; round < (quick ? 1 : 3); round++) {
-      for (const m of ['none', 'noop', 'plugin'] as const) {
+      for (const m of ['none', 'noop', 'js', 'plugin'] as const) {
         mode = m;
         await gw.apply(snap(m !== 'none', v++));
         await autocannon(`http://127.0.0.1:${p}/`, 1); // warm-up
@@ -145,14 +160,17 @@ async function gatewayBench(): Promise<void> {
   });
   const none = sum(rows.none);
   const withNoop = sum(rows.noop);
+  const withJs = sum(rows.js);
   const withPlugin = sum(rows.plugin);
   results.gateway = {
     none,
     noopChain: withNoop,
+    jsAddHeader: withJs,
     plugin: withPlugin,
     rounds: rows,
     throughputRatio: withPlugin.rps / none.rps,
     vsNoopChain: withPlugin.rps / withNoop.rps,
+    vsJsAddHeader: withPlugin.rps / withJs.rps,
   };
   console.log('\n1. Through the gateway (add-header on request + response headers, autocannon -c 10):');
   console.log(
@@ -162,9 +180,15 @@ async function gatewayBench(): Promise<void> {
     `   no-op chain: ${withNoop.rps.toFixed(0)} req/s, p50 ${withNoop.p50.toFixed(2)} ms, p99 ${withNoop.p99.toFixed(2)} ms, errors ${withNoop.errors}`,
   );
   console.log(
+    `   JS add-header: ${withJs.rps.toFixed(0)} req/s, p50 ${withJs.p50.toFixed(2)} ms, p99 ${withJs.p99.toFixed(2)} ms, errors ${withJs.errors}`,
+  );
+  console.log(
     `   with plugin: ${withPlugin.rps.toFixed(0)} req/s, p50 ${withPlugin.p50.toFixed(2)} ms, p99 ${withPlugin.p99.toFixed(2)} ms, errors ${withPlugin.errors}`,
   );
-  console.log(`   plugin vs no-op chain: ${((100 * withPlugin.rps) / withNoop.rps).toFixed(1)}% throughput`);
+  console.log(
+    `   plugin vs no-op chain: ${((100 * withPlugin.rps) / withNoop.rps).toFixed(1)}% throughput; ` +
+      `plugin vs the same mutations in JS: ${((100 * withPlugin.rps) / withJs.rps).toFixed(1)}%`,
+  );
   console.log(
     `   throughput ${((100 * withPlugin.rps) / none.rps).toFixed(1)}% of no plugin; added p50 ${((withPlugin.p50 - none.p50) * 1000).toFixed(0)} µs, p99 ${((withPlugin.p99 - none.p99) * 1000).toFixed(0)} µs (autocannon reports whole ms)`,
   );

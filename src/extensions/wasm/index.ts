@@ -20,6 +20,10 @@ export { WasmImageResolver } from './oci/resolver.js';
 export type { WasmImageResolverOptions, ResolvedPlugin } from './oci/resolver.js';
 export { RegistryError } from './oci/registry.js';
 export type { RegistryAuth, RegistryCredentials } from './oci/registry.js';
-export { loadDockerCredentials, credentialsFromDockerConfig, credentialsFromSecretData } from './oci/credentials.js';
+export {
+  loadDockerCredentials,
+  credentialsFromDockerConfig,
+  credentialsFromSecretData,
+} from './oci/credentials.js';
 export { pushPlugin } from './oci/push.js';
 export type { PushOptions, PushResult } from './oci/push.js';
