@@ -7,7 +7,17 @@ import type { ExtensionChainIR, HttpEvent, Snapshot, WasmPluginIR } from '../../
 import { compileChains } from '../../src/extensions/chain.js';
 import { WasmRuntime } from '../../src/extensions/wasm/runtime.js';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
-import { backend, echoBackend, echoOf, get, listener, port, rule, startGateway, type EchoBackend } from '../dataplane/fixtures.js';
+import {
+  backend,
+  echoBackend,
+  echoOf,
+  get,
+  listener,
+  port,
+  rule,
+  startGateway,
+  type EchoBackend,
+} from '../dataplane/fixtures.js';
 import { buildPlugins, examplePath, extensionIR, fixturePath, pluginIR } from './helpers.js';
 
 let store: EchoBackend;
@@ -21,20 +31,32 @@ after(async () => {
   await store?.close();
 });
 
-function snapshotWith(plugins: WasmPluginIR[], opts: { failOpen?: boolean; events?: HttpEvent[] } = {}): Snapshot {
+function snapshotWith(
+  plugins: WasmPluginIR[],
+  opts: { failOpen?: boolean; events?: HttpEvent[] } = {},
+): Snapshot {
   const chain: ExtensionChainIR = {
     id: 'GCPTrafficExtension/default/ext/chain1',
     name: 'chain1',
     resource: 'default/ext',
     resourceKind: 'GCPTrafficExtension',
     match: [],
-    extensions: plugins.map((p) => extensionIR(p.key, { failOpen: opts.failOpen ?? false, events: opts.events ?? ['RequestHeaders', 'ResponseHeaders'] })),
+    extensions: plugins.map((p) =>
+      extensionIR(p.key, {
+        failOpen: opts.failOpen ?? false,
+        events: opts.events ?? ['RequestHeaders', 'ResponseHeaders'],
+      }),
+    ),
   };
   const l = listener([rule({ backends: [backend('default/store-v1:8080', store.port)] })], {
     gatewayClass: 'gke-l7-global-external-managed',
     trafficChains: [chain],
   });
-  return { version: version++, ports: [port([l])], wasmPlugins: Object.fromEntries(plugins.map((p) => [p.key, p])) };
+  return {
+    version: version++,
+    ports: [port([l])],
+    wasmPlugins: Object.fromEntries(plugins.map((p) => [p.key, p])),
+  };
 }
 
 async function gatewayFor(rt: WasmRuntime, snap: Snapshot): Promise<{ gw: DataPlane; port: number }> {
@@ -105,7 +127,10 @@ test('a trapping plugin answers 500, or is skipped with failOpen; other requests
     assert.equal(statuses[0], 500);
     assert.match(answers[0]!.body, /"status": ?"INTERNAL"/);
     assert.equal(statuses[11], 500);
-    assert.deepEqual(statuses.filter((_s, i) => i !== 0 && i !== 11), Array(20).fill(200));
+    assert.deepEqual(
+      statuses.filter((_s, i) => i !== 0 && i !== 11),
+      Array(20).fill(200),
+    );
 
     await gw.apply(snapshotWith([bad], { failOpen: true }));
     const skipped = await get(p, '/', { 'x-misbehave': 'loop' });
@@ -118,8 +143,14 @@ test('a trapping plugin answers 500, or is skipped with failOpen; other requests
 
 test('switching the serving version under load drops no request', async () => {
   const rt = new WasmRuntime({ logSink: () => {} });
-  const v1 = pluginIR('default/gcp-wasm-plugin', examplePath('add-header'), { version: 'wasm-plugin-version-v1', config: 'one' });
-  const v2 = pluginIR('default/gcp-wasm-plugin', examplePath('add-header'), { version: 'wasm-plugin-version-v2', config: 'two' });
+  const v1 = pluginIR('default/gcp-wasm-plugin', examplePath('add-header'), {
+    version: 'wasm-plugin-version-v1',
+    config: 'one',
+  });
+  const v2 = pluginIR('default/gcp-wasm-plugin', examplePath('add-header'), {
+    version: 'wasm-plugin-version-v2',
+    config: 'two',
+  });
   const { gw, port: p } = await gatewayFor(rt, snapshotWith([v1]));
   try {
     const seen: string[] = [];
@@ -140,7 +171,10 @@ test('switching the serving version under load drops no request', async () => {
     assert.deepEqual(failures, []);
     assert.equal(seen.length, 320);
     assert.ok(seen.slice(0, 90).every((h) => h === 'one'));
-    assert.ok(seen.slice(-50).every((h) => h === 'two'), 'after the switch new requests are served by v2');
+    assert.ok(
+      seen.slice(-50).every((h) => h === 'two'),
+      'after the switch new requests are served by v2',
+    );
     const m = await rt.metrics.registry.getSingleMetricAsString('extgate_wasm_plugin_invocations_total');
     assert.match(m, /version="wasm-plugin-version-v1",callback="on_response_headers",result="ok"}/);
     assert.match(m, /version="wasm-plugin-version-v2",callback="on_response_headers",result="ok"}/);
@@ -152,7 +186,10 @@ test('switching the serving version under load drops no request', async () => {
 test('bodies stream through the plugin in both directions', async () => {
   const rt = new WasmRuntime({ logSink: () => {} });
   const abi = pluginIR('default/abi', fixturePath('abi021.wat'));
-  const { gw, port: p } = await gatewayFor(rt, snapshotWith([abi], { events: ['RequestHeaders', 'RequestBody'] }));
+  const { gw, port: p } = await gatewayFor(
+    rt,
+    snapshotWith([abi], { events: ['RequestHeaders', 'RequestBody'] }),
+  );
   try {
     // The request body became "<hello>" before the backend saw it.
     const a = await get(p, '/upload', { 'content-type': 'text/plain' }, 'POST', 'hello');

@@ -25,7 +25,10 @@ async function run(log: WasmLogConfigIR, requests: number): Promise<PluginLogEnt
 
 test('enabled at INFO: every request logs, with plugin, version, callback and request id', async () => {
   const entries = await run({ enabled: true, sampleRate: 1, minLogLevel: 'INFO' }, 4);
-  assert.deepEqual(entries.map((e) => e.message), ['allowed /shop', 'blocked /admin', 'allowed /shop', 'blocked /admin']);
+  assert.deepEqual(
+    entries.map((e) => e.message),
+    ['allowed /shop', 'blocked /admin', 'allowed /shop', 'blocked /admin'],
+  );
   for (const e of entries) {
     assert.equal(e.plugin, 'default/block-request');
     assert.equal(e.version, 'v7');
@@ -36,22 +39,33 @@ test('enabled at INFO: every request logs, with plugin, version, callback and re
   assert.equal(new Set(entries.map((e) => e.requestId)).size, 4);
 });
 
-test('DEBUG shows the SDK\'s own lines; WARN hides INFO; disabled or 0% logs nothing', async () => {
+test("DEBUG shows the SDK's own lines; WARN hides INFO; disabled or 0% logs nothing", async () => {
   const debug = await run({ enabled: true, sampleRate: 1, minLogLevel: 'DEBUG' }, 1);
   assert.ok(debug.some((e) => e.level === 'DEBUG'));
   assert.deepEqual(await run({ enabled: true, sampleRate: 1, minLogLevel: 'WARN' }, 4), []);
   assert.deepEqual(await run({ enabled: false, sampleRate: 1, minLogLevel: 'TRACE' }, 4), []);
   // VM-level lines (no request) are kept whenever logging is on; request lines follow the sample rate.
   const none = await run({ enabled: true, sampleRate: 0, minLogLevel: 'TRACE' }, 4);
-  assert.deepEqual(none.filter((e) => e.requestId !== undefined), []);
-  assert.ok(none.every((e) => ['on_context_create', 'on_vm_start', 'on_configure'].includes(e.callback)), none.map((e) => e.callback).join());
+  assert.deepEqual(
+    none.filter((e) => e.requestId !== undefined),
+    [],
+  );
+  assert.ok(
+    none.every((e) => ['on_context_create', 'on_vm_start', 'on_configure'].includes(e.callback)),
+    none.map((e) => e.callback).join(),
+  );
 });
 
 test('sampling is per request: a sampled request keeps all its lines', async () => {
   const entries = await run({ enabled: true, sampleRate: 0.5, minLogLevel: 'DEBUG' }, 60);
   const perRequest = new Map<string, number>();
-  for (const e of entries) if (e.requestId) perRequest.set(e.requestId, (perRequest.get(e.requestId) ?? 0) + 1);
+  for (const e of entries)
+    if (e.requestId) perRequest.set(e.requestId, (perRequest.get(e.requestId) ?? 0) + 1);
   const counts = new Set(perRequest.values());
-  assert.equal(counts.size, 1, `every sampled request has the same number of lines: ${[...counts].join(', ')}`);
+  assert.equal(
+    counts.size,
+    1,
+    `every sampled request has the same number of lines: ${[...counts].join(', ')}`,
+  );
   assert.ok(perRequest.size > 5 && perRequest.size < 55, `${perRequest.size} of 60 requests sampled`);
 });

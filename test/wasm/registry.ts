@@ -30,7 +30,9 @@ function b64url(b: Buffer | string): string {
   return Buffer.from(b).toString('base64url');
 }
 
-export async function startRegistry(opts: { token?: { username: string; password: string } } = {}): Promise<TestRegistry> {
+export async function startRegistry(
+  opts: { token?: { username: string; password: string } } = {},
+): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'extgate-registry-'));
   const port = await freePort();
   const tokenRequests: string[] = [];
@@ -39,7 +41,25 @@ export async function startRegistry(opts: { token?: { username: string; password
   if (opts.token) {
     const key = join(dir, 'key.pem');
     const cert = join(dir, 'cert.pem');
-    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=extgate-test-token'], { stdio: 'ignore' });
+    const r = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=extgate-test-token',
+      ],
+      { stdio: 'ignore' },
+    );
     if (r.status !== 0) throw new Error('openssl failed to make the token certificate');
     const keyPem = readFileSync(key, 'utf8');
     const der = new X509Certificate(readFileSync(cert)).raw;
@@ -58,10 +78,21 @@ export async function startRegistry(opts: { token?: { username: string; password
       });
       const now = Math.floor(Date.now() / 1000);
       const header = { typ: 'JWT', alg: 'RS256', x5c: [der.toString('base64')] };
-      const claims = { iss: 'extgate-test-issuer', sub: username, aud: 'extgate-test', exp: now + 300, nbf: now - 10, iat: now, jti: String(Math.random()), access };
+      const claims = {
+        iss: 'extgate-test-issuer',
+        sub: username,
+        aud: 'extgate-test',
+        exp: now + 300,
+        nbf: now - 10,
+        iat: now,
+        jti: String(Math.random()),
+        access,
+      };
       const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
       const sig = createSign('RSA-SHA256').update(signingInput).sign(keyPem);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${signingInput}.${b64url(sig)}` }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ token: `${signingInput}.${b64url(sig)}` }));
     });
     await new Promise<void>((r) => tokenServer!.listen(0, '127.0.0.1', r));
     const tport = (tokenServer.address() as AddressInfo).port;
@@ -72,7 +103,9 @@ export async function startRegistry(opts: { token?: { username: string; password
     config,
     `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
   );
-  const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('docker-registry', ['serve', config], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const host = `127.0.0.1:${port}`;

@@ -13,7 +13,10 @@ import { buildPlugins, examplePath, fixturePath, repoRoot } from './helpers.js';
 before(() => buildPlugins());
 
 function extgate(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [join(repoRoot, 'bin', 'extgate'), ...args], { encoding: 'utf8', cwd: repoRoot });
+  return spawnSync(process.execPath, [join(repoRoot, 'bin', 'extgate'), ...args], {
+    encoding: 'utf8',
+    cwd: repoRoot,
+  });
 }
 
 const EXAMPLES: Array<[string, string[]]> = [
@@ -31,7 +34,11 @@ for (const [name, args] of EXAMPLES) {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /\d+ test\(s\): (\d+) passed, 0 failed/);
     assert.doesNotMatch(r.stdout, /FAILED/);
-    if (bench.length === 0) assert.match(r.stdout, /\[ BENCHMARK\] AnswersHelloWorld: \d+ runs, mean [\d.]+ µs, p50 [\d.]+ µs, p99 [\d.]+ µs/);
+    if (bench.length === 0)
+      assert.match(
+        r.stdout,
+        /\[ BENCHMARK\] AnswersHelloWorld: \d+ runs, mean [\d.]+ µs, p50 [\d.]+ µs, p99 [\d.]+ µs/,
+      );
   });
 }
 
@@ -61,7 +68,10 @@ test('a failed expectation exits 1 and says what differed', () => {
 test('bad test files get errors naming the line or field', () => {
   const dir = mkdtempSync(join(tmpdir(), 'extgate-tester-'));
   const syntax = join(dir, 'syntax.textpb');
-  writeFileSync(syntax, 'test {\n  name: "x"\n  request_headers {\n    input { header { key: ":path" value: "/ }\n');
+  writeFileSync(
+    syntax,
+    'test {\n  name: "x"\n  request_headers {\n    input { header { key: ":path" value: "/ }\n',
+  );
   let r = extgate('wasm', 'test', '--plugin', examplePath('local-reply'), '--proto', syntax);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /syntax\.textpb: line 4: unterminated string/);
@@ -70,7 +80,10 @@ test('bad test files get errors naming the line or field', () => {
   writeFileSync(typo, 'test {\n  name: "x"\n  request_headers {\n    reslt { }\n  }\n}\n');
   r = extgate('wasm', 'test', '--plugin', examplePath('local-reply'), '--proto', typo);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /suite\.test\[0\]\.request_headers\.reslt \(line 4\): unknown field 'reslt' \(known: input, result\)/);
+  assert.match(
+    r.stderr,
+    /suite\.test\[0\]\.request_headers\.reslt \(line 4\): unknown field 'reslt' \(known: input, result\)/,
+  );
 
   const yaml = join(dir, 'bad.yaml');
   writeFileSync(yaml, 'test:\n  - name: x\n    benchmark: maybe\n');

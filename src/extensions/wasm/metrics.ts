@@ -49,7 +49,12 @@ class VersionStats {
 type Value = { labels: Record<string, string | number>; value: number; metricName?: string };
 
 /** A prom-client-compatible metric rendered from our own counters at scrape time. */
-function lazyMetric(name: string, help: string, type: 'counter' | 'gauge' | 'histogram', values: () => Value[]): Metric {
+function lazyMetric(
+  name: string,
+  help: string,
+  type: 'counter' | 'gauge' | 'histogram',
+  values: () => Value[],
+): Metric {
   const metric = {
     name,
     help,
@@ -70,56 +75,98 @@ export class WasmMetrics {
     const each = <T>(fn: (v: VersionStats) => T[]): T[] => [...this.versions.values()].flatMap(fn);
     const lv = (v: VersionStats) => ({ plugin: v.plugin, version: v.version });
     registry.registerMetric(
-      lazyMetric('extgate_wasm_plugin_invocations_total', 'Plugin callback invocations (GKE wasm_plugin/invocation_count)', 'counter', () =>
-        each((v) =>
-          [...v.callbacks.values()].flatMap((c) => [
-            { labels: { ...lv(v), callback: c.callback, result: 'ok' }, value: c.ok },
-            ...(c.errors > 0 ? [{ labels: { ...lv(v), callback: c.callback, result: 'error' }, value: c.errors }] : []),
+      lazyMetric(
+        'extgate_wasm_plugin_invocations_total',
+        'Plugin callback invocations (GKE wasm_plugin/invocation_count)',
+        'counter',
+        () =>
+          each((v) =>
+            [...v.callbacks.values()].flatMap((c) => [
+              { labels: { ...lv(v), callback: c.callback, result: 'ok' }, value: c.ok },
+              ...(c.errors > 0
+                ? [{ labels: { ...lv(v), callback: c.callback, result: 'error' }, value: c.errors }]
+                : []),
+            ]),
+          ),
+      ),
+    );
+    registry.registerMetric(
+      lazyMetric(
+        'extgate_wasm_plugin_invocation_latency_seconds',
+        'Plugin callback latency (GKE wasm_plugin/invocation_latencies)',
+        'histogram',
+        () =>
+          each((v) =>
+            [...v.callbacks.values()].flatMap((c) => {
+              const labels = { ...lv(v), callback: c.callback };
+              const out: Value[] = [];
+              let cum = 0;
+              LATENCY_BUCKETS.forEach((le, i) => {
+                cum += c.buckets[i]!;
+                out.push({
+                  metricName: 'extgate_wasm_plugin_invocation_latency_seconds_bucket',
+                  labels: { ...labels, le },
+                  value: cum,
+                });
+              });
+              cum += c.buckets[LATENCY_BUCKETS.length]!;
+              out.push({
+                metricName: 'extgate_wasm_plugin_invocation_latency_seconds_bucket',
+                labels: { ...labels, le: '+Inf' },
+                value: cum,
+              });
+              out.push({
+                metricName: 'extgate_wasm_plugin_invocation_latency_seconds_sum',
+                labels,
+                value: c.sum,
+              });
+              out.push({
+                metricName: 'extgate_wasm_plugin_invocation_latency_seconds_count',
+                labels,
+                value: cum,
+              });
+              return out;
+            }),
+          ),
+      ),
+    );
+    registry.registerMetric(
+      lazyMetric(
+        'extgate_wasm_plugin_cpu_seconds_total',
+        'CPU time spent inside the plugin (GKE wasm_plugin/cpu/usage_times)',
+        'counter',
+        () => each((v) => [{ labels: lv(v), value: v.cpuSeconds }]),
+      ),
+    );
+    registry.registerMetric(
+      lazyMetric(
+        'extgate_wasm_plugin_memory_max_bytes',
+        'Largest linear memory of any VM of this version (GKE wasm_plugin/memory/max_bytes_used)',
+        'gauge',
+        () => each((v) => [{ labels: lv(v), value: v.maxMemory }]),
+      ),
+    );
+    registry.registerMetric(
+      lazyMetric(
+        'extgate_wasm_plugin_vm_starts_total',
+        'Plugin VM instances started (result=error when start-up failed)',
+        'counter',
+        () =>
+          each((v) => [
+            { labels: { ...lv(v), result: 'ok' }, value: v.vmStartsOk },
+            { labels: { ...lv(v), result: 'error' }, value: v.vmStartsError },
           ]),
-        ),
       ),
     );
     registry.registerMetric(
-      lazyMetric('extgate_wasm_plugin_invocation_latency_seconds', 'Plugin callback latency (GKE wasm_plugin/invocation_latencies)', 'histogram', () =>
-        each((v) =>
-          [...v.callbacks.values()].flatMap((c) => {
-            const labels = { ...lv(v), callback: c.callback };
-            const out: Value[] = [];
-            let cum = 0;
-            LATENCY_BUCKETS.forEach((le, i) => {
-              cum += c.buckets[i]!;
-              out.push({ metricName: 'extgate_wasm_plugin_invocation_latency_seconds_bucket', labels: { ...labels, le }, value: cum });
-            });
-            cum += c.buckets[LATENCY_BUCKETS.length]!;
-            out.push({ metricName: 'extgate_wasm_plugin_invocation_latency_seconds_bucket', labels: { ...labels, le: '+Inf' }, value: cum });
-            out.push({ metricName: 'extgate_wasm_plugin_invocation_latency_seconds_sum', labels, value: c.sum });
-            out.push({ metricName: 'extgate_wasm_plugin_invocation_latency_seconds_count', labels, value: cum });
-            return out;
-          }),
-        ),
-      ),
-    );
-    registry.registerMetric(
-      lazyMetric('extgate_wasm_plugin_cpu_seconds_total', 'CPU time spent inside the plugin (GKE wasm_plugin/cpu/usage_times)', 'counter', () =>
-        each((v) => [{ labels: lv(v), value: v.cpuSeconds }]),
-      ),
-    );
-    registry.registerMetric(
-      lazyMetric('extgate_wasm_plugin_memory_max_bytes', 'Largest linear memory of any VM of this version (GKE wasm_plugin/memory/max_bytes_used)', 'gauge', () =>
-        each((v) => [{ labels: lv(v), value: v.maxMemory }]),
-      ),
-    );
-    registry.registerMetric(
-      lazyMetric('extgate_wasm_plugin_vm_starts_total', 'Plugin VM instances started (result=error when start-up failed)', 'counter', () =>
-        each((v) => [
-          { labels: { ...lv(v), result: 'ok' }, value: v.vmStartsOk },
-          { labels: { ...lv(v), result: 'error' }, value: v.vmStartsError },
-        ]),
-      ),
-    );
-    registry.registerMetric(
-      lazyMetric('extgate_wasm_plugin_failures_total', 'Requests failed by the plugin (kind=limit: CPU, memory or mutation limit; error: trap or abort)', 'counter', () =>
-        each((v) => [...v.failures.entries()].map(([kind, value]) => ({ labels: { ...lv(v), kind }, value }))),
+      lazyMetric(
+        'extgate_wasm_plugin_failures_total',
+        'Requests failed by the plugin (kind=limit: CPU, memory or mutation limit; error: trap or abort)',
+        'counter',
+        () =>
+          each((v) =>
+            [...v.failures.entries()].map(([kind, value]) => ({ labels: { ...lv(v), kind }, value })),
+          ),
       ),
     );
   }

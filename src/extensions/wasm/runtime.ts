@@ -5,7 +5,14 @@
 // VMs; `retain` drops pools the current snapshot no longer names once their streams are done.
 import { readFileSync } from 'node:fs';
 import type { HttpEvent, Snapshot, WasmExtensionIR, WasmPluginIR } from '../../ir/snapshot.js';
-import { ExtensionError, type Extension, type ExtensionStream, type RequestInfo, type StepResult, type BodyStepResult } from '../extension.js';
+import {
+  ExtensionError,
+  type Extension,
+  type ExtensionStream,
+  type RequestInfo,
+  type StepResult,
+  type BodyStepResult,
+} from '../extension.js';
 import { withLimits, type WasmLimits } from './limits.js';
 import { WasmMetrics } from './metrics.js';
 import { compilePluginModule, PluginLoadError, sha256Digest, type PluginModule } from './plugin-module.js';
@@ -64,7 +71,12 @@ export class WasmRuntime {
     this.retain(snapshot.wasmPlugins);
     return (ir) => {
       const plugin = snapshot.wasmPlugins[ir.plugin];
-      if (!plugin) return new WasmExtension(ir, undefined, new Error(`GCPWasmPlugin ${ir.plugin} is not in the snapshot`));
+      if (!plugin)
+        return new WasmExtension(
+          ir,
+          undefined,
+          new Error(`GCPWasmPlugin ${ir.plugin} is not in the snapshot`),
+        );
       return this.extensionFactory(ir, plugin);
     };
   }
@@ -140,7 +152,9 @@ export class WasmRuntime {
     }
     const actual = sha256Digest(bytes);
     if (digest && actual !== digest) {
-      throw new PluginLoadError(`plugin module ${path} has digest ${actual}, expected ${digest} (cache corrupted?)`);
+      throw new PluginLoadError(
+        `plugin module ${path} has digest ${actual}, expected ${digest} (cache corrupted?)`,
+      );
     }
     const mod = compilePluginModule(bytes, configBytes, this.limits);
     this.modules.set(mod.digest, mod);

@@ -116,7 +116,10 @@ export class WasmStream implements ExtensionStream {
         const immediate = state.local;
         state.local = undefined;
         if (phase === 'response_body') {
-          throw new ExtensionError('error', 'plugin called send_local_response after the response headers were sent');
+          throw new ExtensionError(
+            'error',
+            'plugin called send_local_response after the response headers were sent',
+          );
         }
         return Promise.resolve({ immediate, chunks: [], effect: 'IMMEDIATE_RESPONSE' });
       }
@@ -171,7 +174,15 @@ export class WasmStream implements ExtensionStream {
       const memoryBytes = vm.memoryBytesUsed();
       this.pool.memoryUsed(memoryBytes);
       const report = this.pool.opts.onInvocation;
-      if (report) report({ plugin: pluginKey, version: version.name, callback: cb.name, cpuMicros: seconds * 1e6, failed: !success, memoryBytes });
+      if (report)
+        report({
+          plugin: pluginKey,
+          version: version.name,
+          callback: cb.name,
+          cpuMicros: seconds * 1e6,
+          failed: !success,
+          memoryBytes,
+        });
     }
     if (state.violation) {
       this.failed = true;
@@ -186,14 +197,19 @@ export class WasmStream implements ExtensionStream {
 
   private recordFailure(err: unknown): void {
     this.failed = true;
-    if (err instanceof VmFailure) this.pool.opts.metrics.failed(this.pool.opts.pluginKey, this.pool.versionName, err.kind);
+    if (err instanceof VmFailure)
+      this.pool.opts.metrics.failed(this.pool.opts.pluginKey, this.pool.versionName, err.kind);
   }
 
   private toExtensionError(err: unknown): ExtensionError {
     if (err instanceof ExtensionError) return err;
     this.recordFailure(err);
     const { pluginKey, version } = this.pool.opts;
-    if (err instanceof VmFailure) return new ExtensionError(err.kind, `plugin ${pluginKey} (${version.name}): ${err.message}`);
-    return new ExtensionError('error', `plugin ${pluginKey} (${version.name}): ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof VmFailure)
+      return new ExtensionError(err.kind, `plugin ${pluginKey} (${version.name}): ${err.message}`);
+    return new ExtensionError(
+      'error',
+      `plugin ${pluginKey} (${version.name}): ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

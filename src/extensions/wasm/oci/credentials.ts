@@ -38,7 +38,9 @@ export function credentialsFromDockerConfig(json: string, source = 'docker confi
 }
 
 /** `~/.docker/config.json` (or `$DOCKER_CONFIG/config.json`) if present; {} otherwise. */
-export function loadDockerCredentials(path = join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json')): RegistryCredentials {
+export function loadDockerCredentials(
+  path = join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json'),
+): RegistryCredentials {
   let json: string;
   try {
     json = readFileSync(path, 'utf8');
@@ -49,8 +51,14 @@ export function loadDockerCredentials(path = join(process.env.DOCKER_CONFIG ?? j
 }
 
 /** From a Secret's data (base64 values, as the API returns them). */
-export function credentialsFromSecretData(data: Readonly<Record<string, string>>, secret: string): RegistryCredentials {
+export function credentialsFromSecretData(
+  data: Readonly<Record<string, string>>,
+  secret: string,
+): RegistryCredentials {
   const raw = data['.dockerconfigjson'];
-  if (!raw) throw new Error(`Secret ${secret} has no .dockerconfigjson key (it must be of type kubernetes.io/dockerconfigjson)`);
+  if (!raw)
+    throw new Error(
+      `Secret ${secret} has no .dockerconfigjson key (it must be of type kubernetes.io/dockerconfigjson)`,
+    );
   return credentialsFromDockerConfig(Buffer.from(raw, 'base64').toString('utf8'), `Secret ${secret}`);
 }

@@ -23,7 +23,8 @@ export interface PushResult {
 
 export async function pushPlugin(opts: PushOptions): Promise<PushResult> {
   const ref = parseImageReference(opts.reference);
-  if (ref.digest && !ref.tag) throw new Error(`${opts.reference}: push to a tag (REGISTRY/REPO:TAG), not a digest`);
+  if (ref.digest && !ref.tag)
+    throw new Error(`${opts.reference}: push to a tag (REGISTRY/REPO:TAG), not a digest`);
   let content: Buffer;
   try {
     content = readFileSync(opts.file);
@@ -32,11 +33,17 @@ export async function pushPlugin(opts: PushOptions): Promise<PushResult> {
   }
   const name = opts.kind === 'module' ? 'plugin.wasm' : 'plugin.config';
   if (opts.kind === 'module' && (content.length < 8 || content.readUInt32LE(0) !== 0x6d736100)) {
-    throw new Error(`${opts.file} is not a WebAssembly module (use --config-file to push a plugin configuration)`);
+    throw new Error(
+      `${opts.file} is not a WebAssembly module (use --config-file to push a plugin configuration)`,
+    );
   }
   const layer = writeTar(name, content);
   const config = Buffer.from(
-    JSON.stringify({ architecture: 'wasm', os: 'wasip1', rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }),
+    JSON.stringify({
+      architecture: 'wasm',
+      os: 'wasip1',
+      rootfs: { type: 'layers', diff_ids: [sha256(layer)] },
+    }),
   );
   const client = new RegistryClient(ref.registry, {
     ...(opts.plainHttp ? { plainHttp: true } : {}),
@@ -51,7 +58,14 @@ export async function pushPlugin(opts: PushOptions): Promise<PushResult> {
       schemaVersion: 2,
       mediaType: MEDIA.ociManifest,
       config: { mediaType: MEDIA.ociConfig, digest: configDigest, size: config.length },
-      layers: [{ mediaType: MEDIA.ociLayerTar, digest: layerDigest, size: layer.length, annotations: { 'org.opencontainers.image.title': name } }],
+      layers: [
+        {
+          mediaType: MEDIA.ociLayerTar,
+          digest: layerDigest,
+          size: layer.length,
+          annotations: { 'org.opencontainers.image.title': name },
+        },
+      ],
     }),
   );
   const manifestDigest = await client.putManifest(target, MEDIA.ociManifest, manifest);

@@ -25,7 +25,8 @@ export function parseImageReference(input: string): ImageReference {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new ReferenceError_(`image ${input}: digest must be sha256:<64 hex digits>`);
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+      throw new ReferenceError_(`image ${input}: digest must be sha256:<64 hex digits>`);
   }
   let tag: string | undefined;
   const lastSlash = rest.lastIndexOf('/');
@@ -42,11 +43,20 @@ export function parseImageReference(input: string): ImageReference {
   } else if (parts.length === 1) parts.unshift('library');
   if (registry === 'docker.io' || registry === 'index.docker.io') registry = 'registry-1.docker.io';
   for (const p of parts) {
-    if (!REPO_COMPONENT.test(p)) throw new ReferenceError_(`image ${input}: invalid repository component '${p}' (lowercase letters, digits, . _ -)`);
+    if (!REPO_COMPONENT.test(p))
+      throw new ReferenceError_(
+        `image ${input}: invalid repository component '${p}' (lowercase letters, digits, . _ -)`,
+      );
   }
   const repository = parts.join('/');
   if (!tag && !digest) tag = 'latest';
-  return { registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}), ref: digest ?? tag! };
+  return {
+    registry,
+    repository,
+    ...(tag ? { tag } : {}),
+    ...(digest ? { digest } : {}),
+    ref: digest ?? tag!,
+  };
 }
 
 export function formatReference(r: ImageReference): string {

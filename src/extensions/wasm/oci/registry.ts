@@ -81,7 +81,10 @@ export class RegistryClient {
     }
   }
 
-  private raw(url: string, init: { method: string; headers?: Record<string, string>; body?: Uint8Array }): Promise<Response> {
+  private raw(
+    url: string,
+    init: { method: string; headers?: Record<string, string>; body?: Uint8Array },
+  ): Promise<Response> {
     return fetch(url, {
       method: init.method,
       headers: init.headers,
@@ -93,10 +96,18 @@ export class RegistryClient {
   }
 
   /** A request to `/v2/...` with auth: on 401, answers the challenge and retries once. */
-  async request(path: string, init: { method: string; headers?: Record<string, string>; body?: Uint8Array; scope: string }): Promise<Response> {
+  async request(
+    path: string,
+    init: { method: string; headers?: Record<string, string>; body?: Uint8Array; scope: string },
+  ): Promise<Response> {
     const base = await this.resolveBase();
     const url = path.startsWith('http') ? path : `${base}${path}`;
-    const send = () => this.raw(url, { method: init.method, headers: { ...(init.headers ?? {}), ...(this.authHeader ? { authorization: this.authHeader } : {}) }, ...(init.body ? { body: init.body } : {}) });
+    const send = () =>
+      this.raw(url, {
+        method: init.method,
+        headers: { ...(init.headers ?? {}), ...(this.authHeader ? { authorization: this.authHeader } : {}) },
+        ...(init.body ? { body: init.body } : {}),
+      });
     let res: Response;
     try {
       res = await send();
@@ -106,7 +117,8 @@ export class RegistryClient {
     if (res.status !== 401) return res;
     await res.body?.cancel();
     const challenge = res.headers.get('www-authenticate');
-    if (!challenge) throw new RegistryError(`${this.registry} answered 401 without a WWW-Authenticate challenge`);
+    if (!challenge)
+      throw new RegistryError(`${this.registry} answered 401 without a WWW-Authenticate challenge`);
     await this.authenticate(challenge, init.scope);
     try {
       return await send();
@@ -118,13 +130,19 @@ export class RegistryClient {
   private async authenticate(challenge: string, scope: string): Promise<void> {
     const { scheme, params } = parseChallenge(challenge);
     const cred = this.opts.credentials?.[this.registry];
-    const basic = cred ? `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}` : undefined;
+    const basic = cred
+      ? `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`
+      : undefined;
     if (scheme === 'basic') {
-      if (!basic) throw new RegistryError(`${this.registry} requires credentials (a --registry-secret or ~/.docker/config.json entry)`);
+      if (!basic)
+        throw new RegistryError(
+          `${this.registry} requires credentials (a --registry-secret or ~/.docker/config.json entry)`,
+        );
       this.authHeader = basic;
       return;
     }
-    if (scheme !== 'bearer' || !params.realm) throw new RegistryError(`${this.registry}: unsupported auth challenge '${challenge}'`);
+    if (scheme !== 'bearer' || !params.realm)
+      throw new RegistryError(`${this.registry}: unsupported auth challenge '${challenge}'`);
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? scope);
@@ -138,36 +156,59 @@ export class RegistryClient {
     } catch (err) {
       throw new RegistryError(`token request to ${url.origin}${url.pathname} failed: ${describe(err)}`);
     }
-    if (!res.ok) throw new RegistryError(`token request to ${url.origin}${url.pathname} answered ${res.status}${cred ? '' : ' (no credentials configured for this registry)'}`);
+    if (!res.ok)
+      throw new RegistryError(
+        `token request to ${url.origin}${url.pathname} answered ${res.status}${cred ? '' : ' (no credentials configured for this registry)'}`,
+      );
     const body = (await res.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryError(`token endpoint ${url.origin}${url.pathname} returned no token`);
     this.authHeader = `Bearer ${token}`;
   }
 
-  async getManifest(ref: ImageReference, reference = ref.ref): Promise<{ mediaType: string; digest: string; body: Buffer }> {
+  async getManifest(
+    ref: ImageReference,
+    reference = ref.ref,
+  ): Promise<{ mediaType: string; digest: string; body: Buffer }> {
     const res = await this.request(`/v2/${ref.repository}/manifests/${reference}`, {
       method: 'GET',
-      headers: { accept: [MEDIA.ociManifest, MEDIA.ociIndex, MEDIA.dockerManifest, MEDIA.dockerList].join(', ') },
+      headers: {
+        accept: [MEDIA.ociManifest, MEDIA.ociIndex, MEDIA.dockerManifest, MEDIA.dockerList].join(', '),
+      },
       scope: `repository:${ref.repository}:pull`,
     });
-    if (res.status === 404) throw new RegistryError(`image ${ref.registry}/${ref.repository}:${reference} not found (no such repository or tag)`);
-    if (!res.ok) throw new RegistryError(`fetching manifest ${ref.registry}/${ref.repository}:${reference}: HTTP ${res.status}`);
+    if (res.status === 404)
+      throw new RegistryError(
+        `image ${ref.registry}/${ref.repository}:${reference} not found (no such repository or tag)`,
+      );
+    if (!res.ok)
+      throw new RegistryError(
+        `fetching manifest ${ref.registry}/${ref.repository}:${reference}: HTTP ${res.status}`,
+      );
     const body = Buffer.from(await res.arrayBuffer());
     const digest = sha256(body);
     if (reference.startsWith('sha256:') && digest !== reference) {
-      throw new RegistryError(`manifest digest mismatch for ${ref.repository}: got ${digest}, asked for ${reference}`);
+      throw new RegistryError(
+        `manifest digest mismatch for ${ref.repository}: got ${digest}, asked for ${reference}`,
+      );
     }
-    const mediaType = (JSON.parse(body.toString('utf8')) as { mediaType?: string }).mediaType ?? res.headers.get('content-type') ?? '';
+    const mediaType =
+      (JSON.parse(body.toString('utf8')) as { mediaType?: string }).mediaType ??
+      res.headers.get('content-type') ??
+      '';
     return { mediaType, digest, body };
   }
 
   async getBlob(ref: ImageReference, digest: string): Promise<Buffer> {
-    const res = await this.request(`/v2/${ref.repository}/blobs/${digest}`, { method: 'GET', scope: `repository:${ref.repository}:pull` });
+    const res = await this.request(`/v2/${ref.repository}/blobs/${digest}`, {
+      method: 'GET',
+      scope: `repository:${ref.repository}:pull`,
+    });
     if (!res.ok) throw new RegistryError(`fetching blob ${digest} of ${ref.repository}: HTTP ${res.status}`);
     const body = Buffer.from(await res.arrayBuffer());
     const actual = sha256(body);
-    if (actual !== digest) throw new RegistryError(`blob digest mismatch in ${ref.repository}: expected ${digest}, got ${actual}`);
+    if (actual !== digest)
+      throw new RegistryError(`blob digest mismatch in ${ref.repository}: expected ${digest}, got ${actual}`);
     return body;
   }
 
@@ -179,7 +220,8 @@ export class RegistryClient {
     if (head.ok) return digest;
     const start = await this.request(`/v2/${ref.repository}/blobs/uploads/`, { method: 'POST', scope });
     await start.body?.cancel();
-    if (start.status !== 202) throw new RegistryError(`starting upload to ${ref.repository}: HTTP ${start.status}`);
+    if (start.status !== 202)
+      throw new RegistryError(`starting upload to ${ref.repository}: HTTP ${start.status}`);
     const location = start.headers.get('location');
     if (!location) throw new RegistryError(`registry gave no upload location for ${ref.repository}`);
     const base = await this.resolveBase();
@@ -192,7 +234,8 @@ export class RegistryClient {
       scope,
     });
     await put.body?.cancel();
-    if (put.status !== 201) throw new RegistryError(`uploading blob ${digest} to ${ref.repository}: HTTP ${put.status}`);
+    if (put.status !== 201)
+      throw new RegistryError(`uploading blob ${digest} to ${ref.repository}: HTTP ${put.status}`);
     return digest;
   }
 
@@ -204,7 +247,10 @@ export class RegistryClient {
       scope: `repository:${ref.repository}:pull,push`,
     });
     const text = await res.text();
-    if (res.status !== 201) throw new RegistryError(`pushing manifest ${ref.repository}:${ref.ref}: HTTP ${res.status} ${text.slice(0, 300)}`);
+    if (res.status !== 201)
+      throw new RegistryError(
+        `pushing manifest ${ref.repository}:${ref.ref}: HTTP ${res.status} ${text.slice(0, 300)}`,
+      );
     return sha256(body);
   }
 }

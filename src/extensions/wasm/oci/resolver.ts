@@ -49,7 +49,12 @@ export class WasmImageResolver {
     const modulePath = this.store(moduleDigest, mod.bytes);
     let configBase64: string | undefined;
     if (configUri) configBase64 = (await this.fetchFile(configUri, 'plugin.config')).bytes.toString('base64');
-    return { moduleDigest, modulePath, ...(configBase64 !== undefined ? { configBase64 } : {}), ...(mod.imageDigest ? { imageDigest: mod.imageDigest } : {}) };
+    return {
+      moduleDigest,
+      modulePath,
+      ...(configBase64 !== undefined ? { configBase64 } : {}),
+      ...(mod.imageDigest ? { imageDigest: mod.imageDigest } : {}),
+    };
   }
 
   private async fetchFile(uri: string, fileName: string): Promise<{ bytes: Buffer; imageDigest?: string }> {
@@ -96,14 +101,17 @@ export class WasmImageResolver {
     let manifest = JSON.parse(m.body.toString('utf8')) as Manifest;
     if (manifest.manifests) {
       const pick =
-        manifest.manifests.find((x) => x.platform?.architecture === 'wasm' || x.platform?.os === 'wasip1' || x.platform?.os === 'wasi') ??
-        manifest.manifests[0];
+        manifest.manifests.find(
+          (x) =>
+            x.platform?.architecture === 'wasm' || x.platform?.os === 'wasip1' || x.platform?.os === 'wasi',
+        ) ?? manifest.manifests[0];
       if (!pick) throw new RegistryError('the image index lists no manifests');
       m = await client.getManifest(ref, pick.digest);
       manifest = JSON.parse(m.body.toString('utf8')) as Manifest;
     }
     const layers = manifest.layers ?? [];
-    if (layers.length === 0) throw new RegistryError(`manifest ${m.digest} (${m.mediaType || 'unknown type'}) has no layers`);
+    if (layers.length === 0)
+      throw new RegistryError(`manifest ${m.digest} (${m.mediaType || 'unknown type'}) has no layers`);
     const wasmTyped = layers.find((l) => /wasm/.test(l.mediaType) && !/tar/.test(l.mediaType));
     let bytes: Buffer | undefined;
     if (wasmTyped && fileName === 'plugin.wasm') {
@@ -124,11 +132,16 @@ export class WasmImageResolver {
         }
         // GCP's generic form: one layer holding exactly one file (for a module: one that is WebAssembly).
         const only = files.size === 1 && layers.length === 1 ? [...files.values()][0]! : undefined;
-        if (only && (fileName !== 'plugin.wasm' || only.subarray(0, 4).toString('latin1') === '\0asm')) bytes = only;
+        if (only && (fileName !== 'plugin.wasm' || only.subarray(0, 4).toString('latin1') === '\0asm'))
+          bytes = only;
       }
-      if (!bytes && layers.length === 1 && fileName === 'plugin.config') bytes = await client.getBlob(ref, layers[0]!.digest);
+      if (!bytes && layers.length === 1 && fileName === 'plugin.config')
+        bytes = await client.getBlob(ref, layers[0]!.digest);
     }
-    if (!bytes) throw new RegistryError(`no ${fileName} in the image (expected a layer that is a tar holding ${fileName}, or a wasm-typed layer)`);
+    if (!bytes)
+      throw new RegistryError(
+        `no ${fileName} in the image (expected a layer that is a tar holding ${fileName}, or a wasm-typed layer)`,
+      );
     if (ref.digest) this.rememberPin(ref.digest, fileName, bytes);
     return { bytes, imageDigest: m.digest };
   }

@@ -32,7 +32,13 @@ export interface TestOutcome {
   readonly name: string;
   readonly passed: boolean;
   readonly failures: readonly string[];
-  readonly bench?: { readonly runs: number; readonly meanUs: number; readonly p50Us: number; readonly p99Us: number; readonly memoryBytes: number };
+  readonly bench?: {
+    readonly runs: number;
+    readonly meanUs: number;
+    readonly p50Us: number;
+    readonly p99Us: number;
+    readonly memoryBytes: number;
+  };
 }
 
 interface PhaseOutput {
@@ -56,8 +62,11 @@ export async function runSuite(suite: TestSuite, opts: RunOptions): Promise<Test
   const configPath = opts.configPath ?? suite.env.configPath;
   const config = configPath ? readFileSync(resolve(opts.baseDir, configPath)) : undefined;
   const moduleBytes = readFileSync(opts.pluginPath);
-  const level = (opts.logLevel ?? (suite.env.logLevel?.toUpperCase() as LogLevelName | undefined) ?? 'INFO') as LogLevelName;
-  if (!LOG_LEVELS.includes(level)) throw new Error(`unknown log level '${level}' (one of ${LOG_LEVELS.join(', ')})`);
+  const level = (opts.logLevel ??
+    (suite.env.logLevel?.toUpperCase() as LogLevelName | undefined) ??
+    'INFO') as LogLevelName;
+  if (!LOG_LEVELS.includes(level))
+    throw new Error(`unknown log level '${level}' (one of ${LOG_LEVELS.join(', ')})`);
   const plugin: WasmPluginIR = {
     key: 'wasm-test/plugin',
     serving: {
@@ -101,7 +110,12 @@ function resolve(base: string, p: string): string {
   return isAbsolute(p) ? p : join(base, p);
 }
 
-async function benchmark(t: TestCase, plugin: WasmPluginIR, opts: RunOptions, startNs: bigint | undefined): Promise<NonNullable<TestOutcome['bench']>> {
+async function benchmark(
+  t: TestCase,
+  plugin: WasmPluginIR,
+  opts: RunOptions,
+  startNs: bigint | undefined,
+): Promise<NonNullable<TestOutcome['bench']>> {
   const rt = new WasmRuntime({ logSink: () => {}, ...(opts.limits ? { limits: opts.limits } : {}) });
   const pool = rt.pool(plugin);
   const samples: number[] = [];
@@ -117,10 +131,22 @@ async function benchmark(t: TestCase, plugin: WasmPluginIR, opts: RunOptions, st
   const vm = pool.acquire();
   const memoryBytes = vm.memoryBytesUsed();
   pool.release(vm);
-  return { runs: samples.length, meanUs: samples.reduce((a, b) => a + b, 0) / samples.length, p50Us: pct(0.5), p99Us: pct(0.99), memoryBytes };
+  return {
+    runs: samples.length,
+    meanUs: samples.reduce((a, b) => a + b, 0) / samples.length,
+    p50Us: pct(0.5),
+    p99Us: pct(0.99),
+    memoryBytes,
+  };
 }
 
-async function runOnce(t: TestCase, plugin: WasmPluginIR, opts: RunOptions, startNs: bigint | undefined, check: boolean): Promise<string[]> {
+async function runOnce(
+  t: TestCase,
+  plugin: WasmPluginIR,
+  opts: RunOptions,
+  startNs: bigint | undefined,
+  check: boolean,
+): Promise<string[]> {
   const logs: string[] = [];
   const sink = (e: PluginLogEntry) => logs.push(e.message);
   const rt = new WasmRuntime({ logSink: sink, ...(opts.limits ? { limits: opts.limits } : {}) });
@@ -132,7 +158,8 @@ async function runOnce(t: TestCase, plugin: WasmPluginIR, opts: RunOptions, star
   } catch (err) {
     return [`plugin failed to start: ${(err as Error).message}`];
   }
-  if (t.pluginInit && check) checkExpectation('plugin_init', t.pluginInit, { logs: logs.splice(0) }, opts, failures);
+  if (t.pluginInit && check)
+    checkExpectation('plugin_init', t.pluginInit, { logs: logs.splice(0) }, opts, failures);
   logs.splice(0);
   await runStream(t, pool, opts, startNs, { logs, failures });
   return failures;
@@ -145,23 +172,30 @@ async function runStream(
   startNs: bigint | undefined,
   check: { logs: string[]; failures: string[] } | undefined,
 ): Promise<void> {
-  const overrides = new Map(t.properties.map((p) => [p.path.replace(/\0/g, '.'), Buffer.from(p.value, 'utf8')]));
-  const stream = new WasmStream(pool, REQUEST, { propertyOverrides: overrides, ...(startNs !== undefined ? { startNs } : {}) });
+  const overrides = new Map(
+    t.properties.map((p) => [p.path.replace(/\0/g, '.'), Buffer.from(p.value, 'utf8')]),
+  );
+  const stream = new WasmStream(pool, REQUEST, {
+    propertyOverrides: overrides,
+    ...(startNs !== undefined ? { startNs } : {}),
+  });
   const take = () => (check ? check.logs.splice(0) : []);
   const fail = (msg: string) => check?.failures.push(msg);
   let ended: string | undefined;
   try {
     stream.begin();
-    if (check && t.streamInit) checkExpectation('stream_init', t.streamInit, { logs: take() }, opts, check.failures);
+    if (check && t.streamInit)
+      checkExpectation('stream_init', t.streamInit, { logs: take() }, opts, check.failures);
     take();
     const hasReqBody = t.requestBody.length > 0;
     const phases: Array<[string, Invocation | undefined, () => Promise<PhaseOutput>]> = [];
-    const runHeaders = (inv: Invocation, response: boolean, eos: boolean) => async (): Promise<PhaseOutput> => {
-      const map = parseHeaderInput(inv.input, response, opts.baseDir);
-      const p = response ? stream.responseHeaders(map, eos) : stream.requestHeaders(map, eos);
-      const r = await settle(p);
-      return { headers: map, immediate: r.immediate, logs: take() };
-    };
+    const runHeaders =
+      (inv: Invocation, response: boolean, eos: boolean) => async (): Promise<PhaseOutput> => {
+        const map = parseHeaderInput(inv.input, response, opts.baseDir);
+        const p = response ? stream.responseHeaders(map, eos) : stream.requestHeaders(map, eos);
+        const r = await settle(p);
+        return { headers: map, immediate: r.immediate, logs: take() };
+      };
     const runBody = (inv: Invocation, response: boolean, last: boolean) => async (): Promise<PhaseOutput> => {
       const content = bodyInput(inv.input, opts.baseDir);
       const chunks = chunk(content, t);
@@ -169,16 +203,28 @@ async function runStream(
       let immediate: LocalResponse | undefined;
       for (let i = 0; i < chunks.length && !immediate; i++) {
         const eos = last && i === chunks.length - 1;
-        const r = await settle(response ? stream.responseBody(chunks[i]!, eos) : stream.requestBody(chunks[i]!, eos));
+        const r = await settle(
+          response ? stream.responseBody(chunks[i]!, eos) : stream.requestBody(chunks[i]!, eos),
+        );
         immediate = r.immediate;
         for (const c of r.chunks ?? []) out.push(Buffer.from(c));
       }
       return { body: Buffer.concat(out).toString('utf8'), immediate, logs: take() };
     };
-    if (t.requestHeaders) phases.push(['request_headers', t.requestHeaders, runHeaders(t.requestHeaders, false, !hasReqBody)]);
-    t.requestBody.forEach((inv, i) => phases.push([`request_body[${i}]`, inv, runBody(inv, false, i === t.requestBody.length - 1)]));
-    if (t.responseHeaders) phases.push(['response_headers', t.responseHeaders, runHeaders(t.responseHeaders, true, t.responseBody.length === 0)]);
-    t.responseBody.forEach((inv, i) => phases.push([`response_body[${i}]`, inv, runBody(inv, true, i === t.responseBody.length - 1)]));
+    if (t.requestHeaders)
+      phases.push(['request_headers', t.requestHeaders, runHeaders(t.requestHeaders, false, !hasReqBody)]);
+    t.requestBody.forEach((inv, i) =>
+      phases.push([`request_body[${i}]`, inv, runBody(inv, false, i === t.requestBody.length - 1)]),
+    );
+    if (t.responseHeaders)
+      phases.push([
+        'response_headers',
+        t.responseHeaders,
+        runHeaders(t.responseHeaders, true, t.responseBody.length === 0),
+      ]);
+    t.responseBody.forEach((inv, i) =>
+      phases.push([`response_body[${i}]`, inv, runBody(inv, true, i === t.responseBody.length - 1)]),
+    );
     for (const [name, inv, run] of phases) {
       if (ended) {
         if (inv?.result) fail(`${name}: not run, ${ended}`);
@@ -201,7 +247,8 @@ async function runStream(
   } finally {
     take();
     stream.close();
-    if (check && t.streamDestroy) checkExpectation('stream_destroy', t.streamDestroy, { logs: take() }, opts, check.failures);
+    if (check && t.streamDestroy)
+      checkExpectation('stream_destroy', t.streamDestroy, { logs: take() }, opts, check.failures);
   }
 }
 
@@ -209,7 +256,9 @@ async function settle<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (error) {
-    throw error instanceof ExtensionError ? new Error(`plugin failed (${error.failure}): ${error.message}`) : error;
+    throw error instanceof ExtensionError
+      ? new Error(`plugin failed (${error.failure}): ${error.message}`)
+      : error;
   }
 }
 
@@ -228,7 +277,9 @@ function bodyInput(input: Input, base: string): Buffer {
 }
 
 function parseHeaderInput(input: Input, response: boolean, base: string): ListHeaderMap {
-  const map = new ListHeaderMap(input.header.map((h) => [h.key.toLowerCase(), h.value ?? ''] as [string, string]));
+  const map = new ListHeaderMap(
+    input.header.map((h) => [h.key.toLowerCase(), h.value ?? ''] as [string, string]),
+  );
   const content = input.file ? readFileSync(resolve(base, input.file), 'utf8') : input.content;
   if (content) {
     const lines = content.split(/\r?\n/).filter((l) => l.trim() !== '');
@@ -262,7 +313,12 @@ function matches(m: StringMatcher, text: string, base: string): boolean {
 }
 
 function describe(m: StringMatcher): string {
-  const what = m.exact !== undefined ? `exact ${JSON.stringify(m.exact)}` : m.regex !== undefined ? `regex /${m.regex}/` : `file ${m.file}`;
+  const what =
+    m.exact !== undefined
+      ? `exact ${JSON.stringify(m.exact)}`
+      : m.regex !== undefined
+        ? `regex /${m.regex}/`
+        : `file ${m.file}`;
   return m.invert ? `not ${what}` : what;
 }
 
@@ -272,17 +328,29 @@ function checkAny(m: StringMatcher, candidates: string[], base: string): boolean
   return m.invert ? !any : any;
 }
 
-function checkExpectation(phase: string, e: Expectation, out: PhaseOutput, opts: RunOptions, failures: string[]): void {
+function checkExpectation(
+  phase: string,
+  e: Expectation,
+  out: PhaseOutput,
+  opts: RunOptions,
+  failures: string[],
+): void {
   const fail = (msg: string) => failures.push(`${phase}: ${msg}`);
   const imm = out.immediate;
   if (e.immediate) {
-    if (!imm) fail(`expected an immediate response${e.immediate.httpStatus ? ` ${e.immediate.httpStatus}` : ''}, the plugin continued`);
+    if (!imm)
+      fail(
+        `expected an immediate response${e.immediate.httpStatus ? ` ${e.immediate.httpStatus}` : ''}, the plugin continued`,
+      );
     else {
-      if (e.immediate.httpStatus !== undefined && imm.status !== e.immediate.httpStatus) fail(`immediate status ${imm.status}, expected ${e.immediate.httpStatus}`);
+      if (e.immediate.httpStatus !== undefined && imm.status !== e.immediate.httpStatus)
+        fail(`immediate status ${imm.status}, expected ${e.immediate.httpStatus}`);
       const grpc = imm.headers.find(([k]) => k === 'grpc-status')?.[1];
-      if (e.immediate.grpcStatus !== undefined && grpc !== String(e.immediate.grpcStatus)) fail(`immediate grpc status ${grpc ?? 'unset'}, expected ${e.immediate.grpcStatus}`);
+      if (e.immediate.grpcStatus !== undefined && grpc !== String(e.immediate.grpcStatus))
+        fail(`immediate grpc status ${grpc ?? 'unset'}, expected ${e.immediate.grpcStatus}`);
       const details = (imm.details ?? '').replace(/^send_local_response(: )?/, '');
-      if (e.immediate.details !== undefined && details !== e.immediate.details) fail(`immediate details ${JSON.stringify(details)}, expected ${JSON.stringify(e.immediate.details)}`);
+      if (e.immediate.details !== undefined && details !== e.immediate.details)
+        fail(`immediate details ${JSON.stringify(details)}, expected ${JSON.stringify(e.immediate.details)}`);
     }
   } else if (imm) fail(`unexpected immediate response ${imm.status}`);
   const headers = imm ? new ListHeaderMap(imm.headers) : out.headers;
@@ -290,16 +358,24 @@ function checkExpectation(phase: string, e: Expectation, out: PhaseOutput, opts:
     for (const h of e.hasHeader) {
       const values = headers.getAll(h.key);
       if (values.length === 0) fail(`missing header ${h.key}`);
-      else if (h.value !== undefined && values.join(', ') !== h.value) fail(`header ${h.key} is ${JSON.stringify(values.join(', '))}, expected ${JSON.stringify(h.value)}`);
+      else if (h.value !== undefined && values.join(', ') !== h.value)
+        fail(`header ${h.key} is ${JSON.stringify(values.join(', '))}, expected ${JSON.stringify(h.value)}`);
     }
-    for (const h of e.noHeader) if (headers.has(h.key)) fail(`unexpected header ${h.key}: ${headers.getAll(h.key).join(', ')}`);
+    for (const h of e.noHeader)
+      if (headers.has(h.key)) fail(`unexpected header ${h.key}: ${headers.getAll(h.key).join(', ')}`);
     const lines = headers.entries().map(([k, v]) => `${k}: ${v}`);
-    for (const m of e.headers) if (!checkAny(m, lines, opts.baseDir)) fail(`no header line matches ${describe(m)}`);
+    for (const m of e.headers)
+      if (!checkAny(m, lines, opts.baseDir)) fail(`no header line matches ${describe(m)}`);
   }
   const body = imm ? Buffer.from(imm.body).toString('utf8') : out.body;
   for (const m of e.body) {
     if (body === undefined) fail(`body expectation but this phase has no body`);
-    else if (!checkAny(m, [body], opts.baseDir)) fail(`body ${JSON.stringify(body.length > 200 ? `${body.slice(0, 200)}…` : body)} does not match ${describe(m)}`);
+    else if (!checkAny(m, [body], opts.baseDir))
+      fail(
+        `body ${JSON.stringify(body.length > 200 ? `${body.slice(0, 200)}…` : body)} does not match ${describe(m)}`,
+      );
   }
-  for (const m of e.log) if (!checkAny(m, out.logs, opts.baseDir)) fail(`no log line matches ${describe(m)} (logs: ${JSON.stringify(out.logs)})`);
+  for (const m of e.log)
+    if (!checkAny(m, out.logs, opts.baseDir))
+      fail(`no log line matches ${describe(m)} (logs: ${JSON.stringify(out.logs)})`);
 }

@@ -84,11 +84,22 @@ class Node {
       node.fromText = true;
       return node;
     }
-    if (value === null || value === undefined) return new Node(() => [], [], (n) => `${path}${n ? `.${n}` : ''}`);
-    if (typeof value !== 'object' || Array.isArray(value)) throw new SuiteError(`${path}: expected a message, got ${JSON.stringify(value)}`);
+    if (value === null || value === undefined)
+      return new Node(
+        () => [],
+        [],
+        (n) => `${path}${n ? `.${n}` : ''}`,
+      );
+    if (typeof value !== 'object' || Array.isArray(value))
+      throw new SuiteError(`${path}: expected a message, got ${JSON.stringify(value)}`);
     const obj = value as Record<string, unknown>;
     return new Node(
-      (n) => (obj[n] === undefined || obj[n] === null ? [] : Array.isArray(obj[n]) ? (obj[n] as unknown[]) : [obj[n]]),
+      (n) =>
+        obj[n] === undefined || obj[n] === null
+          ? []
+          : Array.isArray(obj[n])
+            ? (obj[n] as unknown[])
+            : [obj[n]],
       Object.keys(obj),
       (n) => `${path}${n ? `.${n}` : ''}`,
     );
@@ -96,7 +107,8 @@ class Node {
 
   allow(...known: string[]): this {
     for (const n of this.names) {
-      if (!known.includes(n)) throw new SuiteError(`${this.where(n)}: unknown field '${n}' (known: ${known.join(', ')})`);
+      if (!known.includes(n))
+        throw new SuiteError(`${this.where(n)}: unknown field '${n}' (known: ${known.join(', ')})`);
     }
     return this;
   }
@@ -110,7 +122,8 @@ class Node {
   str(name: string): string | undefined {
     const v = this.single(name);
     if (v === undefined) return undefined;
-    if (typeof v === 'string') return isTextMessageSource(this) ? Buffer.from(v, 'latin1').toString('utf8') : v;
+    if (typeof v === 'string')
+      return isTextMessageSource(this) ? Buffer.from(v, 'latin1').toString('utf8') : v;
     if (typeof v === 'number' || typeof v === 'boolean' || v instanceof Ident) return String(v);
     throw new SuiteError(`${this.where(name)}: expected a string`);
   }
@@ -119,7 +132,8 @@ class Node {
     const v = this.single(name);
     if (v === undefined) return undefined;
     const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-    if (!Number.isFinite(n)) throw new SuiteError(`${this.where(name)}: expected a number, got ${JSON.stringify(String(v))}`);
+    if (!Number.isFinite(n))
+      throw new SuiteError(`${this.where(name)}: expected a number, got ${JSON.stringify(String(v))}`);
     return n;
   }
 
@@ -183,7 +197,15 @@ function expectation(n: Node, text: boolean): Expectation {
     headers: n.msgs('headers').map((x) => matcher(sub(x))),
     body: n.msgs('body').map((x) => matcher(sub(x))),
     log: n.msgs('log').map((x) => matcher(sub(x))),
-    ...(imm ? { immediate: { httpStatus: imm.num('http_status'), grpcStatus: imm.num('grpc_status'), details: imm.str('details') } } : {}),
+    ...(imm
+      ? {
+          immediate: {
+            httpStatus: imm.num('http_status'),
+            grpcStatus: imm.num('grpc_status'),
+            details: imm.str('details'),
+          },
+        }
+      : {}),
   };
 }
 
@@ -194,7 +216,11 @@ function invocation(n: Node, text: boolean): Invocation {
   let inp: Input = { header: [] };
   if (input) {
     markText(input, text).allow('header', 'content', 'file');
-    inp = { header: input.msgs('header').map((x) => header(markText(x, text))), content: input.str('content'), file: input.str('file') };
+    inp = {
+      header: input.msgs('header').map((x) => header(markText(x, text))),
+      content: input.str('content'),
+      file: input.str('file'),
+    };
   }
   return { input: inp, ...(result ? { result: expectation(markText(result, text), text) } : {}) };
 }
@@ -204,7 +230,16 @@ function buildSuite(root: Node, text: boolean): TestSuite {
   const envNode = root.msg('env') ?? root.msg('runtime');
   let env: TestEnv = {};
   if (envNode) {
-    markText(envNode, text).allow('wasm_path', 'config_path', 'log_level', 'min_log_level', 'log_path', 'time_secs', 'num_additional_streams', 'additional_stream_advance_rate');
+    markText(envNode, text).allow(
+      'wasm_path',
+      'config_path',
+      'log_level',
+      'min_log_level',
+      'log_path',
+      'time_secs',
+      'num_additional_streams',
+      'additional_stream_advance_rate',
+    );
     env = {
       wasmPath: envNode.str('wasm_path'),
       configPath: envNode.str('config_path'),
@@ -214,8 +249,18 @@ function buildSuite(root: Node, text: boolean): TestSuite {
   }
   const tests = root.msgs('test').map((t, i) => {
     markText(t, text).allow(
-      'name', 'benchmark', 'num_chunks', 'chunk_size', 'properties', 'request_headers', 'request_body',
-      'response_headers', 'response_body', 'plugin_init', 'stream_init', 'stream_destroy',
+      'name',
+      'benchmark',
+      'num_chunks',
+      'chunk_size',
+      'properties',
+      'request_headers',
+      'request_body',
+      'response_headers',
+      'response_body',
+      'plugin_init',
+      'stream_init',
+      'stream_destroy',
     );
     const inv = (name: string) => {
       const x = t.msg(name);

@@ -66,7 +66,19 @@ function tokenize(src: string): Token[] {
         }
         const e = src[i + 1];
         i += 2;
-        const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '?': '?' };
+        const simple: Record<string, string> = {
+          n: '\n',
+          t: '\t',
+          r: '\r',
+          '\\': '\\',
+          "'": "'",
+          '"': '"',
+          a: '\x07',
+          b: '\b',
+          f: '\f',
+          v: '\v',
+          '?': '?',
+        };
         if (e !== undefined && e in simple) s += simple[e];
         else if (e === 'x') {
           const m = /^[0-9a-fA-F]{1,2}/.exec(src.slice(i));
