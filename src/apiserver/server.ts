@@ -118,13 +118,23 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   server.keepAliveTimeout = 65_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    hub.close();
+    store.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new Error(
+        `the API port ${host}:${opts.port} is in use: stop what listens there or pass another --api-port`,
+      );
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   handler.serverAddress = `${host}:${port}`;
   const url = `https://${host}:${port}`;
