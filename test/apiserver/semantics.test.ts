@@ -2,6 +2,8 @@
 // writes, finalizers, patches, dry-run, protobuf, discovery and OpenAPI (kubernetes-api.md §0–§9).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { join } from 'node:path';
+import { startApiServer } from '../../src/apiserver/server.js';
 import { startTestApi, type TestApi } from './harness.js';
 
 const GW = '/apis/gateway.networking.k8s.io/v1/namespaces/default/gateways';
@@ -41,6 +43,18 @@ describe('embedded API rules', () => {
     );
     const run = await t.kubectl(['get', 'ns'], { env: { KUBECONFIG: bad }, allowFail: true });
     assert.match(run.stderr, /error: You must be logged in to the server/);
+  });
+
+  it('refuses a second server on the same state dir or port', async () => {
+    await assert.rejects(
+      startApiServer({ stateDir: join(t.dir, 'state'), port: 0 }),
+      /is in use by another extgate process/,
+    );
+    await assert.rejects(
+      startApiServer({ stateDir: join(t.dir, 'other'), port: t.api.port }),
+      /API port 127.0.0.1:\d+ is in use/,
+    );
+    assert.equal((await t.call('GET', '/version')).status, 200, 'the first server keeps serving');
   });
 
   it('reports version 1.32 and no-cache headers', async () => {
