@@ -55,7 +55,7 @@ function crdFor(k: ResourceKind, created: string): KubeObject {
       group: k.group,
       names,
       scope: k.namespaced ? 'Namespaced' : 'Cluster',
-      versions: [version],
+      versions: [version, ...(k.alsoServed ?? []).map((name) => ({ ...version, name, storage: false }))],
       conversion: { strategy: 'None' },
     },
     status: {

@@ -1,7 +1,7 @@
 // Discovery (legacy and aggregated, kubernetes-api.md §2) and the OpenAPI answers of §9.2, all derived from the
 // resource table.
 import { createHash } from 'node:crypto';
-import { KINDS, apiVersionOf, groupVersions, type ResourceKind } from '../api/kinds.js';
+import { groupVersions, kindsAt, type ResourceKind } from '../api/kinds.js';
 
 const WRITE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const READ_VERBS = ['get', 'list', 'watch'];
@@ -18,9 +18,7 @@ function subresourceVerbs(k: ResourceKind, sub: string): string[] {
   return sub === 'finalize' ? ['update'] : ['get', 'patch', 'update'];
 }
 
-function kindsIn(group: string, version: string): ResourceKind[] {
-  return KINDS.filter((k) => k.group === group && k.version === version);
-}
+const kindsIn = kindsAt;
 
 /** Group names in discovery order (core excluded). */
 function groups(): string[] {
@@ -101,15 +99,15 @@ export function apiResourceList(group: string, version: string): unknown | undef
   };
 }
 
-function aggregatedGroup(group: string, version2: 'v2' | 'v2beta1') {
-  void version2;
+function aggregatedGroup(group: string) {
   const versions = (group === '' ? ['v1'] : versionsOf(group)).map((v) => ({
     version: v,
     freshness: 'Current',
     resources: kindsIn(group, v).map((k) => {
+      const version = v;
       const r: Record<string, unknown> = {
         resource: k.plural,
-        responseKind: { group: k.group, version: k.version, kind: k.kind },
+        responseKind: { group: k.group, version, kind: k.kind },
         scope: k.namespaced ? 'Namespaced' : 'Cluster',
         singularResource: k.singular,
         verbs: verbs(k),
@@ -126,7 +124,7 @@ function aggregatedGroup(group: string, version2: 'v2' | 'v2beta1') {
               }
             : {
                 subresource: sub,
-                responseKind: { group: k.group, version: k.version, kind: k.kind },
+                responseKind: { group: k.group, version, kind: k.kind },
                 verbs: subresourceVerbs(k, sub),
               },
         );
@@ -138,7 +136,7 @@ function aggregatedGroup(group: string, version2: 'v2' | 'v2beta1') {
 
 /** Aggregated discovery for `/api` (core) or `/apis` (every group). */
 export function aggregatedDiscovery(core: boolean, version: 'v2' | 'v2beta1'): unknown {
-  const items = core ? [aggregatedGroup('', version)] : groups().map((g) => aggregatedGroup(g, version));
+  const items = core ? [aggregatedGroup('')] : groups().map((g) => aggregatedGroup(g));
   return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }
 
@@ -180,7 +178,7 @@ export function openApiV3Doc(gv: string): unknown | undefined {
       : `/${gv}/${k.plural}/{name}`;
     paths[item] = {
       patch: {
-        'x-kubernetes-group-version-kind': { group: k.group, version: k.version, kind: k.kind },
+        'x-kubernetes-group-version-kind': { group: k.group, version: found.version, kind: k.kind },
         'x-kubernetes-action': 'patch',
         parameters: [
           { name: 'fieldValidation', in: 'query', schema: { type: 'string' } },
@@ -213,5 +211,3 @@ export function openApiV3Index(): unknown {
   }
   return { paths };
 }
-
-export { apiVersionOf };

@@ -1,6 +1,6 @@
 // HTTP → API verbs: routes requests, negotiates JSON vs Table, streams watches, renders Status errors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiVersionOf, type ResourceKind } from '../api/kinds.js';
+import type { ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import {
   AGGREGATED_V2,
@@ -156,26 +156,27 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
   if (!acceptable(accept) && !tableAccept(accept, null)) throw errors.notAcceptable();
 
   const { kind: k, namespace: ns, name, subresource: sub } = route;
+  const show = presenter(k, route.version);
   if (sub !== undefined && !k.subresources.includes(sub)) throw errors.noResource();
   if (sub === 'scale' || sub === 'finalize') throw errors.methodNotAllowed();
   const q = url.searchParams;
 
   if (name === undefined) {
-    if (method === 'GET') return list(h, req, res, k, ns, q);
+    if (method === 'GET') return list(h, req, res, k, route.version, ns, q);
     if (method === 'POST') {
       if (k.namespaced && ns === undefined) throw errors.methodNotAllowed();
       const ctx = writeContext(q);
       const body = decodeBody(k, mediaType(req.headers['content-type']), await readBody(req));
       const obj = h.resources.create(k, ns, body, ctx);
-      return send(res, 201, obj, 'application/json', warningHeaders(ctx));
+      return send(res, 201, show(obj), 'application/json', warningHeaders(ctx));
     }
-    if (method === 'DELETE') return deleteCollection(h, res, k, ns, q);
+    if (method === 'DELETE') return deleteCollection(h, res, k, route.version, ns, q);
     throw errors.methodNotAllowed();
   }
 
   switch (method) {
     case 'GET': {
-      const obj = h.resources.get(k, ns, name);
+      const obj = show(h.resources.get(k, ns, name));
       const table = tableAccept(accept, q.get('includeObject'));
       if (table)
         return send(
@@ -192,7 +193,7 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
       return send(
         res,
         200,
-        h.resources.update(k, ns, name, sub, body, ctx),
+        show(h.resources.update(k, ns, name, sub, body, ctx)),
         'application/json',
         warningHeaders(ctx),
       );
@@ -213,7 +214,7 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
         throw errors.unsupportedMediaType(k);
       const patch = decodeBody(k, type, await readBody(req));
       const { object, created } = h.resources.patch(k, ns, name, sub, type, patch, ctx);
-      return send(res, created ? 201 : 200, object, 'application/json', warningHeaders(ctx));
+      return send(res, created ? 201 : 200, show(object), 'application/json', warningHeaders(ctx));
     }
     case 'DELETE': {
       if (sub !== undefined) throw errors.methodNotAllowed();
@@ -224,11 +225,22 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
           })
         : {};
       const ctx = writeContext(q, Array.isArray(options?.dryRun) && options.dryRun.includes('All'));
-      return send(res, 200, h.resources.delete(k, ns, name, options ?? {}, ctx));
+      return send(res, 200, show(h.resources.delete(k, ns, name, options ?? {}, ctx)));
     }
     default:
       throw errors.methodNotAllowed();
   }
+}
+
+function gvOf(k: ResourceKind, version: string): string {
+  return k.group === '' ? version : `${k.group}/${version}`;
+}
+
+/** Objects are stored at the kind's storage version and shown at the version the client asked for. */
+function presenter(k: ResourceKind, version: string): (o: KubeObject) => KubeObject {
+  if (version === k.version) return (o) => o;
+  const apiVersion = gvOf(k, version);
+  return (o) => ({ ...o, apiVersion });
 }
 
 function tableContentType(apiVersion: string): string {
@@ -247,6 +259,7 @@ function list(
   req: IncomingMessage,
   res: ServerResponse,
   k: ResourceKind,
+  version: string,
   ns: string | undefined,
   q: URLSearchParams,
 ): void {
@@ -261,6 +274,7 @@ function list(
       h.hub,
       {
         kind: k,
+        show: presenter(k, version),
         namespace: ns,
         labels,
         fields,
@@ -281,12 +295,15 @@ function list(
     });
     return;
   }
-  const items = h.resources.list(k, ns).filter((o) => (!labels || labels(o)) && (!fields || fields(o)));
+  const items = h.resources
+    .list(k, ns)
+    .filter((o) => (!labels || labels(o)) && (!fields || fields(o)))
+    .map(presenter(k, version));
   const rv = String(h.store.resourceVersion);
   if (table) return send(res, 200, toTable(k, items, rv, table), tableContentType(table.apiVersion));
   send(res, 200, {
     kind: `${k.kind}List`,
-    apiVersion: apiVersionOf(k),
+    apiVersion: gvOf(k, version),
     metadata: { resourceVersion: rv },
     items,
   });
@@ -296,6 +313,7 @@ function deleteCollection(
   h: Handler,
   res: ServerResponse,
   k: ResourceKind,
+  version: string,
   ns: string | undefined,
   q: URLSearchParams,
 ): void {
@@ -304,10 +322,12 @@ function deleteCollection(
   const deleted: KubeObject[] = [];
   for (const o of h.resources.list(k, ns))
     if ((!labels || labels(o)) && (!fields || fields(o)))
-      deleted.push(h.resources.delete(k, o.metadata.namespace, o.metadata.name ?? '', {}, ctx));
+      deleted.push(
+        presenter(k, version)(h.resources.delete(k, o.metadata.namespace, o.metadata.name ?? '', {}, ctx)),
+      );
   send(res, 200, {
     kind: `${k.kind}List`,
-    apiVersion: apiVersionOf(k),
+    apiVersion: gvOf(k, version),
     metadata: { resourceVersion: String(h.store.resourceVersion) },
     items: deleted,
   });

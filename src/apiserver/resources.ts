@@ -190,10 +190,11 @@ export class Resources {
       throw errors.badRequest(
         `the kind in the data (${String(obj.kind)}) does not match the expected kind (${k.kind}) of ${apiVersionOf(k)} ${k.plural}`,
       );
-    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(k))
+    if (obj.apiVersion !== undefined && kindOf(String(obj.apiVersion), k.kind) !== k)
       throw errors.badRequest(
         `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(k)})`,
       );
+    // Any served version is accepted; objects are stored at the storage version.
     obj.apiVersion = apiVersionOf(k);
     obj.kind = k.kind;
     if (obj.metadata === undefined) obj.metadata = {};

@@ -301,6 +301,47 @@ describe('embedded API rules', () => {
     assert.equal((await t.call('GET', '/apis/nope.example.com/v1/things')).status, 404);
   });
 
+  it('serves Gateway API v1beta1 besides v1, storing one object', async () => {
+    const file = t.file(
+      'beta.yaml',
+      'apiVersion: gateway.networking.k8s.io/v1beta1\nkind: HTTPRoute\nmetadata: {name: beta}\nspec: {hostnames: [beta.example.com]}\n',
+    );
+    assert.match(
+      (await t.kubectl(['apply', '-f', file])).stdout,
+      /httproute.gateway.networking.k8s.io\/beta created/,
+    );
+    assert.match((await t.kubectl(['apply', '-f', file])).stdout, /unchanged/);
+    const beta = await t.call(
+      'GET',
+      '/apis/gateway.networking.k8s.io/v1beta1/namespaces/default/httproutes/beta',
+    );
+    assert.equal(beta.json().apiVersion, 'gateway.networking.k8s.io/v1beta1');
+    const v1 = await t.call('GET', '/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/beta');
+    assert.equal(v1.json().apiVersion, 'gateway.networking.k8s.io/v1');
+    assert.equal(v1.json().metadata.uid, beta.json().metadata.uid);
+    const list = (await t.call('GET', '/apis/gateway.networking.k8s.io/v1beta1/httproutes')).json();
+    assert.equal(list.apiVersion, 'gateway.networking.k8s.io/v1beta1');
+    assert.ok(
+      list.items.every((i: { apiVersion: string }) => i.apiVersion === 'gateway.networking.k8s.io/v1beta1'),
+    );
+    const rg = await t.call('POST', '/apis/gateway.networking.k8s.io/v1/namespaces/default/referencegrants', {
+      body: JSON.stringify({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'ReferenceGrant',
+        metadata: { name: 'rg' },
+        spec: { from: [], to: [] },
+      }),
+      contentType: json,
+    });
+    assert.equal(rg.status, 201, rg.text);
+    assert.equal(
+      (
+        await t.call('GET', '/apis/gateway.networking.k8s.io/v1beta1/namespaces/default/referencegrants/rg')
+      ).json().apiVersion,
+      'gateway.networking.k8s.io/v1beta1',
+    );
+  });
+
   it('answers 415 for protobuf bodies of kinds it cannot decode', async () => {
     const body = Buffer.concat([
       Buffer.from([0x6b, 0x38, 0x73, 0x00]),
