@@ -174,8 +174,8 @@ export class Resources {
     if (k.hasGeneration) meta.generation = 1;
     if (hasStatus(k) && k.kind !== 'Namespace') delete obj.status;
     applyDefaults(k, obj, undefined, this.clusterIps);
-    this.runAdmission(k, 'CREATE', obj);
     this.checkNamespace(k, ns);
+    this.runAdmission(k, 'CREATE', obj);
     if (this.store.get(k, ns, meta.name)) throw errors.alreadyExists(k, meta.name);
     if (ctx.dryRun) return obj;
     return this.store.put(k, obj);
@@ -198,7 +198,25 @@ export class Resources {
     obj.apiVersion = apiVersionOf(k);
     obj.kind = k.kind;
     if (obj.metadata === undefined) obj.metadata = {};
-    if (!isPlainObject(obj.metadata)) throw errors.badRequest('metadata must be an object');
+    const typeError = (field: string, want: string) =>
+      errors.badRequest(
+        `${k.kind} in version "${k.version}" cannot be handled as a ${k.kind}: ${field} must be ${want}`,
+      );
+    if (!isPlainObject(obj.metadata)) throw typeError('metadata', 'an object');
+    for (const f of ['name', 'generateName', 'namespace'])
+      if (obj.metadata[f] !== undefined && typeof obj.metadata[f] !== 'string')
+        throw typeError(`metadata.${f}`, 'a string');
+    for (const f of ['labels', 'annotations']) {
+      const map = obj.metadata[f];
+      if (map === undefined || map === null) continue;
+      if (!isPlainObject(map) || Object.values(map).some((v) => typeof v !== 'string'))
+        throw typeError(`metadata.${f}`, 'a map of strings');
+    }
+    if (
+      obj.metadata.finalizers !== undefined &&
+      (!Array.isArray(obj.metadata.finalizers) || obj.metadata.finalizers.some((v) => typeof v !== 'string'))
+    )
+      throw typeError('metadata.finalizers', 'a list of strings');
     return obj;
   }
 

@@ -71,6 +71,14 @@ describe('embedded API rules', () => {
     const y = await t.call('POST', CM, { body: 'metadata:\n  name: [x\n', contentType: 'application/yaml' });
     assert.equal(y.status, 400);
     assert.match(y.json().message, /error converting YAML to JSON: .* at line \d+, column \d+/);
+    const badName = await t.call('POST', CM, { body: '{"metadata":{"name":5}}', contentType: json });
+    assert.equal(badName.status, 400);
+    assert.match(badName.json().message, /metadata.name must be a string/);
+    const badLabels = await t.call('POST', CM, {
+      body: '{"metadata":{"name":"l","labels":{"a":1}}}',
+      contentType: json,
+    });
+    assert.match(badLabels.json().message, /metadata.labels must be a map of strings/);
     const notObject = await t.call('POST', CM, { body: '[1]', contentType: json });
     assert.equal(notObject.status, 400);
     const patch = await t.call('PATCH', `${CM}/nope`, {
