@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerUpCommand } from './up.js';
+import { registerServeCommand } from './serve.js';
+import { registerWasmCommands } from './wasm.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -25,6 +27,8 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   registerUpCommand(program);
+  registerServeCommand(program);
+  registerWasmCommands(program);
 
   await program.parseAsync(argv, { from: 'user' });
 }
