@@ -160,12 +160,33 @@ function gvPath(group: string, version: string): string {
   return group === '' ? `api/${version}` : `apis/${group}/${version}`;
 }
 
-/** One OpenAPI v3 document per group/version: PATCH operations that advertise `fieldValidation`. */
-export function openApiV3Doc(gv: string): unknown | undefined {
+/** The OpenAPI v3 schema of a kind's objects (`apiVersion` is the storage version), if its owner has one. */
+export type OpenApiSchemaSource = (apiVersion: string, kind: string) => Record<string, unknown> | undefined;
+
+/** `io.k8s.networking.gke.v1.GCPTrafficExtension`: reversed group, as kube-apiserver names CRD schemas. */
+function schemaName(group: string, version: string, kind: string): string {
+  return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
+}
+
+/**
+ * One OpenAPI v3 document per group/version: PATCH operations that advertise `fieldValidation` (so kubectl
+ * validates on the server only), plus the schemas of custom kinds (for `kubectl explain`). Built-in kinds get
+ * no schema: kubectl would compute strategic merge patches from any GVK-tagged schema (kubernetes-api.md §9.2).
+ */
+export function openApiV3Doc(gv: string, schemaOf?: OpenApiSchemaSource): unknown | undefined {
   const found = groupVersions().find((x) => gvPath(x.group, x.version) === gv);
   if (!found) return undefined;
   const paths: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = {};
   for (const k of kindsIn(found.group, found.version)) {
+    const schema = k.custom
+      ? schemaOf?.(k.group === '' ? k.version : `${k.group}/${k.version}`, k.kind)
+      : undefined;
+    if (schema)
+      schemas[schemaName(k.group, found.version, k.kind)] = {
+        ...schema,
+        'x-kubernetes-group-version-kind': [{ group: k.group, version: found.version, kind: k.kind }],
+      };
     const content: Record<string, unknown> = {
       'application/json-patch+json': { schema: { type: 'object' } },
       'application/merge-patch+json': { schema: { type: 'object' } },
@@ -193,17 +214,17 @@ export function openApiV3Doc(gv: string): unknown | undefined {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },
     paths,
-    components: { schemas: {} },
+    components: { schemas },
   };
 }
 
 /** The `/openapi/v3` index; each URL carries a hash of its document so clients never use a stale cache. */
-export function openApiV3Index(): unknown {
+export function openApiV3Index(schemaOf?: OpenApiSchemaSource): unknown {
   const paths: Record<string, unknown> = {};
   for (const { group, version } of groupVersions()) {
     const gv = gvPath(group, version);
     const hash = createHash('sha256')
-      .update(JSON.stringify(openApiV3Doc(gv)))
+      .update(JSON.stringify(openApiV3Doc(gv, schemaOf)))
       .digest('hex')
       .slice(0, 32)
       .toUpperCase();

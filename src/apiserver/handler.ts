@@ -15,6 +15,7 @@ import {
   OPENAPI_V2_PROTOBUF,
   openApiV3Doc,
   openApiV3Index,
+  type OpenApiSchemaSource,
 } from './discovery.js';
 import { acceptable, decodeBody, mediaType, readBody, warningHeaders, writeContext } from './request.js';
 import type { DeleteOptions, Resources } from './resources.js';
@@ -34,6 +35,7 @@ export interface Handler {
   watches: Set<() => void>;
   bookmarkIntervalMs?: number;
   maxWatchSeconds?: number;
+  openApiSchema?: OpenApiSchemaSource;
   serverAddress: string;
 }
 
@@ -120,7 +122,7 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
           definitions: {},
         });
       case '/openapi/v3':
-        return send(res, 200, openApiV3Index());
+        return send(res, 200, openApiV3Index(h.openApiSchema));
       case '/api':
       case '/apis': {
         const agg = aggregatedAccept(accept);
@@ -135,7 +137,7 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
       }
     }
     if (path.startsWith('/openapi/v3/')) {
-      const doc = openApiV3Doc(path.slice('/openapi/v3/'.length));
+      const doc = openApiV3Doc(path.slice('/openapi/v3/'.length), h.openApiSchema);
       if (!doc) throw errors.noResource();
       return send(res, 200, doc);
     }

@@ -133,6 +133,24 @@ describe('seed manifests against `extgate up` with the product admission', () =>
     });
   }
 
+  it("publishes the custom kinds' schemas: kubectl explain works, apply still merge-patches", async () => {
+    const explain = await kubectl(['explain', 'gcptrafficextension.spec.extensionChains']);
+    assert.equal(explain.code, 0, explain.stderr);
+    assert.match(explain.stdout, /KIND:\s+GCPTrafficExtension/);
+    assert.match(explain.stdout, /matchCondition/);
+    const file = write(
+      'changed.yaml',
+      extension('GCPTrafficExtension', 'my-traffic-extension', 'internal-http', 'extension-service').replace(
+        'timeout: 1s',
+        'timeout: 2s',
+      ),
+    );
+    const run = await kubectl(['apply', '-f', file]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /my-traffic-extension configured/);
+    assert.doesNotMatch(run.stderr, /warning/);
+  });
+
   it('rejects unknown fields strictly (kubectl 1.32 default)', async () => {
     const run = await kubectl([
       'apply',
