@@ -379,5 +379,22 @@ describe('embedded API rules', () => {
       { a: '1' },
       'a field the manager no longer applies is removed',
     );
+    const svc = t.file(
+      'ssa-svc.yaml',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: ssa}\nspec:\n  ports: [{port: 80}, {port: 90}]\n',
+    );
+    await t.kubectl(['apply', '-f', svc]);
+    await t.kubectl(['apply', '--server-side', '-f', svc]);
+    t.file(
+      'ssa-svc.yaml',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: ssa}\nspec:\n  ports: [{port: 80}]\n',
+    );
+    await t.kubectl(['apply', '--server-side', '-f', svc]);
+    const ports = (await t.call('GET', '/api/v1/namespaces/default/services/ssa')).json().spec.ports;
+    assert.deepEqual(
+      ports.map((p: { port: number }) => p.port),
+      [80],
+      'a list item dropped from the manifest is removed',
+    );
   });
 });
