@@ -297,18 +297,58 @@ function list(
     });
     return;
   }
-  const items = h.resources
-    .list(k, ns)
-    .filter((o) => (!labels || labels(o)) && (!fields || fields(o)))
-    .map(presenter(k, version));
-  const rv = String(h.store.resourceVersion);
-  if (table) return send(res, 200, toTable(k, items, rv, table), tableContentType(table.apiVersion));
-  send(res, 200, {
-    kind: `${k.kind}List`,
-    apiVersion: gvOf(k, version),
-    metadata: { resourceVersion: rv },
-    items,
-  });
+  const all = h.resources.list(k, ns).filter((o) => (!labels || labels(o)) && (!fields || fields(o)));
+  const page = paginate(all, q.get('limit'), q.get('continue'), h.store.resourceVersion);
+  const items = page.items.map(presenter(k, version));
+  const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
+  if (page.continue) Object.assign(metadata, { continue: page.continue, remainingItemCount: page.remaining });
+  if (table) {
+    const t = toTable(k, items, page.resourceVersion, table);
+    return send(res, 200, { ...t, metadata }, tableContentType(table.apiVersion));
+  }
+  send(res, 200, { kind: `${k.kind}List`, apiVersion: gvOf(k, version), metadata, items });
+}
+
+/** Position of an object in list order (namespace, then name): NUL sorts before every character of a name. */
+function listKey(o: KubeObject): string {
+  return `${o.metadata.namespace ?? ''}\u0000${o.metadata.name ?? ''}`;
+}
+
+/**
+ * `limit`/`continue` (kubernetes-api.md §4.1). A continue token holds the resourceVersion of the first page and
+ * the last key served; later pages show current state after that key under the first page's resourceVersion,
+ * so a watch started from it replays anything that changed meanwhile.
+ */
+function paginate(all: KubeObject[], limit: string | null, token: string | null, currentRv: number) {
+  let items = all;
+  let resourceVersion = String(currentRv);
+  if (token) {
+    let parsed: { rv?: unknown; after?: unknown };
+    try {
+      parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+        rv?: unknown;
+        after?: unknown;
+      };
+    } catch {
+      throw errors.badRequest(
+        'continue key is not valid: send the `continue` value of the previous page unchanged',
+      );
+    }
+    if (typeof parsed.rv !== 'string' || typeof parsed.after !== 'string')
+      throw errors.badRequest(
+        'continue key is not valid: send the `continue` value of the previous page unchanged',
+      );
+    const after = parsed.after;
+    items = all.filter((o) => listKey(o) > after);
+    resourceVersion = parsed.rv;
+  }
+  const n = Number(limit);
+  if (!limit || !Number.isInteger(n) || n <= 0 || items.length <= n) return { items, resourceVersion };
+  const pageItems = items.slice(0, n);
+  const next = Buffer.from(
+    JSON.stringify({ rv: resourceVersion, after: listKey(pageItems[n - 1]!) }),
+  ).toString('base64url');
+  return { items: pageItems, resourceVersion, continue: next, remaining: items.length - n };
 }
 
 function deleteCollection(

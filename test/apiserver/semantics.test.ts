@@ -350,6 +350,47 @@ describe('embedded API rules', () => {
     );
   });
 
+  it('pages lists with limit and continue, and kubectl follows the pages', async () => {
+    for (const name of ['pg-a', 'pg-b', 'pg-c', 'pg-d', 'pg-e'])
+      await t.call('POST', CM, {
+        body: JSON.stringify({ metadata: { name, labels: { page: 'yes' } } }),
+        contentType: json,
+      });
+    const first = (await t.call('GET', `${CM}?labelSelector=page%3Dyes&limit=2`)).json();
+    assert.deepEqual(
+      first.items.map((i: { metadata: { name: string } }) => i.metadata.name),
+      ['pg-a', 'pg-b'],
+    );
+    assert.equal(first.metadata.remainingItemCount, 3);
+    const second = (
+      await t.call('GET', `${CM}?labelSelector=page%3Dyes&limit=2&continue=${first.metadata.continue}`)
+    ).json();
+    assert.deepEqual(
+      second.items.map((i: { metadata: { name: string } }) => i.metadata.name),
+      ['pg-c', 'pg-d'],
+    );
+    assert.equal(second.metadata.resourceVersion, first.metadata.resourceVersion);
+    const last = (
+      await t.call('GET', `${CM}?labelSelector=page%3Dyes&limit=2&continue=${second.metadata.continue}`)
+    ).json();
+    assert.deepEqual(
+      last.items.map((i: { metadata: { name: string } }) => i.metadata.name),
+      ['pg-e'],
+    );
+    assert.equal(last.metadata.continue, undefined);
+    assert.equal((await t.call('GET', `${CM}?continue=garbage`)).status, 400);
+    const run = await t.kubectl(['get', 'cm', '-l', 'page=yes', '--chunk-size=2', '-o', 'name']);
+    assert.equal(run.stdout.trim().split('\n').length, 5);
+    const table = await t.kubectl(['get', 'cm', '-l', 'page=yes', '--chunk-size=2']);
+    assert.deepEqual(
+      table.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]),
+      ['NAME', 'pg-a', 'pg-b', 'pg-c', 'pg-d', 'pg-e'],
+    );
+  });
+
   it('answers 415 for protobuf bodies of kinds it cannot decode', async () => {
     const body = Buffer.concat([
       Buffer.from([0x6b, 0x38, 0x73, 0x00]),
