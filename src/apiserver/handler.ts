@@ -20,6 +20,7 @@ import {
 import { acceptable, decodeBody, mediaType, readBody, warningHeaders, writeContext } from './request.js';
 import type { DeleteOptions, Resources } from './resources.js';
 import { parseRoute } from './routes.js';
+import { toScale, writeScale } from './scale.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, errors } from './status.js';
 import type { ObjectStore } from './store.js';
@@ -160,7 +161,8 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
   const { kind: k, namespace: ns, name, subresource: sub } = route;
   const show = presenter(k, route.version);
   if (sub !== undefined && !k.subresources.includes(sub)) throw errors.noResource();
-  if (sub === 'scale' || sub === 'finalize') throw errors.methodNotAllowed();
+  if (sub === 'finalize') throw errors.methodNotAllowed();
+  if (sub === 'scale' && name !== undefined) return scale(h, req, res, k, ns, name, url.searchParams);
   const q = url.searchParams;
 
   if (name === undefined) {
@@ -232,6 +234,23 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
     default:
       throw errors.methodNotAllowed();
   }
+}
+
+async function scale(
+  h: Handler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  k: ResourceKind,
+  ns: string | undefined,
+  name: string,
+  q: URLSearchParams,
+): Promise<void> {
+  if (req.method === 'GET') return send(res, 200, toScale(h.resources.get(k, ns, name)));
+  if (req.method !== 'PUT' && req.method !== 'PATCH') throw errors.methodNotAllowed();
+  const ctx = writeContext(q);
+  const type = mediaType(req.headers['content-type']);
+  const body = decodeBody(k, type, await readBody(req));
+  send(res, 200, writeScale(h.resources, k, ns, name, body, req.method === 'PATCH' ? type : undefined, ctx));
 }
 
 function gvOf(k: ResourceKind, version: string): string {

@@ -391,6 +391,26 @@ describe('embedded API rules', () => {
     );
   });
 
+  it('scales a Deployment through its scale subresource', async () => {
+    const file = t.file(
+      'dep.yaml',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: web:1}]}\n',
+    );
+    await t.kubectl(['apply', '-f', file]);
+    const run = await t.kubectl(['scale', 'deployment', 'web', '--replicas=3']);
+    assert.match(run.stdout, /deployment.apps\/web scaled/);
+    const dep = (await t.call('GET', '/apis/apps/v1/namespaces/default/deployments/web')).json();
+    assert.equal(dep.spec.replicas, 3);
+    assert.equal(dep.metadata.generation, 2);
+    const s = (await t.call('GET', '/apis/apps/v1/namespaces/default/deployments/web/scale')).json();
+    assert.deepEqual([s.kind, s.spec.replicas, s.status.selector], ['Scale', 3, 'app=web']);
+    const bad = await t.call('PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale', {
+      body: '{"spec":{"replicas":-1}}',
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal(bad.status, 422);
+  });
+
   it('answers 415 for protobuf bodies of kinds it cannot decode', async () => {
     const body = Buffer.concat([
       Buffer.from([0x6b, 0x38, 0x73, 0x00]),
