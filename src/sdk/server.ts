@@ -7,7 +7,7 @@
 
 import { createServer } from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo, Server } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import {
   FrameDecoder,
   GrpcStatus,
@@ -117,6 +117,8 @@ export class CalloutServer {
     const address = o.address ?? '0.0.0.0';
     const listen = async (server: Server, port: number): Promise<number> => {
       this.servers.push(server);
+      // Small frames each way per exchange: no Nagle delay (see channels.ts).
+      server.on('connection', (socket: Socket) => socket.setNoDelay(true));
       server.on('session', (session: http2.ServerHttp2Session) => {
         this.sessions.add(session);
         session.once('close', () => this.sessions.delete(session));
