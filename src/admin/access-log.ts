@@ -8,6 +8,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { HttpEvent } from '../ir/snapshot.js';
 import type { TraceEffect, TraceRecord } from './trace.js';
+import { LOG_LIMITS } from './limits.js';
 
 export interface ServiceExtensionInfo {
   /** `Kind/namespace/name` of the GCPRoutingExtension / GCPTrafficExtension. */
@@ -54,7 +55,11 @@ export class AccessLog {
   constructor(options: AccessLogOptions = {}) {
     this.logger =
       options.logger ??
-      pino({ base: { log: 'access' }, timestamp: pino.stdTimeFunctions.isoTime }, options.destination ?? pino.destination({ dest: 1, sync: false }));
+      pino(
+        { base: { log: 'access' }, timestamp: pino.stdTimeFunctions.isoTime },
+        options.destination ??
+          pino.destination({ dest: 1, sync: false, maxLength: LOG_LIMITS.maxBufferedBytes }),
+      );
   }
 
   /** Pass as a TraceRecorder listener: `recorder.onEnd((t) => accessLog.write(t))`. */
@@ -113,7 +118,11 @@ function extensionInfo(trace: TraceRecord): ServiceExtensionInfo[] {
       };
       byExtension.set(step.extension, info);
     }
-    info.per_processing_request_info.push({ event_type: step.event, latency_ms: step.latencyMs, effect: step.effect });
+    info.per_processing_request_info.push({
+      event_type: step.event,
+      latency_ms: step.latencyMs,
+      effect: step.effect,
+    });
     if (step.effect === 'FAILED_OPEN') info.failed_open = true;
     if (step.grpcStatus !== undefined) info.grpc_status = step.grpcStatus;
     if (step.error !== undefined) info.error = step.error;

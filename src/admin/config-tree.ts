@@ -68,7 +68,15 @@ export function buildConfigTree(resources: readonly KubeObject[], events: readon
         return refs.some((p) => p.sectionName === undefined || p.sectionName === lName);
       });
       const port = l.port === undefined ? '' : ` :${String(l.port)}`;
-      return node('Listener', lName, undefined, `${str(l.protocol)}${port}${l.hostname ? ` ${str(l.hostname)}` : ''}`, conditions(lStatus?.conditions), [], lRoutes.map((r) => routeNode(r, gw, eventsOf)));
+      return node(
+        'Listener',
+        lName,
+        undefined,
+        `${str(l.protocol)}${port}${l.hostname ? ` ${str(l.hostname)}` : ''}`,
+        conditions(lStatus?.conditions),
+        [],
+        lRoutes.map((r) => routeNode(r, gw, eventsOf)),
+      );
     });
     const extNodes = extensions
       .filter((e) => targets(e, gw))
@@ -81,12 +89,21 @@ export function buildConfigTree(resources: readonly KubeObject[], events: readon
       group('Listeners', listeners),
       ...(extNodes.length > 0 ? [group('Extensions', extNodes)] : []),
     ];
-    return node('Gateway', name(gw), gwNs, `class ${str(spec(gw).gatewayClassName)}${addresses(gwStatus)}`, conditions(gwStatus.conditions), eventsOf(gw), children);
+    return node(
+      'Gateway',
+      name(gw),
+      gwNs,
+      `class ${str(spec(gw).gatewayClassName)}${addresses(gwStatus)}`,
+      conditions(gwStatus.conditions),
+      eventsOf(gw),
+      children,
+    );
   });
 
   const unattached: TreeNode[] = [];
   for (const r of routes) if (!attached.has(r)) unattached.push(routeNode(r, undefined, eventsOf));
-  for (const e of extensions) if (!attached.has(e)) unattached.push(extensionNode(e, undefined, plugins, attached, eventsOf));
+  for (const e of extensions)
+    if (!attached.has(e)) unattached.push(extensionNode(e, undefined, plugins, attached, eventsOf));
   for (const p of plugins.values()) if (!attached.has(p)) unattached.push(pluginNode(p, eventsOf));
   return { gateways: gatewayNodes, unattached };
 }
@@ -102,17 +119,33 @@ function routeNode(route: KubeObject, gw: KubeObject | undefined, eventsOf: Even
   const conds = parents.flatMap((p) => conditions(p.conditions));
   const ruleNodes = rules.map((rule, i) => {
     const matches = arr(rule.matches).map(describeMatch).join(' | ') || 'PathPrefix /';
-    const backends = arr(rule.backendRefs).map((b) => `${str(b.name)}:${String(b.port ?? '')}`).join(', ');
+    const backends = arr(rule.backendRefs)
+      .map((b) => `${str(b.name)}:${String(b.port ?? '')}`)
+      .join(', ');
     return node('Rule', String(i), undefined, `${matches} → ${backends || '(no backends)'}`, [], [], []);
   });
   return node('HTTPRoute', name(route), ns(route), hostnames, conds, eventsOf(route), ruleNodes);
 }
 
-function extensionNode(ext: KubeObject, gw: KubeObject | undefined, plugins: Map<string, KubeObject>, attached: Set<KubeObject>, eventsOf: EventsOf): TreeNode {
+function extensionNode(
+  ext: KubeObject,
+  gw: KubeObject | undefined,
+  plugins: Map<string, KubeObject>,
+  attached: Set<KubeObject>,
+  eventsOf: EventsOf,
+): TreeNode {
   const ancestors = arr(status(ext).ancestors).filter((a) => !gw || refNames(a.ancestorRef, gw));
   const chains = arr(spec(ext).extensionChains).map((chain) => {
     const cel = arr((chain.matchCondition as Loose | undefined)?.celExpressions)
-      .map((c) => [c.celMatcher ? str(c.celMatcher) : '', c.backendRefs ? `backendRefs ${JSON.stringify(c.backendRefs)}` : ''].filter(Boolean).join(' && ') || 'true')
+      .map(
+        (c) =>
+          [
+            c.celMatcher ? str(c.celMatcher) : '',
+            c.backendRefs ? `backendRefs ${JSON.stringify(c.backendRefs)}` : '',
+          ]
+            .filter(Boolean)
+            .join(' && ') || 'true',
+      )
       .join(' || ');
     const members = arr(chain.extensions).map((e) => {
       const ref = (e.backendRef ?? {}) as Loose;
@@ -125,30 +158,84 @@ function extensionNode(ext: KubeObject, gw: KubeObject | undefined, plugins: Map
           attached.add(plugin);
           children.push(pluginNode(plugin, eventsOf));
         } else {
-          children.push(node('GCPWasmPlugin', str(ref.name), ns(ext), 'not found', [{ type: 'ResolvedRefs', status: 'False', reason: 'GCPWasmPluginNotFound', message: `GCPWasmPlugin ${ns(ext)}/${str(ref.name)} does not exist: create it or fix backendRef.name`, problem: true }], [], []));
+          children.push(
+            node(
+              'GCPWasmPlugin',
+              str(ref.name),
+              ns(ext),
+              'not found',
+              [
+                {
+                  type: 'ResolvedRefs',
+                  status: 'False',
+                  reason: 'GCPWasmPluginNotFound',
+                  message: `GCPWasmPlugin ${ns(ext)}/${str(ref.name)} does not exist: create it or fix backendRef.name`,
+                  problem: true,
+                },
+              ],
+              [],
+              [],
+            ),
+          );
         }
       } else {
         detail = `${str(ref.kind ?? 'Service')} ${str(ref.name)}:${String(ref.port ?? '')}${e.authority ? ` authority ${str(e.authority)}` : ''}${e.timeout ? ` timeout ${str(e.timeout)}` : ''}${e.failOpen ? ' failOpen' : ''}`;
       }
       const events = arr(e.supportedEvents).map(String).join(',');
-      return node('Extension', str(e.name), undefined, events ? `${detail} [${events}]` : detail, [], [], children);
+      return node(
+        'Extension',
+        str(e.name),
+        undefined,
+        events ? `${detail} [${events}]` : detail,
+        [],
+        [],
+        children,
+      );
     });
     return node('Chain', str(chain.name), undefined, `match: ${cel || 'true'}`, [], [], members);
   });
-  return node(ext.kind, name(ext), ns(ext), undefined, ancestors.flatMap((a) => conditions(a.conditions)), eventsOf(ext), chains);
+  return node(
+    ext.kind,
+    name(ext),
+    ns(ext),
+    undefined,
+    ancestors.flatMap((a) => conditions(a.conditions)),
+    eventsOf(ext),
+    chains,
+  );
 }
 
 function pluginNode(plugin: KubeObject, eventsOf: EventsOf): TreeNode {
   const versions = arr(spec(plugin).versions).map((v) =>
-    node('Version', str(v.name), undefined, `${str(v.image)} weight ${String(v.weight ?? 0)}${Number(v.weight) > 0 ? ' (serving)' : ''}`, [], [], []),
+    node(
+      'Version',
+      str(v.name),
+      undefined,
+      `${str(v.image)} weight ${String(v.weight ?? 0)}${Number(v.weight) > 0 ? ' (serving)' : ''}`,
+      [],
+      [],
+      [],
+    ),
   );
   const log = spec(plugin).logConfig as Loose | undefined;
-  const detail = log?.enabled ? `logs on, sampleRate ${String(log.sampleRate ?? 1000000)}, min ${str(log.minLogLevel ?? 'INFO')}` : 'logs off';
-  const conds = arr(status(plugin).ancestors).flatMap((a) => conditions(a.conditions)).concat(conditions(status(plugin).conditions));
+  const detail = log?.enabled
+    ? `logs on, sampleRate ${String(log.sampleRate ?? 1000000)}, min ${str(log.minLogLevel ?? 'INFO')}`
+    : 'logs off';
+  const conds = arr(status(plugin).ancestors)
+    .flatMap((a) => conditions(a.conditions))
+    .concat(conditions(status(plugin).conditions));
   return node('GCPWasmPlugin', name(plugin), ns(plugin), detail, conds, eventsOf(plugin), versions);
 }
 
-function node(kind: string, nm: string, namespace: string | undefined, detail: string | undefined, conds: ConditionView[], evs: EventView[], children: TreeNode[]): TreeNode {
+function node(
+  kind: string,
+  nm: string,
+  namespace: string | undefined,
+  detail: string | undefined,
+  conds: ConditionView[],
+  evs: EventView[],
+  children: TreeNode[],
+): TreeNode {
   const n: TreeNode = {
     kind,
     name: nm,
@@ -170,7 +257,11 @@ function conditions(value: unknown): ConditionView[] {
   return arr(value).map((c) => {
     const type = str(c.type);
     const st = str(c.status);
-    const view: ConditionView = { type, status: st, problem: NEGATIVE_CONDITIONS.has(type) ? st === 'True' : st === 'False' };
+    const view: ConditionView = {
+      type,
+      status: st,
+      problem: NEGATIVE_CONDITIONS.has(type) ? st === 'True' : st === 'False',
+    };
     if (c.reason !== undefined) view.reason = str(c.reason);
     if (c.message !== undefined) view.message = str(c.message);
     if (typeof c.observedGeneration === 'number') view.observedGeneration = c.observedGeneration;
@@ -184,7 +275,12 @@ function indexEvents(events: readonly KubeObject[]): EventsOf {
     const io = (ev.involvedObject ?? ev.regarding ?? {}) as Loose;
     const k = `${str(io.kind)}/${str(io.namespace ?? '')}/${str(io.name)}`;
     const type = str(ev.type ?? 'Normal');
-    const view: EventView = { type, reason: str(ev.reason), message: str(ev.message ?? ev.note ?? ''), problem: type === 'Warning' };
+    const view: EventView = {
+      type,
+      reason: str(ev.reason),
+      message: str(ev.message ?? ev.note ?? ''),
+      problem: type === 'Warning',
+    };
     if (typeof ev.count === 'number') view.count = ev.count;
     const time = ev.lastTimestamp ?? ev.eventTime ?? ev.firstTimestamp;
     if (typeof time === 'string') view.time = time;
@@ -208,7 +304,11 @@ function targets(ext: KubeObject, gw: KubeObject): boolean {
 function refNames(ref: unknown, gw: KubeObject, fromNamespace?: string): boolean {
   if (!ref || typeof ref !== 'object') return false;
   const r = ref as Loose;
-  return (r.kind ?? 'Gateway') === 'Gateway' && r.name === name(gw) && (r.namespace ?? fromNamespace ?? ns(gw)) === ns(gw);
+  return (
+    (r.kind ?? 'Gateway') === 'Gateway' &&
+    r.name === name(gw) &&
+    (r.namespace ?? fromNamespace ?? ns(gw)) === ns(gw)
+  );
 }
 
 function describeMatch(m: Loose): string {
@@ -222,7 +322,9 @@ function describeMatch(m: Loose): string {
 }
 
 function addresses(st: Loose): string {
-  const list = arr(st.addresses).map((a) => str(a.value)).filter(Boolean);
+  const list = arr(st.addresses)
+    .map((a) => str(a.value))
+    .filter(Boolean);
   return list.length > 0 ? `, ${list.join(', ')}` : '';
 }
 

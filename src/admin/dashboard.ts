@@ -18,6 +18,7 @@ import { isIP } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../api/types.js';
 import type { Snapshot } from '../ir/snapshot.js';
+import type { ResourceSet } from '../controller/resources.js';
 import type { AdminRoute } from './server.js';
 import { buildConfigTree } from './config-tree.js';
 import { DASHBOARD_LIMITS } from './limits.js';
@@ -25,14 +26,28 @@ import { DASHBOARD_PAGE } from './page.js';
 import type { PluginLogBook } from './plugin-logs.js';
 import type { TraceRecord, TraceRecorder } from './trace.js';
 
-/** What the dashboard shows of the configuration; the lead feeds it from the controller's cache. */
+/**
+ * What the dashboard shows of the configuration; the lead feeds it from the controller's cache. Each call may
+ * answer directly or with a promise (e.g. events listed from the API server on demand).
+ */
 export interface DashboardSource {
   /** The snapshot the data plane currently serves. */
   snapshot(): Snapshot;
   /** Gateways, HTTPRoutes, GCPRoutingExtensions, GCPTrafficExtensions, GCPWasmPlugins, with status. */
-  resources(): readonly KubeObject[];
+  resources(): readonly KubeObject[] | Promise<readonly KubeObject[]>;
   /** core/v1 (or events.k8s.io/v1) Events about those resources. */
-  events(): readonly KubeObject[];
+  events(): readonly KubeObject[] | Promise<readonly KubeObject[]>;
+}
+
+/** The objects of the controller's ResourceSet that the dashboard's tree shows. */
+export function dashboardObjects(set: ResourceSet): KubeObject[] {
+  return [
+    ...set.gateways,
+    ...set.httpRoutes,
+    ...set.routingExtensions,
+    ...set.trafficExtensions,
+    ...set.wasmPlugins,
+  ];
 }
 
 export interface DashboardOptions {
@@ -71,7 +86,9 @@ export function summarize(t: TraceRecord): TraceSummary {
     chains: t.chains.map((c) => c.id),
     steps: t.steps.length,
     problem:
-      (t.status ?? 0) >= 500 || t.error !== undefined || t.steps.some((s) => s.effect === 'ERROR' || s.effect === 'FAILED_OPEN'),
+      (t.status ?? 0) >= 500 ||
+      t.error !== undefined ||
+      t.steps.some((s) => s.effect === 'ERROR' || s.effect === 'FAILED_OPEN'),
   };
   if (t.status !== undefined) s.status = t.status;
   if (t.durationMs !== undefined) s.durationMs = t.durationMs;
@@ -100,11 +117,17 @@ export function dashboardRoutes(options: DashboardOptions): AdminRoute {
       json(res, 503, { error: `too many live subscribers (max ${DASHBOARD_LIMITS.maxSubscribers})` });
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     res.write('retry: 2000\n\n');
     // Replay what the client missed when it reconnects (EventSource sends Last-Event-ID).
     const last = Number(req.headers['last-event-id']);
-    if (Number.isInteger(last) && last > 0) for (const t of recorder.list(last)) res.write(`id: ${t.id}\ndata: ${JSON.stringify(summarize(t))}\n\n`);
+    if (Number.isInteger(last) && last > 0)
+      for (const t of recorder.list(last))
+        res.write(`id: ${t.id}\ndata: ${JSON.stringify(summarize(t))}\n\n`);
     subscribers.add(res);
     unsubscribe ??= recorder.onEnd(broadcast);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
@@ -123,7 +146,10 @@ export function dashboardRoutes(options: DashboardOptions): AdminRoute {
     const path = url.pathname;
     if (path !== '/' && path !== '/dashboard.js' && !path.startsWith('/api/')) return false;
     if (!hostAllowed(req.headers.host, allowed)) {
-      json(res, 403, { error: 'Host not allowed: open the dashboard as http://127.0.0.1:<admin-port>/ or add the name with allowedHosts' });
+      json(res, 403, {
+        error:
+          'Host not allowed: open the dashboard as http://127.0.0.1:<admin-port>/ or add the name with allowedHosts',
+      });
       return true;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -131,16 +157,25 @@ export function dashboardRoutes(options: DashboardOptions): AdminRoute {
       return true;
     }
     if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS }).end(DASHBOARD_PAGE);
+      res
+        .writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          ...SECURITY_HEADERS,
+        })
+        .end(DASHBOARD_PAGE);
       return true;
     }
     if (path === '/dashboard.js') {
       script ??= readFile(new URL('./dashboard/app.js', import.meta.url), 'utf8');
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' }).end(await script);
+      res
+        .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' })
+        .end(await script);
       return true;
     }
     if (path === '/api/tree') {
-      json(res, 200, { snapshotVersion: source.snapshot().version, ...buildConfigTree(source.resources(), source.events()) });
+      const [resources, events] = await Promise.all([source.resources(), source.events()]);
+      json(res, 200, { snapshotVersion: source.snapshot().version, ...buildConfigTree(resources, events) });
       return true;
     }
     if (path === '/api/snapshot') {
@@ -161,7 +196,10 @@ export function dashboardRoutes(options: DashboardOptions): AdminRoute {
     if (one) {
       const trace = recorder.get(Number(one[1]));
       if (trace) json(res, 200, trace);
-      else json(res, 404, { error: `request ${one[1]} is not in the trace buffer (it keeps the last ${recorder.capacity})` });
+      else
+        json(res, 404, {
+          error: `request ${one[1]} is not in the trace buffer (it keeps the last ${recorder.capacity})`,
+        });
       return true;
     }
     if (path === '/api/plugins') {
@@ -200,7 +238,9 @@ function withoutPrivateKeys(snapshot: Snapshot): Snapshot {
     ports: snapshot.ports.map((port) => ({
       ...port,
       listeners: port.listeners.map((l) =>
-        l.tls ? { ...l, tls: { certificates: l.tls.certificates.map((c) => ({ ...c, keyPem: '[redacted]' })) } } : l,
+        l.tls
+          ? { ...l, tls: { certificates: l.tls.certificates.map((c) => ({ ...c, keyPem: '[redacted]' })) } }
+          : l,
       ),
     })),
   };
@@ -212,5 +252,7 @@ function intParam(url: URL, name: string, fallback: number): number {
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  res
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+    .end(JSON.stringify(body));
 }

@@ -9,7 +9,12 @@ export const TRACE_DEFAULTS = Object.freeze({
    *  (service-extensions plugins overview), so 4 KiB shows the start of any chunk without holding them. */
   maxBodyBytes: 4096,
   /** Header values never stored in a trace. */
-  redactHeaders: Object.freeze(['authorization', 'cookie', 'set-cookie', 'proxy-authorization']) as readonly string[],
+  redactHeaders: Object.freeze([
+    'authorization',
+    'cookie',
+    'set-cookie',
+    'proxy-authorization',
+  ]) as readonly string[],
 });
 
 export const PLUGIN_LOG_DEFAULTS = Object.freeze({
@@ -24,4 +29,10 @@ export const DASHBOARD_LIMITS = Object.freeze({
   maxSubscribers: 16,
   /** Requests returned by one `/api/requests` call. */
   maxListed: 500,
+});
+
+export const LOG_LIMITS = Object.freeze({
+  /** Log bytes waiting to be written to stdout before new lines are dropped: bounds memory when whoever reads
+   *  stdout is slower than the traffic. */
+  maxBufferedBytes: 16 * 1024 * 1024,
 });

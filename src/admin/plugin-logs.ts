@@ -7,7 +7,7 @@
 
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { ObjectKey, WasmLogConfigIR, WasmLogLevel, WasmPluginIR } from '../ir/snapshot.js';
-import { PLUGIN_LOG_DEFAULTS } from './limits.js';
+import { LOG_LIMITS, PLUGIN_LOG_DEFAULTS } from './limits.js';
 
 export interface PluginLogInput {
   /** `namespace/name` of the GCPWasmPlugin. */
@@ -35,7 +35,14 @@ export interface PluginLogOptions {
   logger?: Logger;
 }
 
-const LEVELS: Readonly<Record<WasmLogLevel, number>> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, CRITICAL: 5 };
+const LEVELS: Readonly<Record<WasmLogLevel, number>> = {
+  TRACE: 0,
+  DEBUG: 1,
+  INFO: 2,
+  WARN: 3,
+  ERROR: 4,
+  CRITICAL: 5,
+};
 const PINO_LEVEL: Readonly<Record<WasmLogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'>> = {
   TRACE: 'trace',
   DEBUG: 'debug',
@@ -58,7 +65,8 @@ export class PluginLogBook {
       options.logger ??
       pino(
         { base: { log: 'plugin' }, level: 'trace', timestamp: pino.stdTimeFunctions.isoTime },
-        options.destination ?? pino.destination({ dest: 1, sync: false }),
+        options.destination ??
+          pino.destination({ dest: 1, sync: false, maxLength: LOG_LIMITS.maxBufferedBytes }),
       );
   }
 

@@ -9,7 +9,9 @@ import { chromium, type BrowserContext } from 'playwright-core';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function chromiumMissing(): string | false {
-  return existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`;
+  return existsSync(CHROMIUM)
+    ? false
+    : `${CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM_PATH)`;
 }
 
 export async function launchBrowser(): Promise<{ context: BrowserContext; dir: string }> {

@@ -3,18 +3,33 @@ import type { KubeObject } from '../../src/api/types.js';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../../src/ir/snapshot.js';
 import type { DashboardSource } from '../../src/admin/dashboard.js';
 
-const ok = (type: string, reason: string) => ({ type, status: 'True', reason, message: '', observedGeneration: 1 });
+const ok = (type: string, reason: string) => ({
+  type,
+  status: 'True',
+  reason,
+  message: '',
+  observedGeneration: 1,
+});
 
 export const RESOURCES: KubeObject[] = [
   {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'Gateway',
     metadata: { name: 'internal-http', namespace: 'default' },
-    spec: { gatewayClassName: 'gke-l7-regional-external-managed', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }] },
+    spec: {
+      gatewayClassName: 'gke-l7-regional-external-managed',
+      listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }],
+    },
     status: {
       addresses: [{ type: 'IPAddress', value: '127.0.0.1' }],
       conditions: [ok('Accepted', 'Accepted'), ok('Programmed', 'Programmed')],
-      listeners: [{ name: 'http', attachedRoutes: 1, conditions: [ok('Accepted', 'Accepted'), ok('Programmed', 'Programmed')] }],
+      listeners: [
+        {
+          name: 'http',
+          attachedRoutes: 1,
+          conditions: [ok('Accepted', 'Accepted'), ok('Programmed', 'Programmed')],
+        },
+      ],
     },
   },
   {
@@ -26,7 +41,15 @@ export const RESOURCES: KubeObject[] = [
       hostnames: ['store.example.com'],
       rules: [{ backendRefs: [{ name: 'store-v1', port: 8080 }] }],
     },
-    status: { parents: [{ parentRef: { name: 'internal-http' }, controllerName: 'networking.gke.io/gateway', conditions: [ok('Accepted', 'Accepted'), ok('ResolvedRefs', 'ResolvedRefs')] }] },
+    status: {
+      parents: [
+        {
+          parentRef: { name: 'internal-http' },
+          controllerName: 'networking.gke.io/gateway',
+          conditions: [ok('Accepted', 'Accepted'), ok('ResolvedRefs', 'ResolvedRefs')],
+        },
+      ],
+    },
   },
   {
     apiVersion: 'networking.gke.io/v1',
@@ -39,8 +62,18 @@ export const RESOURCES: KubeObject[] = [
           name: 'chain1',
           matchCondition: { celExpressions: [{ celMatcher: 'request.path.contains("serviceextensions")' }] },
           extensions: [
-            { name: 'ext1', authority: 'myext.com', timeout: '1s', backendRef: { group: '', kind: 'Service', name: 'extension-service', port: 443 } },
-            { name: 'ext2', failOpen: true, authority: 'other.com', backendRef: { group: '', kind: 'Service', name: 'flaky-service', port: 443 } },
+            {
+              name: 'ext1',
+              authority: 'myext.com',
+              timeout: '1s',
+              backendRef: { group: '', kind: 'Service', name: 'extension-service', port: 443 },
+            },
+            {
+              name: 'ext2',
+              failOpen: true,
+              authority: 'other.com',
+              backendRef: { group: '', kind: 'Service', name: 'flaky-service', port: 443 },
+            },
           ],
         },
       ],
@@ -48,7 +81,12 @@ export const RESOURCES: KubeObject[] = [
     status: {
       ancestors: [
         {
-          ancestorRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'internal-http', namespace: 'default' },
+          ancestorRef: {
+            group: 'gateway.networking.k8s.io',
+            kind: 'Gateway',
+            name: 'internal-http',
+            namespace: 'default',
+          },
           controllerName: 'networking.gke.io/gateway',
           conditions: [
             ok('Accepted', 'Accepted'),
@@ -56,7 +94,8 @@ export const RESOURCES: KubeObject[] = [
               type: 'ResolvedRefs',
               status: 'False',
               reason: 'BackendNotFound',
-              message: 'service default/flaky-service in GCPTrafficExtension default/my-traffic-extension does not have port 443 with appProtocol HTTP2: set appProtocol: HTTP2 on that Service port',
+              message:
+                'service default/flaky-service in GCPTrafficExtension default/my-traffic-extension does not have port 443 with appProtocol HTTP2: set appProtocol: HTTP2 on that Service port',
               observedGeneration: 1,
             },
           ],
@@ -91,5 +130,6 @@ export const EVENTS: KubeObject[] = [
 ];
 
 export function staticSource(snapshot: Snapshot = { ...EMPTY_SNAPSHOT, version: 7 }): DashboardSource {
-  return { snapshot: () => snapshot, resources: () => RESOURCES, events: () => EVENTS };
+  // Events come asynchronously, as when listed from the API server on demand.
+  return { snapshot: () => snapshot, resources: () => RESOURCES, events: async () => EVENTS };
 }

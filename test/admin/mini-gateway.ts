@@ -1,47 +1,21 @@
-// A minimal traced proxy for the admin tests: real HTTP in, one extension chain of real Extension objects,
-// real HTTP to an upstream, and the RequestTrace calls placed where the data plane places them. It is the
-// reference for wiring the recorder into src/dataplane and src/extensions/chain.ts.
+// A minimal traced proxy for the admin tests and the overhead bench: real HTTP in, the real ExtensionChain
+// (src/extensions/chain.ts) over the given extensions, real HTTP to an upstream, and the RequestTrace calls
+// where the data plane makes them (begin, listener, route, chain, upstream, end; the steps come from
+// tracedExtension around each chain member). It is the reference for wiring the recorder into src/dataplane.
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { HttpEvent } from '../../src/ir/snapshot.js';
-import type { Extension, ExtensionStream, HeaderMap, RequestInfo, StepResult } from '../../src/extensions/extension.js';
-import { ExtensionError } from '../../src/extensions/extension.js';
-import type { RequestTrace, TraceEffect, TraceRecorder } from '../../src/admin/trace.js';
-
-export class SimpleHeaderMap implements HeaderMap {
-  private list: Array<[string, string]> = [];
-  constructor(init: Iterable<readonly [string, string]> = []) {
-    for (const [k, v] of init) this.append(k, v);
-  }
-  get(name: string): string | undefined {
-    const n = name.toLowerCase();
-    return this.list.find(([k]) => k === n)?.[1];
-  }
-  getAll(name: string): string[] {
-    const n = name.toLowerCase();
-    return this.list.filter(([k]) => k === n).map(([, v]) => v);
-  }
-  set(name: string, value: string): void {
-    this.remove(name);
-    this.append(name, value);
-  }
-  append(name: string, value: string): void {
-    this.list.push([name.toLowerCase(), value]);
-  }
-  remove(name: string): void {
-    const n = name.toLowerCase();
-    this.list = this.list.filter(([k]) => k !== n);
-  }
-  has(name: string): boolean {
-    return this.get(name) !== undefined;
-  }
-  entries(): Array<[string, string]> {
-    return this.list.map(([k, v]) => [k, v]);
-  }
-  get size(): number {
-    return this.list.length;
-  }
-}
+import type { CalloutExtensionIR, ExtensionChainIR, HttpEvent, RouteRuleIR } from '../../src/ir/snapshot.js';
+import type {
+  Extension,
+  ExtensionStream,
+  HeaderMap,
+  RequestInfo,
+  StepResult,
+} from '../../src/extensions/extension.js';
+import { compileChains } from '../../src/extensions/chain.js';
+import { HeaderList } from '../../src/extensions/header-map.js';
+import type { RequestTrace, TraceRecorder } from '../../src/admin/trace.js';
+import { describeChainMatch, describeRouteMatch, tracedExtension } from '../../src/admin/trace-wiring.js';
 
 /** An extension whose request/response header behaviour is given as functions (stands in for a callout). */
 export function headerExtension(
@@ -73,77 +47,56 @@ export interface MiniGateway {
 export interface MiniGatewayOptions {
   recorder: TraceRecorder;
   upstreamPort: number;
-  chainId: string;
-  /** Runs the chain when the CEL-like predicate holds for the path. */
-  chainMatches: (path: string) => boolean;
-  chainWhy: string;
-  extensions: Extension[];
+  /** Traffic chains of the one listener, as the snapshot carries them. */
+  chains: ExtensionChainIR[];
+  /** The extension for a callout IR (a CalloutClient's, or a stand-in); the gateway wraps it for tracing. */
+  callout: (ir: CalloutExtensionIR) => Extension;
 }
 
-/** Runs `ext` for one header event with the trace calls around it; returns the step's result. */
-async function runHeaderStep(
-  trace: RequestTrace,
-  ext: Extension,
-  stream: ExtensionStream,
-  event: 'RequestHeaders' | 'ResponseHeaders',
-  headers: HeaderMap,
-): Promise<StepResult | undefined> {
-  const before = trace.capturing ? trace.capture(headers) : undefined;
-  const startedAt = performance.now();
-  let effect: TraceEffect = 'NONE';
-  let result: StepResult | undefined;
-  let error: string | undefined;
-  let grpcStatus: number | undefined;
-  try {
-    result = event === 'RequestHeaders' ? await stream.requestHeaders(headers, false) : await stream.responseHeaders(headers, false);
-    effect = result.immediate ? 'IMMEDIATE_RESPONSE' : (result.effect ?? 'NONE');
-  } catch (err) {
-    error = err instanceof Error ? err.message : String(err);
-    if (err instanceof ExtensionError) grpcStatus = err.grpcStatus;
-    effect = ext.failOpen ? 'FAILED_OPEN' : 'ERROR';
-  }
-  if (trace.recording) {
-    trace.step({
-      extension: ext.id,
-      event,
-      startedAt,
-      latencyMs: performance.now() - startedAt,
-      effect,
-      error,
-      grpcStatus,
-      before,
-      after: trace.capturing ? trace.capture(headers) : undefined,
-    });
-  }
-  if (effect === 'ERROR') throw new Error(error);
-  return result;
-}
+const LISTENER = 'default/internal-http/http';
+const ROUTE: RouteRuleIR = {
+  id: 'default/store/0/0',
+  ruleId: 'default/store/0',
+  route: 'default/store',
+  hostnames: ['store.example.com'],
+  match: { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] },
+  filters: [],
+  backends: [],
+  timeouts: {},
+};
 
 export async function startMiniGateway(opts: MiniGatewayOptions): Promise<MiniGateway> {
+  // The trace of each request reaches the chain members through the RequestInfo they are opened with.
+  const traces = new WeakMap<RequestInfo, RequestTrace>();
+  const chains = compileChains(opts.chains, {
+    callout: (ir) => tracedExtension(opts.callout(ir), (request) => traces.get(request)),
+  });
+  const chainIRs = new Map(opts.chains.map((c) => [c.id, c]));
   const server: Server = createServer((req, res) => {
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
-    const headers = new SimpleHeaderMap([
+    const path = req.url ?? '/';
+    const headers = new HeaderList([
       [':method', req.method ?? 'GET'],
-      [':path', req.url ?? '/'],
+      [':path', path],
       [':authority', req.headers.host ?? ''],
       [':scheme', 'http'],
     ]);
-    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() !== 'host') headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      if (req.rawHeaders[i].toLowerCase() !== 'host')
+        headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+    }
     headers.set('x-request-id', requestId);
     const trace = opts.recorder.begin({
       requestId,
       method: req.method ?? 'GET',
       authority: req.headers.host ?? '',
-      path: req.url ?? '/',
+      path,
       scheme: 'http',
       source: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
       headers,
     });
-    trace.listener('default/internal-http/http');
-    const path = req.url ?? '/';
-    const run = opts.chainMatches(path);
-    trace.chain('traffic', run ? opts.chainId : null, run ? opts.chainWhy : `no chain matched: ${opts.chainWhy} is false`);
-    trace.route('default/store/0/0', 'PathPrefix / on hostnames store.example.com');
+    trace.listener(LISTENER);
+    trace.route(ROUTE.id, describeRouteMatch(ROUTE));
     const info: RequestInfo = {
       requestId,
       scheme: 'http',
@@ -151,52 +104,72 @@ export async function startMiniGateway(opts: MiniGatewayOptions): Promise<MiniGa
       sourcePort: req.socket.remotePort ?? 0,
       destinationAddress: '127.0.0.1',
       destinationPort: 0,
-      listener: 'default/internal-http/http',
+      listener: LISTENER,
+      route: ROUTE.route,
     };
-    const streams = run ? opts.extensions.map((e) => [e, e.open(info)] as const) : [];
+    traces.set(info, trace);
+    const chain = chains.select(info, headers);
+    const chosen = chain ? chainIRs.get(chain.id) : undefined;
+    trace.chain(
+      'traffic',
+      chain?.id ?? null,
+      chosen
+        ? describeChainMatch(chosen)
+        : `no chain matched (${opts.chains.map(describeChainMatch).join('; ')})`,
+    );
+    const stream = chain?.open(info);
     void (async () => {
       try {
-        for (const [ext, stream] of streams) {
-          if (!ext.events.has('RequestHeaders')) continue;
-          const r = await runHeaderStep(trace, ext, stream, 'RequestHeaders', headers);
-          if (r?.immediate) {
+        if (stream && chain!.events.has('RequestHeaders')) {
+          const r = await stream.requestHeaders(headers, false);
+          if (r.immediate) {
             res.writeHead(r.immediate.status).end(r.immediate.body);
             trace.end({ status: r.immediate.status, bytes: r.immediate.body.byteLength });
             return;
           }
         }
         const upStart = performance.now();
-        const up = await new Promise<{ status: number; headers: SimpleHeaderMap; body: Buffer }>((resolve, reject) => {
-          const out: Record<string, string> = {};
-          for (const [k, v] of headers.entries()) if (!k.startsWith(':')) out[k] = v;
-          const u = httpRequest({ host: '127.0.0.1', port: opts.upstreamPort, path, method: req.method, headers: out }, (ur) => {
-            const chunks: Buffer[] = [];
-            ur.on('data', (c: Buffer) => chunks.push(c));
-            ur.on('end', () => {
-              const rh = new SimpleHeaderMap([[':status', String(ur.statusCode)]]);
-              for (let i = 0; i < ur.rawHeaders.length; i += 2) rh.append(ur.rawHeaders[i], ur.rawHeaders[i + 1]);
-              resolve({ status: ur.statusCode ?? 0, headers: rh, body: Buffer.concat(chunks) });
-            });
-          });
-          u.on('error', reject);
-          req.pipe(u);
-        });
+        const up = await new Promise<{ status: number; headers: HeaderList; body: Buffer }>(
+          (resolve, reject) => {
+            const out: Record<string, string> = {};
+            for (const [k, v] of headers.entries()) if (!k.startsWith(':')) out[k] = v;
+            const u = httpRequest(
+              { host: '127.0.0.1', port: opts.upstreamPort, path, method: req.method, headers: out },
+              (ur) => {
+                const chunks: Buffer[] = [];
+                ur.on('data', (c: Buffer) => chunks.push(c));
+                ur.on('end', () => {
+                  const rh = HeaderList.fromRaw([':status', String(ur.statusCode), ...ur.rawHeaders]);
+                  resolve({ status: ur.statusCode ?? 0, headers: rh, body: Buffer.concat(chunks) });
+                });
+              },
+            );
+            u.on('error', reject);
+            req.pipe(u);
+          },
+        );
         trace.upstream({
           endpoint: `127.0.0.1:${opts.upstreamPort}`,
           status: up.status,
           latencyMs: performance.now() - upStart,
           response: trace.capturing ? trace.capture(up.headers, up.body) : undefined,
         });
-        for (const [ext, stream] of [...streams].reverse()) if (ext.events.has('ResponseHeaders')) await runHeaderStep(trace, ext, stream, 'ResponseHeaders', up.headers);
+        if (stream && chain!.events.has('ResponseHeaders')) await stream.responseHeaders(up.headers, false);
         const outHeaders: Record<string, string> = {};
-        for (const [k, v] of up.headers.entries()) if (!k.startsWith(':') && k !== 'content-length') outHeaders[k] = v;
+        for (const [k, v] of up.headers.entries())
+          if (!k.startsWith(':') && k !== 'content-length') outHeaders[k] = v;
         res.writeHead(up.status, outHeaders).end(up.body);
         trace.end({ status: up.status, bytes: up.body.byteLength });
       } catch (err) {
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":500,"status":"INTERNAL"}}');
-        trace.end({ status: 500, bytes: 0, error: err instanceof Error ? err.message : String(err) });
+        const body = '{"error": {"code": 500, "message": "Internal server error.", "status": "INTERNAL"}}';
+        res.writeHead(500, { 'content-type': 'application/json' }).end(body);
+        trace.end({
+          status: 500,
+          bytes: body.length,
+          error: err instanceof Error ? err.message : String(err),
+        });
       } finally {
-        for (const [, stream] of streams) stream.close();
+        stream?.close();
       }
     })();
   });

@@ -40,20 +40,45 @@ function renderNode(node: TreeNode): HTMLElement {
     'div',
     { class: 'head' },
     h('span', { class: 'kind' }, node.kind === 'Group' ? '' : node.kind),
-    h('span', { class: 'name' }, node.namespace && node.kind !== 'Group' ? `${node.namespace}/${node.name}` : node.name),
+    h(
+      'span',
+      { class: 'name' },
+      node.namespace && node.kind !== 'Group' ? `${node.namespace}/${node.name}` : node.name,
+    ),
     node.detail ? h('span', { class: 'detail' }, node.detail) : null,
     ...node.conditions.map((c) =>
-      h('span', { class: c.problem ? 'cond problem' : 'cond', title: `${c.reason ?? ''} ${c.message ?? ''}`.trim() }, `${c.type}=${c.status}`),
+      h(
+        'span',
+        { class: c.problem ? 'cond problem' : 'cond', title: `${c.reason ?? ''} ${c.message ?? ''}`.trim() },
+        `${c.type}=${c.status}`,
+      ),
     ),
   );
-  const li = h('li', { class: node.problem ? 'node problem' : 'node', 'data-kind': node.kind, 'data-name': node.name }, head);
+  const li = h(
+    'li',
+    { class: node.problem ? 'node problem' : 'node', 'data-kind': node.kind, 'data-name': node.name },
+    head,
+  );
   for (const c of node.conditions) {
-    if (c.problem) li.append(h('div', { class: 'fix' }, `${c.type} ${c.status}${c.reason ? ` (${c.reason})` : ''}: ${c.message ?? ''}`));
+    if (c.problem)
+      li.append(
+        h(
+          'div',
+          { class: 'fix' },
+          `${c.type} ${c.status}${c.reason ? ` (${c.reason})` : ''}: ${c.message ?? ''}`,
+        ),
+      );
   }
   if (node.events.length > 0) {
     const evs = h('div', { class: 'events' });
     for (const e of node.events.slice(-5)) {
-      evs.append(h('div', { class: e.problem ? 'warn' : '' }, `${e.type} ${e.reason}${e.count && e.count > 1 ? ` ×${e.count}` : ''}: ${e.message}`));
+      evs.append(
+        h(
+          'div',
+          { class: e.problem ? 'warn' : '' },
+          `${e.type} ${e.reason}${e.count && e.count > 1 ? ` ×${e.count}` : ''}: ${e.message}`,
+        ),
+      );
     }
     li.append(evs);
   }
@@ -69,7 +94,10 @@ async function refreshConfig(): Promise<void> {
     const box = byId('config');
     box.replaceChildren(tree.gateways.length === 0 ? h('div', { class: 'empty' }, 'No Gateways yet.') : root);
     if (tree.unattached.length > 0) {
-      box.append(h('h3', {}, 'Not attached to any Gateway'), h('ul', { class: 'tree root' }, ...tree.unattached.map(renderNode)));
+      box.append(
+        h('h3', {}, 'Not attached to any Gateway'),
+        h('ul', { class: 'tree root' }, ...tree.unattached.map(renderNode)),
+      );
     }
   } catch (err) {
     byId('config').replaceChildren(h('div', { class: 'fix' }, String(err)));
@@ -121,8 +149,8 @@ async function startLog(): Promise<void> {
   const { requests } = await getJson<{ requests: TraceSummary[] }>('/api/requests?limit=200');
   for (const s of requests) addRequest(s);
   const live = new EventSource('/api/requests/stream');
-  live.onopen = () => byId('live').className = 'meta on';
-  live.onerror = () => byId('live').className = 'meta off';
+  live.onopen = () => (byId('live').className = 'meta on');
+  live.onerror = () => (byId('live').className = 'meta off');
   live.onmessage = (ev: MessageEvent<string>) => addRequest(JSON.parse(ev.data) as TraceSummary);
 }
 
@@ -136,10 +164,13 @@ interface DiffRow {
 }
 
 /** Header changes between two snapshots, by name (multi-valued headers compared as a list). */
-export function diffHeaders(before: CapturedMessage['headers'], after: CapturedMessage['headers']): DiffRow[] {
-  const group = (list: CapturedMessage['headers']): Map<string, string[]> => {
+export function diffHeaders(
+  before: CapturedMessage['headers'],
+  after: CapturedMessage['headers'],
+): DiffRow[] {
+  const group = (flat: CapturedMessage['headers']): Map<string, string[]> => {
     const m = new Map<string, string[]>();
-    for (const [k, v] of list) m.set(k, [...(m.get(k) ?? []), v]);
+    for (let i = 0; i + 1 < flat.length; i += 2) m.set(flat[i], [...(m.get(flat[i]) ?? []), flat[i + 1]]);
     return m;
   };
   const a = group(before);
@@ -148,7 +179,8 @@ export function diffHeaders(before: CapturedMessage['headers'], after: CapturedM
   for (const [name, values] of a) {
     const next = b.get(name);
     if (!next) rows.push({ kind: 'del', name, text: values.join(', ') });
-    else if (next.join('\n') !== values.join('\n')) rows.push({ kind: 'mod', name, text: `${values.join(', ')} → ${next.join(', ')}` });
+    else if (next.join('\n') !== values.join('\n'))
+      rows.push({ kind: 'mod', name, text: `${values.join(', ')} → ${next.join(', ')}` });
     else rows.push({ kind: 'same', name, text: values.join(', ') });
   }
   for (const [name, values] of b) if (!a.has(name)) rows.push({ kind: 'add', name, text: values.join(', ') });
@@ -166,21 +198,39 @@ function renderDiff(before?: CapturedMessage, after?: CapturedMessage): HTMLElem
   const rows = diffHeaders(before?.headers ?? [], after?.headers ?? []);
   const sign = { add: '+', del: '−', mod: '~', same: ' ' };
   const row = (r: DiffRow): HTMLElement =>
-    h('tr', { class: r.kind, 'data-header': r.name }, h('td', { class: 'sign' }, sign[r.kind]), h('td', {}, `${r.name}: ${r.text}`));
+    h(
+      'tr',
+      { class: r.kind, 'data-header': r.name },
+      h('td', { class: 'sign' }, sign[r.kind]),
+      h('td', {}, `${r.name}: ${r.text}`),
+    );
   const changed = rows.filter((r) => r.kind !== 'same');
   const same = rows.filter((r) => r.kind === 'same');
   const box = h('div', {}, h('table', { class: 'diff' }, ...changed.map(row)));
-  if (changed.length === 0 && before && after) box.append(h('div', { class: 'detail', style: 'padding:2px 8px' }, 'headers unchanged'));
+  if (changed.length === 0 && before && after)
+    box.append(h('div', { class: 'detail', style: 'padding:2px 8px' }, 'headers unchanged'));
   // Unchanged headers are folded away: the diff is what the step did.
   if (same.length > 0) {
-    box.append(h('details', {}, h('summary', { class: 'detail' }, `${same.length} unchanged header${same.length === 1 ? '' : 's'}`), h('table', { class: 'diff' }, ...same.map(row))));
+    box.append(
+      h(
+        'details',
+        {},
+        h('summary', { class: 'detail' }, `${same.length} unchanged header${same.length === 1 ? '' : 's'}`),
+        h('table', { class: 'diff' }, ...same.map(row)),
+      ),
+    );
   }
   const bb = before?.body;
   const ab = after?.body;
   if (bb || ab) {
     const same = bb && ab && bodyText(bb) === bodyText(ab);
-    if (bb) box.append(h('div', { class: 'detail' }, same ? 'body (unchanged)' : 'body before'), h('pre', { class: 'body' }, bodyText(bb)));
-    if (ab && !same) box.append(h('div', { class: 'detail' }, 'body after'), h('pre', { class: 'body' }, bodyText(ab)));
+    if (bb)
+      box.append(
+        h('div', { class: 'detail' }, same ? 'body (unchanged)' : 'body before'),
+        h('pre', { class: 'body' }, bodyText(bb)),
+      );
+    if (ab && !same)
+      box.append(h('div', { class: 'detail' }, 'body after'), h('pre', { class: 'body' }, bodyText(ab)));
   }
   return box;
 }
@@ -203,13 +253,15 @@ function renderStep(step: TraceStep, index: number): HTMLElement {
     ),
     step.error ? h('div', { class: 'error' }, step.error) : null,
     step.details ? h('div', { class: 'detail', style: 'padding:2px 8px' }, step.details) : null,
-    renderDiff(step.before, step.after),
+    // A failed step answered nothing: what it was sent passes on unchanged (fail-open) or goes nowhere.
+    renderDiff(step.before, step.after ?? step.before),
   );
 }
 
 async function showTrace(id: number): Promise<void> {
   selected = id;
-  for (const row of Array.from(byId('requests').children) as HTMLElement[]) row.classList.toggle('selected', row.dataset.id === String(id));
+  for (const row of Array.from(byId('requests').children) as HTMLElement[])
+    row.classList.toggle('selected', row.dataset.id === String(id));
   const box = byId('trace');
   let t: TraceRecord;
   try {
@@ -220,7 +272,15 @@ async function showTrace(id: number): Promise<void> {
   }
   if (selected !== id) return;
   const kv = (k: string, v: Child): HTMLElement[] => [h('dt', {}, k), h('dd', {}, v)];
-  const chains = t.chains.map((c) => h('div', { class: 'chain', 'data-kind': c.kind }, h('b', {}, `${c.kind}: `), h('code', {}, c.id ?? 'none'), ` — ${c.why}`));
+  const chains = t.chains.map((c) =>
+    h(
+      'div',
+      { class: 'chain', 'data-kind': c.kind },
+      h('b', {}, `${c.kind}: `),
+      h('code', {}, c.id ?? 'none'),
+      ` — ${c.why}`,
+    ),
+  );
   const up = t.upstream;
   const parts: Child[] = [
     h('h2', {}, `${t.method} ${t.authority}${t.path} → ${t.status ?? '…'}`),
@@ -231,12 +291,22 @@ async function showTrace(id: number): Promise<void> {
       ...kv('time', new Date(t.time).toISOString()),
       ...kv('client', t.source ?? ''),
       ...kv('listener', h('code', {}, t.listener ?? '—')),
-      ...kv('route', h('span', { id: 'trace-route' }, h('code', {}, t.route?.id ?? 'none'), t.route ? ` — ${t.route.why}` : '')),
+      ...kv(
+        'route',
+        h(
+          'span',
+          { id: 'trace-route' },
+          h('code', {}, t.route?.id ?? 'none'),
+          t.route ? ` — ${t.route.why}` : '',
+        ),
+      ),
       ...kv('duration', `${t.durationMs?.toFixed(2) ?? '?'} ms, ${t.bytes ?? 0} bytes`),
       ...(t.error ? kv('error', h('span', { class: 'error' }, t.error)) : []),
     ),
     h('h3', {}, 'Extension chains'),
-    chains.length > 0 ? h('div', { id: 'trace-chains' }, ...chains) : h('div', { class: 'empty' }, 'no extension chain evaluated'),
+    chains.length > 0
+      ? h('div', { id: 'trace-chains' }, ...chains)
+      : h('div', { class: 'empty' }, 'no extension chain evaluated'),
     h('h3', {}, `Steps (${t.steps.length})`),
     h('div', { id: 'trace-steps' }, ...t.steps.map(renderStep)),
     h('h3', {}, 'Upstream'),
@@ -253,7 +323,9 @@ async function showTrace(id: number): Promise<void> {
     t.request ? h('h3', {}, 'Request as received') : null,
     t.request ? renderDiff(undefined, t.request) : null,
   ];
-  box.replaceChildren(...parts.filter((p): p is Node | string => p !== null && p !== undefined && p !== false));
+  box.replaceChildren(
+    ...parts.filter((p): p is Node | string => p !== null && p !== undefined && p !== false),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -261,30 +333,36 @@ async function showTrace(id: number): Promise<void> {
 
 async function refreshPlugins(): Promise<void> {
   const box = byId('plugins');
-  const { versions } = await getJson<{ versions: Array<{ plugin: string; version: string; lines: number }> }>('/api/plugins');
+  const { versions } = await getJson<{ versions: Array<{ plugin: string; version: string; lines: number }> }>(
+    '/api/plugins',
+  );
   if (versions.length === 0) {
     box.replaceChildren(h('div', { class: 'empty' }, 'No plugin has logged yet.'));
     return;
   }
   box.replaceChildren();
   for (const v of versions) {
-    const { lines } = await getJson<{ lines: PluginLogLine[] }>(`/api/plugins/logs?plugin=${encodeURIComponent(v.plugin)}&version=${encodeURIComponent(v.version)}`);
+    const { lines } = await getJson<{ lines: PluginLogLine[] }>(
+      `/api/plugins/logs?plugin=${encodeURIComponent(v.plugin)}&version=${encodeURIComponent(v.version)}`,
+    );
     box.append(
       h('h3', {}, `${v.plugin} @ ${v.version}`),
       h(
         'table',
         { class: 'plugin-log', 'data-plugin': v.plugin, 'data-version': v.version },
-        ...lines.slice(-100).map((l) =>
-          h(
-            'tr',
-            { class: l.level === 'ERROR' || l.level === 'CRITICAL' ? 'problem' : '' },
-            h('td', { class: 'mono' }, new Date(l.time).toLocaleTimeString()),
-            h('td', {}, l.level),
-            h('td', { class: 'mono' }, l.callback ?? ''),
-            h('td', { class: 'mono' }, l.message),
-            h('td', { class: 'detail' }, l.exported ? 'exported' : 'not exported (logConfig)'),
+        ...lines
+          .slice(-100)
+          .map((l) =>
+            h(
+              'tr',
+              { class: l.level === 'ERROR' || l.level === 'CRITICAL' ? 'problem' : '' },
+              h('td', { class: 'mono' }, new Date(l.time).toLocaleTimeString()),
+              h('td', {}, l.level),
+              h('td', { class: 'mono' }, l.callback ?? ''),
+              h('td', { class: 'mono' }, l.message),
+              h('td', { class: 'detail' }, l.exported ? 'exported' : 'not exported (logConfig)'),
+            ),
           ),
-        ),
       ),
     );
   }
