@@ -18,7 +18,7 @@ import {
   statusOfReset,
   type CallStatus,
 } from './grpc-frames.js';
-import { PROCESS_PATH, processMethod, type ProcessingRequest, type ProcessingResponse } from './protos.js';
+import { PROCESS_PATH, extProcCodec, type ProcessingRequest, type ProcessingResponse } from './protos.js';
 
 export interface ChannelTarget {
   readonly endpoint: EndpointIR;
@@ -185,7 +185,7 @@ function tlsOptions(authority: string, t: CalloutTlsIR): tls.ConnectionOptions {
   };
 }
 
-const method = processMethod();
+const codec = extProcCodec();
 
 /** Sessions that completed their handshake: a stream failing on any other session never reached the callout. */
 const everConnected = new WeakSet<http2.ClientHttp2Session>();
@@ -211,7 +211,7 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
     s.on('data', (chunk: Buffer) => {
       if (this.result) return;
       try {
-        for (const m of this.decoder.push(chunk)) this.emit('data', method.responseDeserialize(m));
+        for (const m of this.decoder.push(chunk)) this.emit('data', codec.decodeResponse(m));
       } catch (err) {
         const st = isStatus(err)
           ? err
@@ -244,7 +244,7 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
 
   write(message: ProcessingRequest): void {
     if (this.result || this.stream.closed) return;
-    this.stream.write(frame(method.requestSerialize(message)));
+    this.stream.write(frame(codec.encodeRequest(message)));
   }
 
   end(): void {
