@@ -31,7 +31,10 @@ export interface ChannelTarget {
  * (CallStatus), then `status` (CallStatus).
  */
 export interface ProcessCall {
-  write(message: ProcessingRequest): void;
+  /** The call has its final status. */
+  readonly finished: boolean;
+  /** `last`: half-close with this message. */
+  write(message: ProcessingRequest, last?: boolean): void;
   /** Half-close: no more messages from us. */
   end(): void;
   /** Reset the stream. */
@@ -242,9 +245,15 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
     });
   }
 
-  write(message: ProcessingRequest): void {
-    if (this.result || this.stream.closed) return;
-    this.stream.write(frame(codec.encodeRequest(message)));
+  get finished(): boolean {
+    return this.result !== undefined;
+  }
+
+  write(message: ProcessingRequest, last = false): void {
+    if (this.result || this.stream.closed || this.stream.writableEnded) return;
+    const data = frame(codec.encodeRequest(message));
+    if (last) this.stream.end(data);
+    else this.stream.write(data);
   }
 
   end(): void {
@@ -267,6 +276,7 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
 
 /** A call that never reached the callout; reports its status once the caller has subscribed. */
 class FailedCall extends EventEmitter implements ProcessCall {
+  readonly finished = true;
   constructor(st: CallStatus) {
     super();
     process.nextTick(() => {
