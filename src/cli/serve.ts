@@ -13,7 +13,11 @@ export interface ServeDataPlane {
 }
 
 export interface ServeHooks {
-  startDataPlane?: (opts: { address: string; portOffset: number; metrics: Registry }) => Promise<ServeDataPlane>;
+  startDataPlane?: (opts: {
+    address: string;
+    portOffset: number;
+    metrics: Registry;
+  }) => Promise<ServeDataPlane>;
   wasmImages?: (opts: { insecureRegistries: string[] }) => WasmImageResolver;
 }
 
@@ -34,15 +38,33 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function registerServeCommand(program: Command, hooks: ServeHooks = {}): void {
   program
     .command('serve')
-    .description('run the Gateway controller (and gateway) against a Kubernetes API server; replicas elect one status writer')
-    .option('--kubeconfig <file>', 'kubeconfig of the cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .description(
+      'run the Gateway controller (and gateway) against a Kubernetes API server; replicas elect one status writer',
+    )
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig of the cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)',
+    )
     .option('--address <addr>', 'address Gateway listeners bind to and report in status.addresses', '0.0.0.0')
     .option('--port-offset <n>', 'a listener on port P binds P + offset', '0')
     .option('--admin-port <n>', 'admin HTTP on 127.0.0.1: /readyz, /healthz, /metrics', '9901')
     .option('--gateway-class <name>', 'only program Gateways of this GatewayClass (repeatable)', collect, [])
-    .option('--google-api-service <name=host:port>', 'serve googleAPIServiceName NAME from HOST:PORT (repeatable)', collect, [])
-    .option('--insecure-registry <host[:port]>', 'pull Wasm images from this registry over plain HTTP (repeatable)', collect, [])
-    .option('--no-leader-election', 'write status from this replica without a Lease (only when it runs alone)')
+    .option(
+      '--google-api-service <name=host:port>',
+      'serve googleAPIServiceName NAME from HOST:PORT (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--insecure-registry <host[:port]>',
+      'pull Wasm images from this registry over plain HTTP (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--no-leader-election',
+      'write status from this replica without a Lease (only when it runs alone)',
+    )
     .option('--lease-namespace <ns>', 'namespace of the leadership Lease', 'default')
     .action(async (flags: ServeFlags) => {
       const portOffset = parseIntFlag('--port-offset', flags.portOffset, 0, 65535);
@@ -50,16 +72,20 @@ export function registerServeCommand(program: Command, hooks: ServeHooks = {}): 
       const googleApiServices: Record<string, string> = {};
       for (const entry of flags.googleApiService) {
         const i = entry.indexOf('=');
-        if (i <= 0 || !/:\d+$/.test(entry.slice(i + 1))) throw new Error(`--google-api-service "${entry}": expected NAME=HOST:PORT`);
+        if (i <= 0 || !/:\d+$/.test(entry.slice(i + 1)))
+          throw new Error(`--google-api-service "${entry}": expected NAME=HOST:PORT`);
         googleApiServices[entry.slice(0, i)] = entry.slice(i + 1);
       }
       const kubeConfig = new KubeConfig();
       if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
       else kubeConfig.loadFromDefault();
-      if (!kubeConfig.getCurrentCluster()) throw new Error('no cluster in the kubeconfig: pass --kubeconfig FILE');
+      if (!kubeConfig.getCurrentCluster())
+        throw new Error('no cluster in the kubeconfig: pass --kubeconfig FILE');
 
       const metrics = new Registry();
-      const dataPlane = hooks.startDataPlane ? await hooks.startDataPlane({ address: flags.address, portOffset, metrics }) : undefined;
+      const dataPlane = hooks.startDataPlane
+        ? await hooks.startDataPlane({ address: flags.address, portOffset, metrics })
+        : undefined;
       let ready = false;
       const controller = await startController({
         kubeConfig,
@@ -69,13 +95,20 @@ export function registerServeCommand(program: Command, hooks: ServeHooks = {}): 
         leaseNamespace: flags.leaseNamespace,
         googleApiServices,
         ...(flags.gatewayClass.length > 0 ? { gatewayClasses: flags.gatewayClass } : {}),
-        ...(hooks.wasmImages ? { wasmImages: hooks.wasmImages({ insecureRegistries: flags.insecureRegistry }) } : {}),
+        ...(hooks.wasmImages
+          ? { wasmImages: hooks.wasmImages({ insecureRegistries: flags.insecureRegistry }) }
+          : {}),
         onSnapshot: (s) => {
           if (dataPlane) dataPlane.apply(s);
           process.stderr.write(`serve: ${describeSnapshot(s)}\n`);
         },
       });
-      const admin = await startAdminServer({ host: '127.0.0.1', port: adminPort, isReady: () => ready, metrics });
+      const admin = await startAdminServer({
+        host: '127.0.0.1',
+        port: adminPort,
+        isReady: () => ready,
+        metrics,
+      });
       process.stderr.write(`serve: admin on http://127.0.0.1:${admin.port}\n`);
       void controller.synced().then(() => {
         ready = true;
@@ -104,6 +137,7 @@ export function describeSnapshot(s: Snapshot): string {
 
 function parseIntFlag(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} "${value}": expected an integer ${min}-${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name} "${value}": expected an integer ${min}-${max}`);
   return n;
 }

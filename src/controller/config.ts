@@ -39,13 +39,43 @@ export interface ClassCapabilities {
 }
 
 export const CLASS_CAPABILITIES: Readonly<Record<string, ClassCapabilities>> = {
-  'gke-l7-global-external-managed': { routingExtensions: false, trafficExtensions: true, wasmPlugins: true, scope: 'global' },
-  'gke-l7-regional-external-managed': { routingExtensions: true, trafficExtensions: true, wasmPlugins: false, scope: 'regional' },
+  'gke-l7-global-external-managed': {
+    routingExtensions: false,
+    trafficExtensions: true,
+    wasmPlugins: true,
+    scope: 'global',
+  },
+  'gke-l7-regional-external-managed': {
+    routingExtensions: true,
+    trafficExtensions: true,
+    wasmPlugins: false,
+    scope: 'regional',
+  },
   'gke-l7-rilb': { routingExtensions: true, trafficExtensions: true, wasmPlugins: false, scope: 'regional' },
-  'gke-l7-regional-external-managed-mc': { routingExtensions: true, trafficExtensions: true, wasmPlugins: false, scope: 'regional' },
-  'gke-l7-rilb-mc': { routingExtensions: true, trafficExtensions: true, wasmPlugins: false, scope: 'regional' },
-  'gke-l7-cross-regional-internal-managed-mc': { routingExtensions: true, trafficExtensions: true, wasmPlugins: false, scope: 'regional' },
-  'gke-l7-global-external-managed-mc': { routingExtensions: false, trafficExtensions: true, wasmPlugins: true, scope: 'global' },
+  'gke-l7-regional-external-managed-mc': {
+    routingExtensions: true,
+    trafficExtensions: true,
+    wasmPlugins: false,
+    scope: 'regional',
+  },
+  'gke-l7-rilb-mc': {
+    routingExtensions: true,
+    trafficExtensions: true,
+    wasmPlugins: false,
+    scope: 'regional',
+  },
+  'gke-l7-cross-regional-internal-managed-mc': {
+    routingExtensions: true,
+    trafficExtensions: true,
+    wasmPlugins: false,
+    scope: 'regional',
+  },
+  'gke-l7-global-external-managed-mc': {
+    routingExtensions: false,
+    trafficExtensions: true,
+    wasmPlugins: true,
+    scope: 'global',
+  },
 };
 
 /** A class we control but whose name is not in the table (e.g. a user-made class): treated like a regional one. */

@@ -84,7 +84,8 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   // Status writes run one pass at a time; a translation during a pass marks it dirty for one more pass.
   let writing: Promise<void> | undefined;
   let dirty = false;
-  const canWrite = () => !closed && (opts.writeStatus === true || (opts.writeStatus === 'leader-election' && !!elector?.isLeader));
+  const canWrite = () =>
+    !closed && (opts.writeStatus === true || (opts.writeStatus === 'leader-election' && !!elector?.isLeader));
   const writeStatuses = (): void => {
     if (!canWrite() || !translation) return;
     if (writing) {
@@ -141,7 +142,12 @@ export async function startController(opts: ControllerOptions): Promise<Controll
 
   const provider = new ResourceProvider(opts.kubeConfig, rest, run, log);
   const wasmStage = new WasmImageStage(opts.wasmImages, () => provider.schedule());
-  const writer = new StatusWriter(rest, (field, ns, name) => provider.get(field, ns, name), events, (m) => log.warn(`status: ${m}`));
+  const writer = new StatusWriter(
+    rest,
+    (field, ns, name) => provider.get(field, ns, name),
+    events,
+    (m) => log.warn(`status: ${m}`),
+  );
   const elector =
     opts.writeStatus === 'leader-election'
       ? new LeaderElector(
@@ -150,11 +156,17 @@ export async function startController(opts: ControllerOptions): Promise<Controll
             namespace: opts.leaseNamespace ?? 'default',
             name: LEASE_NAME,
             identity,
-            ...(opts.leaseDurationSeconds !== undefined ? { leaseDurationSeconds: opts.leaseDurationSeconds } : {}),
+            ...(opts.leaseDurationSeconds !== undefined
+              ? { leaseDurationSeconds: opts.leaseDurationSeconds }
+              : {}),
             ...(opts.leaseRenewMs !== undefined ? { renewMs: opts.leaseRenewMs } : {}),
           },
           (leading) => {
-            log.info(leading ? `${identity} is the leader: writing status` : `${identity} is not the leader: status writes stop`);
+            log.info(
+              leading
+                ? `${identity} is the leader: writing status`
+                : `${identity} is not the leader: status writes stop`,
+            );
             if (leading) writeStatuses();
           },
           (m) => log.warn(m),

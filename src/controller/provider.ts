@@ -21,7 +21,11 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   { field: 'gateways', path: '/apis/gateway.networking.k8s.io/v1/gateways' },
   { field: 'httpRoutes', path: '/apis/gateway.networking.k8s.io/v1/httproutes' },
   { field: 'referenceGrants', path: '/apis/gateway.networking.k8s.io/v1beta1/referencegrants' },
-  { field: 'backendTLSPolicies', path: '/apis/gateway.networking.k8s.io/v1/backendtlspolicies', optional: true },
+  {
+    field: 'backendTLSPolicies',
+    path: '/apis/gateway.networking.k8s.io/v1/backendtlspolicies',
+    optional: true,
+  },
   { field: 'services', path: '/api/v1/services' },
   { field: 'endpointSlices', path: '/apis/discovery.k8s.io/v1/endpointslices' },
   { field: 'endpoints', path: '/api/v1/endpoints' },
@@ -71,7 +75,9 @@ export class ResourceProvider {
       const listFn = () =>
         this.rest
           .get<{ metadata?: { resourceVersion?: string }; items: KubernetesObject[] }>(
-            kind.fieldSelector ? `${kind.path}?fieldSelector=${encodeURIComponent(kind.fieldSelector)}` : kind.path,
+            kind.fieldSelector
+              ? `${kind.path}?fieldSelector=${encodeURIComponent(kind.fieldSelector)}`
+              : kind.path,
           )
           .then((list) => {
             // After the informer has stored the items (it does so right after this promise settles).
@@ -81,8 +87,22 @@ export class ResourceProvider {
             }, 0);
             return list;
           });
-      const informer = new ListWatch<KubernetesObject>(kind.path, watch, listFn, false, undefined, kind.fieldSelector);
-      const state: KindState = { kind, informer, synced: false, backoffMs: INFORMER_BACKOFF_MIN_MS, startedAt: 0, failedThisAttempt: false };
+      const informer = new ListWatch<KubernetesObject>(
+        kind.path,
+        watch,
+        listFn,
+        false,
+        undefined,
+        kind.fieldSelector,
+      );
+      const state: KindState = {
+        kind,
+        informer,
+        synced: false,
+        backoffMs: INFORMER_BACKOFF_MIN_MS,
+        startedAt: 0,
+        failedThisAttempt: false,
+      };
       const changed = () => this.schedule();
       informer.on('add', changed);
       informer.on('update', changed);
@@ -111,7 +131,9 @@ export class ResourceProvider {
 
   /** Kinds not listed yet, with their last error: what /readyz waits for. */
   pending(): string[] {
-    return this.kinds.filter((k) => !k.synced).map((k) => `${k.kind.path}${k.lastError ? ` (${k.lastError})` : ''}`);
+    return this.kinds
+      .filter((k) => !k.synced)
+      .map((k) => `${k.kind.path}${k.lastError ? ` (${k.lastError})` : ''}`);
   }
 
   async close(): Promise<void> {
@@ -133,7 +155,8 @@ export class ResourceProvider {
   private failed(s: KindState, err: unknown): void {
     if (this.closed) return;
     s.failedThisAttempt = true;
-    const status = (err as { statusCode?: number; status?: number }).statusCode ?? (err as { status?: number }).status;
+    const status =
+      (err as { statusCode?: number; status?: number }).statusCode ?? (err as { status?: number }).status;
     s.lastError = err instanceof Error ? err.message : String(err);
     if (s.kind.optional && status === 404) {
       this.markSynced(s); // the kind does not exist on this server: nothing to watch, look again later
@@ -142,7 +165,8 @@ export class ResourceProvider {
     if (Date.now() - s.startedAt > 30_000) s.backoffMs = INFORMER_BACKOFF_MIN_MS;
     const delay = s.backoffMs;
     s.backoffMs = Math.min(s.backoffMs * 2, INFORMER_BACKOFF_MAX_MS);
-    if (!(s.kind.optional && status === 404)) this.log.warn(`watch ${s.kind.path} stopped (${s.lastError}); restarting in ${delay} ms`);
+    if (!(s.kind.optional && status === 404))
+      this.log.warn(`watch ${s.kind.path} stopped (${s.lastError}); restarting in ${delay} ms`);
     if (s.timer) clearTimeout(s.timer);
     s.timer = setTimeout(() => {
       s.timer = undefined;

@@ -48,7 +48,8 @@ export class ResourceIndex {
     for (const g of resources.referenceGrants) push(this.grantsByNamespace, g.metadata.namespace ?? '', g);
     for (const p of resources.backendTLSPolicies) {
       for (const t of p.spec?.targetRefs ?? []) {
-        if ((t.group ?? '') === '' && t.kind === 'Service') push(this.tlsPoliciesByService, `${p.metadata.namespace ?? ''}/${t.name}`, p);
+        if ((t.group ?? '') === '' && t.kind === 'Service')
+          push(this.tlsPoliciesByService, `${p.metadata.namespace ?? ''}/${t.name}`, p);
       }
     }
   }
@@ -57,7 +58,15 @@ export class ResourceIndex {
    * Whether a ReferenceGrant in `toNamespace` lets `from` (group/kind in `fromNamespace`) refer to the
    * object `toGroup/toKind/toName` (Gateway API ReferenceGrant semantics: `to.name` absent = any name).
    */
-  granted(fromGroup: string, fromKind: string, fromNamespace: string, toGroup: string, toKind: string, toNamespace: string, toName: string): boolean {
+  granted(
+    fromGroup: string,
+    fromKind: string,
+    fromNamespace: string,
+    toGroup: string,
+    toKind: string,
+    toNamespace: string,
+    toName: string,
+  ): boolean {
     if (fromNamespace === toNamespace) return true;
     for (const grant of this.grantsByNamespace.get(toNamespace) ?? []) {
       const fromOk = (grant.spec?.from ?? []).some(
@@ -65,7 +74,10 @@ export class ResourceIndex {
       );
       if (!fromOk) continue;
       const toOk = (grant.spec?.to ?? []).some(
-        (t) => (t.group ?? '') === toGroup && t.kind === toKind && (t.name === undefined || t.name === '' || t.name === toName),
+        (t) =>
+          (t.group ?? '') === toGroup &&
+          t.kind === toKind &&
+          (t.name === undefined || t.name === '' || t.name === toName),
       );
       if (toOk) return true;
     }
@@ -80,7 +92,10 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 }
 
 /** Sort key of objects: creationTimestamp (older first), then `namespace/name` (Gateway API tie-break). */
-export function byAge(a: { metadata: { creationTimestamp?: string; namespace?: string; name?: string } }, b: typeof a): number {
+export function byAge(
+  a: { metadata: { creationTimestamp?: string; namespace?: string; name?: string } },
+  b: typeof a,
+): number {
   const ta = a.metadata.creationTimestamp ?? '';
   const tb = b.metadata.creationTimestamp ?? '';
   if (ta !== tb) return ta < tb ? -1 : 1;
