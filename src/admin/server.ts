@@ -35,7 +35,9 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
         return;
       case '/readyz': {
         const ready = opts.isReady();
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ok\n' : 'not ready\n');
+        res
+          .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
+          .end(ready ? 'ok\n' : 'not ready\n');
         return;
       }
       case '/metrics': {

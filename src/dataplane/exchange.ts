@@ -1,0 +1,530 @@
+// One client request through the proxy: pick the Gateway listener, select the route, apply its filters,
+// choose a backend and endpoint, and stream the request up and the response down. The Exchange is also the
+// undici dispatch handler of its upstream attempt, so the no-extension path allocates one object per request.
+//
+// Requests on listeners with extension chains take the async path in extension-flow.ts, which calls back
+// into the same steps (selectRoute, forward, the response hooks).
+
+import { randomUUID } from 'node:crypto';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { EndpointIR, RouteRuleIR } from '../ir/snapshot.js';
+import type { DataPlaneLimits } from './limits.js';
+import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
+import { hasRequestBody } from './downstream.js';
+import { applyHeaderModifier, connectionTokens, isHopByHop } from './headers.js';
+import { REPLIES, type LocalReply } from './replies.js';
+import { chooseBackend, type BackendRuntime, type ListenerRuntime, type PortRuntime, type RuleRuntime } from './runtime.js';
+import { hostWithoutPort } from './routing/host-table.js';
+import type { RouteRequest } from './routing/route-matcher.js';
+import { isConnectFailure, type UpstreamHandler } from './upstream/dispatcher.js';
+import { endpointKey, type Upstreams } from './upstream/upstreams.js';
+import { redirectLocation, modifyPath } from './url.js';
+import { tunnel } from './upgrade.js';
+import { runWithExtensions, extensionFailed, type ResponseHooks } from './extension-flow.js';
+import { ExtensionError } from '../extensions/extension.js';
+
+export interface ProxyStats {
+  requests: number;
+  localReplies: number;
+  upstreamErrors: number;
+  resets: number;
+  badRequests: number;
+}
+
+/** One finished request, for access logs and metrics (`DataPlaneOptions.observer`). */
+export interface RequestRecord {
+  readonly requestId: string;
+  readonly listener: string | undefined;
+  /** `namespace/name` of the HTTPRoute, and the rule (`namespace/name/ruleIndex`). */
+  readonly route: string | undefined;
+  readonly rule: string | undefined;
+  /** `namespace/service:port`. */
+  readonly backend: string | undefined;
+  readonly method: string;
+  readonly host: string;
+  readonly path: string;
+  /** Status sent to the client; 0 when the stream was reset or the client left first. */
+  readonly status: number;
+  /** `via_upstream`, `upgrade`, a local answer's details (e.g. `route_not_found`), `reset`, `client_closed`. */
+  readonly details: string;
+  readonly durationMs: number;
+}
+
+export interface RequestObserver {
+  requestEnd(record: RequestRecord): void;
+}
+
+export interface ProxyContext {
+  readonly observer: RequestObserver | undefined;
+  readonly upstreams: Upstreams;
+  readonly limits: DataPlaneLimits;
+  readonly stats: ProxyStats;
+  readonly via: string;
+}
+
+const TIMEOUT = Object.assign(new Error('request timeout'), { code: 'EXTGATE_TIMEOUT' });
+
+export class Exchange implements UpstreamHandler, RouteRequest {
+  listener!: ListenerRuntime;
+  host = '';
+  method: string;
+  path = '/';
+  query = '';
+  requestId = '';
+  rule: RuleRuntime | undefined;
+  backend: BackendRuntime | undefined;
+  /** ext_proc dynamic forwarding (`ip:port`) from a routing extension. */
+  selectedEndpoint: string | undefined;
+  upstreamHeaders: Record<string, string | string[]> = {};
+  /** Set for HTTP/1.1 Upgrade requests: forwarded through a raw tunnel instead of a pool. */
+  upgrade: { readonly client: Duplex; readonly head: Buffer; readonly value: string } | undefined;
+  /** Set by the extension flow when a traffic chain wants response events. */
+  responseHooks: ResponseHooks | undefined;
+
+  private endpoint: EndpointIR | undefined;
+  private tried: Set<string> | undefined;
+  private upstreamPath = '/';
+  private abortUpstream: ((reason?: Error) => void) | undefined;
+  private resumeUpstream: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private finished = false;
+  private timedOut = false;
+  private responseStarted = false;
+  readonly hasBody: boolean;
+  private readonly startedAt: number;
+  private status = 0;
+  private closers: Array<() => void> | undefined;
+
+  constructor(
+    readonly ctx: ProxyContext,
+    readonly port: PortRuntime,
+    readonly req: DownstreamRequest,
+    readonly res: DownstreamResponse,
+  ) {
+    this.method = req.method ?? 'GET';
+    this.hasBody = hasRequestBody(req);
+    this.startedAt = ctx.observer !== undefined ? performance.now() : 0;
+  }
+
+  /** Headers route matching reads, when a routing extension changed them and cleared the route cache. */
+  routeHeaders: import('../extensions/extension.js').HeaderMap | undefined;
+
+  header(name: string): string | undefined {
+    if (this.routeHeaders !== undefined) {
+      const all = this.routeHeaders.getAll(name);
+      return all.length === 0 ? undefined : all.join(',');
+    }
+    const v = this.req.headers[name];
+    return Array.isArray(v) ? v.join(',') : v;
+  }
+
+  get scheme(): 'http' | 'https' {
+    return this.port.ir.protocol === 'HTTPS' ? 'https' : 'http';
+  }
+
+  get sni(): string | undefined {
+    const s = (this.req.socket as TLSSocket).servername;
+    return typeof s === 'string' && s !== '' ? s.toLowerCase() : undefined;
+  }
+
+  start(): void {
+    const req = this.req;
+    this.ctx.stats.requests++;
+    const authority = req.headers.host ?? (req.headers[':authority'] as string | undefined);
+    this.host = hostWithoutPort(authority);
+    // HTTPS picks the Gateway listener by SNI (as the certificate was), HTTP and SNI-less TLS by Host.
+    const sni = this.sni;
+    const listener =
+      this.port.only ?? (sni !== undefined ? this.port.listeners.find(sni) : undefined) ?? this.port.listeners.find(this.host);
+    if (listener === undefined) return this.reply(REPLIES.noListener);
+    this.listener = listener;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    this.path = q < 0 ? url : url.slice(0, q);
+    this.query = q < 0 ? '' : url.slice(q + 1);
+    this.requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    this.res.on('close', () => this.onClientClose());
+    if (listener.routingChains !== undefined || listener.trafficChains !== undefined) {
+      runWithExtensions(this).catch((err: unknown) => extensionFailed(this, err));
+      return;
+    }
+    const rule = this.selectRoute();
+    if (rule === undefined) return this.reply(REPLIES.noRoute);
+    if (!this.prepare(rule)) return;
+    this.buildUpstreamHeaders(this.req.headers);
+    this.applyFilters();
+    this.forward();
+  }
+
+  /** Runs `fn` once when the exchange ends, however it ends (extension streams are closed this way). */
+  onDone(fn: () => void): void {
+    (this.closers ??= []).push(fn);
+  }
+
+  setAuthority(authority: string): void {
+    this.authority = authority;
+    this.host = hostWithoutPort(authority);
+  }
+
+  private authority: string | undefined;
+
+  selectRoute(): RuleRuntime | undefined {
+    const ir: RouteRuleIR | undefined = this.listener.matcher.match(this);
+    this.rule = ir === undefined ? undefined : this.listener.rules.get(ir);
+    return this.rule;
+  }
+
+  /** Redirect and backend choice; false when the exchange was answered locally. */
+  prepare(rule: RuleRuntime): boolean {
+    this.rule = rule;
+    if (rule.redirect !== undefined) {
+      const location = redirectLocation(rule.redirect, {
+        scheme: this.scheme,
+        host: this.host,
+        listenerPort: this.listener.ir.specPort,
+        path: this.path,
+        search: this.query === '' ? '' : `?${this.query}`,
+      });
+      this.reply({ status: rule.redirect.statusCode, contentType: 'text/plain', body: '', details: 'redirect' }, {
+        location,
+      });
+      return false;
+    }
+    if (rule.backends.length === 0) {
+      this.reply(REPLIES.noBackendRefs);
+      return false;
+    }
+    const backend = chooseBackend(rule);
+    if (backend === undefined || backend.ir.invalid !== undefined) {
+      this.reply(REPLIES.invalidBackend);
+      return false;
+    }
+    this.backend = backend;
+    return true;
+  }
+
+  /** Header modifiers, URL rewrite, timeouts and mirrors of the selected rule and backend. */
+  applyFilters(): void {
+    const rule = this.rule!;
+    const backend = this.backend!;
+    const headers = this.upstreamHeaders;
+    for (const m of rule.requestHeaders) applyHeaderModifier(headers, m);
+    for (const m of backend.requestHeaders) applyHeaderModifier(headers, m);
+    let path = this.path;
+    if (rule.rewrite !== undefined) {
+      if (rule.rewrite.hostname !== undefined) headers.host = rule.rewrite.hostname;
+      if (rule.rewrite.path !== undefined) path = modifyPath(path, rule.rewrite.path);
+    }
+    this.upstreamPath = this.query === '' ? path : `${path}?${this.query}`;
+    const { requestMs, backendRequestMs } = rule.ir.timeouts;
+    const limit = Math.min(requestMs ?? Infinity, backendRequestMs ?? Infinity);
+    if (limit !== Infinity && limit > 0 && this.upgrade === undefined) this.timer = setTimeout(() => this.onTimeout(), limit);
+    for (const mirror of rule.mirrors) this.mirror(mirror);
+  }
+
+  /** Copies the client's headers minus hop-by-hop ones, plus the standard proxy headers. */
+  buildUpstreamHeaders(src: Readonly<Record<string, string | string[] | undefined>>): void {
+    const out: Record<string, string | string[]> = {};
+    const extra = connectionTokens(src.connection);
+    // gRPC over HTTP/2 needs `te: trailers` end to end; HTTP/1.1 backends get no hop-by-hop fields at all.
+    const keepTe = this.backend !== undefined && this.backend.ir.protocol !== 'http1';
+    for (const name in src) {
+      const v = src[name];
+      if (name.charCodeAt(0) === 58 /* ':' */ || (isHopByHop(name) && !(keepTe && name === 'te' && v === 'trailers'))) continue;
+      if (extra !== undefined && extra.has(name)) continue;
+      if (v !== undefined) out[name] = v;
+    }
+    out.host = (this.authority ?? src.host ?? src[':authority'] ?? this.host) as string;
+    const client = this.req.socket.remoteAddress ?? '';
+    const xff = src['x-forwarded-for'];
+    out['x-forwarded-for'] = xff === undefined ? client : `${Array.isArray(xff) ? xff.join(', ') : xff}, ${client}`;
+    out['x-forwarded-proto'] = this.scheme;
+    const via = src.via;
+    out.via = via === undefined ? this.ctx.via : `${Array.isArray(via) ? via.join(', ') : via}, ${this.ctx.via}`;
+    out['x-request-id'] = this.requestId;
+    this.upstreamHeaders = out;
+  }
+
+  /** Sends the request to an endpoint of the chosen backend (another one after a refused connection). */
+  forward(): void {
+    const backend = this.backend!;
+    let endpoint: EndpointIR | undefined;
+    if (this.selectedEndpoint !== undefined && this.tried === undefined) {
+      const [address, port] = splitHostPort(this.selectedEndpoint);
+      endpoint = { address, port };
+    } else {
+      endpoint = this.ctx.upstreams.pick(backend.ir, this.tried);
+    }
+    if (endpoint === undefined) {
+      return this.reply(this.tried === undefined ? REPLIES.noEndpoints : REPLIES.connectFailure);
+    }
+    this.endpoint = endpoint;
+    if (this.upgrade !== undefined) {
+      tunnel(
+        {
+          endpoint,
+          method: this.method,
+          path: this.upstreamPath,
+          headers: this.upstreamHeaders,
+          upgrade: this.upgrade.value,
+          client: this.upgrade.client,
+          head: this.upgrade.head,
+        },
+        this,
+      );
+      return;
+    }
+    const dispatcher = this.ctx.upstreams.dispatcher(endpoint, backend.ir.protocol);
+    const body = this.hasBody ? (this.requestBody ?? this.req) : null;
+    dispatcher.dispatch(
+      {
+        path: this.upstreamPath,
+        method: this.method,
+        headers: this.upstreamHeaders,
+        body,
+        headersTimeout: this.timer === undefined ? this.ctx.limits.defaultBackendTimeoutMs : 0,
+      },
+      this,
+    );
+  }
+
+  /** Replaced by the extension flow when a traffic chain processes the request body. */
+  requestBody: import('node:stream').Readable | undefined;
+
+  private mirror(target: import('../ir/snapshot.js').BackendIR): void {
+    // Fire and forget: the mirror's answer and failures are ignored, and it never holds up the request.
+    const endpoint = this.ctx.upstreams.pick(target);
+    if (endpoint === undefined || target.invalid !== undefined) return;
+    const sink: UpstreamHandler = {
+      onConnect: () => {},
+      onHeaders: () => true,
+      onData: () => true,
+      onComplete: () => {},
+      onError: () => {},
+    };
+    const headers = { ...this.upstreamHeaders };
+    const host = typeof headers.host === 'string' ? headers.host : this.host;
+    headers.host = host.includes(':') && !host.startsWith('[') ? host.replace(/:/, '-shadow:') : `${host}-shadow`;
+    try {
+      this.ctx.upstreams.dispatcher(endpoint, target.protocol).dispatch(
+        { path: this.upstreamPath, method: this.method, headers, body: null, headersTimeout: 5_000 },
+        sink,
+      );
+    } catch {
+      // A mirror must never affect the real request.
+    }
+  }
+
+  // ----- undici handler -------------------------------------------------------------------------------
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.finished) abort(TIMEOUT);
+  }
+
+  onHeaders(statusCode: number, raw: Array<Buffer | string>, resume: () => void): boolean {
+    if (statusCode < 200) return true;
+    if (this.finished) return false;
+    this.resumeUpstream = resume;
+    this.responseStarted = true;
+    this.status = statusCode;
+    if (this.endpoint !== undefined && this.tried !== undefined) this.ctx.upstreams.restore(this.endpoint);
+    const headers: OutgoingHttpHeaders = {};
+    let extra: Set<string> | undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toString('latin1').toLowerCase();
+      const value = raw[i + 1]!.toString('latin1');
+      if (isHopByHop(name)) {
+        if (name === 'connection') extra = connectionTokens(value);
+        continue;
+      }
+      const prev = headers[name];
+      if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+      else if (Array.isArray(prev)) prev.push(value);
+      else headers[name] = `${String(prev)}, ${value}`;
+    }
+    if (extra !== undefined) for (const name of extra) delete headers[name];
+    const rule = this.rule!;
+    const backend = this.backend!;
+    for (const m of rule.responseHeaders) applyHeaderModifier(headers as Record<string, string | string[]>, m);
+    for (const m of backend.responseHeaders) applyHeaderModifier(headers as Record<string, string | string[]>, m);
+    if (this.responseHooks !== undefined) {
+      this.responseHooks.onHeaders(statusCode, headers as Record<string, string | string[]>, resume);
+      return false;
+    }
+    this.res.writeHead(statusCode, headers);
+    return true;
+  }
+
+  /** Called by the extension flow once response headers went through the chain. */
+  writeResponseHead(statusCode: number, headers: OutgoingHttpHeaders): void {
+    this.status = statusCode;
+    if (!this.finished) this.res.writeHead(statusCode, headers);
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.finished) return false;
+    if (this.responseHooks?.wantsBody === true) return this.responseHooks.onData(chunk);
+    if (this.res.write(chunk)) return true;
+    this.res.once('drain', this.onDrain);
+    return false;
+  }
+
+  private readonly onDrain = (): void => {
+    this.resumeUpstream?.();
+  };
+
+  onComplete(rawTrailers: Array<Buffer | string> | null): void {
+    if (this.finished) return;
+    if (this.responseHooks?.wantsEnd === true) {
+      this.responseHooks.onComplete(rawTrailers);
+      return;
+    }
+    this.finishResponse(rawTrailers);
+  }
+
+  finishResponse(rawTrailers: Array<Buffer | string> | null): void {
+    if (this.finished) return;
+    if (rawTrailers !== null && rawTrailers.length > 0) {
+      const trailers: OutgoingHttpHeaders = {};
+      for (let i = 0; i < rawTrailers.length; i += 2) trailers[rawTrailers[i]!.toString().toLowerCase()] = rawTrailers[i + 1]!.toString();
+      this.res.addTrailers(trailers);
+    }
+    this.finished = true;
+    this.settle('via_upstream');
+    this.res.end();
+  }
+
+  onError(err: Error): void {
+    if (this.finished) return;
+    if (err instanceof ExtensionError) return extensionFailed(this, err);
+    const endpoint = this.endpoint;
+    if (!this.responseStarted && !this.timedOut && isConnectFailure(err) && endpoint !== undefined) {
+      this.ctx.upstreams.eject(endpoint);
+      // Nothing reached the backend: another endpoint can take the request, if its body is still unread.
+      if (!this.hasBody || (this.requestBody === undefined && !this.req.readableDidRead)) {
+        (this.tried ??= new Set()).add(endpointKey(endpoint));
+        return this.forward();
+      }
+      this.ctx.stats.upstreamErrors++;
+      return this.reply(REPLIES.connectFailure);
+    }
+    this.ctx.stats.upstreamErrors++;
+    if (this.responseStarted || this.res.headersSent) return this.reset(err);
+    const code = (err as { code?: string }).code;
+    if (this.timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return this.reply(REPLIES.upstreamTimeout);
+    }
+    return this.reply(REPLIES.upstreamReset);
+  }
+
+  onUpgrade(_statusCode: number, _raw: Array<Buffer | string> | null, socket: Duplex): void {
+    socket.destroy();
+  }
+
+  /** The Upgrade tunnel is up: from now on bytes flow without the Exchange. */
+  onTunnel(): void {
+    this.responseStarted = true;
+    this.finished = true;
+    this.status = 101;
+    this.settle('upgrade');
+  }
+
+  // ----- endings --------------------------------------------------------------------------------------
+
+  private onTimeout(): void {
+    this.timer = undefined;
+    if (this.finished) return;
+    this.timedOut = true;
+    if (this.res.headersSent) return this.reset(TIMEOUT);
+    this.reply(REPLIES.upstreamTimeout);
+  }
+
+  private onClientClose(): void {
+    // Ended already (answered, reset, or handed to an Upgrade tunnel, which closes its own sockets).
+    if (this.finished) return;
+    // The client went away (or the response errored): stop the upstream side too.
+    this.finished = true;
+    this.status = 0;
+    this.settle('client_closed');
+    this.abortUpstream?.(new Error('client closed'));
+    this.responseHooks?.close();
+  }
+
+  reply(r: LocalReply, extraHeaders?: Record<string, string>, bodyBytes?: Uint8Array): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.status = r.status;
+    this.settle(r.details);
+    this.ctx.stats.localReplies++;
+    this.abortUpstream?.(TIMEOUT);
+    const res = this.res;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body = bodyBytes ?? Buffer.from(r.body);
+    res.writeHead(r.status, {
+      'content-type': r.contentType,
+      'content-length': body.length,
+      ...(this.requestId !== '' ? { 'x-request-id': this.requestId } : {}),
+      ...extraHeaders,
+    });
+    res.end(body);
+  }
+
+  /** After response headers went out nothing can be answered: reset the stream (HTTP/2) or connection. */
+  reset(_err: Error): void {
+    if (this.finished && this.res.writableEnded) return;
+    this.finished = true;
+    this.status = 0;
+    this.settle('reset');
+    this.ctx.stats.resets++;
+    this.abortUpstream?.(TIMEOUT);
+    this.res.destroy();
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  private settle(details: string): void {
+    const observer = this.ctx.observer;
+    if (observer !== undefined) {
+      try {
+        observer.requestEnd({
+          requestId: this.requestId,
+          listener: this.listener?.ir.id,
+          route: this.rule?.ir.route,
+          rule: this.rule?.ir.ruleId,
+          backend: this.backend?.ir.id,
+          method: this.method,
+          host: this.host,
+          path: this.path,
+          status: this.status,
+          details,
+          durationMs: performance.now() - this.startedAt,
+        });
+      } catch {
+        // An observer must not break the request path.
+      }
+    }
+    const closers = this.closers;
+    if (closers !== undefined) {
+      this.closers = undefined;
+      for (const fn of closers) fn();
+    }
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
+function splitHostPort(hostPort: string): [string, number] {
+  const colon = hostPort.lastIndexOf(':');
+  const host = hostPort.slice(0, colon).replace(/^\[|\]$/g, '');
+  return [host, Number(hostPort.slice(colon + 1))];
+}

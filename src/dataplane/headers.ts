@@ -1,0 +1,136 @@
+// Header handling shared by the request and response paths: the HeaderMap extensions edit, hop-by-hop removal,
+// and the Gateway API header modifiers.
+
+import type { HeaderMap } from '../extensions/extension.js';
+import type { HeaderModifierIR } from '../ir/snapshot.js';
+
+/** Ordered multimap with lowercased names, the HeaderMap extensions edit in place. */
+export class HeaderList implements HeaderMap {
+  private readonly list: Array<[string, string]> = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  get(name: string): string | undefined {
+    const key = name.toLowerCase();
+    for (const [n, v] of this.list) if (n === key) return v;
+    return undefined;
+  }
+
+  getAll(name: string): string[] {
+    const key = name.toLowerCase();
+    const out: string[] = [];
+    for (const [n, v] of this.list) if (n === key) out.push(v);
+    return out;
+  }
+
+  set(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const at = this.list.findIndex(([n]) => n === key);
+    if (at < 0) {
+      this.list.push([key, value]);
+      return;
+    }
+    this.list[at] = [key, value];
+    for (let i = this.list.length - 1; i > at; i--) if (this.list[i]![0] === key) this.list.splice(i, 1);
+  }
+
+  append(name: string, value: string): void {
+    this.list.push([name.toLowerCase(), value]);
+  }
+
+  remove(name: string): void {
+    const key = name.toLowerCase();
+    for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i]![0] === key) this.list.splice(i, 1);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  entries(): Array<[string, string]> {
+    return this.list.map(([n, v]) => [n, v]);
+  }
+
+  /** Node's `headers` object shape (duplicates as arrays; `set-cookie` always an array). */
+  toObject(skipPseudo = true): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {};
+    for (const [n, v] of this.list) {
+      if (skipPseudo && n.charCodeAt(0) === 58 /* ':' */) continue;
+      const prev = out[n];
+      if (prev === undefined) out[n] = n === 'set-cookie' ? [v] : v;
+      else if (Array.isArray(prev)) prev.push(v);
+      else out[n] = [prev, v];
+    }
+    return out;
+  }
+
+  static fromObject(headers: Readonly<Record<string, string | string[] | undefined>>): HeaderList {
+    const list = new HeaderList();
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const v of value) list.append(name, v);
+      else list.append(name, value);
+    }
+    return list;
+  }
+}
+
+/** RFC 9110 §7.6.1 connection-specific fields, never forwarded; plus any named in `Connection`. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  // undici refuses `expect`; Node's server already answered `100-continue` by the time we forward.
+  'expect',
+  // HTTP/2 downstream: carried as :authority; HTTP/1 upstream gets `host` from it.
+  'http2-settings',
+]);
+
+export function isHopByHop(name: string): boolean {
+  return HOP_BY_HOP.has(name);
+}
+
+/** Names listed in a `Connection` header value (lowercased), which are hop-by-hop too. */
+export function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
+  if (value === undefined) return undefined;
+  // Nearly every peer sends exactly one of these; answer without allocating.
+  if (value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Upgrade' || value === 'upgrade') return undefined;
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  const tokens = new Set<string>();
+  for (const t of joined.split(',')) {
+    const name = t.trim().toLowerCase();
+    if (name !== '' && name !== 'close' && name !== 'keep-alive') tokens.add(name);
+  }
+  return tokens.size > 0 ? tokens : undefined;
+}
+
+/**
+ * Applies a Gateway API header modifier to a Node header object in place: set replaces, add appends (the
+ * spec: "add ... appends to any existing values"), remove deletes.
+ */
+export function applyHeaderModifier(headers: Record<string, string | string[] | undefined>, m: HeaderModifierIR): void {
+  for (const { name, value } of m.set) headers[name.toLowerCase()] = value;
+  for (const { name, value } of m.add) {
+    const key = name.toLowerCase();
+    const prev = headers[key];
+    if (prev === undefined) headers[key] = value;
+    else if (Array.isArray(prev)) headers[key] = [...prev, value];
+    else headers[key] = key === 'cookie' ? `${prev}; ${value}` : [prev, value];
+  }
+  for (const name of m.remove) delete headers[name];
+}
+
+export function applyHeaderModifierToList(headers: HeaderList, m: HeaderModifierIR): void {
+  for (const { name, value } of m.set) headers.set(name, value);
+  for (const { name, value } of m.add) headers.append(name, value);
+  for (const name of m.remove) headers.remove(name);
+}

@@ -1,0 +1,191 @@
+// One bound socket (address:port) serving the Gateway listeners of a PortIR. Connections are accepted by a
+// net.Server (HTTP) or tls.Server (HTTPS, certificate by SNI, ALPN h2 / http/1.1) and handed to one of two
+// protocol servers that never listen themselves: node:http for HTTP/1.1, node:http2 for h2c prior knowledge
+// and h2. The compiled snapshot (PortRuntime) is swapped by update(); the sockets stay up, so keep-alive and
+// WebSocket connections survive unrelated config changes.
+
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { DataPlaneLimits } from './limits.js';
+import { Exchange, type ProxyContext } from './exchange.js';
+import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
+import { contextForServername, type PortRuntime } from './runtime.js';
+import { SocketResponse } from './upgrade.js';
+
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n');
+
+export class PortListener {
+  private runtime: PortRuntime;
+  private readonly acceptor: net.Server;
+  private readonly h1: http.Server;
+  private readonly h2: http2.Http2Server;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+
+  constructor(
+    runtime: PortRuntime,
+    private readonly ctx: ProxyContext,
+    private readonly limits: DataPlaneLimits,
+  ) {
+    this.runtime = runtime;
+    const onRequest = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
+      // Capture the runtime now: this request finishes on the snapshot it started with.
+      new Exchange(this.ctx, this.runtime, req as unknown as DownstreamRequest, res as unknown as DownstreamResponse).start();
+    };
+    this.h1 = http.createServer(
+      {
+        maxHeaderSize: limits.maxHeaderBytes,
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: 0,
+        keepAliveTimeout: limits.clientKeepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+        noDelay: true,
+      },
+      onRequest,
+    );
+    this.h1.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.h1.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
+    // The protocol server never listens; emitting 'listening' starts its connection tracking, which runs the
+    // header timeout and closeIdleConnections().
+    this.h1.emit('listening');
+    this.h2 = http2.createServer(
+      {
+        maxSessionMemory: 32,
+        settings: { maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderBytes },
+      },
+      onRequest,
+    );
+    this.h2.setTimeout(limits.clientKeepAliveTimeoutMs);
+    this.h2.on('session', (session: http2.ServerHttp2Session) => {
+      this.sessions.add(session);
+      session.once('close', () => this.sessions.delete(session));
+      session.on('error', () => {});
+    });
+    this.h2.on('sessionError', () => {});
+
+    if (runtime.ir.protocol === 'HTTPS') {
+      const server = tls.createServer({
+        ALPNProtocols: ['h2', 'http/1.1'],
+        SNICallback: (servername, cb) => cb(null, contextForServername(this.runtime, servername)),
+        handshakeTimeout: limits.headersTimeoutMs,
+        ...this.defaultCertificate(runtime),
+      });
+      server.on('secureConnection', (socket: tls.TLSSocket) => {
+        if (socket.alpnProtocol === 'h2') this.h2.emit('connection', socket);
+        else this.h1.emit('connection', socket);
+      });
+      server.on('tlsClientError', (_err, socket) => socket.destroy());
+      this.acceptor = server;
+    } else {
+      this.acceptor = net.createServer({ noDelay: true }, (socket) => this.sniff(socket));
+    }
+    this.acceptor.on('connection', (socket: net.Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  listen(): Promise<void> {
+    const { address, port } = this.runtime.ir;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(new Error(`cannot listen on ${address}:${port}: ${err.message}`));
+      this.acceptor.once('error', onError);
+      this.acceptor.listen({ host: address, port, backlog: 4096 }, () => {
+        this.acceptor.removeListener('error', onError);
+        this.acceptor.on('error', () => {});
+        resolve();
+      });
+    });
+  }
+
+  /** The port actually bound (differs from the IR's when it asked for port 0). */
+  get boundPort(): number {
+    const a = this.acceptor.address();
+    return typeof a === 'object' && a !== null ? a.port : this.runtime.ir.port;
+  }
+
+  /** Swaps in a new snapshot. TLS contexts are per-handshake lookups, so they follow automatically. */
+  update(runtime: PortRuntime): void {
+    this.runtime = runtime;
+    if (this.acceptor instanceof tls.Server) {
+      const def = this.defaultCertificate(runtime);
+      if (def.cert !== undefined) this.acceptor.setSecureContext(def);
+    }
+  }
+
+  private defaultCertificate(runtime: PortRuntime): { cert?: string; key?: string } {
+    const c = runtime.defaultCertificate;
+    return c === undefined ? {} : { cert: c.certPem, key: c.keyPem };
+  }
+
+  /** h2c prior knowledge starts with the HTTP/2 preface; anything else is HTTP/1.x. */
+  private sniff(socket: net.Socket): void {
+    socket.setTimeout(this.limits.headersTimeoutMs, () => socket.destroy());
+    socket.on('error', () => {});
+    const onReadable = (): void => {
+      const chunk = socket.read() as Buffer | null;
+      if (chunk === null) return;
+      const n = Math.min(chunk.length, H2_PREFACE.length);
+      const isH2 = chunk.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+      if (isH2 && n < H2_PREFACE.length) {
+        socket.unshift(chunk);
+        return; // wait for the rest of the preface
+      }
+      socket.removeListener('readable', onReadable);
+      socket.setTimeout(0);
+      socket.unshift(chunk);
+      if (isH2) this.h2.emit('connection', socket);
+      else this.h1.emit('connection', socket);
+    };
+    socket.on('readable', onReadable);
+  }
+
+  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const res = new SocketResponse(socket);
+    const x = new Exchange(this.ctx, this.runtime, req as unknown as DownstreamRequest, res);
+    x.upgrade = { client: socket, head, value: String(req.headers.upgrade ?? 'websocket') };
+    x.start();
+  }
+
+  private onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+    this.ctx.stats.badRequests++;
+    const code = err.code ?? '';
+    if (code === 'ECONNRESET' || !socket.writable || (socket as net.Socket & { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    // Header overflow is 431 (RFC 6585); a slow client's header timeout is 408; every parse error
+    // (including conflicting Content-Length / Transfer-Encoding, the smuggling vector) is 400 and closes.
+    const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = `${http.STATUS_CODES[status]}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+    );
+  }
+
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts what is left. */
+  async close(graceMs: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.acceptor.close(() => resolve());
+      // close()'s callback waits for every connection; do not wait for it past the grace period below.
+      setImmediate(resolve);
+    });
+    for (const s of this.sessions) s.close();
+    const deadline = Date.now() + graceMs;
+    while (this.sockets.size > 0 && Date.now() < deadline) {
+      this.h1.closeIdleConnections();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const s of this.sockets) s.destroy();
+    this.h1.close(() => {});
+    this.h2.close();
+  }
+}

@@ -1,0 +1,49 @@
+// Answers the data plane produces itself: routing and upstream failures (interface.md, "The data plane, seen
+// from outside") and the seed's JSON bodies for failed extensions (seed README, Troubleshooting).
+
+import type { ExtensionFailure } from '../extensions/extension.js';
+
+export interface LocalReply {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+  /** Short reason for logs (`response_code_details` in Envoy's words). */
+  readonly details: string;
+}
+
+const text = (status: number, body: string, details: string): LocalReply => ({
+  status,
+  contentType: 'text/plain; charset=utf-8',
+  body,
+  details,
+});
+
+export const REPLIES = {
+  noListener: text(404, 'no listener for this host\n', 'no_listener'),
+  noRoute: text(404, 'no route\n', 'route_not_found'),
+  invalidBackend: text(500, 'invalid backend\n', 'invalid_backend'),
+  noBackendRefs: text(500, 'route rule has no backends\n', 'no_backends'),
+  noEndpoints: text(503, 'no healthy upstream\n', 'no_healthy_upstream'),
+  connectFailure: text(502, 'upstream connect error\n', 'upstream_connect_failure'),
+  upstreamReset: text(502, 'upstream reset before response headers\n', 'upstream_reset_before_response_started'),
+  upstreamTimeout: text(504, 'upstream request timeout\n', 'upstream_response_timeout'),
+  badRequest: text(400, 'bad request\n', 'bad_request'),
+} as const;
+
+/** The seed's JSON for a fail-closed extension: 404 NOT_FOUND when it cannot be reached, 500 INTERNAL else. */
+export function extensionFailureReply(failure: ExtensionFailure): LocalReply {
+  if (failure === 'unreachable') {
+    return {
+      status: 404,
+      contentType: 'application/json',
+      body: '{"error": {"code": 404, "message": "Requested entity was not found.", "status": "NOT_FOUND"}}',
+      details: 'extension_unreachable',
+    };
+  }
+  return {
+    status: 500,
+    contentType: 'application/json',
+    body: '{"error": {"code": 500, "message": "Internal server error.", "status": "INTERNAL"}}',
+    details: `extension_${failure}`,
+  };
+}

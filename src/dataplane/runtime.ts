@@ -1,0 +1,192 @@
+// A snapshot compiled for serving: per port, the Gateway listeners indexed by hostname; per listener, the
+// route matcher, the compiled extension chains and the TLS contexts. Built once per apply(), never mutated:
+// a request keeps the PortRuntime it started with, which is how in-flight requests finish on their snapshot.
+
+import tls from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import type { CompiledChains } from '../extensions/extension.js';
+import type {
+  BackendIR,
+  CertificateIR,
+  ExtensionChainIR,
+  GatewayListenerIR,
+  HeaderModifierIR,
+  PortIR,
+  RequestRedirectIR,
+  RouteRuleIR,
+  Snapshot,
+  UrlRewriteIR,
+  WeightedBackendIR,
+} from '../ir/snapshot.js';
+import { HostTable } from './routing/host-table.js';
+import { IndexedRouteMatcher, type RouteMatcher } from './routing/route-matcher.js';
+
+export type CompileChains = (chains: readonly ExtensionChainIR[], snapshot: Snapshot) => CompiledChains;
+
+/** The filters of a rule, split by when they act. */
+export interface RuleRuntime {
+  readonly ir: RouteRuleIR;
+  readonly requestHeaders: readonly HeaderModifierIR[];
+  readonly responseHeaders: readonly HeaderModifierIR[];
+  readonly redirect?: RequestRedirectIR;
+  readonly rewrite?: UrlRewriteIR;
+  readonly mirrors: readonly BackendIR[];
+  readonly backends: readonly BackendRuntime[];
+  readonly totalWeight: number;
+}
+
+export interface BackendRuntime {
+  readonly ir: BackendIR;
+  readonly weight: number;
+  readonly requestHeaders: readonly HeaderModifierIR[];
+  readonly responseHeaders: readonly HeaderModifierIR[];
+}
+
+export interface ListenerRuntime {
+  readonly ir: GatewayListenerIR;
+  readonly scheme: 'http' | 'https';
+  readonly matcher: RouteMatcher;
+  readonly rules: ReadonlyMap<RouteRuleIR, RuleRuntime>;
+  readonly routingChains: CompiledChains | undefined;
+  readonly trafficChains: CompiledChains | undefined;
+  /** HTTPS: certificates with the names they cover, first is the default. */
+  readonly contexts: ReadonlyArray<{ readonly context: tls.SecureContext; readonly cert: X509Certificate }>;
+}
+
+export interface PortRuntime {
+  readonly ir: PortIR;
+  readonly version: number;
+  readonly listeners: HostTable<ListenerRuntime>;
+  /** Set when the port has a single listener: the common case skips the hostname lookup. */
+  readonly only: ListenerRuntime | undefined;
+  /** For TLS clients that send no SNI (and for SNI names no listener covers). */
+  readonly defaultCertificate: CertificateIR | undefined;
+  readonly defaultContext: tls.SecureContext | undefined;
+}
+
+export function compilePort(ir: PortIR, snapshot: Snapshot, compileChains: CompileChains | undefined): PortRuntime {
+  const listeners = new HostTable<ListenerRuntime>();
+  let first: ListenerRuntime | undefined;
+  for (const l of ir.listeners) {
+    const runtime = compileListener(l, ir, snapshot, compileChains);
+    first ??= runtime;
+    // Listeners come sorted most specific first; a duplicate hostname keeps the first (the controller marks
+    // the other Conflicted).
+    listeners.upsert(l.hostname, () => runtime);
+  }
+  const only = ir.listeners.length === 1 && ir.listeners[0]!.hostname === undefined ? first : undefined;
+  const withTls = [listeners.find(''), first, ...listeners.values()].find((l) => l !== undefined && l.contexts.length > 0);
+  return {
+    ir,
+    version: snapshot.version,
+    listeners,
+    only,
+    defaultCertificate: withTls?.ir.tls?.certificates[0],
+    defaultContext: withTls?.contexts[0]?.context,
+  };
+}
+
+function compileListener(
+  ir: GatewayListenerIR,
+  port: PortIR,
+  snapshot: Snapshot,
+  compileChains: CompileChains | undefined,
+): ListenerRuntime {
+  const rules = new Map<RouteRuleIR, RuleRuntime>();
+  for (const r of ir.routes) rules.set(r, compileRule(r));
+  const contexts = (ir.tls?.certificates ?? []).map((c) => {
+    try {
+      return { context: tls.createSecureContext({ cert: c.certPem, key: c.keyPem }), cert: new X509Certificate(c.certPem) };
+    } catch (err) {
+      throw new Error(
+        `listener ${ir.id}: the certificate from Secret ${c.secret} cannot be loaded (${(err as Error).message}); ` +
+          'it must hold a PEM certificate and its matching private key (kubectl create secret tls NAME --cert=... --key=...)',
+      );
+    }
+  });
+  return {
+    ir,
+    scheme: port.protocol === 'HTTPS' ? 'https' : 'http',
+    matcher: compileMatcher(ir),
+    rules,
+    routingChains:
+      compileChains !== undefined && ir.routingChains.length > 0 ? compileChains(ir.routingChains, snapshot) : undefined,
+    trafficChains:
+      compileChains !== undefined && ir.trafficChains.length > 0 ? compileChains(ir.trafficChains, snapshot) : undefined,
+    contexts,
+  };
+}
+
+function compileMatcher(ir: GatewayListenerIR): RouteMatcher {
+  try {
+    return new IndexedRouteMatcher(ir.routes);
+  } catch (err) {
+    // Only a RegularExpression can fail to compile; name the rule so the HTTPRoute can be fixed.
+    const bad = ir.routes.find((r) => {
+      try {
+        new IndexedRouteMatcher([r]);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    throw new Error(`listener ${ir.id}: route rule ${bad?.id ?? '?'} has an invalid RegularExpression: ${(err as Error).message}`);
+  }
+}
+
+function compileRule(ir: RouteRuleIR): RuleRuntime {
+  const requestHeaders: HeaderModifierIR[] = [];
+  const responseHeaders: HeaderModifierIR[] = [];
+  const mirrors: BackendIR[] = [];
+  let redirect: RequestRedirectIR | undefined;
+  let rewrite: UrlRewriteIR | undefined;
+  for (const f of ir.filters) {
+    if (f.type === 'RequestHeaderModifier') requestHeaders.push(f.modifier);
+    else if (f.type === 'ResponseHeaderModifier') responseHeaders.push(f.modifier);
+    else if (f.type === 'RequestRedirect') redirect = f.redirect;
+    else if (f.type === 'URLRewrite') rewrite = f.rewrite;
+    else mirrors.push(f.mirror);
+  }
+  const backends = ir.backends.map(compileBackend);
+  return {
+    ir,
+    requestHeaders,
+    responseHeaders,
+    ...(redirect !== undefined ? { redirect } : {}),
+    ...(rewrite !== undefined ? { rewrite } : {}),
+    mirrors,
+    backends,
+    totalWeight: backends.reduce((sum, b) => sum + b.weight, 0),
+  };
+}
+
+function compileBackend(wb: WeightedBackendIR): BackendRuntime {
+  const requestHeaders: HeaderModifierIR[] = [];
+  const responseHeaders: HeaderModifierIR[] = [];
+  for (const f of wb.filters) {
+    if (f.type === 'RequestHeaderModifier') requestHeaders.push(f.modifier);
+    else if (f.type === 'ResponseHeaderModifier') responseHeaders.push(f.modifier);
+  }
+  return { ir: wb.backend, weight: Math.max(0, wb.weight), requestHeaders, responseHeaders };
+}
+
+/** Weighted random choice, as Envoy's weighted clusters do; undefined when every weight is 0. */
+export function chooseBackend(rule: RuleRuntime): BackendRuntime | undefined {
+  const list = rule.backends;
+  if (list.length === 1) return list[0]!.weight > 0 ? list[0] : undefined;
+  if (rule.totalWeight <= 0) return undefined;
+  let pick = Math.random() * rule.totalWeight;
+  for (const b of list) {
+    pick -= b.weight;
+    if (pick < 0) return b;
+  }
+  return list[list.length - 1];
+}
+
+/** The certificate context for an SNI name: listener by hostname, then the certificate covering the name. */
+export function contextForServername(port: PortRuntime, servername: string): tls.SecureContext | undefined {
+  const listener = port.listeners.find(servername.toLowerCase());
+  if (listener === undefined || listener.contexts.length === 0) return port.defaultContext;
+  for (const c of listener.contexts) if (c.cert.checkHost(servername) !== undefined) return c.context;
+  return listener.contexts[0]!.context;
+}
