@@ -15,6 +15,8 @@ describe('extgate serve', { skip: startApiServer ? false : 'src/apiserver not me
   test('serves readiness, programs a Gateway, exits 0 on SIGTERM', async () => {
     if (!startApiServer) return;
     const cluster = await startTestCluster(startApiServer);
+    // A random offset on loopback: the gateway really binds the listener, next to other tests.
+    const offset = 20000 + Math.floor(Math.random() * 20000);
     const child = spawn(
       process.execPath,
       [
@@ -24,8 +26,12 @@ describe('extgate serve', { skip: startApiServer ? false : 'src/apiserver not me
         cluster.api.kubeconfigPath,
         '--admin-port',
         '0',
+        '--address',
+        '127.0.0.1',
         '--port-offset',
-        '8000',
+        String(offset),
+        '--state-dir',
+        `${cluster.dir}/serve-state`,
       ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,7 +59,9 @@ describe('extgate serve', { skip: startApiServer ? false : 'src/apiserver not me
       await cluster.kubectl('apply', '-f', file);
       await cluster.kubectl('wait', '--for=condition=Programmed', 'gateway/served', '--timeout=30s');
       await waitFor('snapshot logged', () =>
-        /snapshot v\d+: 1 port\(s\) \[HTTP 0\.0\.0\.0:8080\]/.test(stderr) ? true : undefined,
+        new RegExp(`snapshot v\\d+: 1 port\\(s\\) \\[HTTP 127\\.0\\.0\\.1:${80 + offset}\\]`).test(stderr)
+          ? true
+          : undefined,
       );
       const lease = JSON.parse(
         await cluster.kubectl('get', 'leases.coordination.k8s.io', 'extgate-controller', '-o', 'json'),
