@@ -141,6 +141,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   };
 
   const provider = new ResourceProvider(opts.kubeConfig, rest, run, log);
+  provider.onStatusOnly = () => writeStatuses();
   const wasmStage = new WasmImageStage(opts.wasmImages, () => provider.schedule());
   const writer = new StatusWriter(
     rest,

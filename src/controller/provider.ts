@@ -4,7 +4,7 @@
 
 import { type KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeObject } from '../api/types.js';
-import { DEBOUNCE_MS, INFORMER_BACKOFF_MAX_MS, INFORMER_BACKOFF_MIN_MS } from './config.js';
+import { CONTROLLER_NAME, DEBOUNCE_MS, INFORMER_BACKOFF_MAX_MS, INFORMER_BACKOFF_MIN_MS } from './config.js';
 import type { KubeRest } from './kube/rest.js';
 import type { ResourceSet } from './resources.js';
 
@@ -57,6 +57,11 @@ interface KindState {
 export class ResourceProvider {
   private readonly kinds: KindState[] = [];
   private debounce: NodeJS.Timeout | undefined;
+  private translateDue = false;
+  /** uid → what the translator reads of it (see remember()). */
+  private readonly inputs = new Map<string, string>();
+  /** Called instead of onChange when only status changed: the writer re-checks, no translation. */
+  onStatusOnly: (() => void) | undefined;
   private closed = false;
   private syncedResolve!: () => void;
   /** Resolves once every kind has been listed once. */
@@ -104,9 +109,19 @@ export class ResourceProvider {
         failedThisAttempt: false,
       };
       const changed = () => this.schedule();
-      informer.on('add', changed);
-      informer.on('update', changed);
-      informer.on('delete', changed);
+      informer.on('add', (obj) => {
+        this.remember(obj);
+        this.schedule();
+      });
+      informer.on('update', (obj) => {
+        // Our own status writes come back as updates; they change nothing the translator reads.
+        if (this.remember(obj)) this.schedule();
+        else this.scheduleStatusOnly();
+      });
+      informer.on('delete', (obj) => {
+        this.inputs.delete(obj.metadata?.uid ?? '');
+        changed();
+      });
       informer.on('error', (err: unknown) => this.failed(state, err));
       this.kinds.push(state);
     }
@@ -186,10 +201,47 @@ export class ResourceProvider {
 
   /** Coalesce bursts (kubectl apply of a folder, an informer's initial list) into one translation. */
   schedule(): void {
+    this.translateDue = true;
+    this.arm();
+  }
+
+  private scheduleStatusOnly(): void {
+    this.arm();
+  }
+
+  private arm(): void {
     if (this.closed || this.debounce || !this.kinds.every((k) => k.synced)) return;
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
-      if (!this.closed) this.onChange();
+      if (this.closed) return;
+      const translate = this.translateDue;
+      this.translateDue = false;
+      if (translate) this.onChange();
+      else this.onStatusOnly?.();
     }, DEBOUNCE_MS);
+  }
+
+  /**
+   * Records what the translator reads of an object that has a status subresource and says whether it
+   * changed. For those kinds that is the generation (spec), the deletion mark and whether the status holds
+   * entries of ours (the translator reports on those to remove them); labels, annotations, finalizers and
+   * the rest of status are not read. Other kinds (Services, EndpointSlices, Secrets...) always count.
+   */
+  private remember(obj: KubernetesObject): boolean {
+    const o = obj as KubeObject & {
+      status?: {
+        parents?: Array<{ controllerName?: string }>;
+        ancestors?: Array<{ controllerName?: string }>;
+      };
+    };
+    const uid = o.metadata?.uid;
+    if (!uid || o.metadata.generation === undefined) return true;
+    const ours = [...(o.status?.parents ?? []), ...(o.status?.ancestors ?? [])].some(
+      (e) => e.controllerName === CONTROLLER_NAME,
+    );
+    const fingerprint = `${o.metadata.generation}|${o.metadata.deletionTimestamp ?? ''}|${ours}`;
+    const before = this.inputs.get(uid);
+    this.inputs.set(uid, fingerprint);
+    return before !== fingerprint;
   }
 }

@@ -219,6 +219,51 @@ describe(
       assert.equal(gwAfter.metadata.resourceVersion, gwBefore.metadata.resourceVersion);
     });
 
+    test("another controller's route status is kept, and a status-only change is not re-translated", async () => {
+      await controller.idle();
+      const route = JSON.parse(await cluster.kubectl('get', 'httproute', 'store', '-o', 'json')) as {
+        status: { parents: Array<Record<string, unknown>> };
+      };
+      const foreign = {
+        parentRef: { name: 'elsewhere' },
+        controllerName: 'example.com/other',
+        conditions: [
+          {
+            type: 'Accepted',
+            status: 'True',
+            reason: 'Accepted',
+            message: '',
+            lastTransitionTime: '2026-01-01T00:00:00Z',
+          },
+        ],
+      };
+      const translation = controller.translation;
+      await cluster.kubectl(
+        'patch',
+        'httproute',
+        'store',
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ status: { parents: [...route.status.parents, foreign] } }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await controller.idle();
+      const after = JSON.parse(await cluster.kubectl('get', 'httproute', 'store', '-o', 'json')) as {
+        status: { parents: Array<{ controllerName: string }> };
+      };
+      assert.deepEqual(after.status.parents.map((p) => p.controllerName).sort(), [
+        'example.com/other',
+        'networking.gke.io/gateway',
+        'networking.gke.io/gateway',
+      ]);
+      assert.equal(
+        controller.translation,
+        translation,
+        'a status-only update must not trigger a translation',
+      );
+    });
+
     test('a status change follows a spec change, with observedGeneration of the new generation', async () => {
       await cluster.kubectl(
         'patch',
