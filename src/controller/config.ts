@@ -138,3 +138,6 @@ export const INFORMER_BACKOFF_MAX_MS = 10_000;
 
 /** Status writes retried this many times on 409 Conflict before the next translation tries again. */
 export const STATUS_CONFLICT_RETRIES = 5;
+
+/** Readiness waits at most this long for the first Wasm image pulls after the first snapshot. */
+export const WASM_READY_WAIT_MS = 10_000;

@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Snapshot } from '../ir/snapshot.js';
-import { LEASE_NAME } from './config.js';
+import { LEASE_NAME, WASM_READY_WAIT_MS } from './config.js';
 import { EventRecorder } from './events.js';
 import { KubeRest } from './kube/rest.js';
 import { LeaderElector } from './leader.js';
@@ -80,6 +80,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   let syncedResolve!: () => void;
   const syncedPromise = new Promise<void>((r) => (syncedResolve = r));
   let firstEmitted = false;
+  let wasmWait: NodeJS.Timeout | undefined;
 
   // Status writes run one pass at a time; a translation during a pass marks it dirty for one more pass.
   let writing: Promise<void> | undefined;
@@ -133,9 +134,20 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         log.warn(`onSnapshot failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    if (!firstEmitted && !wasmStage.pending) {
-      firstEmitted = true;
-      syncedResolve();
+    if (!firstEmitted) {
+      if (!wasmStage.pending) {
+        firstEmitted = true;
+        if (wasmWait) clearTimeout(wasmWait);
+        syncedResolve();
+      } else if (!wasmWait) {
+        // Wait for the first Wasm pulls so a plugin is served from the start, but not forever: a registry
+        // that does not answer must not keep the whole gateway unready.
+        wasmWait = setTimeout(() => {
+          firstEmitted = true;
+          syncedResolve();
+        }, WASM_READY_WAIT_MS);
+        wasmWait.unref();
+      }
     }
     writeStatuses();
   };
@@ -193,6 +205,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     async close() {
       if (closed) return;
       closed = true;
+      if (wasmWait) clearTimeout(wasmWait);
       wasmStage.close();
       await provider.close();
       if (writing) await writing.catch(() => undefined);
