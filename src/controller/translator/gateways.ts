@@ -72,8 +72,9 @@ export function ownedClasses(index: ResourceIndex): GatewayClass[] {
   return [...index.gatewayClasses.values()].filter((c) => c.spec?.controllerName === CONTROLLER_NAME);
 }
 
-export function gatewayClassReports(index: ResourceIndex): GatewayClassReport[] {
+export function gatewayClassReports(index: ResourceIndex, filter?: ReadonlySet<string>): GatewayClassReport[] {
   return ownedClasses(index)
+    .filter((c) => !filter || filter.has(c.metadata.name ?? ''))
     .map((c) => ({
       name: c.metadata.name ?? '',
       generation: c.metadata.generation,

@@ -78,7 +78,7 @@ export function translate(
   return {
     snapshot,
     statuses: {
-      gatewayClasses: gatewayClassReports(index),
+      gatewayClasses: gatewayClassReports(index, filter),
       gateways: gateways.map((g) => gatewayReport(g, address)),
       httpRoutes: httpRoutes.sort((a, b) => (a.key < b.key ? -1 : 1)),
       policies: policies.sort((a, b) => (a.kind + a.key < b.kind + b.key ? -1 : 1)),
