@@ -81,6 +81,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   const syncedPromise = new Promise<void>((r) => (syncedResolve = r));
   let firstEmitted = false;
   let wasmWait: NodeJS.Timeout | undefined;
+  const loggedErrors = new Set<string>();
 
   // Status writes run one pass at a time; a translation during a pass marks it dirty for one more pass.
   let writing: Promise<void> | undefined;
@@ -122,6 +123,12 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       version + 1,
     );
     translation = t;
+    for (const e of t.errors) {
+      if (loggedErrors.has(e)) continue;
+      if (loggedErrors.size > 1000) loggedErrors.clear();
+      loggedErrors.add(e);
+      log.warn(e);
+    }
     // Only a changed configuration becomes a new snapshot; status-only churn does not reach the data plane.
     const json = JSON.stringify({ ports: t.snapshot.ports, wasmPlugins: t.snapshot.wasmPlugins });
     if (json !== lastJson) {

@@ -35,7 +35,7 @@ import type { BackendResolver } from './backends.js';
 import { cond, Problems } from './conditions.js';
 import { parseDurationMs } from './duration.js';
 import type { GatewayNode } from './gateways.js';
-import { byAge, type ResourceIndex } from './index.js';
+import { byAge, guard, type ResourceIndex } from './index.js';
 import { resolveWasmPlugin, type WasmInputs, type WasmPluginResolution } from './wasm.js';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -98,159 +98,163 @@ export function attachExtensions(
   ];
   for (const [kind, resources] of kinds) {
     for (const ext of [...resources].sort(byAge)) {
-      if (ext.metadata.deletionTimestamp) continue;
-      const ns = ext.metadata.namespace ?? '';
-      const key = keyOf(ext);
-      const generation = ext.metadata.generation;
-      const ancestors: PolicyAncestorStatus[] = [];
-      let usesWasm = false;
-      const seenTargets = new Set<string>();
-      for (const t of ext.spec?.targetRefs ?? []) {
-        if ((t.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (t.kind ?? 'Gateway') !== 'Gateway') continue;
-        const gwKey = `${ns}/${t.name}`;
-        if (seenTargets.has(gwKey)) continue;
-        seenTargets.add(gwKey);
-        const ancestorRef: ParentReference = {
-          group: GATEWAY_GROUP,
-          kind: 'Gateway',
-          name: t.name,
-          namespace: ns,
-        };
-        const node = byKey.get(gwKey);
-        if (!node) {
-          if (index.gateways.has(gwKey)) continue; // a Gateway of another controller
-          ancestors.push({
-            ancestorRef,
-            controllerName: CONTROLLER_NAME,
-            conditions: [
-              cond(
-                'Accepted',
-                false,
-                'NoMatchingTarget',
-                `gateway "${t.name}" not found in namespace "${ns}"`,
-                generation,
-              ),
-            ],
-          });
-          continue;
-        }
-        const built = buildChains(kind, ext, node, index, resolver, options, resolvePlugin);
-        usesWasm ||= built.plugins.size > 0;
-        const conditions: Condition[] = [];
-        if (!built.notAccepted.empty) {
-          conditions.push(
-            cond('Accepted', false, built.notAccepted.reason, built.notAccepted.message, generation),
-          );
-        } else {
-          conditions.push(cond('Accepted', true, 'Accepted', '', generation));
-          if (!built.unresolved.empty) {
+      guard(index, `${kind} ${keyOf(ext)}`, () => {
+        if (ext.metadata.deletionTimestamp) return;
+        const ns = ext.metadata.namespace ?? '';
+        const key = keyOf(ext);
+        const generation = ext.metadata.generation;
+        const ancestors: PolicyAncestorStatus[] = [];
+        let usesWasm = false;
+        const seenTargets = new Set<string>();
+        for (const t of ext.spec?.targetRefs ?? []) {
+          if ((t.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (t.kind ?? 'Gateway') !== 'Gateway') continue;
+          const gwKey = `${ns}/${t.name}`;
+          if (seenTargets.has(gwKey)) continue;
+          seenTargets.add(gwKey);
+          const ancestorRef: ParentReference = {
+            group: GATEWAY_GROUP,
+            kind: 'Gateway',
+            name: t.name,
+            namespace: ns,
+          };
+          const node = byKey.get(gwKey);
+          if (!node) {
+            if (index.gateways.has(gwKey)) continue; // a Gateway of another controller
+            ancestors.push({
+              ancestorRef,
+              controllerName: CONTROLLER_NAME,
+              conditions: [
+                cond(
+                  'Accepted',
+                  false,
+                  'NoMatchingTarget',
+                  `gateway "${t.name}" not found in namespace "${ns}"`,
+                  generation,
+                ),
+              ],
+            });
+            continue;
+          }
+          const built = buildChains(kind, ext, node, index, resolver, options, resolvePlugin);
+          usesWasm ||= built.plugins.size > 0;
+          const conditions: Condition[] = [];
+          if (!built.notAccepted.empty) {
             conditions.push(
-              cond('ResolvedRefs', false, built.unresolved.reason, built.unresolved.message, generation),
+              cond('Accepted', false, built.notAccepted.reason, built.notAccepted.message, generation),
             );
           } else {
-            conditions.push(cond('ResolvedRefs', true, 'ResolvedRefs', '', generation));
-            const programmed = built.unprogrammed.empty;
-            conditions.push(
-              cond(
-                'Programmed',
-                programmed,
-                programmed ? 'ProgrammingSucceeded' : 'ProgrammingFailed',
-                built.unprogrammed.message,
-                generation,
-              ),
-            );
-            if (programmed) {
-              for (const l of node.listeners) {
-                if (!l.programmed) continue;
-                (kind === 'GCPRoutingExtension' ? l.routingChains : l.trafficChains).push(...built.chains);
-              }
-              (kind === 'GCPRoutingExtension' ? node.routingExtensions : node.trafficExtensions).push(key);
-              for (const s of built.services) node.backendServices.add(s);
-              for (const [pluginKey, r] of built.plugins) {
-                if (!r.ok) continue;
-                wasmPlugins[pluginKey] = r.ir;
-                node.wasmPlugins.add(pluginKey);
-                node.wasmPluginVersions.add(`${pluginKey}/${r.ir.serving.name}`);
-              }
+            conditions.push(cond('Accepted', true, 'Accepted', '', generation));
+            if (!built.unresolved.empty) {
+              conditions.push(
+                cond('ResolvedRefs', false, built.unresolved.reason, built.unresolved.message, generation),
+              );
             } else {
-              for (const m of built.unprogrammedForGateway) node.programProblems.add('Invalid', m);
+              conditions.push(cond('ResolvedRefs', true, 'ResolvedRefs', '', generation));
+              const programmed = built.unprogrammed.empty;
+              conditions.push(
+                cond(
+                  'Programmed',
+                  programmed,
+                  programmed ? 'ProgrammingSucceeded' : 'ProgrammingFailed',
+                  built.unprogrammed.message,
+                  generation,
+                ),
+              );
+              if (programmed) {
+                for (const l of node.listeners) {
+                  if (!l.programmed) continue;
+                  (kind === 'GCPRoutingExtension' ? l.routingChains : l.trafficChains).push(...built.chains);
+                }
+                (kind === 'GCPRoutingExtension' ? node.routingExtensions : node.trafficExtensions).push(key);
+                for (const s of built.services) node.backendServices.add(s);
+                for (const [pluginKey, r] of built.plugins) {
+                  if (!r.ok) continue;
+                  wasmPlugins[pluginKey] = r.ir;
+                  node.wasmPlugins.add(pluginKey);
+                  node.wasmPluginVersions.add(`${pluginKey}/${r.ir.serving.name}`);
+                }
+              } else {
+                for (const m of built.unprogrammedForGateway) node.programProblems.add('Invalid', m);
+              }
             }
           }
-        }
-        const pluginAccepted = built.notAccepted.empty || built.wasmNotAllowed !== undefined;
-        for (const [pluginKey, r] of built.plugins) {
-          let uses = pluginUses.get(pluginKey);
-          if (!uses) pluginUses.set(pluginKey, (uses = new Map()));
-          if (!uses.has(gwKey) && pluginAccepted) {
-            uses.set(gwKey, {
-              accepted: built.wasmNotAllowed === undefined,
-              acceptMessage: built.wasmNotAllowed ?? '',
-              resolution: r,
-            });
+          const pluginAccepted = built.notAccepted.empty || built.wasmNotAllowed !== undefined;
+          for (const [pluginKey, r] of built.plugins) {
+            let uses = pluginUses.get(pluginKey);
+            if (!uses) pluginUses.set(pluginKey, (uses = new Map()));
+            if (!uses.has(gwKey) && pluginAccepted) {
+              uses.set(gwKey, {
+                accepted: built.wasmNotAllowed === undefined,
+                acceptMessage: built.wasmNotAllowed ?? '',
+                resolution: r,
+              });
+            }
           }
+          ancestors.push({ ancestorRef, controllerName: CONTROLLER_NAME, conditions });
         }
-        ancestors.push({ ancestorRef, controllerName: CONTROLLER_NAME, conditions });
-      }
-      if (
-        ancestors.length > 0 ||
-        (ext.status?.ancestors ?? []).some((a) => a.controllerName === CONTROLLER_NAME)
-      ) {
-        reports.push({
-          kind,
-          key,
-          generation,
-          eventNoun: kind,
-          eventStyle: usesWasm ? 'programming' : 'reconciliation',
-          ancestors,
-        });
-      }
+        if (
+          ancestors.length > 0 ||
+          (ext.status?.ancestors ?? []).some((a) => a.controllerName === CONTROLLER_NAME)
+        ) {
+          reports.push({
+            kind,
+            key,
+            generation,
+            eventNoun: kind,
+            eventStyle: usesWasm ? 'programming' : 'reconciliation',
+            ancestors,
+          });
+        }
+      });
     }
   }
 
   for (const plugin of index.resources.wasmPlugins) {
-    const key = keyOf(plugin);
-    const generation = plugin.metadata.generation;
-    const uses = pluginUses.get(key);
-    const ancestors: PolicyAncestorStatus[] = [];
-    for (const [gwKey, use] of [...(uses ?? new Map<string, PluginUse>()).entries()].sort(([a], [b]) =>
-      a < b ? -1 : 1,
-    )) {
-      const [gwNs, gwName] = splitKey(gwKey);
-      const conditions: Condition[] = [];
-      if (!use.accepted) {
-        conditions.push(cond('Accepted', false, 'NotAllowed', use.acceptMessage, generation));
-      } else {
-        conditions.push(cond('Accepted', true, 'Accepted', '', generation));
-        conditions.push(cond('ResolvedRefs', true, 'ResolvedRefs', '', generation));
-        const r = use.resolution;
-        if (r.ok && !r.warning)
-          conditions.push(cond('Programmed', true, 'ProgrammingSucceeded', '', generation));
-        else if (r.ok)
-          conditions.push(cond('Programmed', false, 'ProgrammingFailed', r.warning ?? '', generation));
-        else
-          conditions.push(
-            cond('Programmed', false, r.pending ? 'Pending' : 'ProgrammingFailed', r.message, generation),
-          );
+    guard(index, `GCPWasmPlugin ${keyOf(plugin)}`, () => {
+      const key = keyOf(plugin);
+      const generation = plugin.metadata.generation;
+      const uses = pluginUses.get(key);
+      const ancestors: PolicyAncestorStatus[] = [];
+      for (const [gwKey, use] of [...(uses ?? new Map<string, PluginUse>()).entries()].sort(([a], [b]) =>
+        a < b ? -1 : 1,
+      )) {
+        const [gwNs, gwName] = splitKey(gwKey);
+        const conditions: Condition[] = [];
+        if (!use.accepted) {
+          conditions.push(cond('Accepted', false, 'NotAllowed', use.acceptMessage, generation));
+        } else {
+          conditions.push(cond('Accepted', true, 'Accepted', '', generation));
+          conditions.push(cond('ResolvedRefs', true, 'ResolvedRefs', '', generation));
+          const r = use.resolution;
+          if (r.ok && !r.warning)
+            conditions.push(cond('Programmed', true, 'ProgrammingSucceeded', '', generation));
+          else if (r.ok)
+            conditions.push(cond('Programmed', false, 'ProgrammingFailed', r.warning ?? '', generation));
+          else
+            conditions.push(
+              cond('Programmed', false, r.pending ? 'Pending' : 'ProgrammingFailed', r.message, generation),
+            );
+        }
+        ancestors.push({
+          ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', name: gwName, namespace: gwNs },
+          controllerName: CONTROLLER_NAME,
+          conditions,
+        });
       }
-      ancestors.push({
-        ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', name: gwName, namespace: gwNs },
-        controllerName: CONTROLLER_NAME,
-        conditions,
-      });
-    }
-    if (
-      ancestors.length > 0 ||
-      (plugin.status?.ancestors ?? []).some((a) => a.controllerName === CONTROLLER_NAME)
-    ) {
-      reports.push({
-        kind: 'GCPWasmPlugin',
-        key,
-        generation,
-        eventNoun: 'WasmPlugin',
-        eventStyle: 'programming',
-        ancestors,
-      });
-    }
+      if (
+        ancestors.length > 0 ||
+        (plugin.status?.ancestors ?? []).some((a) => a.controllerName === CONTROLLER_NAME)
+      ) {
+        reports.push({
+          kind: 'GCPWasmPlugin',
+          key,
+          generation,
+          eventNoun: 'WasmPlugin',
+          eventStyle: 'programming',
+          ancestors,
+        });
+      }
+    });
   }
   return { reports, wasmPlugins };
 }

@@ -13,7 +13,7 @@ import { type ClassCapabilities, CONTROLLER_NAME, classCapabilities } from '../c
 import type { Condition, Gateway, GatewayClass, Listener, RouteGroupKind } from '../resources.js';
 import { keyOf } from '../resources.js';
 import { cond, Problems } from './conditions.js';
-import { byAge, type ResourceIndex } from './index.js';
+import { byAge, guard, type ResourceIndex } from './index.js';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
@@ -72,7 +72,10 @@ export function ownedClasses(index: ResourceIndex): GatewayClass[] {
   return [...index.gatewayClasses.values()].filter((c) => c.spec?.controllerName === CONTROLLER_NAME);
 }
 
-export function gatewayClassReports(index: ResourceIndex, filter?: ReadonlySet<string>): GatewayClassReport[] {
+export function gatewayClassReports(
+  index: ResourceIndex,
+  filter?: ReadonlySet<string>,
+): GatewayClassReport[] {
   return ownedClasses(index)
     .filter((c) => !filter || filter.has(c.metadata.name ?? ''))
     .map((c) => ({
@@ -99,80 +102,82 @@ export function buildGateways(
     .filter((g) => !gatewayClassFilter || gatewayClassFilter.has(g.spec?.gatewayClassName ?? ''))
     .sort(byAge);
   for (const gateway of gateways) {
-    const key = keyOf(gateway);
-    const className = gateway.spec?.gatewayClassName ?? '';
-    const node: GatewayNode = {
-      key,
-      gateway,
-      className,
-      capabilities: classCapabilities(className),
-      listeners: [],
-      programProblems: new Problems(),
-      routingExtensions: [],
-      trafficExtensions: [],
-      wasmPlugins: new Set(),
-      wasmPluginVersions: new Set(),
-      backendServices: new Set(),
-    };
-    const seenNames = new Set<string>();
-    for (const spec of gateway.spec?.listeners ?? []) {
-      const listener = buildListener(index, gateway, spec, portOffset);
-      if (seenNames.has(spec.name))
-        listener.notAccepted.add(
-          'Invalid',
-          `listener name "${spec.name}" is used twice; listener names must be unique`,
+    guard(index, `Gateway ${keyOf(gateway)}`, () => {
+      const key = keyOf(gateway);
+      const className = gateway.spec?.gatewayClassName ?? '';
+      const node: GatewayNode = {
+        key,
+        gateway,
+        className,
+        capabilities: classCapabilities(className),
+        listeners: [],
+        programProblems: new Problems(),
+        routingExtensions: [],
+        trafficExtensions: [],
+        wasmPlugins: new Set(),
+        wasmPluginVersions: new Set(),
+        backendServices: new Set(),
+      };
+      const seenNames = new Set<string>();
+      for (const spec of gateway.spec?.listeners ?? []) {
+        const listener = buildListener(index, gateway, spec, portOffset);
+        if (seenNames.has(spec.name))
+          listener.notAccepted.add(
+            'Invalid',
+            `listener name "${spec.name}" is used twice; listener names must be unique`,
+          );
+        seenNames.add(spec.name);
+        node.listeners.push(listener);
+      }
+      // Conflicts: first within the Gateway (all parties marked), then against older Gateways.
+      for (const l of node.listeners) {
+        if (!l.notAccepted.empty || !l.protocol) continue;
+        const samePort = node.listeners.filter(
+          (o) => o !== l && o.boundPort === l.boundPort && o.notAccepted.empty && o.protocol,
         );
-      seenNames.add(spec.name);
-      node.listeners.push(listener);
-    }
-    // Conflicts: first within the Gateway (all parties marked), then against older Gateways.
-    for (const l of node.listeners) {
-      if (!l.notAccepted.empty || !l.protocol) continue;
-      const samePort = node.listeners.filter(
-        (o) => o !== l && o.boundPort === l.boundPort && o.notAccepted.empty && o.protocol,
-      );
-      if (samePort.some((o) => o.protocol !== l.protocol)) {
-        l.conflict = {
-          reason: 'ProtocolConflict',
-          message: `another listener on port ${l.spec.port} uses a different protocol`,
-        };
-      } else if (samePort.some((o) => (o.spec.hostname ?? '') === (l.spec.hostname ?? ''))) {
-        l.conflict = {
-          reason: 'HostnameConflict',
-          message: `another listener on port ${l.spec.port} has the same hostname "${l.spec.hostname ?? ''}"`,
-        };
+        if (samePort.some((o) => o.protocol !== l.protocol)) {
+          l.conflict = {
+            reason: 'ProtocolConflict',
+            message: `another listener on port ${l.spec.port} uses a different protocol`,
+          };
+        } else if (samePort.some((o) => (o.spec.hostname ?? '') === (l.spec.hostname ?? ''))) {
+          l.conflict = {
+            reason: 'HostnameConflict',
+            message: `another listener on port ${l.spec.port} has the same hostname "${l.spec.hostname ?? ''}"`,
+          };
+        }
       }
-    }
-    for (const l of node.listeners) {
-      if (!l.notAccepted.empty || !l.protocol || l.conflict) continue;
-      const claimed = portProtocol.get(l.boundPort);
-      if (claimed && claimed.protocol !== l.protocol) {
-        l.conflict = {
-          reason: 'ProtocolConflict',
-          message: `port ${l.boundPort} is already served as ${claimed.protocol} by listener ${claimed.id}`,
-        };
-        continue;
+      for (const l of node.listeners) {
+        if (!l.notAccepted.empty || !l.protocol || l.conflict) continue;
+        const claimed = portProtocol.get(l.boundPort);
+        if (claimed && claimed.protocol !== l.protocol) {
+          l.conflict = {
+            reason: 'ProtocolConflict',
+            message: `port ${l.boundPort} is already served as ${claimed.protocol} by listener ${claimed.id}`,
+          };
+          continue;
+        }
+        const hostKey = `${l.boundPort}|${l.spec.hostname ?? ''}`;
+        const owner = portHost.get(hostKey);
+        if (owner) {
+          l.conflict = {
+            reason: 'HostnameConflict',
+            message: `port ${l.boundPort} with hostname "${l.spec.hostname ?? ''}" is already served by listener ${owner}`,
+          };
+          continue;
+        }
+        portProtocol.set(l.boundPort, { protocol: l.protocol, id: l.id });
+        portHost.set(hostKey, l.id);
       }
-      const hostKey = `${l.boundPort}|${l.spec.hostname ?? ''}`;
-      const owner = portHost.get(hostKey);
-      if (owner) {
-        l.conflict = {
-          reason: 'HostnameConflict',
-          message: `port ${l.boundPort} with hostname "${l.spec.hostname ?? ''}" is already served by listener ${owner}`,
-        };
-        continue;
+      for (const l of node.listeners) {
+        l.programmed =
+          l.notAccepted.empty &&
+          !l.conflict &&
+          !!l.protocol &&
+          (l.protocol === 'HTTP' || (l.tls?.certificates.length ?? 0) > 0);
       }
-      portProtocol.set(l.boundPort, { protocol: l.protocol, id: l.id });
-      portHost.set(hostKey, l.id);
-    }
-    for (const l of node.listeners) {
-      l.programmed =
-        l.notAccepted.empty &&
-        !l.conflict &&
-        !!l.protocol &&
-        (l.protocol === 'HTTP' || (l.tls?.certificates.length ?? 0) > 0);
-    }
-    nodes.push(node);
+      nodes.push(node);
+    });
   }
   return nodes;
 }

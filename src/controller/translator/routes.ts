@@ -24,7 +24,7 @@ import { keyOf } from '../resources.js';
 import type { BackendResolver } from './backends.js';
 import { cond, Problems } from './conditions.js';
 import type { GatewayNode, ListenerNode, RouteSortKey } from './gateways.js';
-import type { ResourceIndex } from './index.js';
+import { guard, type ResourceIndex } from './index.js';
 import { parseDurationMs } from './duration.js';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -50,56 +50,61 @@ export function attachRoutes(
   const byKey = new Map(gateways.map((g) => [g.key, g]));
   const reports: RouteReport[] = [];
   for (const route of index.resources.httpRoutes) {
-    if (route.metadata.deletionTimestamp) continue;
-    const routeNs = route.metadata.namespace ?? '';
-    const generation = route.metadata.generation;
-    const parents: RouteParentStatus[] = [];
-    let flat: { rules: FlatRule[]; unresolved: Problems } | undefined;
-    const attachedTo = new Set<ListenerNode>();
-    for (const parentRef of route.spec?.parentRefs ?? []) {
-      if ((parentRef.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (parentRef.kind ?? 'Gateway') !== 'Gateway')
-        continue;
-      const gw = byKey.get(`${parentRef.namespace ?? routeNs}/${parentRef.name}`);
-      if (!gw) continue; // not one of our Gateways: another controller reports on it
-      flat ??= flattenRoute(route, resolver);
-      const result = attachToGateway(index, route, parentRef, gw);
-      for (const { listener, hostnames } of result.attached) {
-        if (attachedTo.has(listener)) continue;
-        attachedTo.add(listener);
-        listener.attachedRoutes++;
-        for (const r of flat.rules)
-          listener.routes.push({ rule: { ...r.base, hostnames }, sortKey: r.sortKey });
-        for (const r of flat.rules)
-          for (const wb of r.base.backends) if (!wb.backend.invalid) gw.backendServices.add(wb.backend.id);
+    guard(index, `HTTPRoute ${keyOf(route)}`, () => {
+      if (route.metadata.deletionTimestamp) return;
+      const routeNs = route.metadata.namespace ?? '';
+      const generation = route.metadata.generation;
+      const parents: RouteParentStatus[] = [];
+      let flat: { rules: FlatRule[]; unresolved: Problems } | undefined;
+      const attachedTo = new Set<ListenerNode>();
+      for (const parentRef of route.spec?.parentRefs ?? []) {
+        if (
+          (parentRef.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP ||
+          (parentRef.kind ?? 'Gateway') !== 'Gateway'
+        )
+          continue;
+        const gw = byKey.get(`${parentRef.namespace ?? routeNs}/${parentRef.name}`);
+        if (!gw) continue; // not one of our Gateways: another controller reports on it
+        flat ??= flattenRoute(route, resolver);
+        const result = attachToGateway(index, route, parentRef, gw);
+        for (const { listener, hostnames } of result.attached) {
+          if (attachedTo.has(listener)) continue;
+          attachedTo.add(listener);
+          listener.attachedRoutes++;
+          for (const r of flat.rules)
+            listener.routes.push({ rule: { ...r.base, hostnames }, sortKey: r.sortKey });
+          for (const r of flat.rules)
+            for (const wb of r.base.backends) if (!wb.backend.invalid) gw.backendServices.add(wb.backend.id);
+        }
+        const accepted = result.attached.length > 0;
+        parents.push({
+          parentRef: { ...parentRef },
+          controllerName: CONTROLLER_NAME,
+          conditions: [
+            cond(
+              'Accepted',
+              accepted,
+              accepted ? 'Accepted' : result.reason,
+              accepted ? '' : result.message,
+              generation,
+            ),
+            cond(
+              'ResolvedRefs',
+              flat.unresolved.empty,
+              flat.unresolved.empty ? 'ResolvedRefs' : flat.unresolved.reason,
+              flat.unresolved.message,
+              generation,
+            ),
+          ],
+        });
       }
-      const accepted = result.attached.length > 0;
-      parents.push({
-        parentRef: { ...parentRef },
-        controllerName: CONTROLLER_NAME,
-        conditions: [
-          cond(
-            'Accepted',
-            accepted,
-            accepted ? 'Accepted' : result.reason,
-            accepted ? '' : result.message,
-            generation,
-          ),
-          cond(
-            'ResolvedRefs',
-            flat.unresolved.empty,
-            flat.unresolved.empty ? 'ResolvedRefs' : flat.unresolved.reason,
-            flat.unresolved.message,
-            generation,
-          ),
-        ],
-      });
-    }
-    if (
-      parents.length > 0 ||
-      (route.status?.parents ?? []).some((p) => p.controllerName === CONTROLLER_NAME)
-    ) {
-      reports.push({ key: keyOf(route), generation, parents });
-    }
+      if (
+        parents.length > 0 ||
+        (route.status?.parents ?? []).some((p) => p.controllerName === CONTROLLER_NAME)
+      ) {
+        reports.push({ key: keyOf(route), generation, parents });
+      }
+    });
   }
   return reports;
 }

@@ -50,6 +50,8 @@ export interface DesiredStatuses {
 export interface Translation {
   readonly snapshot: Snapshot;
   readonly statuses: DesiredStatuses;
+  /** Objects skipped as malformed, with why (the controller logs them). */
+  readonly errors: readonly string[];
 }
 
 export function translate(
@@ -83,6 +85,7 @@ export function translate(
       httpRoutes: httpRoutes.sort((a, b) => (a.key < b.key ? -1 : 1)),
       policies: policies.sort((a, b) => (a.kind + a.key < b.kind + b.key ? -1 : 1)),
     },
+    errors: index.errors,
   };
 }
 
