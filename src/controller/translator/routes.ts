@@ -71,8 +71,21 @@ export function attachRoutes(
           if (attachedTo.has(listener)) continue;
           attachedTo.add(listener);
           listener.attachedRoutes++;
-          for (const r of flat.rules)
-            listener.routes.push({ rule: { ...r.base, hostnames }, sortKey: r.sortKey });
+          for (const r of flat.rules) {
+            // Written out, not spread: this runs once per rule per listener (30,000 times for 10,000 routes).
+            const b = r.base;
+            const rule: RouteRuleIR = {
+              id: b.id,
+              ruleId: b.ruleId,
+              route: b.route,
+              match: b.match,
+              filters: b.filters,
+              backends: b.backends,
+              timeouts: b.timeouts,
+              hostnames,
+            };
+            listener.routes.push({ rule, sortKey: r.sortKey });
+          }
           for (const r of flat.rules)
             for (const wb of r.base.backends) if (!wb.backend.invalid) gw.backendServices.add(wb.backend.id);
         }
