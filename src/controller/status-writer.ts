@@ -140,8 +140,16 @@ export class StatusWriter {
     for (const r of statuses.gatewayClasses) add('GatewayClass', r.name, r, () => this.gatewayClass(r));
     for (const r of statuses.httpRoutes) add('HTTPRoute', r.key, r, () => this.route(r));
     for (const k of this.verified.keys()) if (!live.has(k)) this.verified.delete(k);
+    // Our finalizer comes off when the Gateway is being deleted, or when it moved to a class that is not
+    // ours (otherwise its deletion would wait for us forever).
+    const ourClasses = new Set(
+      resources.gatewayClasses
+        .filter((c) => c.spec?.controllerName === CONTROLLER_NAME)
+        .map((c) => c.metadata.name),
+    );
     for (const g of resources.gateways) {
-      if (g.metadata.deletionTimestamp && g.metadata.finalizers?.includes(GATEWAY_FINALIZER))
+      if (!g.metadata.finalizers?.includes(GATEWAY_FINALIZER)) continue;
+      if (g.metadata.deletionTimestamp || !ourClasses.has(g.spec?.gatewayClassName ?? ''))
         jobs.push(() => this.releaseGateway(g));
     }
     let written = 0;
@@ -251,7 +259,8 @@ export class StatusWriter {
             finalizers: finalizers.filter((f) => f !== GATEWAY_FINALIZER),
           },
         });
-        this.events.record(involved(TARGETS.Gateway, obj), 'Normal', 'DELETE', `${ns}/${name}`);
+        if (obj.metadata.deletionTimestamp)
+          this.events.record(involved(TARGETS.Gateway, obj), 'Normal', 'DELETE', `${ns}/${name}`);
         return true;
       } catch (err) {
         obj = await this.reread(err, path);

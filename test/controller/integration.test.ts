@@ -307,6 +307,45 @@ describe(
       assert.equal(attachments[0]?.source?.component, 'sc-gateway-controller');
     });
 
+    test('a Gateway moved to a class of another controller loses our finalizer', async () => {
+      const file = `${cluster.dir}/other-class.yaml`;
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(
+        file,
+        `kind: GatewayClass
+apiVersion: gateway.networking.k8s.io/v1
+metadata: {name: someone-else}
+spec: {controllerName: example.com/other}
+---
+kind: Gateway
+apiVersion: gateway.networking.k8s.io/v1
+metadata: {name: moving, namespace: default}
+spec:
+  gatewayClassName: gke-l7-rilb
+  listeners: [{name: http, protocol: HTTP, port: 90}]
+`,
+      );
+      await cluster.kubectl('apply', '-f', file);
+      await cluster.kubectl('wait', '--for=condition=Programmed', 'gateway/moving', '--timeout=30s');
+      await cluster.kubectl(
+        'patch',
+        'gateway',
+        'moving',
+        '--type=merge',
+        '-p',
+        '{"spec":{"gatewayClassName":"someone-else"}}',
+      );
+      await waitFor('finalizer removed', async () => {
+        const g = JSON.parse(await cluster.kubectl('get', 'gateway', 'moving', '-o', 'json')) as {
+          metadata: { finalizers?: string[] };
+        };
+        return (g.metadata.finalizers ?? []).includes('gateway.finalizer.networking.gke.io')
+          ? undefined
+          : true;
+      });
+      assert.match(await cluster.kubectl('delete', 'gateway', 'moving', '--timeout=20s'), /deleted/);
+    });
+
     test('deleting a Gateway releases the finalizer so kubectl delete completes', async () => {
       const out = await cluster.kubectl('delete', 'gateway', 'external-http', '--timeout=20s');
       assert.match(out, /deleted/);
