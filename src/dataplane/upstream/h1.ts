@@ -215,7 +215,7 @@ class Connection {
     }
     p.handler.onConnect((reason) => this.fail(p, reason ?? new Error('aborted'), true));
     if (p.done) return;
-    this.socket.write(head);
+    this.socket.write(head, 'latin1');
     if (request.body !== null) this.sendBody(p, request.body, chunked);
   }
 
