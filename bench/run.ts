@@ -30,7 +30,11 @@ function ensureTools(): void {
 
 async function loadScenarios(): Promise<void> {
   const dir = new URL('./scenarios/', import.meta.url);
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.js')).sort()) await import(new URL(f, dir).href);
+  // The proxy baselines first, so tables read direct → nginx → extgate → extgate with extensions.
+  const files = readdirSync(dir)
+    .filter((n) => n.endsWith('.js'))
+    .sort((a, b) => (a === 'proxy.js' ? -1 : b === 'proxy.js' ? 1 : a.localeCompare(b)));
+  for (const f of files) await import(new URL(f, dir).href);
 }
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
