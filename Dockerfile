@@ -1,0 +1,40 @@
+# extgate image: `extgate serve` on Node 20 (deploy/deployment.yaml runs it).
+#   docker build -t extgate:0.1.0 .
+# Three stages: compile TypeScript with the dev dependencies, install the production dependencies alone
+# (better-sqlite3 is native: built here, where the compilers are), and copy both into a clean slim image.
+
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` would compile before the sources are here; compiled explicitly below.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+# The CLI's demo (`extgate up -f examples/store`) imports the store app from examples/.
+COPY examples ./examples
+RUN npx tsc -p . && test -f dist/src/cli/main.js && test -f dist/src/admin/dashboard/app.js
+
+FROM node:20-slim AS deps
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm rebuild better-sqlite3 \
+ && npm cache clean --force
+
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+# The `node` user (uid 1000) of the base image; matches runAsUser in deploy/deployment.yaml.
+RUN mkdir -p /var/lib/extgate && chown node:node /var/lib/extgate
+USER node
+# Gateway listeners 80/443 with --port-offset=8000, and the admin port.
+EXPOSE 8080 8443 9901
+ENTRYPOINT ["node", "bin/extgate"]
+CMD ["serve", "--port-offset=8000", "--admin-address=0.0.0.0", "--state-dir=/var/lib/extgate"]

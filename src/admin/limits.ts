@@ -1,0 +1,38 @@
+// Defaults and limits of the observability parts, in one place. GKE has no equivalent for most of them (its
+// logs go to Cloud Logging); where a GKE value exists it is named with its source.
+
+export const TRACE_DEFAULTS = Object.freeze({
+  /** Finished traces kept for the dashboard. At ~2-8 KiB per traced request (headers before/after each step)
+   *  this bounds the buffer to a few MiB. */
+  capacity: 500,
+  /** Body bytes kept per captured chunk. GKE: 128 KiB is the largest single body mutation a plugin may make
+   *  (service-extensions plugins overview), so 4 KiB shows the start of any chunk without holding them. */
+  maxBodyBytes: 4096,
+  /** Header values never stored in a trace. */
+  redactHeaders: Object.freeze([
+    'authorization',
+    'cookie',
+    'set-cookie',
+    'proxy-authorization',
+  ]) as readonly string[],
+});
+
+export const PLUGIN_LOG_DEFAULTS = Object.freeze({
+  /** Plugin log lines kept per plugin version for the dashboard. */
+  linesPerVersion: 200,
+  /** Longest plugin log message kept (longer ones are cut and marked). */
+  maxMessageBytes: 2048,
+});
+
+export const DASHBOARD_LIMITS = Object.freeze({
+  /** Live-log subscribers (SSE connections) at once; more get 503. */
+  maxSubscribers: 16,
+  /** Requests returned by one `/api/requests` call. */
+  maxListed: 500,
+});
+
+export const LOG_LIMITS = Object.freeze({
+  /** Log bytes waiting to be written to stdout before new lines are dropped: bounds memory when whoever reads
+   *  stdout is slower than the traffic. */
+  maxBufferedBytes: 16 * 1024 * 1024,
+});

@@ -1,0 +1,187 @@
+// Glue between the request path and the trace, so that neither the chains nor the extensions know about
+// tracing: `tracedExtension` wraps one chain member (callout or plugin) and records a step for every event
+// it answers — headers/body before and after, latency, effect, the failure — and the `describe*` helpers
+// word the "why" of a route or chain choice from the snapshot's IR.
+//
+// Wiring: give the ExtensionRuntime handed to `compileChains` wrapped members,
+//   { callout: (ir) => tracedExtension(callouts(ir), traceOf), wasm: (ir) => tracedExtension(vm(ir), traceOf, plugin) }
+// where `traceOf(request)` returns the RequestTrace the data plane began for that request.
+
+import type { ExtensionChainIR, HttpEvent, RouteRuleIR } from '../ir/snapshot.js';
+import {
+  ExtensionError,
+  type BodyStepResult,
+  type Extension,
+  type ExtensionStream,
+  type HeaderMap,
+  type RequestInfo,
+  type StepResult,
+} from '../extensions/extension.js';
+import type { CapturedMessage, RequestTrace, TraceEffect } from './trace.js';
+
+export type TraceOf = (request: RequestInfo) => RequestTrace | undefined;
+
+const NO_HEADERS: ReadonlyArray<readonly [string, string]> = [];
+
+/** `ext`, recording a trace step per event when the request's trace records; otherwise `ext`'s own stream. */
+export function tracedExtension(
+  ext: Extension,
+  traceOf: TraceOf,
+  plugin?: { readonly key: string; readonly version: string },
+): Extension {
+  return {
+    id: ext.id,
+    failOpen: ext.failOpen,
+    events: ext.events,
+    open(request: RequestInfo): ExtensionStream {
+      const stream = ext.open(request);
+      const trace = traceOf(request);
+      return trace?.recording ? new TracedStream(ext, stream, trace, plugin) : stream;
+    },
+  };
+}
+
+class TracedStream implements ExtensionStream {
+  constructor(
+    private readonly ext: Extension,
+    private readonly inner: ExtensionStream,
+    private readonly trace: RequestTrace,
+    private readonly plugin: { readonly key: string; readonly version: string } | undefined,
+  ) {}
+
+  requestHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
+    return this.headers('RequestHeaders', headers, () => this.inner.requestHeaders(headers, endOfStream));
+  }
+  responseHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
+    return this.headers('ResponseHeaders', headers, () => this.inner.responseHeaders(headers, endOfStream));
+  }
+  requestTrailers(trailers: HeaderMap): Promise<StepResult> {
+    return this.headers('RequestTrailers', trailers, () => this.inner.requestTrailers(trailers));
+  }
+  responseTrailers(trailers: HeaderMap): Promise<StepResult> {
+    return this.headers('ResponseTrailers', trailers, () => this.inner.responseTrailers(trailers));
+  }
+  requestBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
+    return this.body('RequestBody', chunk, () => this.inner.requestBody(chunk, endOfStream));
+  }
+  responseBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
+    return this.body('ResponseBody', chunk, () => this.inner.responseBody(chunk, endOfStream));
+  }
+  close(): void {
+    this.inner.close();
+  }
+
+  private async headers(
+    event: HttpEvent,
+    headers: HeaderMap,
+    run: () => Promise<StepResult>,
+  ): Promise<StepResult> {
+    const before = this.trace.capturing ? this.trace.capture(headers) : undefined;
+    const startedAt = performance.now();
+    let result: StepResult;
+    try {
+      result = await run();
+    } catch (err) {
+      this.failed(event, startedAt, err, before);
+      throw err;
+    }
+    this.record(
+      event,
+      startedAt,
+      result,
+      before,
+      this.trace.capturing ? this.trace.capture(headers) : undefined,
+    );
+    return result;
+  }
+
+  private async body(
+    event: HttpEvent,
+    chunk: Uint8Array,
+    run: () => Promise<BodyStepResult>,
+  ): Promise<BodyStepResult> {
+    const before = this.trace.capturing ? this.trace.capture(NO_HEADERS, chunk) : undefined;
+    const startedAt = performance.now();
+    let result: BodyStepResult;
+    try {
+      result = await run();
+    } catch (err) {
+      this.failed(event, startedAt, err, before);
+      throw err;
+    }
+    this.record(
+      event,
+      startedAt,
+      result,
+      before,
+      this.trace.capturing ? this.trace.capture(NO_HEADERS, result.chunks) : undefined,
+    );
+    return result;
+  }
+
+  private record(
+    event: HttpEvent,
+    startedAt: number,
+    r: StepResult,
+    before?: CapturedMessage,
+    after?: CapturedMessage,
+  ): void {
+    const details: string[] = [];
+    if (r.immediate)
+      details.push(
+        `immediate response ${r.immediate.status}${r.immediate.details ? ` (${r.immediate.details})` : ''}`,
+      );
+    if (r.clearRouteCache) details.push('clear_route_cache: route re-selected');
+    if (r.selectedEndpoint) details.push(`endpoint selected: ${r.selectedEndpoint}`);
+    this.trace.step({
+      extension: this.ext.id,
+      event,
+      startedAt,
+      latencyMs: performance.now() - startedAt,
+      effect: r.immediate ? 'IMMEDIATE_RESPONSE' : (r.effect ?? 'NONE'),
+      plugin: this.plugin,
+      before,
+      after,
+      details: details.length > 0 ? details.join('; ') : undefined,
+    });
+  }
+
+  private failed(event: HttpEvent, startedAt: number, err: unknown, before?: CapturedMessage): void {
+    const effect: TraceEffect = this.ext.failOpen ? 'FAILED_OPEN' : 'ERROR';
+    this.trace.step({
+      extension: this.ext.id,
+      event,
+      startedAt,
+      latencyMs: performance.now() - startedAt,
+      effect,
+      error: err instanceof ExtensionError ? `${err.failure}: ${err.message}` : String(err),
+      grpcStatus: err instanceof ExtensionError ? err.grpcStatus : undefined,
+      plugin: this.plugin,
+      before,
+    });
+  }
+}
+
+/** Why a chain may run: its conditions, as written (`match[i]: cel && backend`); "every request" when none. */
+export function describeChainMatch(ir: ExtensionChainIR): string {
+  if (ir.match.length === 0) return 'no matchCondition: every request';
+  return ir.match
+    .map((c, i) => {
+      const parts = [c.celMatcher, c.backendService ? `backend ${c.backendService}` : undefined].filter(
+        Boolean,
+      );
+      return `match[${i}]: ${parts.length > 0 ? parts.join(' && ') : 'true'}`;
+    })
+    .join(' || ');
+}
+
+/** Why a route rule was chosen: its match and hostnames, as the Gateway API precedence saw them. */
+export function describeRouteMatch(rule: RouteRuleIR): string {
+  const m = rule.match;
+  const parts = [`${m.path.type} ${m.path.value}`];
+  if (m.method) parts.push(`method ${m.method}`);
+  for (const h of m.headers) parts.push(`header ${h.name} ${h.type === 'Exact' ? '=' : '~'} ${h.value}`);
+  for (const q of m.queryParams) parts.push(`query ${q.name} ${q.type === 'Exact' ? '=' : '~'} ${q.value}`);
+  const hosts = rule.hostnames.length > 0 ? ` on ${rule.hostnames.join(', ')}` : '';
+  return `${parts.join(', ')}${hosts}`;
+}

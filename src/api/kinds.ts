@@ -1,0 +1,449 @@
+// The fixed set of kinds the embedded API serves (kubernetes-api.md §1.1). The API server builds discovery,
+// OpenAPI, routing, patch handling and Table output from this table; admission and the controller look kinds up here.
+
+export type PatchStrategy = 'strategic' | 'merge' | 'none';
+
+/** A `kubectl get` column (meta.k8s.io/v1 TableColumnDefinition) plus where its cell comes from. */
+export interface PrinterColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: string;
+  description: string;
+  priority: number;
+  /** JSONPath of a CRD `additionalPrinterColumn`; built-in kinds compute cells in the API server's printers. */
+  jsonPath?: string;
+}
+
+export interface ResourceKind {
+  group: string; // '' for core
+  version: string;
+  kind: string;
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  subresources: string[]; // 'status', 'scale', 'finalize'
+  /** metadata.generation is maintained (custom resources, Deployment). */
+  hasGeneration: boolean;
+  /** What kubectl apply/edit sends: SMP for kinds compiled into kubectl, merge patch for the rest. */
+  patch: PatchStrategy;
+  /** Custom resource: served through a CustomResourceDefinition object of the embedded API. */
+  custom: boolean;
+  /** Clients may not write (CRDs are fixed by the product). */
+  readOnly?: boolean;
+  /** Columns after `Name` in `kubectl get` (CRD printer columns, or the kubernetes printer's set). */
+  columns: PrinterColumn[];
+}
+
+const age: PrinterColumn = {
+  name: 'Age',
+  type: 'date',
+  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+  priority: 0,
+  jsonPath: '.metadata.creationTimestamp',
+};
+
+function col(
+  name: string,
+  type: PrinterColumn['type'],
+  description: string,
+  priority = 0,
+  jsonPath?: string,
+): PrinterColumn {
+  return jsonPath === undefined
+    ? { name, type, description, priority }
+    : { name, type, description, priority, jsonPath };
+}
+
+const gatewayApi = ['gateway-api'];
+
+/** Source: k8s.io/api release-1.32, kubernetes printers (pkg/printers/internalversion), Gateway API v1.6 CRDs. */
+export const KINDS: readonly ResourceKind[] = [
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Namespace',
+    plural: 'namespaces',
+    singular: 'namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    categories: [],
+    subresources: ['status', 'finalize'],
+    hasGeneration: false,
+    patch: 'strategic',
+    custom: false,
+    columns: [col('Status', 'string', 'The status of the namespace'), age],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Service',
+    plural: 'services',
+    singular: 'service',
+    namespaced: true,
+    shortNames: ['svc'],
+    categories: ['all'],
+    subresources: ['status'],
+    hasGeneration: false,
+    patch: 'strategic',
+    custom: false,
+    columns: [
+      col('Type', 'string', 'The type of the service.'),
+      col('Cluster-IP', 'string', 'The cluster IP of the service.'),
+      col('External-IP', 'string', 'The external IP of the service.'),
+      col('Port(s)', 'string', 'The ports of the service.'),
+      age,
+      col('Selector', 'string', 'The selector of the service.', 1),
+    ],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Endpoints',
+    plural: 'endpoints',
+    singular: 'endpoints',
+    namespaced: true,
+    shortNames: ['ep'],
+    categories: [],
+    subresources: [],
+    hasGeneration: false,
+    patch: 'strategic',
+    custom: false,
+    columns: [col('Endpoints', 'string', 'Endpoints of the object.'), age],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Secret',
+    plural: 'secrets',
+    singular: 'secret',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    hasGeneration: false,
+    patch: 'strategic',
+    custom: false,
+    columns: [
+      col('Type', 'string', 'The type of the secret'),
+      col('Data', 'string', 'The number of entries in the data'),
+      age,
+    ],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'ConfigMap',
+    plural: 'configmaps',
+    singular: 'configmap',
+    namespaced: true,
+    shortNames: ['cm'],
+    categories: [],
+    subresources: [],
+    hasGeneration: false,
+    patch: 'strategic',
+    custom: false,
+    columns: [col('Data', 'string', 'The number of entries in the data'), age],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Event',
+    plural: 'events',
+    singular: 'event',
+    namespaced: true,
+    shortNames: ['ev'],
+    categories: [],
+    subresources: [],
+    hasGeneration: false,
+    patch: 'strategic',
+    custom: false,
+    columns: [
+      col('Last Seen', 'string', 'Time when last event occurred'),
+      col('Type', 'string', 'Type of the event'),
+      col('Reason', 'string', 'Reason of the event'),
+      col('Object', 'string', 'The object that this event is about'),
+      col('Subobject', 'string', 'The subobject this event is about', 1),
+      col('Source', 'string', 'The source of the event', 1),
+      col('Message', 'string', 'The message of the event'),
+      col('First Seen', 'string', 'Time when first event occurred', 1),
+      col('Count', 'string', 'Number of occurrences', 1),
+      col('Name', 'string', 'Name of the event', 1),
+    ],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Pod',
+    plural: 'pods',
+    singular: 'pod',
+    namespaced: true,
+    shortNames: ['po'],
+    categories: ['all'],
+    subresources: ['status'],
+    hasGeneration: false,
+    patch: 'strategic',
+    custom: false,
+    columns: [
+      col('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),
+      col('Status', 'string', 'The aggregate status of the containers in this pod.'),
+      col('Restarts', 'string', 'The number of times the containers in this pod have been restarted.'),
+      age,
+      col('IP', 'string', 'The IP address assigned to the pod', 1),
+      col('Node', 'string', 'The node this pod is bound to', 1),
+      col('Nominated Node', 'string', 'The node that this pod is nominated to run on', 1),
+      col('Readiness Gates', 'string', 'The readiness gates of the pod', 1),
+    ],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    kind: 'Deployment',
+    plural: 'deployments',
+    singular: 'deployment',
+    namespaced: true,
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+    hasGeneration: true,
+    patch: 'strategic',
+    custom: false,
+    columns: [
+      col('Ready', 'string', 'Number of the pod with ready state'),
+      col(
+        'Up-to-date',
+        'string',
+        'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
+      ),
+      col(
+        'Available',
+        'string',
+        'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
+      ),
+      age,
+      col('Containers', 'string', 'Names of each container in the template.', 1),
+      col('Images', 'string', 'Images referenced by each container in the template.', 1),
+      col('Selector', 'string', 'Label selector for pods.', 1),
+    ],
+  },
+  {
+    group: 'discovery.k8s.io',
+    version: 'v1',
+    kind: 'EndpointSlice',
+    plural: 'endpointslices',
+    singular: 'endpointslice',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    hasGeneration: false,
+    patch: 'strategic',
+    custom: false,
+    columns: [
+      col('AddressType', 'string', 'The IP protocol family for this EndpointSlice.'),
+      col('Ports', 'string', 'The ports of the EndpointSlice.'),
+      col('Endpoints', 'string', 'The endpoints of the EndpointSlice.'),
+      age,
+    ],
+  },
+  {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    kind: 'Lease',
+    plural: 'leases',
+    singular: 'lease',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    hasGeneration: false,
+    patch: 'strategic',
+    custom: false,
+    columns: [col('Holder', 'string', 'The holder of the lease'), age],
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    kind: 'GatewayClass',
+    plural: 'gatewayclasses',
+    singular: 'gatewayclass',
+    namespaced: false,
+    shortNames: ['gc'],
+    categories: gatewayApi,
+    subresources: ['status'],
+    hasGeneration: true,
+    patch: 'merge',
+    custom: true,
+    columns: [
+      col('Controller', 'string', '', 0, '.spec.controllerName'),
+      col('Accepted', 'string', '', 0, '.status.conditions[?(@.type=="Accepted")].status'),
+      age,
+      col('Description', 'string', '', 1, '.spec.description'),
+    ],
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    kind: 'Gateway',
+    plural: 'gateways',
+    singular: 'gateway',
+    namespaced: true,
+    shortNames: ['gtw'],
+    categories: gatewayApi,
+    subresources: ['status'],
+    hasGeneration: true,
+    patch: 'merge',
+    custom: true,
+    columns: [
+      col('Class', 'string', '', 0, '.spec.gatewayClassName'),
+      col('Address', 'string', '', 0, '.status.addresses[*].value'),
+      col('Programmed', 'string', '', 0, '.status.conditions[?(@.type=="Programmed")].status'),
+      age,
+    ],
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    kind: 'HTTPRoute',
+    plural: 'httproutes',
+    singular: 'httproute',
+    namespaced: true,
+    shortNames: [],
+    categories: gatewayApi,
+    subresources: ['status'],
+    hasGeneration: true,
+    patch: 'merge',
+    custom: true,
+    columns: [col('Hostnames', 'string', '', 0, '.spec.hostnames'), age],
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1beta1',
+    kind: 'ReferenceGrant',
+    plural: 'referencegrants',
+    singular: 'referencegrant',
+    namespaced: true,
+    shortNames: ['refgrant'],
+    categories: gatewayApi,
+    subresources: [],
+    hasGeneration: true,
+    patch: 'merge',
+    custom: true,
+    columns: [age],
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    kind: 'BackendTLSPolicy',
+    plural: 'backendtlspolicies',
+    singular: 'backendtlspolicy',
+    namespaced: true,
+    shortNames: ['btlspolicy'],
+    categories: gatewayApi,
+    subresources: ['status'],
+    hasGeneration: true,
+    patch: 'merge',
+    custom: true,
+    columns: [age],
+  },
+  {
+    group: 'networking.gke.io',
+    version: 'v1',
+    kind: 'GCPRoutingExtension',
+    plural: 'gcproutingextensions',
+    singular: 'gcproutingextension',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: ['status'],
+    hasGeneration: true,
+    patch: 'merge',
+    custom: true,
+    columns: [age],
+  },
+  {
+    group: 'networking.gke.io',
+    version: 'v1',
+    kind: 'GCPTrafficExtension',
+    plural: 'gcptrafficextensions',
+    singular: 'gcptrafficextension',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: ['status'],
+    hasGeneration: true,
+    patch: 'merge',
+    custom: true,
+    columns: [age],
+  },
+  {
+    group: 'networking.gke.io',
+    version: 'v1',
+    kind: 'GCPWasmPlugin',
+    plural: 'gcpwasmplugins',
+    singular: 'gcpwasmplugin',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: ['status'],
+    hasGeneration: true,
+    patch: 'merge',
+    custom: true,
+    columns: [age],
+  },
+  {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    kind: 'CustomResourceDefinition',
+    plural: 'customresourcedefinitions',
+    singular: 'customresourcedefinition',
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: ['status'],
+    hasGeneration: true,
+    patch: 'merge',
+    custom: false,
+    readOnly: true,
+    columns: [col('Created At', 'date', 'Created at', 0)],
+  },
+];
+
+/** `v1` or `group/version`. */
+export function apiVersionOf(k: ResourceKind): string {
+  return k.group === '' ? k.version : `${k.group}/${k.version}`;
+}
+
+/** `gateways.gateway.networking.k8s.io` or `services` — the "group resource" of Kubernetes error messages. */
+export function groupResource(k: ResourceKind): string {
+  return k.group === '' ? k.plural : `${k.plural}.${k.group}`;
+}
+
+/** `Gateway.gateway.networking.k8s.io` or `Service` — the qualified kind of `… is invalid` messages. */
+export function qualifiedKind(k: ResourceKind): string {
+  return k.group === '' ? k.kind : `${k.kind}.${k.group}`;
+}
+
+export function kindByResource(group: string, version: string, plural: string): ResourceKind | undefined {
+  return KINDS.find((k) => k.group === group && k.version === version && k.plural === plural);
+}
+
+/** Looks a kind up by `apiVersion` + `kind` as written in a manifest. */
+export function kindOf(apiVersion: string, kind: string): ResourceKind | undefined {
+  return KINDS.find((k) => apiVersionOf(k) === apiVersion && k.kind === kind);
+}
+
+/** Group/version pairs served, in discovery order. */
+export function groupVersions(): { group: string; version: string }[] {
+  const seen = new Set<string>();
+  const out: { group: string; version: string }[] = [];
+  for (const k of KINDS) {
+    const key = `${k.group}/${k.version}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push({ group: k.group, version: k.version });
+    }
+  }
+  return out;
+}

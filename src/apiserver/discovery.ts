@@ -1,0 +1,217 @@
+// Discovery (legacy and aggregated, kubernetes-api.md §2) and the OpenAPI answers of §9.2, all derived from the
+// resource table.
+import { createHash } from 'node:crypto';
+import { KINDS, apiVersionOf, groupVersions, type ResourceKind } from '../api/kinds.js';
+
+const WRITE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const READ_VERBS = ['get', 'list', 'watch'];
+
+export const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+export const AGGREGATED_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
+
+function verbs(k: ResourceKind): string[] {
+  return k.readOnly ? READ_VERBS : WRITE_VERBS;
+}
+
+function subresourceVerbs(k: ResourceKind, sub: string): string[] {
+  if (k.readOnly) return ['get'];
+  return sub === 'finalize' ? ['update'] : ['get', 'patch', 'update'];
+}
+
+function kindsIn(group: string, version: string): ResourceKind[] {
+  return KINDS.filter((k) => k.group === group && k.version === version);
+}
+
+/** Group names in discovery order (core excluded). */
+function groups(): string[] {
+  return [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => g !== '');
+}
+
+function versionsOf(group: string): string[] {
+  // Preferred (v1) first, as the discovery documents must list it.
+  return groupVersions()
+    .filter((gv) => gv.group === group)
+    .map((gv) => gv.version)
+    .sort((a, b) => (a === 'v1' ? -1 : b === 'v1' ? 1 : a.localeCompare(b)));
+}
+
+export function apiVersions(host: string): unknown {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }],
+  };
+}
+
+function apiGroup(group: string) {
+  const versions = versionsOf(group).map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+  return { name: group, versions, preferredVersion: versions[0] };
+}
+
+export function apiGroupList(): unknown {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map(apiGroup) };
+}
+
+export function apiGroupDoc(group: string): unknown | undefined {
+  if (!groups().includes(group)) return undefined;
+  return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(group) };
+}
+
+export function apiResourceList(group: string, version: string): unknown | undefined {
+  const kinds = kindsIn(group, version);
+  if (kinds.length === 0) return undefined;
+  const resources: unknown[] = [];
+  for (const k of kinds) {
+    const r: Record<string, unknown> = {
+      name: k.plural,
+      singularName: k.singular,
+      namespaced: k.namespaced,
+      kind: k.kind,
+      verbs: verbs(k),
+    };
+    if (k.shortNames.length) r.shortNames = k.shortNames;
+    if (k.categories.length) r.categories = k.categories;
+    resources.push(r);
+    for (const sub of k.subresources) {
+      if (sub === 'scale')
+        resources.push({
+          name: `${k.plural}/scale`,
+          singularName: '',
+          namespaced: k.namespaced,
+          group: 'autoscaling',
+          version: 'v1',
+          kind: 'Scale',
+          verbs: ['get', 'patch', 'update'],
+        });
+      else
+        resources.push({
+          name: `${k.plural}/${sub}`,
+          singularName: '',
+          namespaced: k.namespaced,
+          kind: k.kind,
+          verbs: subresourceVerbs(k, sub),
+        });
+    }
+  }
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group === '' ? version : `${group}/${version}`,
+    resources,
+  };
+}
+
+function aggregatedGroup(group: string, version2: 'v2' | 'v2beta1') {
+  void version2;
+  const versions = (group === '' ? ['v1'] : versionsOf(group)).map((v) => ({
+    version: v,
+    freshness: 'Current',
+    resources: kindsIn(group, v).map((k) => {
+      const r: Record<string, unknown> = {
+        resource: k.plural,
+        responseKind: { group: k.group, version: k.version, kind: k.kind },
+        scope: k.namespaced ? 'Namespaced' : 'Cluster',
+        singularResource: k.singular,
+        verbs: verbs(k),
+      };
+      if (k.shortNames.length) r.shortNames = k.shortNames;
+      if (k.categories.length) r.categories = k.categories;
+      if (k.subresources.length)
+        r.subresources = k.subresources.map((sub) =>
+          sub === 'scale'
+            ? {
+                subresource: 'scale',
+                responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+                verbs: ['get', 'patch', 'update'],
+              }
+            : {
+                subresource: sub,
+                responseKind: { group: k.group, version: k.version, kind: k.kind },
+                verbs: subresourceVerbs(k, sub),
+              },
+        );
+      return r;
+    }),
+  }));
+  return { metadata: { name: group }, versions };
+}
+
+/** Aggregated discovery for `/api` (core) or `/apis` (every group). */
+export function aggregatedDiscovery(core: boolean, version: 'v2' | 'v2beta1'): unknown {
+  const items = core ? [aggregatedGroup('', version)] : groups().map((g) => aggregatedGroup(g, version));
+  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+}
+
+/** Which aggregated discovery version the Accept header asks for, if any. */
+export function aggregatedAccept(accept: string | undefined): 'v2' | 'v2beta1' | undefined {
+  if (!accept) return undefined;
+  for (const part of accept.split(',')) {
+    const p = part.split(';').map((s) => s.trim());
+    if (!p.includes('g=apidiscovery.k8s.io') || !p.includes('as=APIGroupDiscoveryList')) continue;
+    if (p.includes('v=v2')) return 'v2';
+    if (p.includes('v=v2beta1')) return 'v2beta1';
+  }
+  return undefined;
+}
+
+/** Protobuf gnostic `Document` holding only `swagger: "2.0"`: no definitions → no client-side validation. */
+export const OPENAPI_V2_PROTOBUF = Buffer.from([0x0a, 0x03, 0x32, 0x2e, 0x30]);
+export const OPENAPI_V2_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
+function gvPath(group: string, version: string): string {
+  return group === '' ? `api/${version}` : `apis/${group}/${version}`;
+}
+
+/** One OpenAPI v3 document per group/version: PATCH operations that advertise `fieldValidation`. */
+export function openApiV3Doc(gv: string): unknown | undefined {
+  const found = groupVersions().find((x) => gvPath(x.group, x.version) === gv);
+  if (!found) return undefined;
+  const paths: Record<string, unknown> = {};
+  for (const k of kindsIn(found.group, found.version)) {
+    const content: Record<string, unknown> = {
+      'application/json-patch+json': { schema: { type: 'object' } },
+      'application/merge-patch+json': { schema: { type: 'object' } },
+      'application/apply-patch+yaml': { schema: { type: 'object' } },
+    };
+    if (k.patch === 'strategic')
+      content['application/strategic-merge-patch+json'] = { schema: { type: 'object' } };
+    const item = k.namespaced
+      ? `/${gv}/namespaces/{namespace}/${k.plural}/{name}`
+      : `/${gv}/${k.plural}/{name}`;
+    paths[item] = {
+      patch: {
+        'x-kubernetes-group-version-kind': { group: k.group, version: k.version, kind: k.kind },
+        'x-kubernetes-action': 'patch',
+        parameters: [
+          { name: 'fieldValidation', in: 'query', schema: { type: 'string' } },
+          { name: 'fieldManager', in: 'query', schema: { type: 'string' } },
+        ],
+        requestBody: { content },
+        responses: { '200': { description: 'OK' } },
+      },
+    };
+  }
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes', version: 'v1.32.0' },
+    paths,
+    components: { schemas: {} },
+  };
+}
+
+/** The `/openapi/v3` index; each URL carries a hash of its document so clients never use a stale cache. */
+export function openApiV3Index(): unknown {
+  const paths: Record<string, unknown> = {};
+  for (const { group, version } of groupVersions()) {
+    const gv = gvPath(group, version);
+    const hash = createHash('sha256')
+      .update(JSON.stringify(openApiV3Doc(gv)))
+      .digest('hex')
+      .slice(0, 32)
+      .toUpperCase();
+    paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${hash}` };
+  }
+  return { paths };
+}
+
+export { apiVersionOf };

@@ -1,0 +1,407 @@
+// The write and read rules of the API (kubernetes-api.md §3, §5): metadata, status subresource, generation,
+// optimistic concurrency, no-op detection, finalizers, defaulting, admission. HTTP-free: throws ApiError.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { KINDS, apiVersionOf, kindOf, type ResourceKind } from '../api/kinds.js';
+import type { Admit, FieldCause, KubeObject, ObjectLookup } from '../api/types.js';
+import { applyFieldValidation } from './field-validation.js';
+import { applyDefaults, immutableFieldCauses, nameCauses } from './defaults.js';
+import { isPlainObject, jsonPatch, mergePatch, PatchError } from './patch/json-patch.js';
+import { strategicMergePatch } from './patch/strategic.js';
+import { ApiError, errors } from './status.js';
+import type { ObjectStore } from './store.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/** Per-request options from the query string. */
+export interface WriteContext {
+  dryRun: boolean;
+  fieldValidation: FieldValidation;
+  fieldManager?: string;
+  force?: boolean;
+  /** Filled with `Warning` header texts (unknown fields under `Warn`). */
+  warnings: string[];
+}
+
+export type UnknownFields = (obj: KubeObject) => string[];
+
+export interface DeleteOptions {
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+type Obj = Record<string, unknown>;
+
+/** apiserver's names.SimpleNameGenerator: 5 characters from an alphabet without vowels. */
+function randomSuffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  return [...randomBytes(5)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function hasStatus(k: ResourceKind): boolean {
+  return k.subresources.includes('status');
+}
+
+/** Everything but metadata (and status, when status is a subresource): what bumps `generation`. */
+function specOf(k: ResourceKind, o: KubeObject): Obj {
+  const { metadata: _m, status: _s, ...rest } = o;
+  return hasStatus(k) ? rest : { ...rest, status: _s };
+}
+
+/** Removes from `live` the fields `previous` applied that `next` no longer applies (server-side apply, §5.5). */
+function pruneUnapplied(live: Obj, previous: Obj, next: Obj): void {
+  for (const [key, value] of Object.entries(previous)) {
+    if (!(key in next)) delete live[key];
+    else if (isPlainObject(value) && isPlainObject(next[key]) && isPlainObject(live[key]))
+      pruneUnapplied(live[key] as Obj, value, next[key] as Obj);
+  }
+}
+
+export class Resources {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly admit?: Admit,
+    private readonly unknownFields?: UnknownFields,
+  ) {}
+
+  readonly lookup: ObjectLookup = {
+    get: (apiVersion, kind, ns, name) => {
+      const k = kindOf(apiVersion, kind);
+      return k ? this.store.get(k, ns, name) : undefined;
+    },
+    list: (apiVersion, kind, ns) => {
+      const k = kindOf(apiVersion, kind);
+      return k ? this.store.list(k, ns) : [];
+    },
+  };
+
+  get(k: ResourceKind, ns: string | undefined, name: string): KubeObject {
+    const obj = this.store.get(k, ns, name);
+    if (!obj) throw errors.notFound(k, name);
+    return obj;
+  }
+
+  list(k: ResourceKind, ns: string | undefined): KubeObject[] {
+    return this.store.list(k, ns);
+  }
+
+  private checkNamespace(k: ResourceKind, ns: string | undefined): void {
+    if (!k.namespaced || ns === undefined) return;
+    const nsKind = KINDS.find((x) => x.kind === 'Namespace')!;
+    const namespace = this.store.get(nsKind, undefined, ns);
+    if (!namespace) throw errors.notFound(nsKind, ns);
+    if (namespace.metadata.deletionTimestamp)
+      throw errors.forbidden(
+        k,
+        '',
+        `unable to create new content in namespace ${ns} because it is being terminated`,
+      );
+  }
+
+  private validateFields(k: ResourceKind, obj: KubeObject, ctx: WriteContext, patch?: unknown): void {
+    if (this.unknownFields) applyFieldValidation(k, obj, this.unknownFields(obj), ctx, patch);
+  }
+
+  private runAdmission(
+    k: ResourceKind,
+    operation: 'CREATE' | 'UPDATE',
+    object: KubeObject,
+    oldObject?: KubeObject,
+  ): void {
+    if (!this.admit) return;
+    const result = this.admit(
+      oldObject ? { operation, object, oldObject } : { operation, object },
+      this.lookup,
+    );
+    if (result.allowed) return;
+    const name = object.metadata.name ?? '';
+    if ('causes' in result) throw errors.invalid(k, name, result.causes);
+    throw errors.denied(k, name, result.denied);
+  }
+
+  private clusterIps = (): Set<string> => {
+    const svc = KINDS.find((x) => x.kind === 'Service')!;
+    const ips = new Set<string>();
+    for (const s of this.store.list(svc)) {
+      const ip = isPlainObject(s.spec) ? s.spec.clusterIP : undefined;
+      if (typeof ip === 'string') ips.add(ip);
+    }
+    return ips;
+  };
+
+  /** POST: create rules of §3.1. */
+  create(k: ResourceKind, ns: string | undefined, body: unknown, ctx: WriteContext): KubeObject {
+    if (k.readOnly) throw errors.methodNotAllowed();
+    const obj = this.checkBody(k, body);
+    const meta = obj.metadata;
+    if (k.namespaced) {
+      if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== ns)
+        throw errors.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      meta.namespace = ns;
+    } else delete meta.namespace;
+    this.validateFields(k, obj, ctx);
+    if (!meta.name) {
+      if (!meta.generateName)
+        throw errors.invalid(k, '', [
+          {
+            reason: 'FieldValueRequired',
+            field: 'metadata.name',
+            message: 'Required value: name or generateName is required',
+          },
+        ]);
+      meta.name = meta.generateName + randomSuffix();
+    }
+    const causes = nameCauses(k, meta.name);
+    if (causes.length) throw errors.invalid(k, meta.name, causes);
+    for (const f of [
+      'uid',
+      'resourceVersion',
+      'creationTimestamp',
+      'deletionTimestamp',
+      'deletionGracePeriodSeconds',
+      'selfLink',
+      'generation',
+      'managedFields',
+    ])
+      delete meta[f];
+    meta.uid = randomUUID();
+    meta.creationTimestamp = timestamp();
+    if (k.hasGeneration) meta.generation = 1;
+    if (hasStatus(k) && k.kind !== 'Namespace') delete obj.status;
+    applyDefaults(k, obj, undefined, this.clusterIps);
+    this.runAdmission(k, 'CREATE', obj);
+    this.checkNamespace(k, ns);
+    if (this.store.get(k, ns, meta.name)) throw errors.alreadyExists(k, meta.name);
+    if (ctx.dryRun) return obj;
+    return this.store.put(k, obj);
+  }
+
+  /** Checks apiVersion/kind of a request body and returns a mutable copy with `metadata`. */
+  private checkBody(k: ResourceKind, body: unknown): KubeObject {
+    if (!isPlainObject(body))
+      throw errors.badRequest(`the request body must be a JSON object holding a ${k.kind}`);
+    const obj = structuredClone(body) as KubeObject;
+    if (obj.kind !== undefined && obj.kind !== k.kind)
+      throw errors.badRequest(
+        `the kind in the data (${String(obj.kind)}) does not match the expected kind (${k.kind}) of ${apiVersionOf(k)} ${k.plural}`,
+      );
+    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(k))
+      throw errors.badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(k)})`,
+      );
+    obj.apiVersion = apiVersionOf(k);
+    obj.kind = k.kind;
+    if (obj.metadata === undefined) obj.metadata = {};
+    if (!isPlainObject(obj.metadata)) throw errors.badRequest('metadata must be an object');
+    return obj;
+  }
+
+  /** PUT on the object or its status. */
+  update(
+    k: ResourceKind,
+    ns: string | undefined,
+    name: string,
+    sub: string | undefined,
+    body: unknown,
+    ctx: WriteContext,
+  ): KubeObject {
+    if (k.readOnly) throw errors.methodNotAllowed();
+    const existing = this.get(k, ns, name);
+    const candidate = this.checkBody(k, body);
+    if (candidate.metadata.name !== undefined && candidate.metadata.name !== name)
+      throw errors.badRequest(
+        `the name of the object (${candidate.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    if (k.namespaced && candidate.metadata.namespace && candidate.metadata.namespace !== ns)
+      throw errors.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    if (sub !== 'status') this.validateFields(k, candidate, ctx);
+    return this.commit(k, existing, candidate, sub, ctx);
+  }
+
+  /** PATCH with any of the four patch types; an apply patch may create. */
+  patch(
+    k: ResourceKind,
+    ns: string | undefined,
+    name: string,
+    sub: string | undefined,
+    contentType: string,
+    patch: unknown,
+    ctx: WriteContext,
+  ): { object: KubeObject; created: boolean } {
+    if (k.readOnly) throw errors.methodNotAllowed();
+    if (contentType === 'application/apply-patch+yaml') return this.apply(k, ns, name, sub, patch, ctx);
+    const existing = this.get(k, ns, name);
+    let result: unknown;
+    try {
+      switch (contentType) {
+        case 'application/merge-patch+json':
+          if (!isPlainObject(patch)) throw new PatchError('a merge patch must be a JSON object');
+          result = mergePatch(existing, patch);
+          break;
+        case 'application/json-patch+json':
+          result = jsonPatch(existing, patch);
+          break;
+        case 'application/strategic-merge-patch+json':
+          if (k.patch !== 'strategic') throw errors.unsupportedMediaType(k);
+          result = strategicMergePatch(k.kind, structuredClone(existing) as Obj, patch);
+          break;
+        default:
+          throw errors.unsupportedMediaType(k);
+      }
+    } catch (err) {
+      if (err instanceof PatchError)
+        throw new ApiError(422, 'Invalid', err.message, {
+          name,
+          group: k.group,
+          kind: k.kind,
+          causes: [{ reason: 'FieldValueInvalid', message: err.message, field: 'patch' }],
+        });
+      throw err;
+    }
+    const candidate = this.checkBody(k, result);
+    if (candidate.metadata.name !== name)
+      throw errors.badRequest(
+        `the name of the object (${String(candidate.metadata.name)}) does not match the name on the URL (${name})`,
+      );
+    if (sub !== 'status') this.validateFields(k, candidate, ctx, patch);
+    return { object: this.commit(k, existing, candidate, sub, ctx), created: false };
+  }
+
+  /** Server-side apply without field ownership (§5.5): per-manager last applied configuration. */
+  private apply(
+    k: ResourceKind,
+    ns: string | undefined,
+    name: string,
+    sub: string | undefined,
+    patch: unknown,
+    ctx: WriteContext,
+  ) {
+    if (!isPlainObject(patch))
+      throw errors.badRequest('error decoding YAML: the apply patch must be an object');
+    const manager = ctx.fieldManager;
+    if (!manager)
+      throw errors.badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
+    const config = structuredClone(patch);
+    const existing = this.store.get(k, ns, name);
+    if (!existing) {
+      if (sub === 'status') throw errors.notFound(k, name);
+      const meta = isPlainObject(config.metadata) ? config.metadata : {};
+      const object = this.create(k, ns, { ...config, metadata: { ...meta, name } }, ctx);
+      if (!ctx.dryRun) this.store.setAppliedConfig(k, ns, name, manager, config);
+      return { object, created: true };
+    }
+    const live = structuredClone(existing) as Obj;
+    const previous = this.store.appliedConfig(k, ns, name, manager);
+    if (previous) pruneUnapplied(live, previous, config);
+    const merged =
+      k.patch === 'strategic' ? strategicMergePatch(k.kind, live, config) : (mergePatch(live, config) as Obj);
+    const candidate = this.checkBody(k, merged);
+    if (sub !== 'status') this.validateFields(k, candidate, ctx);
+    const object = this.commit(k, existing, candidate, sub, ctx);
+    if (!ctx.dryRun) this.store.setAppliedConfig(k, ns, name, manager, config);
+    return { object, created: false };
+  }
+
+  /** The update rules of §3.2, shared by PUT, PATCH and apply. */
+  private commit(
+    k: ResourceKind,
+    existing: KubeObject,
+    candidate: KubeObject,
+    sub: string | undefined,
+    ctx: WriteContext,
+  ): KubeObject {
+    const name = existing.metadata.name ?? '';
+    const sentRv = candidate.metadata.resourceVersion;
+    if (sentRv !== undefined && sentRv !== '' && sentRv !== existing.metadata.resourceVersion)
+      throw errors.conflict(k, name);
+    let next: KubeObject;
+    if (sub === 'status') {
+      next = structuredClone(existing);
+      if (candidate.status === undefined) delete next.status;
+      else next.status = candidate.status;
+    } else {
+      next = candidate;
+      const keep = existing.metadata;
+      next.metadata = {
+        ...candidate.metadata,
+        name: keep.name,
+        uid: keep.uid,
+        creationTimestamp: keep.creationTimestamp,
+      };
+      if (k.namespaced) next.metadata.namespace = keep.namespace;
+      else delete next.metadata.namespace;
+      const meta: Record<string, unknown> = next.metadata;
+      for (const f of ['generation', 'deletionTimestamp', 'deletionGracePeriodSeconds']) {
+        if (keep[f] === undefined) delete meta[f];
+        else meta[f] = keep[f];
+      }
+      delete next.metadata.managedFields;
+      delete next.metadata.selfLink;
+      if (hasStatus(k)) {
+        if (existing.status === undefined) delete next.status;
+        else next.status = structuredClone(existing.status);
+      }
+      applyDefaults(k, next, existing, this.clusterIps);
+      const causes: FieldCause[] = immutableFieldCauses(k, existing, next);
+      if (causes.length) throw errors.invalid(k, name, causes);
+    }
+    next.metadata.resourceVersion = existing.metadata.resourceVersion;
+    if (k.hasGeneration && !isDeepStrictEqual(specOf(k, existing), specOf(k, next)))
+      next.metadata.generation = (existing.metadata.generation ?? 0) + 1;
+    // Deleting: the last finalizer removed lets the object go.
+    const finishing =
+      next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0;
+    if (!finishing && isDeepStrictEqual(existing, next)) return existing;
+    if (sub !== 'status') this.runAdmission(k, 'UPDATE', next, existing);
+    if (ctx.dryRun) return next;
+    if (finishing) return this.store.delete(k, next);
+    return this.store.put(k, next);
+  }
+
+  /** DELETE (§3.4): finalizers turn a delete into setting deletionTimestamp. */
+  delete(
+    k: ResourceKind,
+    ns: string | undefined,
+    name: string,
+    options: DeleteOptions,
+    ctx: WriteContext,
+  ): KubeObject {
+    if (k.readOnly) throw errors.methodNotAllowed();
+    const existing = this.get(k, ns, name);
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== existing.metadata.uid)
+      throw errors.conflict(
+        k,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid}`,
+      );
+    if (pre?.resourceVersion && pre.resourceVersion !== existing.metadata.resourceVersion)
+      throw errors.conflict(
+        k,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion}`,
+      );
+    if (ctx.dryRun) return existing;
+    if (k.kind === 'Namespace') this.deleteNamespaceContents(name, ctx);
+    if ((existing.metadata.finalizers ?? []).length > 0) {
+      if (existing.metadata.deletionTimestamp) return existing;
+      const next = structuredClone(existing);
+      next.metadata.deletionTimestamp = timestamp();
+      next.metadata.deletionGracePeriodSeconds = 0;
+      return this.store.put(k, next);
+    }
+    return this.store.delete(k, existing);
+  }
+
+  private deleteNamespaceContents(ns: string, ctx: WriteContext): void {
+    for (const k of KINDS.filter((x) => x.namespaced))
+      for (const obj of this.store.list(k, ns)) this.delete(k, ns, obj.metadata.name ?? '', {}, ctx);
+  }
+}

@@ -1,0 +1,166 @@
+// The embedded Kubernetes-compatible API server: HTTPS on loopback, bearer-token auth, discovery, OpenAPI stubs,
+// and the resource endpoints. Entry point for `extgate up` and for tests: startApiServer().
+import { timingSafeEqual } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Admit } from '../api/types.js';
+import { seedBuiltins } from './builtins.js';
+import { handleRequest, type Handler } from './handler.js';
+import { Resources, type UnknownFields } from './resources.js';
+import { ObjectStore } from './store.js';
+import { KINDS } from '../api/kinds.js';
+import { loadOrCreateTls, loadOrCreateToken, writeKubeconfig } from './tls.js';
+import { WatchHub } from './watch.js';
+
+export interface ApiServerOptions {
+  stateDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Loopback only; default 127.0.0.1 (the certificate names 127.0.0.1 and localhost). */
+  host?: string;
+  /** Admission (src/api/admission.ts in the product): runs on create/update/patch before anything is stored. */
+  admit?: Admit;
+  /** Schema hook: unknown field paths of an object, for `fieldValidation` (kubernetes-api.md §7). */
+  unknownFields?: UnknownFields;
+  /** Interval of watch bookmarks (default 60 s, as kube-apiserver); tests shorten it. */
+  bookmarkIntervalMs?: number;
+  /** Longest watch when the client sets no timeoutSeconds (default 30–60 min, as kube-apiserver). */
+  maxWatchSeconds?: number;
+  /** Changes kept for resuming watches (default WATCH_HISTORY); older resourceVersions get 410 Expired. */
+  watchHistory?: number;
+}
+
+export interface ApiServer {
+  readonly url: string;
+  readonly kubeconfigPath: string;
+  readonly token: string;
+  readonly caPem: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  if (!header || !header.startsWith('Bearer ')) return false;
+  const got = Buffer.from(header.slice(7).trim());
+  const want = Buffer.from(token);
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const host = opts.host ?? '127.0.0.1';
+  mkdirSync(opts.stateDir, { recursive: true });
+  const tls = loadOrCreateTls(opts.stateDir);
+  const token = loadOrCreateToken(opts.stateDir);
+  const store = new ObjectStore(opts.stateDir, KINDS);
+  seedBuiltins(store);
+  const hub = new WatchHub(store, opts.watchHistory);
+  const resources = new Resources(store, opts.admit, opts.unknownFields);
+  const watches = new Set<() => void>();
+  const sockets = new Set<Socket>();
+  let active = 0;
+
+  const handler: Handler = {
+    store,
+    hub,
+    resources,
+    watches,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs,
+    maxWatchSeconds: opts.maxWatchSeconds,
+    serverAddress: '',
+  };
+
+  const server: Server = createServer(
+    { key: tls.keyPem, cert: tls.certPem },
+    (req: IncomingMessage, res: ServerResponse) => {
+      if (!tokenMatches(req.headers.authorization, token) && !isHealth(req.url)) {
+        res.writeHead(401, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            message: 'Unauthorized',
+            reason: 'Unauthorized',
+            code: 401,
+          }),
+        );
+        return;
+      }
+      active++;
+      res.on('close', () => active--);
+      handleRequest(handler, req, res).catch((err: unknown) => {
+        process.stderr.write(
+          `apiserver: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+        );
+        if (!res.headersSent) {
+          res.writeHead(500, { 'Content-Type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              kind: 'Status',
+              apiVersion: 'v1',
+              metadata: {},
+              status: 'Failure',
+              message: 'Internal error occurred',
+              reason: 'InternalError',
+              code: 500,
+            }),
+          );
+        } else res.destroy();
+      });
+    },
+  );
+  server.on('secureConnection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  handler.serverAddress = `${host}:${port}`;
+  const url = `https://${host}:${port}`;
+  const kubeconfigPath = writeKubeconfig(opts.stateDir, url, tls.caPem, token);
+
+  let closed = false;
+  return {
+    url,
+    kubeconfigPath,
+    token,
+    caPem: tls.caPem,
+    port,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const stop of [...watches]) stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Drain in-flight requests (bounded), then drop the keep-alive connections clients still hold.
+        const deadline = Date.now() + 2000;
+        const drain = setInterval(() => {
+          if (active === 0 || Date.now() > deadline) {
+            clearInterval(drain);
+            server.closeAllConnections();
+            for (const s of sockets) s.destroy();
+          }
+        }, 10);
+      });
+      hub.close();
+      store.close();
+    },
+  };
+}
+
+function isHealth(url: string | undefined): boolean {
+  const path = (url ?? '').split('?')[0];
+  return path === '/healthz' || path === '/readyz' || path === '/livez';
+}

@@ -1,0 +1,140 @@
+// `extgate up`: everything in one process. Today: the embedded API (`--api-only`); the controller and the gateway
+// attach to the ApiServer that startEmbeddedApi() returns.
+import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { admit as gkeAdmit, unknownFields as schemaUnknownFields } from '../api/admission.js';
+import type { Admit } from '../api/types.js';
+import { parseGoogleApiServices, runNode, wasmCacheDir } from './run-node.js';
+import { applyManifests } from '../apiserver/manifests.js';
+import { startApiServer, type ApiServer } from '../apiserver/server.js';
+import type { UnknownFields } from '../apiserver/resources.js';
+
+export interface UpOptions {
+  stateDir: string;
+  apiPort: number;
+  adminPort: number;
+  address: string;
+  portOffset: number;
+  file: string[];
+  apiOnly: boolean;
+  insecureRegistry: string[];
+  googleApiService: string[];
+}
+
+export interface EmbeddedApiOptions {
+  stateDir: string;
+  apiPort: number;
+  /** Manifests applied at start, like `kubectl apply -f`. */
+  manifests?: string[];
+  /** Default: the product's admission (src/api/admission.ts). */
+  admit?: Admit;
+  /** Default: the admission schemas' unknown-field check. */
+  unknownFields?: UnknownFields;
+  log?: (line: string) => void;
+}
+
+/** Starts the embedded API on 127.0.0.1 and applies the start-up manifests. */
+export async function startEmbeddedApi(opts: EmbeddedApiOptions): Promise<ApiServer> {
+  const api = await startApiServer({
+    stateDir: opts.stateDir,
+    port: opts.apiPort,
+    admit: opts.admit ?? gkeAdmit,
+    unknownFields: opts.unknownFields ?? schemaUnknownFields,
+  });
+  try {
+    if (opts.manifests?.length) {
+      for (const r of await applyManifests(api, opts.manifests)) opts.log?.(`${r.ref} ${r.action}`);
+    }
+  } catch (err) {
+    await api.close();
+    throw err;
+  }
+  return api;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`invalid port "${value}": use a number from 0 to 65535`);
+  return n;
+}
+
+/** Resolves on SIGTERM/SIGINT after `stop` finished. */
+function untilSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise((done) => {
+    const onSignal = () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      stop().then(done, done);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+export function registerUpCommand(program: Command): void {
+  program
+    .command('up')
+    .description('run the embedded Kubernetes API, the controller and the gateway in one process')
+    .option('--state-dir <dir>', 'persistent state: resource store, kubeconfig, API token, CA', './.extgate')
+    .option('--api-port <n>', 'Kubernetes API port (HTTPS on 127.0.0.1)', port, 6443)
+    .option('--admin-port <n>', 'admin HTTP port on 127.0.0.1 (/readyz, /metrics)', port, 9901)
+    .option('--address <addr>', 'address Gateway listeners bind to and report', '0.0.0.0')
+    .option('--port-offset <n>', 'a listener on port P binds P + offset', (v) => Number(v), 0)
+    .addOption(
+      new Option('-f, --file <path>', 'manifest file or folder applied at start (repeatable)')
+        .argParser((v: string, prev: string[] = []) => [...prev, v])
+        .default([]),
+    )
+    .option('--api-only', 'serve only the embedded API (no controller, no gateway)', false)
+    .option(
+      '--insecure-registry <host[:port]>',
+      'pull Wasm images from this registry over plain HTTP (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--google-api-service <name=host:port>',
+      'serve googleAPIServiceName NAME from HOST:PORT (repeatable)',
+      collect,
+      [],
+    )
+    .action(async (o: UpOptions) => {
+      const stateDir = resolve(o.stateDir);
+      const log = (line: string) => process.stderr.write(line + '\n');
+      const api = await startEmbeddedApi({
+        stateDir,
+        apiPort: o.apiPort,
+        manifests: o.file,
+        log: (line) => process.stdout.write(line + '\n'),
+      });
+      process.stdout.write(`API listening on ${api.url}\n`);
+      process.stdout.write(`kubeconfig: ${api.kubeconfigPath}  (export KUBECONFIG=${api.kubeconfigPath})\n`);
+      if (o.apiOnly) {
+        await untilSignal(() => api.close());
+        return;
+      }
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromFile(api.kubeconfigPath);
+      const node = await runNode({
+        kubeConfig,
+        address: o.address,
+        portOffset: o.portOffset,
+        adminPort: o.adminPort,
+        adminAddress: '127.0.0.1',
+        cacheDir: wasmCacheDir(stateDir),
+        writeStatus: true,
+        googleApiServices: parseGoogleApiServices(o.googleApiService),
+        insecureRegistries: o.insecureRegistry,
+        log,
+      });
+      process.stdout.write(`admin: http://127.0.0.1:${node.admin.port}/ (dashboard, /metrics, /readyz)\n`);
+      await untilSignal(async () => {
+        await node.close();
+        await api.close();
+      });
+    });
+}

@@ -1,0 +1,160 @@
+// The translator: resources → graph with conditions → Snapshot + desired statuses. A pure function (no I/O,
+// no clock): the same input always gives the same output, which is what the golden tests pin down.
+
+import type { GatewayListenerIR, PortIR, Snapshot } from '../../ir/snapshot.js';
+import { GATEWAY_ANNOTATIONS } from '../config.js';
+import type { Condition, GatewayStatus, ResourceSet } from '../resources.js';
+import { BackendResolver } from './backends.js';
+import { cond } from './conditions.js';
+import { attachExtensions, type PolicyReport } from './extensions.js';
+import { buildGateways, type GatewayClassReport, gatewayClassReports, type GatewayNode, listenerConditions, reportedAddress } from './gateways.js';
+import { ResourceIndex } from './index.js';
+import { attachRoutes, comparePrecedence, type RouteReport } from './routes.js';
+import type { WasmInputs } from './wasm.js';
+import { NO_WASM } from './wasm.js';
+
+export interface TranslateOptions {
+  /** `--address`: where listeners bind and what `status.addresses` reports (0.0.0.0 → 127.0.0.1). */
+  readonly address: string;
+  /** `--port-offset`: a listener on port P binds P + offset. */
+  readonly portOffset: number;
+  /** googleAPIServiceName → `host:port`. */
+  readonly googleApiServices?: Readonly<Record<string, string>>;
+  /** Only these GatewayClass names (serve's `--gateway-class`); absent = every class of our controllerName. */
+  readonly gatewayClasses?: readonly string[];
+}
+
+export interface GatewayReport {
+  readonly key: string;
+  readonly generation?: number;
+  readonly status: GatewayStatus;
+  /** `networking.gke.io/*` annotations except last-reconcile-time (the writer stamps it when these change). */
+  readonly annotations: Record<string, string>;
+}
+
+export interface DesiredStatuses {
+  readonly gatewayClasses: GatewayClassReport[];
+  readonly gateways: GatewayReport[];
+  readonly httpRoutes: RouteReport[];
+  /** GCPRoutingExtension, GCPTrafficExtension and GCPWasmPlugin ancestors. */
+  readonly policies: PolicyReport[];
+}
+
+export interface Translation {
+  readonly snapshot: Snapshot;
+  readonly statuses: DesiredStatuses;
+}
+
+export function translate(resources: ResourceSet, options: TranslateOptions, wasm: WasmInputs = NO_WASM, version = 1): Translation {
+  const index = new ResourceIndex(resources);
+  const resolver = new BackendResolver(index);
+  const filter = options.gatewayClasses && options.gatewayClasses.length > 0 ? new Set(options.gatewayClasses) : undefined;
+  const gateways = buildGateways(index, options.portOffset, filter);
+  const httpRoutes = attachRoutes(index, gateways, resolver);
+  const { reports: policies, wasmPlugins } = attachExtensions(index, gateways, resolver, { googleApiServices: options.googleApiServices ?? {} }, wasm);
+
+  const address = options.address === '' ? '0.0.0.0' : options.address;
+  const ports = buildPorts(gateways, address);
+  const snapshot: Snapshot = { version, ports, wasmPlugins: sortRecord(wasmPlugins) };
+  return {
+    snapshot,
+    statuses: {
+      gatewayClasses: gatewayClassReports(index),
+      gateways: gateways.map((g) => gatewayReport(g, address)),
+      httpRoutes: httpRoutes.sort((a, b) => (a.key < b.key ? -1 : 1)),
+      policies: policies.sort((a, b) => (a.kind + a.key < b.kind + b.key ? -1 : 1)),
+    },
+  };
+}
+
+function buildPorts(gateways: readonly GatewayNode[], address: string): PortIR[] {
+  const byPort = new Map<number, { protocol: 'HTTP' | 'HTTPS'; listeners: GatewayListenerIR[] }>();
+  for (const g of gateways) {
+    for (const l of g.listeners) {
+      if (!l.programmed || !l.protocol) continue;
+      const routes = l.routes.sort(comparePrecedence).map((r) => r.rule);
+      const ir: { -readonly [K in keyof GatewayListenerIR]: GatewayListenerIR[K] } = {
+        id: l.id,
+        gateway: g.key,
+        gatewayClass: g.className,
+        specPort: l.spec.port,
+        routes,
+        routingChains: l.routingChains,
+        trafficChains: l.trafficChains,
+      };
+      if (l.spec.hostname) ir.hostname = l.spec.hostname.toLowerCase();
+      if (l.tls) ir.tls = l.tls;
+      let port = byPort.get(l.boundPort);
+      if (!port) byPort.set(l.boundPort, (port = { protocol: l.protocol, listeners: [] }));
+      port.listeners.push(ir);
+    }
+  }
+  return [...byPort.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([port, p]) => ({ address, port, protocol: p.protocol, listeners: p.listeners.sort(compareListenerHost) }));
+}
+
+/** Most specific hostname first: exact, then longer wildcard, then none. */
+function compareListenerHost(a: GatewayListenerIR, b: GatewayListenerIR): number {
+  const rank = (h: string | undefined) => (h === undefined ? 2 : h.startsWith('*.') ? 1 : 0);
+  const ra = rank(a.hostname);
+  const rb = rank(b.hostname);
+  if (ra !== rb) return ra - rb;
+  const la = a.hostname?.length ?? 0;
+  const lb = b.hostname?.length ?? 0;
+  if (la !== lb) return lb - la;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function gatewayReport(g: GatewayNode, address: string): GatewayReport {
+  const generation = g.gateway.metadata.generation;
+  const listeners = g.listeners.map((l) => ({
+    name: l.spec.name,
+    supportedKinds: l.supportedKinds,
+    attachedRoutes: l.attachedRoutes,
+    conditions: listenerConditions(l, generation),
+  }));
+  const programmedListeners = g.listeners.filter((l) => l.programmed);
+  const anyAccepted = g.listeners.some((l) => l.notAccepted.empty && l.protocol);
+  const conditions: Condition[] = [
+    g.listeners.length > 0 && !anyAccepted
+      ? cond('Accepted', false, 'ListenersNotValid', 'no listener is valid', generation)
+      : cond('Accepted', true, 'Accepted', '', generation),
+  ];
+  if (programmedListeners.length === 0) {
+    conditions.push(cond('Programmed', false, 'Invalid', g.listeners.length === 0 ? 'the Gateway has no listeners' : 'no listener is programmed', generation));
+  } else if (!g.programProblems.empty) {
+    conditions.push(cond('Programmed', false, 'Invalid', g.programProblems.message, generation));
+  } else {
+    conditions.push(cond('Programmed', true, 'Programmed', '', generation));
+  }
+  const reported = reportedAddress(address);
+  const join = (values: Iterable<string>) => [...values].sort().join(', ');
+  const annotations: Record<string, string> = {
+    [GATEWAY_ANNOTATIONS.addresses]: reported.value,
+    [GATEWAY_ANNOTATIONS.backendServices]: join(g.backendServices),
+    [GATEWAY_ANNOTATIONS.firewalls]: '',
+    [GATEWAY_ANNOTATIONS.forwardingRules]: join(new Set(programmedListeners.map((l) => `${address}:${l.boundPort}`))),
+    [GATEWAY_ANNOTATIONS.healthChecks]: '',
+    [GATEWAY_ANNOTATIONS.lbRouteExtensions]: join(g.routingExtensions),
+    [GATEWAY_ANNOTATIONS.lbTrafficExtensions]: join(g.trafficExtensions),
+    [GATEWAY_ANNOTATIONS.sslCertificates]: join(new Set(programmedListeners.flatMap((l) => l.tls?.certificates.map((c) => c.secret) ?? []))),
+    [GATEWAY_ANNOTATIONS.targetHttpProxies]: join(programmedListeners.filter((l) => l.protocol === 'HTTP').map((l) => l.id)),
+    [GATEWAY_ANNOTATIONS.targetHttpsProxies]: join(programmedListeners.filter((l) => l.protocol === 'HTTPS').map((l) => l.id)),
+    [GATEWAY_ANNOTATIONS.urlMaps]: programmedListeners.length > 0 ? g.key : '',
+    [GATEWAY_ANNOTATIONS.wasmPlugins]: join(g.wasmPlugins),
+    [GATEWAY_ANNOTATIONS.wasmPluginVersions]: join(g.wasmPluginVersions),
+  };
+  return {
+    key: g.key,
+    generation,
+    status: { addresses: [{ type: reported.type, value: reported.value }], conditions, listeners },
+    annotations,
+  };
+}
+
+function sortRecord<T>(r: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(r).sort()) out[k] = r[k] as T;
+  return out;
+}

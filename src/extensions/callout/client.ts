@@ -1,0 +1,66 @@
+// The ext_proc client of the data plane: turns a CalloutExtensionIR into an Extension whose streams talk to
+// the callout over pooled channels. One CalloutClient lives for the whole process (across snapshots).
+
+import type { CalloutExtensionIR, HttpEvent } from '../../ir/snapshot.js';
+import { ExtensionError, type Extension, type ExtensionStream, type RequestInfo } from '../extension.js';
+import { CalloutChannels, type ProcessCall } from './channels.js';
+import { CalloutStream, type CalloutStreamConfig } from './stream.js';
+import { toStruct } from './struct.js';
+
+export class CalloutClient {
+  constructor(private readonly channels: CalloutChannels = new CalloutChannels()) {}
+
+  extension(ir: CalloutExtensionIR): Extension {
+    return new CalloutExtension(ir, this.channels);
+  }
+
+  /** Closes every pooled channel; streams still open on them fail. */
+  close(): void {
+    this.channels.close();
+  }
+}
+
+class CalloutExtension implements Extension {
+  readonly id: string;
+  readonly failOpen: boolean;
+  readonly events: ReadonlySet<HttpEvent>;
+  private readonly config: CalloutStreamConfig;
+  private next = 0;
+
+  constructor(
+    private readonly ir: CalloutExtensionIR,
+    private readonly channels: CalloutChannels,
+  ) {
+    this.id = ir.id;
+    this.failOpen = ir.failOpen;
+    this.events = new Set(ir.events);
+    this.config = {
+      ir,
+      events: this.events,
+      forward: ir.forwardHeaders ? new Set(ir.forwardHeaders.map((h) => h.toLowerCase())) : undefined,
+      // Envoy always sends metadata_context; the extension's metadata sits under its own namespace (§2.3).
+      metadataContext:
+        ir.metadata && Object.keys(ir.metadata).length > 0
+          ? { filter_metadata: { [ir.metadataNamespace]: toStruct(ir.metadata) } }
+          : {},
+      openCall: () => this.callNext(),
+    };
+  }
+
+  open(_request: RequestInfo): ExtensionStream {
+    return new CalloutStream(this.config);
+  }
+
+  /** Round-robin over the Service's endpoints, as the load balancer spreads streams over backends. */
+  private callNext(): ProcessCall {
+    const endpoints = this.ir.target.endpoints;
+    if (endpoints.length === 0) {
+      throw new ExtensionError(
+        'unreachable',
+        `callout ${this.id}: service ${this.ir.target.service} has no endpoints`,
+      );
+    }
+    const endpoint = endpoints[this.next++ % endpoints.length]!;
+    return this.channels.call({ endpoint, authority: this.ir.authority, tls: this.ir.target.tls });
+  }
+}

@@ -1,0 +1,242 @@
+// Envoy's ext_proc protocol, loaded from Envoy's own .proto files (shipped by @grpc/grpc-js-xds under deps/).
+//
+// Those files are pinned by the package version and predate a few fields that GKE's load balancer uses
+// (ext-proc.md §2, Envoy commit f126920): `ProcessingRequest.protocol_config` (11), `BodySendMode
+// .FULL_DUPLEX_STREAMED` (4) and `BodyMutation.streamed_response` (3). We add exactly those, with their
+// upstream names and numbers, to the loaded descriptors before building the codec; encoding stays protobufjs'.
+// The TypeScript interfaces below describe the decoded objects (keepCase, enums as numbers, bytes as Buffer,
+// google.protobuf.Struct with protobufjs' camelCase field names).
+
+import { accessSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as protoLoader from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
+import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+
+export const PROCESS_PATH = '/envoy.service.ext_proc.v3.ExternalProcessor/Process';
+
+// ---------------------------------------------------------------------------------------------------------
+// Decoded message shapes (only the fields extgate reads or writes).
+
+export interface StructValue {
+  fields?: Record<string, ValueMessage>;
+}
+export type ValueMessage =
+  | { nullValue: 0 | 'NULL_VALUE'; kind?: 'nullValue' }
+  | { numberValue: number; kind?: 'numberValue' }
+  | { stringValue: string; kind?: 'stringValue' }
+  | { boolValue: boolean; kind?: 'boolValue' }
+  | { structValue: StructValue; kind?: 'structValue' }
+  | { listValue: { values?: ValueMessage[] }; kind?: 'listValue' };
+
+export interface HeaderValue {
+  key: string;
+  value?: string;
+  raw_value?: Uint8Array;
+}
+export interface HeaderMapMessage {
+  headers?: HeaderValue[];
+}
+export enum AppendAction {
+  APPEND_IF_EXISTS_OR_ADD = 0,
+  ADD_IF_ABSENT = 1,
+  OVERWRITE_IF_EXISTS_OR_ADD = 2,
+  OVERWRITE_IF_EXISTS = 3,
+}
+export interface HeaderValueOption {
+  header?: HeaderValue;
+  append?: { value?: boolean };
+  append_action?: AppendAction;
+  keep_empty_value?: boolean;
+}
+export interface HeaderMutation {
+  set_headers?: HeaderValueOption[];
+  remove_headers?: string[];
+}
+export interface StreamedBodyResponse {
+  body?: Uint8Array;
+  end_of_stream?: boolean;
+}
+export interface BodyMutation {
+  body?: Uint8Array;
+  clear_body?: boolean;
+  streamed_response?: StreamedBodyResponse;
+  mutation?: 'body' | 'clear_body' | 'streamed_response';
+}
+export enum ResponseStatus {
+  CONTINUE = 0,
+  CONTINUE_AND_REPLACE = 1,
+}
+export interface CommonResponse {
+  status?: ResponseStatus;
+  header_mutation?: HeaderMutation;
+  body_mutation?: BodyMutation;
+  clear_route_cache?: boolean;
+}
+export interface ImmediateResponse {
+  status?: { code?: number };
+  headers?: HeaderMutation;
+  body?: Uint8Array;
+  grpc_status?: { status?: number };
+  details?: string;
+}
+export interface HttpHeaders {
+  headers?: HeaderMapMessage;
+  end_of_stream?: boolean;
+}
+export interface HttpBody {
+  body?: Uint8Array;
+  end_of_stream?: boolean;
+}
+export interface HttpTrailers {
+  trailers?: HeaderMapMessage;
+}
+
+export enum BodySendModeValue {
+  NONE = 0,
+  STREAMED = 1,
+  BUFFERED = 2,
+  BUFFERED_PARTIAL = 3,
+  FULL_DUPLEX_STREAMED = 4,
+}
+export interface ProtocolConfiguration {
+  request_body_mode?: BodySendModeValue;
+  response_body_mode?: BodySendModeValue;
+  send_body_without_waiting_for_header_response?: boolean;
+}
+
+export type RequestKind =
+  | 'request_headers'
+  | 'response_headers'
+  | 'request_body'
+  | 'response_body'
+  | 'request_trailers'
+  | 'response_trailers';
+
+export interface ProcessingRequest {
+  request_headers?: HttpHeaders;
+  response_headers?: HttpHeaders;
+  request_body?: HttpBody;
+  response_body?: HttpBody;
+  request_trailers?: HttpTrailers;
+  response_trailers?: HttpTrailers;
+  request?: RequestKind;
+  metadata_context?: { filter_metadata?: Record<string, StructValue> };
+  attributes?: Record<string, StructValue>;
+  observability_mode?: boolean;
+  protocol_config?: ProtocolConfiguration;
+}
+
+export type ResponseKind = RequestKind | 'immediate_response';
+
+export interface ProcessingResponse {
+  request_headers?: { response?: CommonResponse };
+  response_headers?: { response?: CommonResponse };
+  request_body?: { response?: CommonResponse };
+  response_body?: { response?: CommonResponse };
+  request_trailers?: { header_mutation?: HeaderMutation };
+  response_trailers?: { header_mutation?: HeaderMutation };
+  immediate_response?: ImmediateResponse;
+  response?: ResponseKind;
+  dynamic_metadata?: StructValue;
+  mode_override?: unknown;
+  override_message_timeout?: { seconds?: number; nanos?: number };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Loading
+
+const require = createRequire(import.meta.url);
+
+function protoRoot(): protobuf.Root {
+  const deps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+  const includeDirs = ['envoy-api', 'xds', 'protoc-gen-validate', 'googleapis'].map((d) => join(deps, d));
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => {
+    for (const dir of includeDirs) {
+      const full = join(dir, target);
+      try {
+        accessSync(full);
+        return full;
+      } catch {
+        // try the next include dir
+      }
+    }
+    return target; // well-known types: protobufjs has them built in
+  };
+  root.loadSync('envoy/service/ext_proc/v3/external_processor.proto', { keepCase: true });
+  addNewerFields(root);
+  root.resolveAll();
+  return root;
+}
+
+/** The fields of ext-proc.md §2 that are newer than the pinned protos; added only if absent. */
+function addNewerFields(root: protobuf.Root): void {
+  const pkg = 'envoy.service.ext_proc.v3';
+  const mode = root.lookupEnum('envoy.extensions.filters.http.ext_proc.v3.ProcessingMode.BodySendMode');
+  if (mode.values.FULL_DUPLEX_STREAMED === undefined) mode.add('FULL_DUPLEX_STREAMED', 4);
+
+  const ns = root.lookup(pkg) as protobuf.Namespace;
+  if (!root.lookup(`${pkg}.ProtocolConfiguration`)) {
+    ns.add(
+      new protobuf.Type('ProtocolConfiguration')
+        .add(
+          new protobuf.Field(
+            'request_body_mode',
+            1,
+            'envoy.extensions.filters.http.ext_proc.v3.ProcessingMode.BodySendMode',
+          ),
+        )
+        .add(
+          new protobuf.Field(
+            'response_body_mode',
+            2,
+            'envoy.extensions.filters.http.ext_proc.v3.ProcessingMode.BodySendMode',
+          ),
+        )
+        .add(new protobuf.Field('send_body_without_waiting_for_header_response', 3, 'bool')),
+    );
+  }
+  const request = root.lookupType(`${pkg}.ProcessingRequest`);
+  if (!request.fields.protocol_config)
+    request.add(new protobuf.Field('protocol_config', 11, 'ProtocolConfiguration'));
+
+  if (!root.lookup(`${pkg}.StreamedBodyResponse`)) {
+    ns.add(
+      new protobuf.Type('StreamedBodyResponse')
+        .add(new protobuf.Field('body', 1, 'bytes'))
+        .add(new protobuf.Field('end_of_stream', 2, 'bool')),
+    );
+  }
+  const bodyMutation = root.lookupType(`${pkg}.BodyMutation`);
+  if (!bodyMutation.fields.streamed_response) {
+    const field = new protobuf.Field('streamed_response', 3, 'StreamedBodyResponse');
+    bodyMutation.add(field);
+    bodyMutation.oneofs.mutation!.add(field);
+  }
+}
+
+const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: Number,
+  enums: Number,
+  defaults: false,
+  oneofs: true,
+};
+
+let cached: protoLoader.PackageDefinition | undefined;
+
+function packageDefinition(): protoLoader.PackageDefinition {
+  cached ??= protoLoader.fromJSON(protoRoot().toJSON(), LOADER_OPTIONS);
+  return cached;
+}
+
+/** The `ExternalProcessor` service, for `grpc.Server.addService` and for building a client. */
+export function externalProcessorService(): ServiceDefinition {
+  return packageDefinition()['envoy.service.ext_proc.v3.ExternalProcessor'] as ServiceDefinition;
+}
+
+export function processMethod(): MethodDefinition<ProcessingRequest, ProcessingResponse> {
+  return externalProcessorService().Process as MethodDefinition<ProcessingRequest, ProcessingResponse>;
+}

@@ -1,0 +1,443 @@
+// One ext_proc `Process` stream for one HTTP request: the client half of ext-proc.md §3-§5.
+//
+// The stream opens lazily on the first event. Each sent message that needs an answer is a Waiter, queued per
+// direction (the request and the response path are independent state machines sharing one gRPC stream,
+// §4.3); answers must match the head waiter of their direction, anything else is out of protocol. Streamed
+// body chunks may be pipelined (several waiters). In FullDuplexStreamed the answers are a separate stream of
+// `streamed_response` chunks, collected per direction. In observability mode nothing waits and answers are
+// dropped.
+
+import type { CalloutExtensionIR, HttpEvent } from '../../ir/snapshot.js';
+import {
+  ExtensionError,
+  type BodyStepResult,
+  type ExtensionStream,
+  type HeaderMap,
+  type LocalResponse,
+  type StepResult,
+} from '../extension.js';
+import type { ProcessCall } from './channels.js';
+import type { CallStatus } from './grpc-frames.js';
+import { OBSERVABILITY_DEFERRED_CLOSE_MS, REMOTE_CLOSE_TIMEOUT_MS } from './limits.js';
+import { DuplexBody } from './duplex.js';
+import { applyBodyAnswer, applyHeadersAnswer, immediateResult, type Direction } from './answers.js';
+import { applyHeaderMutation } from './mutations.js';
+import {
+  BodySendModeValue,
+  type CommonResponse,
+  type HeaderMutation,
+  type ProcessingRequest,
+  type ProcessingResponse,
+  type RequestKind,
+  type StructValue,
+} from './protos.js';
+import { grpcFailure, selectedEndpoint, toHeaderMapMessage, toLocalResponse } from './wire.js';
+
+/** Trailers answer in FullDuplexStreamed: body chunks the callout streamed before answering the trailers. */
+export interface TrailersStepResult extends StepResult {
+  readonly chunks?: readonly Uint8Array[];
+}
+
+/** Everything a stream needs from its extension, computed once per snapshot. */
+export interface CalloutStreamConfig {
+  readonly ir: CalloutExtensionIR;
+  readonly events: ReadonlySet<HttpEvent>;
+  readonly forward: ReadonlySet<string> | undefined;
+  readonly metadataContext: { filter_metadata?: Record<string, StructValue> };
+  /** Opens the gRPC call; throws ExtensionError('unreachable') when the target has no endpoint. */
+  readonly openCall: () => ProcessCall;
+}
+
+type Answer = ProcessingResponse | 'closed';
+
+interface Waiter {
+  readonly kind: RequestKind;
+  readonly resolve: (a: Answer) => void;
+  readonly reject: (e: ExtensionError) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** After CONTINUE_AND_REPLACE: no more messages for the direction (§5.1). */
+interface ReplacedState {
+  /** A body mutation replaced the whole body: the original chunks are dropped. */
+  readonly hasBody: boolean;
+  /** The replacement, emitted in place of the first original chunk. */
+  pending?: Uint8Array;
+}
+
+const NONE: StepResult = Object.freeze({ effect: 'NONE' });
+
+export class CalloutStream implements ExtensionStream {
+  private call: ProcessCall | undefined;
+  private readonly pending: Record<Direction, Waiter[]> = { request: [], response: [] };
+  private readonly duplex: Record<Direction, DuplexBody> = {
+    request: new DuplexBody(),
+    response: new DuplexBody(),
+  };
+  private readonly replaced: Partial<Record<Direction, ReplacedState>> = {};
+  /** The server closed with OK or answered immediately: pass everything through from now on. */
+  private done = false;
+  private failure: ExtensionError | undefined;
+  private immediate: LocalResponse | undefined;
+  private answered = false;
+  private first = true;
+  private closed = false;
+
+  constructor(private readonly cfg: CalloutStreamConfig) {}
+
+  // ------------------------------------------------------------------------------------------------------
+  // ExtensionStream
+
+  async requestHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
+    return this.headers('request', headers, endOfStream);
+  }
+
+  async responseHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
+    return this.headers('response', headers, endOfStream);
+  }
+
+  async requestBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
+    return this.body('request', chunk, endOfStream);
+  }
+
+  async responseBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
+    return this.body('response', chunk, endOfStream);
+  }
+
+  async requestTrailers(trailers: HeaderMap): Promise<TrailersStepResult> {
+    return this.trailers('request', trailers);
+  }
+
+  async responseTrailers(trailers: HeaderMap): Promise<TrailersStepResult> {
+    return this.trailers('response', trailers);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const pendingAnswers = this.pending.request.length + this.pending.response.length > 0;
+    for (const d of ['request', 'response'] as const) {
+      for (const w of this.pending[d].splice(0)) {
+        clearTimeout(w.timer);
+        w.resolve('closed');
+      }
+      this.duplex[d].wake();
+    }
+    const call = this.call;
+    if (!call) return;
+    if (this.cfg.ir.observabilityMode) {
+      // Let the callout read what was sent; reset only if it does not finish on its own.
+      call.end();
+      setTimeout(() => call.cancel(), OBSERVABILITY_DEFERRED_CLOSE_MS).unref();
+      return;
+    }
+    if (this.failure || pendingAnswers) {
+      call.cancel();
+      return;
+    }
+    // Graceful close (Envoy's ext_proc_graceful_grpc_close): half-close and let the callout finish the stream.
+    // Resetting every stream instead would trip HTTP/2 rapid-reset protection on busy callout servers.
+    call.end();
+    const reset = setTimeout(() => call.cancel(), REMOTE_CLOSE_TIMEOUT_MS).unref();
+    call.once('status', () => clearTimeout(reset));
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Events
+
+  private async headers(dir: Direction, headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
+    const early = this.shortCircuit();
+    if (early) return early;
+    const kind: RequestKind = dir === 'request' ? 'request_headers' : 'response_headers';
+    const message: ProcessingRequest = {
+      [kind]: { headers: toHeaderMapMessage(headers, this.cfg.forward), end_of_stream: endOfStream },
+    };
+    if (this.cfg.ir.observabilityMode) return this.observe(message);
+    const answer = await this.exchange(kind, message);
+    if (answer === 'closed') return NONE;
+    if (answer.response === 'immediate_response') return this.immediateResult(answer);
+    const bodyEvent: HttpEvent = dir === 'request' ? 'RequestBody' : 'ResponseBody';
+    const { result, replacement } = applyHeadersAnswer(
+      dir,
+      headers,
+      answer,
+      kind,
+      this.cfg.events.has(bodyEvent),
+    );
+    if (replacement)
+      this.replaced[dir] = replacement.body
+        ? { hasBody: true, pending: replacement.body }
+        : { hasBody: false };
+    return result;
+  }
+
+  private async body(dir: Direction, chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
+    const early = this.shortCircuit();
+    if (early) return { ...early, chunks: early.immediate ? [] : [chunk] };
+    const replaced = this.replaced[dir];
+    if (replaced) {
+      if (!replaced.hasBody) return { effect: 'NONE', chunks: [chunk] };
+      const body = replaced.pending;
+      replaced.pending = undefined;
+      return { effect: 'CONTENT_MODIFIED', chunks: body ? [body] : [] };
+    }
+    const kind: RequestKind = dir === 'request' ? 'request_body' : 'response_body';
+    const message: ProcessingRequest = { [kind]: { body: chunk, end_of_stream: endOfStream } };
+    if (this.cfg.ir.observabilityMode) return { ...this.observe(message), chunks: [chunk] };
+    if (this.isDuplex(dir)) return this.duplexBody(dir, message, endOfStream);
+
+    const answer = await this.exchange(kind, message);
+    if (answer === 'closed') return { effect: 'NONE', chunks: [chunk] };
+    if (answer.response === 'immediate_response') return { ...this.immediateResult(answer), chunks: [] };
+    try {
+      return applyBodyAnswer(dir, chunk, answer, kind, this.cfg.ir.id);
+    } catch (err) {
+      throw this.fail(err as ExtensionError);
+    }
+  }
+
+  private async trailers(dir: Direction, trailers: HeaderMap): Promise<TrailersStepResult> {
+    const early = this.shortCircuit();
+    if (early) return early;
+    if (this.replaced[dir]) return NONE;
+    const kind: RequestKind = dir === 'request' ? 'request_trailers' : 'response_trailers';
+    const message: ProcessingRequest = {
+      [kind]: { trailers: toHeaderMapMessage(trailers, this.cfg.forward) },
+    };
+    if (this.cfg.ir.observabilityMode) return this.observe(message);
+    const answer = await this.exchange(kind, message);
+    const chunks = this.isDuplex(dir) ? this.duplex[dir].take() : undefined;
+    if (answer === 'closed') return chunks ? { effect: 'NONE', chunks } : NONE;
+    if (answer.response === 'immediate_response') return this.immediateResult(answer);
+    const mutation = (answer[kind] as { header_mutation?: HeaderMutation } | undefined)?.header_mutation;
+    const changed = applyHeaderMutation(
+      trailers,
+      mutation,
+      { kind: 'trailers', bodyStreamed: true },
+      `${kind}.header_mutation`,
+    );
+    const effect = changed || (chunks && chunks.length > 0) ? 'CONTENT_MODIFIED' : 'NONE';
+    const md = selectedEndpoint(answer.dynamic_metadata);
+    return { effect, ...(md ? { selectedEndpoint: md } : {}), ...(chunks ? { chunks } : {}) };
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // FullDuplexStreamed
+
+  private isDuplex(dir: Direction): boolean {
+    const mode = dir === 'request' ? this.cfg.ir.requestBodySendMode : this.cfg.ir.responseBodySendMode;
+    return mode === 'FullDuplexStreamed';
+  }
+
+  /** Sends the chunk without waiting; returns what the callout streamed back so far (all of it at the end). */
+  private async duplexBody(
+    dir: Direction,
+    message: ProcessingRequest,
+    endOfStream: boolean,
+  ): Promise<BodyStepResult> {
+    this.send(message);
+    const state = this.duplex[dir];
+    if (endOfStream) {
+      await state.waitForEnd(this.cfg.ir.timeoutMs, () =>
+        this.fail(this.timeoutError(`${dir}_body end_of_stream`)),
+      );
+    }
+    if (this.failure) throw this.failure;
+    if (this.immediate) return { ...this.takeImmediate(), chunks: [] };
+    const chunks = state.take();
+    return { effect: 'CONTENT_MODIFIED', chunks };
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Plumbing
+
+  /** Result for an event when the stream no longer consults the callout. */
+  private shortCircuit(): StepResult | undefined {
+    if (this.failure) throw this.failure;
+    if (this.immediate) return this.takeImmediate();
+    if (this.done || this.closed) return NONE;
+    return undefined;
+  }
+
+  private takeImmediate(): StepResult {
+    const immediate = this.immediate!;
+    this.immediate = undefined;
+    this.done = true;
+    return { immediate, effect: 'IMMEDIATE_RESPONSE' };
+  }
+
+  private observe(message: ProcessingRequest): StepResult {
+    message.observability_mode = true;
+    try {
+      this.send(message);
+    } catch {
+      // Fire and forget: an unreachable callout must not affect the request.
+    }
+    return NONE;
+  }
+
+  private immediateResult(answer: ProcessingResponse): StepResult {
+    this.done = true;
+    return immediateResult(answer);
+  }
+
+  private exchange(kind: RequestKind, message: ProcessingRequest): Promise<Answer> {
+    const dir: Direction = kind.startsWith('request') ? 'request' : 'response';
+    return new Promise<Answer>((resolve, reject) => {
+      const timer = setTimeout(() => reject(this.fail(this.timeoutError(kind))), this.cfg.ir.timeoutMs);
+      this.pending[dir].push({ kind, resolve, reject, timer });
+      try {
+        this.send(message);
+      } catch (err) {
+        clearTimeout(timer);
+        this.pending[dir].pop();
+        reject(err);
+      }
+    });
+  }
+
+  private timeoutError(what: string): ExtensionError {
+    return new ExtensionError(
+      'timeout',
+      `callout ${this.cfg.ir.id}: no answer to ${what} within ${this.cfg.ir.timeoutMs} ms`,
+    );
+  }
+
+  private send(message: ProcessingRequest): void {
+    if (this.failure) throw this.failure;
+    const call = this.call ?? this.open();
+    message.metadata_context = this.cfg.metadataContext;
+    if (this.first) {
+      this.first = false;
+      if (!this.cfg.ir.observabilityMode) message.protocol_config = this.protocolConfig();
+    }
+    call.write(message);
+  }
+
+  private protocolConfig(): ProcessingRequest['protocol_config'] {
+    const mode = (event: HttpEvent, m: string): BodySendModeValue =>
+      !this.cfg.events.has(event)
+        ? BodySendModeValue.NONE
+        : m === 'FullDuplexStreamed'
+          ? BodySendModeValue.FULL_DUPLEX_STREAMED
+          : BodySendModeValue.STREAMED;
+    return {
+      request_body_mode: mode('RequestBody', this.cfg.ir.requestBodySendMode),
+      response_body_mode: mode('ResponseBody', this.cfg.ir.responseBodySendMode),
+    };
+  }
+
+  private open(): ProcessCall {
+    let call: ProcessCall;
+    try {
+      call = this.cfg.openCall();
+    } catch (err) {
+      throw this.fail(err instanceof ExtensionError ? err : new ExtensionError('unreachable', String(err)));
+    }
+    this.call = call;
+    call.on('data', (resp: ProcessingResponse) => this.onAnswer(resp));
+    call.on('error', (err: CallStatus) => {
+      if (this.closed) return;
+      if (this.cfg.ir.observabilityMode) return;
+      this.fail(grpcFailure(this.cfg.ir.id, err, this.answered));
+    });
+    call.on('end', () => this.onServerClosed());
+    return call;
+  }
+
+  private onAnswer(resp: ProcessingResponse): void {
+    this.answered = true;
+    if (this.closed || this.done || this.failure || this.cfg.ir.observabilityMode) return;
+    const kind = resp.response;
+    if (kind === undefined) {
+      // override_message_timeout alone (§5.7): the feature is off (max_message_timeout 0), so it is ignored.
+      if (resp.override_message_timeout) return;
+      this.fail(new ExtensionError('protocol', `callout ${this.cfg.ir.id}: answer without a response`));
+      return;
+    }
+    if (kind === 'immediate_response') {
+      // The request is answered: the oldest waiter carries the response, every other one passes through.
+      // Anything the callout sends after this is ignored (§5.5).
+      this.done = true;
+      const waiters = [...this.pending.request.splice(0), ...this.pending.response.splice(0)];
+      for (const w of waiters) clearTimeout(w.timer);
+      if (waiters.length > 0) {
+        waiters[0]!.resolve(resp);
+        for (const w of waiters.slice(1)) w.resolve('closed');
+        return;
+      }
+      // Answer to a duplex body chunk nobody waits for: the next event returns it.
+      try {
+        this.immediate = toLocalResponse(resp.immediate_response ?? {});
+      } catch (err) {
+        this.fail(err instanceof ExtensionError ? err : new ExtensionError('protocol', String(err)));
+        return;
+      }
+      for (const d of ['request', 'response'] as const) this.duplex[d].wake();
+      return;
+    }
+    const dir: Direction = kind.startsWith('request') ? 'request' : 'response';
+    if ((kind === 'request_body' || kind === 'response_body') && this.isDuplex(dir)) {
+      this.onDuplexBody(dir, resp);
+      return;
+    }
+    const w = this.pending[dir][0];
+    if (!w || w.kind !== kind) {
+      const expected = w ? w.kind : 'nothing';
+      this.fail(
+        new ExtensionError(
+          'protocol',
+          `callout ${this.cfg.ir.id}: spurious ${kind} answer (expected ${expected})`,
+        ),
+      );
+      return;
+    }
+    this.pending[dir].shift();
+    clearTimeout(w.timer);
+    w.resolve(resp);
+  }
+
+  private onDuplexBody(dir: Direction, resp: ProcessingResponse): void {
+    const kind = dir === 'request' ? 'request_body' : 'response_body';
+    const streamed = (resp[kind] as { response?: CommonResponse } | undefined)?.response?.body_mutation
+      ?.streamed_response;
+    if (!streamed) {
+      this.fail(
+        new ExtensionError(
+          'protocol',
+          `callout ${this.cfg.ir.id}: ${kind} answer in FullDuplexStreamed must be a streamed_response`,
+        ),
+      );
+      return;
+    }
+    this.duplex[dir].push(streamed);
+  }
+
+  /** OK close by the server: "stop consulting me" (§1); pending events pass through unmodified. */
+  private onServerClosed(): void {
+    if (this.failure) return;
+    this.done = true;
+    for (const d of ['request', 'response'] as const) {
+      for (const w of this.pending[d].splice(0)) {
+        clearTimeout(w.timer);
+        w.resolve('closed');
+      }
+      this.duplex[d].end();
+    }
+  }
+
+  /** Records the first failure, fails everything waiting, resets the gRPC stream. Returns the failure. */
+  private fail(err: ExtensionError): ExtensionError {
+    if (this.failure) return this.failure;
+    this.failure = err;
+    for (const d of ['request', 'response'] as const) {
+      for (const w of this.pending[d].splice(0)) {
+        clearTimeout(w.timer);
+        w.reject(err);
+      }
+      this.duplex[d].wake();
+    }
+    this.call?.cancel();
+    return err;
+  }
+}

@@ -1,0 +1,79 @@
+// Conversions between the data plane's types and ext_proc messages.
+
+import { ExtensionError, type HeaderMap, type LocalResponse } from '../extension.js';
+import { HeaderList } from '../header-map.js';
+import { GrpcStatus, grpcStatusName, type CallStatus } from './grpc-frames.js';
+import { DYNAMIC_FORWARDING_KEY, DYNAMIC_FORWARDING_NAMESPACE } from './limits.js';
+import { applyHeaderMutation } from './mutations.js';
+import type { HeaderMapMessage, ImmediateResponse, StructValue } from './protos.js';
+import { fromStruct, type Json } from './struct.js';
+
+/** Header values travel as `raw_value` bytes; Node keeps header values as latin1 strings. */
+export function toHeaderMapMessage(
+  headers: HeaderMap,
+  allow: ReadonlySet<string> | undefined,
+): HeaderMapMessage {
+  const out: HeaderMapMessage['headers'] = [];
+  for (const [key, value] of headers.entries()) {
+    // forwardHeaders filters ordinary headers; pseudo-headers always go (a callout needs :path, :method...).
+    if (allow && !key.startsWith(':') && !allow.has(key)) continue;
+    out.push({ key, raw_value: Buffer.from(value, 'latin1') });
+  }
+  return { headers: out };
+}
+
+export function toLocalResponse(ir: ImmediateResponse): LocalResponse {
+  const code = ir.status?.code ?? 0;
+  const headers = new HeaderList();
+  // Envoy checks local-reply header mutations with a permissive rule set; invalid names still fail.
+  applyHeaderMutation(
+    headers,
+    ir.headers,
+    { kind: 'response', bodyStreamed: false },
+    'immediate_response.headers',
+  );
+  if (ir.grpc_status?.status !== undefined) headers.set('grpc-status', String(ir.grpc_status.status));
+  return {
+    status: code < 200 ? 200 : code,
+    headers: headers.entries().filter(([k]) => !k.startsWith(':')),
+    body: ir.body ? new Uint8Array(ir.body) : new Uint8Array(0),
+    details: ir.details ? ir.details.replace(/\s/g, '_') : 'immediate_response',
+  };
+}
+
+/**
+ * The endpoint chosen by dynamic forwarding metadata, in either shape: Google's samples send one top-level key
+ * `com.google.envoy.dynamic_forwarding.selected_endpoints`; Envoy's namespace form nests `selected_endpoints`
+ * under the namespace `com.google.envoy.dynamic_forwarding`. The value is `{primary: "ip:port"}`.
+ */
+export function selectedEndpoint(dynamicMetadata: StructValue | undefined): string | undefined {
+  if (!dynamicMetadata?.fields) return undefined;
+  const md = fromStruct(dynamicMetadata);
+  const flat = md[`${DYNAMIC_FORWARDING_NAMESPACE}.${DYNAMIC_FORWARDING_KEY}`];
+  const ns = md[DYNAMIC_FORWARDING_NAMESPACE];
+  const nested = isObject(ns) ? ns[DYNAMIC_FORWARDING_KEY] : undefined;
+  return primary(flat) ?? primary(nested);
+}
+
+function primary(v: Json | undefined): string | undefined {
+  if (typeof v === 'string') return v || undefined;
+  if (isObject(v) && typeof v.primary === 'string' && v.primary) return v.primary;
+  return undefined;
+}
+
+function isObject(v: Json | undefined): v is { [key: string]: Json } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const CONNECT_FAILURE =
+  /No connection established|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|handshake|Connection dropped|Failed to connect|ECONNRESET/i;
+
+/** A gRPC failure of the Process stream as the chain sees it. */
+export function grpcFailure(id: string, err: CallStatus, answered: boolean): ExtensionError {
+  const what = `callout ${id}: ${grpcStatusName(err.code)}: ${err.details}`;
+  if (err.code === GrpcStatus.UNAVAILABLE && !answered && CONNECT_FAILURE.test(err.details)) {
+    return new ExtensionError('unreachable', what, err.code);
+  }
+  if (err.code === GrpcStatus.DEADLINE_EXCEEDED) return new ExtensionError('timeout', what, err.code);
+  return new ExtensionError('error', what, err.code);
+}

@@ -1,0 +1,343 @@
+// ExtensionChain: the chains of one listener, compiled once per snapshot.
+//
+// Semantics (gke-service-extensions.md §1.4, §2.2, §2.5): chains are tried in order and only the first whose
+// match condition holds runs; its extensions run in order on the request path and in reverse on the response
+// path; each sees the mutations of the ones before it. An extension that fails with `failOpen: true` is
+// skipped for the rest of the request (later extensions still run); with `failOpen: false` its
+// ExtensionError propagates and the data plane answers 500/404 (or resets the stream once the response began).
+
+import type {
+  CalloutExtensionIR,
+  ExtensionChainIR,
+  ExtensionIR,
+  HttpEvent,
+  Snapshot,
+  WasmExtensionIR,
+  WasmPluginIR,
+} from '../ir/snapshot.js';
+import type { CalloutClient } from './callout/client.js';
+import { compileMatchCondition, type MatchCondition } from './cel/match.js';
+import {
+  ExtensionError,
+  type BodyStepResult,
+  type CompiledChains,
+  type Extension,
+  type ExtensionStream,
+  type HeaderMap,
+  type RequestInfo,
+  type StepEffect,
+  type StepResult,
+} from './extension.js';
+
+/** Creates the Extension for each ExtensionIR of a snapshot. */
+export interface ExtensionRuntime {
+  callout(ir: CalloutExtensionIR): Extension;
+  /** Filled in by the Proxy-Wasm runtime; without it a Wasm extension fails every request it sees. */
+  wasm?(ir: WasmExtensionIR): Extension;
+}
+
+export interface CompiledChainSet extends CompiledChains {
+  /** Chains that can never run, with why (an expression admission should have refused). */
+  readonly problems: readonly string[];
+}
+
+export function compileChains(
+  chains: readonly ExtensionChainIR[],
+  runtime: ExtensionRuntime,
+): CompiledChainSet {
+  const compiled: ExtensionChain[] = [];
+  const problems: string[] = [];
+  for (const ir of chains) {
+    let match: MatchCondition;
+    try {
+      match = compileMatchCondition(ir.match);
+    } catch (err) {
+      problems.push(
+        `${ir.id}: match condition does not compile, chain skipped: ${(err as Error).message.split('\n')[0]}`,
+      );
+      continue;
+    }
+    compiled.push(
+      new ExtensionChain(
+        ir,
+        match,
+        ir.extensions.map((e) => createExtension(e, runtime)),
+      ),
+    );
+  }
+  return {
+    problems,
+    select(request: RequestInfo, headers: HeaderMap): Extension | undefined {
+      for (const c of compiled) if (c.match({ request, headers })) return c;
+      return undefined;
+    },
+  };
+}
+
+/**
+ * The data plane's `compileChains` option in one call: callouts through `callouts` (one client for the
+ * process, so connections outlive snapshots), Wasm plugins through `wasm` with the plugin the snapshot names.
+ *
+ *   new DataPlane({ compileChains: chainCompiler(new CalloutClient(), wasmFactory) })
+ */
+export function chainCompiler(
+  callouts: CalloutClient,
+  wasm?: (ir: WasmExtensionIR, plugin: WasmPluginIR) => Extension,
+): (chains: readonly ExtensionChainIR[], snapshot: Snapshot) => CompiledChainSet {
+  return (chains, snapshot) =>
+    compileChains(chains, {
+      callout: (ir) => callouts.extension(ir),
+      ...(wasm
+        ? {
+            wasm: (ir: WasmExtensionIR) => {
+              const plugin = snapshot.wasmPlugins[ir.plugin];
+              if (!plugin)
+                return new UnavailableExtension(
+                  ir,
+                  `extension ${ir.id}: GCPWasmPlugin ${ir.plugin} is not in the snapshot`,
+                );
+              return wasm(ir, plugin);
+            },
+          }
+        : {}),
+    });
+}
+
+function createExtension(ir: ExtensionIR, runtime: ExtensionRuntime): Extension {
+  if (ir.kind === 'callout') return runtime.callout(ir);
+  if (runtime.wasm) return runtime.wasm(ir);
+  return new UnavailableExtension(
+    ir,
+    `extension ${ir.id}: no Wasm runtime in this data plane; plugin ${ir.plugin} cannot run`,
+  );
+}
+
+/** Stands in for an extension that cannot run: fails each event, so failOpen decides what the client sees. */
+class UnavailableExtension implements Extension {
+  readonly id: string;
+  readonly failOpen: boolean;
+  readonly events: ReadonlySet<HttpEvent>;
+  constructor(
+    ir: ExtensionIR,
+    private readonly reason: string,
+  ) {
+    this.id = ir.id;
+    this.failOpen = ir.failOpen;
+    this.events = new Set(ir.events);
+  }
+  open(): ExtensionStream {
+    const fail = async (): Promise<never> => {
+      throw new ExtensionError('error', this.reason);
+    };
+    return {
+      requestHeaders: fail,
+      requestBody: fail,
+      requestTrailers: fail,
+      responseHeaders: fail,
+      responseBody: fail,
+      responseTrailers: fail,
+      close: () => undefined,
+    };
+  }
+}
+
+class ExtensionChain implements Extension {
+  readonly id: string;
+  readonly failOpen = false;
+  readonly events: ReadonlySet<HttpEvent>;
+
+  constructor(
+    ir: ExtensionChainIR,
+    readonly match: MatchCondition,
+    private readonly members: readonly Extension[],
+  ) {
+    this.id = ir.id;
+    this.events = new Set(members.flatMap((m) => [...m.events]));
+  }
+
+  open(request: RequestInfo): ExtensionStream {
+    return new ChainStream(this.members.map((m) => ({ ext: m, stream: m.open(request), skipped: false })));
+  }
+}
+
+interface Member {
+  readonly ext: Extension;
+  readonly stream: ExtensionStream;
+  /** Failed open: absent for the rest of the request. */
+  skipped: boolean;
+}
+
+type HeadersCall = (s: ExtensionStream, h: HeaderMap) => Promise<StepResult>;
+type BodyCall = (s: ExtensionStream, chunk: Uint8Array, eos: boolean) => Promise<BodyStepResult>;
+
+const EFFECT_RANK: Record<StepEffect, number> = {
+  NONE: 0,
+  FAILED_OPEN: 1,
+  CONTENT_MODIFIED: 2,
+  IMMEDIATE_RESPONSE: 3,
+};
+
+class ChainStream implements ExtensionStream {
+  private readonly reversed: readonly Member[];
+  private closed = false;
+
+  constructor(private readonly members: readonly Member[]) {
+    this.reversed = [...members].reverse();
+  }
+
+  requestHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
+    return this.headers(this.members, 'RequestHeaders', headers, (s, h) => s.requestHeaders(h, endOfStream));
+  }
+
+  responseHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
+    return this.headers(this.reversed, 'ResponseHeaders', headers, (s, h) =>
+      s.responseHeaders(h, endOfStream),
+    );
+  }
+
+  requestTrailers(trailers: HeaderMap): Promise<StepResult> {
+    return this.headers(this.members, 'RequestTrailers', trailers, (s, h) => s.requestTrailers(h));
+  }
+
+  responseTrailers(trailers: HeaderMap): Promise<StepResult> {
+    return this.headers(this.reversed, 'ResponseTrailers', trailers, (s, h) => s.responseTrailers(h));
+  }
+
+  requestBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
+    return this.body(this.members, 'RequestBody', chunk, endOfStream, (s, c, e) => s.requestBody(c, e));
+  }
+
+  responseBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
+    return this.body(this.reversed, 'ResponseBody', chunk, endOfStream, (s, c, e) => s.responseBody(c, e));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const m of this.members) {
+      try {
+        m.stream.close();
+      } catch {
+        // close() must not throw; one member's bug must not keep the others open.
+      }
+    }
+  }
+
+  private async headers(
+    order: readonly Member[],
+    event: HttpEvent,
+    headers: HeaderMap,
+    call: HeadersCall,
+  ): Promise<StepResult> {
+    const acc = new Accumulator();
+    // A FullDuplexStreamed callout hands back, with its trailers answer, body it streamed after the last chunk.
+    const trailingBody: Uint8Array[] = [];
+    for (const m of order) {
+      if (m.skipped || !m.ext.events.has(event)) continue;
+      const r = await this.step(m, () => call(m.stream, headers));
+      if (!r) {
+        acc.failedOpen();
+        continue;
+      }
+      acc.add(r);
+      if (r.immediate) return this.finishImmediate(acc);
+      const chunks = (r as { chunks?: readonly Uint8Array[] }).chunks;
+      if (chunks) trailingBody.push(...chunks);
+    }
+    return trailingBody.length > 0 ? ({ ...acc.result(), chunks: trailingBody } as StepResult) : acc.result();
+  }
+
+  private async body(
+    order: readonly Member[],
+    event: HttpEvent,
+    chunk: Uint8Array,
+    eos: boolean,
+    call: BodyCall,
+  ): Promise<BodyStepResult> {
+    const acc = new Accumulator();
+    let chunks: readonly Uint8Array[] = [chunk];
+    for (const m of order) {
+      if (m.skipped || !m.ext.events.has(event)) continue;
+      // Feed this member everything the previous one produced; the last piece carries end-of-stream.
+      const inputs = chunks.length === 0 && eos ? [new Uint8Array(0)] : chunks;
+      const out: Uint8Array[] = [];
+      let failed = false;
+      for (let i = 0; i < inputs.length; i++) {
+        const r = await this.step(m, () => call(m.stream, inputs[i]!, eos && i === inputs.length - 1));
+        if (!r) {
+          failed = true;
+          break;
+        }
+        acc.add(r);
+        if (r.immediate) return { ...this.finishImmediate(acc), chunks: [] };
+        out.push(...r.chunks);
+      }
+      if (failed) {
+        // Fail-open: the member is absent, so what it was given passes on unchanged.
+        acc.failedOpen();
+        continue;
+      }
+      chunks = out;
+    }
+    return { ...acc.result(), chunks };
+  }
+
+  /** Runs one member's event; undefined means it failed open and is now skipped. */
+  private async step<T extends StepResult>(m: Member, run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await run();
+    } catch (err) {
+      const e =
+        err instanceof ExtensionError
+          ? err
+          : new ExtensionError('error', `extension ${m.ext.id}: ${String(err)}`);
+      if (!m.ext.failOpen) throw e;
+      m.skipped = true;
+      try {
+        m.stream.close();
+      } catch {
+        // ignore: the member is already failing
+      }
+      return undefined;
+    }
+  }
+
+  private finishImmediate(acc: Accumulator): StepResult {
+    // The request is answered locally: nothing more will be asked of any member.
+    const r = acc.result();
+    this.close();
+    return r;
+  }
+}
+
+/** Folds the members' results of one event into the chain's result. */
+class Accumulator {
+  private effect: StepEffect = 'NONE';
+  private clearRouteCache = false;
+  private selectedEndpoint: string | undefined;
+  private immediate: StepResult['immediate'];
+
+  add(r: StepResult): void {
+    this.rank(r.effect ?? 'NONE');
+    if (r.clearRouteCache) this.clearRouteCache = true;
+    if (r.selectedEndpoint) this.selectedEndpoint = r.selectedEndpoint;
+    if (r.immediate) this.immediate = r.immediate;
+  }
+
+  failedOpen(): void {
+    this.rank('FAILED_OPEN');
+  }
+
+  result(): StepResult {
+    return {
+      effect: this.effect,
+      ...(this.immediate ? { immediate: this.immediate } : {}),
+      ...(this.clearRouteCache ? { clearRouteCache: true } : {}),
+      ...(this.selectedEndpoint ? { selectedEndpoint: this.selectedEndpoint } : {}),
+    };
+  }
+
+  private rank(e: StepEffect): void {
+    if (EFFECT_RANK[e] > EFFECT_RANK[this.effect]) this.effect = e;
+  }
+}

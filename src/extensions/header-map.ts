@@ -1,0 +1,69 @@
+// The HeaderMap every extension edits in place: an ordered list of (lowercased name, value) pairs.
+//
+// A list rather than a Map of arrays because header order is observable (ext_proc sends it, Proxy-Wasm
+// plugins read pairs in order) and typical requests carry 10-30 headers, where a linear scan beats hashing.
+
+import type { HeaderMap } from './extension.js';
+
+export class HeaderList implements HeaderMap {
+  private readonly list: Array<[string, string]>;
+
+  constructor(entries?: Iterable<readonly [string, string]>) {
+    this.list = [];
+    if (entries) for (const [n, v] of entries) this.list.push([n.toLowerCase(), v]);
+  }
+
+  /** From Node's `rawHeaders`-style flat array [name, value, name, value, ...]. */
+  static fromRaw(raw: readonly string[]): HeaderList {
+    const h = new HeaderList();
+    for (let i = 0; i + 1 < raw.length; i += 2) h.list.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+    return h;
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  get(name: string): string | undefined {
+    const n = name.toLowerCase();
+    for (const [k, v] of this.list) if (k === n) return v;
+    return undefined;
+  }
+
+  getAll(name: string): string[] {
+    const n = name.toLowerCase();
+    const out: string[] = [];
+    for (const [k, v] of this.list) if (k === n) out.push(v);
+    return out;
+  }
+
+  has(name: string): boolean {
+    const n = name.toLowerCase();
+    return this.list.some(([k]) => k === n);
+  }
+
+  /** Replaces every value of `name` with one value, kept at the position of the first one. */
+  set(name: string, value: string): void {
+    const n = name.toLowerCase();
+    const i = this.list.findIndex(([k]) => k === n);
+    if (i < 0) {
+      this.list.push([n, value]);
+      return;
+    }
+    this.list[i] = [n, value];
+    for (let j = this.list.length - 1; j > i; j--) if (this.list[j]![0] === n) this.list.splice(j, 1);
+  }
+
+  append(name: string, value: string): void {
+    this.list.push([name.toLowerCase(), value]);
+  }
+
+  remove(name: string): void {
+    const n = name.toLowerCase();
+    for (let j = this.list.length - 1; j >= 0; j--) if (this.list[j]![0] === n) this.list.splice(j, 1);
+  }
+
+  entries(): Array<[string, string]> {
+    return this.list.map(([k, v]) => [k, v]);
+  }
+}

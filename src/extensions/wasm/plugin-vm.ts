@@ -1,0 +1,282 @@
+// One instance of a plugin module: a Proxy-Wasm VM with its root context, serving many stream contexts.
+//
+// Calls into the instance are synchronous and never nested, so "the current context" is simply the CallFrame
+// set around each call. Every call refills the fuel global from the stream's remaining budget and reads it
+// back afterwards; a trap (own `unreachable`, out of fuel, out of memory, proc_exit) marks the whole VM failed,
+// like cpp-host does, and the owner (PluginPool) stops giving it new streams.
+import type { HeaderMap, LocalResponse, RequestInfo } from '../extension.js';
+import { proxyHostcalls, type HostcallHost, type ImportTable } from './hostcalls.js';
+import { VmMemory } from './vm-memory.js';
+import { FUEL_EXPORT, GROW_FAILED_EXPORT } from './instrument.js';
+import { WASM_PAGE_BYTES, type WasmLimits } from './limits.js';
+import type { PluginModule } from './plugin-module.js';
+import { ProcExit, wasiImports } from './wasi.js';
+
+export type Phase =
+  'start' | 'request_headers' | 'request_body' | 'response_headers' | 'response_body' | 'done';
+
+/** Per-request state of one stream context, read and written by the hostcalls. */
+export interface StreamState {
+  readonly contextId: number;
+  readonly request?: RequestInfo;
+  requestHeaders?: HeaderMap;
+  responseHeaders?: HeaderMap;
+  phase: Phase;
+  /** The body chunk of the current body callback (replaced by proxy_set_buffer_bytes). */
+  body?: Uint8Array;
+  headersChanged: boolean;
+  bodyChanged: boolean;
+  local?: LocalResponse;
+  /** A GKE limit the plugin broke in this callback (mutation size). */
+  violation?: string;
+  resetRequested?: boolean;
+  /** Frozen clock for the whole stream (GKE freezes plugin time per request). */
+  readonly startNs: bigint;
+  fuel: number;
+  readonly setProperties: Map<string, Uint8Array>;
+  readonly propertyOverrides?: ReadonlyMap<string, Uint8Array>;
+}
+
+export interface VmLogSink {
+  (level: number, message: string, callback: string, stream: StreamState | undefined): void;
+}
+
+export interface PluginVmOptions {
+  readonly pluginName: string;
+  readonly rootId: string;
+  readonly vmId: string;
+  readonly config: Uint8Array;
+  readonly limits: WasmLimits;
+  readonly log: VmLogSink;
+  /** What proxy_get_log_level reports (0..5). */
+  readonly logLevel: number;
+}
+
+/** How a call into the VM failed. `limit` = CPU budget or memory cap; `error` = trap, abort, bad answer. */
+export class VmFailure extends Error {
+  override name = 'VmFailure';
+  constructor(
+    readonly kind: 'limit' | 'error',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Fuel one hostcall costs: about 0.5 µs at the default fuelPerMs of 5e6 (limits.ts). */
+const HOSTCALL_FUEL = 2500;
+
+export class PluginVm implements HostcallHost {
+  private instance!: WebAssembly.Instance;
+  readonly mem = new VmMemory();
+  private fuel!: WebAssembly.Global;
+  private growFailed?: WebAssembly.Global;
+  private callback = 'start';
+  /** The stream of the callback running now (hostcalls act on it). */
+  stream: StreamState | undefined;
+  private lastCritical = '';
+  private nextContextId = 2;
+  readonly rootContextId = 1;
+  failure?: VmFailure;
+  /** Streams currently open on this VM. */
+  live = 0;
+  /** Fuel the current call started with, and what its hostcalls have spent (kept in JS: cheaper than the global). */
+  private callFuel = 0;
+  private hostSpent = 0;
+
+  constructor(
+    readonly plugin: PluginModule,
+    private readonly opts: PluginVmOptions,
+  ) {}
+
+  get config(): Uint8Array {
+    return this.opts.config;
+  }
+  get limits(): WasmLimits {
+    return this.opts.limits;
+  }
+  get logLevel(): number {
+    return this.opts.logLevel;
+  }
+  get pluginName(): string {
+    return this.opts.pluginName;
+  }
+  get rootId(): string {
+    return this.opts.rootId;
+  }
+  get vmId(): string {
+    return this.opts.vmId;
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  memoryBytesUsed(): number {
+    return this.mem.memory?.buffer.byteLength ?? 0;
+  }
+
+  /** Instantiate, run the module's init, create the root context, on_vm_start, on_configure. Throws VmFailure. */
+  start(): void {
+    const env = this.charged(proxyHostcalls(this));
+    const wasi = wasiImports({
+      memoryView: () => this.mem.dataView(),
+      memoryBytes: () => this.mem.u8(),
+      log: (level, msg) => this.log(level, msg),
+      now: () => this.now(),
+    });
+    const imports: WebAssembly.Imports = { env, wasi_snapshot_preview1: wasi, wasi_unstable: wasi };
+    const missing = WebAssembly.Module.imports(this.plugin.module).filter(
+      (i) => i.kind === 'function' && !(i.name in ((imports[i.module] as object | undefined) ?? {})),
+    );
+    if (missing.length > 0) {
+      throw new VmFailure(
+        'error',
+        `the module imports functions this host does not provide: ${missing.map((m) => `${m.module}.${m.name}`).join(', ')}`,
+      );
+    }
+    this.guard(() => {
+      this.instance = new WebAssembly.Instance(this.plugin.module, imports);
+    });
+    const ex = this.instance.exports;
+    this.fuel = ex[FUEL_EXPORT] as WebAssembly.Global;
+    this.growFailed = ex[GROW_FAILED_EXPORT] as WebAssembly.Global;
+    this.mem.memory = Object.values(ex).find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
+    if (!this.mem.memory) throw new VmFailure('error', 'the module exports no memory');
+    this.mem.alloc = ex[this.plugin.allocator] as (size: number) => number;
+    this.fuel.value = this.opts.limits.startupBudgetMs * this.opts.limits.fuelPerMs;
+    this.callFuel = this.fuel.value as number;
+    this.hostSpent = 0;
+    const fn = (name: string) => ex[name] as ((...a: number[]) => number) | undefined;
+    this.guard(() => {
+      try {
+        if (fn('_initialize')) {
+          fn('_initialize')!();
+          if (fn('main')) fn('main')!(0, 0);
+          else if (fn('__main_void')) fn('__main_void')!();
+        } else if (fn('_start')) fn('_start')!();
+      } catch (err) {
+        // A WASI command may end its `_start` with proc_exit(0): that is a finished init, not a failure.
+        if (!(err instanceof ProcExit && err.code === 0)) throw err;
+      }
+    });
+    this.callback = 'on_context_create';
+    this.guard(() => fn('proxy_on_context_create')?.(this.rootContextId, 0));
+    this.callback = 'on_vm_start';
+    const started = this.guard(() => fn('proxy_on_vm_start')?.(this.rootContextId, 0) ?? 1);
+    if (!started)
+      throw new VmFailure('error', 'the plugin refused to start (proxy_on_vm_start returned false)');
+    this.callback = 'on_configure';
+    const configured = this.guard(
+      () => fn('proxy_on_configure')?.(this.rootContextId, this.opts.config.length) ?? 1,
+    );
+    if (!configured)
+      throw new VmFailure(
+        'error',
+        'the plugin rejected its configuration (proxy_on_configure returned false)',
+      );
+  }
+
+  private callbackName(): string {
+    return this.callback.startsWith('proxy_') ? this.callback.slice(6) : this.callback;
+  }
+
+  newContextId(): number {
+    return this.nextContextId++;
+  }
+
+  has(name: string): boolean {
+    return typeof this.instance.exports[name] === 'function';
+  }
+
+  /**
+   * Calls an export for a stream. Returns its result, or throws VmFailure (and marks the VM failed) on a trap.
+   * The stream's fuel is the request's remaining CPU budget.
+   */
+  call(name: string, stream: StreamState, args: number[]): number {
+    const f = this.instance.exports[name] as ((...a: number[]) => number) | undefined;
+    if (!f) return 0;
+    this.callback = name;
+    this.stream = stream;
+    const fuel = Math.min(0x7fffffff, Math.max(0, stream.fuel));
+    this.fuel.value = fuel;
+    this.callFuel = fuel;
+    this.hostSpent = 0;
+    try {
+      return this.guard(() => f(...args) ?? 0);
+    } finally {
+      stream.fuel = (this.fuel.value as number) - this.hostSpent;
+      this.stream = undefined;
+    }
+  }
+
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      this.failure = this.classify(err);
+      throw this.failure;
+    }
+  }
+
+  private classify(err: unknown): VmFailure {
+    if (err instanceof VmFailure) return err;
+    const where = `in ${this.callbackName()}`;
+    if ((this.fuel && (this.fuel.value as number) < 0) || this.hostSpent > this.callFuel) {
+      return new VmFailure(
+        'limit',
+        `plugin exceeded its CPU budget of ${this.opts.limits.cpuBudgetMs} ms ${where}`,
+      );
+    }
+    const maxBytes = Math.floor(this.opts.limits.memoryBytes / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
+    const memory = this.mem.memory;
+    const atCap =
+      this.growFailed?.value === 1 || (memory !== undefined && memory.buffer.byteLength >= maxBytes);
+    const detail = this.lastCritical ? ` (plugin said: ${this.lastCritical})` : '';
+    if (atCap)
+      return new VmFailure(
+        'limit',
+        `plugin ran out of memory at the ${maxBytes / 1024 / 1024} MiB per-VM limit ${where}${detail}`,
+      );
+    if (err instanceof ProcExit)
+      return new VmFailure('error', `plugin aborted ${where}: ${err.message}${detail}`);
+    if (err instanceof RangeError) return new VmFailure('error', `plugin overflowed its stack ${where}`);
+    if (err instanceof WebAssembly.RuntimeError)
+      return new VmFailure('error', `plugin trapped ${where}: ${err.message}${detail}`);
+    return new VmFailure(
+      'error',
+      `plugin failed ${where}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+
+  now(): bigint {
+    return this.stream?.startNs ?? BigInt(Date.now()) * 1_000_000n;
+  }
+
+  log(level: number, message: string): void {
+    if (level >= 5) this.lastCritical = message;
+    this.opts.log(level, message, this.callbackName(), this.stream);
+  }
+
+  /**
+   * Hostcalls run outside the instrumented code, so each one costs a fixed amount of fuel (about what a
+   * hostcall costs in wall time relative to plain Wasm); a plugin spinning on hostcalls runs out too.
+   */
+  private charged(table: ImportTable): ImportTable {
+    const out: ImportTable = {};
+    for (const [name, fn] of Object.entries(table)) {
+      out[name] = (...args: never[]) => {
+        // Bounded by the fuel the call started with (the Wasm side is bounded separately by the global), so
+        // a plugin spinning on hostcalls stops within about twice its budget without touching the global here.
+        if ((this.hostSpent += HOSTCALL_FUEL) > this.callFuel && this.opts.limits.meterCpu) {
+          throw new VmFailure(
+            'limit',
+            `plugin exceeded its CPU budget of ${this.opts.limits.cpuBudgetMs} ms in ${this.callbackName()}`,
+          );
+        }
+        return fn(...args);
+      };
+    }
+    return out;
+  }
+}

@@ -1,0 +1,214 @@
+// Access log lines and plugin log export, written through pino to a real stream and parsed back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { AccessLog } from '../../src/admin/access-log.js';
+import { PluginLogBook, sampleFraction } from '../../src/admin/plugin-logs.js';
+import { TraceRecorder } from '../../src/admin/trace.js';
+import type { WasmLogConfigIR, WasmPluginIR } from '../../src/ir/snapshot.js';
+
+/** A real stream that keeps what was written; `lines` takes (and clears) it. */
+class Collector extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString('utf8');
+    done();
+  }
+}
+
+function lines(stream: Collector): Array<Record<string, unknown>> {
+  const text = stream.text;
+  stream.text = '';
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const CHAIN = 'GCPTrafficExtension/default/my-traffic-extension/chain1';
+
+test('one access-log line per request, with a service_extension_info entry per extension', () => {
+  const out = new Collector();
+  const recorder = new TraceRecorder({ capacity: 0 });
+  const log = new AccessLog({ destination: out });
+  recorder.onEnd((t) => log.write(t));
+  const trace = recorder.begin({
+    requestId: 'rid-1',
+    method: 'POST',
+    authority: 'store.example.com',
+    path: '/cart',
+    scheme: 'https',
+    source: '10.0.0.1:5000',
+  });
+  trace.listener('default/gw/https');
+  trace.chain('routing', null, 'no routing extension');
+  trace.route('default/store/1/0', 'header env=canary');
+  trace.chain('traffic', CHAIN, 'match[0]');
+  const t0 = performance.now();
+  trace.step({
+    extension: `${CHAIN}/ext1`,
+    event: 'RequestHeaders',
+    startedAt: t0,
+    latencyMs: 1.5,
+    effect: 'CONTENT_MODIFIED',
+  });
+  trace.step({
+    extension: `${CHAIN}/ext2`,
+    event: 'RequestHeaders',
+    startedAt: t0,
+    latencyMs: 1000,
+    effect: 'FAILED_OPEN',
+    error: 'deadline exceeded',
+    grpcStatus: 4,
+  });
+  trace.step({
+    extension: `${CHAIN}/plug`,
+    event: 'RequestHeaders',
+    startedAt: t0,
+    latencyMs: 0.1,
+    effect: 'NONE',
+    plugin: { key: 'default/p', version: 'v2' },
+  });
+  trace.step({
+    extension: `${CHAIN}/ext1`,
+    event: 'ResponseHeaders',
+    startedAt: t0,
+    latencyMs: 2,
+    effect: 'NONE',
+  });
+  trace.upstream({ endpoint: '127.0.0.1:8080', status: 201, latencyMs: 4 });
+  trace.end({ status: 201, bytes: 42 });
+  log.flush();
+
+  const [line, ...rest] = lines(out);
+  assert.equal(rest.length, 0);
+  assert.equal(line.msg, 'request');
+  assert.equal(line.log, 'access');
+  assert.equal(line.request_id, 'rid-1');
+  assert.equal(line.status, 201);
+  assert.equal(line.route, 'default/store/1/0');
+  assert.equal(line.routing_chain, null);
+  assert.equal(line.traffic_chain, CHAIN);
+  assert.deepEqual(line.upstream, { endpoint: '127.0.0.1:8080', status: 201, latency_ms: 4 });
+  assert.deepEqual(line.service_extension_info, [
+    {
+      resource: 'GCPTrafficExtension/default/my-traffic-extension',
+      chain: 'chain1',
+      extension: 'ext1',
+      backend_target: 'callout',
+      per_processing_request_info: [
+        { event_type: 'RequestHeaders', latency_ms: 1.5, effect: 'CONTENT_MODIFIED' },
+        { event_type: 'ResponseHeaders', latency_ms: 2, effect: 'NONE' },
+      ],
+      failed_open: false,
+    },
+    {
+      resource: 'GCPTrafficExtension/default/my-traffic-extension',
+      chain: 'chain1',
+      extension: 'ext2',
+      backend_target: 'callout',
+      per_processing_request_info: [
+        { event_type: 'RequestHeaders', latency_ms: 1000, effect: 'FAILED_OPEN' },
+      ],
+      failed_open: true,
+      grpc_status: 4,
+      error: 'deadline exceeded',
+    },
+    {
+      resource: 'GCPTrafficExtension/default/my-traffic-extension',
+      chain: 'chain1',
+      extension: 'plug',
+      backend_target: 'default/p@v2',
+      per_processing_request_info: [{ event_type: 'RequestHeaders', latency_ms: 0.1, effect: 'NONE' }],
+      failed_open: false,
+    },
+  ]);
+  assert.equal(typeof line.time, 'string');
+});
+
+function plugin(log: WasmLogConfigIR): Record<string, WasmPluginIR> {
+  return {
+    'default/p': {
+      key: 'default/p',
+      serving: { name: 'v1', image: 'i', moduleDigest: 'sha256:0', modulePath: '/x' },
+      log,
+    },
+  };
+}
+
+test('plugin logs are exported per logConfig: enabled, minLogLevel, and sampleRate per request', () => {
+  const out = new Collector();
+  const book = new PluginLogBook({ destination: out, linesPerVersion: 1000 });
+
+  book.configure(plugin({ enabled: false, sampleRate: 1, minLogLevel: 'INFO' }));
+  book.log({ plugin: 'default/p', version: 'v1', level: 'ERROR', message: 'off', requestId: 'a' });
+  book.flush();
+  assert.deepEqual(lines(out), [], 'logging disabled exports nothing');
+  assert.equal(book.read('default/p', 'v1')[0].exported, false, 'but the dashboard still has it');
+
+  book.configure(plugin({ enabled: true, sampleRate: 1, minLogLevel: 'WARN' }));
+  book.log({ plugin: 'default/p', version: 'v1', level: 'INFO', message: 'too low', requestId: 'a' });
+  book.log({
+    plugin: 'default/p',
+    version: 'v1',
+    level: 'WARN',
+    message: 'kept',
+    requestId: 'a',
+    callback: 'on_http_request_headers',
+  });
+  book.log({ plugin: 'default/p', version: 'v1', level: 'CRITICAL', message: 'kept too' });
+  book.flush();
+  const exported = lines(out);
+  assert.deepEqual(
+    exported.map((l) => [l.msg, l.level, l.callback, l.request_id, l.plugin, l.version]),
+    [
+      ['kept', 40, 'on_http_request_headers', 'a', 'default/p', 'v1'],
+      ['kept too', 60, undefined, undefined, 'default/p', 'v1'],
+    ],
+  );
+
+  // sampleRate 0.25: about a quarter of requests, and all lines of a sampled request.
+  book.configure(plugin({ enabled: true, sampleRate: 0.25, minLogLevel: 'TRACE' }));
+  let sampled = 0;
+  for (let i = 0; i < 2000; i++) {
+    const requestId = `req-${i}`;
+    book.log({ plugin: 'default/p', version: 'v1', level: 'INFO', message: 'one', requestId });
+    book.log({ plugin: 'default/p', version: 'v1', level: 'INFO', message: 'two', requestId });
+    if (sampleFraction(requestId) < 0.25) sampled++;
+  }
+  book.flush();
+  const got = lines(out);
+  assert.equal(got.length, sampled * 2);
+  assert.ok(sampled > 400 && sampled < 600, `about 25% of 2000 sampled, got ${sampled}`);
+  const perRequest = new Map<unknown, number>();
+  for (const l of got) perRequest.set(l.request_id, (perRequest.get(l.request_id) ?? 0) + 1);
+  assert.ok(
+    [...perRequest.values()].every((n) => n === 2),
+    'a sampled request keeps all its lines',
+  );
+});
+
+test('the dashboard keeps a bounded number of plugin log lines per version', () => {
+  const book = new PluginLogBook({ destination: new Collector(), linesPerVersion: 5 });
+  for (let i = 0; i < 12; i++)
+    book.log({ plugin: 'default/p', version: i % 2 ? 'v2' : 'v1', level: 'INFO', message: `m${i}` });
+  assert.deepEqual(
+    book.read('default/p', 'v1').map((l) => l.message),
+    ['m2', 'm4', 'm6', 'm8', 'm10'],
+  );
+  assert.equal(book.read('default/p').length, 10);
+  assert.deepEqual(
+    book
+      .versions()
+      .map((v) => [v.version, v.lines])
+      .sort(),
+    [
+      ['v1', 5],
+      ['v2', 5],
+    ],
+  );
+  book.log({ plugin: 'default/p', version: 'v1', level: 'INFO', message: 'x'.repeat(10_000) });
+  const last = book.read('default/p', 'v1').at(-1)!;
+  assert.equal(last.truncated, true);
+  assert.equal(last.message.length, 2048);
+});
