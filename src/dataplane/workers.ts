@@ -9,13 +9,26 @@ import { fileURLToPath } from 'node:url';
 import type { Snapshot } from '../ir/snapshot.js';
 import type { DataPlaneLimits } from './limits.js';
 import type { BoundPort } from './gateway.js';
+import type { CompileChains } from './runtime.js';
 
 export interface WorkerGatewayOptions {
   /** Number of worker processes; default: one per core. */
   readonly workers?: number;
-  /** Module (absolute path or file URL) exporting `compileChains`, loaded by each worker. */
+  /**
+   * Module (absolute path or file URL) loaded by each worker, exporting either `compileChains` or
+   * `createWorkerExtensions(): WorkerExtensions` (to build per-process extension runtimes, e.g. callout
+   * clients and Wasm VMs, and to prepare each snapshot before it is applied).
+   */
   readonly chainsModule?: string;
   readonly limits?: Partial<DataPlaneLimits>;
+}
+
+/** What a `chainsModule` may build in each worker. */
+export interface WorkerExtensions {
+  readonly compileChains: CompileChains;
+  /** Runs before each apply (e.g. compile new Wasm plugin versions). */
+  prepare?(snapshot: Snapshot): void | Promise<void>;
+  close?(): void | Promise<void>;
 }
 
 /** Messages between the primary and a worker. */
