@@ -64,3 +64,31 @@ test('WorkerGateway: two worker processes serve the snapshot and follow applies'
     await gw.close(100);
   }
 });
+
+test('WorkerGateway: chainsModule builds the extension runtime inside each worker', { timeout: 30_000 }, async () => {
+  const free = net.createServer();
+  await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+  const p = (free.address() as net.AddressInfo).port;
+  await new Promise((r) => free.close(r));
+  const gw = new WorkerGateway({ workers: 2, chainsModule: new URL('./worker-extensions.js', import.meta.url).href });
+  const chain = {
+    id: 'GCPTrafficExtension/default/w/chain1',
+    name: 'chain1',
+    resource: 'default/w',
+    resourceKind: 'GCPTrafficExtension' as const,
+    match: [],
+    extensions: [],
+  };
+  try {
+    await gw.apply(snapshot([port([listener([rule({ backends: [backend('default/a:80', a.port)] })], { trafficChains: [chain] })], 'HTTP', p)]));
+    const pids = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const r = await get(p, '/', { host: 'x' });
+      assert.equal(r.headers['x-prepared'], '1');
+      pids.add(String(r.headers['x-worker-pid']));
+    }
+    assert.ok(!pids.has(String(process.pid)) && pids.size >= 1, 'answered by worker processes');
+  } finally {
+    await gw.close(100);
+  }
+});
