@@ -4,13 +4,13 @@
 
 import type { Snapshot } from '../ir/snapshot.js';
 import { DEFAULT_LIMITS, type DataPlaneLimits } from './limits.js';
-import type { ProxyContext, ProxyStats, RequestObserver } from './exchange.js';
+import type { ProxyContext, ProxyStats, RequestObserver } from './context.js';
 import { PortListener } from './port-listener.js';
 import { compilePort, type CompileChains, type PortRuntime } from './runtime.js';
 import { Upstreams } from './upstream/upstreams.js';
 
 export type { CompileChains } from './runtime.js';
-export type { RequestObserver, RequestRecord, ProxyStats } from './exchange.js';
+export type { RequestObserver, RequestRecord, ProxyStats } from './context.js';
 
 export interface DataPlaneOptions {
   /** Compiles a listener's extension chains once per snapshot (src/extensions/chain.ts). Default: no chains. */
