@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import https from 'node:https';
 import tls from 'node:tls';
+import net from 'node:net';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
 import { backend, echoBackend, listener, port, rule, selfSigned, snapshot, tlsOf, type Echo, type EchoBackend } from './fixtures.js';
 import { DataPlane as Gateway } from '../../src/dataplane/gateway.js';
@@ -119,6 +120,45 @@ test('h2c prior knowledge downstream on an HTTP port', async () => {
   assert.equal((JSON.parse(r.body) as Echo).metadata, 'h1');
   const up = await h2get(`http://127.0.0.1:${httpPort}`, '/h2c-up');
   assert.equal((JSON.parse(up.body) as Echo).metadata, 'h2c-backend');
+});
+
+test('h2c backend: a refused endpoint fails over to the next one', async () => {
+  const dead = await new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const local = new Gateway();
+  try {
+    await local.apply(snapshot([port([listener([rule({ backends: [backend('default/grpc:80', [dead, h2c.port], 'h2c')] })])])]));
+    const p = local.ports()[0]!.boundPort;
+    for (let i = 0; i < 4; i++) {
+      const r = await h2get(`http://127.0.0.1:${p}`, '/');
+      assert.equal(r.status, 200);
+      assert.equal((JSON.parse(r.body) as Echo).metadata, 'h2c-backend');
+    }
+  } finally {
+    await local.close(100);
+  }
+});
+
+test('HTTP/2 over TLS to a backend (protocol h2, certificate not verified, as Google does for backends)', async () => {
+  const cert = selfSigned(['backend.internal']);
+  const tlsBackend = http2.createSecureServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
+    res.end(JSON.stringify({ metadata: 'h2-tls', version: req.httpVersion, scheme: req.headers[':scheme'] }));
+  });
+  await new Promise<void>((r) => tlsBackend.listen(0, '127.0.0.1', r));
+  const bp = (tlsBackend.address() as import('node:net').AddressInfo).port;
+  const local = new Gateway();
+  try {
+    await local.apply(snapshot([port([listener([rule({ backends: [backend('default/secure:443', bp, 'h2')] })])])]));
+    const r = await h2get(`http://127.0.0.1:${local.ports()[0]!.boundPort}`, '/x');
+    assert.deepEqual(JSON.parse(r.body), { metadata: 'h2-tls', version: '2.0', scheme: 'https' });
+  } finally {
+    await local.close(100);
+    await new Promise((r) => tlsBackend.close(r));
+  }
 });
 
 test('certificates are replaced in place by a new snapshot, without rebinding', async () => {
