@@ -31,6 +31,7 @@ test('Host picks the most specific Gateway listener on a shared port', async () 
   const cases: Array<[string, string]> = [
     ['foo.example.com', 'exact'],
     ['FOO.example.com:8080', 'exact'],
+    ['foo.example.com.', 'exact'],
     ['bar.example.com', 'wild'],
     ['a.b.example.com', 'wild'],
     ['x.eu.example.com', 'deep-wild'],
