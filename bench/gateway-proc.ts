@@ -41,7 +41,7 @@ if (compileChains !== undefined) {
   snap = { ...snap, ports: snap.ports.map((p) => ({ ...p, listeners: p.listeners.map((l) => ({ ...l, trafficChains })) })) };
 }
 if (workers > 0) {
-  const gw = new WorkerGateway({ workers });
+  const gw = new WorkerGateway({ workers, scheduling: process.env.EXTGATE_BENCH_SCHEDULING === 'os' ? 'os' : 'round-robin' });
   await gw.apply(snap);
   process.stdout.write(`port ${listenPort}\n`);
   process.on('SIGTERM', () => void gw.close(500).then(() => process.exit(0)));

@@ -21,6 +21,12 @@ export interface WorkerGatewayOptions {
    */
   readonly chainsModule?: string;
   readonly limits?: Partial<DataPlaneLimits>;
+  /**
+   * `round-robin` (default): the primary accepts and hands each connection to the next worker.
+   * `os`: workers accept on the shared socket themselves (less work in the primary, but Linux may give one
+   * worker most connections). Applies to the whole process (node:cluster has one policy).
+   */
+  readonly scheduling?: 'round-robin' | 'os';
 }
 
 /** What a `chainsModule` may build in each worker. */
@@ -46,6 +52,7 @@ export class WorkerGateway {
 
   constructor(options: WorkerGatewayOptions = {}) {
     if (!cluster.isPrimary) throw new Error('WorkerGateway must be created in the primary process');
+    cluster.schedulingPolicy = options.scheduling === 'os' ? cluster.SCHED_NONE : cluster.SCHED_RR;
     cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), silent: false });
     const n = options.workers ?? availableParallelism();
     const ready: Array<Promise<void>> = [];
