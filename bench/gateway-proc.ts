@@ -36,12 +36,25 @@ const compileChains = chain === 'noop-headers' ? (): CompiledChains => ({ select
 let snap: Snapshot = benchSnapshot(backendPort, routes, listenPort);
 if (compileChains !== undefined) {
   const trafficChains = [
-    { id: 'GCPTrafficExtension/default/bench/chain1', name: 'chain1', resource: 'default/bench', resourceKind: 'GCPTrafficExtension' as const, match: [], extensions: [] },
+    {
+      id: 'GCPTrafficExtension/default/bench/chain1',
+      name: 'chain1',
+      resource: 'default/bench',
+      resourceKind: 'GCPTrafficExtension' as const,
+      match: [],
+      extensions: [],
+    },
   ];
-  snap = { ...snap, ports: snap.ports.map((p) => ({ ...p, listeners: p.listeners.map((l) => ({ ...l, trafficChains })) })) };
+  snap = {
+    ...snap,
+    ports: snap.ports.map((p) => ({ ...p, listeners: p.listeners.map((l) => ({ ...l, trafficChains })) })),
+  };
 }
 if (workers > 0) {
-  const gw = new WorkerGateway({ workers, scheduling: process.env.EXTGATE_BENCH_SCHEDULING === 'os' ? 'os' : 'round-robin' });
+  const gw = new WorkerGateway({
+    workers,
+    scheduling: process.env.EXTGATE_BENCH_SCHEDULING === 'os' ? 'os' : 'round-robin',
+  });
   await gw.apply(snap);
   process.stdout.write(`port ${listenPort}\n`);
   process.on('SIGTERM', () => void gw.close(500).then(() => process.exit(0)));

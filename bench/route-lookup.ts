@@ -1,6 +1,11 @@
 // Route lookup cost with 10 vs 10,000 HTTPRoutes (3 rules each, distinct hostnames, plus wildcard routes),
 // for the indexed matcher the data plane uses and the linear reference matcher.
-import { IndexedRouteMatcher, LinearRouteMatcher, type RouteMatcher, type RouteRequest } from '../src/dataplane/routing/route-matcher.js';
+import {
+  IndexedRouteMatcher,
+  LinearRouteMatcher,
+  type RouteMatcher,
+  type RouteRequest,
+} from '../src/dataplane/routing/route-matcher.js';
 import type { RouteRuleIR } from '../src/ir/snapshot.js';
 import { benchRoutes } from './snapshots.js';
 

@@ -41,4 +41,3 @@ export interface ProxyContext {
   readonly stats: ProxyStats;
   readonly via: string;
 }
-

@@ -16,7 +16,13 @@ import { hasRequestBody } from './downstream.js';
 import { applyHeaderModifier, proxyRequestHeaders, responseHeadersFromRaw } from './headers.js';
 import { mirror } from './mirror.js';
 import { REPLIES, type LocalReply } from './replies.js';
-import { chooseBackend, type BackendRuntime, type ListenerRuntime, type PortRuntime, type RuleRuntime } from './runtime.js';
+import {
+  chooseBackend,
+  type BackendRuntime,
+  type ListenerRuntime,
+  type PortRuntime,
+  type RuleRuntime,
+} from './runtime.js';
 import { hostWithoutPort } from './routing/host-table.js';
 import type { RouteRequest } from './routing/route-matcher.js';
 import { isConnectFailure, type UpstreamHandler } from './upstream/dispatcher.js';
@@ -99,7 +105,9 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     // HTTPS picks the Gateway listener by SNI (as the certificate was), HTTP and SNI-less TLS by Host.
     const sni = this.sni;
     const listener =
-      this.port.only ?? (sni !== undefined ? this.port.listeners.find(sni) : undefined) ?? this.port.listeners.find(this.host);
+      this.port.only ??
+      (sni !== undefined ? this.port.listeners.find(sni) : undefined) ??
+      this.port.listeners.find(this.host);
     if (listener === undefined) return this.reply(REPLIES.noListener);
     this.listener = listener;
     const url = req.url ?? '/';
@@ -149,9 +157,12 @@ export class Exchange implements UpstreamHandler, RouteRequest {
         path: this.path,
         search: this.query === '' ? '' : `?${this.query}`,
       });
-      this.reply({ status: rule.redirect.statusCode, contentType: 'text/plain', body: '', details: 'redirect' }, {
-        location,
-      });
+      this.reply(
+        { status: rule.redirect.statusCode, contentType: 'text/plain', body: '', details: 'redirect' },
+        {
+          location,
+        },
+      );
       return false;
     }
     if (rule.backends.length === 0) {
@@ -182,10 +193,12 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.upstreamPath = this.query === '' ? path : `${path}?${this.query}`;
     const { requestMs, backendRequestMs } = rule.ir.timeouts;
     const limit = Math.min(requestMs ?? Infinity, backendRequestMs ?? Infinity);
-    if (limit !== Infinity && limit > 0 && this.upgrade === undefined) this.timer = setTimeout(() => this.onTimeout(), limit);
+    if (limit !== Infinity && limit > 0 && this.upgrade === undefined)
+      this.timer = setTimeout(() => this.onTimeout(), limit);
     // Fire and forget; requests with a body are not mirrored (the body streams once, to the real backend).
     if (!this.hasBody) {
-      for (const target of rule.mirrors) mirror(this.ctx.upstreams, target, this.method, this.upstreamPath, this.upstreamHeaders);
+      for (const target of rule.mirrors)
+        mirror(this.ctx.upstreams, target, this.method, this.upstreamPath, this.upstreamHeaders);
     }
   }
 
@@ -306,7 +319,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     if (this.finished) return;
     if (rawTrailers !== null && rawTrailers.length > 0) {
       const trailers: OutgoingHttpHeaders = {};
-      for (let i = 0; i < rawTrailers.length; i += 2) trailers[rawTrailers[i]!.toString().toLowerCase()] = rawTrailers[i + 1]!.toString();
+      for (let i = 0; i < rawTrailers.length; i += 2)
+        trailers[rawTrailers[i]!.toString().toLowerCase()] = rawTrailers[i + 1]!.toString();
       this.res.addTrailers(trailers);
     }
     this.finished = true;

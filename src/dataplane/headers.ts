@@ -103,7 +103,14 @@ export function isHopByHop(name: string): boolean {
 export function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
   // Nearly every peer sends exactly one of these; answer without allocating.
-  if (value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Upgrade' || value === 'upgrade') return undefined;
+  if (
+    value === 'keep-alive' ||
+    value === 'close' ||
+    value === 'Keep-Alive' ||
+    value === 'Upgrade' ||
+    value === 'upgrade'
+  )
+    return undefined;
   const joined = Array.isArray(value) ? value.join(',') : value;
   const tokens = new Set<string>();
   for (const t of joined.split(',')) {
@@ -117,7 +124,10 @@ export function connectionTokens(value: string | string[] | undefined): Set<stri
  * Applies a Gateway API header modifier to a Node header object in place: set replaces, add appends (the
  * spec: "add ... appends to any existing values"), remove deletes.
  */
-export function applyHeaderModifier(headers: Record<string, string | string[] | undefined>, m: HeaderModifierIR): void {
+export function applyHeaderModifier(
+  headers: Record<string, string | string[] | undefined>,
+  m: HeaderModifierIR,
+): void {
   for (const { name, value } of m.set) headers[name.toLowerCase()] = value;
   for (const { name, value } of m.add) {
     const key = name.toLowerCase();
@@ -140,7 +150,9 @@ export function applyHeaderModifierToList(headers: HeaderList, m: HeaderModifier
  * header object: names lowercased, hop-by-hop fields and those named in `Connection` dropped, repeated
  * fields joined (`set-cookie` kept as a list).
  */
-export function responseHeadersFromRaw(raw: ReadonlyArray<Buffer | string>): Record<string, string | string[]> {
+export function responseHeadersFromRaw(
+  raw: ReadonlyArray<Buffer | string>,
+): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   let extra: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
@@ -190,7 +202,8 @@ export function proxyRequestHeaders(
   }
   out.host = p.authority;
   const xff = src['x-forwarded-for'];
-  out['x-forwarded-for'] = xff === undefined ? p.client : `${Array.isArray(xff) ? xff.join(', ') : xff}, ${p.client}`;
+  out['x-forwarded-for'] =
+    xff === undefined ? p.client : `${Array.isArray(xff) ? xff.join(', ') : xff}, ${p.client}`;
   out['x-forwarded-proto'] = p.scheme;
   const via = src.via;
   out.via = via === undefined ? p.via : `${Array.isArray(via) ? via.join(', ') : via}, ${p.via}`;

@@ -26,9 +26,12 @@ export function mirror(
   if (endpoint === undefined) return;
   const headers = { ...requestHeaders };
   const host = typeof headers.host === 'string' ? headers.host : '';
-  headers.host = host.includes(':') && !host.startsWith('[') ? host.replace(/:/, '-shadow:') : `${host}-shadow`;
+  headers.host =
+    host.includes(':') && !host.startsWith('[') ? host.replace(/:/, '-shadow:') : `${host}-shadow`;
   try {
-    upstreams.dispatcher(endpoint, target.protocol).dispatch({ path, method, headers, body: null, headersTimeout: 5_000 }, IGNORE);
+    upstreams
+      .dispatcher(endpoint, target.protocol)
+      .dispatch({ path, method, headers, body: null, headersTimeout: 5_000 }, IGNORE);
   } catch {
     // A mirror must never affect the real request.
   }

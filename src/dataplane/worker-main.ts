@@ -3,7 +3,10 @@ import { DataPlane, type DataPlaneOptions } from './gateway.js';
 import type { CompileChains } from './runtime.js';
 import type { WorkerExtensions, WorkerMessage } from './workers.js';
 
-const raw = JSON.parse(process.env.EXTGATE_WORKER_OPTIONS ?? '{}') as { chainsModule?: string; limits?: DataPlaneOptions['limits'] };
+const raw = JSON.parse(process.env.EXTGATE_WORKER_OPTIONS ?? '{}') as {
+  chainsModule?: string;
+  limits?: DataPlaneOptions['limits'];
+};
 let extensions: WorkerExtensions | undefined;
 if (raw.chainsModule !== undefined) {
   const mod = (await import(raw.chainsModule)) as {

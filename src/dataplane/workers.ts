@@ -53,18 +53,28 @@ export class WorkerGateway {
   constructor(options: WorkerGatewayOptions = {}) {
     if (!cluster.isPrimary) throw new Error('WorkerGateway must be created in the primary process');
     cluster.schedulingPolicy = options.scheduling === 'os' ? cluster.SCHED_NONE : cluster.SCHED_RR;
-    cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), silent: false });
+    cluster.setupPrimary({
+      exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)),
+      silent: false,
+    });
     const n = options.workers ?? availableParallelism();
     const ready: Array<Promise<void>> = [];
     for (let i = 0; i < n; i++) {
       const worker = cluster.fork({
-        EXTGATE_WORKER_OPTIONS: JSON.stringify({ chainsModule: options.chainsModule, limits: options.limits }),
+        EXTGATE_WORKER_OPTIONS: JSON.stringify({
+          chainsModule: options.chainsModule,
+          limits: options.limits,
+        }),
       });
       this.workers.push(worker);
       ready.push(
         new Promise((resolve, reject) => {
-          worker.once('message', (m: WorkerMessage) => (m.type === 'ready' ? resolve() : reject(new Error('worker did not start'))));
-          worker.once('exit', (code) => reject(new Error(`worker exited with code ${code} before it was ready`)));
+          worker.once('message', (m: WorkerMessage) =>
+            m.type === 'ready' ? resolve() : reject(new Error('worker did not start')),
+          );
+          worker.once('exit', (code) =>
+            reject(new Error(`worker exited with code ${code} before it was ready`)),
+          );
         }),
       );
     }
@@ -89,7 +99,9 @@ export class WorkerGateway {
     for (const w of this.workers) w.kill();
   }
 
-  private broadcast(message: WorkerMessage & { seq: number }): Promise<Array<Extract<WorkerMessage, { type: 'done' }>>> {
+  private broadcast(
+    message: WorkerMessage & { seq: number },
+  ): Promise<Array<Extract<WorkerMessage, { type: 'done' }>>> {
     return Promise.all(
       this.workers.map(
         (w) =>

@@ -3,7 +3,18 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
-import { backend, echoBackend, echoOf, get, listener, port, rule, snapshot, startGateway, type EchoBackend } from './fixtures.js';
+import {
+  backend,
+  echoBackend,
+  echoOf,
+  get,
+  listener,
+  port,
+  rule,
+  snapshot,
+  startGateway,
+  type EchoBackend,
+} from './fixtures.js';
 
 let backends: EchoBackend[];
 let gw: DataPlane;
@@ -16,7 +27,11 @@ before(async () => {
   const listeners = [
     listener([rule({ backends: [exact!] })], { id: 'default/gw/exact', hostname: 'foo.example.com' }),
     listener([rule({ backends: [deep!] })], { id: 'default/gw/deep', hostname: '*.eu.example.com' }),
-    listener([rule({ backends: [wild!] })], { id: 'other/gw2/wild', gateway: 'other/gw2', hostname: '*.example.com' }),
+    listener([rule({ backends: [wild!] })], {
+      id: 'other/gw2/wild',
+      gateway: 'other/gw2',
+      hostname: '*.example.com',
+    }),
     listener([rule({ backends: [any!] })], { id: 'default/gw/any' }),
   ];
   ({ gw, port: gwPort } = await startGateway(snapshot([port(listeners)])));

@@ -15,8 +15,10 @@ let gwPort: number;
 const RAW: Record<string, string> = {
   '/close-delimited': 'HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nuntil the end',
   '/garbage': 'NOT HTTP AT ALL\r\n\r\n',
-  '/early-hints': 'HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfinal',
-  '/trailers': 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ntrailer: x-checksum\r\n\r\n5\r\nhello\r\n0\r\nx-checksum: abc\r\n\r\n',
+  '/early-hints':
+    'HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfinal',
+  '/trailers':
+    'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ntrailer: x-checksum\r\n\r\n5\r\nhello\r\n0\r\nx-checksum: abc\r\n\r\n',
 };
 
 before(async () => {
@@ -46,9 +48,13 @@ before(async () => {
   await new Promise<void>((r) => rawBackend.listen(0, '127.0.0.1', r));
   const H = backend('default/h:80', (httpBackend.address() as net.AddressInfo).port);
   const R = backend('default/raw:80', (rawBackend.address() as net.AddressInfo).port);
-  const routes = Object.keys(RAW).map((p) => rule({ match: { path: { type: 'Exact', value: p } }, backends: [R] }));
+  const routes = Object.keys(RAW).map((p) =>
+    rule({ match: { path: { type: 'Exact', value: p } }, backends: [R] }),
+  );
   routes.push(rule({ backends: [H] }));
-  ({ gw, port: gwPort } = await startGateway(snapshot([port([listener(routes)])]), { http1Client: 'native' }));
+  ({ gw, port: gwPort } = await startGateway(snapshot([port([listener(routes)])]), {
+    http1Client: 'native',
+  }));
 });
 
 after(async () => {
@@ -62,13 +68,26 @@ after(async () => {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 after(() => agent.destroy());
 
-function request(path: string, method = 'GET'): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders; trailers: NodeJS.Dict<string> }> {
+function request(
+  path: string,
+  method = 'GET',
+): Promise<{
+  status: number;
+  body: string;
+  headers: http.IncomingHttpHeaders;
+  trailers: NodeJS.Dict<string>;
+}> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: gwPort, path, method, agent, headers: { host: 'x' } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers, trailers: res.trailers }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: gwPort, path, method, agent, headers: { host: 'x' } },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, body, headers: res.headers, trailers: res.trailers }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });

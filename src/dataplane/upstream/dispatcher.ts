@@ -20,7 +20,12 @@ export interface UpstreamRequest {
 export interface UpstreamHandler {
   onConnect(abort: (reason?: Error) => void): void;
   /** Return false to pause the upstream until `resume` is called. */
-  onHeaders(statusCode: number, rawHeaders: Array<Buffer | string>, resume: () => void, statusText: string): boolean;
+  onHeaders(
+    statusCode: number,
+    rawHeaders: Array<Buffer | string>,
+    resume: () => void,
+    statusText: string,
+  ): boolean;
   onData(chunk: Buffer): boolean;
   onComplete(rawTrailers: Array<Buffer | string> | null): void;
   onError(err: Error): void;

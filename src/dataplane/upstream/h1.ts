@@ -98,7 +98,10 @@ class Connection {
       const p = this.pending;
       if (p !== undefined) p.gotBytes = true;
       const r = parser.execute(data);
-      if (r instanceof Error) this.failCurrent(Object.assign(new Error(`invalid response from backend: ${r.message}`), { code: 'UND_ERR_SOCKET' }));
+      if (r instanceof Error)
+        this.failCurrent(
+          Object.assign(new Error(`invalid response from backend: ${r.message}`), { code: 'UND_ERR_SOCKET' }),
+        );
     });
     this.socket.on('end', () => {
       if (this.closed) return;
@@ -108,7 +111,9 @@ class Connection {
       this.destroy(Object.assign(new Error('backend closed the connection'), { code: 'ECONNRESET' }));
     });
     this.socket.on('error', (err) => this.destroy(err));
-    this.socket.on('close', () => this.destroy(Object.assign(new Error('backend connection closed'), { code: 'ECONNRESET' })));
+    this.socket.on('close', () =>
+      this.destroy(Object.assign(new Error('backend connection closed'), { code: 'ECONNRESET' })),
+    );
   }
 
   private final = false;
@@ -199,7 +204,11 @@ class Connection {
           this.pending = undefined;
           this.pool.release(this);
           p.done = true;
-          p.handler.onError(Object.assign(new Error(`invalid header ${JSON.stringify(name)} for the backend`), { code: 'UND_ERR_INVALID_ARG' }));
+          p.handler.onError(
+            Object.assign(new Error(`invalid header ${JSON.stringify(name)} for the backend`), {
+              code: 'UND_ERR_INVALID_ARG',
+            }),
+          );
           return;
         }
         head += `${name}: ${one}${CRLF}`;
@@ -210,7 +219,10 @@ class Connection {
     if (request.headersTimeout > 0) {
       p.timer = setTimeout(() => {
         p.timer = undefined;
-        this.fail(p, Object.assign(new Error('upstream headers timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' }));
+        this.fail(
+          p,
+          Object.assign(new Error('upstream headers timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
+        );
       }, request.headersTimeout);
     }
     p.handler.onConnect((reason) => this.fail(p, reason ?? new Error('aborted'), true));
@@ -335,7 +347,17 @@ export class H1Upstream implements UpstreamDispatcher {
       conn = new Connection(this, this.host, this.port, this.maxHeaderSize);
       this.all.add(conn);
     }
-    conn.start({ request, handler, reused, gotBytes: false, bodyStarted: false, bodyDone: false, done: false, timer: undefined, detach: undefined });
+    conn.start({
+      request,
+      handler,
+      reused,
+      gotBytes: false,
+      bodyStarted: false,
+      bodyDone: false,
+      done: false,
+      timer: undefined,
+      detach: undefined,
+    });
   }
 
   release(conn: Connection): void {
@@ -369,6 +391,7 @@ export class H1Upstream implements UpstreamDispatcher {
   async destroy(): Promise<void> {
     this.closing = true;
     clearInterval(this.sweeper);
-    for (const conn of [...this.all]) conn.destroy(Object.assign(new Error('upstream pool destroyed'), { code: 'ECONNRESET' }));
+    for (const conn of [...this.all])
+      conn.destroy(Object.assign(new Error('upstream pool destroyed'), { code: 'ECONNRESET' }));
   }
 }
