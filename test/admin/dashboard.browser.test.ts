@@ -207,7 +207,7 @@ test(
     const log = page.locator('table.plugin-log[data-plugin="default/gcp-wasm-plugin"][data-version="v1"]');
     await log.waitFor({ timeout: 10_000 });
     assert.match((await log.textContent()) ?? '', /answering Hello World/);
-  assert.deepEqual(pageErrors, [], 'no script errors in the page');
+    assert.deepEqual(pageErrors, [], 'no script errors in the page');
   },
 );
 
