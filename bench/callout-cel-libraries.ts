@@ -106,7 +106,8 @@ export function conformanceCases(): Case[] {
 
 function toCase(section: string, t: IncrementalTest): Case | undefined {
   const o = t.original;
-  if (Object.keys(o.bindings).length > 0 || o.typeEnv.length > 0 || o.container || o.checkOnly) return undefined;
+  if (Object.keys(o.bindings).length > 0 || o.typeEnv.length > 0 || o.container || o.checkOnly)
+    return undefined;
   const m = o.resultMatcher;
   if (m.case === 'evalError') return { section, name: t.name, expr: o.expr, expect: { kind: 'error' } };
   if (m.case !== 'value') return undefined;
@@ -141,13 +142,16 @@ export function runConformance(lib: Library, cases: readonly Case[]): { passed: 
 }
 
 function sameValue(got: unknown, want: unknown): boolean {
-  if (typeof want === 'number' && typeof got === 'number') return Number.isNaN(want) ? Number.isNaN(got) : got === want;
+  if (typeof want === 'number' && typeof got === 'number')
+    return Number.isNaN(want) ? Number.isNaN(got) : got === want;
   return got === want;
 }
 
 function main(): void {
   const cases = conformanceCases();
-  console.log(`CEL conformance (${cases.length} cases from @bufbuild/cel-spec: ${Object.keys(SECTIONS).join(', ')})`);
+  console.log(
+    `CEL conformance (${cases.length} cases from @bufbuild/cel-spec: ${Object.keys(SECTIONS).join(', ')})`,
+  );
   for (const lib of LIBRARIES) {
     const r = runConformance(lib, cases);
     console.log(`  ${lib.name.padEnd(22)} ${r.passed}/${cases.length} pass`);

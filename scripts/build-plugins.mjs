@@ -1,7 +1,7 @@
 // Builds the AssemblyScript Proxy-Wasm plugins: examples/plugins/*/ and test/wasm/fixtures/*/ (each with
 // assembly/index.ts) into <plugin>/build/plugin.wasm. Skips a plugin whose output is newer than its sources,
-// so test setup can call this every time. WAT fixtures (test/wasm/fixtures/*.wat) are assembled with
-// wat2wasm (Debian package `wabt`) when it is installed.
+// so test setup can call this every time. Fixtures test/wasm/fixtures/*.wat are assembled with wat2wasm
+// (Debian `wabt`) and test/wasm/fixtures/*.c compiled with clang for wasm32-wasi, into fixtures/build/.
 //
 // Usage: node scripts/build-plugins.mjs [name-substring...]
 import { existsSync, readdirSync, statSync, mkdirSync } from 'node:fs';
@@ -61,6 +61,25 @@ if (existsSync(fixtures)) {
     const r = spawnSync('wat2wasm', [src, '-o', out], { stdio: 'inherit' });
     if (r.error) {
       console.error(`build-plugins: wat2wasm not available (apt-get install -y wabt): ${r.error.message}`);
+      failed = true;
+      break;
+    }
+    if (r.status !== 0) failed = true;
+  }
+}
+// C fixtures: Debian's clang for wasm32-wasi (packages clang, lld, wasi-libc, libclang-rt-dev-wasm32), built as
+// WASI reactors exporting libc's malloc/free as the Proxy-Wasm allocator.
+if (existsSync(fixtures)) {
+  for (const name of readdirSync(fixtures).filter((n) => n.endsWith('.c'))) {
+    if (filters.length > 0 && !filters.some((f) => name.includes(f))) continue;
+    const src = join(fixtures, name);
+    const out = join(fixtures, 'build', name.replace(/\.c$/, '.wasm'));
+    if (existsSync(out) && statSync(out).mtimeMs > statSync(src).mtimeMs) continue;
+    mkdirSync(join(fixtures, 'build'), { recursive: true });
+    const args = ['--target=wasm32-wasi', '-mexec-model=reactor', '-O2', '-Wall', '-Wl,--export=malloc', '-Wl,--export=free', '-o', out, src];
+    const r = spawnSync('clang', args, { stdio: 'inherit' });
+    if (r.error) {
+      console.error(`build-plugins: clang not available (apt-get install -y clang lld wasi-libc libclang-rt-dev-wasm32): ${r.error.message}`);
       failed = true;
       break;
     }

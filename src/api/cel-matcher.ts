@@ -1,17 +1,29 @@
 // GKE's admission check for `celMatcher` (§3.3 of gke-service-extensions.md): the CRD accepts only strings
 // made of an allow-list of tokens. The pattern is rebuilt from the same token list, so the CRD carries GKE's
 // exact regex while admission can say where the first token it does not know starts.
+import { parseCel } from '../extensions/cel/match.js';
 
 /** A token is a regex alternative of GKE's pattern; quoted strings may end at several places, so they are kept apart. */
 type Token = { fixed: string } | { open: string; chars: string; close: string };
 
-const CHARS = "[a-zA-Z0-9\\/\\-._~%!$&'()*+,;=:\\\"\\\\]"; // quoted-string content (no spaces)
+const CHARS = '[a-zA-Z0-9\\/\\-._~%!$&\'()*+,;=:\\"\\\\]'; // quoted-string content (no spaces)
 const RAW_CHARS = "[a-zA-Z0-9\\/\\-._~%!$&'()*+,;=:\\\\]"; // R"..." content
 
 const ATTRIBUTES = [
-  'request.headers', 'request.method', 'request.host', 'request.path', 'request.query', 'request.scheme',
-  'request.backend_service_num_endpoints', 'response.code', 'response.grpc_status', 'response.headers',
-  'source.address', 'source.port', 'connection.requested_server_name', 'connection.tls_version',
+  'request.headers',
+  'request.method',
+  'request.host',
+  'request.path',
+  'request.query',
+  'request.scheme',
+  'request.backend_service_num_endpoints',
+  'response.code',
+  'response.grpc_status',
+  'response.headers',
+  'source.address',
+  'source.port',
+  'connection.requested_server_name',
+  'connection.tls_version',
   'connection.sha256_peer_certificate_digest',
 ];
 const FUNCTIONS = ['endsWith', 'startsWith', 'matches', 'contains', 'lowerAscii', 'upperAscii', 'int'];
@@ -38,12 +50,16 @@ const alternative = (t: Token) => ('fixed' in t ? t.fixed : `(${t.open}${t.chars
 /** GKE's `celMatcher` pattern, character for character (traffic CRD, GoogleCloudPlatform/gke-gateway-api). */
 export const CEL_MATCHER_PATTERN = `^(${TOKENS.map(alternative).join('|')})+$`;
 
-const fixedMatchers = TOKENS.filter((t): t is { fixed: string } => 'fixed' in t).map((t) => new RegExp(t.fixed, 'y'));
-const quoted = TOKENS.filter((t): t is { open: string; chars: string; close: string } => !('fixed' in t)).map((t) => ({
-  open: t.open,
-  close: t.close,
-  char: new RegExp(`^${t.chars}$`),
-}));
+const fixedMatchers = TOKENS.filter((t): t is { fixed: string } => 'fixed' in t).map(
+  (t) => new RegExp(t.fixed, 'y'),
+);
+const quoted = TOKENS.filter((t): t is { open: string; chars: string; close: string } => !('fixed' in t)).map(
+  (t) => ({
+    open: t.open,
+    close: t.close,
+    char: new RegExp(`^${t.chars}$`),
+  }),
+);
 
 /**
  * Where the pattern stops matching: the 0-based index of the first character no sequence of allowed tokens
@@ -89,28 +105,17 @@ export function celMatcherPatternMessage(expr: string): string | undefined {
 }
 
 /**
- * Full CEL parse check for a celMatcher that passed the allow-list, e.g. unbalanced parentheses
- * (`request.path.contains("a"`). PLUG-IN POINT: the CEL helper's syntax check (src/extensions/cel/) goes here;
- * until it lands only bracket balance is checked. Returns the problem, or undefined when the expression parses.
+ * Full CEL parse of a celMatcher that passed the allow-list (e.g. `request.path.contains("a"` is made of allowed
+ * tokens but is not CEL). PLUG-IN POINT for the CEL owner: it uses the same parser the data plane compiles
+ * match conditions with (src/extensions/cel/match.ts), so whatever admission accepts the gateway can run.
+ * Returns the problem with its 1-based column, or undefined when the expression parses.
  */
 export function celMatcherSyntaxError(expr: string): string | undefined {
-  const pairs: Record<string, string> = { ')': '(', ']': '[' };
-  const stack: string[] = [];
-  let quote: string | undefined;
-  for (let i = 0; i < expr.length; i++) {
-    const c = expr[i]!;
-    if (quote) {
-      if (c === '\\' && quote !== 'R') i++;
-      else if (c === quote || (quote === '“' && c === '”')) quote = undefined;
-      continue;
-    }
-    if (c === "'" || c === '"' || c === '“') quote = c;
-    else if (c === '(' || c === '[') stack.push(c);
-    else if (c === ')' || c === ']') {
-      if (stack.pop() !== pairs[c]) return `CEL syntax error: unexpected ${JSON.stringify(c)} at position ${i + 1}`;
-    }
+  try {
+    parseCel(expr);
+    return undefined;
+  } catch (err) {
+    const e = err as Error & { node?: { pos?: number } };
+    return `invalid CEL: ${e.message.split('\n')[0]} (at column ${(e.node?.pos ?? 0) + 1})`;
   }
-  if (quote) return 'CEL syntax error: unterminated string literal';
-  if (stack.length > 0) return `CEL syntax error: missing ${stack[stack.length - 1] === '(' ? '")"' : '"]"'} at end of expression`;
-  return undefined;
 }

@@ -5,14 +5,21 @@ import type { KubeObject, ObjectLookup } from './types.js';
 
 interface ExtensionSpec {
   targetRefs?: { group?: string; kind?: string; name?: string }[];
-  extensionChains?: { extensions?: { backendRef?: { group?: string; kind?: string; name?: string; port?: number } }[] }[];
+  extensionChains?: {
+    extensions?: { backendRef?: { group?: string; kind?: string; name?: string; port?: number } }[];
+  }[];
 }
 
 const EXTENSION_KINDS = new Set(['GCPTrafficExtension', 'GCPRoutingExtension']);
 
+/** GCPTrafficExtension / GCPRoutingExtension: the kinds whose references admission resolves. */
+export function isExtension(object: KubeObject): boolean {
+  return EXTENSION_KINDS.has(object.kind) && object.apiVersion.startsWith('networking.gke.io/');
+}
+
 /** The seed's error text for the first unresolved reference, or undefined when all resolve. */
 export function referenceError(object: KubeObject, lookup: ObjectLookup): string | undefined {
-  if (!EXTENSION_KINDS.has(object.kind) || !object.apiVersion.startsWith('networking.gke.io/')) return undefined;
+  if (!isExtension(object)) return undefined;
   const namespace = object.metadata.namespace ?? 'default';
   const prefix = `${object.kind}.networking.gke.io "${object.metadata.name ?? ''}" is invalid`;
   const spec = (object.spec ?? {}) as ExtensionSpec;

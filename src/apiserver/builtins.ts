@@ -23,7 +23,12 @@ function now(): string {
 
 function crdFor(k: ResourceKind, created: string): KubeObject {
   const name = `${k.plural}.${k.group}`;
-  const names: Record<string, unknown> = { plural: k.plural, singular: k.singular, kind: k.kind, listKind: `${k.kind}List` };
+  const names: Record<string, unknown> = {
+    plural: k.plural,
+    singular: k.singular,
+    kind: k.kind,
+    listKind: `${k.kind}List`,
+  };
   if (k.shortNames.length) names.shortNames = k.shortNames;
   if (k.categories.length) names.categories = k.categories;
   const version: Record<string, unknown> = {
@@ -46,13 +51,31 @@ function crdFor(k: ResourceKind, created: string): KubeObject {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name, uid: randomUUID(), creationTimestamp: created, generation: 1 },
-    spec: { group: k.group, names, scope: k.namespaced ? 'Namespaced' : 'Cluster', versions: [version], conversion: { strategy: 'None' } },
+    spec: {
+      group: k.group,
+      names,
+      scope: k.namespaced ? 'Namespaced' : 'Cluster',
+      versions: [version],
+      conversion: { strategy: 'None' },
+    },
     status: {
       acceptedNames: names,
       storedVersions: [k.version],
       conditions: [
-        { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: created },
-        { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: created },
+        {
+          type: 'NamesAccepted',
+          status: 'True',
+          reason: 'NoConflicts',
+          message: 'no conflicts found',
+          lastTransitionTime: created,
+        },
+        {
+          type: 'Established',
+          status: 'True',
+          reason: 'InitialNamesAccepted',
+          message: 'the initial names have been accepted',
+          lastTransitionTime: created,
+        },
       ],
     },
   };
@@ -73,7 +96,12 @@ export function seedBuiltins(store: ObjectStore): void {
     store.put(nsKind, {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name, uid: randomUUID(), creationTimestamp: created, labels: { 'kubernetes.io/metadata.name': name } },
+      metadata: {
+        name,
+        uid: randomUUID(),
+        creationTimestamp: created,
+        labels: { 'kubernetes.io/metadata.name': name },
+      },
       spec: { finalizers: ['kubernetes'] },
       status: { phase: 'Active' },
     });
@@ -83,7 +111,12 @@ export function seedBuiltins(store: ObjectStore): void {
     const crd = crdFor(k, created);
     const existing = store.get(crdKind, undefined, crd.metadata.name!);
     if (existing && sameContent(existing, crd)) continue;
-    if (existing) crd.metadata = { ...crd.metadata, uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp };
+    if (existing)
+      crd.metadata = {
+        ...crd.metadata,
+        uid: existing.metadata.uid,
+        creationTimestamp: existing.metadata.creationTimestamp,
+      };
     store.put(crdKind, crd);
   }
   if (fresh) {
@@ -96,7 +129,14 @@ export function seedBuiltins(store: ObjectStore): void {
         spec: { controllerName: GKE_CONTROLLER_NAME },
         status: {
           conditions: [
-            { type: 'Accepted', status: 'True', reason: 'Accepted', message: '', observedGeneration: 1, lastTransitionTime: created },
+            {
+              type: 'Accepted',
+              status: 'True',
+              reason: 'Accepted',
+              message: '',
+              observedGeneration: 1,
+              lastTransitionTime: created,
+            },
           ],
         },
       });

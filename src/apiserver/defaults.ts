@@ -22,13 +22,21 @@ function clusterIpFor(seed: string, taken: Set<string>): string {
  * Fills defaults in place. `previous` is the stored object on update (defaults it had carry over, e.g. the
  * allocated clusterIP); `clusterIps` lists the IPs already allocated.
  */
-export function applyDefaults(k: ResourceKind, obj: KubeObject, previous: KubeObject | undefined, clusterIps: () => Set<string>): void {
+export function applyDefaults(
+  k: ResourceKind,
+  obj: KubeObject,
+  previous: KubeObject | undefined,
+  clusterIps: () => Set<string>,
+): void {
   switch (k.kind) {
     case 'Namespace': {
       const spec = isObj(obj.spec) ? obj.spec : (obj.spec = {});
       if (!Array.isArray(spec.finalizers)) spec.finalizers = ['kubernetes'];
       obj.status = { phase: obj.metadata.deletionTimestamp ? 'Terminating' : 'Active' };
-      obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name ?? '' };
+      obj.metadata.labels = {
+        ...obj.metadata.labels,
+        'kubernetes.io/metadata.name': obj.metadata.name ?? '',
+      };
       break;
     }
     case 'Secret': {
@@ -36,14 +44,16 @@ export function applyDefaults(k: ResourceKind, obj: KubeObject, previous: KubeOb
       if (isObj(obj.stringData)) {
         // Real clusters never store stringData: it is folded into base64 data on write.
         const data: Obj = isObj(obj.data) ? obj.data : {};
-        for (const [key, v] of Object.entries(obj.stringData)) data[key] = Buffer.from(String(v)).toString('base64');
+        for (const [key, v] of Object.entries(obj.stringData))
+          data[key] = Buffer.from(String(v)).toString('base64');
         obj.data = data;
         delete obj.stringData;
       }
       break;
     }
     case 'EndpointSlice':
-      if (Array.isArray(obj.ports)) for (const p of obj.ports) if (isObj(p) && p.protocol === undefined) p.protocol = 'TCP';
+      if (Array.isArray(obj.ports))
+        for (const p of obj.ports) if (isObj(p) && p.protocol === undefined) p.protocol = 'TCP';
       break;
     case 'Service': {
       const spec = isObj(obj.spec) ? obj.spec : (obj.spec = {});
@@ -69,45 +79,83 @@ export function applyDefaults(k: ResourceKind, obj: KubeObject, previous: KubeOb
           if (spec.ipFamilyPolicy === undefined) spec.ipFamilyPolicy = 'SingleStack';
         }
         if (spec.internalTrafficPolicy === undefined) spec.internalTrafficPolicy = 'Cluster';
-        if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && spec.externalTrafficPolicy === undefined)
+        if (
+          (spec.type === 'NodePort' || spec.type === 'LoadBalancer') &&
+          spec.externalTrafficPolicy === undefined
+        )
           spec.externalTrafficPolicy = 'Cluster';
       }
       if (obj.status === undefined) obj.status = { loadBalancer: {} };
       break;
     }
+    case 'Pod':
+      defaultPodSpec(obj.spec);
+      break;
     case 'Deployment': {
       const spec = isObj(obj.spec) ? obj.spec : (obj.spec = {});
       if (spec.replicas === undefined) spec.replicas = 1;
       if (spec.revisionHistoryLimit === undefined) spec.revisionHistoryLimit = 10;
       if (spec.progressDeadlineSeconds === undefined) spec.progressDeadlineSeconds = 600;
-      if (spec.strategy === undefined) spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
+      defaultPodSpec(isObj(spec.template) ? spec.template.spec : undefined);
+      if (spec.strategy === undefined)
+        spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
       break;
     }
   }
 }
 
+/** Container ports default to TCP (what `describe` prints as `8080/TCP`). */
+function defaultPodSpec(spec: unknown): void {
+  if (!isObj(spec)) return;
+  for (const list of ['containers', 'initContainers'])
+    for (const c of Array.isArray(spec[list]) ? spec[list] : [])
+      if (isObj(c) && Array.isArray(c.ports))
+        for (const p of c.ports) if (isObj(p) && p.protocol === undefined) p.protocol = 'TCP';
+}
+
 /** Fields that may not change once set (kubernetes-api.md §3.2). */
 export function immutableFieldCauses(k: ResourceKind, prev: KubeObject, next: KubeObject): FieldCause[] {
   const causes: FieldCause[] = [];
-  const forbid = (field: string, message = 'field is immutable') => causes.push({ reason: 'FieldValueForbidden', field, message: `Forbidden: ${message}` });
+  const forbid = (field: string, message = 'field is immutable') =>
+    causes.push({ reason: 'FieldValueForbidden', field, message: `Forbidden: ${message}` });
   if ((k.kind === 'Secret' || k.kind === 'ConfigMap') && prev.immutable === true) {
-    if (!isDeepStrictEqual(prev.data, next.data)) forbid('data', 'field is immutable when `immutable` is set');
-    if (!isDeepStrictEqual(prev.binaryData, next.binaryData)) forbid('binaryData', 'field is immutable when `immutable` is set');
+    if (!isDeepStrictEqual(prev.data, next.data))
+      forbid('data', 'field is immutable when `immutable` is set');
+    if (!isDeepStrictEqual(prev.binaryData, next.binaryData))
+      forbid('binaryData', 'field is immutable when `immutable` is set');
     if (next.immutable !== true) forbid('immutable', 'field is immutable when `immutable` is set');
   }
   if (k.kind === 'Secret' && prev.type !== next.type)
-    causes.push({ reason: 'FieldValueInvalid', field: 'type', message: `Invalid value: ${JSON.stringify(next.type)}: field is immutable` });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: 'type',
+      message: `Invalid value: ${JSON.stringify(next.type)}: field is immutable`,
+    });
   if (k.kind === 'EndpointSlice' && prev.addressType !== next.addressType)
-    causes.push({ reason: 'FieldValueInvalid', field: 'addressType', message: `Invalid value: ${JSON.stringify(next.addressType)}: field is immutable` });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: 'addressType',
+      message: `Invalid value: ${JSON.stringify(next.addressType)}: field is immutable`,
+    });
   if (k.kind === 'Service') {
     const a = isObj(prev.spec) ? prev.spec.clusterIP : undefined;
     const b = isObj(next.spec) ? next.spec.clusterIP : undefined;
-    if (a !== b && a !== undefined) causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs[0]', message: `Invalid value: ${JSON.stringify(b ?? '')}: may not change once set` });
+    if (a !== b && a !== undefined)
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'spec.clusterIPs[0]',
+        message: `Invalid value: ${JSON.stringify(b ?? '')}: may not change once set`,
+      });
   }
   if (k.kind === 'Deployment') {
     const a = isObj(prev.spec) ? prev.spec.selector : undefined;
     const b = isObj(next.spec) ? next.spec.selector : undefined;
-    if (!isDeepStrictEqual(a, b)) causes.push({ reason: 'FieldValueInvalid', field: 'spec.selector', message: `Invalid value: ${JSON.stringify(b)}: field is immutable` });
+    if (!isDeepStrictEqual(a, b))
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'spec.selector',
+        message: `Invalid value: ${JSON.stringify(b)}: field is immutable`,
+      });
   }
   return causes;
 }
@@ -119,7 +167,11 @@ const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** `metadata.name` format causes (empty when valid). */
 export function nameCauses(k: ResourceKind, name: string): FieldCause[] {
   const invalid = (detail: string): FieldCause[] => [
-    { reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: ${JSON.stringify(name)}: ${detail}` },
+    {
+      reason: 'FieldValueInvalid',
+      field: 'metadata.name',
+      message: `Invalid value: ${JSON.stringify(name)}: ${detail}`,
+    },
   ];
   if (k.kind === 'Service') {
     if (name.length > 63 || !DNS1035_LABEL.test(name))

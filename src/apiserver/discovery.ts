@@ -36,7 +36,11 @@ function versionsOf(group: string): string[] {
 }
 
 export function apiVersions(host: string): unknown {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }],
+  };
 }
 
 function apiGroup(group: string) {
@@ -58,17 +62,43 @@ export function apiResourceList(group: string, version: string): unknown | undef
   if (kinds.length === 0) return undefined;
   const resources: unknown[] = [];
   for (const k of kinds) {
-    const r: Record<string, unknown> = { name: k.plural, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: verbs(k) };
+    const r: Record<string, unknown> = {
+      name: k.plural,
+      singularName: k.singular,
+      namespaced: k.namespaced,
+      kind: k.kind,
+      verbs: verbs(k),
+    };
     if (k.shortNames.length) r.shortNames = k.shortNames;
     if (k.categories.length) r.categories = k.categories;
     resources.push(r);
     for (const sub of k.subresources) {
       if (sub === 'scale')
-        resources.push({ name: `${k.plural}/scale`, singularName: '', namespaced: k.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
-      else resources.push({ name: `${k.plural}/${sub}`, singularName: '', namespaced: k.namespaced, kind: k.kind, verbs: subresourceVerbs(k, sub) });
+        resources.push({
+          name: `${k.plural}/scale`,
+          singularName: '',
+          namespaced: k.namespaced,
+          group: 'autoscaling',
+          version: 'v1',
+          kind: 'Scale',
+          verbs: ['get', 'patch', 'update'],
+        });
+      else
+        resources.push({
+          name: `${k.plural}/${sub}`,
+          singularName: '',
+          namespaced: k.namespaced,
+          kind: k.kind,
+          verbs: subresourceVerbs(k, sub),
+        });
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group === '' ? version : `${group}/${version}`, resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group === '' ? version : `${group}/${version}`,
+    resources,
+  };
 }
 
 function aggregatedGroup(group: string, version2: 'v2' | 'v2beta1') {
@@ -89,8 +119,16 @@ function aggregatedGroup(group: string, version2: 'v2' | 'v2beta1') {
       if (k.subresources.length)
         r.subresources = k.subresources.map((sub) =>
           sub === 'scale'
-            ? { subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] }
-            : { subresource: sub, responseKind: { group: k.group, version: k.version, kind: k.kind }, verbs: subresourceVerbs(k, sub) },
+            ? {
+                subresource: 'scale',
+                responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+                verbs: ['get', 'patch', 'update'],
+              }
+            : {
+                subresource: sub,
+                responseKind: { group: k.group, version: k.version, kind: k.kind },
+                verbs: subresourceVerbs(k, sub),
+              },
         );
       return r;
     }),
@@ -135,8 +173,11 @@ export function openApiV3Doc(gv: string): unknown | undefined {
       'application/merge-patch+json': { schema: { type: 'object' } },
       'application/apply-patch+yaml': { schema: { type: 'object' } },
     };
-    if (k.patch === 'strategic') content['application/strategic-merge-patch+json'] = { schema: { type: 'object' } };
-    const item = k.namespaced ? `/${gv}/namespaces/{namespace}/${k.plural}/{name}` : `/${gv}/${k.plural}/{name}`;
+    if (k.patch === 'strategic')
+      content['application/strategic-merge-patch+json'] = { schema: { type: 'object' } };
+    const item = k.namespaced
+      ? `/${gv}/namespaces/{namespace}/${k.plural}/{name}`
+      : `/${gv}/${k.plural}/{name}`;
     paths[item] = {
       patch: {
         'x-kubernetes-group-version-kind': { group: k.group, version: k.version, kind: k.kind },
@@ -150,7 +191,12 @@ export function openApiV3Doc(gv: string): unknown | undefined {
       },
     };
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, components: { schemas: {} } };
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes', version: 'v1.32.0' },
+    paths,
+    components: { schemas: {} },
+  };
 }
 
 /** The `/openapi/v3` index; each URL carries a hash of its document so clients never use a stale cache. */
@@ -158,7 +204,11 @@ export function openApiV3Index(): unknown {
   const paths: Record<string, unknown> = {};
   for (const { group, version } of groupVersions()) {
     const gv = gvPath(group, version);
-    const hash = createHash('sha256').update(JSON.stringify(openApiV3Doc(gv))).digest('hex').slice(0, 32).toUpperCase();
+    const hash = createHash('sha256')
+      .update(JSON.stringify(openApiV3Doc(gv)))
+      .digest('hex')
+      .slice(0, 32)
+      .toUpperCase();
     paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${hash}` };
   }
   return { paths };

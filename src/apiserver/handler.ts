@@ -1,6 +1,5 @@
-// HTTP → API verbs: decodes bodies and query parameters, negotiates JSON vs Table, renders Status errors.
+// HTTP → API verbs: routes requests, negotiates JSON vs Table, streams watches, renders Status errors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml } from 'yaml';
 import { apiVersionOf, type ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import {
@@ -17,8 +16,8 @@ import {
   openApiV3Doc,
   openApiV3Index,
 } from './discovery.js';
-import { decodeKubeProtobuf, ProtobufError } from './protobuf.js';
-import type { DeleteOptions, FieldValidation, Resources, WriteContext } from './resources.js';
+import { acceptable, decodeBody, mediaType, readBody, warningHeaders, writeContext } from './request.js';
+import type { DeleteOptions, Resources } from './resources.js';
 import { parseRoute } from './routes.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, errors } from './status.js';
@@ -34,11 +33,9 @@ export interface Handler {
   /** Stop functions of open watches, so close() can end them cleanly. */
   watches: Set<() => void>;
   bookmarkIntervalMs?: number;
+  maxWatchSeconds?: number;
   serverAddress: string;
 }
-
-/** kube-apiserver's limit on request bodies (3 MiB, apiserver MaxRequestBodyBytes). */
-const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 const BASE_HEADERS = { 'Cache-Control': 'no-cache, private' };
 
@@ -55,88 +52,25 @@ const VERSION = {
   platform: 'linux/amd64',
 };
 
-function send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', extra: Record<string, string | string[]> = {}): void {
+function send(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  contentType = 'application/json',
+  extra: Record<string, string | string[]> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { ...BASE_HEADERS, ...extra, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(code, {
+    ...BASE_HEADERS,
+    ...extra,
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 function sendError(res: ServerResponse, err: ApiError): void {
   send(res, err.code, err.toStatus());
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function mediaType(header: string | undefined): string {
-  return (header ?? '').split(';')[0].trim().toLowerCase();
-}
-
-/** JSON unless the client said otherwise; kubectl 1.20 sends no Content-Type at all (§1.5). */
-function decodeBody(k: ResourceKind | undefined, contentType: string, body: Buffer): unknown {
-  if (contentType === 'application/vnd.kubernetes.protobuf') {
-    try {
-      return decodeKubeProtobuf(body);
-    } catch (err) {
-      if (err instanceof ProtobufError && err.message.startsWith('protobuf is not supported'))
-        throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (${err.message})`);
-      throw errors.badRequest((err as Error).message);
-    }
-  }
-  const text = body.toString('utf8');
-  if (contentType === 'application/yaml' || contentType === 'application/apply-patch+yaml') {
-    try {
-      return parseYaml(text);
-    } catch (err) {
-      throw errors.badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
-    }
-  }
-  if (contentType !== '' && contentType !== 'application/json' && !contentType.endsWith('+json') && contentType !== '*/*')
-    throw new ApiError(
-      415,
-      'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf${k ? '' : ''}`,
-    );
-  if (text.trim() === '') throw errors.badRequest('the request body is empty: send the object as JSON');
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    const what = k ? `${k.kind} in version "${k.version}" cannot be handled as a ${k.kind}` : 'the request body';
-    throw errors.badRequest(`${what}: json parse error: ${(err as Error).message}`);
-  }
-}
-
-function acceptable(accept: string | undefined): boolean {
-  if (!accept) return true;
-  return accept.split(',').some((part) => {
-    const t = mediaType(part);
-    return t === 'application/json' || t === '*/*' || t === 'application/*' || t === 'application/yaml';
-  });
-}
-
-function writeContext(q: URLSearchParams, bodyDryRun = false): WriteContext {
-  const fv = q.get('fieldValidation') ?? 'Warn';
-  if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore')
-    throw errors.badRequest(`fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`);
-  const dry = q.getAll('dryRun');
-  for (const d of dry) if (d !== 'All') throw errors.badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
-  const ctx: WriteContext = { dryRun: dry.length > 0 || bodyDryRun, fieldValidation: fv as FieldValidation, warnings: [] };
-  const fm = q.get('fieldManager');
-  if (fm) ctx.fieldManager = fm;
-  if (q.get('force') === 'true') ctx.force = true;
-  return ctx;
-}
-
-function warningHeaders(ctx: WriteContext): Record<string, string[]> {
-  return ctx.warnings.length ? { Warning: ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`) } : {};
 }
 
 export async function handleRequest(h: Handler, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -171,17 +105,32 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
       case '/openapi/v2':
       case '/swagger-2.0.0.pb-v1':
         if (accept && accept.includes('protobuf')) {
-          res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': OPENAPI_V2_CONTENT_TYPE, 'Content-Length': OPENAPI_V2_PROTOBUF.length });
+          res.writeHead(200, {
+            ...BASE_HEADERS,
+            'Content-Type': OPENAPI_V2_CONTENT_TYPE,
+            'Content-Length': OPENAPI_V2_PROTOBUF.length,
+          });
           res.end(OPENAPI_V2_PROTOBUF);
           return;
         }
-        return send(res, 200, { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths: {}, definitions: {} });
+        return send(res, 200, {
+          swagger: '2.0',
+          info: { title: 'Kubernetes', version: 'v1.32.0' },
+          paths: {},
+          definitions: {},
+        });
       case '/openapi/v3':
         return send(res, 200, openApiV3Index());
       case '/api':
       case '/apis': {
         const agg = aggregatedAccept(accept);
-        if (agg) return send(res, 200, aggregatedDiscovery(path === '/api', agg), agg === 'v2' ? AGGREGATED_V2 : AGGREGATED_V2BETA1);
+        if (agg)
+          return send(
+            res,
+            200,
+            aggregatedDiscovery(path === '/api', agg),
+            agg === 'v2' ? AGGREGATED_V2 : AGGREGATED_V2BETA1,
+          );
         return send(res, 200, path === '/api' ? apiVersions(h.serverAddress) : apiGroupList());
       }
     }
@@ -228,19 +177,39 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
     case 'GET': {
       const obj = h.resources.get(k, ns, name);
       const table = tableAccept(accept, q.get('includeObject'));
-      if (table) return send(res, 200, toTable(k, [obj], obj.metadata.resourceVersion ?? '', table), tableContentType(table.apiVersion));
+      if (table)
+        return send(
+          res,
+          200,
+          toTable(k, [obj], obj.metadata.resourceVersion ?? '', table),
+          tableContentType(table.apiVersion),
+        );
       return send(res, 200, obj);
     }
     case 'PUT': {
       const ctx = writeContext(q);
       const body = decodeBody(k, mediaType(req.headers['content-type']), await readBody(req));
-      return send(res, 200, h.resources.update(k, ns, name, sub, body, ctx), 'application/json', warningHeaders(ctx));
+      return send(
+        res,
+        200,
+        h.resources.update(k, ns, name, sub, body, ctx),
+        'application/json',
+        warningHeaders(ctx),
+      );
     }
     case 'PATCH': {
       const ctx = writeContext(q);
       const type = mediaType(req.headers['content-type']);
-      const known = ['application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
-      if (!known.includes(type) || (type === 'application/strategic-merge-patch+json' && k.patch !== 'strategic'))
+      const known = [
+        'application/merge-patch+json',
+        'application/json-patch+json',
+        'application/strategic-merge-patch+json',
+        'application/apply-patch+yaml',
+      ];
+      if (
+        !known.includes(type) ||
+        (type === 'application/strategic-merge-patch+json' && k.patch !== 'strategic')
+      )
         throw errors.unsupportedMediaType(k);
       const patch = decodeBody(k, type, await readBody(req));
       const { object, created } = h.resources.patch(k, ns, name, sub, type, patch, ctx);
@@ -249,7 +218,11 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
     case 'DELETE': {
       if (sub !== undefined) throw errors.methodNotAllowed();
       const raw = await readBody(req);
-      const options = raw.length ? (decodeBody(k, mediaType(req.headers['content-type']), raw) as DeleteOptions & { dryRun?: string[] }) : {};
+      const options = raw.length
+        ? (decodeBody(k, mediaType(req.headers['content-type']), raw) as DeleteOptions & {
+            dryRun?: string[];
+          })
+        : {};
       const ctx = writeContext(q, Array.isArray(options?.dryRun) && options.dryRun.includes('All'));
       return send(res, 200, h.resources.delete(k, ns, name, options ?? {}, ctx));
     }
@@ -263,10 +236,20 @@ function tableContentType(apiVersion: string): string {
 }
 
 function selectors(k: ResourceKind, q: URLSearchParams) {
-  return { labels: parseLabelSelector(q.get('labelSelector')), fields: parseFieldSelector(k.kind, q.get('fieldSelector')) };
+  return {
+    labels: parseLabelSelector(q.get('labelSelector')),
+    fields: parseFieldSelector(k.kind, q.get('fieldSelector')),
+  };
 }
 
-function list(h: Handler, req: IncomingMessage, res: ServerResponse, k: ResourceKind, ns: string | undefined, q: URLSearchParams): void {
+function list(
+  h: Handler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  k: ResourceKind,
+  ns: string | undefined,
+  q: URLSearchParams,
+): void {
   const { labels, fields } = selectors(k, q);
   const table = tableAccept(req.headers.accept, q.get('includeObject'));
   const watch = q.get('watch');
@@ -282,7 +265,7 @@ function list(h: Handler, req: IncomingMessage, res: ServerResponse, k: Resource
         labels,
         fields,
         resourceVersion: q.get('resourceVersion'),
-        timeoutSeconds: timeout !== null && Number(timeout) > 0 ? Number(timeout) : undefined,
+        timeoutSeconds: timeout !== null && Number(timeout) > 0 ? Number(timeout) : h.maxWatchSeconds,
         bookmarks: q.get('allowWatchBookmarks') === 'true',
         sendInitialEvents: q.get('sendInitialEvents') === 'true',
         table,
@@ -301,14 +284,31 @@ function list(h: Handler, req: IncomingMessage, res: ServerResponse, k: Resource
   const items = h.resources.list(k, ns).filter((o) => (!labels || labels(o)) && (!fields || fields(o)));
   const rv = String(h.store.resourceVersion);
   if (table) return send(res, 200, toTable(k, items, rv, table), tableContentType(table.apiVersion));
-  send(res, 200, { kind: `${k.kind}List`, apiVersion: apiVersionOf(k), metadata: { resourceVersion: rv }, items });
+  send(res, 200, {
+    kind: `${k.kind}List`,
+    apiVersion: apiVersionOf(k),
+    metadata: { resourceVersion: rv },
+    items,
+  });
 }
 
-function deleteCollection(h: Handler, res: ServerResponse, k: ResourceKind, ns: string | undefined, q: URLSearchParams): void {
+function deleteCollection(
+  h: Handler,
+  res: ServerResponse,
+  k: ResourceKind,
+  ns: string | undefined,
+  q: URLSearchParams,
+): void {
   const { labels, fields } = selectors(k, q);
   const ctx = writeContext(q);
   const deleted: KubeObject[] = [];
   for (const o of h.resources.list(k, ns))
-    if ((!labels || labels(o)) && (!fields || fields(o))) deleted.push(h.resources.delete(k, o.metadata.namespace, o.metadata.name ?? '', {}, ctx));
-  send(res, 200, { kind: `${k.kind}List`, apiVersion: apiVersionOf(k), metadata: { resourceVersion: String(h.store.resourceVersion) }, items: deleted });
+    if ((!labels || labels(o)) && (!fields || fields(o)))
+      deleted.push(h.resources.delete(k, o.metadata.namespace, o.metadata.name ?? '', {}, ctx));
+  send(res, 200, {
+    kind: `${k.kind}List`,
+    apiVersion: apiVersionOf(k),
+    metadata: { resourceVersion: String(h.store.resourceVersion) },
+    items: deleted,
+  });
 }

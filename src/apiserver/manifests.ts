@@ -45,7 +45,13 @@ export function readManifests(file: string): KubeObject[] {
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    const items = isPlainObject(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items) ? value.items : [value];
+    const items =
+      isPlainObject(value) &&
+      typeof value.kind === 'string' &&
+      value.kind.endsWith('List') &&
+      Array.isArray(value.items)
+        ? value.items
+        : [value];
     for (const item of items) {
       if (!isPlainObject(item) || typeof item.apiVersion !== 'string' || typeof item.kind !== 'string')
         throw new Error(`${file}: every document needs "apiVersion" and "kind"`);
@@ -80,19 +86,36 @@ function mergeDiff(from: unknown, to: unknown): unknown {
   return patch;
 }
 
-async function call(api: ApiEndpoint, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Record<string, unknown> }> {
+async function call(
+  api: ApiEndpoint,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const u = new URL(path, api.url);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
       u,
-      { method, ca: api.caPem, headers: { Authorization: `Bearer ${api.token}`, Accept: 'application/json', ...(payload ? { 'Content-Type': contentType } : {}) } },
+      {
+        method,
+        ca: api.caPem,
+        headers: {
+          Authorization: `Bearer ${api.token}`,
+          Accept: 'application/json',
+          ...(payload ? { 'Content-Type': contentType } : {}),
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           try {
-            resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown> });
+            resolve({
+              status: res.statusCode ?? 0,
+              body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>,
+            });
           } catch (err) {
             reject(err);
           }
@@ -106,14 +129,21 @@ async function call(api: ApiEndpoint, method: string, path: string, body?: unkno
 
 function itemPath(obj: KubeObject, namespace: string): string {
   const k = kindOf(obj.apiVersion, obj.kind);
-  if (!k) throw new Error(`${obj.apiVersion} ${obj.kind} "${obj.metadata.name}": this kind is not served by extgate's API`);
+  if (!k)
+    throw new Error(
+      `${obj.apiVersion} ${obj.kind} "${obj.metadata.name}": this kind is not served by extgate's API`,
+    );
   const base = k.group === '' ? `/api/${k.version}` : `/apis/${apiVersionOf(k)}`;
   const ns = k.namespaced ? `/namespaces/${encodeURIComponent(obj.metadata.namespace ?? namespace)}` : '';
   return `${base}${ns}/${k.plural}/${encodeURIComponent(obj.metadata.name ?? '')}`;
 }
 
 /** Applies every manifest under `paths` (files or folders) in order; throws with the server's message on failure. */
-export async function applyManifests(api: ApiEndpoint, paths: string[], namespace = 'default'): Promise<AppliedManifest[]> {
+export async function applyManifests(
+  api: ApiEndpoint,
+  paths: string[],
+  namespace = 'default',
+): Promise<AppliedManifest[]> {
   const results: AppliedManifest[] = [];
   for (const file of paths.flatMap(manifestFiles)) {
     for (const obj of readManifests(file)) {
@@ -139,13 +169,17 @@ export async function applyManifests(api: ApiEndpoint, paths: string[], namespac
         const previous = liveMeta.annotations?.[LAST_APPLIED];
         const patch = mergeDiff(previous ? JSON.parse(previous) : {}, manifest) as Record<string, unknown>;
         const meta = isPlainObject(patch.metadata) ? patch.metadata : (patch.metadata = {});
-        meta.annotations = { ...(isPlainObject(meta.annotations) ? meta.annotations : {}), [LAST_APPLIED]: lastApplied };
+        meta.annotations = {
+          ...(isPlainObject(meta.annotations) ? meta.annotations : {}),
+          [LAST_APPLIED]: lastApplied,
+        };
         res = await call(api, 'PATCH', path, patch, 'application/merge-patch+json');
         const before = (live.body.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
         const after = (res.body.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
         action = before === after ? 'unchanged' : 'configured';
       }
-      if (res.status >= 300) throw new Error(`error when applying "${file}": ${String(res.body.message ?? `HTTP ${res.status}`)}`);
+      if (res.status >= 300)
+        throw new Error(`error when applying "${file}": ${String(res.body.message ?? `HTTP ${res.status}`)}`);
       results.push({ source: file, ref, action });
     }
   }

@@ -157,7 +157,8 @@ const DECODERS: Record<string, (raw: Uint8Array) => Record<string, unknown>> = {
 
 /** Decodes a `k8s\0`-framed runtime.Unknown; throws ProtobufError for other kinds or malformed bytes. */
 export function decodeKubeProtobuf(body: Buffer): KubeObject {
-  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw new ProtobufError('protobuf body does not start with the "k8s\\0" prefix');
+  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC))
+    throw new ProtobufError('protobuf body does not start with the "k8s\\0" prefix');
   let apiVersion = '';
   let kind = '';
   let raw: Uint8Array | undefined;
@@ -179,7 +180,12 @@ export function decodeKubeProtobuf(body: Buffer): KubeObject {
     const decode = DECODERS[`${apiVersion}/${kind}`];
     if (!decode || !raw) throw new ProtobufError(`protobuf is not supported for ${apiVersion}/${kind}`);
     const obj = decode(raw);
-    return { apiVersion, kind, ...obj, metadata: (obj.metadata as ObjectMeta | undefined) ?? {} } as KubeObject;
+    return {
+      apiVersion,
+      kind,
+      ...obj,
+      metadata: (obj.metadata as ObjectMeta | undefined) ?? {},
+    } as KubeObject;
   } catch (err) {
     if (err instanceof ProtobufError) throw err;
     throw new ProtobufError(`malformed protobuf body: ${(err as Error).message}`);

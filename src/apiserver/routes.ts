@@ -13,7 +13,10 @@ function find(group: string, version: string, plural: string): ResourceKind | un
 
 /** Parses `/api/v1/...` and `/apis/<group>/<version>/...`; `undefined` for paths that name nothing served. */
 export function parseRoute(pathname: string): Route | undefined {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   let group: string;
   let version: string;
   let rest: string[];

@@ -5,8 +5,7 @@ import { errors } from './status.js';
 export type Selector = (obj: KubeObject) => boolean;
 
 type Requirement =
-  | { op: 'in' | 'notin'; key: string; values: string[] }
-  | { op: 'exists' | '!exists'; key: string };
+  { op: 'in' | 'notin'; key: string; values: string[] } | { op: 'exists' | '!exists'; key: string };
 
 const KEY = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?\/)?[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?$/;
 const VALUE = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?)?$/;
@@ -29,7 +28,8 @@ function splitTerms(s: string): string[] {
 }
 
 function parseLabelTerm(term: string, whole: string): Requirement {
-  const bad = (why: string) => errors.badRequest(`unable to parse requirement: ${why} in label selector "${whole}"`);
+  const bad = (why: string) =>
+    errors.badRequest(`unable to parse requirement: ${why} in label selector "${whole}"`);
   const set = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(term);
   let req: Requirement;
   if (set) {
@@ -102,8 +102,10 @@ function fieldGetter(kind: string, field: string): ((o: KubeObject) => string) |
     if (field === 'source') return (o) => str(path(o, 'source.component') ?? path(o, 'reportingController'));
   }
   if (kind === 'Secret' && field === 'type') return (o) => str(o.type);
-  if (kind === 'Pod' && (field === 'spec.nodeName' || field === 'status.phase')) return (o) => str(path(o, field));
-  if (kind === 'Service' && (field === 'spec.clusterIP' || field === 'spec.type')) return (o) => str(path(o, field));
+  if (kind === 'Pod' && (field === 'spec.nodeName' || field === 'status.phase'))
+    return (o) => str(path(o, field));
+  if (kind === 'Service' && (field === 'spec.clusterIP' || field === 'spec.type'))
+    return (o) => str(path(o, field));
   return undefined;
 }
 

@@ -26,6 +26,10 @@ export interface ApiServerOptions {
   unknownFields?: UnknownFields;
   /** Interval of watch bookmarks (default 60 s, as kube-apiserver); tests shorten it. */
   bookmarkIntervalMs?: number;
+  /** Longest watch when the client sets no timeoutSeconds (default 30–60 min, as kube-apiserver). */
+  maxWatchSeconds?: number;
+  /** Changes kept for resuming watches (default WATCH_HISTORY); older resourceVersions get 410 Expired. */
+  watchHistory?: number;
 }
 
 export interface ApiServer {
@@ -51,27 +55,63 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const token = loadOrCreateToken(opts.stateDir);
   const store = new ObjectStore(opts.stateDir, KINDS);
   seedBuiltins(store);
-  const hub = new WatchHub(store);
+  const hub = new WatchHub(store, opts.watchHistory);
   const resources = new Resources(store, opts.admit, opts.unknownFields);
   const watches = new Set<() => void>();
   const sockets = new Set<Socket>();
+  let active = 0;
 
-  const handler: Handler = { store, hub, resources, watches, bookmarkIntervalMs: opts.bookmarkIntervalMs, serverAddress: '' };
+  const handler: Handler = {
+    store,
+    hub,
+    resources,
+    watches,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs,
+    maxWatchSeconds: opts.maxWatchSeconds,
+    serverAddress: '',
+  };
 
-  const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req: IncomingMessage, res: ServerResponse) => {
-    if (!tokenMatches(req.headers.authorization, token) && !isHealth(req.url)) {
-      res.writeHead(401, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
-      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }));
-      return;
-    }
-    handleRequest(handler, req, res).catch((err: unknown) => {
-      process.stderr.write(`apiserver: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Internal error occurred', reason: 'InternalError', code: 500 }));
-      } else res.destroy();
-    });
-  });
+  const server: Server = createServer(
+    { key: tls.keyPem, cert: tls.certPem },
+    (req: IncomingMessage, res: ServerResponse) => {
+      if (!tokenMatches(req.headers.authorization, token) && !isHealth(req.url)) {
+        res.writeHead(401, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            message: 'Unauthorized',
+            reason: 'Unauthorized',
+            code: 401,
+          }),
+        );
+        return;
+      }
+      active++;
+      res.on('close', () => active--);
+      handleRequest(handler, req, res).catch((err: unknown) => {
+        process.stderr.write(
+          `apiserver: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+        );
+        if (!res.headersSent) {
+          res.writeHead(500, { 'Content-Type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              kind: 'Status',
+              apiVersion: 'v1',
+              metadata: {},
+              status: 'Failure',
+              message: 'Internal error occurred',
+              reason: 'InternalError',
+              code: 500,
+            }),
+          );
+        } else res.destroy();
+      });
+    },
+  );
   server.on('secureConnection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -104,9 +144,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-        setTimeout(() => {
-          for (const s of sockets) s.destroy();
-        }, 2000).unref();
+        // Drain in-flight requests (bounded), then drop the keep-alive connections clients still hold.
+        const deadline = Date.now() + 2000;
+        const drain = setInterval(() => {
+          if (active === 0 || Date.now() > deadline) {
+            clearInterval(drain);
+            server.closeAllConnections();
+            for (const s of sockets) s.destroy();
+          }
+        }, 10);
       });
       hub.close();
       store.close();

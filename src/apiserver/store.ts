@@ -48,15 +48,24 @@ export class ObjectStore {
       CREATE TABLE IF NOT EXISTS applied (resource TEXT NOT NULL, key TEXT NOT NULL, manager TEXT NOT NULL, body TEXT NOT NULL,
         PRIMARY KEY (resource, key, manager));
     `);
-    this.upsert = this.db.prepare('INSERT OR REPLACE INTO objects (resource, key, rv, body) VALUES (?, ?, ?, ?)');
+    this.upsert = this.db.prepare(
+      'INSERT OR REPLACE INTO objects (resource, key, rv, body) VALUES (?, ?, ?, ?)',
+    );
     this.remove = this.db.prepare('DELETE FROM objects WHERE resource = ? AND key = ?');
-    this.saveRv = this.db.prepare("INSERT OR REPLACE INTO counters (name, value) VALUES ('resourceVersion', ?)");
-    this.saveApplied = this.db.prepare('INSERT OR REPLACE INTO applied (resource, key, manager, body) VALUES (?, ?, ?, ?)');
-    this.loadApplied = this.db.prepare('SELECT body FROM applied WHERE resource = ? AND key = ? AND manager = ?');
+    this.saveRv = this.db.prepare(
+      "INSERT OR REPLACE INTO counters (name, value) VALUES ('resourceVersion', ?)",
+    );
+    this.saveApplied = this.db.prepare(
+      'INSERT OR REPLACE INTO applied (resource, key, manager, body) VALUES (?, ?, ?, ?)',
+    );
+    this.loadApplied = this.db.prepare(
+      'SELECT body FROM applied WHERE resource = ? AND key = ? AND manager = ?',
+    );
     this.clearApplied = this.db.prepare('DELETE FROM applied WHERE resource = ? AND key = ?');
 
     for (const k of kinds) this.objects.set(resourceKey(k), new Map());
-    const row = this.db.prepare("SELECT value FROM counters WHERE name = 'resourceVersion'").get() as { value: number } | undefined;
+    const row = this.db.prepare("SELECT value FROM counters WHERE name = 'resourceVersion'").get() as
+      { value: number } | undefined;
     let rv = row?.value ?? 0;
     for (const r of this.db.prepare('SELECT resource, key, rv, body FROM objects').iterate() as Iterable<{
       resource: string;
@@ -103,7 +112,11 @@ export class ObjectStore {
     })();
     this.rv = rv;
     this.objects.get(resourceKey(k))!.set(key, stored);
-    this.emit(previous ? { type: 'MODIFIED', kind: k, rv, object: stored, previous } : { type: 'ADDED', kind: k, rv, object: stored });
+    this.emit(
+      previous
+        ? { type: 'MODIFIED', kind: k, rv, object: stored, previous }
+        : { type: 'ADDED', kind: k, rv, object: stored },
+    );
     return stored;
   }
 
@@ -124,12 +137,24 @@ export class ObjectStore {
   }
 
   /** Server-side apply: the configuration a field manager last applied to an object (kubernetes-api.md §5.5). */
-  appliedConfig(k: ResourceKind, ns: string | undefined, name: string, manager: string): Record<string, unknown> | undefined {
-    const row = this.loadApplied.get(resourceKey(k), objectKey(ns, name), manager) as { body: string } | undefined;
+  appliedConfig(
+    k: ResourceKind,
+    ns: string | undefined,
+    name: string,
+    manager: string,
+  ): Record<string, unknown> | undefined {
+    const row = this.loadApplied.get(resourceKey(k), objectKey(ns, name), manager) as
+      { body: string } | undefined;
     return row ? (JSON.parse(row.body) as Record<string, unknown>) : undefined;
   }
 
-  setAppliedConfig(k: ResourceKind, ns: string | undefined, name: string, manager: string, config: Record<string, unknown>): void {
+  setAppliedConfig(
+    k: ResourceKind,
+    ns: string | undefined,
+    name: string,
+    manager: string,
+    config: Record<string, unknown>,
+  ): void {
     this.saveApplied.run(resourceKey(k), objectKey(ns, name), manager, JSON.stringify(config));
   }
 

@@ -16,7 +16,9 @@ const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 function rsaKeys(): forge.pki.rsa.KeyPair {
   // node's native generator: forge's pure-JS RSA keygen takes seconds.
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const priv = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
+  const priv = forge.pki.privateKeyFromPem(
+    privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+  ) as forge.pki.rsa.PrivateKey;
   const pub = forge.pki.setRsaPublicKey(priv.n, priv.e);
   return { privateKey: priv, publicKey: pub };
 }
@@ -51,7 +53,13 @@ function generate(): TlsIdentity {
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
     // Go verifies SANs only; the CN is ignored.
-    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 7, ip: '127.0.0.1' },
+        { type: 2, value: 'localhost' },
+      ],
+    },
   ]);
   server.sign(caKeys.privateKey, forge.md.sha256.create());
 
@@ -64,10 +72,19 @@ function generate(): TlsIdentity {
 
 /** Loads `ca.crt`, `apiserver.crt`, `apiserver.key` from the state dir, generating them when absent or expired. */
 export function loadOrCreateTls(stateDir: string): TlsIdentity {
-  const paths = { ca: join(stateDir, 'ca.crt'), cert: join(stateDir, 'apiserver.crt'), key: join(stateDir, 'apiserver.key') };
+  const paths = {
+    ca: join(stateDir, 'ca.crt'),
+    cert: join(stateDir, 'apiserver.crt'),
+    key: join(stateDir, 'apiserver.key'),
+  };
   if (existsSync(paths.ca) && existsSync(paths.cert) && existsSync(paths.key)) {
-    const id = { caPem: readFileSync(paths.ca, 'utf8'), certPem: readFileSync(paths.cert, 'utf8'), keyPem: readFileSync(paths.key, 'utf8') };
-    if (new Date(new X509Certificate(id.certPem).validTo).getTime() > Date.now() + 24 * 3600 * 1000) return id;
+    const id = {
+      caPem: readFileSync(paths.ca, 'utf8'),
+      certPem: readFileSync(paths.cert, 'utf8'),
+      keyPem: readFileSync(paths.key, 'utf8'),
+    };
+    if (new Date(new X509Certificate(id.certPem).validTo).getTime() > Date.now() + 24 * 3600 * 1000)
+      return id;
   }
   const id = generate();
   writeFileSync(paths.ca, id.caPem, { mode: 0o644 });

@@ -30,7 +30,13 @@ export interface WatchRequest {
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** Streams events to `res` until timeout, client disconnect or `stop()`; returns a stop function. */
-export function serveWatch(store: ObjectStore, hub: WatchHub, req: WatchRequest, res: ServerResponse, bookmarkMs = BOOKMARK_INTERVAL_MS): () => void {
+export function serveWatch(
+  store: ObjectStore,
+  hub: WatchHub,
+  req: WatchRequest,
+  res: ServerResponse,
+  bookmarkMs = BOOKMARK_INTERVAL_MS,
+): () => void {
   const { kind } = req;
   const matches = (o: KubeObject | undefined): boolean =>
     o !== undefined &&
@@ -40,10 +46,14 @@ export function serveWatch(store: ObjectStore, hub: WatchHub, req: WatchRequest,
 
   res.writeHead(200, {
     ...req.headers,
-    'Content-Type': req.table ? `application/json;as=Table;v=${req.table.apiVersion.split('/')[1]};g=meta.k8s.io` : 'application/json',
+    'Content-Type': req.table
+      ? `application/json;as=Table;v=${req.table.apiVersion.split('/')[1]};g=meta.k8s.io`
+      : 'application/json',
     'Transfer-Encoding': 'chunked',
   });
   res.socket?.setNoDelay(true);
+  // Headers go out now: a client waiting for the response must not wait for the first event.
+  res.flushHeaders();
 
   let lastRv = store.resourceVersion;
   const write = (type: string, object: unknown) => {
@@ -89,7 +99,9 @@ export function serveWatch(store: ObjectStore, hub: WatchHub, req: WatchRequest,
     sub = resumed;
   }
 
-  const seconds = req.timeoutSeconds ?? DEFAULT_TIMEOUT_S[0] + Math.random() * (DEFAULT_TIMEOUT_S[1] - DEFAULT_TIMEOUT_S[0]);
+  const seconds =
+    req.timeoutSeconds ??
+    DEFAULT_TIMEOUT_S[0] + Math.random() * (DEFAULT_TIMEOUT_S[1] - DEFAULT_TIMEOUT_S[0]);
   timers.push(setTimeout(stop, seconds * 1000));
   if (req.bookmarks) {
     const tick = () => {

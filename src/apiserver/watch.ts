@@ -19,7 +19,7 @@ export class WatchHub {
 
   constructor(
     private readonly store: ObjectStore,
-    private readonly capacity = WATCH_HISTORY,
+    private readonly capacity: number = WATCH_HISTORY,
   ) {
     this.oldest = store.resourceVersion;
     this.detach = store.onChange((c) => this.record(c));

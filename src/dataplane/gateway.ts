@@ -4,17 +4,25 @@
 
 import type { Snapshot } from '../ir/snapshot.js';
 import { DEFAULT_LIMITS, type DataPlaneLimits } from './limits.js';
-import type { ProxyContext, ProxyStats } from './exchange.js';
+import type { ProxyContext, ProxyStats, RequestObserver } from './exchange.js';
 import { PortListener } from './port-listener.js';
 import { compilePort, type CompileChains, type PortRuntime } from './runtime.js';
 import { Upstreams } from './upstream/upstreams.js';
 
 export type { CompileChains } from './runtime.js';
+export type { RequestObserver, RequestRecord, ProxyStats } from './exchange.js';
 
 export interface DataPlaneOptions {
   /** Compiles a listener's extension chains once per snapshot (src/extensions/chain.ts). Default: no chains. */
   readonly compileChains?: CompileChains;
   readonly limits?: Partial<DataPlaneLimits>;
+  /** Called once per finished request (access log, metrics). Absent = no per-request bookkeeping. */
+  readonly observer?: RequestObserver;
+  /**
+   * HTTP/1.1 upstream client: `native` (default; Node's llhttp binding on raw keep-alive sockets, ~1/3 less
+   * CPU per request) or `undici` (undici Pool). h2 over TLS always uses undici, h2c uses node:http2.
+   */
+  readonly http1Client?: 'native' | 'undici';
   /** Value appended to `via`. */
   readonly via?: string;
 }
@@ -33,7 +41,10 @@ export class DataPlane {
   readonly limits: DataPlaneLimits;
   readonly stats: ProxyStats = { requests: 0, localReplies: 0, upstreamErrors: 0, resets: 0, badRequests: 0 };
   private readonly ctx: ProxyContext;
-  private readonly listeners = new Map<string, { listener: PortListener; protocol: 'HTTP' | 'HTTPS' }>();
+  private readonly listeners = new Map<
+    string,
+    { listener: PortListener; protocol: 'HTTP' | 'HTTPS'; address: string; port: number }
+  >();
   private readonly upstreams: Upstreams;
   private queue: Promise<void> = Promise.resolve();
   private current: Snapshot | undefined;
@@ -41,8 +52,8 @@ export class DataPlane {
 
   constructor(private readonly options: DataPlaneOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.upstreams = new Upstreams(this.limits);
-    this.ctx = { upstreams: this.upstreams, limits: this.limits, stats: this.stats, via: `1.1 ${options.via ?? 'extgate'}` };
+    this.upstreams = new Upstreams(this.limits, options.http1Client ?? (process.env.EXTGATE_HTTP1_CLIENT === 'undici' ? 'undici' : 'native'));
+    this.ctx = { observer: options.observer, upstreams: this.upstreams, limits: this.limits, stats: this.stats, via: `1.1 ${options.via ?? 'extgate'}` };
   }
 
   /** The snapshot being served (undefined before the first apply). */
@@ -51,10 +62,13 @@ export class DataPlane {
   }
 
   ports(): BoundPort[] {
-    return [...this.listeners.entries()].map(([key, { listener, protocol }]) => {
-      const [address, port] = splitKey(key);
-      return { address, port, boundPort: listener.boundPort, protocol, connections: listener.connections };
-    });
+    return [...this.listeners.values()].map(({ listener, protocol, address, port }) => ({
+      address,
+      port,
+      boundPort: listener.boundPort,
+      protocol,
+      connections: listener.connections,
+    }));
   }
 
   /** Serves `snapshot`. Applies are serialized; a failed apply leaves the previous snapshot serving. */
@@ -68,7 +82,7 @@ export class DataPlane {
     if (this.closed) throw new Error('data plane is closed');
     const next = new Map<string, PortRuntime>();
     for (const port of snapshot.ports) {
-      const key = portKey(port.address, port.port);
+      const key = portKey(port.address, port.port, port.protocol);
       if (next.has(key)) throw new Error(`snapshot ${snapshot.version}: port ${key} appears twice in snapshot.ports`);
       next.set(key, compilePort(port, snapshot, this.options.compileChains));
     }
@@ -99,7 +113,10 @@ export class DataPlane {
 
     // The swap: synchronous, so no request sees half of a snapshot.
     for (const [key, rt] of next) this.listeners.get(key)?.listener.update(rt);
-    for (const [key, listener] of added) this.listeners.set(key, { listener, protocol: next.get(key)!.ir.protocol });
+    for (const [key, listener] of added) {
+      const { protocol, address, port } = next.get(key)!.ir;
+      this.listeners.set(key, { listener, protocol, address, port });
+    }
     this.current = snapshot;
     this.upstreams.retain(snapshot);
 
@@ -118,11 +135,7 @@ export class DataPlane {
   }
 }
 
-function portKey(address: string, port: number): string {
-  return `${address}|${port}`;
-}
-
-function splitKey(key: string): [string, number] {
-  const bar = key.lastIndexOf('|');
-  return [key.slice(0, bar), Number(key.slice(bar + 1))];
+/** Port 0 (an ephemeral port, used by tests) may appear once per protocol. */
+function portKey(address: string, port: number, protocol: string): string {
+  return port === 0 ? `${address}|0|${protocol}` : `${address}|${port}`;
 }

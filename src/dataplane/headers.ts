@@ -102,6 +102,8 @@ export function isHopByHop(name: string): boolean {
 /** Names listed in a `Connection` header value (lowercased), which are hop-by-hop too. */
 export function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
+  // Nearly every peer sends exactly one of these; answer without allocating.
+  if (value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Upgrade' || value === 'upgrade') return undefined;
   const joined = Array.isArray(value) ? value.join(',') : value;
   const tokens = new Set<string>();
   for (const t of joined.split(',')) {

@@ -94,14 +94,20 @@ function compileListener(
 ): ListenerRuntime {
   const rules = new Map<RouteRuleIR, RuleRuntime>();
   for (const r of ir.routes) rules.set(r, compileRule(r));
-  const contexts = (ir.tls?.certificates ?? []).map((c) => ({
-    context: tls.createSecureContext({ cert: c.certPem, key: c.keyPem }),
-    cert: new X509Certificate(c.certPem),
-  }));
+  const contexts = (ir.tls?.certificates ?? []).map((c) => {
+    try {
+      return { context: tls.createSecureContext({ cert: c.certPem, key: c.keyPem }), cert: new X509Certificate(c.certPem) };
+    } catch (err) {
+      throw new Error(
+        `listener ${ir.id}: the certificate from Secret ${c.secret} cannot be loaded (${(err as Error).message}); ` +
+          'it must hold a PEM certificate and its matching private key (kubectl create secret tls NAME --cert=... --key=...)',
+      );
+    }
+  });
   return {
     ir,
     scheme: port.protocol === 'HTTPS' ? 'https' : 'http',
-    matcher: new IndexedRouteMatcher(ir.routes),
+    matcher: compileMatcher(ir),
     rules,
     routingChains:
       compileChains !== undefined && ir.routingChains.length > 0 ? compileChains(ir.routingChains, snapshot) : undefined,
@@ -109,6 +115,23 @@ function compileListener(
       compileChains !== undefined && ir.trafficChains.length > 0 ? compileChains(ir.trafficChains, snapshot) : undefined,
     contexts,
   };
+}
+
+function compileMatcher(ir: GatewayListenerIR): RouteMatcher {
+  try {
+    return new IndexedRouteMatcher(ir.routes);
+  } catch (err) {
+    // Only a RegularExpression can fail to compile; name the rule so the HTTPRoute can be fixed.
+    const bad = ir.routes.find((r) => {
+      try {
+        new IndexedRouteMatcher([r]);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    throw new Error(`listener ${ir.id}: route rule ${bad?.id ?? '?'} has an invalid RegularExpression: ${(err as Error).message}`);
+  }
 }
 
 function compileRule(ir: RouteRuleIR): RuleRuntime {

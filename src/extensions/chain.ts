@@ -6,7 +6,16 @@
 // skipped for the rest of the request (later extensions still run); with `failOpen: false` its
 // ExtensionError propagates and the data plane answers 500/404 (or resets the stream once the response began).
 
-import type { CalloutExtensionIR, ExtensionChainIR, ExtensionIR, HttpEvent, WasmExtensionIR } from '../ir/snapshot.js';
+import type {
+  CalloutExtensionIR,
+  ExtensionChainIR,
+  ExtensionIR,
+  HttpEvent,
+  Snapshot,
+  WasmExtensionIR,
+  WasmPluginIR,
+} from '../ir/snapshot.js';
+import type { CalloutClient } from './callout/client.js';
 import { compileMatchCondition, type MatchCondition } from './cel/match.js';
 import {
   ExtensionError,
@@ -32,7 +41,10 @@ export interface CompiledChainSet extends CompiledChains {
   readonly problems: readonly string[];
 }
 
-export function compileChains(chains: readonly ExtensionChainIR[], runtime: ExtensionRuntime): CompiledChainSet {
+export function compileChains(
+  chains: readonly ExtensionChainIR[],
+  runtime: ExtensionRuntime,
+): CompiledChainSet {
   const compiled: ExtensionChain[] = [];
   const problems: string[] = [];
   for (const ir of chains) {
@@ -40,10 +52,18 @@ export function compileChains(chains: readonly ExtensionChainIR[], runtime: Exte
     try {
       match = compileMatchCondition(ir.match);
     } catch (err) {
-      problems.push(`${ir.id}: match condition does not compile, chain skipped: ${(err as Error).message.split('\n')[0]}`);
+      problems.push(
+        `${ir.id}: match condition does not compile, chain skipped: ${(err as Error).message.split('\n')[0]}`,
+      );
       continue;
     }
-    compiled.push(new ExtensionChain(ir, match, ir.extensions.map((e) => createExtension(e, runtime))));
+    compiled.push(
+      new ExtensionChain(
+        ir,
+        match,
+        ir.extensions.map((e) => createExtension(e, runtime)),
+      ),
+    );
   }
   return {
     problems,
@@ -54,10 +74,42 @@ export function compileChains(chains: readonly ExtensionChainIR[], runtime: Exte
   };
 }
 
+/**
+ * The data plane's `compileChains` option in one call: callouts through `callouts` (one client for the
+ * process, so connections outlive snapshots), Wasm plugins through `wasm` with the plugin the snapshot names.
+ *
+ *   new DataPlane({ compileChains: chainCompiler(new CalloutClient(), wasmFactory) })
+ */
+export function chainCompiler(
+  callouts: CalloutClient,
+  wasm?: (ir: WasmExtensionIR, plugin: WasmPluginIR) => Extension,
+): (chains: readonly ExtensionChainIR[], snapshot: Snapshot) => CompiledChainSet {
+  return (chains, snapshot) =>
+    compileChains(chains, {
+      callout: (ir) => callouts.extension(ir),
+      ...(wasm
+        ? {
+            wasm: (ir: WasmExtensionIR) => {
+              const plugin = snapshot.wasmPlugins[ir.plugin];
+              if (!plugin)
+                return new UnavailableExtension(
+                  ir,
+                  `extension ${ir.id}: GCPWasmPlugin ${ir.plugin} is not in the snapshot`,
+                );
+              return wasm(ir, plugin);
+            },
+          }
+        : {}),
+    });
+}
+
 function createExtension(ir: ExtensionIR, runtime: ExtensionRuntime): Extension {
   if (ir.kind === 'callout') return runtime.callout(ir);
   if (runtime.wasm) return runtime.wasm(ir);
-  return new UnavailableExtension(ir, `extension ${ir.id}: no Wasm runtime in this data plane; plugin ${ir.plugin} cannot run`);
+  return new UnavailableExtension(
+    ir,
+    `extension ${ir.id}: no Wasm runtime in this data plane; plugin ${ir.plugin} cannot run`,
+  );
 }
 
 /** Stands in for an extension that cannot run: fails each event, so failOpen decides what the client sees. */
@@ -118,7 +170,12 @@ interface Member {
 type HeadersCall = (s: ExtensionStream, h: HeaderMap) => Promise<StepResult>;
 type BodyCall = (s: ExtensionStream, chunk: Uint8Array, eos: boolean) => Promise<BodyStepResult>;
 
-const EFFECT_RANK: Record<StepEffect, number> = { NONE: 0, FAILED_OPEN: 1, CONTENT_MODIFIED: 2, IMMEDIATE_RESPONSE: 3 };
+const EFFECT_RANK: Record<StepEffect, number> = {
+  NONE: 0,
+  FAILED_OPEN: 1,
+  CONTENT_MODIFIED: 2,
+  IMMEDIATE_RESPONSE: 3,
+};
 
 class ChainStream implements ExtensionStream {
   private readonly reversed: readonly Member[];
@@ -133,7 +190,9 @@ class ChainStream implements ExtensionStream {
   }
 
   responseHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
-    return this.headers(this.reversed, 'ResponseHeaders', headers, (s, h) => s.responseHeaders(h, endOfStream));
+    return this.headers(this.reversed, 'ResponseHeaders', headers, (s, h) =>
+      s.responseHeaders(h, endOfStream),
+    );
   }
 
   requestTrailers(trailers: HeaderMap): Promise<StepResult> {
@@ -164,7 +223,12 @@ class ChainStream implements ExtensionStream {
     }
   }
 
-  private async headers(order: readonly Member[], event: HttpEvent, headers: HeaderMap, call: HeadersCall): Promise<StepResult> {
+  private async headers(
+    order: readonly Member[],
+    event: HttpEvent,
+    headers: HeaderMap,
+    call: HeadersCall,
+  ): Promise<StepResult> {
     const acc = new Accumulator();
     // A FullDuplexStreamed callout hands back, with its trailers answer, body it streamed after the last chunk.
     const trailingBody: Uint8Array[] = [];
@@ -180,10 +244,16 @@ class ChainStream implements ExtensionStream {
       const chunks = (r as { chunks?: readonly Uint8Array[] }).chunks;
       if (chunks) trailingBody.push(...chunks);
     }
-    return trailingBody.length > 0 ? { ...acc.result(), chunks: trailingBody } as StepResult : acc.result();
+    return trailingBody.length > 0 ? ({ ...acc.result(), chunks: trailingBody } as StepResult) : acc.result();
   }
 
-  private async body(order: readonly Member[], event: HttpEvent, chunk: Uint8Array, eos: boolean, call: BodyCall): Promise<BodyStepResult> {
+  private async body(
+    order: readonly Member[],
+    event: HttpEvent,
+    chunk: Uint8Array,
+    eos: boolean,
+    call: BodyCall,
+  ): Promise<BodyStepResult> {
     const acc = new Accumulator();
     let chunks: readonly Uint8Array[] = [chunk];
     for (const m of order) {
@@ -217,7 +287,10 @@ class ChainStream implements ExtensionStream {
     try {
       return await run();
     } catch (err) {
-      const e = err instanceof ExtensionError ? err : new ExtensionError('error', `extension ${m.ext.id}: ${String(err)}`);
+      const e =
+        err instanceof ExtensionError
+          ? err
+          : new ExtensionError('error', `extension ${m.ext.id}: ${String(err)}`);
       if (!m.ext.failOpen) throw e;
       m.skipped = true;
       try {

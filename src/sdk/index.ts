@@ -31,4 +31,5 @@ export {
   type ImmediateOptions,
 } from './replies.js';
 export { selfSignedCertificate, type CertificatePair } from './certs.js';
+export { GrpcStatus } from '../extensions/callout/grpc-frames.js';
 export { runCallout } from './run.js';

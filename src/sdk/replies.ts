@@ -69,7 +69,9 @@ export function headersReply(o: HeadersReplyOptions = {}): Reply {
 }
 
 /** Streamed body answer: replace this chunk, clear it, or pass it (no options). */
-export function bodyReply(o: { readonly body?: BodyBytes; readonly clear?: boolean } & HeaderEdits = {}): Reply {
+export function bodyReply(
+  o: { readonly body?: BodyBytes; readonly clear?: boolean } & HeaderEdits = {},
+): Reply {
   const common: CommonResponse = { header_mutation: headerMutation(o) };
   if (o.clear) common.body_mutation = { clear_body: true };
   else if (o.body !== undefined) common.body_mutation = { body: bytes(o.body) };
@@ -110,7 +112,8 @@ export function redirectReply(location: string, status = 301): Reply {
  * samples send: `com.google.envoy.dynamic_forwarding.selected_endpoints: {primary: "ip:port"}`.
  */
 export function withDynamicForwarding(reply: Reply, address: string): Reply {
-  if ('streamed' in reply) throw new Error('dynamic forwarding metadata cannot ride on a streamed body chunk');
+  if ('streamed' in reply)
+    throw new Error('dynamic forwarding metadata cannot ride on a streamed body chunk');
   return {
     ...reply,
     dynamicMetadata: {

@@ -8,7 +8,8 @@ function port(name: string, fallback: number): number | null {
   if (v === undefined || v === '') return fallback;
   if (v === 'off') return null;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}=${v}: expected a port number or "off"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`${name}=${v}: expected a port number or "off"`);
   return n;
 }
 
@@ -27,7 +28,9 @@ export async function runCallout(callout: Callout, name = 'callout'): Promise<Ca
     ...(cert && key ? { certChain: readFileSync(cert), privateKey: readFileSync(key) } : {}),
   });
   const ports = await server.start();
-  console.log(`${name}: plaintext ${ports.plaintext ?? 'off'}, tls ${ports.secure ?? 'off'}, health ${ports.health ?? 'off'}`);
+  console.log(
+    `${name}: plaintext ${ports.plaintext ?? 'off'}, tls ${ports.secure ?? 'off'}, health ${ports.health ?? 'off'}`,
+  );
   const stop = () => void server.stop().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -1,14 +1,24 @@
 // CalloutServer: serves a Callout (handlers per ext_proc event) over gRPC, like Google's Python CalloutServer:
-// a plaintext port, a TLS port and an HTTP health port (any GET → 200). One ProcessingResponse per
+// a plaintext port, a TLS port and an HTTP health port (any GET → 200). gRPC is spoken directly on node:http2
+// (framing in grpc-frames.ts, messages by protobufjs from Envoy's protos): grpc-js' server costs more per
+// stream than a headers callout's whole work. One ProcessingResponse per
 // ProcessingRequest, in order; in FullDuplexStreamed a body handler may answer with any number of streamed
 // chunks; in observability mode handlers run but nothing is sent back.
 
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as grpc from '@grpc/grpc-js';
+import { createServer } from 'node:http';
+import http2 from 'node:http2';
+import type { AddressInfo, Server } from 'node:net';
+import {
+  FrameDecoder,
+  GrpcStatus,
+  encodeGrpcMessage,
+  frame,
+  type CallStatus,
+} from '../extensions/callout/grpc-frames.js';
 import {
   BodySendModeValue,
-  externalProcessorService,
+  PROCESS_PATH,
+  processMethod,
   type HeaderMapMessage,
   type ProcessingRequest,
   type ProcessingResponse,
@@ -56,10 +66,16 @@ export interface Callout {
   onResponseTrailers?: Handler<HeadersEvent>;
 }
 
+/** Largest ProcessingRequest accepted (a body chunk plus headers); bigger ones end the stream RESOURCE_EXHAUSTED. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+const method = processMethod();
+
 /** Throw from a handler to end the stream with this gRPC status (anything else thrown → INTERNAL). */
 export class CalloutError extends Error {
   constructor(
-    readonly code: grpc.status,
+    /** A gRPC status code, e.g. `GrpcStatus.PERMISSION_DENIED`. */
+    readonly code: number,
     message: string,
   ) {
     super(message);
@@ -87,9 +103,8 @@ export interface CalloutPorts {
 }
 
 export class CalloutServer {
-  private grpcServer: grpc.Server | undefined;
-  private health: HttpServer | undefined;
-  private readonly active = new Set<grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>>();
+  private readonly servers: Server[] = [];
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
   ports: CalloutPorts = {};
 
   constructor(
@@ -100,87 +115,132 @@ export class CalloutServer {
   async start(): Promise<CalloutPorts> {
     const o = this.options;
     const address = o.address ?? '0.0.0.0';
-    const server = new grpc.Server();
-    server.addService(externalProcessorService(), {
-      Process: (call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => this.process(call),
-    });
-    this.grpcServer = server;
-    const bind = (port: number, creds: grpc.ServerCredentials) =>
-      new Promise<number>((resolve, reject) =>
-        server.bindAsync(`${address.includes(':') ? `[${address}]` : address}:${port}`, creds, (err, p) => (err ? reject(err) : resolve(p))),
-      );
+    const listen = async (server: Server, port: number): Promise<number> => {
+      this.servers.push(server);
+      server.on('session', (session: http2.ServerHttp2Session) => {
+        this.sessions.add(session);
+        session.once('close', () => this.sessions.delete(session));
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, address, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return (server.address() as AddressInfo).port;
+    };
     const ports: { plaintext?: number; secure?: number; health?: number } = {};
+    const onStream = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) =>
+      this.process(stream, headers);
     const plain = o.plaintextPort === undefined ? 8080 : o.plaintextPort;
-    if (plain !== null) ports.plaintext = await bind(plain, grpc.ServerCredentials.createInsecure());
+    if (plain !== null) ports.plaintext = await listen(http2.createServer().on('stream', onStream), plain);
     const secure = o.securePort === undefined ? 443 : o.securePort;
     if (secure !== null) {
       const pair = o.certChain && o.privateKey ? undefined : selfSignedCertificate(['localhost']);
-      const cert = Buffer.from(o.certChain ?? pair!.certPem);
-      const key = Buffer.from(o.privateKey ?? pair!.keyPem);
-      ports.secure = await bind(secure, grpc.ServerCredentials.createSsl(null, [{ cert_chain: cert, private_key: key }], false));
+      const tls = {
+        cert: o.certChain ?? pair!.certPem,
+        key: o.privateKey ?? pair!.keyPem,
+        ALPNProtocols: ['h2'],
+      };
+      ports.secure = await listen(http2.createSecureServer(tls).on('stream', onStream), secure);
     }
     const health = o.healthPort === undefined ? 80 : o.healthPort;
     if (health !== null) {
-      this.health = createServer((req, res) => {
+      const server = createServer((req, res) => {
         res.statusCode = req.method === 'GET' || req.method === 'HEAD' ? 200 : 405;
         res.end();
       });
-      await new Promise<void>((resolve, reject) => {
-        this.health!.once('error', reject);
-        this.health!.listen(health, address, () => resolve());
-      });
-      ports.health = (this.health.address() as AddressInfo).port;
+      ports.health = await listen(server, health);
     }
     this.ports = ports;
     return ports;
   }
 
-  /** Stops accepting, cancels open streams, closes the ports and connections. */
+  /** Stops accepting, resets open streams, closes the ports and connections. */
   async stop(): Promise<void> {
-    for (const call of this.active) call.destroy();
-    this.active.clear();
-    const server = this.grpcServer;
-    this.grpcServer = undefined;
-    // Open streams were just ended; what remains are idle client connections, which a graceful shutdown
-    // would wait on for as long as the clients keep them.
-    server?.forceShutdown();
-    const health = this.health;
-    this.health = undefined;
-    if (health) await new Promise<void>((resolve) => health.close(() => resolve()));
+    for (const s of this.sessions) s.destroy();
+    this.sessions.clear();
+    const servers = this.servers.splice(0);
+    await Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            (s as { closeAllConnections?: () => void }).closeAllConnections?.();
+            s.close(() => resolve());
+          }),
+      ),
+    );
   }
 
-  private process(call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>): void {
-    this.active.add(call);
-    const ctx: {
-      metadata: Record<string, Record<string, Json>>;
-      requestBodyMode: BodyMode;
-      responseBodyMode: BodyMode;
-      observabilityMode: boolean;
-      state: Map<string, unknown>;
-    } = { metadata: {}, requestBodyMode: 'None', responseBodyMode: 'None', observabilityMode: false, state: new Map() };
-    // Messages are handled one at a time so answers leave in the order of the requests.
+  /** One `Process` call: messages are handled one at a time so answers leave in the order of the requests. */
+  private process(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    if (headers[':path'] !== PROCESS_PATH) {
+      stream.respond(
+        {
+          ':status': 200,
+          'content-type': 'application/grpc',
+          'grpc-status': String(GrpcStatus.UNIMPLEMENTED),
+          'grpc-message': encodeGrpcMessage(`unknown method ${String(headers[':path'])}`),
+        },
+        { endStream: true },
+      );
+      return;
+    }
+    let trailer: CallStatus = { code: GrpcStatus.OK, details: '' };
+    stream.respond(
+      { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': 'identity' },
+      { waitForTrailers: true },
+    );
+    stream.on('wantTrailers', () => {
+      const t: http2.OutgoingHttpHeaders = { 'grpc-status': String(trailer.code) };
+      if (trailer.details) t['grpc-message'] = encodeGrpcMessage(trailer.details);
+      stream.sendTrailers(t);
+    });
+    stream.on('error', () => undefined); // a reset by the client is an ordinary end for a callout
+    const ctx: Mutable<CalloutContext> = {
+      metadata: {},
+      requestBodyMode: 'None',
+      responseBodyMode: 'None',
+      observabilityMode: false,
+      state: new Map(),
+    };
+    const decoder = new FrameDecoder(MAX_REQUEST_BYTES);
     let chain: Promise<void> = Promise.resolve();
     let failed = false;
-    call.on('data', (req: ProcessingRequest) => {
-      chain = chain.then(async () => {
-        if (failed) return;
-        try {
-          for (const resp of await this.answer(req, ctx)) call.write(resp);
-        } catch (err) {
-          failed = true;
-          const code = err instanceof CalloutError ? err.code : grpc.status.INTERNAL;
-          call.emit('error', { code, details: err instanceof Error ? err.message : String(err) });
-        }
-      });
+    const fail = (st: CallStatus) => {
+      if (failed) return;
+      failed = true;
+      trailer = st;
+      if (!stream.closed) stream.end();
+    };
+    stream.on('data', (chunk: Buffer) => {
+      let messages: Buffer[];
+      try {
+        messages = decoder.push(chunk);
+      } catch (err) {
+        fail(err as CallStatus);
+        return;
+      }
+      for (const m of messages) {
+        chain = chain.then(async () => {
+          if (failed || stream.closed) return;
+          try {
+            const req = method.requestDeserialize(m);
+            for (const resp of await this.answer(req, ctx))
+              stream.write(frame(method.responseSerialize(resp)));
+          } catch (err) {
+            const code = err instanceof CalloutError ? err.code : GrpcStatus.INTERNAL;
+            fail({ code, details: err instanceof Error ? err.message : String(err) });
+          }
+        });
+      }
     });
-    call.on('end', () => {
+    stream.on('end', () => {
       void chain.then(() => {
-        if (!failed) call.end();
+        if (!failed && !stream.closed) stream.end();
       });
     });
-    call.on('close', () => this.active.delete(call));
-    call.on('error', () => this.active.delete(call));
-    call.on('cancelled', () => this.active.delete(call));
   }
 
   private async answer(req: ProcessingRequest, ctx: Mutable<CalloutContext>): Promise<ProcessingResponse[]> {
@@ -194,7 +254,7 @@ export class CalloutServer {
     ctx.metadata = md;
 
     const kind = req.request;
-    if (!kind) throw new CalloutError(grpc.status.INVALID_ARGUMENT, 'ProcessingRequest without a request');
+    if (!kind) throw new CalloutError(GrpcStatus.INVALID_ARGUMENT, 'ProcessingRequest without a request');
     const duplex =
       (kind === 'request_body' && ctx.requestBodyMode === 'FullDuplexStreamed') ||
       (kind === 'response_body' && ctx.responseBodyMode === 'FullDuplexStreamed');
@@ -213,13 +273,22 @@ export class CalloutServer {
     return replies.map((r) => toResponse(kind, r));
   }
 
-  private dispatch(req: ProcessingRequest, kind: RequestKind): { handler: Handler<never> | undefined; event: HeadersEvent | BodyEvent } {
+  private dispatch(
+    req: ProcessingRequest,
+    kind: RequestKind,
+  ): { handler: Handler<never> | undefined; event: HeadersEvent | BodyEvent } {
     const c = this.callout;
     switch (kind) {
       case 'request_headers':
-        return { handler: c.onRequestHeaders, event: headersEvent(req.request_headers?.headers, req.request_headers?.end_of_stream) };
+        return {
+          handler: c.onRequestHeaders,
+          event: headersEvent(req.request_headers?.headers, req.request_headers?.end_of_stream),
+        };
       case 'response_headers':
-        return { handler: c.onResponseHeaders, event: headersEvent(req.response_headers?.headers, req.response_headers?.end_of_stream) };
+        return {
+          handler: c.onResponseHeaders,
+          event: headersEvent(req.response_headers?.headers, req.response_headers?.end_of_stream),
+        };
       case 'request_body':
         return { handler: c.onRequestBody, event: bodyEvent(req.request_body) };
       case 'response_body':
@@ -258,10 +327,19 @@ function bodyEvent(b: { body?: Uint8Array; end_of_stream?: boolean } | undefined
 
 /** Wraps a Reply in the ProcessingResponse oneof that answers `kind`. */
 function toResponse(kind: RequestKind, r: Reply): ProcessingResponse {
-  const md = 'dynamicMetadata' in r && r.dynamicMetadata ? { dynamic_metadata: toStruct(r.dynamicMetadata) } : {};
+  const md =
+    'dynamicMetadata' in r && r.dynamicMetadata ? { dynamic_metadata: toStruct(r.dynamicMetadata) } : {};
   if ('immediate' in r) return { immediate_response: r.immediate, ...md };
   if ('streamed' in r) {
-    return { [kind]: { response: { body_mutation: { streamed_response: { body: r.streamed.body, end_of_stream: r.streamed.endOfStream } } } } };
+    return {
+      [kind]: {
+        response: {
+          body_mutation: {
+            streamed_response: { body: r.streamed.body, end_of_stream: r.streamed.endOfStream },
+          },
+        },
+      },
+    };
   }
   if (kind.endsWith('trailers')) {
     return { [kind]: { header_mutation: 'trailers' in r ? r.trailers : {} }, ...md };

@@ -1,5 +1,7 @@
 // The seed walkthrough's manifests (../shared/seed/README.md, GATEWAY_NAME = my-gateway) and helpers that
 // derive one bad manifest per rule from them.
+import assert from 'node:assert/strict';
+import { admit } from '../../src/api/admission.js';
 import type { FieldCause, KubeObject, ObjectLookup } from '../../src/api/types.js';
 
 export const gateway = (): KubeObject => ({
@@ -21,7 +23,10 @@ export const storeRoute = (): KubeObject => ({
     hostnames: ['store.example.com', 'service-extensions.example.com'],
     rules: [
       { backendRefs: [{ name: 'store-v1', port: 8080 }] },
-      { matches: [{ headers: [{ name: 'env', value: 'canary' }] }], backendRefs: [{ name: 'store-v2', port: 8080 }] },
+      {
+        matches: [{ headers: [{ name: 'env', value: 'canary' }] }],
+        backendRefs: [{ name: 'store-v2', port: 8080 }],
+      },
       { matches: [{ path: { value: '/de' } }], backendRefs: [{ name: 'store-german', port: 8080 }] },
     ],
   },
@@ -37,7 +42,11 @@ export const calloutService = (): KubeObject => ({
 export const calloutSlice = (): KubeObject => ({
   apiVersion: 'discovery.k8s.io/v1',
   kind: 'EndpointSlice',
-  metadata: { name: 'extension-service-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'extension-service' } },
+  metadata: {
+    name: 'extension-service-1',
+    namespace: 'default',
+    labels: { 'kubernetes.io/service-name': 'extension-service' },
+  },
   addressType: 'IPv4',
   endpoints: [{ addresses: ['127.0.0.1'] }],
   ports: [{ port: 8443, protocol: 'TCP' }],
@@ -128,25 +137,62 @@ export interface BadCase {
 type Json = Record<string, unknown>;
 
 /** A copy of `base()` changed by `edit`, whose argument is the copy's spec (or the object with `whole`). */
-export function variant(base: () => KubeObject, edit: (spec: Json & { [k: string]: any }) => void, whole = false): KubeObject {
+export function variant(
+  base: () => KubeObject,
+  edit: (spec: Json & { [k: string]: any }) => void,
+  whole = false,
+): KubeObject {
   const o = structuredClone(base());
   edit((whole ? o : o.spec) as Json);
   return o;
 }
 
 /** The first extension of the first chain, for edits. */
-export const ext0 = (spec: Json & { [k: string]: any }): Json & { [k: string]: any } => spec.extensionChains[0].extensions[0];
+export const ext0 = (spec: Json & { [k: string]: any }): Json & { [k: string]: any } =>
+  spec.extensionChains[0].extensions[0];
 
 /** An ObjectLookup over a plain list of objects: the same interface the API server's store offers. */
 export class ObjectList implements ObjectLookup {
   constructor(private readonly objects: KubeObject[]) {}
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
-    return this.objects.find((o) => o.apiVersion === apiVersion && o.kind === kind && o.metadata.namespace === namespace && o.metadata.name === name);
+    return this.objects.find(
+      (o) =>
+        o.apiVersion === apiVersion &&
+        o.kind === kind &&
+        o.metadata.namespace === namespace &&
+        o.metadata.name === name,
+    );
   }
   list(apiVersion: string, kind: string, namespace: string | undefined): KubeObject[] {
-    return this.objects.filter((o) => o.apiVersion === apiVersion && o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace));
+    return this.objects.filter(
+      (o) =>
+        o.apiVersion === apiVersion &&
+        o.kind === kind &&
+        (namespace === undefined || o.metadata.namespace === namespace),
+    );
   }
 }
 
 /** Everything the seed's extensions reference. */
-export const seedWorld = () => new ObjectList([gateway(), storeRoute(), calloutService(), calloutSlice(), wasmPlugin()]);
+export const seedWorld = () =>
+  new ObjectList([gateway(), storeRoute(), calloutService(), calloutSlice(), wasmPlugin()]);
+
+/** Admits `c.object` against the seed world and requires the cause the case names. */
+export function expectCause(c: BadCase): void {
+  const result = admit(
+    {
+      operation: c.oldObject ? 'UPDATE' : 'CREATE',
+      object: c.object,
+      ...(c.oldObject ? { oldObject: c.oldObject } : {}),
+    },
+    seedWorld(),
+  );
+  assert.equal(result.allowed, false, `${c.name}: admitted`);
+  assert.ok('causes' in result, `${c.name}: expected field causes, got ${JSON.stringify(result)}`);
+  const found = result.causes.find((x) => x.field === c.field && x.message === c.message);
+  assert.ok(
+    found,
+    `${c.name}: no cause {${c.field}: ${c.message}}\n  got: ${JSON.stringify(result.causes, null, 1)}`,
+  );
+  if (c.reason) assert.equal(found.reason, c.reason, c.name);
+}

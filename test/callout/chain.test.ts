@@ -4,18 +4,33 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { CalloutClient } from '../../src/extensions/callout/client.js';
-import { externalProcessorService, type ProcessingRequest, type ProcessingResponse } from '../../src/extensions/callout/protos.js';
-import { compileChains, type ExtensionRuntime } from '../../src/extensions/chain.js';
+import {
+  externalProcessorService,
+  type ProcessingRequest,
+  type ProcessingResponse,
+} from '../../src/extensions/callout/protos.js';
+import { chainCompiler, compileChains, type ExtensionRuntime } from '../../src/extensions/chain.js';
 import type { ExtensionChainIR, WasmExtensionIR } from '../../src/ir/snapshot.js';
 import { bodyReply, headersReply, type Callout, type CalloutContext } from '../../src/sdk/index.js';
-import { calloutIR, chainIR, requestHeaders, requestInfo, responseHeaders, startCallout, text, type RunningCallout } from './support.js';
+import {
+  calloutIR,
+  chainIR,
+  requestHeaders,
+  requestInfo,
+  responseHeaders,
+  startCallout,
+  text,
+  type RunningCallout,
+} from './support.js';
 
 /** Each extension is told its name through `metadata`; it appends it to x-order and reports what it saw. */
 const ordering: Callout = {
   onRequestHeaders(h, ctx) {
     const me = nameOf(ctx);
     const before = h.get('x-order');
-    return headersReply({ set: { 'x-order': before ? `${before},${me}` : me, [`x-${me}-saw`]: before ?? '' } });
+    return headersReply({
+      set: { 'x-order': before ? `${before},${me}` : me, [`x-${me}-saw`]: before ?? '' },
+    });
   },
   onResponseHeaders(h, ctx) {
     const me = nameOf(ctx);
@@ -50,7 +65,9 @@ describe('extension chains', () => {
     callout = await startCallout(ordering);
     const dead = new grpc.Server();
     deadPort = await new Promise<number>((resolve, reject) =>
-      dead.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+      dead.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
     );
     dead.forceShutdown();
   });
@@ -63,22 +80,38 @@ describe('extension chains', () => {
     const chains: ExtensionChainIR[] = [
       chainIR('one', 'request.path.startsWith("/one")', [ext('a')]),
       { ...chainIR('backend', undefined, [ext('b')]), match: [{ backendService: 'default/store-v2:8080' }] },
-      chainIR('tenant', "request.headers['x-tenant'] == 'blue' || request.path.contains('serviceextensions')", [ext('c')]),
+      chainIR(
+        'tenant',
+        "request.headers['x-tenant'] == 'blue' || request.path.contains('serviceextensions')",
+        [ext('c')],
+      ),
       chainIR('all', '1 == 1', [ext('d')]),
     ];
     const compiled = compileChains(chains, runtime);
     const pick = (path: string, extra: Array<[string, string]> = [], backendService?: string) =>
-      compiled.select(requestInfo(backendService ? { backendService } : {}), requestHeaders(path, extra))?.id.split('/').pop();
+      compiled
+        .select(requestInfo(backendService ? { backendService } : {}), requestHeaders(path, extra))
+        ?.id.split('/')
+        .pop();
     assert.equal(pick('/one/x'), 'one');
     assert.equal(pick('/two', [], 'default/store-v2:8080'), 'backend');
     assert.equal(pick('/two', [['x-tenant', 'blue']]), 'tenant');
     assert.equal(pick('/serviceextensions'), 'tenant');
     assert.equal(pick('/two'), 'all');
-    assert.equal(compileChains([chainIR('only', 'request.method == "POST"', [ext('a')])], runtime).select(requestInfo(), requestHeaders('/')), undefined);
+    assert.equal(
+      compileChains([chainIR('only', 'request.method == "POST"', [ext('a')])], runtime).select(
+        requestInfo(),
+        requestHeaders('/'),
+      ),
+      undefined,
+    );
   });
 
   it('runs extensions in order on the request path and reversed on the response path; each sees the previous mutations', async () => {
-    const chain = compileChains([chainIR('c', undefined, [ext('a'), ext('b'), ext('c')])], runtime).select(requestInfo(), requestHeaders())!;
+    const chain = compileChains([chainIR('c', undefined, [ext('a'), ext('b'), ext('c')])], runtime).select(
+      requestInfo(),
+      requestHeaders(),
+    )!;
     const s = chain.open(requestInfo());
     try {
       const req = requestHeaders();
@@ -98,10 +131,10 @@ describe('extension chains', () => {
   });
 
   it('failOpen: true skips the failing extension for the rest of the request; later ones still run', async () => {
-    const chain = compileChains([chainIR('c', undefined, [ext('a'), ext('dead', { failOpen: true, port: deadPort }), ext('c')])], runtime).select(
-      requestInfo(),
-      requestHeaders(),
-    )!;
+    const chain = compileChains(
+      [chainIR('c', undefined, [ext('a'), ext('dead', { failOpen: true, port: deadPort }), ext('c')])],
+      runtime,
+    ).select(requestInfo(), requestHeaders())!;
     const s = chain.open(requestInfo());
     try {
       const req = requestHeaders();
@@ -115,17 +148,26 @@ describe('extension chains', () => {
     } finally {
       s.close();
     }
-    const alone = compileChains([chainIR('c', undefined, [ext('dead', { failOpen: true, port: deadPort })])], runtime).select(requestInfo(), requestHeaders())!;
+    const alone = compileChains(
+      [chainIR('c', undefined, [ext('dead', { failOpen: true, port: deadPort })])],
+      runtime,
+    ).select(requestInfo(), requestHeaders())!;
     const s2 = alone.open(requestInfo());
     assert.equal((await s2.requestHeaders(requestHeaders(), true)).effect, 'FAILED_OPEN');
     s2.close();
   });
 
   it('failOpen: false propagates the ExtensionError', async () => {
-    const chain = compileChains([chainIR('c', undefined, [ext('a'), ext('dead', { port: deadPort })])], runtime).select(requestInfo(), requestHeaders())!;
+    const chain = compileChains(
+      [chainIR('c', undefined, [ext('a'), ext('dead', { port: deadPort })])],
+      runtime,
+    ).select(requestInfo(), requestHeaders())!;
     const s = chain.open(requestInfo());
     try {
-      await assert.rejects(s.requestHeaders(requestHeaders(), true), { name: 'ExtensionError', failure: 'unreachable' });
+      await assert.rejects(s.requestHeaders(requestHeaders(), true), {
+        name: 'ExtensionError',
+        failure: 'unreachable',
+      });
     } finally {
       s.close();
     }
@@ -140,11 +182,18 @@ describe('extension chains', () => {
       events: ['RequestHeaders'],
       plugin: 'default/my-plugin',
     });
-    const chains = (failOpen: boolean): ExtensionChainIR => ({ ...chainIR('c', undefined, []), extensions: [wasm(failOpen), ext('a')] });
-    const closed = compileChains([chains(false)], runtime).select(requestInfo(), requestHeaders())!.open(requestInfo());
+    const chains = (failOpen: boolean): ExtensionChainIR => ({
+      ...chainIR('c', undefined, []),
+      extensions: [wasm(failOpen), ext('a')],
+    });
+    const closed = compileChains([chains(false)], runtime)
+      .select(requestInfo(), requestHeaders())!
+      .open(requestInfo());
     await assert.rejects(closed.requestHeaders(requestHeaders(), true), /no Wasm runtime/);
     closed.close();
-    const open = compileChains([chains(true)], runtime).select(requestInfo(), requestHeaders())!.open(requestInfo());
+    const open = compileChains([chains(true)], runtime)
+      .select(requestInfo(), requestHeaders())!
+      .open(requestInfo());
     const req = requestHeaders();
     await open.requestHeaders(req, true);
     assert.equal(req.get('x-order'), 'a');
@@ -154,10 +203,10 @@ describe('extension chains', () => {
   it('an immediate response ends the chain: later extensions are not called', async () => {
     const deny = await startCallout({ onRequestHeaders: () => ({ immediate: { status: { code: 401 } } }) });
     try {
-      const chain = compileChains([chainIR('c', undefined, [calloutIR({ name: 'deny', port: deny.plaintext }), ext('b')])], runtime).select(
-        requestInfo(),
-        requestHeaders(),
-      )!;
+      const chain = compileChains(
+        [chainIR('c', undefined, [calloutIR({ name: 'deny', port: deny.plaintext }), ext('b')])],
+        runtime,
+      ).select(requestInfo(), requestHeaders())!;
       const s = chain.open(requestInfo());
       const req = requestHeaders();
       const r = await s.requestHeaders(req, false);
@@ -194,11 +243,18 @@ describe('extension chains', () => {
       },
     });
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
     );
     try {
-      const exts = ['x', 'y', 'z'].map((name) => calloutIR({ name, port, events: ['RequestHeaders', 'ResponseHeaders'] }));
-      const chain = compileChains([chainIR('c', undefined, exts)], runtime).select(requestInfo(), requestHeaders())!;
+      const exts = ['x', 'y', 'z'].map((name) =>
+        calloutIR({ name, port, events: ['RequestHeaders', 'ResponseHeaders'] }),
+      );
+      const chain = compileChains([chainIR('c', undefined, exts)], runtime).select(
+        requestInfo(),
+        requestHeaders(),
+      )!;
       const s = chain.open(requestInfo());
       await s.requestHeaders(requestHeaders(), true);
       assert.equal(opened, 3);
@@ -211,9 +267,69 @@ describe('extension chains', () => {
   });
 
   it('a chain whose matcher does not compile is reported and never selected', () => {
-    const compiled = compileChains([chainIR('bad', 'request.path.contains(', [ext('a')]), chainIR('good', undefined, [ext('b')])], runtime);
+    const compiled = compileChains(
+      [chainIR('bad', 'request.path.contains(', [ext('a')]), chainIR('good', undefined, [ext('b')])],
+      runtime,
+    );
     assert.equal(compiled.problems.length, 1);
     assert.match(compiled.problems[0]!, /bad: match condition does not compile/);
     assert.equal(compiled.select(requestInfo(), requestHeaders())?.id.endsWith('/good'), true);
+  });
+
+  it('chainCompiler hands Wasm extensions their plugin from the snapshot, and fails them clearly when it is missing', async () => {
+    const wasmIR: WasmExtensionIR = {
+      kind: 'wasm',
+      id: 'GCPTrafficExtension/default/test/c/plugin',
+      name: 'plugin',
+      failOpen: false,
+      events: ['RequestHeaders'],
+      plugin: 'default/my-plugin',
+    };
+    const given: string[] = [];
+    const compile = chainCompiler(client, (ir, plugin) => {
+      given.push(`${ir.plugin}@${plugin.serving.name}`);
+      return {
+        id: ir.id,
+        failOpen: ir.failOpen,
+        events: new Set(ir.events),
+        open: () => ({
+          requestHeaders: async (h) => {
+            h.set('x-wasm', plugin.serving.name);
+            return { effect: 'CONTENT_MODIFIED' };
+          },
+          requestBody: async (c) => ({ chunks: [c] }),
+          requestTrailers: async () => ({}),
+          responseHeaders: async () => ({}),
+          responseBody: async (c) => ({ chunks: [c] }),
+          responseTrailers: async () => ({}),
+          close: () => undefined,
+        }),
+      };
+    });
+    const chains = [{ ...chainIR('c', undefined, []), extensions: [wasmIR] }];
+    const plugin = {
+      key: 'default/my-plugin',
+      serving: { name: 'v1', image: 'x', moduleDigest: 'sha256:0', modulePath: '/dev/null' },
+      log: { enabled: false, sampleRate: 1, minLogLevel: 'INFO' as const },
+    };
+    const withPlugin = compile(chains, {
+      version: 1,
+      ports: [],
+      wasmPlugins: { 'default/my-plugin': plugin },
+    });
+    const s = withPlugin.select(requestInfo(), requestHeaders())!.open(requestInfo());
+    const h = requestHeaders();
+    await s.requestHeaders(h, true);
+    s.close();
+    assert.equal(h.get('x-wasm'), 'v1');
+    assert.deepEqual(given, ['default/my-plugin@v1']);
+    const missing = compile(chains, { version: 2, ports: [], wasmPlugins: {} })
+      .select(requestInfo(), requestHeaders())!
+      .open(requestInfo());
+    await assert.rejects(
+      missing.requestHeaders(requestHeaders(), true),
+      /GCPWasmPlugin default\/my-plugin is not in the snapshot/,
+    );
+    missing.close();
   });
 });

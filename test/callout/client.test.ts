@@ -15,7 +15,17 @@ import {
   type CalloutContext,
   type Reply,
 } from '../../src/sdk/index.js';
-import { calloutIR, requestHeaders, requestInfo, responseHeaders, startCallout, testCertificate, text, type IrOptions, type RunningCallout } from './support.js';
+import {
+  calloutIR,
+  requestHeaders,
+  requestInfo,
+  responseHeaders,
+  startCallout,
+  testCertificate,
+  text,
+  type IrOptions,
+  type RunningCallout,
+} from './support.js';
 
 interface Seen {
   kind: string;
@@ -27,13 +37,22 @@ interface Seen {
 
 /** Records every event; answers by the request's `x-test` header (kept in per-stream state). */
 function recordingCallout(seen: Seen[]): Callout {
-  const note = (kind: string, ctx: CalloutContext, e: { entries?: ReadonlyArray<readonly [string, string]>; body?: Buffer; endOfStream: boolean }) =>
+  const note = (
+    kind: string,
+    ctx: CalloutContext,
+    e: { entries?: ReadonlyArray<readonly [string, string]>; body?: Buffer; endOfStream: boolean },
+  ) =>
     seen.push({
       kind,
       ...(e.entries ? { headers: [...e.entries] } : {}),
       ...(e.body ? { body: e.body.toString() } : {}),
       endOfStream: e.endOfStream,
-      ctx: { metadata: ctx.metadata, requestBodyMode: ctx.requestBodyMode, responseBodyMode: ctx.responseBodyMode, observabilityMode: ctx.observabilityMode },
+      ctx: {
+        metadata: ctx.metadata,
+        requestBodyMode: ctx.requestBodyMode,
+        responseBodyMode: ctx.responseBodyMode,
+        observabilityMode: ctx.observabilityMode,
+      },
     });
   return {
     onRequestHeaders(h, ctx) {
@@ -69,15 +88,27 @@ function recordingCallout(seen: Seen[]): Callout {
         case 'invalid-name':
           return headersReply({ set: { 'bad header': 'x' } });
         case 'both-values':
-          return { continue: { header_mutation: { set_headers: [{ header: { key: 'x-b', value: 'a', raw_value: Buffer.from('b') } }] } } };
+          return {
+            continue: {
+              header_mutation: {
+                set_headers: [{ header: { key: 'x-b', value: 'a', raw_value: Buffer.from('b') } }],
+              },
+            },
+          };
         case 'immediate':
-          return immediateReply(403, { headers: { 'x-denied': 'yes' }, body: 'denied', details: 'policy says no' });
+          return immediateReply(403, {
+            headers: { 'x-denied': 'yes' },
+            body: 'denied',
+            details: 'policy says no',
+          });
         case 'forward-flat':
           return withDynamicForwarding(headersReply(), '10.0.0.7:8443');
         case 'forward-nested':
           return {
             continue: {},
-            dynamicMetadata: { 'com.google.envoy.dynamic_forwarding': { selected_endpoints: { primary: '10.0.0.8:80' } } },
+            dynamicMetadata: {
+              'com.google.envoy.dynamic_forwarding': { selected_endpoints: { primary: '10.0.0.8:80' } },
+            },
           };
         case 'replace':
           return headersReply({ replace: true, body: 'whole new body', set: { ':method': 'POST' } });
@@ -95,6 +126,7 @@ function recordingCallout(seen: Seen[]): Callout {
         const up = acc.toUpperCase();
         return [streamedBody(up.slice(0, 3), false), streamedBody(up.slice(3), true)];
       }
+      if (b.body.toString() === 'stop') return immediateReply(413, { body: 'too much' });
       return bodyReply({ body: `[${b.body.toString()}]` });
     },
     onRequestTrailers(t, ctx) {
@@ -103,11 +135,16 @@ function recordingCallout(seen: Seen[]): Callout {
     },
     onResponseHeaders(h, ctx) {
       note('response_headers', ctx, h);
-      return headersReply({ add: { hello: 'service-extensions' }, set: { ':status': '201' }, clearRouteCache: true });
+      return headersReply({
+        add: { hello: 'service-extensions' },
+        set: { ':status': '201' },
+        clearRouteCache: true,
+      });
     },
     onResponseBody(b, ctx): Reply | Reply[] {
       note('response_body', ctx, b);
-      if (ctx.responseBodyMode === 'FullDuplexStreamed') return streamedBody(b.body.toString().replace(/o/g, '0'), b.endOfStream);
+      if (ctx.responseBodyMode === 'FullDuplexStreamed')
+        return streamedBody(b.body.toString().replace(/o/g, '0'), b.endOfStream);
       return b.body.toString() === 'clear' ? bodyReply({ clear: true }) : bodyReply();
     },
     onResponseTrailers(t, ctx) {
@@ -117,14 +154,25 @@ function recordingCallout(seen: Seen[]): Callout {
   };
 }
 
-const ALL_EVENTS = ['RequestHeaders', 'RequestBody', 'RequestTrailers', 'ResponseHeaders', 'ResponseBody', 'ResponseTrailers'] as const;
+const ALL_EVENTS = [
+  'RequestHeaders',
+  'RequestBody',
+  'RequestTrailers',
+  'ResponseHeaders',
+  'ResponseBody',
+  'ResponseTrailers',
+] as const;
 
 describe('ext_proc client against the SDK server', () => {
   const seen: Seen[] = [];
   let callout: RunningCallout;
   const client = new CalloutClient();
   const open = (o: Omit<IrOptions, 'port'> & { tls?: boolean }): ExtensionStream =>
-    client.extension(calloutIR({ port: o.tls === false ? callout.plaintext : callout.secure, tls: o.tls ?? true, ...o })).open(requestInfo());
+    client
+      .extension(
+        calloutIR({ port: o.tls === false ? callout.plaintext : callout.secure, tls: o.tls ?? true, ...o }),
+      )
+      .open(requestInfo());
 
   before(async () => {
     callout = await startCallout(recordingCallout(seen));
@@ -145,9 +193,15 @@ describe('ext_proc client against the SDK server', () => {
         assert.equal(r.clearRouteCache, true);
         assert.equal(text((await s.requestBody(Buffer.from('abc'), false)).chunks), '[abc]');
         assert.equal(text((await s.requestBody(Buffer.from('def'), false)).chunks), '[def]');
-        const rt = new HeaderList([['x-drop', '1'], ['x-keep', '2']]);
+        const rt = new HeaderList([
+          ['x-drop', '1'],
+          ['x-keep', '2'],
+        ]);
         await s.requestTrailers(rt);
-        assert.deepEqual(rt.entries(), [['x-keep', '2'], ['x-trailer-set', 'yes']]);
+        assert.deepEqual(rt.entries(), [
+          ['x-keep', '2'],
+          ['x-trailer-set', 'yes'],
+        ]);
         const res = responseHeaders();
         const r2 = await s.responseHeaders(res, false);
         assert.equal(res.get('hello'), 'service-extensions');
@@ -163,14 +217,28 @@ describe('ext_proc client against the SDK server', () => {
       }
       assert.deepEqual(
         seen.map((e) => e.kind),
-        ['request_headers', 'request_body', 'request_body', 'request_trailers', 'response_headers', 'response_body', 'response_body', 'response_trailers'],
+        [
+          'request_headers',
+          'request_body',
+          'request_body',
+          'request_trailers',
+          'response_headers',
+          'response_body',
+          'response_body',
+          'response_trailers',
+        ],
       );
       // Header values arrive as raw_value with pseudo-headers; protocol_config and metadata_context on the stream.
-      assert.deepEqual(seen[0]!.headers!.find(([k]) => k === ':path'), [':path', '/serviceextensions']);
+      assert.deepEqual(
+        seen[0]!.headers!.find(([k]) => k === ':path'),
+        [':path', '/serviceextensions'],
+      );
       assert.equal(seen[0]!.ctx.requestBodyMode, 'Streamed');
       assert.equal(seen[0]!.ctx.responseBodyMode, 'Streamed');
       for (const e of seen) {
-        assert.deepEqual(e.ctx.metadata, { 'com.google.lb_traffic_extension.test.chain1.ext': { tenant: 'a', team: 'b' } });
+        assert.deepEqual(e.ctx.metadata, {
+          'com.google.lb_traffic_extension.test.chain1.ext': { tenant: 'a', team: 'b' },
+        });
       }
     });
   }
@@ -179,8 +247,30 @@ describe('ext_proc client against the SDK server', () => {
     const s = open({ events: ['RequestHeaders', 'RequestBody'] });
     try {
       await s.requestHeaders(requestHeaders(), false);
-      const results = await Promise.all(['1', '2', '3', '4'].map((c, i) => s.requestBody(Buffer.from(c), i === 3)));
-      assert.deepEqual(results.map((r) => text(r.chunks)), ['[1]', '[2]', '[3]', '[4]']);
+      const results = await Promise.all(
+        ['1', '2', '3', '4'].map((c, i) => s.requestBody(Buffer.from(c), i === 3)),
+      );
+      assert.deepEqual(
+        results.map((r) => text(r.chunks)),
+        ['[1]', '[2]', '[3]', '[4]'],
+      );
+    } finally {
+      s.close();
+    }
+  });
+
+  it('an immediate response to a pipelined chunk answers the request; later chunks pass without failing', async () => {
+    const s = open({ events: ['RequestHeaders', 'RequestBody'], timeoutMs: 200 });
+    try {
+      await s.requestHeaders(requestHeaders(), false);
+      const results = await Promise.all(
+        ['a', 'stop', 'c'].map((c, i) => s.requestBody(Buffer.from(c), i === 2)),
+      );
+      assert.equal(text(results[0]!.chunks), '[a]');
+      assert.equal(results[1]!.immediate?.status, 413);
+      assert.equal(results[2]!.effect, 'NONE');
+      await new Promise((r) => setTimeout(r, 250)); // past the timeout: nothing may fail late
+      assert.equal((await s.responseHeaders(responseHeaders(), true)).effect, 'NONE');
     } finally {
       s.close();
     }
@@ -188,7 +278,10 @@ describe('ext_proc client against the SDK server', () => {
 
   it('FullDuplexStreamed: chunks go out without waiting; the callout streams the new body back', async () => {
     seen.length = 0;
-    const s = open({ events: ['RequestHeaders', 'RequestBody', 'RequestTrailers'], requestBodySendMode: 'FullDuplexStreamed' });
+    const s = open({
+      events: ['RequestHeaders', 'RequestBody', 'RequestTrailers'],
+      requestBodySendMode: 'FullDuplexStreamed',
+    });
     try {
       await s.requestHeaders(requestHeaders(), false);
       const a = await s.requestBody(Buffer.from('hello '), false);
@@ -201,10 +294,16 @@ describe('ext_proc client against the SDK server', () => {
   });
 
   it('FullDuplexStreamed on the response path', async () => {
-    const s = open({ events: ['ResponseHeaders', 'ResponseBody', 'ResponseTrailers'], responseBodySendMode: 'FullDuplexStreamed' });
+    const s = open({
+      events: ['ResponseHeaders', 'ResponseBody', 'ResponseTrailers'],
+      responseBodySendMode: 'FullDuplexStreamed',
+    });
     try {
       await s.responseHeaders(responseHeaders(), false);
-      const out = [...(await s.responseBody(Buffer.from('foo'), false)).chunks, ...(await s.responseBody(Buffer.from('boo'), true)).chunks];
+      const out = [
+        ...(await s.responseBody(Buffer.from('foo'), false)).chunks,
+        ...(await s.responseBody(Buffer.from('boo'), true)).chunks,
+      ];
       assert.equal(text(out), 'f00b00');
     } finally {
       s.close();
@@ -231,7 +330,10 @@ describe('ext_proc client against the SDK server', () => {
     }
     const s2 = open({});
     try {
-      const h = requestHeaders('/', [['x-test', 'overwrite-if-exists'], ['x-existing', 'old']]);
+      const h = requestHeaders('/', [
+        ['x-test', 'overwrite-if-exists'],
+        ['x-existing', 'old'],
+      ]);
       await s2.requestHeaders(h, true);
       assert.equal(h.get('x-existing'), 'over');
       assert.equal(h.has('x-not-there'), false);
@@ -260,7 +362,10 @@ describe('ext_proc client against the SDK server', () => {
     it(`fails the answer as out of protocol: ${mode}`, async () => {
       const s = open({});
       try {
-        await assert.rejects(s.requestHeaders(requestHeaders('/', [['x-test', mode]]), true), { name: 'ExtensionError', failure: 'protocol' });
+        await assert.rejects(s.requestHeaders(requestHeaders('/', [['x-test', mode]]), true), {
+          name: 'ExtensionError',
+          failure: 'protocol',
+        });
       } finally {
         s.close();
       }
@@ -283,7 +388,10 @@ describe('ext_proc client against the SDK server', () => {
     }
   });
 
-  for (const [mode, endpoint] of [['forward-flat', '10.0.0.7:8443'], ['forward-nested', '10.0.0.8:80']] as const) {
+  for (const [mode, endpoint] of [
+    ['forward-flat', '10.0.0.7:8443'],
+    ['forward-nested', '10.0.0.8:80'],
+  ] as const) {
     it(`dynamic forwarding metadata selects the endpoint (${mode})`, async () => {
       const s = open({});
       try {
@@ -299,7 +407,10 @@ describe('ext_proc client against the SDK server', () => {
     seen.length = 0;
     const s = open({ events: ['RequestHeaders', 'RequestBody'] });
     try {
-      const h = requestHeaders('/', [['x-test', 'replace'], ['content-length', '8']]);
+      const h = requestHeaders('/', [
+        ['x-test', 'replace'],
+        ['content-length', '8'],
+      ]);
       await s.requestHeaders(h, false);
       assert.equal(h.get(':method'), 'POST');
       assert.equal(h.has('content-length'), false);
@@ -308,18 +419,33 @@ describe('ext_proc client against the SDK server', () => {
     } finally {
       s.close();
     }
-    assert.deepEqual(seen.map((e) => e.kind), ['request_headers']);
+    assert.deepEqual(
+      seen.map((e) => e.kind),
+      ['request_headers'],
+    );
   });
 
   it('forwardHeaders: only the listed headers (and pseudo-headers) reach the callout', async () => {
     seen.length = 0;
     const s = open({ forwardHeaders: ['x-keep'] });
     try {
-      await s.requestHeaders(requestHeaders('/', [['x-keep', '1'], ['x-secret', '2']]), true);
+      await s.requestHeaders(
+        requestHeaders('/', [
+          ['x-keep', '1'],
+          ['x-secret', '2'],
+        ]),
+        true,
+      );
     } finally {
       s.close();
     }
-    assert.deepEqual(seen[0]!.headers!.map(([k]) => k).sort(), [':authority', ':method', ':path', ':scheme', 'x-keep']);
+    assert.deepEqual(seen[0]!.headers!.map(([k]) => k).sort(), [
+      ':authority',
+      ':method',
+      ':path',
+      ':scheme',
+      'x-keep',
+    ]);
   });
 
   it('observabilityMode: messages are sent, nothing waits, answers are ignored', async () => {
@@ -331,7 +457,13 @@ describe('ext_proc client against the SDK server', () => {
     assert.equal(text((await s.requestBody(Buffer.from('body'), true)).chunks), 'body');
     s.close();
     for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((res) => setTimeout(res, 10));
-    assert.deepEqual(seen.map((e) => [e.kind, e.ctx.observabilityMode]), [['request_headers', true], ['request_body', true]]);
+    assert.deepEqual(
+      seen.map((e) => [e.kind, e.ctx.observabilityMode]),
+      [
+        ['request_headers', true],
+        ['request_body', true],
+      ],
+    );
   });
 
   it('TLS with verification (BackendTLSPolicy): accepts the right CA and hostname, refuses a wrong hostname', async () => {
@@ -346,7 +478,10 @@ describe('ext_proc client against the SDK server', () => {
     }
     const bad = open({ verify: true, caPem: ca, hostname: 'other.example' });
     try {
-      await assert.rejects(bad.requestHeaders(requestHeaders(), true), { name: 'ExtensionError', failure: 'unreachable' });
+      await assert.rejects(bad.requestHeaders(requestHeaders(), true), {
+        name: 'ExtensionError',
+        failure: 'unreachable',
+      });
     } finally {
       bad.close();
     }

@@ -3,7 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { CalloutClient } from '../../src/extensions/callout/client.js';
-import { externalProcessorService, type ProcessingRequest, type ProcessingResponse } from '../../src/extensions/callout/protos.js';
+import {
+  externalProcessorService,
+  type ProcessingRequest,
+  type ProcessingResponse,
+} from '../../src/extensions/callout/protos.js';
 import { CalloutError, headersReply } from '../../src/sdk/index.js';
 import { calloutIR, requestHeaders, requestInfo, startCallout, type RunningCallout } from './support.js';
 
@@ -14,7 +18,9 @@ async function rawServer(handler: Handler): Promise<{ port: number; stop(): void
   const server = new grpc.Server();
   server.addService(externalProcessorService(), { Process: handler });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
   );
   return { port, stop: () => server.forceShutdown() };
 }
@@ -47,23 +53,60 @@ describe('callout failures', () => {
     gone.stop();
     const s = client.extension(calloutIR({ port: gone.port })).open(requestInfo());
     try {
-      await assert.rejects(s.requestHeaders(requestHeaders(), true), { name: 'ExtensionError', failure: 'unreachable' });
+      await assert.rejects(s.requestHeaders(requestHeaders(), true), {
+        name: 'ExtensionError',
+        failure: 'unreachable',
+      });
     } finally {
       s.close();
+    }
+  });
+
+  it('a callout that comes back is reached again after the reconnect backoff', async () => {
+    const srv = await rawServer(() => undefined);
+    const port = srv.port;
+    srv.stop();
+    const ext = client.extension(calloutIR({ port }));
+    for (let i = 0; i < 3; i++) {
+      const s = ext.open(requestInfo());
+      await assert.rejects(s.requestHeaders(requestHeaders(), true), { failure: 'unreachable' });
+      s.close();
+    }
+    const back = await startCallout(
+      { onRequestHeaders: () => headersReply({ set: { 'x-back': '1' } }) },
+      port,
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const s = ext.open(requestInfo());
+      const h = requestHeaders();
+      await s.requestHeaders(h, true);
+      s.close();
+      assert.equal(h.get('x-back'), '1');
+    } finally {
+      await back.stop();
     }
   });
 
   it('no endpoints → unreachable', async () => {
     const ir = calloutIR({ port: 1 });
     const s = client.extension({ ...ir, target: { ...ir.target, endpoints: [] } }).open(requestInfo());
-    await assert.rejects(s.requestHeaders(requestHeaders(), true), { name: 'ExtensionError', failure: 'unreachable' });
+    await assert.rejects(s.requestHeaders(requestHeaders(), true), {
+      name: 'ExtensionError',
+      failure: 'unreachable',
+    });
     s.close();
   });
 
   it('slow callout → timeout after the per-message timeout', async () => {
-    const s = client.extension(calloutIR({ port: slowAndFailing.plaintext, timeoutMs: 50 })).open(requestInfo());
+    const s = client
+      .extension(calloutIR({ port: slowAndFailing.plaintext, timeoutMs: 50 }))
+      .open(requestInfo());
     try {
-      await assert.rejects(s.requestHeaders(requestHeaders('/', [['x-test', 'slow']]), true), { name: 'ExtensionError', failure: 'timeout' });
+      await assert.rejects(s.requestHeaders(requestHeaders('/', [['x-test', 'slow']]), true), {
+        name: 'ExtensionError',
+        failure: 'timeout',
+      });
       assert.equal(slowAnswered, false, 'fails at the timeout, not when the callout finally answers');
     } finally {
       s.close();
@@ -99,7 +142,10 @@ describe('callout failures', () => {
     });
     const s = client.extension(calloutIR({ port: srv.port })).open(requestInfo());
     try {
-      await assert.rejects(s.requestHeaders(requestHeaders(), true), { name: 'ExtensionError', failure: 'protocol' });
+      await assert.rejects(s.requestHeaders(requestHeaders(), true), {
+        name: 'ExtensionError',
+        failure: 'protocol',
+      });
     } finally {
       s.close();
       srv.stop();
@@ -110,14 +156,26 @@ describe('callout failures', () => {
     const srv = await rawServer((call) => {
       call.on('data', (req: ProcessingRequest) => {
         if (req.request === 'request_headers') call.write({ request_headers: { response: {} } });
-        else call.write({ request_body: { response: { body_mutation: { streamed_response: { body: Buffer.from('x'), end_of_stream: true } } } } });
+        else
+          call.write({
+            request_body: {
+              response: {
+                body_mutation: { streamed_response: { body: Buffer.from('x'), end_of_stream: true } },
+              },
+            },
+          });
       });
       call.on('end', () => call.end());
     });
-    const s = client.extension(calloutIR({ port: srv.port, events: ['RequestHeaders', 'RequestBody'] })).open(requestInfo());
+    const s = client
+      .extension(calloutIR({ port: srv.port, events: ['RequestHeaders', 'RequestBody'] }))
+      .open(requestInfo());
     try {
       await s.requestHeaders(requestHeaders(), false);
-      await assert.rejects(s.requestBody(Buffer.from('b'), true), { name: 'ExtensionError', failure: 'protocol' });
+      await assert.rejects(s.requestBody(Buffer.from('b'), true), {
+        name: 'ExtensionError',
+        failure: 'protocol',
+      });
     } finally {
       s.close();
       srv.stop();
@@ -127,13 +185,24 @@ describe('callout failures', () => {
   it('answer larger than 128 KB → error (RESOURCE_EXHAUSTED)', async () => {
     const srv = await rawServer((call) => {
       call.on('data', () =>
-        call.write({ request_headers: { response: { header_mutation: { set_headers: [{ header: { key: 'x-big', raw_value: Buffer.alloc(200_000, 97) } }] } } } }),
+        call.write({
+          request_headers: {
+            response: {
+              header_mutation: {
+                set_headers: [{ header: { key: 'x-big', raw_value: Buffer.alloc(200_000, 97) } }],
+              },
+            },
+          },
+        }),
       );
       call.on('end', () => call.end());
     });
     const s = client.extension(calloutIR({ port: srv.port })).open(requestInfo());
     try {
-      await assert.rejects(s.requestHeaders(requestHeaders(), true), { failure: 'error', grpcStatus: grpc.status.RESOURCE_EXHAUSTED });
+      await assert.rejects(s.requestHeaders(requestHeaders(), true), {
+        failure: 'error',
+        grpcStatus: grpc.status.RESOURCE_EXHAUSTED,
+      });
     } finally {
       s.close();
       srv.stop();

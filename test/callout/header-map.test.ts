@@ -8,10 +8,18 @@ describe('HeaderList', () => {
     assert.equal(h.get('HOST'), 'a');
     assert.deepEqual(h.getAll('x-a'), ['1', '2']);
     h.set('X-A', '3');
-    assert.deepEqual(h.entries(), [['host', 'a'], ['x-a', '3'], ['accept', '*/*']]);
+    assert.deepEqual(h.entries(), [
+      ['host', 'a'],
+      ['x-a', '3'],
+      ['accept', '*/*'],
+    ]);
     h.append('x-a', '4');
     h.remove('host');
-    assert.deepEqual(h.entries(), [['x-a', '3'], ['accept', '*/*'], ['x-a', '4']]);
+    assert.deepEqual(h.entries(), [
+      ['x-a', '3'],
+      ['accept', '*/*'],
+      ['x-a', '4'],
+    ]);
     assert.equal(h.has('Accept'), true);
     assert.equal(h.size, 3);
     h.set('new', 'v');

@@ -2,7 +2,12 @@
 import type { CalloutExtensionIR, ExtensionChainIR, HttpEvent } from '../../src/ir/snapshot.js';
 import type { RequestInfo } from '../../src/extensions/extension.js';
 import { HeaderList } from '../../src/extensions/header-map.js';
-import { CalloutServer, selfSignedCertificate, type Callout, type CertificatePair } from '../../src/sdk/index.js';
+import {
+  CalloutServer,
+  selfSignedCertificate,
+  type Callout,
+  type CertificatePair,
+} from '../../src/sdk/index.js';
 
 let cert: CertificatePair | undefined;
 /** One certificate per test process (key generation is the slow part). */
@@ -18,11 +23,12 @@ export interface RunningCallout {
   stop(): Promise<void>;
 }
 
-export async function startCallout(callout: Callout): Promise<RunningCallout> {
+/** `plaintextPort` lets a test bring a callout back on the port a stopped one used. */
+export async function startCallout(callout: Callout, plaintextPort = 0): Promise<RunningCallout> {
   const c = testCertificate();
   const server = new CalloutServer(callout, {
     address: '127.0.0.1',
-    plaintextPort: 0,
+    plaintextPort,
     securePort: 0,
     healthPort: null,
     certChain: c.certPem,
@@ -61,13 +67,21 @@ export function calloutIR(o: IrOptions): CalloutExtensionIR {
       service: 'default/callout:443',
       endpoints: [{ address: '127.0.0.1', port: o.port }],
       tls: o.tls
-        ? { verify: o.verify ?? false, ...(o.caPem ? { caPem: o.caPem } : {}), ...(o.hostname ? { hostname: o.hostname } : {}) }
+        ? {
+            verify: o.verify ?? false,
+            ...(o.caPem ? { caPem: o.caPem } : {}),
+            ...(o.hostname ? { hostname: o.hostname } : {}),
+          }
         : null,
     },
   };
 }
 
-export function chainIR(name: string, celMatcher: string | undefined, extensions: CalloutExtensionIR[]): ExtensionChainIR {
+export function chainIR(
+  name: string,
+  celMatcher: string | undefined,
+  extensions: CalloutExtensionIR[],
+): ExtensionChainIR {
   return {
     id: `GCPTrafficExtension/default/test/${name}`,
     name,
@@ -106,4 +120,5 @@ export function responseHeaders(extra: Array<[string, string]> = []): HeaderList
   return new HeaderList([[':status', '200'], ['content-type', 'text/plain'], ...extra]);
 }
 
-export const text = (chunks: readonly Uint8Array[]): string => Buffer.concat(chunks.map((c) => Buffer.from(c))).toString();
+export const text = (chunks: readonly Uint8Array[]): string =>
+  Buffer.concat(chunks.map((c) => Buffer.from(c))).toString();

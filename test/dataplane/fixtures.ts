@@ -1,6 +1,10 @@
 // Test fixtures: snapshot builders and real loopback backends. No mocks: every backend is a real server.
 
 import http from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type {
@@ -170,4 +174,20 @@ export function get(
 
 export function echoOf(a: Answer): Echo {
   return JSON.parse(a.body) as Echo;
+}
+
+/** A self-signed EC certificate for `names` (first is the CN), made with openssl. */
+export function selfSigned(names: string[]): { certPem: string; keyPem: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'extgate-cert-'));
+  try {
+    const san = names.map((n) => `DNS:${n}`).join(',');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+      '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${san}`,
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    return { certPem: readFileSync(join(dir, 'cert.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'key.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -12,7 +12,9 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 let built = false;
 export function buildPlugins(): void {
   if (built) return;
-  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-plugins.mjs')], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-plugins.mjs')], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error('scripts/build-plugins.mjs failed');
   built = true;
 }
@@ -22,14 +24,18 @@ export function examplePath(name: string): string {
 }
 
 export function fixturePath(name: string): string {
-  return name.endsWith('.wat')
-    ? join(repoRoot, 'test', 'wasm', 'fixtures', 'build', name.replace(/\.wat$/, '.wasm'))
+  return name.endsWith('.wat') || name.endsWith('.c')
+    ? join(repoRoot, 'test', 'wasm', 'fixtures', 'build', name.replace(/\.(wat|c)$/, '.wasm'))
     : join(repoRoot, 'test', 'wasm', 'fixtures', name, 'build', 'plugin.wasm');
 }
 
 export const QUIET_LOG: WasmLogConfigIR = { enabled: false, sampleRate: 1, minLogLevel: 'INFO' };
 
-export function pluginIR(key: string, modulePath: string, opts: { version?: string; config?: string; log?: WasmLogConfigIR } = {}): WasmPluginIR {
+export function pluginIR(
+  key: string,
+  modulePath: string,
+  opts: { version?: string; config?: string; log?: WasmLogConfigIR } = {},
+): WasmPluginIR {
   return {
     key,
     serving: {
@@ -43,7 +49,10 @@ export function pluginIR(key: string, modulePath: string, opts: { version?: stri
   };
 }
 
-export function extensionIR(plugin: string, opts: { failOpen?: boolean; events?: HttpEvent[] } = {}): WasmExtensionIR {
+export function extensionIR(
+  plugin: string,
+  opts: { failOpen?: boolean; events?: HttpEvent[] } = {},
+): WasmExtensionIR {
   return {
     kind: 'wasm',
     id: `GCPTrafficExtension/default/ext/chain/${plugin.split('/')[1]}`,

@@ -92,7 +92,7 @@ for (const [mode, failure, pattern] of [
   });
 }
 
-test('failOpen is the chain\'s decision: the extension reports it and still throws', async () => {
+test("failOpen is the chain's decision: the extension reports it and still throws", async () => {
   const rt = new WasmRuntime({ logSink: () => {} });
   const plugin = pluginIR('default/misbehave', fixturePath('misbehave'));
   const ext = rt.extensionFactory(extensionIR(plugin.key, { failOpen: true }), plugin);

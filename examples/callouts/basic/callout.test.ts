@@ -3,7 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CalloutClient } from '../../../src/extensions/callout/client.js';
 import { basic } from './callout.js';
-import { calloutIR, requestHeaders, requestInfo, responseHeaders, startCallout, text, type RunningCallout } from '../../../test/callout/support.js';
+import {
+  calloutIR,
+  requestHeaders,
+  requestInfo,
+  responseHeaders,
+  startCallout,
+  text,
+  type RunningCallout,
+} from '../../../test/callout/support.js';
 
 describe('examples/callouts/basic', () => {
   let callout: RunningCallout;

@@ -2,8 +2,10 @@
 import { GATEWAY_API, PATTERNS } from './limits.js';
 import { arr, int, map, obj, opaque, str, type ObjectSchema } from './dsl.js';
 
-export const group = (o: { default?: string; enum?: readonly string[] } = {}) => str({ maxLength: 253, pattern: PATTERNS.group, ...o });
-export const kind = (o: { default?: string; enum?: readonly string[] } = {}) => str({ minLength: 1, maxLength: 63, pattern: PATTERNS.kind, ...o });
+export const group = (o: { default?: string; enum?: readonly string[] } = {}) =>
+  str({ maxLength: 253, pattern: PATTERNS.group, ...o });
+export const kind = (o: { default?: string; enum?: readonly string[] } = {}) =>
+  str({ minLength: 1, maxLength: 63, pattern: PATTERNS.kind, ...o });
 export const objectName = () => str({ minLength: 1, maxLength: 253 });
 export const namespace = () => str({ minLength: 1, maxLength: 63, pattern: PATTERNS.namespace });
 export const sectionName = () => str({ minLength: 1, maxLength: 253, pattern: PATTERNS.sectionName });
@@ -25,7 +27,9 @@ export const parentReference = (): ObjectSchema =>
   );
 
 /** Gateway API LocalPolicyTargetReference (targetRefs of policies). */
-export const localPolicyTargetReference = (o: { group?: readonly string[]; kind?: readonly string[] } = {}): ObjectSchema =>
+export const localPolicyTargetReference = (
+  o: { group?: readonly string[]; kind?: readonly string[] } = {},
+): ObjectSchema =>
   obj(
     {
       group: group(o.group ? { enum: o.group } : {}),
@@ -39,7 +43,11 @@ export const localPolicyTargetReference = (o: { group?: readonly string[]; kind?
 export const condition = (): ObjectSchema =>
   obj(
     {
-      type: str({ maxLength: 316, pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$' }),
+      type: str({
+        maxLength: 316,
+        pattern:
+          '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+      }),
       status: str({ enum: ['True', 'False', 'Unknown'] }),
       observedGeneration: int({ minimum: 0, format: 'int64' }),
       lastTransitionTime: str({ format: 'date-time' }),
@@ -50,7 +58,12 @@ export const condition = (): ObjectSchema =>
   );
 
 export const conditions = (max = 8, min = 0) =>
-  arr(condition(), { maxItems: max, ...(min ? { minItems: min } : {}), listType: 'map', listMapKeys: ['type'] });
+  arr(condition(), {
+    maxItems: max,
+    ...(min ? { minItems: min } : {}),
+    listType: 'map',
+    listMapKeys: ['type'],
+  });
 
 /** Gateway API PolicyStatus (GKE extensions, BackendTLSPolicy). */
 export const policyStatus = (): ObjectSchema =>
@@ -88,4 +101,5 @@ export const objectMeta = (): ObjectSchema =>
     managedFields: arr(opaque()),
   });
 
-export const weight = () => int({ minimum: GATEWAY_API.weight.min, maximum: GATEWAY_API.weight.max });
+export const weight = () =>
+  int({ minimum: GATEWAY_API.weight.min, maximum: GATEWAY_API.weight.max, default: 1 });

@@ -52,7 +52,8 @@ export const service = core(
               rule<ServicePort[]>({
                 message: 'port names must be unique within a Service',
                 holds: (ps) => new Set(ps.map((p) => p.name ?? '')).size === ps.length,
-                locate: (ps) => `[${ps.findIndex((p, i) => ps.findIndex((q) => (q.name ?? '') === (p.name ?? '')) !== i)}].name`,
+                locate: (ps) =>
+                  `[${ps.findIndex((p, i) => ps.findIndex((q) => (q.name ?? '') === (p.name ?? '')) !== i)}].name`,
                 reason: 'FieldValueDuplicate',
               }),
             ],
@@ -76,14 +77,37 @@ export const endpointSlice = core(
     {
       metadata: objectMeta(),
       addressType: str({ enum: ['IPv4', 'IPv6', 'FQDN'] }),
-      endpoints: arr(obj({ addresses: arr(str(), { minItems: 1, maxItems: 100 }), conditions: obj({}, { open: true }) }, { required: ['addresses'], open: true }), { maxItems: 1000 }),
-      ports: arr(obj({ name: str({ maxLength: 63 }), protocol: str({ enum: ['TCP', 'UDP', 'SCTP'] }), port: int({ minimum: 0, maximum: 65535 }), appProtocol: str() }, { open: true }), { maxItems: 100 }),
+      endpoints: arr(
+        obj(
+          { addresses: arr(str(), { minItems: 1, maxItems: 100 }), conditions: obj({}, { open: true }) },
+          { required: ['addresses'], open: true },
+        ),
+        { maxItems: 1000 },
+      ),
+      ports: arr(
+        obj(
+          {
+            name: str({ maxLength: 63 }),
+            protocol: str({ enum: ['TCP', 'UDP', 'SCTP'] }),
+            port: int({ minimum: 0, maximum: 65535 }),
+            appProtocol: str(),
+          },
+          { open: true },
+        ),
+        { maxItems: 100 },
+      ),
     },
     {
       required: ['addressType'],
       open: true,
       rules: [
-        rule<Slice>({ message: 'field is immutable', cel: 'self.addressType == oldSelf.addressType', holds: (s, old) => s.addressType === old?.addressType, transition: true, field: 'addressType' }),
+        rule<Slice>({
+          message: 'field is immutable',
+          cel: 'self.addressType == oldSelf.addressType',
+          holds: (s, old) => s.addressType === old?.addressType,
+          transition: true,
+          field: 'addressType',
+        }),
       ],
     },
   ),
@@ -96,10 +120,12 @@ interface SecretShape {
   stringData?: Record<string, string>;
 }
 
-const tlsKey = (key: string) =>
+// The keys Kubernetes requires per Secret type: TLS listeners and callouts read tls.crt/tls.key, registry
+// credentials (--registry-secret) read .dockerconfigjson.
+const requiredKey = (type: string, key: string) =>
   rule<SecretShape>({
-    message: `data[${key}] is required for a kubernetes.io/tls Secret`,
-    holds: (s) => s.type !== 'kubernetes.io/tls' || s.data?.[key] !== undefined || s.stringData?.[key] !== undefined,
+    message: `data[${key}] is required for a ${type} Secret`,
+    holds: (s) => s.type !== type || s.data?.[key] !== undefined || s.stringData?.[key] !== undefined,
     locate: () => `.data[${key}]`,
     reason: 'FieldValueRequired',
   });
@@ -112,9 +138,15 @@ export const secret = core(
     {
       open: true,
       rules: [
-        tlsKey('tls.crt'),
-        tlsKey('tls.key'),
-        rule<SecretShape>({ message: 'field is immutable', holds: (s, old) => (s.type ?? 'Opaque') === (old?.type ?? 'Opaque'), transition: true, field: 'type' }),
+        requiredKey('kubernetes.io/tls', 'tls.crt'),
+        requiredKey('kubernetes.io/tls', 'tls.key'),
+        requiredKey('kubernetes.io/dockerconfigjson', '.dockerconfigjson'),
+        rule<SecretShape>({
+          message: 'field is immutable',
+          holds: (s, old) => (s.type ?? 'Opaque') === (old?.type ?? 'Opaque'),
+          transition: true,
+          field: 'type',
+        }),
       ],
     },
   ),

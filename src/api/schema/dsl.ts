@@ -1,7 +1,8 @@
 // The schema language every validated kind is written in. One description per kind feeds both the admission
 // validator (validate.ts) and the CRD OpenAPI + CEL output (openapi.ts), so the two cannot drift apart.
 
-export type FieldReason = 'FieldValueRequired' | 'FieldValueForbidden' | 'FieldValueInvalid' | 'FieldValueDuplicate';
+export type FieldReason =
+  'FieldValueRequired' | 'FieldValueForbidden' | 'FieldValueInvalid' | 'FieldValueDuplicate';
 
 /**
  * A cross-field rule: the CEL text that goes into the CRD's `x-kubernetes-validations`, and the same predicate
@@ -18,6 +19,8 @@ export interface Rule<T = unknown> {
   field?: string;
   /** Finer position for admission only, relative to the node (e.g. `[1].name`); wins over `field`. */
   locate?(self: T): string | undefined;
+  /** The value the message quotes, when it is not the one at the reported field (e.g. a bad map key). */
+  shown?(self: T): unknown;
   /** Default: Required when the reported field is absent, otherwise Invalid. */
   reason?: FieldReason;
   /** A transition rule (uses oldSelf): only evaluated on update. */
@@ -83,7 +86,8 @@ export interface ArraySchema extends Common {
   listMapKeys?: readonly string[];
 }
 
-export type Schema = StringSchema | IntegerSchema | BooleanSchema | IntOrStringSchema | ObjectSchema | ArraySchema;
+export type Schema =
+  StringSchema | IntegerSchema | BooleanSchema | IntOrStringSchema | ObjectSchema | ArraySchema;
 
 /** What one kind's validation is made of. */
 export interface KindSchema {
@@ -107,23 +111,44 @@ export interface KindSchema {
 
 // Small constructors keep schema files close to the CRD text they mirror.
 export const str = (o: Omit<StringSchema, 'type'> = {}): StringSchema => ({ type: 'string', ...o });
-export const int = (o: Omit<IntegerSchema, 'type'> = {}): IntegerSchema => ({ type: 'integer', format: 'int32', ...o });
+export const int = (o: Omit<IntegerSchema, 'type'> = {}): IntegerSchema => ({
+  type: 'integer',
+  format: 'int32',
+  ...o,
+});
 export const bool = (o: Omit<BooleanSchema, 'type'> = {}): BooleanSchema => ({ type: 'boolean', ...o });
-export const obj = (properties: Record<string, Schema>, o: Omit<ObjectSchema, 'type' | 'properties'> = {}): ObjectSchema => ({
+export const obj = (
+  properties: Record<string, Schema>,
+  o: Omit<ObjectSchema, 'type' | 'properties'> = {},
+): ObjectSchema => ({
   type: 'object',
   properties,
   ...o,
 });
-export const map = (values: Schema, o: Omit<ObjectSchema, 'type' | 'additionalProperties'> = {}): ObjectSchema => ({
+export const map = (
+  values: Schema,
+  o: Omit<ObjectSchema, 'type' | 'additionalProperties'> = {},
+): ObjectSchema => ({
   type: 'object',
   additionalProperties: values,
   ...o,
 });
-export const arr = (items: Schema, o: Omit<ArraySchema, 'type' | 'items'> = {}): ArraySchema => ({ type: 'array', items, ...o });
+export const arr = (items: Schema, o: Omit<ArraySchema, 'type' | 'items'> = {}): ArraySchema => ({
+  type: 'array',
+  items,
+  ...o,
+});
 /** An object whose content is not validated (kept as sent). */
-export const opaque = (description?: string): ObjectSchema => ({ type: 'object', open: true, ...(description ? { description } : {}) });
+export const opaque = (description?: string): ObjectSchema => ({
+  type: 'object',
+  open: true,
+  ...(description ? { description } : {}),
+});
 
 /** Declares a rule over a node of type T (T documents what `holds` may assume). */
 export function rule<T>(r: Rule<T>): Rule<never> {
   return r as unknown as Rule<never>;
 }
+
+/** Attaches the field description shown by `kubectl explain` on a real cluster (CRD only). */
+export const doc = <S extends Schema>(description: string, s: S): S => ({ ...s, description });

@@ -1,11 +1,16 @@
-// Gateway API kinds extgate serves: GatewayClass, Gateway, HTTPRoute (v1), ReferenceGrant (v1beta1),
-// BackendTLSPolicy (v1). Shapes, limits and messages follow the upstream standard-channel CRDs
+// Gateway API GatewayClass and Gateway (v1), plus the helpers the other Gateway API kinds share (httproute.ts,
+// gateway-policies.ts). Shapes, limits and messages follow the upstream standard-channel CRDs
 // (kubernetes-sigs/gateway-api config/crd/standard); rules marked "extgate" are ours.
 import { GATEWAY_API, PATTERNS } from './limits.js';
 import { arr, map, obj, opaque, rule, str, type KindSchema, type ObjectSchema, type Rule } from './dsl.js';
-import { group, kind, namespace, objectMeta, objectName, policyStatus, port, sectionName } from './common.js';
+import { group, kind, namespace, objectMeta, objectName, port, sectionName } from './common.js';
 
-export const kindSchema = (kindName: string, plural: string, root: ObjectSchema, o: Partial<KindSchema> = {}): KindSchema => ({
+export const kindSchema = (
+  kindName: string,
+  plural: string,
+  root: ObjectSchema,
+  o: Partial<KindSchema> = {},
+): KindSchema => ({
   group: 'gateway.networking.k8s.io',
   version: 'v1',
   kind: kindName,
@@ -20,7 +25,10 @@ export const kindSchema = (kindName: string, plural: string, root: ObjectSchema,
 });
 
 export const withMeta = (spec: ObjectSchema, status?: ObjectSchema): ObjectSchema =>
-  obj({ apiVersion: str(), kind: str(), metadata: objectMeta(), spec, ...(status ? { status } : {}) }, { required: ['spec'] });
+  obj(
+    { apiVersion: str(), kind: str(), metadata: objectMeta(), spec, ...(status ? { status } : {}) },
+    { required: ['spec'] },
+  );
 
 // ---------------------------------------------------------------------------------------------- GatewayClass
 
@@ -34,10 +42,20 @@ export const gatewayClass = kindSchema(
           minLength: 1,
           maxLength: 253,
           pattern: PATTERNS.controllerName,
-          rules: [rule<string>({ message: 'Value is immutable', cel: 'self == oldSelf', holds: (s, old) => s === old, transition: true })],
+          rules: [
+            rule<string>({
+              message: 'Value is immutable',
+              cel: 'self == oldSelf',
+              holds: (s, old) => s === old,
+              transition: true,
+            }),
+          ],
         }),
         description: str({ maxLength: GATEWAY_API.gatewayClassDescription }),
-        parametersRef: obj({ group: group(), kind: kind(), name: objectName(), namespace: namespace() }, { required: ['group', 'kind', 'name'] }),
+        parametersRef: obj(
+          { group: group(), kind: kind(), name: objectName(), namespace: namespace() },
+          { required: ['group', 'kind', 'name'] },
+        ),
       },
       { required: ['controllerName'] },
     ),
@@ -57,7 +75,15 @@ interface Listener {
 }
 
 const secretObjectReference = () =>
-  obj({ group: group({ default: '' }), kind: kind({ default: 'Secret' }), name: objectName(), namespace: namespace() }, { required: ['name'] });
+  obj(
+    {
+      group: group({ default: '' }),
+      kind: kind({ default: 'Secret' }),
+      name: objectName(),
+      namespace: namespace(),
+    },
+    { required: ['name'] },
+  );
 
 const firstIndex = <T>(xs: T[], bad: (x: T, i: number) => boolean) => `[${xs.findIndex(bad)}]`;
 const sameHost = (a: Listener, b: Listener) => (a.hostname ?? '') === (b.hostname ?? '');
@@ -67,14 +93,17 @@ const listenerRules: Rule<never>[] = [
     message: "tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']",
     cel: "self.all(l, l.protocol in ['HTTP', 'TCP', 'UDP'] ? !has(l.tls) : true)",
     holds: (ls) => ls.every((l) => !['HTTP', 'TCP', 'UDP'].includes(l.protocol) || l.tls === undefined),
-    locate: (ls) => `${firstIndex(ls, (l) => ['HTTP', 'TCP', 'UDP'].includes(l.protocol) && l.tls !== undefined)}.tls`,
+    locate: (ls) =>
+      `${firstIndex(ls, (l) => ['HTTP', 'TCP', 'UDP'].includes(l.protocol) && l.tls !== undefined)}.tls`,
     reason: 'FieldValueForbidden',
   }),
   rule<Listener[]>({
     message: 'tls mode must be Terminate for protocol HTTPS',
     cel: "self.all(l, (l.protocol == 'HTTPS' && has(l.tls)) ? (l.tls.mode == '' || l.tls.mode == 'Terminate') : true)",
-    holds: (ls) => ls.every((l) => l.protocol !== 'HTTPS' || !l.tls || [undefined, '', 'Terminate'].includes(l.tls.mode)),
-    locate: (ls) => `${firstIndex(ls, (l) => l.protocol === 'HTTPS' && !!l.tls && ![undefined, '', 'Terminate'].includes(l.tls.mode))}.tls.mode`,
+    holds: (ls) =>
+      ls.every((l) => l.protocol !== 'HTTPS' || !l.tls || [undefined, '', 'Terminate'].includes(l.tls.mode)),
+    locate: (ls) =>
+      `${firstIndex(ls, (l) => l.protocol === 'HTTPS' && !!l.tls && ![undefined, '', 'Terminate'].includes(l.tls.mode))}.tls.mode`,
   }),
   rule<Listener[]>({
     // extgate: upstream leaves this to the controller; GKE serves HTTPS only with a certificate.
@@ -88,7 +117,8 @@ const listenerRules: Rule<never>[] = [
     message: 'tls mode must be set for protocol TLS',
     cel: "self.all(l, (l.protocol == 'TLS' ? has(l.tls) && has(l.tls.mode) && l.tls.mode != '' : true))",
     holds: (ls) => ls.every((l) => l.protocol !== 'TLS' || (!!l.tls?.mode && l.tls.mode !== '')),
-    locate: (ls) => `${firstIndex(ls, (l) => l.protocol === 'TLS' && !(l.tls?.mode && l.tls.mode !== ''))}.tls.mode`,
+    locate: (ls) =>
+      `${firstIndex(ls, (l) => l.protocol === 'TLS' && !(l.tls?.mode && l.tls.mode !== ''))}.tls.mode`,
     reason: 'FieldValueRequired',
   }),
   rule<Listener[]>({
@@ -108,8 +138,16 @@ const listenerRules: Rule<never>[] = [
   rule<Listener[]>({
     message: 'Combination of port, protocol and hostname must be unique for each listener',
     cel: 'self.all(l1, self.exists_one(l2, l1.port == l2.port && l1.protocol == l2.protocol && (has(l1.hostname) && has(l2.hostname) ? l1.hostname == l2.hostname : !has(l1.hostname) && !has(l2.hostname))))',
-    holds: (ls) => ls.every((a) => ls.filter((b) => a.port === b.port && a.protocol === b.protocol && sameHost(a, b)).length === 1),
-    locate: (ls) => firstIndex(ls, (a, i) => ls.findIndex((b) => a.port === b.port && a.protocol === b.protocol && sameHost(a, b)) !== i),
+    holds: (ls) =>
+      ls.every(
+        (a) =>
+          ls.filter((b) => a.port === b.port && a.protocol === b.protocol && sameHost(a, b)).length === 1,
+      ),
+    locate: (ls) =>
+      firstIndex(
+        ls,
+        (a, i) => ls.findIndex((b) => a.port === b.port && a.protocol === b.protocol && sameHost(a, b)) !== i,
+      ),
     reason: 'FieldValueDuplicate',
   }),
 ];
@@ -138,7 +176,10 @@ const listener = obj(
           rule<ListenerTLS>({
             message: 'certificateRefs or options must be specified when mode is Terminate',
             cel: "self.mode == 'Terminate' ? size(self.certificateRefs) > 0 || size(self.options) > 0 : true",
-            holds: (t) => (t.mode ?? 'Terminate') !== 'Terminate' || (t.certificateRefs ?? []).length > 0 || Object.keys(t.options ?? {}).length > 0,
+            holds: (t) =>
+              (t.mode ?? 'Terminate') !== 'Terminate' ||
+              (t.certificateRefs ?? []).length > 0 ||
+              Object.keys(t.options ?? {}).length > 0,
             field: 'certificateRefs',
             reason: 'FieldValueRequired',
           }),
@@ -146,8 +187,14 @@ const listener = obj(
       },
     ),
     allowedRoutes: obj({
-      namespaces: obj({ from: str({ enum: ['All', 'Selector', 'Same'], default: 'Same' }), selector: opaque('LabelSelector') }),
-      kinds: arr(obj({ group: group({ default: 'gateway.networking.k8s.io' }), kind: kind() }, { required: ['kind'] }), { maxItems: GATEWAY_API.allowedRouteKinds }),
+      namespaces: obj({
+        from: str({ enum: ['All', 'Selector', 'Same'], default: 'Same' }),
+        selector: opaque('LabelSelector'),
+      }),
+      kinds: arr(
+        obj({ group: group({ default: 'gateway.networking.k8s.io' }), kind: kind() }, { required: ['kind'] }),
+        { maxItems: GATEWAY_API.allowedRouteKinds },
+      ),
     }),
   },
   { required: ['name', 'port', 'protocol'] },
@@ -161,8 +208,15 @@ const uniqueAddress = (type: string) =>
   rule<Address[]>({
     message: `${type} values must be unique`,
     cel: `self.all(a1, a1.type == '${type}' && has(a1.value) ? self.exists_one(a2, a2.type == a1.type && has(a2.value) && a2.value == a1.value) : true )`,
-    holds: (as) => as.every((a) => (a.type ?? 'IPAddress') !== type || a.value === undefined || as.filter((b) => (b.type ?? 'IPAddress') === type && b.value === a.value).length === 1),
-    locate: (as) => `${firstIndex(as, (a, i) => (a.type ?? 'IPAddress') === type && as.findIndex((b) => (b.type ?? 'IPAddress') === type && b.value === a.value) !== i)}.value`,
+    holds: (as) =>
+      as.every(
+        (a) =>
+          (a.type ?? 'IPAddress') !== type ||
+          a.value === undefined ||
+          as.filter((b) => (b.type ?? 'IPAddress') === type && b.value === a.value).length === 1,
+      ),
+    locate: (as) =>
+      `${firstIndex(as, (a, i) => (a.type ?? 'IPAddress') === type && as.findIndex((b) => (b.type ?? 'IPAddress') === type && b.value === a.value) !== i)}.value`,
     reason: 'FieldValueDuplicate',
   });
 
@@ -173,10 +227,22 @@ export const gateway = kindSchema(
     obj(
       {
         gatewayClassName: str({ minLength: 1, maxLength: 253 }),
-        listeners: arr(listener, { minItems: 1, maxItems: GATEWAY_API.listeners, listType: 'map', listMapKeys: ['name'], rules: listenerRules }),
+        listeners: arr(listener, {
+          minItems: 1,
+          maxItems: GATEWAY_API.listeners,
+          listType: 'map',
+          listMapKeys: ['name'],
+          rules: listenerRules,
+        }),
         addresses: arr(
           obj({
-            type: str({ minLength: 1, maxLength: 253, default: 'IPAddress', pattern: "^Hostname|IPAddress|NamedAddress|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$" }),
+            type: str({
+              minLength: 1,
+              maxLength: 253,
+              default: 'IPAddress',
+              pattern:
+                "^Hostname|IPAddress|NamedAddress|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$",
+            }),
             value: str({ maxLength: 253 }),
           }),
           { maxItems: GATEWAY_API.addresses, rules: [uniqueAddress('IPAddress'), uniqueAddress('Hostname')] },
@@ -191,120 +257,3 @@ export const gateway = kindSchema(
   ),
   { shortNames: ['gtw'] },
 );
-
-// -------------------------------------------------------------------------------------------- ReferenceGrant
-
-export const referenceGrant = kindSchema(
-  'ReferenceGrant',
-  'referencegrants',
-  obj(
-    {
-      apiVersion: str(),
-      kind: str(),
-      metadata: objectMeta(),
-      spec: obj(
-        {
-          from: arr(obj({ group: group(), kind: kind(), namespace: namespace() }, { required: ['group', 'kind', 'namespace'] }), { minItems: 1, maxItems: GATEWAY_API.referenceGrantEntries }),
-          to: arr(obj({ group: group(), kind: kind(), name: objectName() }, { required: ['group', 'kind'] }), { minItems: 1, maxItems: GATEWAY_API.referenceGrantEntries }),
-        },
-        { required: ['from', 'to'] },
-      ),
-    },
-    { required: ['spec'] },
-  ),
-  { version: 'v1beta1', status: false, shortNames: ['refgrant'] },
-);
-
-// ------------------------------------------------------------------------------------------ BackendTLSPolicy
-
-interface TargetRef {
-  group: string;
-  kind: string;
-  name: string;
-  sectionName?: string;
-}
-const sameTarget = (a: TargetRef, b: TargetRef) => a.group === b.group && a.kind === b.kind && a.name === b.name;
-
-interface TLSValidation {
-  caCertificateRefs?: unknown[];
-  wellKnownCACertificates?: string;
-}
-interface SubjectAltName {
-  type: string;
-  hostname?: string;
-  uri?: string;
-}
-
-const sanRule = (type: 'Hostname' | 'URI', field: 'hostname' | 'uri', must: boolean) =>
-  rule<SubjectAltName>({
-    message: `SubjectAltName element must ${must ? '' : 'not '}contain ${type}, if Type is ${must ? '' : 'not '}set to ${type}`,
-    cel: must ? `!(self.type == "${type}" && (!has(self.${field}) || self.${field} == ""))` : `!(self.type != "${type}" && has(self.${field}) && self.${field} != "")`,
-    holds: (s) => (must ? !(s.type === type && !s[field]) : !(s.type !== type && !!s[field])),
-    field,
-    reason: must ? 'FieldValueRequired' : 'FieldValueForbidden',
-  });
-
-export const backendTLSPolicy = kindSchema(
-  'BackendTLSPolicy',
-  'backendtlspolicies',
-  withMeta(
-    obj(
-      {
-        targetRefs: arr(obj({ group: group(), kind: kind(), name: objectName(), sectionName: sectionName() }, { required: ['group', 'kind', 'name'] }), {
-          minItems: 1,
-          maxItems: GATEWAY_API.backendTLSTargetRefs,
-          rules: [
-            rule<TargetRef[]>({
-              message: 'sectionName must be specified when targetRefs includes 2 or more references to the same target',
-              cel: "self.all(p1, self.all(p2, p1.group == p2.group && p1.kind == p2.kind && p1.name == p2.name ? ((!has(p1.sectionName) || p1.sectionName == '') == (!has(p2.sectionName) || p2.sectionName == '')) : true))",
-              holds: (ts) => ts.every((a) => ts.every((b) => !sameTarget(a, b) || !a.sectionName === !b.sectionName)),
-            }),
-            rule<TargetRef[]>({
-              message: 'sectionName must be unique when targetRefs includes 2 or more references to the same target',
-              cel: "self.all(p1, self.exists_one(p2, p1.group == p2.group && p1.kind == p2.kind && p1.name == p2.name && (((!has(p1.sectionName) || p1.sectionName == '') && (!has(p2.sectionName) || p2.sectionName == '')) || (has(p1.sectionName) && has(p2.sectionName) && p1.sectionName == p2.sectionName))))",
-              holds: (ts) => ts.every((a) => ts.filter((b) => sameTarget(a, b) && (a.sectionName ?? '') === (b.sectionName ?? '')).length === 1),
-            }),
-          ],
-        }),
-        validation: obj(
-          {
-            caCertificateRefs: arr(obj({ group: group(), kind: kind(), name: objectName() }, { required: ['group', 'kind', 'name'] }), { maxItems: GATEWAY_API.caCertificateRefs }),
-            wellKnownCACertificates: str({ minLength: 1, maxLength: 253, pattern: '^(System|([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]))$' }),
-            hostname: str({ minLength: 1, maxLength: 253, pattern: PATTERNS.preciseHostname }),
-            subjectAltNames: arr(
-              obj(
-                {
-                  type: str({ enum: ['Hostname', 'URI'] }),
-                  hostname: str({ minLength: 1, maxLength: 253, pattern: PATTERNS.hostname }),
-                  uri: str({ minLength: 1, maxLength: 253, pattern: '^(([^:/?#]+):)(//([^/?#]*))([^?#]*)(\\?([^#]*))?(#(.*))?' }),
-                },
-                { required: ['type'], rules: [sanRule('Hostname', 'hostname', true), sanRule('Hostname', 'hostname', false), sanRule('URI', 'uri', true), sanRule('URI', 'uri', false)] },
-              ),
-              { maxItems: GATEWAY_API.subjectAltNames },
-            ),
-          },
-          {
-            required: ['hostname'],
-            rules: [
-              rule<TLSValidation>({
-                message: 'must not contain both CACertificateRefs and WellKnownCACertificates',
-                cel: '!(has(self.caCertificateRefs) && size(self.caCertificateRefs) > 0 && has(self.wellKnownCACertificates) && self.wellKnownCACertificates != "")',
-                holds: (v) => !((v.caCertificateRefs ?? []).length > 0 && !!v.wellKnownCACertificates),
-              }),
-              rule<TLSValidation>({
-                message: 'must specify either CACertificateRefs or WellKnownCACertificates',
-                cel: '(has(self.caCertificateRefs) && size(self.caCertificateRefs) > 0 || has(self.wellKnownCACertificates) && self.wellKnownCACertificates != "")',
-                holds: (v) => (v.caCertificateRefs ?? []).length > 0 || !!v.wellKnownCACertificates,
-              }),
-            ],
-          },
-        ),
-        options: map(str({ maxLength: 4096 }), { maxProperties: 16 }),
-      },
-      { required: ['targetRefs', 'validation'] },
-    ),
-    policyStatus(),
-  ),
-  { shortNames: ['btlspolicy'] },
-);
-

@@ -1,16 +1,11 @@
 // GCPTrafficExtension and GCPRoutingExtension (networking.gke.io/v1): shape and rules of GKE's CRDs
 // (gke-service-extensions.md §0, §1.4–§1.6). Messages are GKE's, verbatim, unless marked "extgate".
 import { GKE, PATTERNS, durationMs } from './limits.js';
-import { arr, bool, int, map, obj, rule, str, type KindSchema, type ObjectSchema, type Rule } from './dsl.js';
-import { group, headerName, kind, localPolicyTargetReference, objectName, objectMeta, policyStatus } from './common.js';
+import { arr, bool, doc, map, obj, rule, str, type KindSchema, type ObjectSchema, type Rule } from './dsl.js';
+import { headerName, localPolicyTargetReference, objectMeta, policyStatus } from './common.js';
+import { backendRef, refKind, type BackendRef, type Variant } from './gke-backend-ref.js';
 import { CEL_MATCHER_PATTERN, celMatcherPatternMessage, celMatcherSyntaxError } from '../cel-matcher.js';
 
-interface BackendRef {
-  group: string;
-  kind: string;
-  name: string;
-  port?: number;
-}
 interface Extension {
   backendRef?: BackendRef;
   googleAPIServiceName?: string;
@@ -27,45 +22,24 @@ interface Chain {
   matchCondition?: { celExpressions?: { celMatcher?: string }[] };
 }
 
-type Variant = 'GCPTrafficExtension' | 'GCPRoutingExtension';
-
-const EVENTS = ['RequestHeaders', 'RequestBody', 'ResponseHeaders', 'ResponseBody', 'RequestTrailers', 'ResponseTrailers'] as const;
+const METADATA_KEY = new RegExp(PATTERNS.metadataKey);
+const EVENTS = [
+  'RequestHeaders',
+  'RequestBody',
+  'ResponseHeaders',
+  'ResponseBody',
+  'RequestTrailers',
+  'ResponseTrailers',
+] as const;
 const PLUGIN_EVENTS = ['RequestHeaders', 'RequestBody', 'ResponseHeaders', 'ResponseBody'];
 const ROUTING_DUPLEX_EVENTS = ['RequestHeaders', 'RequestBody', 'RequestTrailers'];
 const BODY_MODES = ['Streamed', 'FullDuplexStreamed'] as const;
 
 // Admission does not apply CRD defaults, so predicates read defaulted fields the way the CRD defaults them.
-const refKind = (r: { kind?: string }) => r.kind ?? 'Service';
-const refGroup = (r: { group?: string }) => r.group ?? '';
-const isKind = (e: Extension, ...kinds: string[]) => e.backendRef !== undefined && kinds.includes(refKind(e.backendRef));
+const isKind = (e: Extension, ...kinds: string[]) =>
+  e.backendRef !== undefined && kinds.includes(refKind(e.backendRef));
 const has = (v: unknown) => v !== undefined;
 const events = (e: Extension) => e.supportedEvents ?? [];
-
-/** backendRef group/kind/port rules (same list on extensions and on CEL backendRefs). */
-const backendRefRules: Rule<never>[] = [
-  rule<BackendRef>({ message: 'Group must be empty if kind is Service', cel: "self.kind == 'Service' ? size(self.group) == 0 : true", holds: (r) => (refKind(r) === 'Service' ? refGroup(r) === '' : true), field: 'group' }),
-  rule<BackendRef>({ message: 'Group must be set to `net.gke.io` if kind is ServiceImport', cel: "self.kind == 'ServiceImport' ? self.group == 'net.gke.io' : true", holds: (r) => (refKind(r) === 'ServiceImport' ? refGroup(r) === 'net.gke.io' : true), field: 'group' }),
-  rule<BackendRef>({ message: 'Group must be set to `networking.gke.io` if kind is GCPWasmPlugin', cel: "self.kind == 'GCPWasmPlugin' ? self.group == 'networking.gke.io' : true", holds: (r) => (refKind(r) === 'GCPWasmPlugin' ? refGroup(r) === 'networking.gke.io' : true), field: 'group' }),
-  rule<BackendRef>({ message: 'Group must be set to `apim.googleapis.com` if kind is ApigeeBackendService', cel: "self.kind == 'ApigeeBackendService' ? self.group == 'apim.googleapis.com' : true", holds: (r) => (refKind(r) === 'ApigeeBackendService' ? refGroup(r) === 'apim.googleapis.com' : true), field: 'group' }),
-  rule<BackendRef>({ message: 'Port has to be set if kind is Service', cel: "self.kind == 'Service' ? has(self.port) : true", holds: (r) => (refKind(r) === 'Service' ? has(r.port) : true), field: 'port', reason: 'FieldValueRequired' }),
-  rule<BackendRef>({ message: 'Port has to be set if kind is ServiceImport', cel: "self.kind == 'ServiceImport' ? has(self.port) : true", holds: (r) => (refKind(r) === 'ServiceImport' ? has(r.port) : true), field: 'port', reason: 'FieldValueRequired' }),
-  rule<BackendRef>({ message: 'Port has to be empty if kind is GCPWasmPlugin', cel: "self.kind == 'GCPWasmPlugin' ? !has(self.port) : true", holds: (r) => (refKind(r) === 'GCPWasmPlugin' ? !has(r.port) : true), field: 'port', reason: 'FieldValueForbidden' }),
-];
-
-function backendRef(variant: Variant): ObjectSchema {
-  // Routing extensions call Services (or ServiceImports); plugins and Apigee are traffic-only (§1.2).
-  const kinds = variant === 'GCPTrafficExtension' ? ['Service', 'ServiceImport', 'GCPWasmPlugin', 'ApigeeBackendService'] : ['Service', 'ServiceImport'];
-  const groups = variant === 'GCPTrafficExtension' ? ['', 'net.gke.io', 'networking.gke.io', 'apim.googleapis.com'] : ['', 'net.gke.io'];
-  return obj(
-    {
-      group: group({ default: '', enum: groups }),
-      kind: kind({ default: 'Service', enum: kinds }),
-      name: objectName(),
-      port: int({ minimum: 1, maximum: 65535 }),
-    },
-    { required: ['group', 'kind', 'name'], rules: backendRefRules },
-  );
-}
 
 const bodyModeRule = (field: 'requestBodySendMode' | 'responseBodySendMode') =>
   rule<Extension>({
@@ -89,7 +63,10 @@ function streamedRules(dir: 'request' | 'response'): Rule<never>[] {
       // The stray “ is in GKE's message.
       message: `If ${field} is set to \`FullDuplexStreamed\`, then the \`supportedEvents\` list must contain at least both: \`${Dir}Body\` and \`${Dir}Trailers“ events`,
       cel: `has(self.${field}) && self.${field} == 'FullDuplexStreamed' ? self.supportedEvents.exists(e, e == '${Dir}Body') && self.supportedEvents.exists(e, e == '${Dir}Trailers') : true`,
-      holds: (e) => (e[field] === 'FullDuplexStreamed' ? events(e).includes(`${Dir}Body`) && events(e).includes(`${Dir}Trailers`) : true),
+      holds: (e) =>
+        e[field] === 'FullDuplexStreamed'
+          ? events(e).includes(`${Dir}Body`) && events(e).includes(`${Dir}Trailers`)
+          : true,
       field: 'supportedEvents',
     }),
   ];
@@ -107,16 +84,41 @@ function extensionRules(variant: Variant): Rule<never>[] {
       },
       field: 'timeout',
     }),
-    rule<Extension>({ message: 'Extensions with backendRef kind GCPWasmPlugin do not support timeout', cel: "has(self.backendRef) && self.backendRef.kind == 'GCPWasmPlugin' ? !has(self.timeout) : true", holds: (e) => (isKind(e, 'GCPWasmPlugin') ? !has(e.timeout) : true), field: 'timeout', reason: 'FieldValueForbidden' }),
+    rule<Extension>({
+      message: 'Extensions with backendRef kind GCPWasmPlugin do not support timeout',
+      cel: "has(self.backendRef) && self.backendRef.kind == 'GCPWasmPlugin' ? !has(self.timeout) : true",
+      holds: (e) => (isKind(e, 'GCPWasmPlugin') ? !has(e.timeout) : true),
+      field: 'timeout',
+      reason: 'FieldValueForbidden',
+    }),
     rule<Extension>({
       message: 'authority must be set if backendRef kind is set to Service or ServiceImport',
       cel: "has(self.backendRef) && (self.backendRef.kind == 'Service' || self.backendRef.kind == 'ServiceImport') ? has(self.authority) && size(self.authority) != 0 : true",
-      holds: (e) => (isKind(e, 'Service', 'ServiceImport') ? has(e.authority) && e.authority!.length !== 0 : true),
+      holds: (e) =>
+        isKind(e, 'Service', 'ServiceImport') ? has(e.authority) && e.authority!.length !== 0 : true,
       field: 'authority',
     }),
-    rule<Extension>({ message: 'authority must not be set if the backendRef kind is ApigeeBackendService', cel: "has(self.backendRef) && self.backendRef.kind == 'ApigeeBackendService' ? !has(self.authority) : true", holds: (e) => (isKind(e, 'ApigeeBackendService') ? !has(e.authority) : true), field: 'authority', reason: 'FieldValueForbidden' }),
-    rule<Extension>({ message: 'Extension with googleAPIServiceName do not support authority', cel: 'has(self.googleAPIServiceName) ? !has(self.authority) : true', holds: (e) => (has(e.googleAPIServiceName) ? !has(e.authority) : true), field: 'authority', reason: 'FieldValueForbidden' }),
-    rule<Extension>({ message: 'Extensions with backendRef kind GCPWasmPlugin do not support authority', cel: "has(self.backendRef) && self.backendRef.kind == 'GCPWasmPlugin' ? !has(self.authority) : true", holds: (e) => (isKind(e, 'GCPWasmPlugin') ? !has(e.authority) : true), field: 'authority', reason: 'FieldValueForbidden' }),
+    rule<Extension>({
+      message: 'authority must not be set if the backendRef kind is ApigeeBackendService',
+      cel: "has(self.backendRef) && self.backendRef.kind == 'ApigeeBackendService' ? !has(self.authority) : true",
+      holds: (e) => (isKind(e, 'ApigeeBackendService') ? !has(e.authority) : true),
+      field: 'authority',
+      reason: 'FieldValueForbidden',
+    }),
+    rule<Extension>({
+      message: 'Extension with googleAPIServiceName do not support authority',
+      cel: 'has(self.googleAPIServiceName) ? !has(self.authority) : true',
+      holds: (e) => (has(e.googleAPIServiceName) ? !has(e.authority) : true),
+      field: 'authority',
+      reason: 'FieldValueForbidden',
+    }),
+    rule<Extension>({
+      message: 'Extensions with backendRef kind GCPWasmPlugin do not support authority',
+      cel: "has(self.backendRef) && self.backendRef.kind == 'GCPWasmPlugin' ? !has(self.authority) : true",
+      holds: (e) => (isKind(e, 'GCPWasmPlugin') ? !has(e.authority) : true),
+      field: 'authority',
+      reason: 'FieldValueForbidden',
+    }),
     rule<Extension>({
       message: 'Exactly one of backendRef or googleAPIServiceName should be set',
       cel: '!(has(self.backendRef) && has(self.googleAPIServiceName)) && (has(self.backendRef) || has(self.googleAPIServiceName))',
@@ -124,13 +126,20 @@ function extensionRules(variant: Variant): Rule<never>[] {
       reason: 'FieldValueInvalid',
     }),
     rule<Extension>({
-      message: 'Extensions with backendRef kind GCPWasmPlugin support only RequestHeaders, RequestBody, ResponseHeaders and ResponseBody events',
+      message:
+        'Extensions with backendRef kind GCPWasmPlugin support only RequestHeaders, RequestBody, ResponseHeaders and ResponseBody events',
       cel: "has(self.backendRef) && self.backendRef.kind == 'GCPWasmPlugin' && has(self.supportedEvents) ? self.supportedEvents.all(e, e in ['RequestHeaders', 'RequestBody', 'ResponseHeaders', 'ResponseBody']) : true",
       holds: (e) => (isKind(e, 'GCPWasmPlugin') ? events(e).every((ev) => PLUGIN_EVENTS.includes(ev)) : true),
       locate: (e) => `.supportedEvents[${events(e).findIndex((ev) => !PLUGIN_EVENTS.includes(ev))}]`,
       field: 'supportedEvents',
     }),
-    rule<Extension>({ message: 'Extension with backendRef kind GCPWasmPlugin do not support metadata', cel: "has(self.backendRef) && self.backendRef.kind == 'GCPWasmPlugin' ? !has(self.metadata) : true", holds: (e) => (isKind(e, 'GCPWasmPlugin') ? !has(e.metadata) : true), field: 'metadata', reason: 'FieldValueForbidden' }),
+    rule<Extension>({
+      message: 'Extension with backendRef kind GCPWasmPlugin do not support metadata',
+      cel: "has(self.backendRef) && self.backendRef.kind == 'GCPWasmPlugin' ? !has(self.metadata) : true",
+      holds: (e) => (isKind(e, 'GCPWasmPlugin') ? !has(e.metadata) : true),
+      field: 'metadata',
+      reason: 'FieldValueForbidden',
+    }),
     bodyModeRule('requestBodySendMode'),
     ...streamedRules('request'),
   ];
@@ -140,21 +149,39 @@ function extensionRules(variant: Variant): Rule<never>[] {
     rules.push(
       // extgate: GKE's routing CRD documents these limits in field descriptions only (LB API: route extensions
       // take RequestHeaders, plus RequestBody/RequestTrailers in FULL_DUPLEX_STREAMED mode; no response side).
-      rule<Extension>({ message: 'responseBodySendMode is supported only by GCPTrafficExtension', cel: '!has(self.responseBodySendMode)', holds: (e) => !has(e.responseBodySendMode), field: 'responseBodySendMode', reason: 'FieldValueForbidden' }),
       rule<Extension>({
-        message: 'GCPRoutingExtension supports only the RequestHeaders event, and RequestBody and RequestTrailers when requestBodySendMode is `FullDuplexStreamed`',
+        message: 'responseBodySendMode is supported only by GCPTrafficExtension',
+        cel: '!has(self.responseBodySendMode)',
+        holds: (e) => !has(e.responseBodySendMode),
+        field: 'responseBodySendMode',
+        reason: 'FieldValueForbidden',
+      }),
+      rule<Extension>({
+        message:
+          'GCPRoutingExtension supports only the RequestHeaders event, and RequestBody and RequestTrailers when requestBodySendMode is `FullDuplexStreamed`',
         cel: "has(self.supportedEvents) ? self.supportedEvents.all(e, e == 'RequestHeaders' || (has(self.requestBodySendMode) && self.requestBodySendMode == 'FullDuplexStreamed' && (e == 'RequestBody' || e == 'RequestTrailers'))) : true",
-        holds: (e) => events(e).every((ev) => ev === 'RequestHeaders' || (e.requestBodySendMode === 'FullDuplexStreamed' && ROUTING_DUPLEX_EVENTS.includes(ev))),
+        holds: (e) =>
+          events(e).every(
+            (ev) =>
+              ev === 'RequestHeaders' ||
+              (e.requestBodySendMode === 'FullDuplexStreamed' && ROUTING_DUPLEX_EVENTS.includes(ev)),
+          ),
         field: 'supportedEvents',
-        locate: (e) => `.supportedEvents[${events(e).findIndex((ev) => !(ev === 'RequestHeaders' || (e.requestBodySendMode === 'FullDuplexStreamed' && ROUTING_DUPLEX_EVENTS.includes(ev))))}]`,
+        locate: (e) =>
+          `.supportedEvents[${events(e).findIndex((ev) => !(ev === 'RequestHeaders' || (e.requestBodySendMode === 'FullDuplexStreamed' && ROUTING_DUPLEX_EVENTS.includes(ev))))}]`,
       }),
     );
   }
   rules.push(
     rule<Extension>({
-      message: 'If observabilityMode is set to `TRUE`, then the `responseBodySendMode` and `requestBodySendMode` must be not set or set to `Streamed`',
+      message:
+        'If observabilityMode is set to `TRUE`, then the `responseBodySendMode` and `requestBodySendMode` must be not set or set to `Streamed`',
       cel: "has(self.observabilityMode) && self.observabilityMode ? (!has(self.responseBodySendMode) || self.responseBodySendMode == 'Streamed') && (!has(self.requestBodySendMode) || self.requestBodySendMode == 'Streamed') : true",
-      holds: (e) => (e.observabilityMode === true ? (e.responseBodySendMode ?? 'Streamed') === 'Streamed' && (e.requestBodySendMode ?? 'Streamed') === 'Streamed' : true),
+      holds: (e) =>
+        e.observabilityMode === true
+          ? (e.responseBodySendMode ?? 'Streamed') === 'Streamed' &&
+            (e.requestBodySendMode ?? 'Streamed') === 'Streamed'
+          : true,
       field: 'observabilityMode',
     }),
   );
@@ -163,36 +190,81 @@ function extensionRules(variant: Variant): Rule<never>[] {
 
 function extension(variant: Variant): ObjectSchema {
   const properties: ObjectSchema['properties'] = {
-    name: str({ minLength: 1, maxLength: GKE.nameLength, pattern: PATTERNS.rfc1034Label }),
-    authority: str({ maxLength: GKE.authorityLength, pattern: PATTERNS.authority }),
-    backendRef: backendRef(variant),
-    googleAPIServiceName: str({ maxLength: GKE.googleAPIServiceNameLength, pattern: PATTERNS.googleAPIServiceName }),
-    failOpen: bool(),
-    forwardHeaders: arr(headerName(), { maxItems: GKE.forwardHeaders.max }),
-    metadata: map(str({ minLength: 1, maxLength: GKE.metadata.valueLength, pattern: PATTERNS.metadataValue }), {
-      maxProperties: GKE.metadata.maxEntries,
-      rules: [
-        rule<Record<string, string>>({
-          message: `Metadata keys must only contain valid characters (matching ${PATTERNS.metadataKey}) and must be up to 63 characters long.`,
-          cel: `self.all(key, key.matches(r"""${PATTERNS.metadataKey}"""))`,
-          holds: (m) => Object.keys(m).every((k) => new RegExp(PATTERNS.metadataKey).test(k)),
-          locate: (m) => `[${Object.keys(m).find((k) => !new RegExp(PATTERNS.metadataKey).test(k))}]`,
-          reason: 'FieldValueInvalid',
-        }),
-      ],
+    name: doc(
+      'Name of the extension, logged with requests. RFC-1034 label, at most 63 characters.',
+      str({ minLength: 1, maxLength: GKE.nameLength, pattern: PATTERNS.rfc1034Label }),
+    ),
+    authority: doc(
+      ':authority (and TLS SNI) of the gRPC calls to a callout Service; required for Service and ServiceImport backends.',
+      str({ maxLength: GKE.authorityLength, pattern: PATTERNS.authority }),
+    ),
+    backendRef: doc(
+      'What runs the extension: a callout Service (ext_proc over gRPC), a ServiceImport, a GCPWasmPlugin or an ApigeeBackendService. Exactly one of backendRef or googleAPIServiceName.',
+      backendRef(variant),
+    ),
+    googleAPIServiceName: str({
+      maxLength: GKE.googleAPIServiceNameLength,
+      pattern: PATTERNS.googleAPIServiceName,
     }),
-    observabilityMode: bool(),
-    requestBodySendMode: str({ enum: BODY_MODES }),
-    responseBodySendMode: str({ enum: BODY_MODES }),
-    supportedEvents: arr(str({ enum: EVENTS }), { maxItems: GKE.supportedEvents.max }),
-    timeout: str({ pattern: PATTERNS.duration }),
+    failOpen: doc(
+      'When the extension fails or times out: true continues without it; false (default) answers 500, or resets the stream once response headers were sent.',
+      bool(),
+    ),
+    forwardHeaders: doc(
+      'Headers sent to the extension; all headers when omitted.',
+      arr(headerName(), { maxItems: GKE.forwardHeaders.max }),
+    ),
+    metadata: map(
+      str({ minLength: 1, maxLength: GKE.metadata.valueLength, pattern: PATTERNS.metadataValue }),
+      {
+        maxProperties: GKE.metadata.maxEntries,
+        rules: [
+          rule<Record<string, string>>({
+            message: `Metadata keys must only contain valid characters (matching ${PATTERNS.metadataKey}) and must be up to 63 characters long.`,
+            cel: `self.all(key, key.matches(r"""${PATTERNS.metadataKey}"""))`,
+            holds: (m) => Object.keys(m).every((k) => METADATA_KEY.test(k)),
+            locate: (m) => `[${Object.keys(m).find((k) => !METADATA_KEY.test(k))}]`,
+            shown: (m) => Object.keys(m).find((k) => !METADATA_KEY.test(k)),
+            reason: 'FieldValueInvalid',
+          }),
+        ],
+      },
+    ),
+    observabilityMode: doc(
+      'Call the extension asynchronously and ignore its answers (log-only); bodies only in Streamed mode.',
+      bool(),
+    ),
+    requestBodySendMode: doc(
+      'Streamed: one body chunk at a time, each answered before the next. FullDuplexStreamed: chunks are pipelined; needs RequestBody and RequestTrailers events.',
+      str({ enum: BODY_MODES }),
+    ),
+    responseBodySendMode: doc(
+      'As requestBodySendMode, for the response body (GCPTrafficExtension only).',
+      str({ enum: BODY_MODES }),
+    ),
+    supportedEvents: doc(
+      'Parts of the request and response the extension is called for. extgate: [RequestHeaders, ResponseHeaders] when omitted on a GCPTrafficExtension; RequestHeaders on a GCPRoutingExtension.',
+      arr(str({ enum: EVENTS }), { maxItems: GKE.supportedEvents.max }),
+    ),
+    timeout: doc(
+      'Timeout of each message on the stream, 10ms to 10s; 1s when omitted. Not for GCPWasmPlugin backends.',
+      str({ pattern: PATTERNS.duration }),
+    ),
   };
   return obj(properties, { required: ['name'], rules: extensionRules(variant) });
 }
 
 const celExpression = (variant: Variant): ObjectSchema =>
   obj({
-    celMatcher: str({ maxLength: GKE.celMatcherLength, pattern: CEL_MATCHER_PATTERN, patternMessage: celMatcherPatternMessage, check: celMatcherSyntaxError }),
+    celMatcher: doc(
+      "CEL over request attributes, in GKE's subset (write 1 == 1 to match everything); at most 512 characters.",
+      str({
+        maxLength: GKE.celMatcherLength,
+        pattern: CEL_MATCHER_PATTERN,
+        patternMessage: celMatcherPatternMessage,
+        check: celMatcherSyntaxError,
+      }),
+    ),
     backendRefs: arr(backendRef(variant), {
       maxItems: GKE.celBackendRefs.max,
       rules: [
@@ -200,18 +272,50 @@ const celExpression = (variant: Variant): ObjectSchema =>
           message: 'Only backendRefs of kind Service or ServiceImport are supported in CEL expression',
           cel: "self.all(ref, ref.kind == 'Service' || ref.kind == 'ServiceImport')",
           holds: (refs) => refs.every((r) => ['Service', 'ServiceImport'].includes(refKind(r))),
-          locate: (refs) => `[${refs.findIndex((r) => !['Service', 'ServiceImport'].includes(refKind(r)))}].kind`,
+          locate: (refs) =>
+            `[${refs.findIndex((r) => !['Service', 'ServiceImport'].includes(refKind(r)))}].kind`,
         }),
       ],
     }),
   });
 
+/**
+ * GKE sends the chain's expressions to the load balancer as one MatchCondition, also capped at 512 characters
+ * (§0). How GKE joins them is not published [U]; extgate counts `(e1) || (e2) || ...`. Admission-only: CEL in
+ * the CRD has no sum over a list.
+ */
+const combinedConditionLength = rule<{ celExpressions?: { celMatcher?: string }[] }>({
+  message: `the combined match condition, (celMatcher) || (celMatcher) ..., must be at most ${GKE.celMatcherLength} characters`,
+  holds: (m) => {
+    const parts = (m.celExpressions ?? [])
+      .map((e) => e.celMatcher)
+      .filter((x): x is string => x !== undefined);
+    return parts.length < 2 || parts.map((p) => `(${p})`).join(' || ').length <= GKE.celMatcherLength;
+  },
+  field: 'celExpressions',
+});
+
 function chain(variant: Variant): ObjectSchema {
   return obj(
     {
-      name: str({ minLength: 1, maxLength: GKE.nameLength, pattern: PATTERNS.rfc1034Label }),
-      matchCondition: obj({ celExpressions: arr(celExpression(variant), { maxItems: GKE.celExpressions.max }) }),
-      extensions: arr(extension(variant), { minItems: GKE.extensionsPerChain.min, maxItems: GKE.extensionsPerChain.max }),
+      name: doc(
+        'Name of the chain, logged with requests. RFC-1034 label.',
+        str({ minLength: 1, maxLength: GKE.nameLength, pattern: PATTERNS.rfc1034Label }),
+      ),
+      matchCondition: doc(
+        'When the chain runs: its CEL expressions ORed; each celMatcher ANDed with its backendRefs. Chains are tried in order and only the first match runs.',
+        obj(
+          { celExpressions: arr(celExpression(variant), { maxItems: GKE.celExpressions.max }) },
+          { rules: [combinedConditionLength] },
+        ),
+      ),
+      extensions: doc(
+        'Extensions called in order on the request path (reversed on the response path).',
+        arr(extension(variant), {
+          minItems: GKE.extensionsPerChain.min,
+          maxItems: GKE.extensionsPerChain.max,
+        }),
+      ),
     },
     { required: ['extensions', 'name'] },
   );
@@ -221,7 +325,8 @@ function chain(variant: Variant): ObjectSchema {
 const supportedEventsSet = rule<Chain[]>({
   message: 'supportedEvents must be set for GCPTrafficExtension',
   cel: 'self.all(ec, ec.extensions.all(e, !has(e.supportedEvents) || size(e.supportedEvents) > 0))',
-  holds: (chains) => chains.every((c) => c.extensions.every((e) => !has(e.supportedEvents) || e.supportedEvents!.length > 0)),
+  holds: (chains) =>
+    chains.every((c) => c.extensions.every((e) => !has(e.supportedEvents) || e.supportedEvents!.length > 0)),
   locate: (chains) => {
     for (const [i, c] of chains.entries()) {
       const j = c.extensions.findIndex((e) => has(e.supportedEvents) && e.supportedEvents!.length === 0);
@@ -248,22 +353,31 @@ function extensionKind(variant: Variant): KindSchema {
     status: true,
     complete: true,
     crdLabels: { 'gateway.networking.k8s.io/policy': 'Direct' },
-    root: obj({
-      apiVersion: str(),
-      kind: str(),
-      metadata: objectMeta(),
-      spec: obj(
-        {
-          targetRefs: arr(localPolicyTargetReference({ group: ['gateway.networking.k8s.io'], kind: ['Gateway'] }), {
-            minItems: GKE.targetRefs.min,
-            maxItems: GKE.targetRefs.max,
-          }),
-          extensionChains: chains,
-        },
-        { required: ['extensionChains', 'targetRefs'] },
-      ),
-      status: policyStatus(),
-    }, { required: ['spec'] }),
+    root: obj(
+      {
+        apiVersion: str(),
+        kind: str(),
+        metadata: objectMeta(),
+        spec: obj(
+          {
+            targetRefs: doc(
+              'The Gateways the extension applies to (same namespace).',
+              arr(localPolicyTargetReference({ group: ['gateway.networking.k8s.io'], kind: ['Gateway'] }), {
+                minItems: GKE.targetRefs.min,
+                maxItems: GKE.targetRefs.max,
+              }),
+            ),
+            extensionChains: doc(
+              'Ordered chains of extensions with the condition that selects each; at most 5.',
+              chains,
+            ),
+          },
+          { required: ['extensionChains', 'targetRefs'] },
+        ),
+        status: policyStatus(),
+      },
+      { required: ['spec'] },
+    ),
   };
 }
 

@@ -1,6 +1,6 @@
 // GCPWasmPlugin (networking.gke.io/v1): schema harvested from a live GKE cluster (gke-service-extensions.md §1.6).
 import { GKE, PATTERNS } from './limits.js';
-import { arr, bool, int, obj, rule, str, type KindSchema } from './dsl.js';
+import { arr, bool, doc, int, obj, rule, str, type KindSchema } from './dsl.js';
 import { objectMeta, policyStatus } from './common.js';
 
 interface Version {
@@ -15,11 +15,23 @@ interface LogConfig {
 
 const version = obj(
   {
-    name: str({ minLength: 1, maxLength: GKE.nameLength, pattern: PATTERNS.rfc1034Label }),
+    name: doc(
+      'Version name, unique within the plugin. RFC-1034 label.',
+      str({ minLength: 1, maxLength: GKE.nameLength, pattern: PATTERNS.rfc1034Label }),
+    ),
     description: str({ maxLength: GKE.wasmDescriptionLength }),
-    image: str({ maxLength: GKE.wasmImageLength, pattern: PATTERNS.wasmImage }),
-    pluginConfigURI: str({ maxLength: GKE.wasmImageLength, pattern: PATTERNS.wasmImage }),
-    weight: int({ minimum: GKE.wasmWeight.min, maximum: GKE.wasmWeight.max }),
+    image: doc(
+      'OCI image holding one file, plugin.wasm.',
+      str({ maxLength: GKE.wasmImageLength, pattern: PATTERNS.wasmImage }),
+    ),
+    pluginConfigURI: doc(
+      'OCI image holding one file, plugin.config, given to the plugin at configure time.',
+      str({ maxLength: GKE.wasmImageLength, pattern: PATTERNS.wasmImage }),
+    ),
+    weight: doc(
+      'Exactly one version has a non-zero weight: the one that serves.',
+      int({ minimum: GKE.wasmWeight.min, maximum: GKE.wasmWeight.max }),
+    ),
   },
   { required: ['image', 'name', 'weight'] },
 );
@@ -53,8 +65,20 @@ const logConfig = obj(
   {
     required: ['enabled'],
     rules: [
-      rule<LogConfig>({ message: 'SampleRate can be specified only if logging is enabled', cel: 'has(self.sampleRate) ? has(self.enabled) && self.enabled : true', holds: (l) => (l.sampleRate !== undefined ? l.enabled === true : true), field: 'sampleRate', reason: 'FieldValueForbidden' }),
-      rule<LogConfig>({ message: 'MinLogLevel can be specified only if logging is enabled', cel: 'has(self.minLogLevel) ? has(self.enabled) && self.enabled : true', holds: (l) => (l.minLogLevel !== undefined ? l.enabled === true : true), field: 'minLogLevel', reason: 'FieldValueForbidden' }),
+      rule<LogConfig>({
+        message: 'SampleRate can be specified only if logging is enabled',
+        cel: 'has(self.sampleRate) ? has(self.enabled) && self.enabled : true',
+        holds: (l) => (l.sampleRate !== undefined ? l.enabled === true : true),
+        field: 'sampleRate',
+        reason: 'FieldValueForbidden',
+      }),
+      rule<LogConfig>({
+        message: 'MinLogLevel can be specified only if logging is enabled',
+        cel: 'has(self.minLogLevel) ? has(self.enabled) && self.enabled : true',
+        holds: (l) => (l.minLogLevel !== undefined ? l.enabled === true : true),
+        field: 'minLogLevel',
+        reason: 'FieldValueForbidden',
+      }),
     ],
   },
 );

@@ -1,8 +1,9 @@
 // HTTPRoute (gateway.networking.k8s.io/v1), standard channel: limits and CEL messages of the upstream CRD.
 import { GATEWAY_API, PATTERNS, durationMs } from './limits.js';
-import { arr, int, obj, opaque, rule, str, type Rule, type Schema } from './dsl.js';
-import { group, headerName, kind, namespace, objectName, parentReference, port, sectionName, weight } from './common.js';
+import { arr, obj, opaque, rule, str, type Rule } from './dsl.js';
+import { headerName, parentReference, sectionName, weight } from './common.js';
 import { kindSchema, withMeta } from './gateway-api.js';
+import { backendObjectReference, filters, type Filter, type PathModifier } from './httproute-filters.js';
 
 interface ParentRef {
   group?: string;
@@ -15,10 +16,6 @@ interface PathMatch {
   type?: string;
   value?: string;
 }
-interface Filter {
-  type: string;
-  [field: string]: unknown;
-}
 interface Match {
   path?: PathMatch;
 }
@@ -26,11 +23,6 @@ interface RouteRule {
   matches?: Match[];
   filters?: Filter[];
   backendRefs?: { filters?: Filter[] }[];
-}
-interface BackendRef {
-  group?: string;
-  kind?: string;
-  port?: number;
 }
 
 const isRegex = (v: string) => {
@@ -44,13 +36,19 @@ const isRegex = (v: string) => {
 
 // ------------------------------------------------------------------------------------------------- matches
 
+const PATH_CHARS = new RegExp(PATTERNS.pathChars);
 const EXACT_OR_PREFIX = "(self.type in ['Exact','PathPrefix'])";
 const pathType = (p: PathMatch) => p.type ?? 'PathPrefix';
 const pathValue = (p: PathMatch) => p.value ?? '/';
 const literal = (p: PathMatch) => ['Exact', 'PathPrefix'].includes(pathType(p));
 
 const pathRule = (message: string, celTest: string, ok: (v: string) => boolean): Rule<never> =>
-  rule<PathMatch>({ message, cel: `${EXACT_OR_PREFIX} ? ${celTest} : true`, holds: (p) => !literal(p) || ok(pathValue(p)), field: 'value' });
+  rule<PathMatch>({
+    message,
+    cel: `${EXACT_OR_PREFIX} ? ${celTest} : true`,
+    holds: (p) => !literal(p) || ok(pathValue(p)),
+    field: 'value',
+  });
 
 const pathMatch = obj(
   {
@@ -59,15 +57,29 @@ const pathMatch = obj(
   },
   {
     rules: [
-      pathRule("value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']", "self.value.startsWith('/')", (v) => v.startsWith('/')),
-      ...['//', '/./', '/../', '%2f', '%2F', '#'].map((s) =>
-        pathRule(`must not contain '${s}' when type one of ['Exact', 'PathPrefix']`, `!self.value.contains('${s}')`, (v) => !v.includes(s)),
+      pathRule(
+        "value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']",
+        "self.value.startsWith('/')",
+        (v) => v.startsWith('/'),
       ),
-      ...['/..', '/.'].map((s) => pathRule(`must not end with '${s}' when type one of ['Exact', 'PathPrefix']`, `!self.value.endsWith('${s}')`, (v) => !v.endsWith(s))),
+      ...['//', '/./', '/../', '%2f', '%2F', '#'].map((s) =>
+        pathRule(
+          `must not contain '${s}' when type one of ['Exact', 'PathPrefix']`,
+          `!self.value.contains('${s}')`,
+          (v) => !v.includes(s),
+        ),
+      ),
+      ...['/..', '/.'].map((s) =>
+        pathRule(
+          `must not end with '${s}' when type one of ['Exact', 'PathPrefix']`,
+          `!self.value.endsWith('${s}')`,
+          (v) => !v.endsWith(s),
+        ),
+      ),
       pathRule(
         `must only contain valid characters (matching ${PATTERNS.pathChars}) for types ['Exact', 'PathPrefix']`,
         `self.value.matches(r"""${PATTERNS.pathChars}""")`,
-        (v) => new RegExp(PATTERNS.pathChars).test(v),
+        (v) => PATH_CHARS.test(v),
       ),
       rule<PathMatch>({
         // extgate: upstream leaves regex validity to the implementation; a bad one would never match.
@@ -92,7 +104,11 @@ const regexValue: Rule<never> = rule<ValueMatch>({
 const valueMatch = (valueLength: number, max: number) =>
   arr(
     obj(
-      { name: headerName(), type: str({ enum: ['Exact', 'RegularExpression'], default: 'Exact' }), value: str({ minLength: 1, maxLength: valueLength }) },
+      {
+        name: headerName(),
+        type: str({ enum: ['Exact', 'RegularExpression'], default: 'Exact' }),
+        value: str({ minLength: 1, maxLength: valueLength }),
+      },
       { required: ['name', 'value'], rules: [regexValue] },
     ),
     { maxItems: max, listType: 'map', listMapKeys: ['name'] },
@@ -105,137 +121,25 @@ const match = obj({
   method: str({ enum: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'] }),
 });
 
-// ------------------------------------------------------------------------------------------------- filters
-
-const mustHavePort = rule<BackendRef>({
-  message: 'Must have port for Service reference',
-  cel: "(size(self.group) == 0 && self.kind == 'Service') ? has(self.port) : true",
-  holds: (b) => ((b.group ?? '') === '' && (b.kind ?? 'Service') === 'Service' ? b.port !== undefined : true),
-  field: 'port',
-  reason: 'FieldValueRequired',
-});
-
-const backendObjectReference = (extra: Record<string, Schema> = {}) =>
-  obj({ group: group({ default: '' }), kind: kind({ default: 'Service' }), name: objectName(), namespace: namespace(), port: port(), ...extra }, { required: ['name'], rules: [mustHavePort] });
-
-const headerModifier = () => {
-  const entries = arr(obj({ name: headerName(), value: str({ minLength: 1, maxLength: GATEWAY_API.headerValueLength }) }, { required: ['name', 'value'] }), {
-    maxItems: GATEWAY_API.headerModifierEntries,
-    listType: 'map',
-    listMapKeys: ['name'],
-  });
-  return obj({ set: entries, add: entries, remove: arr(str(), { maxItems: GATEWAY_API.headerModifierEntries, listType: 'set' }) });
-};
-
-interface PathModifier {
-  type: string;
-  replaceFullPath?: string;
-  replacePrefixMatch?: string;
-}
-const pathModifier = () =>
-  obj(
-    {
-      type: str({ enum: ['ReplaceFullPath', 'ReplacePrefixMatch'] }),
-      replaceFullPath: str({ maxLength: 1024 }),
-      replacePrefixMatch: str({ maxLength: 1024 }),
-    },
-    {
-      required: ['type'],
-      rules: (['ReplaceFullPath', 'ReplacePrefixMatch'] as const).flatMap((t) => {
-        const field = t === 'ReplaceFullPath' ? 'replaceFullPath' : 'replacePrefixMatch';
-        return [
-          rule<PathModifier>({ message: `${field} must be specified when type is set to '${t}'`, cel: `self.type == '${t}' ? has(self.${field}) : true`, holds: (p) => p.type !== t || p[field] !== undefined, field, reason: 'FieldValueRequired' }),
-          rule<PathModifier>({ message: `type must be '${t}' when ${field} is set`, cel: `has(self.${field}) ? self.type == '${t}' : true`, holds: (p) => p[field] === undefined || p.type === t, field: 'type' }),
-        ];
-      }),
-    },
-  );
-
-const FILTER_FIELDS = {
-  RequestHeaderModifier: 'requestHeaderModifier',
-  ResponseHeaderModifier: 'responseHeaderModifier',
-  RequestMirror: 'requestMirror',
-  RequestRedirect: 'requestRedirect',
-  URLRewrite: 'urlRewrite',
-  ExtensionRef: 'extensionRef',
-  CORS: 'cors',
-} as const;
-
-interface Mirror {
-  percent?: number;
-  fraction?: unknown;
-}
-
-const filter = obj(
-  {
-    type: str({ enum: Object.keys(FILTER_FIELDS) }),
-    requestHeaderModifier: headerModifier(),
-    responseHeaderModifier: headerModifier(),
-    requestMirror: obj(
-      {
-        backendRef: backendObjectReference(),
-        percent: int({ minimum: 0, maximum: 100 }),
-        fraction: obj(
-          { numerator: int({ minimum: 0 }), denominator: int({ minimum: 1, default: 100 }) },
-          {
-            required: ['numerator'],
-            rules: [rule<{ numerator: number; denominator?: number }>({ message: 'numerator must be less than or equal to denominator', cel: 'self.numerator <= self.denominator', holds: (f) => f.numerator <= (f.denominator ?? 100), field: 'numerator' })],
-          },
-        ),
-      },
-      {
-        required: ['backendRef'],
-        rules: [rule<Mirror>({ message: 'Only one of percent or fraction may be specified in HTTPRequestMirrorFilter', cel: '!(has(self.percent) && has(self.fraction))', holds: (m) => !(m.percent !== undefined && m.fraction !== undefined) })],
-      },
-    ),
-    requestRedirect: obj({
-      scheme: str({ enum: ['http', 'https'] }),
-      hostname: str({ minLength: 1, maxLength: 253, pattern: PATTERNS.preciseHostname }),
-      path: pathModifier(),
-      port: port(),
-      statusCode: int({ enum: [301, 302, 303, 307, 308], default: 302 }),
-    }),
-    urlRewrite: obj({ hostname: str({ minLength: 1, maxLength: 253, pattern: PATTERNS.preciseHostname }), path: pathModifier() }),
-    extensionRef: obj({ group: group(), kind: kind(), name: objectName() }, { required: ['group', 'kind', 'name'] }),
-    cors: opaque('HTTPCORSFilter'),
-  },
-  {
-    required: ['type'],
-    rules: Object.entries(FILTER_FIELDS).flatMap(([type, field]) => [
-      rule<Filter>({ message: `filter.${field} must be nil if the filter.type is not ${type}`, cel: `!(has(self.${field}) && self.type != '${type}')`, holds: (f) => !(f[field] !== undefined && f.type !== type), field, reason: 'FieldValueForbidden' }),
-      rule<Filter>({ message: `filter.${field} must be specified for ${type} filter.type`, cel: `!(!has(self.${field}) && self.type == '${type}')`, holds: (f) => !(f[field] === undefined && f.type === type), field, reason: 'FieldValueRequired' }),
-    ]),
-  },
-);
-
-const filterListRules: Rule<never>[] = [
-  rule<Filter[]>({
-    message: 'May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both',
-    cel: "!(self.exists(f, f.type == 'RequestRedirect') && self.exists(f, f.type == 'URLRewrite'))",
-    holds: (fs) => !(fs.some((f) => f.type === 'RequestRedirect') && fs.some((f) => f.type === 'URLRewrite')),
-  }),
-  ...['CORS', 'RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite'].map((t) =>
-    rule<Filter[]>({
-      message: `${t} filter cannot be repeated`,
-      cel: `self.filter(f, f.type == '${t}').size() <= 1`,
-      holds: (fs) => fs.filter((f) => f.type === t).length <= 1,
-      locate: (fs) => `[${fs.findIndex((f, i) => f.type === t && fs.findIndex((g) => g.type === t) !== i)}]`,
-    }),
-  ),
-];
-const filters = () => arr(filter, { maxItems: GATEWAY_API.filters, rules: filterListRules });
-
 // --------------------------------------------------------------------------------------------------- rules
 
-const onePrefixMatch = (r: RouteRule) => (r.matches ?? []).length === 1 && r.matches![0]!.path !== undefined && pathType(r.matches![0]!.path) === 'PathPrefix';
+const onePrefixMatch = (r: RouteRule) =>
+  (r.matches ?? []).length === 1 &&
+  r.matches![0]!.path !== undefined &&
+  pathType(r.matches![0]!.path) === 'PathPrefix';
 const prefixRewrite = (fs: Filter[] | undefined, field: 'requestRedirect' | 'urlRewrite') =>
-  (fs ?? []).filter((f) => (f[field] as { path?: PathModifier } | undefined)?.path?.type === 'ReplacePrefixMatch' && (f[field] as { path: PathModifier }).path.replacePrefixMatch !== undefined).length === 1;
+  (fs ?? []).filter(
+    (f) =>
+      (f[field] as { path?: PathModifier } | undefined)?.path?.type === 'ReplacePrefixMatch' &&
+      (f[field] as { path: PathModifier }).path.replacePrefixMatch !== undefined,
+  ).length === 1;
 
 const ruleRules: Rule<never>[] = [
   rule<RouteRule>({
     message: 'RequestRedirect filter must not be used together with backendRefs',
     cel: '(has(self.backendRefs) && size(self.backendRefs) > 0) ? (!has(self.filters) || self.filters.all(f, !has(f.requestRedirect))): true',
-    holds: (r) => (r.backendRefs ?? []).length === 0 || (r.filters ?? []).every((f) => f.requestRedirect === undefined),
+    holds: (r) =>
+      (r.backendRefs ?? []).length === 0 || (r.filters ?? []).every((f) => f.requestRedirect === undefined),
     field: 'backendRefs',
   }),
   ...(['requestRedirect', 'urlRewrite'] as const).map((field) =>
@@ -258,7 +162,9 @@ const routeRule = obj(
     name: sectionName(),
     matches: arr(match, { maxItems: GATEWAY_API.matchesPerRule }),
     filters: filters(),
-    backendRefs: arr(backendObjectReference({ weight: weight(), filters: filters() }), { maxItems: GATEWAY_API.backendRefs }),
+    backendRefs: arr(backendObjectReference({ weight: weight(), filters: filters() }), {
+      maxItems: GATEWAY_API.backendRefs,
+    }),
     timeouts: obj(
       { request: str({ pattern: PATTERNS.duration }), backendRequest: str({ pattern: PATTERNS.duration }) },
       {
@@ -266,7 +172,13 @@ const routeRule = obj(
           rule<Timeouts>({
             message: 'backendRequest timeout cannot be longer than request timeout',
             cel: "!(has(self.request) && has(self.backendRequest) && duration(self.request) != duration('0s') && duration(self.backendRequest) > duration(self.request))",
-            holds: (t) => !(t.request !== undefined && t.backendRequest !== undefined && durationMs(t.request) !== 0 && durationMs(t.backendRequest)! > durationMs(t.request)!),
+            holds: (t) =>
+              !(
+                t.request !== undefined &&
+                t.backendRequest !== undefined &&
+                durationMs(t.request) !== 0 &&
+                durationMs(t.backendRequest)! > durationMs(t.request)!
+              ),
             field: 'backendRequest',
           }),
         ],
@@ -277,7 +189,10 @@ const routeRule = obj(
 );
 
 const sameParent = (a: ParentRef, b: ParentRef) =>
-  (a.group ?? 'gateway.networking.k8s.io') === (b.group ?? 'gateway.networking.k8s.io') && (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
+  (a.group ?? 'gateway.networking.k8s.io') === (b.group ?? 'gateway.networking.k8s.io') &&
+  (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') &&
+  a.name === b.name &&
+  (a.namespace ?? '') === (b.namespace ?? '');
 
 export const httpRoute = kindSchema(
   'HTTPRoute',
@@ -288,26 +203,42 @@ export const httpRoute = kindSchema(
         maxItems: GATEWAY_API.parentRefs,
         rules: [
           rule<ParentRef[]>({
-            message: 'sectionName must be specified when parentRefs includes 2 or more references to the same parent',
+            message:
+              'sectionName must be specified when parentRefs includes 2 or more references to the same parent',
             cel: "self.all(p1, self.all(p2, p1.group == p2.group && p1.kind == p2.kind && p1.name == p2.name && (((!has(p1.__namespace__) || p1.__namespace__ == '') && (!has(p2.__namespace__) || p2.__namespace__ == '')) || (has(p1.__namespace__) && has(p2.__namespace__) && p1.__namespace__ == p2.__namespace__ )) ? ((!has(p1.sectionName) || p1.sectionName == '') == (!has(p2.sectionName) || p2.sectionName == '')) : true))",
-            holds: (ps) => ps.every((a) => ps.every((b) => !sameParent(a, b) || !a.sectionName === !b.sectionName)),
+            holds: (ps) =>
+              ps.every((a) => ps.every((b) => !sameParent(a, b) || !a.sectionName === !b.sectionName)),
           }),
           rule<ParentRef[]>({
-            message: 'sectionName must be unique when parentRefs includes 2 or more references to the same parent',
+            message:
+              'sectionName must be unique when parentRefs includes 2 or more references to the same parent',
             cel: "self.all(p1, self.exists_one(p2, p1.group == p2.group && p1.kind == p2.kind && p1.name == p2.name && (((!has(p1.__namespace__) || p1.__namespace__ == '') && (!has(p2.__namespace__) || p2.__namespace__ == '')) || (has(p1.__namespace__) && has(p2.__namespace__) && p1.__namespace__ == p2.__namespace__ )) && (((!has(p1.sectionName) || p1.sectionName == '') && (!has(p2.sectionName) || p2.sectionName == '')) || (has(p1.sectionName) && has(p2.sectionName) && p1.sectionName == p2.sectionName))))",
-            holds: (ps) => ps.every((a) => ps.filter((b) => sameParent(a, b) && (a.sectionName ?? '') === (b.sectionName ?? '')).length === 1),
+            holds: (ps) =>
+              ps.every(
+                (a) =>
+                  ps.filter((b) => sameParent(a, b) && (a.sectionName ?? '') === (b.sectionName ?? ''))
+                    .length === 1,
+              ),
           }),
         ],
       }),
-      hostnames: arr(str({ minLength: 1, maxLength: 253, pattern: PATTERNS.hostname }), { maxItems: GATEWAY_API.hostnames }),
+      hostnames: arr(str({ minLength: 1, maxLength: 253, pattern: PATTERNS.hostname }), {
+        maxItems: GATEWAY_API.hostnames,
+      }),
       rules: arr(routeRule, {
         minItems: 1,
         maxItems: GATEWAY_API.rules,
         rules: [
           rule<RouteRule[]>({
-            message: 'While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128',
-            cel: Array.from({ length: 16 }, (_, i) => `(self.size() > ${i} && has(self[${i}].matches) ? self[${i}].matches.size() : 0)`).join(' + ') + ` <= ${GATEWAY_API.matchesPerRoute}`,
-            holds: (rs) => rs.reduce((n, r) => n + (r.matches ?? []).length, 0) <= GATEWAY_API.matchesPerRoute,
+            message:
+              'While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128',
+            cel:
+              Array.from(
+                { length: 16 },
+                (_, i) => `(self.size() > ${i} && has(self[${i}].matches) ? self[${i}].matches.size() : 0)`,
+              ).join(' + ') + ` <= ${GATEWAY_API.matchesPerRoute}`,
+            holds: (rs) =>
+              rs.reduce((n, r) => n + (r.matches ?? []).length, 0) <= GATEWAY_API.matchesPerRoute,
           }),
         ],
       }),
@@ -315,4 +246,3 @@ export const httpRoute = kindSchema(
     obj({ parents: arr(opaque(), { maxItems: 32 }) }, { open: true }),
   ),
 );
-

@@ -34,7 +34,7 @@ export const PATTERNS = {
   /** Current traffic CRD (§1.4). */
   googleAPIServiceName: '^[a-z0-9.-]+\\.(googleapis|sandbox\\.googleapis)\\.com$',
   /** §1.4 metadata value charset. */
-  metadataValue: "^([A-Za-z0-9\\/\\-._~%!$&'()*+,;=:\"\\s\\[\\]\\{\\}])*$",
+  metadataValue: '^([A-Za-z0-9\\/\\-._~%!$&\'()*+,;=:"\\s\\[\\]\\{\\}])*$',
   /** §1.4 metadata key charset and length (as in the CRD's CEL rule). */
   metadataKey: "^([A-Za-z0-9\\/\\-._~%!$&'()*+,;=:\\s\\[\\]\\{\\}]{1,63})$",
   /** Gateway API HTTPHeaderName (also GKE forwardHeaders). */
@@ -52,7 +52,8 @@ export const PATTERNS = {
   /** Gateway API PreciseHostname (no wildcard). */
   preciseHostname: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
   /** Gateway API GatewayController. */
-  controllerName: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$",
+  controllerName:
+    "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$",
   /** Gateway API HTTP path characters for Exact / PathPrefix matches. */
   pathChars: "^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$",
   /**
@@ -91,11 +92,14 @@ export const GATEWAY_API = {
   gatewayClassDescription: 64,
 } as const;
 
+const DURATION = new RegExp(PATTERNS.duration);
+
 /** Duration strings as the Gateway API / GKE CRDs write them (`1s`, `500ms`, `1m30s`), in milliseconds. */
 export function durationMs(value: string): number | undefined {
-  if (!new RegExp(PATTERNS.duration).test(value)) return undefined;
+  if (!DURATION.test(value)) return undefined;
   const unit = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 } as const;
   let total = 0;
-  for (const m of value.matchAll(/([0-9]+)(ms|h|m|s)/g)) total += Number(m[1]) * unit[m[2] as keyof typeof unit];
+  for (const m of value.matchAll(/([0-9]+)(ms|h|m|s)/g))
+    total += Number(m[1]) * unit[m[2] as keyof typeof unit];
   return total;
 }

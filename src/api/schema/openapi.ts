@@ -59,7 +59,11 @@ export function toOpenAPI(s: Schema, isMetadata = false): Record<string, Json> {
       if (s.maxProperties !== undefined) out.maxProperties = s.maxProperties;
       if (s.properties && Object.keys(s.properties).length > 0) {
         const props: Record<string, Json> = {};
-        for (const name of Object.keys(s.properties).sort()) props[name] = toOpenAPI(s.properties[name]!, name === 'metadata' && s.properties.apiVersion !== undefined);
+        for (const name of Object.keys(s.properties).sort())
+          props[name] = toOpenAPI(
+            s.properties[name]!,
+            name === 'metadata' && s.properties.apiVersion !== undefined,
+          );
         out.properties = props;
       }
       if (s.required && s.required.length > 0) out.required = [...s.required].sort();
@@ -74,7 +78,12 @@ export function toOpenAPI(s: Schema, isMetadata = false): Record<string, Json> {
 
 /** The apiextensions.k8s.io/v1 CustomResourceDefinition for a kind. */
 export function customResourceDefinition(k: KindSchema): Record<string, Json> {
-  const names: Record<string, Json> = { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular: k.singular };
+  const names: Record<string, Json> = {
+    kind: k.kind,
+    listKind: `${k.kind}List`,
+    plural: k.plural,
+    singular: k.singular,
+  };
   if (k.shortNames) names.shortNames = [...k.shortNames];
   if (k.categories) names.categories = [...k.categories];
   const version: Record<string, Json> = {

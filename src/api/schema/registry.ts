@@ -2,7 +2,8 @@
 import type { KindSchema } from './dsl.js';
 import { gcpRoutingExtension, gcpTrafficExtension } from './gke-extensions.js';
 import { gcpWasmPlugin } from './gke-wasm.js';
-import { backendTLSPolicy, gateway, gatewayClass, referenceGrant } from './gateway-api.js';
+import { gateway, gatewayClass } from './gateway-api.js';
+import { backendTLSPolicy, referenceGrant } from './gateway-policies.js';
 import { httpRoute } from './httproute.js';
 import { endpointSlice, secret, service } from './core.js';
 
@@ -20,7 +21,9 @@ export const KIND_SCHEMAS: readonly KindSchema[] = [
   secret,
 ];
 
-const byKey = new Map(KIND_SCHEMAS.map((s) => [`${s.group === '' ? '' : s.group + '/'}${s.version}|${s.kind}`, s]));
+const byKey = new Map(
+  KIND_SCHEMAS.map((s) => [`${s.group === '' ? '' : s.group + '/'}${s.version}|${s.kind}`, s]),
+);
 
 export function schemaFor(apiVersion: string, kind: string): KindSchema | undefined {
   return byKey.get(`${apiVersion}|${kind}`);

@@ -17,7 +17,8 @@ function jsonType(v: unknown): string {
   return typeof v;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const child = (path: string, key: string) => (path === '' ? key : `${path}.${key}`);
 
 /** Caches compiled patterns: schemas are static and admission runs per write. */
@@ -35,7 +36,13 @@ function regex(pattern: string): RegExp {
  * Validates `value` at `path`; appends causes to `out`. Returns false when a type mismatch was found in this
  * subtree (rules above it are then skipped, as their predicates assume the declared types).
  */
-export function validate(value: unknown, schema: Schema, path: string, out: FieldCause[], old?: unknown): boolean {
+export function validate(
+  value: unknown,
+  schema: Schema,
+  path: string,
+  out: FieldCause[],
+  old?: unknown,
+): boolean {
   const typeOk = checkType(value, schema, path, out);
   if (!typeOk) return false;
   let childrenOk = true;
@@ -47,7 +54,13 @@ export function validate(value: unknown, schema: Schema, path: string, out: Fiel
       checkInteger(value as number, schema, path, out);
       break;
     case 'object':
-      childrenOk = checkObject(value as Record<string, unknown>, schema, path, out, isObject(old) ? old : undefined);
+      childrenOk = checkObject(
+        value as Record<string, unknown>,
+        schema,
+        path,
+        out,
+        isObject(old) ? old : undefined,
+      );
       break;
     case 'array':
       childrenOk = checkArray(value as unknown[], schema, path, out);
@@ -83,43 +96,95 @@ function checkType(value: unknown, schema: Schema, path: string, out: FieldCause
   return ok;
 }
 
-function checkString(v: string, s: Extract<Schema, { type: 'string' }>, path: string, out: FieldCause[]): void {
+function checkString(
+  v: string,
+  s: Extract<Schema, { type: 'string' }>,
+  path: string,
+  out: FieldCause[],
+): void {
   if (s.enum && !s.enum.includes(v)) {
-    out.push({ reason: 'FieldValueNotSupported', field: path, message: `Unsupported value: ${showValue(v)}: supported values: ${s.enum.map((e) => JSON.stringify(e)).join(', ')}` });
+    out.push({
+      reason: 'FieldValueNotSupported',
+      field: path,
+      message: `Unsupported value: ${showValue(v)}: supported values: ${s.enum.map((e) => JSON.stringify(e)).join(', ')}`,
+    });
     return;
   }
   if (s.maxLength !== undefined && [...v].length > s.maxLength) {
-    out.push({ reason: 'FieldValueTooLong', field: path, message: `Too long: may not be more than ${s.maxLength} bytes` });
+    out.push({
+      reason: 'FieldValueTooLong',
+      field: path,
+      message: `Too long: may not be more than ${s.maxLength} bytes`,
+    });
   }
   if (s.minLength !== undefined && [...v].length < s.minLength) {
-    out.push({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${showValue(v)}: ${path} in body should be at least ${s.minLength} chars long` });
+    out.push({
+      reason: 'FieldValueInvalid',
+      field: path,
+      message: `Invalid value: ${showValue(v)}: ${path} in body should be at least ${s.minLength} chars long`,
+    });
   }
   if (s.pattern !== undefined && !regex(s.pattern).test(v)) {
     const custom = s.patternMessage?.(v);
-    out.push({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${showValue(v)}: ${custom ?? `${path} in body should match '${s.pattern}'`}` });
+    out.push({
+      reason: 'FieldValueInvalid',
+      field: path,
+      message: `Invalid value: ${showValue(v)}: ${custom ?? `${path} in body should match '${s.pattern}'`}`,
+    });
     return;
   }
   const problem = s.check?.(v);
-  if (problem !== undefined) out.push({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${showValue(v)}: ${problem}` });
+  if (problem !== undefined)
+    out.push({
+      reason: 'FieldValueInvalid',
+      field: path,
+      message: `Invalid value: ${showValue(v)}: ${problem}`,
+    });
 }
 
-function checkInteger(v: number, s: Extract<Schema, { type: 'integer' }>, path: string, out: FieldCause[]): void {
+function checkInteger(
+  v: number,
+  s: Extract<Schema, { type: 'integer' }>,
+  path: string,
+  out: FieldCause[],
+): void {
   if (s.enum && !s.enum.includes(v)) {
-    out.push({ reason: 'FieldValueNotSupported', field: path, message: `Unsupported value: ${v}: supported values: ${s.enum.map((e) => `"${e}"`).join(', ')}` });
+    out.push({
+      reason: 'FieldValueNotSupported',
+      field: path,
+      message: `Unsupported value: ${v}: supported values: ${s.enum.map((e) => `"${e}"`).join(', ')}`,
+    });
     return;
   }
   if (s.minimum !== undefined && v < s.minimum) {
-    out.push({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${v}: ${path} in body should be greater than or equal to ${s.minimum}` });
+    out.push({
+      reason: 'FieldValueInvalid',
+      field: path,
+      message: `Invalid value: ${v}: ${path} in body should be greater than or equal to ${s.minimum}`,
+    });
   }
   if (s.maximum !== undefined && v > s.maximum) {
-    out.push({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${v}: ${path} in body should be less than or equal to ${s.maximum}` });
+    out.push({
+      reason: 'FieldValueInvalid',
+      field: path,
+      message: `Invalid value: ${v}: ${path} in body should be less than or equal to ${s.maximum}`,
+    });
   }
 }
 
-function checkObject(v: Record<string, unknown>, s: ObjectSchema, path: string, out: FieldCause[], old?: Record<string, unknown>): boolean {
+function checkObject(
+  v: Record<string, unknown>,
+  s: ObjectSchema,
+  path: string,
+  out: FieldCause[],
+  old?: Record<string, unknown>,
+): boolean {
   let ok = true;
   for (const name of s.required ?? []) {
-    if (v[name] === undefined || v[name] === null) out.push({ reason: 'FieldValueRequired', field: child(path, name), message: 'Required value' });
+    const sub = s.properties?.[name];
+    const defaulted = sub !== undefined && 'default' in sub && sub.default !== undefined; // the API server fills it in
+    if ((v[name] === undefined || v[name] === null) && !defaulted)
+      out.push({ reason: 'FieldValueRequired', field: child(path, name), message: 'Required value' });
   }
   if (s.properties) {
     for (const [name, sub] of Object.entries(s.properties)) {
@@ -131,7 +196,11 @@ function checkObject(v: Record<string, unknown>, s: ObjectSchema, path: string, 
   if (s.additionalProperties) {
     const keys = Object.keys(v);
     if (s.maxProperties !== undefined && keys.length > s.maxProperties) {
-      out.push({ reason: 'FieldValueTooMany', field: path, message: `Too many: ${keys.length}: must have at most ${s.maxProperties} items` });
+      out.push({
+        reason: 'FieldValueTooMany',
+        field: path,
+        message: `Too many: ${keys.length}: must have at most ${s.maxProperties} items`,
+      });
     }
     for (const key of keys) {
       if (v[key] === null) continue;
@@ -144,10 +213,18 @@ function checkObject(v: Record<string, unknown>, s: ObjectSchema, path: string, 
 function checkArray(v: unknown[], s: ArraySchema, path: string, out: FieldCause[]): boolean {
   let ok = true;
   if (s.maxItems !== undefined && v.length > s.maxItems) {
-    out.push({ reason: 'FieldValueTooMany', field: path, message: `Too many: ${v.length}: must have at most ${s.maxItems} items` });
+    out.push({
+      reason: 'FieldValueTooMany',
+      field: path,
+      message: `Too many: ${v.length}: must have at most ${s.maxItems} items`,
+    });
   }
   if (s.minItems !== undefined && v.length < s.minItems) {
-    out.push({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${v.length}: ${path} in body should have at least ${s.minItems} items` });
+    out.push({
+      reason: 'FieldValueInvalid',
+      field: path,
+      message: `Invalid value: ${v.length}: ${path} in body should have at least ${s.minItems} items`,
+    });
   }
   v.forEach((item, i) => {
     if (!validate(item, s.items, `${path}[${i}]`, out)) ok = false;
@@ -159,7 +236,12 @@ function checkArray(v: unknown[], s: ArraySchema, path: string, out: FieldCause[
         s.listType === 'map' && isObject(item)
           ? JSON.stringify(Object.fromEntries((s.listMapKeys ?? []).map((k) => [k, item[k]])))
           : JSON.stringify(item);
-      if (seen.has(identity)) out.push({ reason: 'FieldValueDuplicate', field: `${path}[${i}]`, message: `Duplicate value: ${identity}` });
+      if (seen.has(identity))
+        out.push({
+          reason: 'FieldValueDuplicate',
+          field: `${path}[${i}]`,
+          message: `Duplicate value: ${identity}`,
+        });
       seen.add(identity);
     });
   }
@@ -191,7 +273,7 @@ function runRules(value: unknown, rules: Rule<never>[], path: string, out: Field
     const field = rel === '' ? path : path === '' ? rel.replace(/^\./, '') : `${path}${rel}`;
     const bad = rel === '' ? value : resolve(value, rel);
     const reason = r.reason ?? (bad === undefined ? 'FieldValueRequired' : 'FieldValueInvalid');
-    const shown = showValue(bad === undefined ? value : bad);
+    const shown = showValue(r.shown ? r.shown(value) : bad === undefined ? value : bad);
     const message =
       reason === 'FieldValueRequired'
         ? `Required value: ${r.message}`
@@ -208,7 +290,8 @@ function runRules(value: unknown, rules: Rule<never>[], path: string, out: Field
 export function unknownFieldPaths(value: unknown, schema: Schema, path: string, out: string[]): void {
   if (schema.type === 'object' && isObject(value)) {
     if (schema.additionalProperties) {
-      for (const [k, v] of Object.entries(value)) unknownFieldPaths(v, schema.additionalProperties, `${path}[${k}]`, out);
+      for (const [k, v] of Object.entries(value))
+        unknownFieldPaths(v, schema.additionalProperties, `${path}[${k}]`, out);
       return;
     }
     for (const [k, v] of Object.entries(value)) {
@@ -219,4 +302,21 @@ export function unknownFieldPaths(value: unknown, schema: Schema, path: string, 
   } else if (schema.type === 'array' && Array.isArray(value)) {
     value.forEach((item, i) => unknownFieldPaths(item, schema.items, `${path}[${i}]`, out));
   }
+}
+
+/** A copy of `value` with the schema's defaults filled in where fields are absent (what a CRD's API server stores). */
+export function withDefaults(value: unknown, schema: Schema): unknown {
+  if (schema.type === 'object' && isObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const sub = schema.properties?.[k] ?? schema.additionalProperties;
+      out[k] = sub ? withDefaults(v, sub) : v;
+    }
+    for (const [k, sub] of Object.entries(schema.properties ?? {})) {
+      if (out[k] === undefined && 'default' in sub && sub.default !== undefined) out[k] = sub.default;
+    }
+    return out;
+  }
+  if (schema.type === 'array' && Array.isArray(value)) return value.map((v) => withDefaults(v, schema.items));
+  return value;
 }

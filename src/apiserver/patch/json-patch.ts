@@ -23,7 +23,8 @@ export function mergePatch(target: Json, patch: Json): Json {
 
 function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new PatchError(`invalid JSON pointer "${pointer}": must start with "/"`);
+  if (!pointer.startsWith('/'))
+    throw new PatchError(`invalid JSON pointer "${pointer}": must start with "/"`);
   return pointer
     .slice(1)
     .split('/')
@@ -43,9 +44,11 @@ function parent(doc: Json, tokens: string[], path: string): { container: Contain
 
 function arrayIndex(arr: Json[], token: string, path: string, forInsert: boolean): number {
   if (forInsert && token === '-') return arr.length;
-  if (!/^(0|[1-9][0-9]*)$/.test(token)) throw new PatchError(`invalid array index "${token}" in path "${path}"`);
+  if (!/^(0|[1-9][0-9]*)$/.test(token))
+    throw new PatchError(`invalid array index "${token}" in path "${path}"`);
   const i = Number(token);
-  if (i > arr.length || (!forInsert && i === arr.length)) throw new PatchError(`array index ${i} out of bounds in path "${path}"`);
+  if (i > arr.length || (!forInsert && i === arr.length))
+    throw new PatchError(`array index ${i} out of bounds in path "${path}"`);
   return i;
 }
 

@@ -35,15 +35,25 @@ function listMeta(kind: string, path: string[]): FieldPatchMeta {
   if (p === 'metadata.finalizers') return { strategy: 'merge' };
   if (p === 'metadata.ownerReferences') return { strategy: 'merge', mergeKey: 'uid' };
   if (kind === 'Service' && p === 'spec.ports') return { strategy: 'merge', mergeKey: 'port' };
-  if ((kind === 'Pod' || kind === 'Deployment') && p === 'status.conditions') return { strategy: 'merge', mergeKey: 'type' };
-  if (kind === 'Pod' && (p === 'status.podIPs' || p === 'status.hostIPs')) return { strategy: 'merge', mergeKey: 'ip' };
+  if ((kind === 'Pod' || kind === 'Deployment') && p === 'status.conditions')
+    return { strategy: 'merge', mergeKey: 'type' };
+  if (kind === 'Pod' && (p === 'status.podIPs' || p === 'status.hostIPs'))
+    return { strategy: 'merge', mergeKey: 'ip' };
   const podSpec = kind === 'Pod' ? 1 : kind === 'Deployment' ? 3 : 0;
   if (podSpec > 0 && path.length > podSpec) {
     const rest = path.slice(podSpec);
-    const prefixOk = kind === 'Pod' ? path[0] === 'spec' : path[0] === 'spec' && path[1] === 'template' && path[2] === 'spec';
+    const prefixOk =
+      kind === 'Pod'
+        ? path[0] === 'spec'
+        : path[0] === 'spec' && path[1] === 'template' && path[2] === 'spec';
     if (prefixOk) {
-      if (rest.length === 1 && POD_SPEC_LISTS[rest[0]]) return { strategy: 'merge', mergeKey: POD_SPEC_LISTS[rest[0]] };
-      if (rest.length === 2 && ['containers', 'initContainers', 'ephemeralContainers'].includes(rest[0]) && CONTAINER_LISTS[rest[1]])
+      if (rest.length === 1 && POD_SPEC_LISTS[rest[0]])
+        return { strategy: 'merge', mergeKey: POD_SPEC_LISTS[rest[0]] };
+      if (
+        rest.length === 2 &&
+        ['containers', 'initContainers', 'ephemeralContainers'].includes(rest[0]) &&
+        CONTAINER_LISTS[rest[1]]
+      )
         return { strategy: 'merge', mergeKey: CONTAINER_LISTS[rest[1]] };
     }
   }
@@ -52,7 +62,10 @@ function listMeta(kind: string, path: string[]): FieldPatchMeta {
 
 /** Removes every `$` directive from a value that is added as a whole (no original to merge into). */
 function stripDirectives(v: unknown): unknown {
-  if (Array.isArray(v)) return v.filter((x) => !(isPlainObject(x) && x.$patch === 'replace' && Object.keys(x).length === 1)).map(stripDirectives);
+  if (Array.isArray(v))
+    return v
+      .filter((x) => !(isPlainObject(x) && x.$patch === 'replace' && Object.keys(x).length === 1))
+      .map(stripDirectives);
   if (!isPlainObject(v)) return v;
   const out: Obj = {};
   for (const [k, val] of Object.entries(v)) {
@@ -94,7 +107,8 @@ function mergeList(kind: string, original: unknown, patch: unknown[], path: stri
   }
   const key = meta.mergeKey;
   for (const item of patch) {
-    if (!isPlainObject(item)) throw new PatchError(`${path.join('.')}: list items must be objects with "${key}"`);
+    if (!isPlainObject(item))
+      throw new PatchError(`${path.join('.')}: list items must be objects with "${key}"`);
     const k = item[key];
     const at = out.findIndex((x) => sameKey(keyOf(x, key), k));
     if (item.$patch === 'delete') {
@@ -113,7 +127,8 @@ function mergeMap(kind: string, original: Obj, patch: Obj, path: string[]): Obj 
   const orders: [string, unknown[]][] = [];
   for (const [k, v] of Object.entries(patch)) {
     if (k === '$patch') {
-      if (v !== 'replace' && v !== 'delete' && v !== 'merge') throw new PatchError(`unknown patch type: ${String(v)}`);
+      if (v !== 'replace' && v !== 'delete' && v !== 'merge')
+        throw new PatchError(`unknown patch type: ${String(v)}`);
       continue;
     }
     if (k === '$retainKeys') continue;

@@ -1,6 +1,10 @@
 // The JSONPath subset used by CRD printer columns: `.a.b`, `[0]`, `[*]`, `['key']` and `[?(@.f=="v")]`.
 
-type Step = { field: string } | { index: number } | { all: true } | { filter: string[]; op: '==' | '!='; value: string };
+type Step =
+  | { field: string }
+  | { index: number }
+  | { all: true }
+  | { filter: string[]; op: '==' | '!='; value: string };
 
 function parse(path: string): Step[] {
   const steps: Step[] = [];
@@ -59,7 +63,8 @@ export function evaluate(obj: unknown, path: string): unknown[] {
     const next: unknown[] = [];
     for (const v of cur) {
       if ('field' in s) {
-        if (typeof v === 'object' && v !== null && !Array.isArray(v) && s.field in v) next.push((v as Record<string, unknown>)[s.field]);
+        if (typeof v === 'object' && v !== null && !Array.isArray(v) && s.field in v)
+          next.push((v as Record<string, unknown>)[s.field]);
       } else if ('index' in s) {
         if (Array.isArray(v)) {
           const i = s.index < 0 ? v.length + s.index : s.index;

@@ -135,7 +135,10 @@ function builtinCells(k: ResourceKind, obj: KubeObject, now: number): Cell[] {
       const containers = arr(spec.containers);
       const statuses = arr(status.containerStatuses).map(o);
       const ready = statuses.filter((c) => c.ready === true).length;
-      const restarts = statuses.reduce((n, c) => n + (typeof c.restartCount === 'number' ? c.restartCount : 0), 0);
+      const restarts = statuses.reduce(
+        (n, c) => n + (typeof c.restartCount === 'number' ? c.restartCount : 0),
+        0,
+      );
       return [
         m.name ?? '',
         `${ready}/${containers.length}`,
@@ -165,7 +168,10 @@ function builtinCells(k: ResourceKind, obj: KubeObject, now: number): Cell[] {
     }
     case 'EndpointSlice': {
       const ports = arr(obj.ports).map(o);
-      const portText = ports.length === 0 ? '<unset>' : ports.map((p) => (p.port === undefined ? '<unset>' : str(p.port))).join(',');
+      const portText =
+        ports.length === 0
+          ? '<unset>'
+          : ports.map((p) => (p.port === undefined ? '<unset>' : str(p.port))).join(',');
       const addrs = arr(obj.endpoints).flatMap((e) => arr(o(e).addresses).map(str));
       return [m.name ?? '', str(obj.addressType), portText, endpointList(addrs), created];
     }

@@ -13,7 +13,10 @@ export interface TableRequest {
 }
 
 /** Which Table version the Accept header asks for, if any. */
-export function tableAccept(accept: string | undefined, includeObject: string | null): TableRequest | undefined {
+export function tableAccept(
+  accept: string | undefined,
+  includeObject: string | null,
+): TableRequest | undefined {
   if (!accept) return undefined;
   for (const part of accept.split(',')) {
     const params = part.split(';').map((s) => s.trim());
@@ -22,7 +25,9 @@ export function tableAccept(accept: string | undefined, includeObject: string | 
     if (version !== 'v1' && version !== 'v1beta1') continue;
     const inc = includeObject ?? 'Metadata';
     if (inc !== 'Metadata' && inc !== 'Object' && inc !== 'None')
-      throw errors.badRequest(`includeObject: Unsupported value: "${inc}": supported values: "Metadata", "None", "Object"`);
+      throw errors.badRequest(
+        `includeObject: Unsupported value: "${inc}": supported values: "Metadata", "None", "Object"`,
+      );
     return { apiVersion: `meta.k8s.io/${version}`, includeObject: inc };
   }
   return undefined;
@@ -33,7 +38,8 @@ function columnDefinitions(k: ResourceKind) {
     name: 'Name',
     type: 'string',
     format: 'name',
-    description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated.',
+    description:
+      'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated.',
     priority: 0,
   };
   const defs = k.columns.map((c) => ({
@@ -62,7 +68,12 @@ function row(k: ResourceKind, obj: KubeObject, req: TableRequest, now: number) {
 }
 
 /** A Table of `objects` (one row each). */
-export function toTable(k: ResourceKind, objects: KubeObject[], resourceVersion: string, req: TableRequest): Record<string, unknown> {
+export function toTable(
+  k: ResourceKind,
+  objects: KubeObject[],
+  resourceVersion: string,
+  req: TableRequest,
+): Record<string, unknown> {
   const now = Date.now();
   return {
     kind: 'Table',

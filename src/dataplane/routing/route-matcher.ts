@@ -26,6 +26,8 @@ export interface RouteMatcher {
 }
 
 interface Candidate {
+  /** Position in the IR list: lower wins. */
+  readonly rank: number;
   readonly rule: RouteRuleIR;
   readonly method: string | undefined;
   readonly headers: readonly CompiledStringMatch[];
@@ -67,12 +69,15 @@ class HostBucket {
     }
   }
 
-  match(req: RouteRequest, query: QueryView): RouteRuleIR | undefined {
+  /**
+   * The best candidate of each group (exact, each matching trie node, regex) is the first that accepts, since
+   * every list is in IR order; the answer is the lowest-ranked of those, so the IR order is honoured even if
+   * it interleaves path kinds differently from the usual Exact > PathPrefix > RegularExpression.
+   */
+  match(req: RouteRequest, query: QueryView): Candidate | undefined {
+    let best: Candidate | undefined;
     const exact = this.exact.get(req.path);
-    if (exact !== undefined) {
-      const hit = firstAccepting(exact, req, query);
-      if (hit !== undefined) return hit;
-    }
+    if (exact !== undefined) best = firstAccepting(exact, req, query, undefined);
     // Walk the trie along the request's path segments, remembering each node; then try deepest first.
     const path = req.path;
     const visited: PrefixNode[] = [this.prefixRoot];
@@ -93,13 +98,17 @@ class HostBucket {
     for (let i = visited.length - 1; i >= 0; i--) {
       const list = visited[i]!.candidates;
       if (list.length === 0) continue;
-      const hit = firstAccepting(list, req, query);
-      if (hit !== undefined) return hit;
+      const hit = firstAccepting(list, req, query, best);
+      if (hit !== undefined) best = hit;
     }
     for (const { re, candidate } of this.regex) {
-      if (re.test(path) && accepts(candidate, req, query)) return candidate.rule;
+      if (best !== undefined && candidate.rank > best.rank) break;
+      if (re.test(path) && accepts(candidate, req, query)) {
+        best = candidate;
+        break;
+      }
     }
-    return undefined;
+    return best;
   }
 }
 
@@ -114,8 +123,12 @@ class QueryView {
   }
 }
 
-function firstAccepting(list: readonly Candidate[], req: RouteRequest, query: QueryView): RouteRuleIR | undefined {
-  for (const c of list) if (accepts(c, req, query)) return c.rule;
+/** First accepting candidate of `list` that ranks before `better` (lists are in rank order). */
+function firstAccepting(list: readonly Candidate[], req: RouteRequest, query: QueryView, better: Candidate | undefined): Candidate | undefined {
+  for (const c of list) {
+    if (better !== undefined && c.rank > better.rank) return undefined;
+    if (accepts(c, req, query)) return c;
+  }
   return undefined;
 }
 
@@ -148,8 +161,9 @@ export class IndexedRouteMatcher implements RouteMatcher {
   private readonly hosts = new HostTable<HostBucket>();
 
   constructor(rules: readonly RouteRuleIR[]) {
-    for (const rule of rules) {
+    for (const [rank, rule] of rules.entries()) {
       const candidate: Candidate = {
+        rank,
         rule,
         method: rule.match.method,
         headers: rule.match.headers.map(compileStringMatch),
@@ -167,12 +181,12 @@ export class IndexedRouteMatcher implements RouteMatcher {
     const first = this.hosts.find(request.host);
     if (first === undefined) return undefined;
     const hit = first.match(request, query);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return hit.rule;
     // Less specific hostnames still apply when the most specific bucket has no matching rule.
     const all = this.hosts.findAll(request.host);
     for (let i = 1; i < all.length; i++) {
       const next = all[i]!.match(request, query);
-      if (next !== undefined) return next;
+      if (next !== undefined) return next.rule;
     }
     return undefined;
   }
@@ -183,9 +197,10 @@ export class LinearRouteMatcher implements RouteMatcher {
   private readonly indexed: Array<{ rule: RouteRuleIR; candidate: Candidate; path?: RegExp }>;
 
   constructor(rules: readonly RouteRuleIR[]) {
-    this.indexed = rules.map((rule) => ({
+    this.indexed = rules.map((rule, rank) => ({
       rule,
       candidate: {
+        rank,
         rule,
         method: rule.match.method,
         headers: rule.match.headers.map(compileStringMatch),

@@ -1,11 +1,23 @@
-// Pooled HTTP/2 channels to callout endpoints: one grpc-js Client per (endpoint, authority, TLS settings),
-// shared by every extension and every snapshot that names the same target, so a config change does not
-// reconnect. Streams (one per HTTP request) are multiplexed on these channels.
+// Pooled HTTP/2 connections to callout endpoints: one session per (endpoint, authority, TLS settings), shared
+// by every extension and every snapshot naming the same target, so a config change does not reconnect. Each
+// HTTP request's ext_proc stream is one HTTP/2 stream on it. A session that fails, is told GOAWAY or runs out
+// of stream ids is replaced on the next call.
 
+import { EventEmitter } from 'node:events';
+import http2 from 'node:http2';
 import { checkServerIdentity as tlsCheckServerIdentity, type PeerCertificate } from 'node:tls';
-import * as grpc from '@grpc/grpc-js';
 import type { CalloutTlsIR, EndpointIR } from '../../ir/snapshot.js';
 import { CALLOUT_MAX_RESPONSE_BYTES } from './limits.js';
+import {
+  FrameDecoder,
+  GrpcStatus,
+  decodeGrpcMessage,
+  frame,
+  status,
+  statusOfReset,
+  type CallStatus,
+} from './grpc-frames.js';
+import { PROCESS_PATH, processMethod, type ProcessingRequest, type ProcessingResponse } from './protos.js';
 
 export interface ChannelTarget {
   readonly endpoint: EndpointIR;
@@ -13,30 +25,46 @@ export interface ChannelTarget {
   readonly tls: CalloutTlsIR | null;
 }
 
+/**
+ * One `Process` call. Events: `data` (ProcessingResponse), then exactly one of `end` (status OK) or `error`
+ * (CallStatus), then `status` (CallStatus).
+ */
+export interface ProcessCall {
+  write(message: ProcessingRequest): void;
+  /** Half-close: no more messages from us. */
+  end(): void;
+  /** Reset the stream. */
+  cancel(): void;
+  on(event: 'data', listener: (m: ProcessingResponse) => void): this;
+  on(event: 'error', listener: (s: CallStatus) => void): this;
+  on(event: 'end', listener: () => void): this;
+  once(event: 'status', listener: (s: CallStatus) => void): this;
+}
+
 export class CalloutChannels {
-  private readonly clients = new Map<string, grpc.Client>();
+  private readonly channels = new Map<string, Channel>();
   private closed = false;
 
-  client(t: ChannelTarget): grpc.Client {
+  call(t: ChannelTarget): ProcessCall {
     if (this.closed) throw new Error('CalloutChannels is closed');
     const key = channelKey(t);
-    let c = this.clients.get(key);
+    let c = this.channels.get(key);
     if (!c) {
-      c = new grpc.Client(hostPort(t.endpoint), credentials(t), channelOptions(t));
-      this.clients.set(key, c);
+      c = new Channel(t);
+      this.channels.set(key, c);
     }
-    return c;
+    return c.call();
   }
 
-  /** Number of open channels (for metrics and tests). */
+  /** Number of pooled targets (for metrics and tests). */
   get size(): number {
-    return this.clients.size;
+    return this.channels.size;
   }
 
   close(): void {
     this.closed = true;
-    for (const c of this.clients.values()) c.close();
-    this.clients.clear();
+    for (const c of this.channels.values()) c.close();
+    this.channels.clear();
   }
 }
 
@@ -49,21 +77,6 @@ function channelKey(t: ChannelTarget): string {
   return `${hostPort(t.endpoint)}|${t.authority}|${tls}`;
 }
 
-function channelOptions(t: ChannelTarget): grpc.ChannelOptions {
-  const o: grpc.ChannelOptions = {
-    'grpc.default_authority': t.authority,
-    // A request's callout must fail fast when the endpoint is down, not wait out the reconnect backoff.
-    'grpc.initial_reconnect_backoff_ms': 100,
-    'grpc.max_reconnect_backoff_ms': 2_000,
-    'grpc.keepalive_time_ms': 30_000,
-    // Larger answers end the stream with RESOURCE_EXHAUSTED, as on Google's load balancer.
-    'grpc.max_receive_message_length': CALLOUT_MAX_RESPONSE_BYTES,
-    'grpc.enable_retries': 0,
-  };
-  if (t.tls) o['grpc.ssl_target_name_override'] = sniName(t.authority);
-  return o;
-}
-
 /** SNI is the authority without a port (and without IPv6 brackets). */
 function sniName(authority: string): string {
   if (authority.startsWith('[')) return authority.slice(1, authority.indexOf(']'));
@@ -71,15 +84,212 @@ function sniName(authority: string): string {
   return i > 0 ? authority.slice(0, i) : authority;
 }
 
-function credentials(t: ChannelTarget): grpc.ChannelCredentials {
-  if (!t.tls) return grpc.credentials.createInsecure();
-  if (!t.tls.verify) {
-    // As Google's load balancer: encrypted, certificate not verified.
-    return grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined });
+/** After a failed connection attempt, calls fail as unreachable for this long before the next attempt. */
+const RECONNECT_BACKOFF_MS = 250;
+
+/** Stream ids are 31-bit and odd for the client; start a fresh session well before they run out. */
+const MAX_STREAM_ID = 2 ** 30;
+
+class Channel {
+  private session: http2.ClientHttp2Session | undefined;
+  private lastConnectFailure: { at: number; message: string } | undefined;
+  private readonly url: string;
+  private readonly options: http2.SecureClientSessionOptions;
+  private readonly headers: http2.OutgoingHttpHeaders;
+
+  constructor(t: ChannelTarget) {
+    this.url = `${t.tls ? 'https' : 'http'}://${hostPort(t.endpoint)}`;
+    this.options = t.tls ? tlsOptions(t.authority, t.tls) : {};
+    this.headers = {
+      ':method': 'POST',
+      ':scheme': t.tls ? 'https' : 'http',
+      ':path': PROCESS_PATH,
+      ':authority': t.authority,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'grpc-accept-encoding': 'identity',
+      'user-agent': 'extgate-ext-proc',
+    };
   }
-  const name = t.tls.hostname ?? sniName(t.authority);
-  const ca = t.tls.caPem ? Buffer.from(t.tls.caPem) : null;
-  return grpc.credentials.createSsl(ca, null, null, {
+
+  call(): ProcessCall {
+    const f = this.lastConnectFailure;
+    if (f && Date.now() - f.at < RECONNECT_BACKOFF_MS) {
+      // A dead callout must not cost a connection attempt per HTTP request.
+      return new FailedCall(status(GrpcStatus.UNAVAILABLE, `No connection established: ${f.message}`));
+    }
+    const session = this.connected();
+    return new Http2ProcessCall(session, this.headers, () => this.drop(session));
+  }
+
+  close(): void {
+    const s = this.session;
+    this.session = undefined;
+    s?.close();
+    // Streams still open get reset rather than keeping the process alive.
+    setTimeout(() => s?.destroy(), 1000).unref();
+  }
+
+  private connected(): http2.ClientHttp2Session {
+    const s = this.session;
+    if (s && !s.closed && !s.destroyed && (s.state.nextStreamID ?? 0) < MAX_STREAM_ID) return s;
+    if (s) s.close();
+    const session = http2.connect(this.url, this.options);
+    session.once('connect', () => {
+      everConnected.add(session);
+      this.lastConnectFailure = undefined;
+    });
+    session.on('error', (err: Error) => {
+      if (!everConnected.has(session)) this.lastConnectFailure = { at: Date.now(), message: err.message };
+      this.drop(session);
+    });
+    session.on('goaway', () => this.drop(session));
+    session.on('close', () => this.drop(session));
+    this.session = session;
+    return session;
+  }
+
+  private drop(session: http2.ClientHttp2Session): void {
+    if (this.session === session) this.session = undefined;
+  }
+}
+
+function tlsOptions(authority: string, tls: CalloutTlsIR): http2.SecureClientSessionOptions {
+  const servername = sniName(authority);
+  const base: http2.SecureClientSessionOptions = { servername, ALPNProtocols: ['h2'] };
+  if (!tls.verify) {
+    // As Google's load balancer: encrypted, certificate not verified.
+    return { ...base, rejectUnauthorized: false };
+  }
+  const name = tls.hostname ?? servername;
+  return {
+    ...base,
+    rejectUnauthorized: true,
+    ...(tls.caPem ? { ca: tls.caPem } : {}),
     checkServerIdentity: (_host: string, cert: PeerCertificate) => tlsCheckServerIdentity(name, cert),
-  });
+  };
+}
+
+const method = processMethod();
+
+/** Sessions that completed their handshake: a stream failing on any other session never reached the callout. */
+const everConnected = new WeakSet<http2.ClientHttp2Session>();
+
+class Http2ProcessCall extends EventEmitter implements ProcessCall {
+  private readonly stream: http2.ClientHttp2Stream;
+  private readonly decoder = new FrameDecoder(CALLOUT_MAX_RESPONSE_BYTES);
+  private result: CallStatus | undefined;
+
+  constructor(
+    session: http2.ClientHttp2Session,
+    headers: http2.OutgoingHttpHeaders,
+    dropSession: () => void,
+  ) {
+    super();
+    this.stream = session.request(headers, { endStream: false });
+    const s = this.stream;
+    s.on('response', (h) => {
+      const st = Number(h[':status']);
+      if (st !== 200) this.finish(status(httpToGrpc(st), `callout answered HTTP ${st}`));
+      else if (h['grpc-status'] !== undefined) this.finish(trailerStatus(h)); // trailers-only answer
+    });
+    s.on('data', (chunk: Buffer) => {
+      if (this.result) return;
+      try {
+        for (const m of this.decoder.push(chunk)) this.emit('data', method.responseDeserialize(m));
+      } catch (err) {
+        const st = isStatus(err)
+          ? err
+          : status(GrpcStatus.INTERNAL, `cannot decode ProcessingResponse: ${String(err)}`);
+        this.finish(st);
+        s.close(http2.constants.NGHTTP2_CANCEL);
+      }
+    });
+    s.on('trailers', (t) => this.finish(trailerStatus(t)));
+    s.on('error', (err: Error & { code?: string }) => {
+      if (!everConnected.has(session)) {
+        // Never got a connection: what the chain reports as an unreachable callout.
+        dropSession();
+        this.finish(status(GrpcStatus.UNAVAILABLE, `No connection established: ${err.message}`));
+      } else if (err.code === 'ERR_HTTP2_STREAM_ERROR' || err.code === 'ERR_HTTP2_SESSION_ERROR') {
+        this.finish(statusOfReset(s.rstCode ?? http2.constants.NGHTTP2_INTERNAL_ERROR));
+      } else {
+        this.finish(status(GrpcStatus.UNAVAILABLE, err.message));
+      }
+    });
+    s.on('close', () => {
+      if (!this.result) {
+        const rst = s.rstCode ?? 0;
+        this.finish(
+          rst !== 0 ? statusOfReset(rst) : status(GrpcStatus.INTERNAL, 'stream closed without a gRPC status'),
+        );
+      }
+    });
+  }
+
+  write(message: ProcessingRequest): void {
+    if (this.result || this.stream.closed) return;
+    this.stream.write(frame(method.requestSerialize(message)));
+  }
+
+  end(): void {
+    if (!this.stream.closed && !this.stream.writableEnded) this.stream.end();
+  }
+
+  cancel(): void {
+    if (!this.result) this.finish(status(GrpcStatus.CANCELLED, 'cancelled by the data plane'));
+    if (!this.stream.closed) this.stream.close(http2.constants.NGHTTP2_CANCEL);
+  }
+
+  private finish(st: CallStatus): void {
+    if (this.result) return;
+    this.result = st;
+    if (st.code === GrpcStatus.OK) this.emit('end');
+    else this.emit('error', st);
+    this.emit('status', st);
+  }
+}
+
+/** A call that never reached the callout; reports its status once the caller has subscribed. */
+class FailedCall extends EventEmitter implements ProcessCall {
+  constructor(st: CallStatus) {
+    super();
+    process.nextTick(() => {
+      this.emit('error', st);
+      this.emit('status', st);
+    });
+  }
+  write(): void {}
+  end(): void {}
+  cancel(): void {}
+}
+
+function trailerStatus(h: http2.IncomingHttpHeaders): CallStatus {
+  const code = Number(h['grpc-status']);
+  return status(Number.isInteger(code) ? code : GrpcStatus.UNKNOWN, decodeGrpcMessage(h['grpc-message']));
+}
+
+function isStatus(x: unknown): x is CallStatus {
+  return typeof x === 'object' && x !== null && 'code' in x && 'details' in x;
+}
+
+/** HTTP status → gRPC status for a non-gRPC answer (PROTOCOL-HTTP2.md "HTTP to gRPC Status Code Mapping"). */
+function httpToGrpc(httpStatus: number): number {
+  switch (httpStatus) {
+    case 400:
+      return GrpcStatus.INTERNAL;
+    case 401:
+      return GrpcStatus.UNAUTHENTICATED;
+    case 403:
+      return GrpcStatus.PERMISSION_DENIED;
+    case 404:
+      return GrpcStatus.UNIMPLEMENTED;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return GrpcStatus.UNAVAILABLE;
+    default:
+      return GrpcStatus.UNKNOWN;
+  }
 }

@@ -1,11 +1,9 @@
 // The ext_proc client of the data plane: turns a CalloutExtensionIR into an Extension whose streams talk to
 // the callout over pooled channels. One CalloutClient lives for the whole process (across snapshots).
 
-import type * as grpc from '@grpc/grpc-js';
 import type { CalloutExtensionIR, HttpEvent } from '../../ir/snapshot.js';
 import { ExtensionError, type Extension, type ExtensionStream, type RequestInfo } from '../extension.js';
-import { CalloutChannels } from './channels.js';
-import { PROCESS_PATH, processMethod, type ProcessingRequest, type ProcessingResponse } from './protos.js';
+import { CalloutChannels, type ProcessCall } from './channels.js';
 import { CalloutStream, type CalloutStreamConfig } from './stream.js';
 import { toStruct } from './struct.js';
 
@@ -36,19 +34,16 @@ class CalloutExtension implements Extension {
     this.id = ir.id;
     this.failOpen = ir.failOpen;
     this.events = new Set(ir.events);
-    const method = processMethod();
     this.config = {
       ir,
       events: this.events,
       forward: ir.forwardHeaders ? new Set(ir.forwardHeaders.map((h) => h.toLowerCase())) : undefined,
       // Envoy always sends metadata_context; the extension's metadata sits under its own namespace (§2.3).
-      metadataContext: ir.metadata && Object.keys(ir.metadata).length > 0 ? { filter_metadata: { [ir.metadataNamespace]: toStruct(ir.metadata) } } : {},
-      openCall: () =>
-        this.pickClient().makeBidiStreamRequest<ProcessingRequest, ProcessingResponse>(
-          PROCESS_PATH,
-          method.requestSerialize,
-          method.responseDeserialize,
-        ),
+      metadataContext:
+        ir.metadata && Object.keys(ir.metadata).length > 0
+          ? { filter_metadata: { [ir.metadataNamespace]: toStruct(ir.metadata) } }
+          : {},
+      openCall: () => this.callNext(),
     };
   }
 
@@ -57,12 +52,15 @@ class CalloutExtension implements Extension {
   }
 
   /** Round-robin over the Service's endpoints, as the load balancer spreads streams over backends. */
-  private pickClient(): grpc.Client {
+  private callNext(): ProcessCall {
     const endpoints = this.ir.target.endpoints;
     if (endpoints.length === 0) {
-      throw new ExtensionError('unreachable', `callout ${this.id}: service ${this.ir.target.service} has no endpoints`);
+      throw new ExtensionError(
+        'unreachable',
+        `callout ${this.id}: service ${this.ir.target.service} has no endpoints`,
+      );
     }
     const endpoint = endpoints[this.next++ % endpoints.length]!;
-    return this.channels.client({ endpoint, authority: this.ir.authority, tls: this.ir.target.tls });
+    return this.channels.call({ endpoint, authority: this.ir.authority, tls: this.ir.target.tls });
   }
 }

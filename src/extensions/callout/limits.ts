@@ -17,6 +17,10 @@ export const HEADER_MUTATION_MAX_COUNT = 100;
 /** Observability mode: close the stream this long after the request ended (Envoy `deferred_close_timeout`, 5 s). */
 export const OBSERVABILITY_DEFERRED_CLOSE_MS = 5_000;
 
+/** After half-closing a finished stream, reset it if the callout has not ended it by then (Envoy's
+ * `remote_close_timeout_milliseconds`, default 1000 ms, ext-proc.md §1). */
+export const REMOTE_CLOSE_TIMEOUT_MS = 1_000;
+
 /** Namespace and key of Google's dynamic forwarding metadata (gke-service-extensions.md §2.3). */
 export const DYNAMIC_FORWARDING_NAMESPACE = 'com.google.envoy.dynamic_forwarding';
 export const DYNAMIC_FORWARDING_KEY = 'selected_endpoints';

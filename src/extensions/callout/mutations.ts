@@ -15,7 +15,15 @@ import { HEADER_MAX_BYTES, HEADER_MUTATION_MAX_COUNT } from './limits.js';
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 /** Field value: visible ASCII, obs-text, SP and HTAB; no CR, LF or NUL. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 const PSEUDO = new Set([':authority', ':path', ':method', ':scheme', ':status']);
 
 export interface MutationTarget {
@@ -28,19 +36,30 @@ export interface MutationTarget {
 export function headerValueText(h: HeaderValue, field: string): string {
   const raw = h.raw_value && h.raw_value.length > 0 ? Buffer.from(h.raw_value).toString('latin1') : undefined;
   if (raw !== undefined && h.value) {
-    throw new ExtensionError('protocol', `${field}: header "${h.key}" has both value and raw_value; set only raw_value`);
+    throw new ExtensionError(
+      'protocol',
+      `${field}: header "${h.key}" has both value and raw_value; set only raw_value`,
+    );
   }
   // Envoy reads only raw_value; we fall back to `value` so callouts written against older Envoy still work.
   return raw ?? h.value ?? '';
 }
 
 /** Applies removes, then sets, in order. Returns whether anything changed. */
-export function applyHeaderMutation(headers: HeaderMap, m: HeaderMutation | undefined, target: MutationTarget, field: string): boolean {
+export function applyHeaderMutation(
+  headers: HeaderMap,
+  m: HeaderMutation | undefined,
+  target: MutationTarget,
+  field: string,
+): boolean {
   if (!m) return false;
   const removes = m.remove_headers ?? [];
   const sets = m.set_headers ?? [];
   if (removes.length > HEADER_MUTATION_MAX_COUNT || sets.length > HEADER_MUTATION_MAX_COUNT) {
-    throw new ExtensionError('protocol', `${field}: more than ${HEADER_MUTATION_MAX_COUNT} header mutations in one answer`);
+    throw new ExtensionError(
+      'protocol',
+      `${field}: more than ${HEADER_MUTATION_MAX_COUNT} header mutations in one answer`,
+    );
   }
   let changed = false;
   for (const raw of removes) {

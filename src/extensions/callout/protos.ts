@@ -181,13 +181,26 @@ function addNewerFields(root: protobuf.Root): void {
   if (!root.lookup(`${pkg}.ProtocolConfiguration`)) {
     ns.add(
       new protobuf.Type('ProtocolConfiguration')
-        .add(new protobuf.Field('request_body_mode', 1, 'envoy.extensions.filters.http.ext_proc.v3.ProcessingMode.BodySendMode'))
-        .add(new protobuf.Field('response_body_mode', 2, 'envoy.extensions.filters.http.ext_proc.v3.ProcessingMode.BodySendMode'))
+        .add(
+          new protobuf.Field(
+            'request_body_mode',
+            1,
+            'envoy.extensions.filters.http.ext_proc.v3.ProcessingMode.BodySendMode',
+          ),
+        )
+        .add(
+          new protobuf.Field(
+            'response_body_mode',
+            2,
+            'envoy.extensions.filters.http.ext_proc.v3.ProcessingMode.BodySendMode',
+          ),
+        )
         .add(new protobuf.Field('send_body_without_waiting_for_header_response', 3, 'bool')),
     );
   }
   const request = root.lookupType(`${pkg}.ProcessingRequest`);
-  if (!request.fields.protocol_config) request.add(new protobuf.Field('protocol_config', 11, 'ProtocolConfiguration'));
+  if (!request.fields.protocol_config)
+    request.add(new protobuf.Field('protocol_config', 11, 'ProtocolConfiguration'));
 
   if (!root.lookup(`${pkg}.StreamedBodyResponse`)) {
     ns.add(

@@ -7,7 +7,6 @@
 // `streamed_response` chunks, collected per direction. In observability mode nothing waits and answers are
 // dropped.
 
-import type * as grpc from '@grpc/grpc-js';
 import type { CalloutExtensionIR, HttpEvent } from '../../ir/snapshot.js';
 import {
   ExtensionError,
@@ -17,11 +16,14 @@ import {
   type LocalResponse,
   type StepResult,
 } from '../extension.js';
-import { OBSERVABILITY_DEFERRED_CLOSE_MS } from './limits.js';
+import type { ProcessCall } from './channels.js';
+import type { CallStatus } from './grpc-frames.js';
+import { OBSERVABILITY_DEFERRED_CLOSE_MS, REMOTE_CLOSE_TIMEOUT_MS } from './limits.js';
+import { DuplexBody } from './duplex.js';
+import { applyBodyAnswer, applyHeadersAnswer, immediateResult, type Direction } from './answers.js';
 import { applyHeaderMutation } from './mutations.js';
 import {
   BodySendModeValue,
-  ResponseStatus,
   type CommonResponse,
   type HeaderMutation,
   type ProcessingRequest,
@@ -30,8 +32,6 @@ import {
   type StructValue,
 } from './protos.js';
 import { grpcFailure, selectedEndpoint, toHeaderMapMessage, toLocalResponse } from './wire.js';
-
-type Direction = 'request' | 'response';
 
 /** Trailers answer in FullDuplexStreamed: body chunks the callout streamed before answering the trailers. */
 export interface TrailersStepResult extends StepResult {
@@ -45,7 +45,7 @@ export interface CalloutStreamConfig {
   readonly forward: ReadonlySet<string> | undefined;
   readonly metadataContext: { filter_metadata?: Record<string, StructValue> };
   /** Opens the gRPC call; throws ExtensionError('unreachable') when the target has no endpoint. */
-  readonly openCall: () => grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
+  readonly openCall: () => ProcessCall;
 }
 
 type Answer = ProcessingResponse | 'closed';
@@ -55,12 +55,6 @@ interface Waiter {
   readonly resolve: (a: Answer) => void;
   readonly reject: (e: ExtensionError) => void;
   readonly timer: NodeJS.Timeout;
-}
-
-interface DuplexState {
-  chunks: Uint8Array[];
-  ended: boolean;
-  onEnd?: () => void;
 }
 
 /** After CONTINUE_AND_REPLACE: no more messages for the direction (§5.1). */
@@ -74,11 +68,11 @@ interface ReplacedState {
 const NONE: StepResult = Object.freeze({ effect: 'NONE' });
 
 export class CalloutStream implements ExtensionStream {
-  private call: grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse> | undefined;
+  private call: ProcessCall | undefined;
   private readonly pending: Record<Direction, Waiter[]> = { request: [], response: [] };
-  private readonly duplex: Record<Direction, DuplexState> = {
-    request: { chunks: [], ended: false },
-    response: { chunks: [], ended: false },
+  private readonly duplex: Record<Direction, DuplexBody> = {
+    request: new DuplexBody(),
+    response: new DuplexBody(),
   };
   private readonly replaced: Partial<Record<Direction, ReplacedState>> = {};
   /** The server closed with OK or answered immediately: pass everything through from now on. */
@@ -121,12 +115,13 @@ export class CalloutStream implements ExtensionStream {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    const pendingAnswers = this.pending.request.length + this.pending.response.length > 0;
     for (const d of ['request', 'response'] as const) {
       for (const w of this.pending[d].splice(0)) {
         clearTimeout(w.timer);
         w.resolve('closed');
       }
-      this.duplex[d].onEnd?.();
+      this.duplex[d].wake();
     }
     const call = this.call;
     if (!call) return;
@@ -136,8 +131,15 @@ export class CalloutStream implements ExtensionStream {
       setTimeout(() => call.cancel(), OBSERVABILITY_DEFERRED_CLOSE_MS).unref();
       return;
     }
-    if (this.failure || !this.done) call.cancel();
-    else call.end();
+    if (this.failure || pendingAnswers) {
+      call.cancel();
+      return;
+    }
+    // Graceful close (Envoy's ext_proc_graceful_grpc_close): half-close and let the callout finish the stream.
+    // Resetting every stream instead would trip HTTP/2 rapid-reset protection on busy callout servers.
+    call.end();
+    const reset = setTimeout(() => call.cancel(), REMOTE_CLOSE_TIMEOUT_MS).unref();
+    call.once('status', () => clearTimeout(reset));
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -154,25 +156,19 @@ export class CalloutStream implements ExtensionStream {
     const answer = await this.exchange(kind, message);
     if (answer === 'closed') return NONE;
     if (answer.response === 'immediate_response') return this.immediateResult(answer);
-    const common = (answer[kind] as { response?: CommonResponse } | undefined)?.response ?? {};
     const bodyEvent: HttpEvent = dir === 'request' ? 'RequestBody' : 'ResponseBody';
-    let changed = applyHeaderMutation(
+    const { result, replacement } = applyHeadersAnswer(
+      dir,
       headers,
-      common.header_mutation,
-      { kind: dir, bodyStreamed: this.cfg.events.has(bodyEvent) },
-      `${kind}.response.header_mutation`,
+      answer,
+      kind,
+      this.cfg.events.has(bodyEvent),
     );
-    if (common.status === ResponseStatus.CONTINUE_AND_REPLACE) {
-      // §5.1: no more messages for this direction; a body mutation becomes the entire body.
-      const m = common.body_mutation;
-      const body = m?.body ? new Uint8Array(m.body) : m?.clear_body ? new Uint8Array(0) : undefined;
-      this.replaced[dir] = body ? { hasBody: true, pending: body } : { hasBody: false };
-      if (body) {
-        headers.remove('content-length');
-        changed = true;
-      }
-    }
-    return this.result(dir, answer, common, changed);
+    if (replacement)
+      this.replaced[dir] = replacement.body
+        ? { hasBody: true, pending: replacement.body }
+        : { hasBody: false };
+    return result;
   }
 
   private async body(dir: Direction, chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
@@ -193,22 +189,11 @@ export class CalloutStream implements ExtensionStream {
     const answer = await this.exchange(kind, message);
     if (answer === 'closed') return { effect: 'NONE', chunks: [chunk] };
     if (answer.response === 'immediate_response') return { ...this.immediateResult(answer), chunks: [] };
-    const common = (answer[kind] as { response?: CommonResponse } | undefined)?.response ?? {};
-    const m = common.body_mutation;
-    if (m?.streamed_response) {
-      throw this.fail(new ExtensionError('protocol', `callout ${this.cfg.ir.id}: streamed_response outside FullDuplexStreamed`));
+    try {
+      return applyBodyAnswer(dir, chunk, answer, kind, this.cfg.ir.id);
+    } catch (err) {
+      throw this.fail(err as ExtensionError);
     }
-    // Header mutations in a streamed body answer are ignored: the headers are already on their way (§3).
-    let chunks: Uint8Array[] = [chunk];
-    let changed = false;
-    if (m?.mutation === 'body' || m?.body) {
-      chunks = [new Uint8Array(m.body ?? new Uint8Array(0))];
-      changed = true;
-    } else if (m?.clear_body) {
-      chunks = [];
-      changed = true;
-    }
-    return { ...this.result(dir, answer, common, changed), chunks };
   }
 
   private async trailers(dir: Direction, trailers: HeaderMap): Promise<TrailersStepResult> {
@@ -216,14 +201,21 @@ export class CalloutStream implements ExtensionStream {
     if (early) return early;
     if (this.replaced[dir]) return NONE;
     const kind: RequestKind = dir === 'request' ? 'request_trailers' : 'response_trailers';
-    const message: ProcessingRequest = { [kind]: { trailers: toHeaderMapMessage(trailers, this.cfg.forward) } };
+    const message: ProcessingRequest = {
+      [kind]: { trailers: toHeaderMapMessage(trailers, this.cfg.forward) },
+    };
     if (this.cfg.ir.observabilityMode) return this.observe(message);
     const answer = await this.exchange(kind, message);
-    const chunks = this.isDuplex(dir) ? this.duplex[dir].chunks.splice(0) : undefined;
+    const chunks = this.isDuplex(dir) ? this.duplex[dir].take() : undefined;
     if (answer === 'closed') return chunks ? { effect: 'NONE', chunks } : NONE;
     if (answer.response === 'immediate_response') return this.immediateResult(answer);
     const mutation = (answer[kind] as { header_mutation?: HeaderMutation } | undefined)?.header_mutation;
-    const changed = applyHeaderMutation(trailers, mutation, { kind: 'trailers', bodyStreamed: true }, `${kind}.header_mutation`);
+    const changed = applyHeaderMutation(
+      trailers,
+      mutation,
+      { kind: 'trailers', bodyStreamed: true },
+      `${kind}.header_mutation`,
+    );
     const effect = changed || (chunks && chunks.length > 0) ? 'CONTENT_MODIFIED' : 'NONE';
     const md = selectedEndpoint(answer.dynamic_metadata);
     return { effect, ...(md ? { selectedEndpoint: md } : {}), ...(chunks ? { chunks } : {}) };
@@ -238,26 +230,21 @@ export class CalloutStream implements ExtensionStream {
   }
 
   /** Sends the chunk without waiting; returns what the callout streamed back so far (all of it at the end). */
-  private async duplexBody(dir: Direction, message: ProcessingRequest, endOfStream: boolean): Promise<BodyStepResult> {
+  private async duplexBody(
+    dir: Direction,
+    message: ProcessingRequest,
+    endOfStream: boolean,
+  ): Promise<BodyStepResult> {
     this.send(message);
     const state = this.duplex[dir];
-    if (endOfStream && !state.ended) {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          state.onEnd = undefined;
-          reject(this.fail(this.timeoutError(`${dir}_body end_of_stream`)));
-        }, this.cfg.ir.timeoutMs);
-        state.onEnd = () => {
-          clearTimeout(timer);
-          state.onEnd = undefined;
-          if (this.failure) reject(this.failure);
-          else resolve();
-        };
-      });
+    if (endOfStream) {
+      await state.waitForEnd(this.cfg.ir.timeoutMs, () =>
+        this.fail(this.timeoutError(`${dir}_body end_of_stream`)),
+      );
     }
     if (this.failure) throw this.failure;
     if (this.immediate) return { ...this.takeImmediate(), chunks: [] };
-    const chunks = state.chunks.splice(0);
+    const chunks = state.take();
     return { effect: 'CONTENT_MODIFIED', chunks };
   }
 
@@ -289,20 +276,9 @@ export class CalloutStream implements ExtensionStream {
     return NONE;
   }
 
-  private result(dir: Direction, answer: ProcessingResponse, common: CommonResponse, changed: boolean): StepResult {
-    // clear_route_cache only counts on the request path (§4.5).
-    const clear = dir === 'request' && common.clear_route_cache === true;
-    const endpoint = selectedEndpoint(answer.dynamic_metadata);
-    const effect = changed || clear || endpoint ? 'CONTENT_MODIFIED' : 'NONE';
-    if (!clear && !endpoint) return effect === 'NONE' ? NONE : { effect };
-    return { effect, ...(clear ? { clearRouteCache: true } : {}), ...(endpoint ? { selectedEndpoint: endpoint } : {}) };
-  }
-
   private immediateResult(answer: ProcessingResponse): StepResult {
     this.done = true;
-    const immediate = toLocalResponse(answer.immediate_response ?? {});
-    const endpoint = selectedEndpoint(answer.dynamic_metadata);
-    return { immediate, effect: 'IMMEDIATE_RESPONSE', ...(endpoint ? { selectedEndpoint: endpoint } : {}) };
+    return immediateResult(answer);
   }
 
   private exchange(kind: RequestKind, message: ProcessingRequest): Promise<Answer> {
@@ -321,7 +297,10 @@ export class CalloutStream implements ExtensionStream {
   }
 
   private timeoutError(what: string): ExtensionError {
-    return new ExtensionError('timeout', `callout ${this.cfg.ir.id}: no answer to ${what} within ${this.cfg.ir.timeoutMs} ms`);
+    return new ExtensionError(
+      'timeout',
+      `callout ${this.cfg.ir.id}: no answer to ${what} within ${this.cfg.ir.timeoutMs} ms`,
+    );
   }
 
   private send(message: ProcessingRequest): void {
@@ -348,8 +327,8 @@ export class CalloutStream implements ExtensionStream {
     };
   }
 
-  private open(): grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse> {
-    let call: grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
+  private open(): ProcessCall {
+    let call: ProcessCall;
     try {
       call = this.cfg.openCall();
     } catch (err) {
@@ -357,7 +336,7 @@ export class CalloutStream implements ExtensionStream {
     }
     this.call = call;
     call.on('data', (resp: ProcessingResponse) => this.onAnswer(resp));
-    call.on('error', (err: grpc.ServiceError) => {
+    call.on('error', (err: CallStatus) => {
       if (this.closed) return;
       if (this.cfg.ir.observabilityMode) return;
       this.fail(grpcFailure(this.cfg.ir.id, err, this.answered));
@@ -377,15 +356,24 @@ export class CalloutStream implements ExtensionStream {
       return;
     }
     if (kind === 'immediate_response') {
-      const w = this.pending.request.shift() ?? this.pending.response.shift();
-      if (w) {
-        clearTimeout(w.timer);
-        w.resolve(resp);
-      } else {
-        // Answer to a duplex body chunk nobody waits for: the next event returns it.
-        this.immediate = toLocalResponse(resp.immediate_response ?? {});
-        for (const d of ['request', 'response'] as const) this.duplex[d].onEnd?.();
+      // The request is answered: the oldest waiter carries the response, every other one passes through.
+      // Anything the callout sends after this is ignored (§5.5).
+      this.done = true;
+      const waiters = [...this.pending.request.splice(0), ...this.pending.response.splice(0)];
+      for (const w of waiters) clearTimeout(w.timer);
+      if (waiters.length > 0) {
+        waiters[0]!.resolve(resp);
+        for (const w of waiters.slice(1)) w.resolve('closed');
+        return;
       }
+      // Answer to a duplex body chunk nobody waits for: the next event returns it.
+      try {
+        this.immediate = toLocalResponse(resp.immediate_response ?? {});
+      } catch (err) {
+        this.fail(err instanceof ExtensionError ? err : new ExtensionError('protocol', String(err)));
+        return;
+      }
+      for (const d of ['request', 'response'] as const) this.duplex[d].wake();
       return;
     }
     const dir: Direction = kind.startsWith('request') ? 'request' : 'response';
@@ -396,7 +384,12 @@ export class CalloutStream implements ExtensionStream {
     const w = this.pending[dir][0];
     if (!w || w.kind !== kind) {
       const expected = w ? w.kind : 'nothing';
-      this.fail(new ExtensionError('protocol', `callout ${this.cfg.ir.id}: spurious ${kind} answer (expected ${expected})`));
+      this.fail(
+        new ExtensionError(
+          'protocol',
+          `callout ${this.cfg.ir.id}: spurious ${kind} answer (expected ${expected})`,
+        ),
+      );
       return;
     }
     this.pending[dir].shift();
@@ -406,17 +399,18 @@ export class CalloutStream implements ExtensionStream {
 
   private onDuplexBody(dir: Direction, resp: ProcessingResponse): void {
     const kind = dir === 'request' ? 'request_body' : 'response_body';
-    const streamed = (resp[kind] as { response?: CommonResponse } | undefined)?.response?.body_mutation?.streamed_response;
+    const streamed = (resp[kind] as { response?: CommonResponse } | undefined)?.response?.body_mutation
+      ?.streamed_response;
     if (!streamed) {
-      this.fail(new ExtensionError('protocol', `callout ${this.cfg.ir.id}: ${kind} answer in FullDuplexStreamed must be a streamed_response`));
+      this.fail(
+        new ExtensionError(
+          'protocol',
+          `callout ${this.cfg.ir.id}: ${kind} answer in FullDuplexStreamed must be a streamed_response`,
+        ),
+      );
       return;
     }
-    const state = this.duplex[dir];
-    if (streamed.body && streamed.body.length > 0) state.chunks.push(new Uint8Array(streamed.body));
-    if (streamed.end_of_stream) {
-      state.ended = true;
-      state.onEnd?.();
-    }
+    this.duplex[dir].push(streamed);
   }
 
   /** OK close by the server: "stop consulting me" (§1); pending events pass through unmodified. */
@@ -428,8 +422,7 @@ export class CalloutStream implements ExtensionStream {
         clearTimeout(w.timer);
         w.resolve('closed');
       }
-      this.duplex[d].ended = true;
-      this.duplex[d].onEnd?.();
+      this.duplex[d].end();
     }
   }
 
@@ -442,7 +435,7 @@ export class CalloutStream implements ExtensionStream {
         clearTimeout(w.timer);
         w.reject(err);
       }
-      this.duplex[d].onEnd?.();
+      this.duplex[d].wake();
     }
     this.call?.cancel();
     return err;

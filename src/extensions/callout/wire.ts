@@ -1,15 +1,18 @@
 // Conversions between the data plane's types and ext_proc messages.
 
-import * as grpc from '@grpc/grpc-js';
 import { ExtensionError, type HeaderMap, type LocalResponse } from '../extension.js';
 import { HeaderList } from '../header-map.js';
+import { GrpcStatus, grpcStatusName, type CallStatus } from './grpc-frames.js';
 import { DYNAMIC_FORWARDING_KEY, DYNAMIC_FORWARDING_NAMESPACE } from './limits.js';
 import { applyHeaderMutation } from './mutations.js';
 import type { HeaderMapMessage, ImmediateResponse, StructValue } from './protos.js';
 import { fromStruct, type Json } from './struct.js';
 
 /** Header values travel as `raw_value` bytes; Node keeps header values as latin1 strings. */
-export function toHeaderMapMessage(headers: HeaderMap, allow: ReadonlySet<string> | undefined): HeaderMapMessage {
+export function toHeaderMapMessage(
+  headers: HeaderMap,
+  allow: ReadonlySet<string> | undefined,
+): HeaderMapMessage {
   const out: HeaderMapMessage['headers'] = [];
   for (const [key, value] of headers.entries()) {
     // forwardHeaders filters ordinary headers; pseudo-headers always go (a callout needs :path, :method...).
@@ -23,7 +26,12 @@ export function toLocalResponse(ir: ImmediateResponse): LocalResponse {
   const code = ir.status?.code ?? 0;
   const headers = new HeaderList();
   // Envoy checks local-reply header mutations with a permissive rule set; invalid names still fail.
-  applyHeaderMutation(headers, ir.headers, { kind: 'response', bodyStreamed: false }, 'immediate_response.headers');
+  applyHeaderMutation(
+    headers,
+    ir.headers,
+    { kind: 'response', bodyStreamed: false },
+    'immediate_response.headers',
+  );
   if (ir.grpc_status?.status !== undefined) headers.set('grpc-status', String(ir.grpc_status.status));
   return {
     status: code < 200 ? 200 : code,
@@ -57,14 +65,15 @@ function isObject(v: Json | undefined): v is { [key: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const CONNECT_FAILURE = /No connection established|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|handshake|Connection dropped|Failed to connect|ECONNRESET/i;
+const CONNECT_FAILURE =
+  /No connection established|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|handshake|Connection dropped|Failed to connect|ECONNRESET/i;
 
 /** A gRPC failure of the Process stream as the chain sees it. */
-export function grpcFailure(id: string, err: grpc.ServiceError, answered: boolean): ExtensionError {
-  const what = `callout ${id}: ${grpc.status[err.code] ?? err.code}: ${err.details || err.message}`;
-  if (err.code === grpc.status.UNAVAILABLE && !answered && CONNECT_FAILURE.test(err.details ?? '')) {
+export function grpcFailure(id: string, err: CallStatus, answered: boolean): ExtensionError {
+  const what = `callout ${id}: ${grpcStatusName(err.code)}: ${err.details}`;
+  if (err.code === GrpcStatus.UNAVAILABLE && !answered && CONNECT_FAILURE.test(err.details)) {
     return new ExtensionError('unreachable', what, err.code);
   }
-  if (err.code === grpc.status.DEADLINE_EXCEEDED) return new ExtensionError('timeout', what, err.code);
+  if (err.code === GrpcStatus.DEADLINE_EXCEEDED) return new ExtensionError('timeout', what, err.code);
   return new ExtensionError('error', what, err.code);
 }

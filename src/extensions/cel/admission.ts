@@ -35,7 +35,10 @@ export type CelCheck = { ok: true } | { ok: false; message: string; position: nu
 
 export function checkCelMatcher(expr: string): CelCheck {
   if (expr.length > CEL_MATCHER_MAX_LENGTH) {
-    return fail(`celMatcher is ${expr.length} characters; GKE allows at most ${CEL_MATCHER_MAX_LENGTH}`, CEL_MATCHER_MAX_LENGTH);
+    return fail(
+      `celMatcher is ${expr.length} characters; GKE allows at most ${CEL_MATCHER_MAX_LENGTH}`,
+      CEL_MATCHER_MAX_LENGTH,
+    );
   }
   const lexical = scan(expr);
   if (!lexical.ok) return lexical;
@@ -85,7 +88,10 @@ function scan(s: string): CelCheck {
         continue;
       }
       const name = /^\.([A-Za-z_]*)/.exec(s.slice(i))?.[1] ?? '';
-      return fail(`function "${name}" is not allowed in celMatcher; allowed: ${METHODS.join(', ')}, int`, i + 1);
+      return fail(
+        `function "${name}" is not allowed in celMatcher; allowed: ${METHODS.join(', ')}, int`,
+        i + 1,
+      );
     }
     if (/[A-Za-z_]/.test(c)) {
       const word = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(s.slice(i))![0].replace(/\.$/, '');
@@ -100,7 +106,10 @@ function scan(s: string): CelCheck {
         afterValue = false;
         continue;
       }
-      return fail(`"${word}" is not allowed in celMatcher: GKE admits only the attributes request.*, response.*, source.*, connection.* listed in docs/cel.md and the function int()`, i);
+      return fail(
+        `"${word}" is not allowed in celMatcher: GKE admits only the attributes request.*, response.*, source.*, connection.* listed in docs/cel.md and the function int()`,
+        i,
+      );
     }
     const op = OPERATORS.find((o) => s.startsWith(o, i));
     if (op) {

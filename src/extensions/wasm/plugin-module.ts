@@ -24,7 +24,11 @@ export function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-export function compilePluginModule(bytes: Uint8Array, configBytes: number, limits: WasmLimits): PluginModule {
+export function compilePluginModule(
+  bytes: Uint8Array,
+  configBytes: number,
+  limits: WasmLimits,
+): PluginModule {
   const total = bytes.length + configBytes;
   if (total > limits.moduleAndConfigBytes) {
     throw new PluginLoadError(
@@ -40,7 +44,11 @@ export function compilePluginModule(bytes: Uint8Array, configBytes: number, limi
   } catch (err) {
     throw new PluginLoadError(`not a valid WebAssembly module: ${(err as Error).message}`);
   }
-  const exported = new Set(WebAssembly.Module.exports(plain).filter((e) => e.kind === 'function').map((e) => e.name));
+  const exported = new Set(
+    WebAssembly.Module.exports(plain)
+      .filter((e) => e.kind === 'function')
+      .map((e) => e.name),
+  );
   const abiExport = ABI_VERSIONS.find((v) => exported.has(v));
   if (!abiExport) {
     throw new PluginLoadError(
@@ -48,13 +56,18 @@ export function compilePluginModule(bytes: Uint8Array, configBytes: number, limi
         'proxy_abi_version_0_2_1 (build it with a Proxy-Wasm SDK; ABI 0.1.0 is not supported)',
     );
   }
-  const allocator = exported.has('malloc') ? 'malloc' : exported.has('proxy_on_memory_allocate') ? 'proxy_on_memory_allocate' : undefined;
+  const allocator = exported.has('malloc')
+    ? 'malloc'
+    : exported.has('proxy_on_memory_allocate')
+      ? 'proxy_on_memory_allocate'
+      : undefined;
   if (!allocator) throw new PluginLoadError('the module exports neither malloc nor proxy_on_memory_allocate');
   let instrumented;
   try {
     instrumented = instrumentModule(bytes, {
       initialFuel: limits.startupBudgetMs * limits.fuelPerMs,
       maxMemoryPages: Math.floor(limits.memoryBytes / WASM_PAGE_BYTES),
+      meterCpu: limits.meterCpu,
     });
   } catch (err) {
     if (err instanceof InstrumentError) throw new PluginLoadError(err.message);

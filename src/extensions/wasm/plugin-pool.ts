@@ -4,11 +4,12 @@
 // start is retried after a backoff, so a broken plugin does not spin the event loop recompiling.
 import type { WasmLogConfigIR, WasmPluginVersionIR } from '../../ir/snapshot.js';
 import type { WasmLimits } from './limits.js';
-import type { WasmMetrics } from './metrics.js';
+import type { CallbackMetrics, WasmMetrics } from './metrics.js';
 import type { PluginModule } from './plugin-module.js';
 import { PluginVm, VmFailure, type StreamState, type VmLogSink } from './plugin-vm.js';
 import { LOG_LEVELS } from './abi.js';
 import { minLevelIndex, type PluginLogSink } from './plugin-log.js';
+import type { PluginInvocationReport } from './runtime.js';
 
 export interface PluginPoolOptions {
   readonly pluginKey: string;
@@ -20,6 +21,7 @@ export interface PluginPoolOptions {
   readonly rootId: string;
   readonly metrics: WasmMetrics;
   readonly logSink: PluginLogSink;
+  readonly onInvocation?: (inv: PluginInvocationReport) => void;
 }
 
 /** Set on a StreamState by the stream so the VM's log sink knows whether this request was sampled. */
@@ -31,6 +33,8 @@ export class PluginPool {
   private readonly vms: PluginVm[] = [];
   private startError?: { failure: VmFailure; until: number };
   private vmCounter = 0;
+  private readonly callbackMetrics = new Map<string, { name: string; metrics: CallbackMetrics }>();
+  private peakMemory = 0;
   readonly minLevel: number;
 
   constructor(readonly opts: PluginPoolOptions) {
@@ -39,6 +43,24 @@ export class PluginPool {
 
   get versionName(): string {
     return this.opts.version.name;
+  }
+
+  /** Metrics of one callback, keyed by export name (`proxy_on_request_headers`), cached for the hot path. */
+  callback(exportName: string): { name: string; metrics: CallbackMetrics } {
+    let c = this.callbackMetrics.get(exportName);
+    if (!c) {
+      const name = exportName.replace(/^proxy_/, '');
+      c = { name, metrics: this.opts.metrics.callback(this.opts.pluginKey, this.opts.version.name, name) };
+      this.callbackMetrics.set(exportName, c);
+    }
+    return c;
+  }
+
+  memoryUsed(bytes: number): void {
+    if (bytes > this.peakMemory) {
+      this.peakMemory = bytes;
+      this.opts.metrics.memoryUsed(this.opts.pluginKey, this.opts.version.name, bytes);
+    }
   }
 
   /** Live streams on all VMs (for draining and tests). */

@@ -24,7 +24,8 @@ function int64(v: number | bigint): Uint8Array {
   return b;
 }
 
-const str = (s: string | undefined): Uint8Array | undefined => (s === undefined ? undefined : Buffer.from(s, 'utf8'));
+const str = (s: string | undefined): Uint8Array | undefined =>
+  s === undefined ? undefined : Buffer.from(s, 'utf8');
 
 function headerMap(h: HeaderMap | undefined): Uint8Array | undefined {
   if (!h) return undefined;
@@ -62,7 +63,9 @@ export function getProperty(src: PropertySource, segments: readonly string[]): U
         case 'url_path':
           return str(path?.split('?')[0]);
         case 'query':
-          return path === undefined ? undefined : str(path.includes('?') ? path.slice(path.indexOf('?') + 1) : '');
+          return path === undefined
+            ? undefined
+            : str(path.includes('?') ? path.slice(path.indexOf('?') + 1) : '');
         case 'host':
           return str(rh?.get(':authority') ?? rh?.get('host'));
         case 'scheme':

@@ -4,8 +4,15 @@
 // a snapshot that switches the serving version gets a new pool while streams already open finish on the old
 // VMs; `retain` drops pools the current snapshot no longer names once their streams are done.
 import { readFileSync } from 'node:fs';
-import type { HttpEvent, WasmExtensionIR, WasmPluginIR } from '../../ir/snapshot.js';
-import { ExtensionError, type Extension, type ExtensionStream, type RequestInfo, type StepResult, type BodyStepResult } from '../extension.js';
+import type { HttpEvent, Snapshot, WasmExtensionIR, WasmPluginIR } from '../../ir/snapshot.js';
+import {
+  ExtensionError,
+  type Extension,
+  type ExtensionStream,
+  type RequestInfo,
+  type StepResult,
+  type BodyStepResult,
+} from '../extension.js';
 import { withLimits, type WasmLimits } from './limits.js';
 import { WasmMetrics } from './metrics.js';
 import { compilePluginModule, PluginLoadError, sha256Digest, type PluginModule } from './plugin-module.js';
@@ -22,6 +29,18 @@ export interface WasmRuntimeOptions {
   readonly metrics?: WasmMetrics;
   /** What `get_property("plugin_root_id")` answers. GKE configures no root id: "". */
   readonly rootId?: string;
+  /** Called after each plugin callback (shape of GatewayMetrics.pluginInvocation in src/admin/metrics.ts). */
+  readonly onInvocation?: (inv: PluginInvocationReport) => void;
+}
+
+export interface PluginInvocationReport {
+  readonly plugin: string;
+  readonly version: string;
+  readonly callback: string;
+  readonly cpuMicros: number;
+  readonly failed: boolean;
+  /** Linear memory of the VM after the call. */
+  readonly memoryBytes: number;
 }
 
 export type WasmExtensionFactory = (ir: WasmExtensionIR, plugin: WasmPluginIR) => Extension;
@@ -31,6 +50,7 @@ export class WasmRuntime {
   readonly metrics: WasmMetrics;
   private readonly logSink: PluginLogSink;
   private readonly rootId: string;
+  private readonly onInvocation?: (inv: PluginInvocationReport) => void;
   private readonly modules = new Map<string, PluginModule>();
   private readonly pools = new Map<string, PluginPool>();
 
@@ -39,6 +59,26 @@ export class WasmRuntime {
     this.metrics = opts.metrics ?? new WasmMetrics();
     this.logSink = opts.logSink ?? stderrLogSink;
     this.rootId = opts.rootId ?? '';
+    if (opts.onInvocation) this.onInvocation = opts.onInvocation;
+  }
+
+  /**
+   * What `compileChains` needs as ExtensionRuntime.wasm for one snapshot: looks the extension's plugin up
+   * in `snapshot.wasmPlugins` (a plugin missing there fails its requests with a clear message), and forgets
+   * pools of versions this snapshot no longer serves.
+   */
+  forSnapshot(snapshot: Pick<Snapshot, 'wasmPlugins'>): (ir: WasmExtensionIR) => Extension {
+    this.retain(snapshot.wasmPlugins);
+    return (ir) => {
+      const plugin = snapshot.wasmPlugins[ir.plugin];
+      if (!plugin)
+        return new WasmExtension(
+          ir,
+          undefined,
+          new Error(`GCPWasmPlugin ${ir.plugin} is not in the snapshot`),
+        );
+      return this.extensionFactory(ir, plugin);
+    };
   }
 
   /** Bound factory for ExtensionRuntime / the chain compiler. */
@@ -95,6 +135,7 @@ export class WasmRuntime {
       rootId: this.rootId,
       metrics: this.metrics,
       logSink: this.logSink,
+      ...(this.onInvocation ? { onInvocation: this.onInvocation } : {}),
     });
     this.pools.set(key, pool);
     return pool;
@@ -111,7 +152,9 @@ export class WasmRuntime {
     }
     const actual = sha256Digest(bytes);
     if (digest && actual !== digest) {
-      throw new PluginLoadError(`plugin module ${path} has digest ${actual}, expected ${digest} (cache corrupted?)`);
+      throw new PluginLoadError(
+        `plugin module ${path} has digest ${actual}, expected ${digest} (cache corrupted?)`,
+      );
     }
     const mod = compilePluginModule(bytes, configBytes, this.limits);
     this.modules.set(mod.digest, mod);

@@ -10,6 +10,13 @@ import type { PluginPool, SampledStream } from './plugin-pool.js';
 import { VmFailure, type Phase, type PluginVm } from './plugin-vm.js';
 import { sampleRequest } from './plugin-log.js';
 
+export interface WasmStreamOptions {
+  /** Answers for get_property by dotted path (the plugin tester's `properties`). */
+  readonly propertyOverrides?: ReadonlyMap<string, Uint8Array>;
+  /** The stream's frozen clock, ns since the epoch (the plugin tester's `time_secs`); default: now. */
+  readonly startNs?: bigint;
+}
+
 const PASS: StepResult = Object.freeze({ effect: 'NONE' });
 
 interface MutableState extends SampledStream {
@@ -25,8 +32,17 @@ export class WasmStream implements ExtensionStream {
   constructor(
     private readonly pool: PluginPool,
     private readonly request: RequestInfo,
-    private readonly propertyOverrides?: ReadonlyMap<string, Uint8Array>,
+    private readonly options: WasmStreamOptions = {},
   ) {}
+
+  /** Creates the stream context now instead of at the first event (the plugin tester's `stream_init`). */
+  begin(): void {
+    try {
+      this.open();
+    } catch (err) {
+      throw this.toExtensionError(err);
+    }
+  }
 
   requestHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
     return this.headers('request_headers', 'proxy_on_request_headers', headers, endOfStream);
@@ -100,7 +116,10 @@ export class WasmStream implements ExtensionStream {
         const immediate = state.local;
         state.local = undefined;
         if (phase === 'response_body') {
-          throw new ExtensionError('error', 'plugin called send_local_response after the response headers were sent');
+          throw new ExtensionError(
+            'error',
+            'plugin called send_local_response after the response headers were sent',
+          );
         }
         return Promise.resolve({ immediate, chunks: [], effect: 'IMMEDIATE_RESPONSE' });
       }
@@ -121,10 +140,10 @@ export class WasmStream implements ExtensionStream {
       phase: 'start',
       headersChanged: false,
       bodyChanged: false,
-      startNs: BigInt(Date.now()) * 1_000_000n,
+      startNs: this.options.startNs ?? BigInt(Date.now()) * 1_000_000n,
       fuel: Math.floor(limits.cpuBudgetMs * limits.fuelPerMs),
       setProperties: new Map(),
-      propertyOverrides: this.propertyOverrides,
+      propertyOverrides: this.options.propertyOverrides,
       sampled: sampleRequest(this.pool.opts.log),
     };
     this.vm = vm;
@@ -138,7 +157,7 @@ export class WasmStream implements ExtensionStream {
     const state = this.state!;
     state.phase = phase;
     const { metrics, pluginKey, version } = this.pool.opts;
-    const t0 = process.hrtime.bigint();
+    const t0 = performance.now();
     let ok = false;
     try {
       vm.call(fn, state, args);
@@ -148,9 +167,22 @@ export class WasmStream implements ExtensionStream {
       if (!state.violation) throw err;
       this.recordFailure(err);
     } finally {
-      const m = metrics.callback(pluginKey, version.name, fn.replace(/^proxy_/, ''));
-      m.observe(Number(process.hrtime.bigint() - t0) / 1e9, ok && !state.violation);
-      metrics.memoryUsed(pluginKey, version.name, vm.memoryBytesUsed());
+      const seconds = (performance.now() - t0) / 1000;
+      const success = ok && !state.violation;
+      const cb = this.pool.callback(fn);
+      cb.metrics.observe(seconds, success);
+      const memoryBytes = vm.memoryBytesUsed();
+      this.pool.memoryUsed(memoryBytes);
+      const report = this.pool.opts.onInvocation;
+      if (report)
+        report({
+          plugin: pluginKey,
+          version: version.name,
+          callback: cb.name,
+          cpuMicros: seconds * 1e6,
+          failed: !success,
+          memoryBytes,
+        });
     }
     if (state.violation) {
       this.failed = true;
@@ -165,14 +197,19 @@ export class WasmStream implements ExtensionStream {
 
   private recordFailure(err: unknown): void {
     this.failed = true;
-    if (err instanceof VmFailure) this.pool.opts.metrics.failed(this.pool.opts.pluginKey, this.pool.versionName, err.kind);
+    if (err instanceof VmFailure)
+      this.pool.opts.metrics.failed(this.pool.opts.pluginKey, this.pool.versionName, err.kind);
   }
 
   private toExtensionError(err: unknown): ExtensionError {
     if (err instanceof ExtensionError) return err;
     this.recordFailure(err);
     const { pluginKey, version } = this.pool.opts;
-    if (err instanceof VmFailure) return new ExtensionError(err.kind, `plugin ${pluginKey} (${version.name}): ${err.message}`);
-    return new ExtensionError('error', `plugin ${pluginKey} (${version.name}): ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof VmFailure)
+      return new ExtensionError(err.kind, `plugin ${pluginKey} (${version.name}): ${err.message}`);
+    return new ExtensionError(
+      'error',
+      `plugin ${pluginKey} (${version.name}): ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

@@ -7,14 +7,29 @@ import {
 } from "@solo-io/proxy-runtime";
 
 class AddHeaderRoot extends RootContext {
+  hello: string = "world";
+
+  // Read the configuration once, here; reading it per request through a conditional expression trips an
+  // AssemblyScript 0.17 reference-counting bug (the string is released after the first request).
+  onConfigure(configuration_size: u32): bool {
+    super.onConfigure(configuration_size);
+    const configured = this.getConfiguration();
+    if (configured != "") {
+      this.hello = configured;
+    }
+    return true;
+  }
+
   createContext(context_id: u32): Context {
     return new AddHeader(context_id, this);
   }
 }
 
 class AddHeader extends Context {
+  private root: AddHeaderRoot;
   constructor(context_id: u32, root_context: AddHeaderRoot) {
     super(context_id, root_context);
+    this.root = root_context;
   }
 
   onRequestHeaders(_headers: u32, _end_of_stream: bool): FilterHeadersStatusValues {
@@ -23,8 +38,7 @@ class AddHeader extends Context {
   }
 
   onResponseHeaders(_headers: u32, _end_of_stream: bool): FilterHeadersStatusValues {
-    const configured = this.root_context.getConfiguration();
-    stream_context.headers.response.add("hello", configured == "" ? "world" : configured);
+    stream_context.headers.response.add("hello", this.root.hello);
     return FilterHeadersStatusValues.Continue;
   }
 }

@@ -8,21 +8,34 @@ import {
 } from "@solo-io/proxy-runtime";
 
 class BlockRoot extends RootContext {
+  badWord: string = "badbot";
+
+  // Read the configuration once (see add-header for why not per request).
+  onConfigure(configuration_size: u32): bool {
+    super.onConfigure(configuration_size);
+    const configured = this.getConfiguration().trim();
+    if (configured != "") {
+      this.badWord = configured.toLowerCase();
+    }
+    return true;
+  }
+
   createContext(context_id: u32): Context {
     return new Block(context_id, this);
   }
 }
 
 class Block extends Context {
+  private root: BlockRoot;
   constructor(context_id: u32, root_context: BlockRoot) {
     super(context_id, root_context);
+    this.root = root_context;
   }
 
   onRequestHeaders(_headers: u32, _end_of_stream: bool): FilterHeadersStatusValues {
     const path = stream_context.headers.request.get(":path");
     const agent = stream_context.headers.request.get("user-agent").toLowerCase();
-    const configured = this.root_context.getConfiguration().trim();
-    const badWord = configured == "" ? "badbot" : configured.toLowerCase();
+    const badWord = this.root.badWord;
     if (path == "/admin" || path.startsWith("/admin/") || (agent != "" && agent.includes(badWord))) {
       log(LogLevelValues.info, "blocked " + path);
       const headers: Headers = [];

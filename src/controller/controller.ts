@@ -1,0 +1,191 @@
+// The controller: provider (informers) → translator (pure) → snapshot for the data plane + status writer.
+//
+//   startController({ kubeConfig, address, portOffset, onSnapshot, writeStatus }) → Controller
+//
+// Every replica translates and hands each new snapshot to `onSnapshot`; status and Events are written by
+// all replicas (`writeStatus: true`), none (`false`), or only the Lease holder (`'leader-election'`).
+
+import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Snapshot } from '../ir/snapshot.js';
+import { LEASE_NAME } from './config.js';
+import { EventRecorder } from './events.js';
+import { KubeRest } from './kube/rest.js';
+import { LeaderElector } from './leader.js';
+import { ResourceProvider } from './provider.js';
+import { StatusWriter } from './status-writer.js';
+import { translate, type Translation } from './translator/translate.js';
+import { WasmImageStage, type WasmImageResolver } from './wasm-images.js';
+
+export type { WasmImageResolver } from './wasm-images.js';
+
+export interface ControllerLog {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+export interface ControllerOptions {
+  kubeConfig: KubeConfig;
+  /** `--address`: listeners bind here; reported in Gateway `status.addresses` (0.0.0.0 → 127.0.0.1). */
+  address: string;
+  /** `--port-offset`: listener port P binds P + offset. */
+  portOffset: number;
+  /** Called with every new snapshot (never twice with the same content). */
+  onSnapshot(s: Snapshot): void;
+  writeStatus: boolean | 'leader-election';
+  /** Lease holderIdentity; default `<hostname>_<pid>`. */
+  identity?: string;
+  wasmImages?: WasmImageResolver;
+  /** googleAPIServiceName → `host:port` of a local stand-in (e.g. a fake Model Armor). */
+  googleApiServices?: Record<string, string>;
+  /** Only Gateways of these classes (serve's `--gateway-class`); default every class of networking.gke.io/gateway. */
+  gatewayClasses?: string[];
+  /** Namespace of the leadership Lease (default `default`, which every cluster and the embedded API have). */
+  leaseNamespace?: string;
+  /** Lease timings (tests shorten them). */
+  leaseDurationSeconds?: number;
+  leaseRenewMs?: number;
+  log?: ControllerLog;
+}
+
+export interface Controller {
+  /** Resolves after the first full sync: every kind listed, the first snapshot emitted (readiness). */
+  synced(): Promise<void>;
+  /** The last snapshot handed to onSnapshot. */
+  readonly snapshot: Snapshot | undefined;
+  /** The last translation (snapshot + desired statuses), for the dashboard and tests. */
+  readonly translation: Translation | undefined;
+  isLeader(): boolean;
+  /** Resolves when pending status writes and events are done (tests). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const consoleLog: ControllerLog = {
+  info: (m) => process.stderr.write(`controller: ${m}\n`),
+  warn: (m) => process.stderr.write(`controller: warning: ${m}\n`),
+};
+
+export async function startController(opts: ControllerOptions): Promise<Controller> {
+  const log = opts.log ?? consoleLog;
+  const identity = opts.identity ?? `${hostname()}_${process.pid}`;
+  const rest = new KubeRest(opts.kubeConfig);
+  const events = new EventRecorder(rest, identity, (m) => log.warn(m));
+
+  let version = 0;
+  let lastJson = '';
+  let snapshot: Snapshot | undefined;
+  let translation: Translation | undefined;
+  let closed = false;
+  let syncedResolve!: () => void;
+  const syncedPromise = new Promise<void>((r) => (syncedResolve = r));
+  let firstEmitted = false;
+
+  // Status writes run one pass at a time; a translation during a pass marks it dirty for one more pass.
+  let writing: Promise<void> | undefined;
+  let dirty = false;
+  const canWrite = () => !closed && (opts.writeStatus === true || (opts.writeStatus === 'leader-election' && !!elector?.isLeader));
+  const writeStatuses = (): void => {
+    if (!canWrite() || !translation) return;
+    if (writing) {
+      dirty = true;
+      return;
+    }
+    writing = (async () => {
+      do {
+        dirty = false;
+        const t = translation;
+        if (!t || !canWrite()) break;
+        await writer.write(t.statuses, provider.resources());
+      } while (dirty && canWrite());
+    })().finally(() => {
+      writing = undefined;
+    });
+  };
+
+  const run = (): void => {
+    if (closed) return;
+    const resources = provider.resources();
+    const images = wasmStage.update(resources);
+    const lastGood = new Map(Object.entries(snapshot?.wasmPlugins ?? {}));
+    const t = translate(
+      resources,
+      {
+        address: opts.address,
+        portOffset: opts.portOffset,
+        ...(opts.googleApiServices ? { googleApiServices: opts.googleApiServices } : {}),
+        ...(opts.gatewayClasses ? { gatewayClasses: opts.gatewayClasses } : {}),
+      },
+      { images, lastGood },
+      version + 1,
+    );
+    translation = t;
+    // Only a changed configuration becomes a new snapshot; status-only churn does not reach the data plane.
+    const json = JSON.stringify({ ports: t.snapshot.ports, wasmPlugins: t.snapshot.wasmPlugins });
+    if (json !== lastJson) {
+      lastJson = json;
+      version++;
+      snapshot = Object.freeze(t.snapshot);
+      try {
+        opts.onSnapshot(snapshot);
+      } catch (err) {
+        log.warn(`onSnapshot failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (!firstEmitted && !wasmStage.pending) {
+      firstEmitted = true;
+      syncedResolve();
+    }
+    writeStatuses();
+  };
+
+  const provider = new ResourceProvider(opts.kubeConfig, rest, run, log);
+  const wasmStage = new WasmImageStage(opts.wasmImages, () => provider.schedule());
+  const writer = new StatusWriter(rest, (field, ns, name) => provider.get(field, ns, name), events, (m) => log.warn(`status: ${m}`));
+  const elector =
+    opts.writeStatus === 'leader-election'
+      ? new LeaderElector(
+          rest,
+          {
+            namespace: opts.leaseNamespace ?? 'default',
+            name: LEASE_NAME,
+            identity,
+            ...(opts.leaseDurationSeconds !== undefined ? { leaseDurationSeconds: opts.leaseDurationSeconds } : {}),
+            ...(opts.leaseRenewMs !== undefined ? { renewMs: opts.leaseRenewMs } : {}),
+          },
+          (leading) => {
+            log.info(leading ? `${identity} is the leader: writing status` : `${identity} is not the leader: status writes stop`);
+            if (leading) writeStatuses();
+          },
+          (m) => log.warn(m),
+        )
+      : undefined;
+
+  provider.start();
+  elector?.start();
+
+  return {
+    synced: () => syncedPromise,
+    get snapshot() {
+      return snapshot;
+    },
+    get translation() {
+      return translation;
+    },
+    isLeader: () => opts.writeStatus === true || !!elector?.isLeader,
+    async idle() {
+      while (writing) await writing;
+      await events.flush();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      wasmStage.close();
+      await provider.close();
+      if (writing) await writing.catch(() => undefined);
+      await events.flush();
+      await elector?.stop();
+      rest.close();
+    },
+  };
+}

@@ -1,0 +1,273 @@
+// End to end through the gateway (DataPlane): the seed's two walkthroughs with the basic example callout over
+// TLS, plus dynamic forwarding, a failing callout's JSON errors and a traffic chain with body events.
+import { after, before, describe, it } from 'node:test';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import assert from 'node:assert/strict';
+import { CalloutClient } from '../../src/extensions/callout/client.js';
+import { chainCompiler } from '../../src/extensions/chain.js';
+import type { DataPlane } from '../../src/dataplane/gateway.js';
+import type { ExtensionChainIR, GatewayListenerIR } from '../../src/ir/snapshot.js';
+import { basic } from '../../examples/callouts/basic/callout.js';
+import { dynamicForwarding } from '../../examples/callouts/dynamic-forwarding/callout.js';
+import {
+  backend,
+  echoBackend,
+  echoOf,
+  get,
+  listener,
+  port,
+  rule,
+  snapshot,
+  startGateway,
+  type EchoBackend,
+} from '../dataplane/fixtures.js';
+import { calloutIR, startCallout, type RunningCallout } from './support.js';
+import { headersReply, streamedBody } from '../../src/sdk/index.js';
+
+const SEED_MATCHER = 'request.path.contains("serviceextensions")';
+
+describe('callouts through the gateway', () => {
+  const client = new CalloutClient();
+  let basicCallout: RunningCallout;
+  let forwarding: RunningCallout;
+  let storeV1: EchoBackend;
+  let storeV2: EchoBackend;
+  const gateways: DataPlane[] = [];
+
+  before(async () => {
+    basicCallout = await startCallout(basic);
+    forwarding = await startCallout(dynamicForwarding);
+    storeV1 = await echoBackend('store-v1');
+    storeV2 = await echoBackend('store-v2');
+  });
+  after(async () => {
+    for (const gw of gateways) await gw.close();
+    client.close();
+    await Promise.all([basicCallout.stop(), forwarding.stop(), storeV1.close(), storeV2.close()]);
+  });
+
+  const chain = (
+    kind: ExtensionChainIR['resourceKind'],
+    calloutPort: number,
+    o: Partial<Parameters<typeof calloutIR>[0]> = {},
+  ): ExtensionChainIR => ({
+    id: `${kind}/default/my-ext/chain1`,
+    name: 'chain1',
+    resource: 'default/my-ext',
+    resourceKind: kind,
+    match: [{ celMatcher: SEED_MATCHER }],
+    extensions: [
+      calloutIR({
+        id: `${kind}/default/my-ext/chain1/ext1`,
+        name: 'ext1',
+        authority: 'myext.com',
+        port: calloutPort,
+        tls: true,
+        events: kind === 'GCPRoutingExtension' ? ['RequestHeaders'] : ['RequestHeaders', 'ResponseHeaders'],
+        ...o,
+      }),
+    ],
+  });
+
+  async function gateway(l: GatewayListenerIR): Promise<number> {
+    const { gw, port: p } = await startGateway(snapshot([port([l])]), {
+      compileChains: chainCompiler(client),
+    });
+    gateways.push(gw);
+    return p;
+  }
+
+  it('traffic extension (seed): the response carries hello: service-extensions', async () => {
+    const p = await gateway(
+      listener(
+        [
+          rule({
+            hostnames: ['store.example.com'],
+            backends: [backend('default/store-v1:8080', storeV1.port)],
+          }),
+        ],
+        {
+          trafficChains: [chain('GCPTrafficExtension', basicCallout.secure)],
+        },
+      ),
+    );
+    const a = await get(p, '/serviceextensions', { host: 'store.example.com' });
+    assert.equal(a.status, 200);
+    assert.equal(a.headers.hello, 'service-extensions');
+    const other = await get(p, '/other', { host: 'store.example.com' });
+    assert.equal(other.headers.hello, undefined, 'the chain runs only when its CEL matcher holds');
+  });
+
+  it('routing extension (seed): the callout rewrites the host and the route the new host selects answers', async () => {
+    const p = await gateway(
+      listener(
+        [
+          rule({
+            hostnames: ['store.example.com'],
+            backends: [backend('default/store-v2:8080', storeV2.port)],
+          }),
+          rule({
+            hostnames: ['service-extensions.com'],
+            backends: [backend('default/store-v1:8080', storeV1.port)],
+          }),
+        ],
+        { routingChains: [chain('GCPRoutingExtension', basicCallout.secure)] },
+      ),
+    );
+    const a = await get(p, '/serviceextensions', { host: 'store.example.com' });
+    assert.equal(a.status, 200);
+    const echo = echoOf(a);
+    assert.equal(echo.metadata, 'store-v1');
+    assert.equal(echo.host_header, 'service-extensions.com');
+    assert.equal(echo.path, '/');
+    assert.equal(echo.headers['header-request'], 'request');
+    const untouched = echoOf(await get(p, '/elsewhere', { host: 'store.example.com' }));
+    assert.equal(untouched.metadata, 'store-v2');
+  });
+
+  it('routing extension with dynamic forwarding: the request goes to the endpoint the callout names', async () => {
+    const p = await gateway(
+      listener([rule({ backends: [backend('default/store:8080', [storeV1.port, storeV2.port])] })], {
+        routingChains: [chain('GCPRoutingExtension', forwarding.secure)],
+      }),
+    );
+    for (const target of [storeV2, storeV1, storeV2]) {
+      const a = await get(p, '/serviceextensions', {
+        host: 'store.example.com',
+        'ip-to-return': `127.0.0.1:${target.port}`,
+      });
+      assert.equal(echoOf(a).metadata, target.name);
+    }
+  });
+
+  it('failOpen: false — unreachable callout answers 404 NOT_FOUND, a failing one 500 INTERNAL', async () => {
+    const p404 = await gateway(
+      listener([rule({ backends: [backend('default/store-v1:8080', storeV1.port)] })], {
+        trafficChains: [chain('GCPTrafficExtension', 1)],
+      }),
+    );
+    const a = await get(p404, '/serviceextensions');
+    assert.equal(a.status, 404);
+    assert.deepEqual(JSON.parse(a.body), {
+      error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' },
+    });
+
+    const crash = await startCallout({
+      onRequestHeaders: () => {
+        throw new Error('boom');
+      },
+    });
+    try {
+      const p500 = await gateway(
+        listener([rule({ backends: [backend('default/store-v1:8080', storeV1.port)] })], {
+          trafficChains: [chain('GCPTrafficExtension', crash.secure)],
+        }),
+      );
+      const b = await get(p500, '/serviceextensions');
+      assert.equal(b.status, 500);
+      assert.deepEqual(JSON.parse(b.body), {
+        error: { code: 500, message: 'Internal server error.', status: 'INTERNAL' },
+      });
+    } finally {
+      await crash.stop();
+    }
+  });
+
+  it('failOpen: true — the request reaches the backend without the extension', async () => {
+    const p = await gateway(
+      listener([rule({ backends: [backend('default/store-v1:8080', storeV1.port)] })], {
+        trafficChains: [chain('GCPTrafficExtension', 1, { failOpen: true })],
+      }),
+    );
+    const a = await get(p, '/serviceextensions');
+    assert.equal(a.status, 200);
+    assert.equal(echoOf(a).metadata, 'store-v1');
+  });
+
+  it('traffic extension with body events: request body replaced, response body cleared', async () => {
+    const p = await gateway(
+      listener([rule({ backends: [backend('default/store-v1:8080', storeV1.port)] })], {
+        trafficChains: [
+          chain('GCPTrafficExtension', basicCallout.plaintext, {
+            tls: false,
+            events: ['RequestHeaders', 'RequestBody', 'ResponseHeaders', 'ResponseBody'],
+          }),
+        ],
+      }),
+    );
+    const a = await get(p, '/serviceextensions', { 'content-type': 'text/plain' }, 'POST', 'original body');
+    assert.equal(a.status, 200);
+    assert.equal(a.headers.hello, 'service-extensions');
+    assert.equal(a.body, '', 'the callout clears the response body');
+  });
+
+  it('FullDuplexStreamed request body through the gateway: the callout streams a new body to the backend', async () => {
+    const upper = await startCallout({
+      onRequestBody(b, ctx) {
+        const acc = ((ctx.state.get('acc') as string | undefined) ?? '') + b.body.toString();
+        ctx.state.set('acc', acc);
+        return b.endOfStream ? [streamedBody(acc.toUpperCase(), true)] : [];
+      },
+      onResponseHeaders: () => headersReply({ set: { 'x-duplex': 'done' } }),
+    });
+    const bodyEcho = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => res.end(Buffer.concat(chunks)));
+    });
+    await new Promise<void>((r) => bodyEcho.listen(0, '127.0.0.1', r));
+    try {
+      const p = await gateway(
+        listener(
+          [rule({ backends: [backend('default/echo:8080', (bodyEcho.address() as AddressInfo).port)] })],
+          {
+            trafficChains: [
+              chain('GCPTrafficExtension', upper.plaintext, {
+                tls: false,
+                events: ['RequestHeaders', 'RequestBody', 'RequestTrailers', 'ResponseHeaders'],
+                requestBodySendMode: 'FullDuplexStreamed',
+              }),
+            ],
+          },
+        ),
+      );
+      const a = await get(
+        p,
+        '/serviceextensions',
+        { 'content-type': 'text/plain' },
+        'POST',
+        'stream me please',
+      );
+      assert.equal(a.status, 200);
+      assert.equal(a.body, 'STREAM ME PLEASE');
+      assert.equal(a.headers['x-duplex'], 'done');
+    } finally {
+      bodyEcho.close();
+      await upper.stop();
+    }
+  });
+
+  it('observabilityMode through the gateway: the callout sees the request, the client is unaffected', async () => {
+    const seen: string[] = [];
+    const observer = await startCallout({
+      onRequestHeaders(h) {
+        seen.push(h.get(':path') ?? '');
+        return { immediate: { status: { code: 403 } } };
+      },
+    });
+    try {
+      const p = await gateway(
+        listener([rule({ backends: [backend('default/store-v1:8080', storeV1.port)] })], {
+          trafficChains: [chain('GCPTrafficExtension', observer.secure, { observabilityMode: true })],
+        }),
+      );
+      const a = await get(p, '/serviceextensions/observed');
+      assert.equal(a.status, 200, 'answers are ignored in observability mode');
+      for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(seen, ['/serviceextensions/observed']);
+    } finally {
+      await observer.stop();
+    }
+  });
+});
