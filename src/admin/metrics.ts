@@ -100,7 +100,7 @@ export class GatewayMetrics {
     });
     this.snapshotProgramming = new Histogram({
       name: 'extgate_snapshot_programming_seconds',
-      help: 'Time from the resource change that triggered a snapshot to the data plane serving it.',
+      help: 'Time from the controller handing a snapshot over to the data plane serving it (compile, bind, swap).',
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
@@ -135,7 +135,7 @@ export class GatewayMetrics {
     }
   }
 
-  /** Whoever swaps snapshots into the data plane calls this; `latencyMs` from the triggering change. */
+  /** Whoever swaps snapshots into the data plane calls this, with the time the swap took. */
   snapshotProgrammed(version: number, latencyMs: number): void {
     this.snapshotVersion.set(version);
     this.snapshotsTotal.inc();
