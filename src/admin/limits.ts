@@ -8,6 +8,13 @@ export const TRACE_DEFAULTS = Object.freeze({
   /** Body bytes kept per captured chunk. GKE: 128 KiB is the largest single body mutation a plugin may make
    *  (service-extensions plugins overview), so 4 KiB shows the start of any chunk without holding them. */
   maxBodyBytes: 4096,
+  /** Steps kept per request; a long streamed body (one step per chunk and extension) stops being recorded
+   *  here and the rest is only counted (`stepsDropped`), so one request cannot fill the buffer. */
+  maxSteps: 256,
+  /** Header and body bytes captured per request; past it, steps are recorded without content. With
+   *  `capacity` and `maxSteps` this bounds the buffer to roughly capacity x (64 KiB + 40 KiB) in the worst
+   *  case, a few MiB for ordinary traffic. */
+  maxCapturedBytes: 64 * 1024,
   /** Header values never stored in a trace. */
   redactHeaders: Object.freeze([
     'authorization',
