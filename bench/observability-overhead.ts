@@ -10,11 +10,10 @@
 import { createRequire } from 'node:module';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
-import pino from 'pino';
 import { TraceRecorder, type RequestTrace } from '../src/admin/trace.js';
 import { GatewayMetrics } from '../src/admin/metrics.js';
 import { AccessLog } from '../src/admin/access-log.js';
-import { LOG_LIMITS } from '../src/admin/limits.js';
+import { logDestination } from '../src/admin/log-destination.js';
 import { HeaderList } from '../src/extensions/header-map.js';
 import type { CalloutExtensionIR } from '../src/ir/snapshot.js';
 import { headerExtension, startMiniGateway } from '../test/admin/mini-gateway.js';
@@ -34,8 +33,7 @@ interface Setup {
   make(): TraceRecorder;
 }
 
-const devNull = () =>
-  pino.destination({ dest: '/dev/null', sync: false, maxLength: LOG_LIMITS.maxBufferedBytes });
+const devNull = () => logDestination('/dev/null');
 
 const SETUPS: Setup[] = [
   { name: 'off (no buffer, no listeners)', make: () => new TraceRecorder({ capacity: 0 }) },

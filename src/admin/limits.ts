@@ -42,4 +42,8 @@ export const LOG_LIMITS = Object.freeze({
   /** Log bytes waiting to be written to stdout before new lines are dropped: bounds memory when whoever reads
    *  stdout is slower than the traffic. */
   maxBufferedBytes: 16 * 1024 * 1024,
+  /** Lines are written in batches of at least this many bytes (fewer syscalls under load)... */
+  minBufferedBytes: 8 * 1024,
+  /** ...or at least this often, so lines of a quiet gateway are not held back. */
+  flushIntervalMs: 1000,
 });

@@ -7,7 +7,8 @@
 
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { ObjectKey, WasmLogConfigIR, WasmLogLevel, WasmPluginIR } from '../ir/snapshot.js';
-import { LOG_LIMITS, PLUGIN_LOG_DEFAULTS } from './limits.js';
+import { PLUGIN_LOG_DEFAULTS } from './limits.js';
+import { logDestination } from './log-destination.js';
 import type { PluginLogEntry } from '../extensions/wasm/plugin-log.js';
 
 export interface PluginLogInput {
@@ -66,8 +67,7 @@ export class PluginLogBook {
       options.logger ??
       pino(
         { base: { log: 'plugin' }, level: 'trace', timestamp: pino.stdTimeFunctions.isoTime },
-        options.destination ??
-          pino.destination({ dest: 1, sync: false, maxLength: LOG_LIMITS.maxBufferedBytes }),
+        options.destination ?? logDestination(),
       );
   }
 
