@@ -18,6 +18,7 @@ import { isIP } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../api/types.js';
 import type { Snapshot } from '../ir/snapshot.js';
+import type { ResourceSet } from '../controller/resources.js';
 import type { AdminRoute } from './server.js';
 import { buildConfigTree } from './config-tree.js';
 import { DASHBOARD_LIMITS } from './limits.js';
@@ -25,14 +26,28 @@ import { DASHBOARD_PAGE } from './page.js';
 import type { PluginLogBook } from './plugin-logs.js';
 import type { TraceRecord, TraceRecorder } from './trace.js';
 
-/** What the dashboard shows of the configuration; the lead feeds it from the controller's cache. */
+/**
+ * What the dashboard shows of the configuration; the lead feeds it from the controller's cache. Each call may
+ * answer directly or with a promise (e.g. events listed from the API server on demand).
+ */
 export interface DashboardSource {
   /** The snapshot the data plane currently serves. */
   snapshot(): Snapshot;
   /** Gateways, HTTPRoutes, GCPRoutingExtensions, GCPTrafficExtensions, GCPWasmPlugins, with status. */
-  resources(): readonly KubeObject[];
+  resources(): readonly KubeObject[] | Promise<readonly KubeObject[]>;
   /** core/v1 (or events.k8s.io/v1) Events about those resources. */
-  events(): readonly KubeObject[];
+  events(): readonly KubeObject[] | Promise<readonly KubeObject[]>;
+}
+
+/** The objects of the controller's ResourceSet that the dashboard's tree shows. */
+export function dashboardObjects(set: ResourceSet): KubeObject[] {
+  return [
+    ...set.gateways,
+    ...set.httpRoutes,
+    ...set.routingExtensions,
+    ...set.trafficExtensions,
+    ...set.wasmPlugins,
+  ];
 }
 
 export interface DashboardOptions {
@@ -159,10 +174,8 @@ export function dashboardRoutes(options: DashboardOptions): AdminRoute {
       return true;
     }
     if (path === '/api/tree') {
-      json(res, 200, {
-        snapshotVersion: source.snapshot().version,
-        ...buildConfigTree(source.resources(), source.events()),
-      });
+      const [resources, events] = await Promise.all([source.resources(), source.events()]);
+      json(res, 200, { snapshotVersion: source.snapshot().version, ...buildConfigTree(resources, events) });
       return true;
     }
     if (path === '/api/snapshot') {

@@ -6,6 +6,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>extgate</title>
+<link rel="icon" href="data:,">
 <style>
 :root { --bg:#fff; --fg:#1d232a; --muted:#667085; --line:#e4e7ec; --panel:#f8f9fb; --bad:#b42318; --badbg:#fef3f2;
   --ok:#067647; --add:#e6f4ea; --addfg:#0a5c2b; --del:#fdecea; --delfg:#8a1c12; --mod:#fff6db; --modfg:#7a5200; --accent:#1f5fbf; }

@@ -167,7 +167,8 @@ export type TraceListener = (trace: TraceRecord) => void;
 
 export { REDACTED } from './trace-capture.js';
 
-const NO_TRACE: RequestTrace = Object.freeze({
+/** The trace of a request nobody records: one frozen object, every call a no-op. */
+export const NO_TRACE: RequestTrace = Object.freeze({
   recording: false,
   capturing: false,
   listener() {},
@@ -185,7 +186,7 @@ export class TraceRecorder {
   readonly capacity: number;
   readonly maxBodyBytes: number;
   /** @internal used by LiveTrace */
-  readonly capture: MessageCapture;
+  readonly messages: MessageCapture;
   private readonly ring: Array<TraceRecord | undefined>;
   private readonly listeners = new Set<TraceListener>();
   private nextId = 1;
@@ -193,7 +194,7 @@ export class TraceRecorder {
   constructor(options: TraceRecorderOptions = {}) {
     this.capacity = nonNegativeInt('capacity', options.capacity ?? TRACE_DEFAULTS.capacity);
     this.maxBodyBytes = nonNegativeInt('maxBodyBytes', options.maxBodyBytes ?? TRACE_DEFAULTS.maxBodyBytes);
-    this.capture = new MessageCapture(
+    this.messages = new MessageCapture(
       options.redactHeaders ?? TRACE_DEFAULTS.redactHeaders,
       this.maxBodyBytes,
     );
@@ -275,7 +276,7 @@ class LiveTrace implements RequestTrace {
     };
     if (info.source !== undefined) this.record.source = info.source;
     if (capturing && info.headers)
-      this.record.request = this.lastCapture = recorder.capture.message(info.headers, undefined, undefined);
+      this.record.request = this.lastCapture = recorder.messages.message(info.headers, undefined, undefined);
   }
 
   listener(id: string): void {
@@ -328,7 +329,7 @@ class LiveTrace implements RequestTrace {
 
   capture(headers: HeaderSource, body?: Uint8Array | readonly Uint8Array[]): CapturedMessage | undefined {
     if (!this.capturing) return undefined;
-    return (this.lastCapture = this.recorder.capture.message(headers, body, this.lastCapture));
+    return (this.lastCapture = this.recorder.messages.message(headers, body, this.lastCapture));
   }
 }
 

@@ -1,6 +1,5 @@
-// HTTP → API verbs: decodes bodies and query parameters, negotiates JSON vs Table, renders Status errors.
+// HTTP → API verbs: routes requests, negotiates JSON vs Table, streams watches, renders Status errors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml } from 'yaml';
 import { apiVersionOf, type ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import {
@@ -17,8 +16,8 @@ import {
   openApiV3Doc,
   openApiV3Index,
 } from './discovery.js';
-import { decodeKubeProtobuf, ProtobufError } from './protobuf.js';
-import type { DeleteOptions, FieldValidation, Resources, WriteContext } from './resources.js';
+import { acceptable, decodeBody, mediaType, readBody, warningHeaders, writeContext } from './request.js';
+import type { DeleteOptions, Resources } from './resources.js';
 import { parseRoute } from './routes.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, errors } from './status.js';
@@ -37,9 +36,6 @@ export interface Handler {
   maxWatchSeconds?: number;
   serverAddress: string;
 }
-
-/** kube-apiserver's limit on request bodies (3 MiB, apiserver MaxRequestBodyBytes). */
-const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 const BASE_HEADERS = { 'Cache-Control': 'no-cache, private' };
 
@@ -75,99 +71,6 @@ function send(
 
 function sendError(res: ServerResponse, err: ApiError): void {
   send(res, err.code, err.toStatus());
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function mediaType(header: string | undefined): string {
-  return (header ?? '').split(';')[0].trim().toLowerCase();
-}
-
-/** JSON unless the client said otherwise; kubectl 1.20 sends no Content-Type at all (§1.5). */
-function decodeBody(k: ResourceKind | undefined, contentType: string, body: Buffer): unknown {
-  if (contentType === 'application/vnd.kubernetes.protobuf') {
-    try {
-      return decodeKubeProtobuf(body);
-    } catch (err) {
-      if (err instanceof ProtobufError && err.message.startsWith('protobuf is not supported'))
-        throw new ApiError(
-          415,
-          'UnsupportedMediaType',
-          `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (${err.message})`,
-        );
-      throw errors.badRequest((err as Error).message);
-    }
-  }
-  const text = body.toString('utf8');
-  if (contentType === 'application/yaml' || contentType === 'application/apply-patch+yaml') {
-    try {
-      return parseYaml(text);
-    } catch (err) {
-      throw errors.badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
-    }
-  }
-  if (
-    contentType !== '' &&
-    contentType !== 'application/json' &&
-    !contentType.endsWith('+json') &&
-    contentType !== '*/*'
-  )
-    throw new ApiError(
-      415,
-      'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf${k ? '' : ''}`,
-    );
-  if (text.trim() === '') throw errors.badRequest('the request body is empty: send the object as JSON');
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    const what = k
-      ? `${k.kind} in version "${k.version}" cannot be handled as a ${k.kind}`
-      : 'the request body';
-    throw errors.badRequest(`${what}: json parse error: ${(err as Error).message}`);
-  }
-}
-
-function acceptable(accept: string | undefined): boolean {
-  if (!accept) return true;
-  return accept.split(',').some((part) => {
-    const t = mediaType(part);
-    return t === 'application/json' || t === '*/*' || t === 'application/*' || t === 'application/yaml';
-  });
-}
-
-function writeContext(q: URLSearchParams, bodyDryRun = false): WriteContext {
-  const fv = q.get('fieldValidation') ?? 'Warn';
-  if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore')
-    throw errors.badRequest(
-      `fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`,
-    );
-  const dry = q.getAll('dryRun');
-  for (const d of dry)
-    if (d !== 'All') throw errors.badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
-  const ctx: WriteContext = {
-    dryRun: dry.length > 0 || bodyDryRun,
-    fieldValidation: fv as FieldValidation,
-    warnings: [],
-  };
-  const fm = q.get('fieldManager');
-  if (fm) ctx.fieldManager = fm;
-  if (q.get('force') === 'true') ctx.force = true;
-  return ctx;
-}
-
-function warningHeaders(ctx: WriteContext): Record<string, string[]> {
-  return ctx.warnings.length ? { Warning: ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`) } : {};
 }
 
 export async function handleRequest(h: Handler, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -2,8 +2,9 @@
 // optimistic concurrency, no-op detection, finalizers, defaulting, admission. HTTP-free: throws ApiError.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { KINDS, apiVersionOf, kindOf, qualifiedKind, type ResourceKind } from '../api/kinds.js';
+import { KINDS, apiVersionOf, kindOf, type ResourceKind } from '../api/kinds.js';
 import type { Admit, FieldCause, KubeObject, ObjectLookup } from '../api/types.js';
+import { applyFieldValidation } from './field-validation.js';
 import { applyDefaults, immutableFieldCauses, nameCauses } from './defaults.js';
 import { isPlainObject, jsonPatch, mergePatch, PatchError } from './patch/json-patch.js';
 import { strategicMergePatch } from './patch/strategic.js';
@@ -48,19 +49,6 @@ function hasStatus(k: ResourceKind): boolean {
 function specOf(k: ResourceKind, o: KubeObject): Obj {
   const { metadata: _m, status: _s, ...rest } = o;
   return hasStatus(k) ? rest : { ...rest, status: _s };
-}
-
-/** Deletes the field at `spec.rules[0].foo`-style `path` (used to drop unknown fields under `Warn`). */
-function deletePath(obj: unknown, path: string): void {
-  const tokens = path.match(/[^.[\]]+/g) ?? [];
-  let cur: unknown = obj;
-  for (const t of tokens.slice(0, -1)) {
-    if (Array.isArray(cur)) cur = cur[Number(t)];
-    else if (isPlainObject(cur)) cur = cur[t];
-    else return;
-  }
-  const last = tokens[tokens.length - 1];
-  if (isPlainObject(cur) && last !== undefined) delete cur[last];
 }
 
 /** Removes from `live` the fields `previous` applied that `next` no longer applies (server-side apply, §5.5). */
@@ -113,32 +101,8 @@ export class Resources {
       );
   }
 
-  /** Applies `fieldValidation` to unknown fields the schema hook reports; `patch` makes errors name the patch. */
   private validateFields(k: ResourceKind, obj: KubeObject, ctx: WriteContext, patch?: unknown): void {
-    if (!this.unknownFields || ctx.fieldValidation === 'Ignore') {
-      if (this.unknownFields) for (const p of this.unknownFields(obj)) deletePath(obj, p);
-      return;
-    }
-    const unknown = this.unknownFields(obj);
-    if (unknown.length === 0) return;
-    const text = unknown.map((p) => `unknown field "${p}"`).join(', ');
-    if (ctx.fieldValidation === 'Strict') {
-      if (patch !== undefined)
-        throw errors.invalid(k, obj.metadata.name ?? '', [
-          {
-            reason: 'FieldValueInvalid',
-            field: 'patch',
-            message: `Invalid value: ${JSON.stringify(JSON.stringify(patch))}: strict decoding error: ${text}`,
-          },
-        ]);
-      throw errors.badRequest(
-        `${k.kind} in version "${k.version}" cannot be handled as a ${k.kind}: strict decoding error: ${text}`,
-      );
-    }
-    for (const p of unknown) {
-      ctx.warnings.push(`unknown field "${p}"`);
-      deletePath(obj, p);
-    }
+    if (this.unknownFields) applyFieldValidation(k, obj, this.unknownFields(obj), ctx, patch);
   }
 
   private runAdmission(
@@ -155,7 +119,7 @@ export class Resources {
     if (result.allowed) return;
     const name = object.metadata.name ?? '';
     if ('causes' in result) throw errors.invalid(k, name, result.causes);
-    throw deniedError(k, name, result.denied);
+    throw errors.denied(k, name, result.denied);
   }
 
   private clusterIps = (): Set<string> => {
@@ -440,27 +404,4 @@ export class Resources {
     for (const k of KINDS.filter((x) => x.namespaced))
       for (const obj of this.store.list(k, ns)) this.delete(k, ns, obj.metadata.name ?? '', {}, ctx);
   }
-}
-
-/**
- * Admission's `denied` text as a 422 Invalid whose rendering by kubectl contains the text verbatim (checked with
- * kubectl 1.32 and 1.20). kubectl prints every Invalid Status as `The <details.kind> "<details.name>" is invalid:
- * <field>: <message>` (or `The request is invalid` without details), so a text shaped
- * `<Kind.group> "<name>" is invalid: <field>: <message>` is split back into exactly those parts.
- */
-export function deniedError(k: ResourceKind, name: string, denied: string): ApiError {
-  const m = /^(\S+) "([^"]*)" is invalid: ([A-Za-z0-9_.[\]-]+): ([\s\S]*)$/.exec(denied);
-  if (!m)
-    return new ApiError(422, 'Invalid', denied, {
-      name,
-      group: k.group,
-      kind: qualifiedKind(k),
-      causes: [{ reason: 'FieldValueInvalid', message: denied }],
-    });
-  return new ApiError(422, 'Invalid', denied, {
-    name: m[2],
-    group: k.group,
-    kind: m[1],
-    causes: [{ reason: 'FieldValueInvalid', message: m[4], field: m[3] }],
-  });
 }

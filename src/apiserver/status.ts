@@ -115,4 +115,26 @@ export const errors = {
     });
   },
   internal: (message: string) => new ApiError(500, 'InternalError', `Internal error occurred: ${message}`),
+  /**
+   * Admission's `denied` text as a 422 Invalid whose rendering by kubectl contains the text verbatim (checked with
+   * kubectl 1.32 and 1.20). kubectl prints every Invalid Status as `The <details.kind> "<details.name>" is invalid:
+   * <field>: <message>` (or `The request is invalid` without details), so a text shaped
+   * `<Kind.group> "<name>" is invalid: <field>: <message>` is split back into exactly those parts.
+   */
+  denied: (k: ResourceKind, name: string, denied: string): ApiError => {
+    const m = /^(\S+) "([^"]*)" is invalid: ([A-Za-z0-9_.[\]-]+): ([\s\S]*)$/.exec(denied);
+    if (!m)
+      return new ApiError(422, 'Invalid', denied, {
+        name,
+        group: k.group,
+        kind: qualifiedKind(k),
+        causes: [{ reason: 'FieldValueInvalid', message: denied }],
+      });
+    return new ApiError(422, 'Invalid', denied, {
+      name: m[2],
+      group: k.group,
+      kind: m[1],
+      causes: [{ reason: 'FieldValueInvalid', message: m[4], field: m[3] }],
+    });
+  },
 };

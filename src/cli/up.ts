@@ -2,7 +2,10 @@
 // attach to the ApiServer that startEmbeddedApi() returns.
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { admit as gkeAdmit, unknownFields as schemaUnknownFields } from '../api/admission.js';
 import type { Admit } from '../api/types.js';
+import { parseGoogleApiServices, runNode, wasmCacheDir } from './run-node.js';
 import { applyManifests } from '../apiserver/manifests.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import type { UnknownFields } from '../apiserver/resources.js';
@@ -15,6 +18,8 @@ export interface UpOptions {
   portOffset: number;
   file: string[];
   apiOnly: boolean;
+  insecureRegistry: string[];
+  googleApiService: string[];
 }
 
 export interface EmbeddedApiOptions {
@@ -22,7 +27,9 @@ export interface EmbeddedApiOptions {
   apiPort: number;
   /** Manifests applied at start, like `kubectl apply -f`. */
   manifests?: string[];
+  /** Default: the product's admission (src/api/admission.ts). */
   admit?: Admit;
+  /** Default: the admission schemas' unknown-field check. */
   unknownFields?: UnknownFields;
   log?: (line: string) => void;
 }
@@ -32,8 +39,8 @@ export async function startEmbeddedApi(opts: EmbeddedApiOptions): Promise<ApiSer
   const api = await startApiServer({
     stateDir: opts.stateDir,
     port: opts.apiPort,
-    admit: opts.admit,
-    unknownFields: opts.unknownFields,
+    admit: opts.admit ?? gkeAdmit,
+    unknownFields: opts.unknownFields ?? schemaUnknownFields,
   });
   try {
     if (opts.manifests?.length) {
@@ -45,6 +52,8 @@ export async function startEmbeddedApi(opts: EmbeddedApiOptions): Promise<ApiSer
   }
   return api;
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 function port(value: string): number {
   const n = Number(value);
@@ -81,16 +90,51 @@ export function registerUpCommand(program: Command): void {
         .default([]),
     )
     .option('--api-only', 'serve only the embedded API (no controller, no gateway)', false)
+    .option(
+      '--insecure-registry <host[:port]>',
+      'pull Wasm images from this registry over plain HTTP (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--google-api-service <name=host:port>',
+      'serve googleAPIServiceName NAME from HOST:PORT (repeatable)',
+      collect,
+      [],
+    )
     .action(async (o: UpOptions) => {
-      if (!o.apiOnly)
-        throw new Error(
-          'only `extgate up --api-only` is available in this build: the controller and gateway are not wired yet',
-        );
       const stateDir = resolve(o.stateDir);
-      const log = (line: string) => process.stdout.write(line + '\n');
-      const api = await startEmbeddedApi({ stateDir, apiPort: o.apiPort, manifests: o.file, log });
-      log(`API listening on ${api.url}`);
-      log(`kubeconfig: ${api.kubeconfigPath}  (export KUBECONFIG=${api.kubeconfigPath})`);
-      await untilSignal(() => api.close());
+      const log = (line: string) => process.stderr.write(line + '\n');
+      const api = await startEmbeddedApi({
+        stateDir,
+        apiPort: o.apiPort,
+        manifests: o.file,
+        log: (line) => process.stdout.write(line + '\n'),
+      });
+      process.stdout.write(`API listening on ${api.url}\n`);
+      process.stdout.write(`kubeconfig: ${api.kubeconfigPath}  (export KUBECONFIG=${api.kubeconfigPath})\n`);
+      if (o.apiOnly) {
+        await untilSignal(() => api.close());
+        return;
+      }
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromFile(api.kubeconfigPath);
+      const node = await runNode({
+        kubeConfig,
+        address: o.address,
+        portOffset: o.portOffset,
+        adminPort: o.adminPort,
+        adminAddress: '127.0.0.1',
+        cacheDir: wasmCacheDir(stateDir),
+        writeStatus: true,
+        googleApiServices: parseGoogleApiServices(o.googleApiService),
+        insecureRegistries: o.insecureRegistry,
+        log,
+      });
+      process.stdout.write(`admin: http://127.0.0.1:${node.admin.port}/ (dashboard, /metrics, /readyz)\n`);
+      await untilSignal(async () => {
+        await node.close();
+        await api.close();
+      });
     });
 }

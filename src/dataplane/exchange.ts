@@ -33,7 +33,31 @@ export interface ProxyStats {
   badRequests: number;
 }
 
+/** One finished request, for access logs and metrics (`DataPlaneOptions.observer`). */
+export interface RequestRecord {
+  readonly requestId: string;
+  readonly listener: string | undefined;
+  /** `namespace/name` of the HTTPRoute, and the rule (`namespace/name/ruleIndex`). */
+  readonly route: string | undefined;
+  readonly rule: string | undefined;
+  /** `namespace/service:port`. */
+  readonly backend: string | undefined;
+  readonly method: string;
+  readonly host: string;
+  readonly path: string;
+  /** Status sent to the client; 0 when the stream was reset or the client left first. */
+  readonly status: number;
+  /** `via_upstream`, `upgrade`, a local answer's details (e.g. `route_not_found`), `reset`, `client_closed`. */
+  readonly details: string;
+  readonly durationMs: number;
+}
+
+export interface RequestObserver {
+  requestEnd(record: RequestRecord): void;
+}
+
 export interface ProxyContext {
+  readonly observer: RequestObserver | undefined;
   readonly upstreams: Upstreams;
   readonly limits: DataPlaneLimits;
   readonly stats: ProxyStats;
@@ -69,6 +93,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   private timedOut = false;
   private responseStarted = false;
   readonly hasBody: boolean;
+  private readonly startedAt: number;
+  private status = 0;
   private closers: Array<() => void> | undefined;
 
   constructor(
@@ -79,6 +105,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   ) {
     this.method = req.method ?? 'GET';
     this.hasBody = hasRequestBody(req);
+    this.startedAt = ctx.observer !== undefined ? performance.now() : 0;
   }
 
   /** Headers route matching reads, when a routing extension changed them and cleared the route cache. */
@@ -302,6 +329,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     if (this.finished) return false;
     this.resumeUpstream = resume;
     this.responseStarted = true;
+    this.status = statusCode;
     if (this.endpoint !== undefined && this.tried !== undefined) this.ctx.upstreams.restore(this.endpoint);
     const headers: OutgoingHttpHeaders = {};
     let extra: Set<string> | undefined;
@@ -332,6 +360,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
 
   /** Called by the extension flow once response headers went through the chain. */
   writeResponseHead(statusCode: number, headers: OutgoingHttpHeaders): void {
+    this.status = statusCode;
     if (!this.finished) this.res.writeHead(statusCode, headers);
   }
 
@@ -364,7 +393,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
       this.res.addTrailers(trailers);
     }
     this.finished = true;
-    this.settle();
+    this.settle('via_upstream');
     this.res.end();
   }
 
@@ -399,7 +428,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   onTunnel(): void {
     this.responseStarted = true;
     this.finished = true;
-    this.settle();
+    this.status = 101;
+    this.settle('upgrade');
   }
 
   // ----- endings --------------------------------------------------------------------------------------
@@ -413,10 +443,12 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   }
 
   private onClientClose(): void {
-    if (this.finished && this.res.writableEnded) return;
+    // Ended already (answered, reset, or handed to an Upgrade tunnel, which closes its own sockets).
+    if (this.finished) return;
     // The client went away (or the response errored): stop the upstream side too.
     this.finished = true;
-    this.settle();
+    this.status = 0;
+    this.settle('client_closed');
     this.abortUpstream?.(new Error('client closed'));
     this.responseHooks?.close();
   }
@@ -424,7 +456,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   reply(r: LocalReply, extraHeaders?: Record<string, string>, bodyBytes?: Uint8Array): void {
     if (this.finished) return;
     this.finished = true;
-    this.settle();
+    this.status = r.status;
+    this.settle(r.details);
     this.ctx.stats.localReplies++;
     this.abortUpstream?.(TIMEOUT);
     const res = this.res;
@@ -446,7 +479,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   reset(_err: Error): void {
     if (this.finished && this.res.writableEnded) return;
     this.finished = true;
-    this.settle();
+    this.status = 0;
+    this.settle('reset');
     this.ctx.stats.resets++;
     this.abortUpstream?.(TIMEOUT);
     this.res.destroy();
@@ -456,7 +490,27 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     return this.finished;
   }
 
-  private settle(): void {
+  private settle(details: string): void {
+    const observer = this.ctx.observer;
+    if (observer !== undefined) {
+      try {
+        observer.requestEnd({
+          requestId: this.requestId,
+          listener: this.listener?.ir.id,
+          route: this.rule?.ir.route,
+          rule: this.rule?.ir.ruleId,
+          backend: this.backend?.ir.id,
+          method: this.method,
+          host: this.host,
+          path: this.path,
+          status: this.status,
+          details,
+          durationMs: performance.now() - this.startedAt,
+        });
+      } catch {
+        // An observer must not break the request path.
+      }
+    }
     const closers = this.closers;
     if (closers !== undefined) {
       this.closers = undefined;

@@ -36,9 +36,15 @@ export async function runWithExtensions(x: Exchange): Promise<void> {
   const info = requestInfo(x);
   const endOfStream = !x.hasBody;
 
+  // The route the request selects as the client sent it. A routing callout that rewrites the request and
+  // clears the route cache re-selects; when the rewritten request matches no route, this selection stands,
+  // as on GKE, where the seed's callout rewrites Host to service-extensions.com (a host no route names) and
+  // the store app still answers, showing `host_header: service-extensions.com`.
+  let selectedBeforeExtensions: ReturnType<Exchange['selectRoute']>;
   if (listener.routingChains !== undefined) {
     const chain = listener.routingChains.select(info, headers);
     if (chain !== undefined && chain.events.has('RequestHeaders')) {
+      selectedBeforeExtensions = x.selectRoute();
       const stream = openStream(x, chain, info);
       const r = await guard(x, stream.requestHeaders(headers, endOfStream));
       if (r === undefined || x.isFinished) return;
@@ -52,7 +58,7 @@ export async function runWithExtensions(x: Exchange): Promise<void> {
     }
   }
 
-  const rule = x.selectRoute();
+  const rule = x.selectRoute() ?? selectedBeforeExtensions;
   if (rule === undefined) return x.reply(REPLIES.noRoute);
   // Whatever the route, the request goes upstream as the extensions left it.
   adoptRequestLine(x, headers);
@@ -77,7 +83,8 @@ export async function runWithExtensions(x: Exchange): Promise<void> {
       }
       const wantsBody = events.has('ResponseBody');
       const wantsEnd = wantsBody || events.has('ResponseTrailers');
-      if (wantsEnd || events.has('ResponseHeaders')) x.responseHooks = new ChainResponse(x, stream, events, wantsBody, wantsEnd);
+      if (wantsEnd || events.has('ResponseHeaders'))
+        x.responseHooks = new ChainResponse(x, stream, events, wantsBody, wantsEnd);
     }
   }
 
@@ -117,7 +124,12 @@ function immediate(x: Exchange, r: LocalResponse): void {
     headers[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   }
   x.reply(
-    { status: r.status, contentType: (headers['content-type'] as string) ?? 'text/plain', body: '', details: r.details ?? 'immediate_response' },
+    {
+      status: r.status,
+      contentType: (headers['content-type'] as string) ?? 'text/plain',
+      body: '',
+      details: r.details ?? 'immediate_response',
+    },
     headers as Record<string, string>,
     r.body,
   );
@@ -165,7 +177,12 @@ function requestInfo(x: Exchange): RequestInfo {
     destinationAddress: socket.localAddress ?? '',
     destinationPort: socket.localPort ?? 0,
     ...(x.scheme === 'https'
-      ? { tls: { ...(sni !== undefined ? { sni } : {}), version: (socket as { getProtocol?: () => string | null }).getProtocol?.() ?? '' } }
+      ? {
+          tls: {
+            ...(sni !== undefined ? { sni } : {}),
+            version: (socket as { getProtocol?: () => string | null }).getProtocol?.() ?? '',
+          },
+        }
       : {}),
     listener: x.listener.ir.id,
   };
@@ -213,10 +230,12 @@ class ChainResponse implements ResponseHooks {
   ) {}
 
   private enqueue(step: () => Promise<void>): void {
-    this.queue = this.queue.then(() => (this.closed || this.x.isFinished ? undefined : step())).catch((err) => {
-      this.closed = true;
-      extensionFailed(this.x, err);
-    });
+    this.queue = this.queue
+      .then(() => (this.closed || this.x.isFinished ? undefined : step()))
+      .catch((err) => {
+        this.closed = true;
+        extensionFailed(this.x, err);
+      });
   }
 
   onHeaders(status: number, headers: Record<string, string | string[]>, resume: () => void): void {
@@ -258,7 +277,8 @@ class ChainResponse implements ResponseHooks {
       let trailers = rawTrailers;
       if (this.events.has('ResponseTrailers') && rawTrailers !== null && rawTrailers.length > 0) {
         const list = new HeaderList();
-        for (let i = 0; i < rawTrailers.length; i += 2) list.append(rawTrailers[i]!.toString(), rawTrailers[i + 1]!.toString());
+        for (let i = 0; i < rawTrailers.length; i += 2)
+          list.append(rawTrailers[i]!.toString(), rawTrailers[i + 1]!.toString());
         const r = await this.stream.responseTrailers(list);
         if (r.immediate !== undefined) return immediate(this.x, r.immediate);
         trailers = list.entries().flat();

@@ -4,17 +4,25 @@
 
 import type { Snapshot } from '../ir/snapshot.js';
 import { DEFAULT_LIMITS, type DataPlaneLimits } from './limits.js';
-import type { ProxyContext, ProxyStats } from './exchange.js';
+import type { ProxyContext, ProxyStats, RequestObserver } from './exchange.js';
 import { PortListener } from './port-listener.js';
 import { compilePort, type CompileChains, type PortRuntime } from './runtime.js';
 import { Upstreams } from './upstream/upstreams.js';
 
 export type { CompileChains } from './runtime.js';
+export type { RequestObserver, RequestRecord, ProxyStats } from './exchange.js';
 
 export interface DataPlaneOptions {
   /** Compiles a listener's extension chains once per snapshot (src/extensions/chain.ts). Default: no chains. */
   readonly compileChains?: CompileChains;
   readonly limits?: Partial<DataPlaneLimits>;
+  /** Called once per finished request (access log, metrics). Absent = no per-request bookkeeping. */
+  readonly observer?: RequestObserver;
+  /**
+   * HTTP/1.1 upstream client: `native` (default; Node's llhttp binding on raw keep-alive sockets, ~1/3 less
+   * CPU per request) or `undici` (undici Pool). h2 over TLS always uses undici, h2c uses node:http2.
+   */
+  readonly http1Client?: 'native' | 'undici';
   /** Value appended to `via`. */
   readonly via?: string;
 }
@@ -44,8 +52,8 @@ export class DataPlane {
 
   constructor(private readonly options: DataPlaneOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.upstreams = new Upstreams(this.limits);
-    this.ctx = { upstreams: this.upstreams, limits: this.limits, stats: this.stats, via: `1.1 ${options.via ?? 'extgate'}` };
+    this.upstreams = new Upstreams(this.limits, options.http1Client ?? (process.env.EXTGATE_HTTP1_CLIENT === 'undici' ? 'undici' : 'native'));
+    this.ctx = { observer: options.observer, upstreams: this.upstreams, limits: this.limits, stats: this.stats, via: `1.1 ${options.via ?? 'extgate'}` };
   }
 
   /** The snapshot being served (undefined before the first apply). */

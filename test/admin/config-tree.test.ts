@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { buildConfigTree, type TreeNode } from '../../src/admin/config-tree.js';
-import { createObservability } from '../../src/admin/observability.js';
 import type { KubeObject } from '../../src/api/types.js';
+import { EMPTY_RESOURCES, type ResourceSet } from '../../src/controller/resources.js';
+import { dashboardObjects } from '../../src/admin/dashboard.js';
 import { EVENTS, RESOURCES } from './fixtures.js';
 
 function find(nodes: TreeNode[], kind: string, name: string): TreeNode | undefined {
@@ -159,36 +159,17 @@ test('the tree survives resources with missing or odd fields', () => {
   assert.equal(tree.unattached.length, 1);
 });
 
-test('createObservability: one finished trace feeds the metrics and one access-log line', async () => {
-  let text = '';
-  const out = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  const obs = createObservability({ traceBuffer: 5, accessLog: out, processMetrics: false });
-  const trace = obs.recorder.begin({
-    requestId: 'x1',
-    method: 'GET',
-    authority: 'a',
-    path: '/',
-    scheme: 'http',
-  });
-  trace.route('default/store/0/0', 'PathPrefix /');
-  trace.end({ status: 204, bytes: 0 });
-  obs.flush();
-  assert.equal(JSON.parse(text).request_id, 'x1');
-  assert.match(
-    await obs.metrics.registry.metrics(),
-    /extgate_requests_total\{listener="none",route="default\/store\/0",status="204"\} 1/,
-  );
-  assert.equal(obs.recorder.list().length, 1);
-  const off = createObservability({ traceBuffer: 0, accessLog: false, processMetrics: false });
-  assert.equal(off.accessLog, undefined);
-  assert.equal(
-    off.recorder.begin({ requestId: 'y', method: 'GET', authority: 'a', path: '/', scheme: 'http' })
-      .capturing,
-    false,
+test("dashboardObjects takes the kinds the tree shows from the controller's ResourceSet", () => {
+  const set = {
+    ...EMPTY_RESOURCES,
+    gateways: [gateway2],
+    httpRoutes: [sectionRoute],
+    trafficExtensions: [pluginExt],
+    wasmPlugins: [plugin],
+    services: [orphan],
+  } as unknown as ResourceSet;
+  assert.deepEqual(
+    dashboardObjects(set).map((o) => o.metadata.name),
+    ['global', 'only-https', 'with-plugin', 'unused'],
   );
 });

@@ -28,6 +28,7 @@ let admin: AdminServer;
 let gateway: MiniGateway;
 let browser: { context: BrowserContext; dir: string } | undefined;
 let page: Page;
+const pageErrors: string[] = [];
 let callout: RunningCallout | undefined;
 const client = new CalloutClient();
 const pluginLogs = new PluginLogBook({ destination: { write: () => {} } });
@@ -111,6 +112,10 @@ before(async () => {
 
   browser = await launchBrowser();
   page = await browser.context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(msg.text());
+  });
 });
 
 after(async () => {
@@ -202,6 +207,7 @@ test(
     const log = page.locator('table.plugin-log[data-plugin="default/gcp-wasm-plugin"][data-version="v1"]');
     await log.waitFor({ timeout: 10_000 });
     assert.match((await log.textContent()) ?? '', /answering Hello World/);
+  assert.deepEqual(pageErrors, [], 'no script errors in the page');
   },
 );
 

@@ -130,5 +130,6 @@ export const EVENTS: KubeObject[] = [
 ];
 
 export function staticSource(snapshot: Snapshot = { ...EMPTY_SNAPSHOT, version: 7 }): DashboardSource {
-  return { snapshot: () => snapshot, resources: () => RESOURCES, events: () => EVENTS };
+  // Events come asynchronously, as when listed from the API server on demand.
+  return { snapshot: () => snapshot, resources: () => RESOURCES, events: async () => EVENTS };
 }

@@ -72,7 +72,10 @@ describe('callout failures', () => {
       await assert.rejects(s.requestHeaders(requestHeaders(), true), { failure: 'unreachable' });
       s.close();
     }
-    const back = await startCallout({ onRequestHeaders: () => headersReply({ set: { 'x-back': '1' } }) }, port);
+    const back = await startCallout(
+      { onRequestHeaders: () => headersReply({ set: { 'x-back': '1' } }) },
+      port,
+    );
     try {
       await new Promise((r) => setTimeout(r, 300));
       const s = ext.open(requestInfo());

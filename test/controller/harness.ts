@@ -66,16 +66,17 @@ export async function startTestCluster(start: StartApiServer): Promise<TestClust
         },
       );
     });
-  return {
+  const cluster: TestCluster = {
     api,
     dir,
     kubeConfig,
     kubectl,
     async close() {
-      await api.close();
+      await cluster.api.close(); // the current one: a test may have restarted it
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return cluster;
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {

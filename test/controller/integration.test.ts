@@ -168,6 +168,15 @@ describe('controller with the embedded API and kubectl', { skip: startApiServer 
     const chain = controller.snapshot?.ports.find((p) => p.port === 8080)?.listeners[0]?.trafficChains[0];
     const ext = chain?.extensions[0];
     assert.equal(ext?.kind === 'callout' ? ext.timeoutMs : undefined, 2000);
+    // The repeated "Attachment ... was a success" is one Event with count 2, not a second Event.
+    await controller.idle();
+    const events = JSON.parse(
+      await cluster.kubectl('get', 'events', '--field-selector', 'involvedObject.name=my-traffic-extension', '-o', 'json'),
+    ) as { items: Array<{ message: string; count: number; source?: { component?: string } }> };
+    const attachments = events.items.filter((e) => e.message.startsWith('Attachment of GCPTrafficExtension "default/my-traffic-extension"'));
+    assert.equal(attachments.length, 1, JSON.stringify(events.items.map((e) => e.message)));
+    assert.equal(attachments[0]?.count, 2);
+    assert.equal(attachments[0]?.source?.component, 'sc-gateway-controller');
   });
 
   test('deleting a Gateway releases the finalizer so kubectl delete completes', async () => {

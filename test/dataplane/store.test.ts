@@ -1,12 +1,13 @@
 // The seed's `store` HTTPRoute (seed README step 3), served from a snapshot built here.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DataPlane } from '../../src/dataplane/gateway.js';
+import type { DataPlane, RequestRecord } from '../../src/dataplane/gateway.js';
 import { backend, echoBackend, echoOf, get, listener, port, rule, snapshot, startGateway, type EchoBackend } from './fixtures.js';
 
 let backends: EchoBackend[] = [];
 let gw: DataPlane;
 let gwPort: number;
+const records: RequestRecord[] = [];
 
 before(async () => {
   backends = await Promise.all(['store-v1', 'store-v2', 'store-german'].map((n) => echoBackend(n)));
@@ -23,7 +24,9 @@ before(async () => {
     }),
     rule({ route: 'default/store', hostnames, backends: [v1!] }),
   ];
-  ({ gw, port: gwPort } = await startGateway(snapshot([port([listener(routes)])])));
+  ({ gw, port: gwPort } = await startGateway(snapshot([port([listener(routes)])]), {
+    observer: { requestEnd: (r) => void records.push(r) },
+  }));
 });
 
 after(async () => {
@@ -69,4 +72,17 @@ test('proxy headers: x-forwarded-for/-proto, via, x-request-id; hop-by-hop remov
   const b = await get(gwPort, '/', { host: 'store.example.com', 'x-request-id': 'abc', 'x-forwarded-for': '10.0.0.1' });
   assert.equal(echoOf(b).headers['x-request-id'], 'abc');
   assert.equal(echoOf(b).headers['x-forwarded-for'], '10.0.0.1, 127.0.0.1');
+});
+
+test('the observer sees one record per request with route, backend, status and details', async () => {
+  records.length = 0;
+  await get(gwPort, '/de', { host: 'store.example.com' });
+  await get(gwPort, '/', { host: 'nope.example.com' });
+  assert.equal(records.length, 2);
+  assert.equal(records[0]!.route, 'default/store');
+  assert.equal(records[0]!.backend, 'default/store-german:8080');
+  assert.equal(records[0]!.status, 200);
+  assert.equal(records[0]!.details, 'via_upstream');
+  assert.equal(records[1]!.status, 404);
+  assert.ok(records[0]!.durationMs > 0);
 });

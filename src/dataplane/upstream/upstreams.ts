@@ -7,6 +7,7 @@ import type { BackendIR, EndpointIR, Snapshot, UpstreamProtocol } from '../../ir
 import type { DataPlaneLimits } from '../limits.js';
 import type { UpstreamDispatcher, UpstreamHandler, UpstreamRequest } from './dispatcher.js';
 import { H2cUpstream } from './h2c.js';
+import { H1Upstream } from './h1.js';
 
 class UndiciUpstream implements UpstreamDispatcher {
   constructor(private readonly pool: Pool) {}
@@ -46,7 +47,11 @@ export class Upstreams {
   private readonly cursor = new Map<string, number>();
   private readonly ejectedUntil = new Map<string, number>();
 
-  constructor(private readonly limits: DataPlaneLimits) {}
+  constructor(
+    private readonly limits: DataPlaneLimits,
+    /** `native`: H1Upstream (Node's llhttp on raw sockets); `undici`: undici Pool. TLS h2 always uses undici. */
+    private readonly http1Client: 'native' | 'undici' = 'native',
+  ) {}
 
   dispatcher(endpoint: EndpointIR, protocol: UpstreamProtocol): UpstreamDispatcher {
     const cached = this.byEndpoint.get(endpoint);
@@ -69,6 +74,9 @@ export class Upstreams {
   private create(endpoint: EndpointIR, protocol: UpstreamProtocol): UpstreamDispatcher {
     const hostPort = endpointKey(endpoint);
     if (protocol === 'h2c') return new H2cUpstream(`http://${hostPort}`, this.limits.upstreamKeepAliveTimeoutMs);
+    if (protocol === 'http1' && this.http1Client === 'native') {
+      return new H1Upstream(endpoint.address, endpoint.port, this.limits.upstreamKeepAliveTimeoutMs, this.limits.maxHeaderBytes);
+    }
     const pool = new Pool(`${protocol === 'h2' ? 'https' : 'http'}://${hostPort}`, {
       keepAliveTimeout: this.limits.upstreamKeepAliveTimeoutMs,
       keepAliveMaxTimeout: this.limits.upstreamKeepAliveTimeoutMs,

@@ -19,10 +19,11 @@ import {
 import type { ProcessCall } from './channels.js';
 import type { CallStatus } from './grpc-frames.js';
 import { OBSERVABILITY_DEFERRED_CLOSE_MS, REMOTE_CLOSE_TIMEOUT_MS } from './limits.js';
+import { DuplexBody } from './duplex.js';
+import { applyBodyAnswer, applyHeadersAnswer, immediateResult, type Direction } from './answers.js';
 import { applyHeaderMutation } from './mutations.js';
 import {
   BodySendModeValue,
-  ResponseStatus,
   type CommonResponse,
   type HeaderMutation,
   type ProcessingRequest,
@@ -31,8 +32,6 @@ import {
   type StructValue,
 } from './protos.js';
 import { grpcFailure, selectedEndpoint, toHeaderMapMessage, toLocalResponse } from './wire.js';
-
-type Direction = 'request' | 'response';
 
 /** Trailers answer in FullDuplexStreamed: body chunks the callout streamed before answering the trailers. */
 export interface TrailersStepResult extends StepResult {
@@ -58,12 +57,6 @@ interface Waiter {
   readonly timer: NodeJS.Timeout;
 }
 
-interface DuplexState {
-  chunks: Uint8Array[];
-  ended: boolean;
-  onEnd?: () => void;
-}
-
 /** After CONTINUE_AND_REPLACE: no more messages for the direction (§5.1). */
 interface ReplacedState {
   /** A body mutation replaced the whole body: the original chunks are dropped. */
@@ -77,9 +70,9 @@ const NONE: StepResult = Object.freeze({ effect: 'NONE' });
 export class CalloutStream implements ExtensionStream {
   private call: ProcessCall | undefined;
   private readonly pending: Record<Direction, Waiter[]> = { request: [], response: [] };
-  private readonly duplex: Record<Direction, DuplexState> = {
-    request: { chunks: [], ended: false },
-    response: { chunks: [], ended: false },
+  private readonly duplex: Record<Direction, DuplexBody> = {
+    request: new DuplexBody(),
+    response: new DuplexBody(),
   };
   private readonly replaced: Partial<Record<Direction, ReplacedState>> = {};
   /** The server closed with OK or answered immediately: pass everything through from now on. */
@@ -128,7 +121,7 @@ export class CalloutStream implements ExtensionStream {
         clearTimeout(w.timer);
         w.resolve('closed');
       }
-      this.duplex[d].onEnd?.();
+      this.duplex[d].wake();
     }
     const call = this.call;
     if (!call) return;
@@ -163,25 +156,19 @@ export class CalloutStream implements ExtensionStream {
     const answer = await this.exchange(kind, message);
     if (answer === 'closed') return NONE;
     if (answer.response === 'immediate_response') return this.immediateResult(answer);
-    const common = (answer[kind] as { response?: CommonResponse } | undefined)?.response ?? {};
     const bodyEvent: HttpEvent = dir === 'request' ? 'RequestBody' : 'ResponseBody';
-    let changed = applyHeaderMutation(
+    const { result, replacement } = applyHeadersAnswer(
+      dir,
       headers,
-      common.header_mutation,
-      { kind: dir, bodyStreamed: this.cfg.events.has(bodyEvent) },
-      `${kind}.response.header_mutation`,
+      answer,
+      kind,
+      this.cfg.events.has(bodyEvent),
     );
-    if (common.status === ResponseStatus.CONTINUE_AND_REPLACE) {
-      // §5.1: no more messages for this direction; a body mutation becomes the entire body.
-      const m = common.body_mutation;
-      const body = m?.body ? new Uint8Array(m.body) : m?.clear_body ? new Uint8Array(0) : undefined;
-      this.replaced[dir] = body ? { hasBody: true, pending: body } : { hasBody: false };
-      if (body) {
-        headers.remove('content-length');
-        changed = true;
-      }
-    }
-    return this.result(dir, answer, common, changed);
+    if (replacement)
+      this.replaced[dir] = replacement.body
+        ? { hasBody: true, pending: replacement.body }
+        : { hasBody: false };
+    return result;
   }
 
   private async body(dir: Direction, chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
@@ -202,27 +189,11 @@ export class CalloutStream implements ExtensionStream {
     const answer = await this.exchange(kind, message);
     if (answer === 'closed') return { effect: 'NONE', chunks: [chunk] };
     if (answer.response === 'immediate_response') return { ...this.immediateResult(answer), chunks: [] };
-    const common = (answer[kind] as { response?: CommonResponse } | undefined)?.response ?? {};
-    const m = common.body_mutation;
-    if (m?.streamed_response) {
-      throw this.fail(
-        new ExtensionError(
-          'protocol',
-          `callout ${this.cfg.ir.id}: streamed_response outside FullDuplexStreamed`,
-        ),
-      );
+    try {
+      return applyBodyAnswer(dir, chunk, answer, kind, this.cfg.ir.id);
+    } catch (err) {
+      throw this.fail(err as ExtensionError);
     }
-    // Header mutations in a streamed body answer are ignored: the headers are already on their way (§3).
-    let chunks: Uint8Array[] = [chunk];
-    let changed = false;
-    if (m?.mutation === 'body' || m?.body) {
-      chunks = [new Uint8Array(m.body ?? new Uint8Array(0))];
-      changed = true;
-    } else if (m?.clear_body) {
-      chunks = [];
-      changed = true;
-    }
-    return { ...this.result(dir, answer, common, changed), chunks };
   }
 
   private async trailers(dir: Direction, trailers: HeaderMap): Promise<TrailersStepResult> {
@@ -235,7 +206,7 @@ export class CalloutStream implements ExtensionStream {
     };
     if (this.cfg.ir.observabilityMode) return this.observe(message);
     const answer = await this.exchange(kind, message);
-    const chunks = this.isDuplex(dir) ? this.duplex[dir].chunks.splice(0) : undefined;
+    const chunks = this.isDuplex(dir) ? this.duplex[dir].take() : undefined;
     if (answer === 'closed') return chunks ? { effect: 'NONE', chunks } : NONE;
     if (answer.response === 'immediate_response') return this.immediateResult(answer);
     const mutation = (answer[kind] as { header_mutation?: HeaderMutation } | undefined)?.header_mutation;
@@ -266,23 +237,14 @@ export class CalloutStream implements ExtensionStream {
   ): Promise<BodyStepResult> {
     this.send(message);
     const state = this.duplex[dir];
-    if (endOfStream && !state.ended) {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          state.onEnd = undefined;
-          reject(this.fail(this.timeoutError(`${dir}_body end_of_stream`)));
-        }, this.cfg.ir.timeoutMs);
-        state.onEnd = () => {
-          clearTimeout(timer);
-          state.onEnd = undefined;
-          if (this.failure) reject(this.failure);
-          else resolve();
-        };
-      });
+    if (endOfStream) {
+      await state.waitForEnd(this.cfg.ir.timeoutMs, () =>
+        this.fail(this.timeoutError(`${dir}_body end_of_stream`)),
+      );
     }
     if (this.failure) throw this.failure;
     if (this.immediate) return { ...this.takeImmediate(), chunks: [] };
-    const chunks = state.chunks.splice(0);
+    const chunks = state.take();
     return { effect: 'CONTENT_MODIFIED', chunks };
   }
 
@@ -314,29 +276,9 @@ export class CalloutStream implements ExtensionStream {
     return NONE;
   }
 
-  private result(
-    dir: Direction,
-    answer: ProcessingResponse,
-    common: CommonResponse,
-    changed: boolean,
-  ): StepResult {
-    // clear_route_cache only counts on the request path (§4.5).
-    const clear = dir === 'request' && common.clear_route_cache === true;
-    const endpoint = selectedEndpoint(answer.dynamic_metadata);
-    const effect = changed || clear || endpoint ? 'CONTENT_MODIFIED' : 'NONE';
-    if (!clear && !endpoint) return effect === 'NONE' ? NONE : { effect };
-    return {
-      effect,
-      ...(clear ? { clearRouteCache: true } : {}),
-      ...(endpoint ? { selectedEndpoint: endpoint } : {}),
-    };
-  }
-
   private immediateResult(answer: ProcessingResponse): StepResult {
     this.done = true;
-    const immediate = toLocalResponse(answer.immediate_response ?? {});
-    const endpoint = selectedEndpoint(answer.dynamic_metadata);
-    return { immediate, effect: 'IMMEDIATE_RESPONSE', ...(endpoint ? { selectedEndpoint: endpoint } : {}) };
+    return immediateResult(answer);
   }
 
   private exchange(kind: RequestKind, message: ProcessingRequest): Promise<Answer> {
@@ -431,7 +373,7 @@ export class CalloutStream implements ExtensionStream {
         this.fail(err instanceof ExtensionError ? err : new ExtensionError('protocol', String(err)));
         return;
       }
-      for (const d of ['request', 'response'] as const) this.duplex[d].onEnd?.();
+      for (const d of ['request', 'response'] as const) this.duplex[d].wake();
       return;
     }
     const dir: Direction = kind.startsWith('request') ? 'request' : 'response';
@@ -468,12 +410,7 @@ export class CalloutStream implements ExtensionStream {
       );
       return;
     }
-    const state = this.duplex[dir];
-    if (streamed.body && streamed.body.length > 0) state.chunks.push(new Uint8Array(streamed.body));
-    if (streamed.end_of_stream) {
-      state.ended = true;
-      state.onEnd?.();
-    }
+    this.duplex[dir].push(streamed);
   }
 
   /** OK close by the server: "stop consulting me" (§1); pending events pass through unmodified. */
@@ -485,8 +422,7 @@ export class CalloutStream implements ExtensionStream {
         clearTimeout(w.timer);
         w.resolve('closed');
       }
-      this.duplex[d].ended = true;
-      this.duplex[d].onEnd?.();
+      this.duplex[d].end();
     }
   }
 
@@ -499,7 +435,7 @@ export class CalloutStream implements ExtensionStream {
         clearTimeout(w.timer);
         w.reject(err);
       }
-      this.duplex[d].onEnd?.();
+      this.duplex[d].wake();
     }
     this.call?.cancel();
     return err;

@@ -1,0 +1,72 @@
+// The observability flags `extgate up` and `extgate serve` share, so both commands spell and check them
+// the same way: `addObservabilityFlags(command)` when building the command, `observabilityFromFlags(opts)`
+// in its action.
+
+import type { Command } from 'commander';
+import { TRACE_DEFAULTS } from './limits.js';
+import type { ObservabilityOptions } from './observability.js';
+
+export interface ObservabilityFlags {
+  adminAddress: string;
+  traceBuffer: string;
+  traceMaxBody: string;
+  redactHeader: string[];
+  accessLog: boolean;
+}
+
+export interface ObservabilitySettings {
+  /** Where the admin port binds. */
+  adminAddress: string;
+  options: ObservabilityOptions;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function addObservabilityFlags(command: Command): Command {
+  return command
+    .option(
+      '--admin-address <addr>',
+      'address the admin port binds to (dashboard, /metrics, probes); keep 127.0.0.1 unless probes need the pod IP',
+      '127.0.0.1',
+    )
+    .option(
+      '--trace-buffer <n>',
+      'requests kept for the dashboard; 0 turns request traces off',
+      String(TRACE_DEFAULTS.capacity),
+    )
+    .option(
+      '--trace-max-body <bytes>',
+      'body bytes kept per captured chunk',
+      String(TRACE_DEFAULTS.maxBodyBytes),
+    )
+    .option(
+      '--redact-header <name>',
+      `header whose value is never stored in a trace (repeatable; replaces the default ${TRACE_DEFAULTS.redactHeaders.join(', ')})`,
+      collect,
+      [],
+    )
+    .option('--no-access-log', 'do not write the per-request JSON access log');
+}
+
+export function observabilityFromFlags(flags: ObservabilityFlags): ObservabilitySettings {
+  const options: ObservabilityOptions = {
+    traceBuffer: count('--trace-buffer', flags.traceBuffer, 1_000_000),
+    maxBodyBytes: count('--trace-max-body', flags.traceMaxBody, 16 * 1024 * 1024),
+    accessLog: flags.accessLog,
+  };
+  if (flags.redactHeader.length > 0) {
+    for (const name of flags.redactHeader) {
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+        throw new Error(`--redact-header "${name}": not an HTTP header name`);
+      }
+    }
+    options.redactHeaders = flags.redactHeader;
+  }
+  return { adminAddress: flags.adminAddress, options };
+}
+
+function count(flag: string, value: string, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > max) throw new Error(`${flag} "${value}": expected an integer 0-${max}`);
+  return n;
+}

@@ -1,0 +1,49 @@
+// Unknown fields under `fieldValidation` (kubernetes-api.md §7): Strict rejects, Warn reports and drops,
+// Ignore drops. Which fields are unknown is the schema owner's call (the `unknownFields` hook).
+import type { ResourceKind } from '../api/kinds.js';
+import type { KubeObject } from '../api/types.js';
+import { isPlainObject } from './patch/json-patch.js';
+import type { WriteContext } from './resources.js';
+import { errors } from './status.js';
+
+/** Deletes the field at a `spec.rules[0].foo`-style path. */
+function deletePath(obj: unknown, path: string): void {
+  const tokens = path.match(/[^.[\]]+/g) ?? [];
+  let cur: unknown = obj;
+  for (const t of tokens.slice(0, -1)) {
+    if (Array.isArray(cur)) cur = cur[Number(t)];
+    else if (isPlainObject(cur)) cur = cur[t];
+    else return;
+  }
+  const last = tokens[tokens.length - 1];
+  if (isPlainObject(cur) && last !== undefined) delete cur[last];
+}
+
+/** `unknown` are the paths the schema does not declare; `patch` (for PATCH requests) makes errors name it. */
+export function applyFieldValidation(
+  k: ResourceKind,
+  obj: KubeObject,
+  unknown: string[],
+  ctx: WriteContext,
+  patch?: unknown,
+): void {
+  if (unknown.length === 0) return;
+  if (ctx.fieldValidation === 'Strict') {
+    const text = unknown.map((p) => `unknown field "${p}"`).join(', ');
+    if (patch !== undefined)
+      throw errors.invalid(k, obj.metadata.name ?? '', [
+        {
+          reason: 'FieldValueInvalid',
+          field: 'patch',
+          message: `Invalid value: ${JSON.stringify(JSON.stringify(patch))}: strict decoding error: ${text}`,
+        },
+      ]);
+    throw errors.badRequest(
+      `${k.kind} in version "${k.version}" cannot be handled as a ${k.kind}: strict decoding error: ${text}`,
+    );
+  }
+  for (const p of unknown) {
+    if (ctx.fieldValidation === 'Warn') ctx.warnings.push(`unknown field "${p}"`);
+    deletePath(obj, p);
+  }
+}

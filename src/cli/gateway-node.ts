@@ -1,0 +1,64 @@
+// One gateway node: the data plane with its extension runtimes (ext_proc callouts, Proxy-Wasm), fed by the
+// controller's snapshots. `extgate up` and `extgate serve` both run one; they differ only in where the API is.
+//
+// Wiring, in data-flow order: controller → onSnapshot → WasmRuntime.prepare (compile new plugin versions
+// before traffic needs them) → DataPlane.apply, which compiles each listener's chains through
+// `compileChains` (WasmRuntime.forSnapshot also forgets plugin versions the snapshot no longer serves).
+import type { Registry } from 'prom-client';
+import { DataPlane } from '../dataplane/gateway.js';
+import { CalloutClient } from '../extensions/callout/client.js';
+import { compileChains, type ExtensionRuntime } from '../extensions/chain.js';
+import { WasmMetrics } from '../extensions/wasm/metrics.js';
+import { WasmRuntime } from '../extensions/wasm/runtime.js';
+import type { Snapshot } from '../ir/snapshot.js';
+
+export interface GatewayNode {
+  readonly dataPlane: DataPlane;
+  readonly wasm: WasmRuntime;
+  /**
+   * Serves `snapshot`; resolves once it serves (or was refused: the previous one keeps serving, logged).
+   * Never rejects.
+   */
+  apply(snapshot: Snapshot): Promise<void>;
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface GatewayNodeOptions {
+  metrics: Registry;
+  log: (line: string) => void;
+}
+
+export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
+  const callouts = new CalloutClient();
+  const wasm = new WasmRuntime({ metrics: new WasmMetrics(opts.metrics) });
+  const dataPlane = new DataPlane({
+    compileChains: (chains, snapshot) => {
+      const runtime: ExtensionRuntime = {
+        callout: (ir) => callouts.extension(ir),
+        wasm: wasm.forSnapshot(snapshot),
+      };
+      const compiled = compileChains(chains, runtime);
+      for (const problem of compiled.problems) opts.log(`gateway: ${problem}`);
+      return compiled;
+    },
+  });
+  return {
+    dataPlane,
+    wasm,
+    apply(snapshot) {
+      const failures = wasm.prepare(snapshot.wasmPlugins);
+      for (const [plugin, why] of Object.entries(failures)) opts.log(`gateway: plugin ${plugin}: ${why}`);
+      return dataPlane
+        .apply(snapshot)
+        .catch((err: unknown) =>
+          opts.log(
+            `gateway: snapshot ${snapshot.version} not applied, previous one keeps serving: ${String(err)}`,
+          ),
+        );
+    },
+    async close(graceMs) {
+      await dataPlane.close(graceMs);
+      callouts.close();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// Runs the controller, the gateway node and the admin port against one Kubernetes API. `extgate up` calls it
+// after starting the embedded API; `extgate serve` calls it with the cluster's kubeconfig.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { startAdminServer, type AdminServer } from '../admin/server.js';
+import { startController, type Controller } from '../controller/controller.js';
+import { WasmImageResolver } from '../extensions/wasm/oci/resolver.js';
+import type { Snapshot } from '../ir/snapshot.js';
+import { startGatewayNode, type GatewayNode } from './gateway-node.js';
+
+export interface NodeOptions {
+  kubeConfig: KubeConfig;
+  address: string;
+  portOffset: number;
+  adminPort: number;
+  /** The admin port shows traces and config: loopback unless the operator says otherwise. */
+  adminAddress: string;
+  /** Wasm image cache (`<state-dir>/wasm`). */
+  cacheDir: string;
+  writeStatus: boolean | 'leader-election';
+  leaseNamespace?: string;
+  identity?: string;
+  googleApiServices: Record<string, string>;
+  gatewayClasses?: string[];
+  insecureRegistries: string[];
+  log: (line: string) => void;
+}
+
+export interface RunningNode {
+  readonly controller: Controller;
+  readonly gateway: GatewayNode;
+  readonly admin: AdminServer;
+  readonly metrics: Registry;
+  /** Stops accepting, drains in-flight requests (bounded), then stops the controller and the admin port. */
+  close(): Promise<void>;
+}
+
+export async function runNode(opts: NodeOptions): Promise<RunningNode> {
+  const metrics = new Registry();
+  const gateway = startGatewayNode({ metrics, log: opts.log });
+  let ready = false;
+  let lastApply: Promise<void> = Promise.resolve();
+  const admin = await startAdminServer({
+    host: opts.adminAddress,
+    port: opts.adminPort,
+    isReady: () => ready,
+    metrics,
+  });
+  const controller = await startController({
+    kubeConfig: opts.kubeConfig,
+    address: opts.address,
+    portOffset: opts.portOffset,
+    writeStatus: opts.writeStatus,
+    googleApiServices: opts.googleApiServices,
+    wasmImages: new WasmImageResolver({
+      cacheDir: opts.cacheDir,
+      insecureRegistries: opts.insecureRegistries,
+    }),
+    ...(opts.leaseNamespace ? { leaseNamespace: opts.leaseNamespace } : {}),
+    ...(opts.identity ? { identity: opts.identity } : {}),
+    ...(opts.gatewayClasses && opts.gatewayClasses.length > 0 ? { gatewayClasses: opts.gatewayClasses } : {}),
+    log: { info: (m) => opts.log(`controller: ${m}`), warn: (m) => opts.log(`controller: warning: ${m}`) },
+    onSnapshot: (snapshot) => {
+      opts.log(describeSnapshot(snapshot));
+      lastApply = gateway.apply(snapshot);
+    },
+  });
+  // Ready once the controller's first full sync has been programmed into the data plane.
+  void controller
+    .synced()
+    .then(() => lastApply)
+    .then(() => {
+      ready = true;
+    });
+  return {
+    controller,
+    gateway,
+    admin,
+    metrics,
+    async close() {
+      ready = false;
+      await gateway.close();
+      await controller.close();
+      await admin.close();
+    },
+  };
+}
+
+export function wasmCacheDir(stateDir: string): string {
+  return join(stateDir, 'wasm');
+}
+
+/** `--google-api-service NAME=HOST:PORT` values → the controller's map. */
+export function parseGoogleApiServices(entries: readonly string[]): Record<string, string> {
+  const services: Record<string, string> = {};
+  for (const entry of entries) {
+    const i = entry.indexOf('=');
+    if (i <= 0 || !/:\d+$/.test(entry.slice(i + 1))) {
+      throw new Error(
+        `--google-api-service "${entry}": expected NAME=HOST:PORT, e.g. modelarmor.us-central1.rep.googleapis.com=127.0.0.1:9443`,
+      );
+    }
+    services[entry.slice(0, i)] = entry.slice(i + 1);
+  }
+  return services;
+}
+
+export function describeSnapshot(s: Snapshot): string {
+  const listeners = s.ports.flatMap((p) => p.listeners);
+  const rules = listeners.reduce((n, l) => n + l.routes.length, 0);
+  const chains = listeners.reduce((n, l) => n + l.routingChains.length + l.trafficChains.length, 0);
+  return (
+    `snapshot v${s.version}: ${s.ports.length} port(s) [${s.ports.map((p) => `${p.protocol} ${p.address}:${p.port}`).join(', ')}], ` +
+    `${listeners.length} listener(s), ${rules} route rule(s), ${chains} extension chain(s), ${Object.keys(s.wasmPlugins).length} Wasm plugin(s)`
+  );
+}

@@ -1,0 +1,96 @@
+// What one ext_proc answer does to the request (ext-proc.md §5): pure functions from a ProcessingResponse to
+// header edits and a StepResult. The stream (stream.ts) decides which answer belongs to which event.
+
+import { ExtensionError, type HeaderMap, type StepResult } from '../extension.js';
+import { applyHeaderMutation } from './mutations.js';
+import { ResponseStatus, type CommonResponse, type ProcessingResponse, type RequestKind } from './protos.js';
+import { selectedEndpoint, toLocalResponse } from './wire.js';
+
+export type Direction = 'request' | 'response';
+
+const NONE: StepResult = Object.freeze({ effect: 'NONE' });
+
+export function commonResponse(answer: ProcessingResponse, kind: RequestKind): CommonResponse {
+  return (answer[kind] as { response?: CommonResponse } | undefined)?.response ?? {};
+}
+
+/** After CONTINUE_AND_REPLACE on a headers answer: what becomes of that direction's body (§5.1). */
+export type Replacement = { readonly body: Uint8Array } | { readonly body?: undefined };
+
+/**
+ * Applies a headers answer to `headers`. Returns the step result and, for CONTINUE_AND_REPLACE, what replaces
+ * the direction's body (undefined body = the original body flows unmodified, unexamined).
+ */
+export function applyHeadersAnswer(
+  dir: Direction,
+  headers: HeaderMap,
+  answer: ProcessingResponse,
+  kind: RequestKind,
+  bodyStreamed: boolean,
+): { result: StepResult; replacement?: Replacement } {
+  const common = commonResponse(answer, kind);
+  let changed = applyHeaderMutation(
+    headers,
+    common.header_mutation,
+    { kind: dir, bodyStreamed },
+    `${kind}.response.header_mutation`,
+  );
+  let replacement: Replacement | undefined;
+  if (common.status === ResponseStatus.CONTINUE_AND_REPLACE) {
+    const m = common.body_mutation;
+    const body = m?.body ? new Uint8Array(m.body) : m?.clear_body ? new Uint8Array(0) : undefined;
+    replacement = body ? { body } : {};
+    if (body) {
+      headers.remove('content-length');
+      changed = true;
+    }
+  }
+  return { result: stepResult(dir, answer, common, changed), ...(replacement ? { replacement } : {}) };
+}
+
+/** Applies a Streamed body answer to its chunk. Header mutations in it are ignored (the headers left, §3). */
+export function applyBodyAnswer(
+  dir: Direction,
+  chunk: Uint8Array,
+  answer: ProcessingResponse,
+  kind: RequestKind,
+  id: string,
+): StepResult & { chunks: Uint8Array[] } {
+  const common = commonResponse(answer, kind);
+  const m = common.body_mutation;
+  if (m?.streamed_response) {
+    throw new ExtensionError('protocol', `callout ${id}: streamed_response outside FullDuplexStreamed`);
+  }
+  if (m?.mutation === 'body' || m?.body) {
+    return {
+      ...stepResult(dir, answer, common, true),
+      chunks: [new Uint8Array(m.body ?? new Uint8Array(0))],
+    };
+  }
+  if (m?.clear_body) return { ...stepResult(dir, answer, common, true), chunks: [] };
+  return { ...stepResult(dir, answer, common, false), chunks: [chunk] };
+}
+
+export function stepResult(
+  dir: Direction,
+  answer: ProcessingResponse,
+  common: CommonResponse,
+  changed: boolean,
+): StepResult {
+  // clear_route_cache only counts on the request path (§4.5).
+  const clear = dir === 'request' && common.clear_route_cache === true;
+  const endpoint = selectedEndpoint(answer.dynamic_metadata);
+  const effect = changed || clear || endpoint ? 'CONTENT_MODIFIED' : 'NONE';
+  if (!clear && !endpoint) return effect === 'NONE' ? NONE : { effect };
+  return {
+    effect,
+    ...(clear ? { clearRouteCache: true } : {}),
+    ...(endpoint ? { selectedEndpoint: endpoint } : {}),
+  };
+}
+
+export function immediateResult(answer: ProcessingResponse): StepResult {
+  const immediate = toLocalResponse(answer.immediate_response ?? {});
+  const endpoint = selectedEndpoint(answer.dynamic_metadata);
+  return { immediate, effect: 'IMMEDIATE_RESPONSE', ...(endpoint ? { selectedEndpoint: endpoint } : {}) };
+}

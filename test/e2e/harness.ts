@@ -1,0 +1,164 @@
+// End-to-end harness: runs the real `bin/extgate` as a child process with its own state dir and ports, and the
+// real kubectl against the kubeconfig it writes. Used by the walkthrough tests.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+const EXTGATE = join(REPO_ROOT, 'bin/extgate');
+
+/** A free loopback TCP port (bound and released; good enough for tests on one machine). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface ExtgateProcess {
+  readonly stateDir: string;
+  readonly kubeconfig: string;
+  readonly apiPort: number;
+  readonly adminPort: number;
+  readonly portOffset: number;
+  readonly child: ChildProcess;
+  output(): string;
+  kubectl(args: string[], opts?: { input?: string; allowFail?: boolean }): Promise<KubectlResult>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  cleanup(): Promise<void>;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface StartOptions {
+  args?: string[];
+  /** Added to every Gateway listener port; default: a random offset that puts port 80 above 20000. */
+  portOffset?: number;
+  stateDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Wait for /readyz (default true). */
+  waitReady?: boolean;
+}
+
+export async function startExtgate(
+  command: 'up' | 'serve',
+  opts: StartOptions = {},
+): Promise<ExtgateProcess> {
+  const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), 'extgate-e2e-'));
+  const apiPort = await freePort();
+  const adminPort = await freePort();
+  const portOffset = opts.portOffset ?? 20000 + Math.floor(Math.random() * 20000);
+  const args = [
+    EXTGATE,
+    command,
+    '--state-dir',
+    stateDir,
+    '--api-port',
+    String(apiPort),
+    '--admin-port',
+    String(adminPort),
+    '--address',
+    '127.0.0.1',
+    '--port-offset',
+    String(portOffset),
+    ...(opts.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: 'pipe',
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const kubeconfig = join(stateDir, 'kubeconfig');
+  const proc: ExtgateProcess = {
+    stateDir,
+    kubeconfig,
+    apiPort,
+    adminPort,
+    portOffset,
+    child,
+    output: () => out,
+    kubectl: (kargs, kopts) => kubectl(kubeconfig, kargs, kopts),
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolveExit) => {
+        if (child.exitCode !== null) return resolveExit(child.exitCode);
+        child.once('exit', (code) => resolveExit(code));
+        child.kill(signal);
+      }),
+    cleanup: async () => {
+      await proc.stop();
+      if (!opts.stateDir) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+  if (opts.waitReady !== false) {
+    try {
+      await waitFor(async () => {
+        if (child.exitCode !== null) throw new Error(`extgate exited with ${child.exitCode}:\n${out}`);
+        const res = await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined);
+        return res?.status === 200 && existsSync(kubeconfig);
+      }, 30_000);
+    } catch (err) {
+      await proc.stop('SIGKILL');
+      throw new Error(`extgate did not become ready: ${(err as Error).message}\n--- output ---\n${out}`);
+    }
+  }
+  return proc;
+}
+
+export async function kubectl(
+  kubeconfig: string,
+  args: string[],
+  opts: { input?: string; allowFail?: boolean } = {},
+): Promise<KubectlResult> {
+  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], {
+    env: { ...process.env, KUBECACHEDIR: join(kubeconfig, '..', 'kube-cache') },
+    stdio: 'pipe',
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(opts.input ?? '');
+  const code: number = await new Promise((r) => child.on('close', (c) => r(c ?? -1)));
+  if (code !== 0 && !opts.allowFail) {
+    throw new Error(`kubectl ${args.join(' ')} failed (${code}):\n${stderr}${stdout}`);
+  }
+  return { code, stdout, stderr };
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes. */
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  stepMs = 50,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastError = err;
+      if (err instanceof Error && err.message.startsWith('extgate exited')) throw err;
+    }
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+export { execFileAsync };

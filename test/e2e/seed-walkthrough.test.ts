@@ -1,0 +1,238 @@
+// The seed's walkthrough, end to end: `extgate up` as a real process, manifests applied with the real kubectl,
+// the store app on loopback, the `basic` callout over gRPC+TLS, traffic through real listeners.
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { CalloutServer } from '../../src/sdk/server.js';
+import { selfSignedCertificate } from '../../src/sdk/certs.js';
+import { basic } from '../../examples/callouts/basic/callout.js';
+import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js';
+import { startExtgate, waitFor, type ExtgateProcess } from './harness.js';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(port: number, path: string, headers: Record<string, string>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function storeManifests(ports: Record<string, number>): string {
+  const services = Object.entries(ports)
+    .map(
+      ([name, port]) => `---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}}
+spec:
+  ports: [{name: http, port: 8080, targetPort: ${port}}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: ${name}-local
+  labels: {kubernetes.io/service-name: ${name}}
+addressType: IPv4
+ports: [{name: http, port: ${port}, protocol: TCP}]
+endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
+`,
+    )
+    .join('');
+  return `kind: Gateway
+apiVersion: gateway.networking.k8s.io/v1
+metadata: {name: internal-http}
+spec:
+  gatewayClassName: gke-l7-regional-external-managed
+  listeners: [{name: http, protocol: HTTP, port: 80}]
+${services}---
+kind: HTTPRoute
+apiVersion: gateway.networking.k8s.io/v1
+metadata: {name: store}
+spec:
+  parentRefs: [{kind: Gateway, name: internal-http}]
+  hostnames: ["store.example.com", "service-extensions.example.com"]
+  rules:
+  - backendRefs: [{name: store-v1, port: 8080}]
+  - matches: [{headers: [{name: env, value: canary}]}]
+    backendRefs: [{name: store-v2, port: 8080}]
+  - matches: [{path: {value: /de}}]
+    backendRefs: [{name: store-german, port: 8080}]
+`;
+}
+
+function calloutManifests(securePort: number): string {
+  return `apiVersion: v1
+kind: Service
+metadata: {name: extension-service}
+spec:
+  ports: [{port: 443, targetPort: ${securePort}, appProtocol: HTTP2}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: extension-service-local
+  labels: {kubernetes.io/service-name: extension-service}
+addressType: IPv4
+ports: [{port: ${securePort}, protocol: TCP}]
+endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
+`;
+}
+
+function extension(kind: 'GCPRoutingExtension' | 'GCPTrafficExtension', name: string): string {
+  return `kind: ${kind}
+apiVersion: networking.gke.io/v1
+metadata:
+  name: ${name}
+  namespace: default
+spec:
+  targetRefs:
+  - group: "gateway.networking.k8s.io"
+    kind: Gateway
+    name: internal-http
+  extensionChains:
+  - name: chain1
+    matchCondition:
+      celExpressions:
+      - celMatcher: request.path.contains("serviceextensions")
+    extensions:
+    - name: ext1
+      authority: "myext.com"
+      timeout: 1s
+      backendRef:
+        group: ""
+        kind: Service
+        name: extension-service
+        port: 443
+`;
+}
+
+/**
+ * Extensions carry Gateway API PolicyStatus (conditions per ancestor Gateway), which `kubectl wait
+ * --for=condition` does not read; the seed checks them with describe, we read them with jsonpath.
+ */
+async function waitProgrammed(extgate: ExtgateProcess, kind: string, name: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const out = await extgate.kubectl([
+        'get',
+        kind,
+        name,
+        '-o=jsonpath={.status.ancestors[0].conditions[?(@.type=="Programmed")].status}',
+      ]);
+      return out.stdout === 'True';
+    },
+    30_000,
+    200,
+  );
+}
+
+describe('seed walkthrough through extgate up and kubectl', () => {
+  let extgate: ExtgateProcess;
+  const stores: StoreApp[] = [];
+  let callout: CalloutServer;
+  let gatewayPort = 0;
+
+  before(async () => {
+    for (const name of ['store-v1', 'store-v2', 'store-german']) stores.push(await startStoreApp(name, 0));
+    const cert = selfSignedCertificate(['myext.com', 'localhost']);
+    callout = new CalloutServer(basic, {
+      address: '127.0.0.1',
+      plaintextPort: null,
+      securePort: 0,
+      healthPort: null,
+      certChain: cert.certPem,
+      privateKey: cert.keyPem,
+    });
+    const calloutPorts = await callout.start();
+    extgate = await startExtgate('up');
+    gatewayPort = 80 + extgate.portOffset;
+    const ports = Object.fromEntries(
+      stores.map((s, i) => [['store-v1', 'store-v2', 'store-german'][i]!, s.port]),
+    );
+    await extgate.kubectl(['apply', '-f', '-'], { input: storeManifests(ports) });
+    await extgate.kubectl(['apply', '-f', '-'], { input: calloutManifests(calloutPorts.secure!) });
+  });
+
+  after(async () => {
+    await extgate?.cleanup();
+    await callout?.stop();
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it('programs the Gateway and reports its address', async () => {
+    const wait = await extgate.kubectl([
+      'wait',
+      '--for=condition=Programmed',
+      'gateway/internal-http',
+      '--timeout=30s',
+    ]);
+    assert.match(wait.stdout, /condition met/);
+    const address = await extgate.kubectl([
+      'get',
+      'gateways.gateway.networking.k8s.io',
+      'internal-http',
+      '-o=jsonpath={.status.addresses[0].value}',
+    ]);
+    assert.equal(address.stdout, '127.0.0.1');
+  });
+
+  it('routes the store HTTPRoute as the seed says', async () => {
+    await waitFor(
+      async () => (await get(gatewayPort, '/', { host: 'store.example.com' })).status === 200,
+      10_000,
+    );
+    const v1 = await get(gatewayPort, '/', { host: 'store.example.com' });
+    assert.equal(JSON.parse(v1.body).metadata, 'store-v1');
+    const v2 = await get(gatewayPort, '/', { host: 'store.example.com', env: 'canary' });
+    assert.equal(JSON.parse(v2.body).metadata, 'store-v2');
+    const de = await get(gatewayPort, '/de', { host: 'store.example.com' });
+    assert.equal(JSON.parse(de.body).metadata, 'store-german');
+    const unknown = await get(gatewayPort, '/', { host: 'unknown.example.com' });
+    assert.equal(unknown.status, 404);
+  });
+
+  it('routing extension: the callout rewrites the host and the store app answers', async () => {
+    await extgate.kubectl(['apply', '-f', '-'], {
+      input: extension('GCPRoutingExtension', 'my-gateway-extension'),
+    });
+    await waitProgrammed(extgate, 'gcproutingextension', 'my-gateway-extension');
+    let answer: Answer | undefined;
+    await waitFor(async () => {
+      answer = await get(gatewayPort, '/serviceextensions', { host: 'store.example.com' });
+      return answer.status === 200 && JSON.parse(answer.body).host_header === 'service-extensions.com';
+    }, 10_000);
+    const json = JSON.parse(answer!.body);
+    assert.equal(json.metadata, 'store-v1');
+    assert.equal(json.host_header, 'service-extensions.com');
+    const describe = await extgate.kubectl(['describe', 'gcproutingextension', 'my-gateway-extension']);
+    assert.match(describe.stdout, /Reason:\s+ProgrammingSucceeded/);
+    assert.match(describe.stdout, /sc-gateway-controller/);
+  });
+
+  it('traffic extension: the response carries hello: service-extensions', async () => {
+    await extgate.kubectl(['delete', 'gcproutingextension', 'my-gateway-extension']);
+    await extgate.kubectl(['apply', '-f', '-'], {
+      input: extension('GCPTrafficExtension', 'my-traffic-extension'),
+    });
+    await waitProgrammed(extgate, 'gcptrafficextension', 'my-traffic-extension');
+    let answer: Answer | undefined;
+    await waitFor(async () => {
+      answer = await get(gatewayPort, '/serviceextensions', { host: 'store.example.com' });
+      return answer.headers['hello'] === 'service-extensions';
+    }, 10_000);
+    assert.equal(answer!.status, 200);
+    const describeGateway = await extgate.kubectl(['describe', 'gateway', 'internal-http']);
+    assert.match(describeGateway.stdout, /networking\.gke\.io\/lb-traffic-extensions/);
+  });
+});
