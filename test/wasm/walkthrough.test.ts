@@ -225,4 +225,32 @@ describe('seed GCPWasmPlugin walkthrough through extgate up, a loopback registry
       /extgate_wasm_plugin_invocations_total\{plugin="default\/gcp-wasm-plugin",version="wasm-plugin-version-v2",callback="on_response_headers",result="ok"\} [1-9]/,
     );
   });
+
+  it('a version whose image cannot be pulled is reported and the previous one keeps serving', async () => {
+    await extgate.kubectl(['apply', '-f', '-'], {
+      input: plugin([
+        { name: 'wasm-plugin-version-v2', image: addHeader, weight: 0 },
+        { name: 'wasm-plugin-version-v3', image: `${registry.host}/plugins/missing:main`, weight: 1_000_000 },
+      ]),
+    });
+    let status = '';
+    await waitFor(
+      async () => {
+        status = (
+          await extgate.kubectl(['get', 'gcpwasmplugins.networking.gke.io', 'gcp-wasm-plugin', '-o', 'json'])
+        ).stdout;
+        return status.includes('could not be loaded');
+      },
+      30_000,
+      200,
+    );
+    assert.match(
+      status,
+      /wasm-plugin-version-v3.*could not be loaded: pulling 127\.0\.0\.1:\d+\/plugins\/missing:main: .*not found/,
+    );
+    assert.match(status, /still serving version \\"wasm-plugin-version-v2\\"/);
+    const a = await get(port, '/serviceextensions', { host: 'store.example.com' });
+    assert.equal(a.status, 200);
+    assert.equal(a.headers.hello, 'world');
+  });
 });
