@@ -5,6 +5,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js';
@@ -31,6 +34,31 @@ function get(port: number, path: string, headers: Record<string, string>): Promi
   });
 }
 
+/** `curl https://store.example.com/serviceextensions --cacert cacert.pem`, resolved to loopback. */
+function getTls(port: number, path: string, ca: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        servername: 'store.example.com',
+        headers: { host: 'store.example.com' },
+        ca,
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function push(file: string, ref: string): void {
   const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'extgate'), 'wasm', 'push', file, ref], {
     encoding: 'utf8',
@@ -44,7 +72,12 @@ apiVersion: gateway.networking.k8s.io/v1
 metadata: {name: external-http}
 spec:
   gatewayClassName: gke-l7-global-external-managed
-  listeners: [{name: http, protocol: HTTP, port: 80}]
+  listeners:
+  - {name: http, protocol: HTTP, port: 80}
+  - name: https
+    protocol: HTTPS
+    port: 443
+    tls: {mode: Terminate, certificateRefs: [{kind: Secret, name: store-example-com}]}
 ---
 apiVersion: v1
 kind: Service
@@ -108,6 +141,7 @@ describe('seed GCPWasmPlugin walkthrough through extgate up, a loopback registry
   let port = 0;
   let localReply = '';
   let addHeader = '';
+  let cacert = '';
 
   before(async () => {
     buildPlugins();
@@ -119,6 +153,39 @@ describe('seed GCPWasmPlugin walkthrough through extgate up, a loopback registry
     store = await startStoreApp('store-v1', 0);
     extgate = await startExtgate('up');
     port = 80 + extgate.portOffset;
+    // Step 1 of the seed: the TLS secret, made with kubectl from a self-signed certificate.
+    const dir = mkdtempSync(join(tmpdir(), 'extgate-walkthrough-'));
+    const r = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=store.example.com',
+        '-addext',
+        'subjectAltName=DNS:store.example.com',
+      ],
+      { stdio: 'ignore' },
+    );
+    assert.equal(r.status, 0, 'openssl');
+    cacert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    await extgate.kubectl([
+      'create',
+      'secret',
+      'tls',
+      'store-example-com',
+      `--cert=${join(dir, 'cert.pem')}`,
+      `--key=${join(dir, 'key.pem')}`,
+    ]);
     await extgate.kubectl(['apply', '-f', '-'], { input: baseManifests(store.port) });
   });
 
@@ -142,6 +209,13 @@ describe('seed GCPWasmPlugin walkthrough through extgate up, a loopback registry
       200,
     );
     assert.equal(answer!.status, 200);
+    // The seed's check, over HTTPS with the listener's certificate.
+    await waitFor(
+      async () =>
+        (await getTls(443 + extgate.portOffset, '/serviceextensions', cacert)).body === 'Hello World',
+      30_000,
+      200,
+    );
     // Requests the chain does not match still reach the store.
     const plain = await get(port, '/', { host: 'store.example.com' });
     assert.equal(JSON.parse(plain.body).metadata, 'store-v1');
