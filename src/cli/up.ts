@@ -21,6 +21,7 @@ export interface UpOptions {
   file: string[];
   apiOnly: boolean;
   insecureRegistry: string[];
+  registrySecret?: string;
   googleApiService: string[];
 }
 
@@ -103,6 +104,10 @@ export function registerUpCommand(program: Command): void {
       [],
     )
     .option(
+      '--registry-secret <namespace/name>',
+      'kubernetes.io/dockerconfigjson Secret with registry credentials',
+    )
+    .option(
       '--google-api-service <name=host:port>',
       'serve googleAPIServiceName NAME from HOST:PORT (repeatable)',
       collect,
@@ -135,6 +140,7 @@ export function registerUpCommand(program: Command): void {
         writeStatus: true,
         googleApiServices: parseGoogleApiServices(o.googleApiService),
         insecureRegistries: o.insecureRegistry,
+        ...(o.registrySecret ? { registrySecret: o.registrySecret } : {}),
         log,
       });
       process.stdout.write(`admin: http://127.0.0.1:${node.admin.port}/ (dashboard, /metrics, /readyz)\n`);
