@@ -16,7 +16,8 @@ import {
   reportedAddress,
 } from './gateways.js';
 import { ResourceIndex } from './index.js';
-import { attachRoutes, comparePrecedence, type RouteReport } from './routes.js';
+import { comparePrecedence } from './route-rules.js';
+import { attachRoutes, type RouteReport } from './routes.js';
 import type { WasmInputs } from './wasm.js';
 import { NO_WASM } from './wasm.js';
 
