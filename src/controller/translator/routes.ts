@@ -222,4 +222,3 @@ export function intersectHostnames(
   }
   return out.size > 0 ? [...out] : undefined;
 }
-
