@@ -141,3 +141,6 @@ export const STATUS_CONFLICT_RETRIES = 5;
 
 /** Readiness waits at most this long for the first Wasm image pulls after the first snapshot. */
 export const WASM_READY_WAIT_MS = 10_000;
+
+/** A port or listener the data plane refused is left out of snapshots this long, then tried again. */
+export const REFUSAL_RETRY_MS = 10_000;

@@ -16,6 +16,9 @@ export interface InvolvedObject {
 
 export type EventType = 'Normal' | 'Warning';
 
+/** Events remembered for de-duplication (kube-apiserver keeps Events 1 h by default; this bounds memory). */
+const MAX_REMEMBERED_EVENTS = 10_000;
+
 interface Recorded {
   name: string;
   namespace: string;
@@ -93,6 +96,8 @@ export class EventRecorder {
       reportingComponent: EVENT_SOURCE,
       reportingInstance: this.instance,
     });
+    // Bounded: forgetting an entry only means its next repeat starts a new Event instead of counting.
+    if (this.seen.size >= MAX_REMEMBERED_EVENTS) this.seen.delete(this.seen.keys().next().value ?? '');
     this.seen.set(key, { name, namespace, count: 1 });
   }
 }

@@ -9,15 +9,11 @@ import {
   GATEWAY_FINALIZER,
   STATUS_CONFLICT_RETRIES,
 } from './config.js';
-import type { EventRecorder, EventType } from './events.js';
+import type { EventRecorder } from './events.js';
+import { type PendingEvent, policyEvents } from './status-events.js';
+import { deepEqual, sameConditions, sameRef, stripTimes, withTransitionTimes } from './status-compare.js';
 import { KubeApiError, type KubeRest } from './kube/rest.js';
-import type {
-  Condition,
-  ParentReference,
-  PolicyAncestorStatus,
-  ResourceSet,
-  RouteParentStatus,
-} from './resources.js';
+import type { Condition, PolicyAncestorStatus, ResourceSet, RouteParentStatus } from './resources.js';
 import type { PolicyReport } from './translator/extensions.js';
 import type { DesiredStatuses, GatewayReport } from './translator/translate.js';
 import type { GatewayClassReport } from './translator/gateways.js';
@@ -81,12 +77,6 @@ export type CachedObject = (
   namespace: string | undefined,
   name: string,
 ) => KubeObject | undefined;
-
-interface PendingEvent {
-  type: EventType;
-  reason: string;
-  message: string;
-}
 
 const WRITE_CONCURRENCY = 8;
 
@@ -365,60 +355,6 @@ export class StatusWriter {
   }
 }
 
-/** The seed's Event wording for one ancestor of an extension or plugin. */
-function policyEvents(r: PolicyReport, a: PolicyAncestorStatus): PendingEvent[] {
-  const subject = `${r.eventNoun} "${r.key}"`;
-  const ref = ancestorRefText(a.ancestorRef);
-  const get = (type: string) => a.conditions.find((c) => c.type === type);
-  const accepted = get('Accepted');
-  const resolved = get('ResolvedRefs');
-  const programmed = get('Programmed');
-  const out: PendingEvent[] = [];
-  if (accepted?.status !== 'True') {
-    return [
-      {
-        type: 'Warning',
-        reason: 'SYNC',
-        message: `Attachment of ${subject} to ${ref} failed: ${accepted?.message ?? ''}`,
-      },
-    ];
-  }
-  out.push({ type: 'Normal', reason: 'SYNC', message: `Attachment of ${subject} to ${ref} was a success` });
-  if (resolved && resolved.status !== 'True') {
-    out.push({
-      type: 'Warning',
-      reason: 'SYNC',
-      message: `Not all the object references could be resolved for ${subject} bound to ${ref}: ${resolved.message}`,
-    });
-    return out;
-  }
-  if (resolved && r.eventStyle === 'programming') {
-    out.push({
-      type: 'Normal',
-      reason: 'SYNC',
-      message: `All the object references were able to be resolved for ${subject} bound to ${ref}`,
-    });
-  }
-  const verb = r.eventStyle === 'programming' ? 'Programming' : 'Reconciliation';
-  if (programmed?.status === 'True')
-    out.push({ type: 'Normal', reason: 'SYNC', message: `${verb} of ${subject} to ${ref} was a success` });
-  else if (programmed)
-    out.push({
-      type: 'Warning',
-      reason: 'SYNC',
-      message: `${verb} of ${subject} to ${ref} failed: ${programmed.message}`,
-    });
-  return out;
-}
-
-export function ancestorRefText(ref: ParentReference): string {
-  const q = (v: string | undefined) => (v === undefined ? 'nil' : `"${v}"`);
-  return (
-    `AncestorRef {Group: ${q(ref.group ?? 'gateway.networking.k8s.io')}, Kind: ${q(ref.kind ?? 'Gateway')}, Namespace: ${q(ref.namespace)}, ` +
-    `Name: ${q(ref.name)}, SectionName: ${q(ref.sectionName)}, Port: ${ref.port === undefined ? 'nil' : String(ref.port)}}`
-  );
-}
-
 function involved(target: Target, obj: KubeObject) {
   return {
     apiVersion: target.apiVersion,
@@ -439,62 +375,4 @@ function objectPath(target: Target, ns: string | undefined, name: string): strin
 function splitKey(key: string): [string, string] {
   const i = key.indexOf('/');
   return [key.slice(0, i), key.slice(i + 1)];
-}
-
-/** lastTransitionTime moves only when a condition's status changes (Kubernetes API conventions). */
-export function withTransitionTimes(
-  desired: readonly Condition[],
-  previous: readonly Condition[] | undefined,
-  now: string,
-): Condition[] {
-  return desired.map((c) => {
-    const prev = previous?.find((p) => p.type === c.type);
-    return {
-      ...c,
-      lastTransitionTime:
-        prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : now,
-    };
-  });
-}
-
-function sameRef(a: ParentReference, b: ParentReference): boolean {
-  return (
-    (a.group ?? 'gateway.networking.k8s.io') === (b.group ?? 'gateway.networking.k8s.io') &&
-    (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') &&
-    (a.namespace ?? '') === (b.namespace ?? '') &&
-    a.name === b.name &&
-    (a.sectionName ?? '') === (b.sectionName ?? '') &&
-    (a.port ?? 0) === (b.port ?? 0)
-  );
-}
-
-function sameConditions(a: readonly Condition[], b: readonly Condition[]): boolean {
-  return deepEqual(stripTimes(a), stripTimes(b));
-}
-
-/** Drops lastTransitionTime everywhere so comparisons see only what the translator decides. */
-function stripTimes(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripTimes);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value))
-      if (k !== 'lastTransitionTime' && v !== undefined) out[k] = stripTimes(v);
-    return out;
-  }
-  return value;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a))
-    return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(b)) {
-    const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-    return (
-      ka.length === kb.length &&
-      ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-    );
-  }
-  return false;
 }

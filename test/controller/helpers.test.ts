@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { parseDurationMs } from '../../src/controller/translator/duration.js';
 import { intersectHostnames, selectorMatches } from '../../src/controller/translator/routes.js';
 import { reportedAddress } from '../../src/controller/translator/gateways.js';
-import { ancestorRefText } from '../../src/controller/status-writer.js';
+import { ancestorRefText } from '../../src/controller/status-events.js';
 
 test('hostname intersection follows Gateway API', () => {
   const cases: Array<[string | undefined, string[], string[] | undefined]> = [

@@ -27,7 +27,7 @@ describe(
         address: '0.0.0.0',
         portOffset: 8000,
         writeStatus: true,
-        onSnapshot: (s) => snapshots.push(s),
+        onSnapshot: (s) => void snapshots.push(s),
         wasmImages: {
           resolve: async (image) => {
             resolved.push(image);

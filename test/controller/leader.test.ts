@@ -44,7 +44,7 @@ describe(
       b = await startController({
         ...common,
         identity: 'replica-b',
-        onSnapshot: (s) => snapshotsB.push(s.version),
+        onSnapshot: (s) => void snapshotsB.push(s.version),
       });
       await Promise.all([a.synced(), b.synced()]);
     });

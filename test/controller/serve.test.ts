@@ -16,7 +16,7 @@ describe('extgate serve', { skip: startApiServer ? false : 'src/apiserver not me
     if (!startApiServer) return;
     const cluster = await startTestCluster(startApiServer);
     // A random offset on loopback: the gateway really binds the listener, next to other tests.
-    const offset = 20000 + Math.floor(Math.random() * 20000);
+    const offset = 10000 + Math.floor(Math.random() * 20000); // below the ephemeral range (32768+)
     const child = spawn(
       process.execPath,
       [

@@ -33,6 +33,8 @@ export interface ListenerNode {
   tls?: TlsIR;
   /** Set once validation is done: serves traffic. */
   programmed: boolean;
+  /** The data plane refused this listener in an earlier snapshot (why). */
+  refused?: string;
   attachedRoutes: number;
   readonly routes: Array<{ rule: RouteRuleIR; sortKey: RouteSortKey }>;
   readonly routingChains: ExtensionChainIR[];
@@ -87,10 +89,19 @@ export function gatewayClassReports(
 }
 
 /** The Gateways of our classes, oldest first (older Gateways win port conflicts), without deleted ones. */
+/** What the data plane could not serve from an earlier snapshot (see ControllerOptions.onSnapshot). */
+export interface DataPlaneRefusals {
+  /** Bound port → why it could not be opened (e.g. `EADDRINUSE`). */
+  readonly ports: ReadonlyMap<number, string>;
+  /** Listener id (`ns/gateway/listener`) → why the data plane refused it (e.g. an unusable certificate). */
+  readonly listeners: ReadonlyMap<string, string>;
+}
+
 export function buildGateways(
   index: ResourceIndex,
   portOffset: number,
   gatewayClassFilter?: ReadonlySet<string>,
+  refusals?: DataPlaneRefusals,
 ): GatewayNode[] {
   const owned = new Set(ownedClasses(index).map((c) => c.metadata.name ?? ''));
   const nodes: GatewayNode[] = [];
@@ -170,7 +181,12 @@ export function buildGateways(
         portHost.set(hostKey, l.id);
       }
       for (const l of node.listeners) {
+        const portError = refusals?.ports.get(l.boundPort);
+        if (portError)
+          l.notAccepted.add('PortUnavailable', `port ${l.boundPort} could not be opened: ${portError}`);
+        l.refused = refusals?.listeners.get(l.id);
         l.programmed =
+          !l.refused &&
           l.notAccepted.empty &&
           !l.conflict &&
           !!l.protocol &&
@@ -342,8 +358,9 @@ export function listenerConditions(l: ListenerNode, generation: number | undefin
       l.programmed ? 'Programmed' : 'Invalid',
       l.programmed
         ? ''
-        : [l.notAccepted.message, l.unresolved.message, l.conflict?.message].filter(Boolean).join('; ') ||
-            'listener is not programmed',
+        : [l.notAccepted.message, l.unresolved.message, l.conflict?.message, l.refused]
+            .filter(Boolean)
+            .join('; ') || 'listener is not programmed',
       generation,
     ),
   ];

@@ -9,6 +9,7 @@ import { cond } from './conditions.js';
 import { attachExtensions, type PolicyReport } from './extensions.js';
 import {
   buildGateways,
+  type DataPlaneRefusals,
   type GatewayClassReport,
   gatewayClassReports,
   type GatewayNode,
@@ -16,7 +17,8 @@ import {
   reportedAddress,
 } from './gateways.js';
 import { ResourceIndex } from './index.js';
-import { attachRoutes, comparePrecedence, type RouteReport } from './routes.js';
+import { comparePrecedence } from './route-rules.js';
+import { attachRoutes, type RouteReport } from './routes.js';
 import type { WasmInputs } from './wasm.js';
 import { NO_WASM } from './wasm.js';
 
@@ -29,6 +31,8 @@ export interface TranslateOptions {
   readonly googleApiServices?: Readonly<Record<string, string>>;
   /** Only these GatewayClass names (serve's `--gateway-class`); absent = every class of our controllerName. */
   readonly gatewayClasses?: readonly string[];
+  /** Ports and listeners the data plane could not serve lately: reported, and left out of the snapshot. */
+  readonly refusals?: DataPlaneRefusals;
 }
 
 export interface GatewayReport {
@@ -64,7 +68,7 @@ export function translate(
   const resolver = new BackendResolver(index);
   const filter =
     options.gatewayClasses && options.gatewayClasses.length > 0 ? new Set(options.gatewayClasses) : undefined;
-  const gateways = buildGateways(index, options.portOffset, filter);
+  const gateways = buildGateways(index, options.portOffset, filter, options.refusals);
   const httpRoutes = attachRoutes(index, gateways, resolver);
   const { reports: policies, wasmPlugins } = attachExtensions(
     index,
