@@ -109,11 +109,11 @@ async function main(): Promise<void> {
       ),
     );
     const listJson = await timed(50, async () =>
-      expect(await call('GET', `${ns}/httproutes?limit=500`), 200),
+      expect(await call('GET', `${ns}/httproutes`), 200),
     );
     console.log(`list ${ROUTES} HTTPRoutes (JSON)        ${stats(listJson)}`);
     const listTable = await timed(50, async () =>
-      expect(await call('GET', `${ns}/httproutes?limit=500`, undefined, undefined, TABLE), 200),
+      expect(await call('GET', `${ns}/httproutes`, undefined, undefined, TABLE), 200),
     );
     console.log(`list ${ROUTES} HTTPRoutes (Table)       ${stats(listTable)}`);
 
