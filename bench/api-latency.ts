@@ -108,9 +108,7 @@ async function main(): Promise<void> {
         201,
       ),
     );
-    const listJson = await timed(50, async () =>
-      expect(await call('GET', `${ns}/httproutes`), 200),
-    );
+    const listJson = await timed(50, async () => expect(await call('GET', `${ns}/httproutes`), 200));
     console.log(`list ${ROUTES} HTTPRoutes (JSON)        ${stats(listJson)}`);
     const listTable = await timed(50, async () =>
       expect(await call('GET', `${ns}/httproutes`, undefined, undefined, TABLE), 200),
