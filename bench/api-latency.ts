@@ -108,12 +108,10 @@ async function main(): Promise<void> {
         201,
       ),
     );
-    const listJson = await timed(50, async () =>
-      expect(await call('GET', `${ns}/httproutes?limit=500`), 200),
-    );
+    const listJson = await timed(50, async () => expect(await call('GET', `${ns}/httproutes`), 200));
     console.log(`list ${ROUTES} HTTPRoutes (JSON)        ${stats(listJson)}`);
     const listTable = await timed(50, async () =>
-      expect(await call('GET', `${ns}/httproutes?limit=500`, undefined, undefined, TABLE), 200),
+      expect(await call('GET', `${ns}/httproutes`, undefined, undefined, TABLE), 200),
     );
     console.log(`list ${ROUTES} HTTPRoutes (Table)       ${stats(listTable)}`);
 

@@ -1,10 +1,11 @@
 // The write and read rules of the API (kubernetes-api.md §3, §5): metadata, status subresource, generation,
 // optimistic concurrency, no-op detection, finalizers, defaulting, admission. HTTP-free: throws ApiError.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { KINDS, apiVersionOf, kindOf, type ResourceKind } from '../api/kinds.js';
+import { KINDS, kindOf, type ResourceKind } from '../api/kinds.js';
 import type { Admit, FieldCause, KubeObject, ObjectLookup } from '../api/types.js';
 import { applyFieldValidation } from './field-validation.js';
+import { checkObjectBody, randomSuffix, timestamp } from './object-body.js';
 import { applyDefaults, immutableFieldCauses, nameCauses } from './defaults.js';
 import { isPlainObject, jsonPatch, mergePatch, PatchError } from './patch/json-patch.js';
 import { listMergeKey, strategicMergePatch } from './patch/strategic.js';
@@ -30,16 +31,6 @@ export interface DeleteOptions {
 }
 
 type Obj = Record<string, unknown>;
-
-/** apiserver's names.SimpleNameGenerator: 5 characters from an alphabet without vowels. */
-function randomSuffix(): string {
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  return [...randomBytes(5)].map((b) => alphabet[b % alphabet.length]).join('');
-}
-
-function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function hasStatus(k: ResourceKind): boolean {
   return k.subresources.includes('status');
@@ -147,7 +138,7 @@ export class Resources {
   /** POST: create rules of §3.1. */
   create(k: ResourceKind, ns: string | undefined, body: unknown, ctx: WriteContext): KubeObject {
     if (k.readOnly) throw errors.methodNotAllowed();
-    const obj = this.checkBody(k, body);
+    const obj = checkObjectBody(k, body);
     const meta = obj.metadata;
     if (k.namespaced) {
       if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== ns)
@@ -193,45 +184,6 @@ export class Resources {
     return this.store.put(k, obj);
   }
 
-  /** Checks apiVersion/kind of a request body and returns a mutable copy with `metadata`. */
-  private checkBody(k: ResourceKind, body: unknown): KubeObject {
-    if (!isPlainObject(body))
-      throw errors.badRequest(`the request body must be a JSON object holding a ${k.kind}`);
-    const obj = structuredClone(body) as KubeObject;
-    if (obj.kind !== undefined && obj.kind !== k.kind)
-      throw errors.badRequest(
-        `the kind in the data (${String(obj.kind)}) does not match the expected kind (${k.kind}) of ${apiVersionOf(k)} ${k.plural}`,
-      );
-    if (obj.apiVersion !== undefined && kindOf(String(obj.apiVersion), k.kind) !== k)
-      throw errors.badRequest(
-        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(k)})`,
-      );
-    // Any served version is accepted; objects are stored at the storage version.
-    obj.apiVersion = apiVersionOf(k);
-    obj.kind = k.kind;
-    if (obj.metadata === undefined) obj.metadata = {};
-    const typeError = (field: string, want: string) =>
-      errors.badRequest(
-        `${k.kind} in version "${k.version}" cannot be handled as a ${k.kind}: ${field} must be ${want}`,
-      );
-    if (!isPlainObject(obj.metadata)) throw typeError('metadata', 'an object');
-    for (const f of ['name', 'generateName', 'namespace'])
-      if (obj.metadata[f] !== undefined && typeof obj.metadata[f] !== 'string')
-        throw typeError(`metadata.${f}`, 'a string');
-    for (const f of ['labels', 'annotations']) {
-      const map = obj.metadata[f];
-      if (map === undefined || map === null) continue;
-      if (!isPlainObject(map) || Object.values(map).some((v) => typeof v !== 'string'))
-        throw typeError(`metadata.${f}`, 'a map of strings');
-    }
-    if (
-      obj.metadata.finalizers !== undefined &&
-      (!Array.isArray(obj.metadata.finalizers) || obj.metadata.finalizers.some((v) => typeof v !== 'string'))
-    )
-      throw typeError('metadata.finalizers', 'a list of strings');
-    return obj;
-  }
-
   /** PUT on the object or its status. */
   update(
     k: ResourceKind,
@@ -243,7 +195,7 @@ export class Resources {
   ): KubeObject {
     if (k.readOnly) throw errors.methodNotAllowed();
     const existing = this.get(k, ns, name);
-    const candidate = this.checkBody(k, body);
+    const candidate = checkObjectBody(k, body);
     if (candidate.metadata.name !== undefined && candidate.metadata.name !== name)
       throw errors.badRequest(
         `the name of the object (${candidate.metadata.name}) does not match the name on the URL (${name})`,
@@ -296,7 +248,7 @@ export class Resources {
         });
       throw err;
     }
-    const candidate = this.checkBody(k, result);
+    const candidate = checkObjectBody(k, result);
     if (candidate.metadata.name !== name)
       throw errors.badRequest(
         `the name of the object (${String(candidate.metadata.name)}) does not match the name on the URL (${name})`,
@@ -333,7 +285,7 @@ export class Resources {
     if (previous) pruneUnapplied(k.kind, live, previous, config);
     const merged =
       k.patch === 'strategic' ? strategicMergePatch(k.kind, live, config) : (mergePatch(live, config) as Obj);
-    const candidate = this.checkBody(k, merged);
+    const candidate = checkObjectBody(k, merged);
     if (sub !== 'status') this.validateFields(k, candidate, ctx);
     const object = this.commit(k, existing, candidate, sub, ctx);
     if (!ctx.dryRun) this.store.setAppliedConfig(k, ns, name, manager, config);
