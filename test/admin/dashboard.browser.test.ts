@@ -93,21 +93,15 @@ before(async () => {
       },
     ],
   });
-  // A Proxy-Wasm runtime logs like this from `proxy_log`.
-  pluginLogs.configure({
-    'default/gcp-wasm-plugin': {
-      key: 'default/gcp-wasm-plugin',
-      serving: { name: 'v1', image: 'x', moduleDigest: 'sha256:0', modulePath: '/dev/null' },
-      log: { enabled: true, sampleRate: 1, minLogLevel: 'INFO' },
-    },
-  });
-  pluginLogs.log({
+  // The Wasm runtime hands its exported plugin log lines to this sink.
+  pluginLogs.sink({
+    time: new Date().toISOString(),
     plugin: 'default/gcp-wasm-plugin',
     version: 'v1',
-    level: 'INFO',
-    message: 'local-reply: answering Hello World',
     callback: 'on_http_request_headers',
     requestId: 'r1',
+    level: 'INFO',
+    message: 'local-reply: answering Hello World',
   });
 
   browser = await launchBrowser();
@@ -207,7 +201,7 @@ test(
     const log = page.locator('table.plugin-log[data-plugin="default/gcp-wasm-plugin"][data-version="v1"]');
     await log.waitFor({ timeout: 10_000 });
     assert.match((await log.textContent()) ?? '', /answering Hello World/);
-  assert.deepEqual(pageErrors, [], 'no script errors in the page');
+    assert.deepEqual(pageErrors, [], 'no script errors in the page');
   },
 );
 

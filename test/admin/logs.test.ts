@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { AccessLog } from '../../src/admin/access-log.js';
 import { PluginLogBook, sampleFraction } from '../../src/admin/plugin-logs.js';
+import type { PluginLogSink } from '../../src/extensions/wasm/plugin-log.js';
 import { TraceRecorder } from '../../src/admin/trace.js';
 import type { WasmLogConfigIR, WasmPluginIR } from '../../src/ir/snapshot.js';
 
@@ -211,4 +212,29 @@ test('the dashboard keeps a bounded number of plugin log lines per version', () 
   const last = book.read('default/p', 'v1').at(-1)!;
   assert.equal(last.truncated, true);
   assert.equal(last.message.length, 2048);
+});
+
+test("as the Wasm runtime's log sink, entries it already filtered are kept and exported as they come", () => {
+  const out = new Collector();
+  const book = new PluginLogBook({ destination: out });
+  const sink: PluginLogSink = book.sink;
+  sink({
+    time: '2026-01-01T00:00:00.000Z',
+    plugin: 'default/p',
+    version: 'v2',
+    callback: 'on_http_request_headers',
+    requestId: 'r9',
+    level: 'WARN',
+    message: 'slow',
+  });
+  book.flush();
+  const [line] = lines(out);
+  assert.deepEqual(
+    [line.msg, line.level, line.plugin, line.version, line.callback, line.request_id],
+    ['slow', 40, 'default/p', 'v2', 'on_http_request_headers', 'r9'],
+  );
+  const kept = book.read('default/p', 'v2');
+  assert.equal(kept.length, 1);
+  assert.equal(kept[0].time, Date.parse('2026-01-01T00:00:00.000Z'));
+  assert.equal(kept[0].exported, true);
 });
