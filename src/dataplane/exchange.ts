@@ -32,6 +32,7 @@ import { tunnel } from './upgrade.js';
 import { runWithExtensions, extensionFailed, type ResponseHooks } from './extension-flow.js';
 import { ExtensionError } from '../extensions/extension.js';
 
+const NGHTTP2_INTERNAL_ERROR = 2;
 const TIMEOUT = Object.assign(new Error('request timeout'), { code: 'EXTGATE_TIMEOUT' });
 
 export class Exchange implements UpstreamHandler, RouteRequest {
@@ -393,7 +394,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.abortUpstream?.(TIMEOUT);
     const res = this.res;
     if (res.headersSent) {
-      res.destroy();
+      this.cut();
       return;
     }
     const body = bodyBytes ?? Buffer.from(r.body);
@@ -414,7 +415,18 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.settle('reset');
     this.ctx.stats.resets++;
     this.abortUpstream?.(TIMEOUT);
-    this.res.destroy();
+    this.cut();
+  }
+
+  /**
+   * Ends a response whose headers went out. HTTP/2: RST_STREAM with INTERNAL_ERROR, so the client cannot
+   * take a truncated body for a whole one (a plain destroy() sends NO_ERROR) and the connection's other
+   * streams carry on. HTTP/1.1: the connection is closed.
+   */
+  private cut(): void {
+    const stream = (this.res as { stream?: { close?(code: number): void; destroyed?: boolean } }).stream;
+    if (stream?.close !== undefined && stream.destroyed !== true) stream.close(NGHTTP2_INTERNAL_ERROR);
+    else this.res.destroy();
   }
 
   get isFinished(): boolean {
