@@ -13,6 +13,13 @@ const identity = {
   responseDeserialize: (b: Buffer) => b,
 };
 const service: grpc.ServiceDefinition = {
+  Chat: {
+    path: '/test.Echo/Chat',
+    requestStream: true,
+    responseStream: true,
+    originalName: 'Chat',
+    ...identity,
+  },
   Echo: {
     path: '/test.Echo/Echo',
     requestStream: false,
@@ -29,6 +36,10 @@ let gwPort: number;
 before(async () => {
   server = new grpc.Server();
   server.addService(service, {
+    Chat: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+      call.on('data', (m: Buffer) => call.write(Buffer.from(`re:${m.toString()}`)));
+      call.on('end', () => call.end());
+    },
     Echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
       if (call.request.toString() === 'fail')
         return cb({ code: grpc.status.PERMISSION_DENIED, details: 'no' });
@@ -71,6 +82,33 @@ test('unary gRPC call and error status through h2c both ways', async () => {
     );
     assert.equal(failed.code, grpc.status.PERMISSION_DENIED);
     assert.equal(failed.details, 'no');
+  } finally {
+    client.close();
+  }
+});
+
+test('bidirectional gRPC stream: answers flow before the request ends', async () => {
+  const Client = grpc.makeGenericClientConstructor(service, 'Echo');
+  const client = new Client(
+    `127.0.0.1:${gwPort}`,
+    grpc.credentials.createInsecure(),
+  ) as unknown as grpc.Client & {
+    Chat(): grpc.ClientDuplexStream<Buffer, Buffer>;
+  };
+  try {
+    const call = client.Chat();
+    const got: string[] = [];
+    const next = (): Promise<string> =>
+      new Promise((resolve) => call.once('data', (m: Buffer) => resolve(m.toString())));
+    for (const word of ['one', 'two', 'three']) {
+      const answer = next();
+      call.write(Buffer.from(word));
+      got.push(await answer); // the answer arrives while the request stream is still open
+    }
+    const ended = new Promise<void>((resolve) => call.on('status', () => resolve()));
+    call.end();
+    await ended;
+    assert.deepEqual(got, ['re:one', 're:two', 're:three']);
   } finally {
     client.close();
   }
