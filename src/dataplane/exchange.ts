@@ -30,8 +30,9 @@ import { endpointKey } from './upstream/upstreams.js';
 import { redirectLocation, modifyPath } from './url.js';
 import { tunnel } from './upgrade.js';
 import { runWithExtensions, extensionFailed, type ResponseHooks } from './extension-flow.js';
-import { ExtensionError } from '../extensions/extension.js';
+import { ExtensionError, type HeaderMap } from '../extensions/extension.js';
 
+const NGHTTP2_INTERNAL_ERROR = 2;
 const TIMEOUT = Object.assign(new Error('request timeout'), { code: 'EXTGATE_TIMEOUT' });
 
 export class Exchange implements UpstreamHandler, RouteRequest {
@@ -46,6 +47,10 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   /** ext_proc dynamic forwarding (`ip:port`) from a routing extension. */
   selectedEndpoint: string | undefined;
   upstreamHeaders: Record<string, string | string[]> = {};
+  /** Headers route matching reads, when a routing extension changed them and cleared the route cache. */
+  routeHeaders: HeaderMap | undefined;
+  /** Authority set by an extension (`:authority`), overriding the client's Host upstream. */
+  private authority: string | undefined;
   /** Set for HTTP/1.1 Upgrade requests: forwarded through a raw tunnel instead of a pool. */
   upgrade: { readonly client: Duplex; readonly head: Buffer; readonly value: string } | undefined;
   /** Set by the extension flow when a traffic chain wants response events. */
@@ -76,9 +81,6 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.startedAt = ctx.observer !== undefined ? performance.now() : 0;
   }
 
-  /** Headers route matching reads, when a routing extension changed them and cleared the route cache. */
-  routeHeaders: import('../extensions/extension.js').HeaderMap | undefined;
-
   header(name: string): string | undefined {
     if (this.routeHeaders !== undefined) {
       const all = this.routeHeaders.getAll(name);
@@ -102,6 +104,16 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.ctx.stats.requests++;
     const authority = req.headers.host ?? (req.headers[':authority'] as string | undefined);
     this.host = hostWithoutPort(authority);
+    let url = req.url ?? '/';
+    if (url.charCodeAt(0) !== 47 /* / */ && /^https?:\/\//i.test(url)) {
+      // Absolute-form request target (RFC 9112 §3.2.2): its authority wins over Host.
+      const at = url.indexOf('/', url.indexOf('//') + 2);
+      this.setAuthority(url.slice(url.indexOf('//') + 2, at < 0 ? url.length : at));
+      url = at < 0 ? '/' : url.slice(at);
+    }
+    const q = url.indexOf('?');
+    this.path = q < 0 ? url : url.slice(0, q);
+    this.query = q < 0 ? '' : url.slice(q + 1);
     // HTTPS picks the Gateway listener by SNI (as the certificate was), HTTP and SNI-less TLS by Host.
     const sni = this.sni;
     const listener =
@@ -110,10 +122,6 @@ export class Exchange implements UpstreamHandler, RouteRequest {
       this.port.listeners.find(this.host);
     if (listener === undefined) return this.reply(REPLIES.noListener);
     this.listener = listener;
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    this.path = q < 0 ? url : url.slice(0, q);
-    this.query = q < 0 ? '' : url.slice(q + 1);
     this.requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     this.res.on('close', () => this.onClientClose());
     if (listener.routingChains !== undefined || listener.trafficChains !== undefined) {
@@ -133,12 +141,16 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     (this.closers ??= []).push(fn);
   }
 
+  /** The authority the request goes upstream with: an extension's or absolute-form's, else the client's. */
+  get requestAuthority(): string {
+    const h = this.req.headers;
+    return (this.authority ?? h.host ?? h[':authority'] ?? this.host) as string;
+  }
+
   setAuthority(authority: string): void {
     this.authority = authority;
     this.host = hostWithoutPort(authority);
   }
-
-  private authority: string | undefined;
 
   selectRoute(): RuleRuntime | undefined {
     const ir: RouteRuleIR | undefined = this.listener.matcher.match(this);
@@ -205,7 +217,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   /** Copies the client's headers minus hop-by-hop ones, plus the standard proxy headers. */
   buildUpstreamHeaders(src: Readonly<Record<string, string | string[] | undefined>>): void {
     this.upstreamHeaders = proxyRequestHeaders(src, {
-      authority: (this.authority ?? src.host ?? src[':authority'] ?? this.host) as string,
+      authority: this.authority ?? ((src.host ?? src[':authority'] ?? this.host) as string),
       client: this.req.socket.remoteAddress ?? '',
       scheme: this.scheme,
       via: this.ctx.via,
@@ -393,7 +405,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.abortUpstream?.(TIMEOUT);
     const res = this.res;
     if (res.headersSent) {
-      res.destroy();
+      this.cut();
       return;
     }
     const body = bodyBytes ?? Buffer.from(r.body);
@@ -414,7 +426,18 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.settle('reset');
     this.ctx.stats.resets++;
     this.abortUpstream?.(TIMEOUT);
-    this.res.destroy();
+    this.cut();
+  }
+
+  /**
+   * Ends a response whose headers went out. HTTP/2: RST_STREAM with INTERNAL_ERROR, so the client cannot
+   * take a truncated body for a whole one (a plain destroy() sends NO_ERROR) and the connection's other
+   * streams carry on. HTTP/1.1: the connection is closed.
+   */
+  private cut(): void {
+    const stream = (this.res as { stream?: { close?(code: number): void; destroyed?: boolean } }).stream;
+    if (stream?.close !== undefined && stream.destroyed !== true) stream.close(NGHTTP2_INTERNAL_ERROR);
+    else this.res.destroy();
   }
 
   get isFinished(): boolean {

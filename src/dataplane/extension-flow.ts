@@ -139,7 +139,7 @@ function requestHeaderList(x: Exchange): HeaderList {
   const list = new HeaderList();
   list.append(':method', x.method);
   list.append(':scheme', x.scheme);
-  list.append(':authority', (x.req.headers.host ?? x.req.headers[':authority'] ?? x.host) as string);
+  list.append(':authority', x.requestAuthority);
   list.append(':path', x.query === '' ? x.path : `${x.path}?${x.query}`);
   const src = x.req.headers;
   for (const name in src) {

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
+import http2 from 'node:http2';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
 import {
   backend,
@@ -135,4 +136,31 @@ test('a backend that resets mid-body resets the client and nothing crashes', asy
   const ok = await get(gwPort, '/', { host: 'a' });
   assert.equal(ok.status, 200, 'the gateway still serves');
   assert.deepEqual(unhandled, []);
+});
+
+test('HTTP/2: a backend reset mid-body resets only that stream; the connection keeps serving', async () => {
+  const session = http2.connect(`http://127.0.0.1:${gwPort}`);
+  session.on('error', () => {});
+  try {
+    const broken = await new Promise<string>((resolve) => {
+      const req = session.request({ ':path': '/reset' });
+      req.on('data', () => {});
+      req.on('end', () => resolve('end'));
+      req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+      req.on('close', () => resolve(`closed ${req.rstCode}`));
+      req.end();
+    });
+    assert.notEqual(broken, 'end');
+    const ok = await new Promise<number>((resolve, reject) => {
+      const req = session.request({ ':path': '/', host: 'a' });
+      req.on('response', (h) => resolve(Number(h[':status'])));
+      req.on('error', reject);
+      req.resume();
+      req.end();
+    });
+    assert.equal(ok, 200);
+    assert.equal(session.destroyed, false);
+  } finally {
+    session.close();
+  }
 });

@@ -135,6 +135,9 @@ test(
     load.on('response', () => {});
 
     const slowDone: Array<Promise<string>> = [];
+    // One kept-alive client connection that makes a request after every apply: it must never be cut.
+    const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const probeSockets = new Set<unknown>();
     const interval = (SECONDS * 1000 - 2_000) / 50;
     for (let i = 1; i <= 50; i++) {
       await new Promise((r) => setTimeout(r, interval));
@@ -162,9 +165,10 @@ test(
             port: gwPort,
             path: '/',
             headers: { host: 'store.example.com' },
-            agent: false,
+            agent: keepAlive,
           },
           (res) => {
+            probeSockets.add(res.socket);
             let body = '';
             res.on('data', (c) => (body += c));
             res.on('end', () => resolve(body));
@@ -193,6 +197,8 @@ test(
       'in-flight requests finished on their snapshot',
     );
     assert.equal(echoed, 'still here');
+    assert.equal(probeSockets.size, 1, 'the kept-alive probe connection served all 50 snapshots');
+    keepAlive.destroy();
     assert.equal(wsClosed, false, 'the WebSocket survived every reload');
   },
 );

@@ -71,6 +71,13 @@ test('path /de goes to store-german', async () => {
   assert.equal(echoOf(c).metadata, 'store-v1', 'PathPrefix matches whole path segments only');
 });
 
+test('an absolute-form request target routes by its authority', async () => {
+  const a = await get(gwPort, 'http://store.example.com/de/x?y=1', { host: 'ignored.example.com' });
+  assert.equal(echoOf(a).metadata, 'store-german');
+  assert.equal(echoOf(a).path, '/de/x?y=1');
+  assert.equal(echoOf(a).host_header, 'store.example.com');
+});
+
 test('an unknown host is answered 404', async () => {
   const a = await get(gwPort, '/', { host: 'unknown.example.com' });
   assert.equal(a.status, 404);

@@ -17,6 +17,7 @@ const RAW: Record<string, string> = {
   '/garbage': 'NOT HTTP AT ALL\r\n\r\n',
   '/early-hints':
     'HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfinal',
+  '/http10': 'HTTP/1.0 200 OK\r\ncontent-length: 4\r\n\r\n1.0!',
   '/trailers':
     'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ntrailer: x-checksum\r\n\r\n5\r\nhello\r\n0\r\nx-checksum: abc\r\n\r\n',
 };
@@ -120,6 +121,8 @@ test('close-delimited bodies, 1xx before the final answer, trailers', async () =
   const t = await request('/trailers');
   assert.equal(t.body, 'hello');
   assert.equal(t.trailers['x-checksum'], 'abc');
+  // The raw backend closes after each answer; an HTTP/1.0 answer must not leave a socket for reuse.
+  for (let i = 0; i < 3; i++) assert.equal((await request('/http10')).body, '1.0!');
 });
 
 test('an invalid response answers 502 and nothing crashes', async () => {

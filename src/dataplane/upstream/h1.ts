@@ -84,7 +84,13 @@ class Connection {
       _url: unknown,
       status: number,
       statusMessage: string,
-    ): number => this.onHeadersComplete(headers, status, statusMessage);
+      _upgrade: boolean,
+      shouldKeepAlive: boolean,
+    ): number => {
+      // `Connection: close` or HTTP/1.0 without keep-alive: do not reuse the socket for another request.
+      this.keepAlive = shouldKeepAlive;
+      return this.onHeadersComplete(headers, status, statusMessage);
+    };
     parser[HTTPParser.kOnBody] = (chunk: Buffer) => {
       const p = this.pending;
       if (p === undefined || p.done) return;
@@ -123,6 +129,7 @@ class Connection {
   }
 
   private final = false;
+  private keepAlive = true;
   /** Events parsed while the handler asked to pause, replayed in order by release of the hold. */
   private held: Array<Buffer | { trailers: string[] | null }> | undefined;
 
@@ -193,7 +200,7 @@ class Connection {
     this.resumeSocket();
     p.done = true;
     // A body still being sent means the connection is mid-request: it cannot be reused.
-    const reusable = p.request.body === null || p.bodyDone;
+    const reusable = this.keepAlive && (p.request.body === null || p.bodyDone);
     if (reusable) this.pool.release(this);
     else {
       p.detach?.();

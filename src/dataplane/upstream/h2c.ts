@@ -87,16 +87,22 @@ export class H2cUpstream implements UpstreamDispatcher {
       if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
       fail(reason ?? new Error('aborted'));
     });
-    stream.on('response', (h) => {
+    stream.on('response', (h, flags: number) => {
       if (timer !== undefined) clearTimeout(timer);
       const status = Number(h[HTTP2_HEADER_STATUS]);
       if (status >= 100 && status < 200) return;
+      // A gRPC "trailers-only" answer (HEADERS with END_STREAM carrying grpc-status) is relayed as headers
+      // followed by trailers: the same meaning, and the only form a proxy can always send (node:http2's
+      // compatibility API and HTTP/1.1 both put trailers after the headers).
+      const trailersOnly =
+        (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0 && h['grpc-status'] !== undefined;
       const raw: string[] = [];
       for (const name in h) {
         if (name.charCodeAt(0) === 58) continue;
         const value = h[name];
-        if (Array.isArray(value)) for (const v of value) raw.push(name, v);
-        else if (value !== undefined) raw.push(name, String(value));
+        const target = trailersOnly && name.startsWith('grpc-') ? (trailers ??= []) : raw;
+        if (Array.isArray(value)) for (const v of value) target.push(name, v);
+        else if (value !== undefined) target.push(name, String(value));
       }
       if (!handler.onHeaders(status, raw, () => stream.resume(), '')) stream.pause();
     });
