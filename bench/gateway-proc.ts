@@ -1,23 +1,65 @@
-// The gateway under test, in its own process: `node dist/bench/gateway-proc.js <backendPort> [routes] [workers]`.
+// The gateway under test, in its own process:
+// `node dist/bench/gateway-proc.js <backendPort> [routes] [workers] [listenPort] [chain]`
+// `chain` = `noop-headers` attaches an in-process traffic extension that sees request and response headers
+// and changes nothing: the cost of the extension hook points without any callout or plugin behind them.
 // Serves a snapshot with one HTTP listener on an ephemeral port whose catch-all route goes to the backend,
 // plus `routes - 1` other HTTPRoutes on other hostnames (so the table is realistic). Prints `port <n>`.
 import { DataPlane } from '../src/dataplane/gateway.js';
 import { WorkerGateway } from '../src/dataplane/workers.js';
 import { benchSnapshot } from './snapshots.js';
+import type { CompiledChains, Extension } from '../src/extensions/extension.js';
+import type { Snapshot } from '../src/ir/snapshot.js';
 
 const backendPort = Number(process.argv[2]);
 const routes = Number(process.argv[3] ?? 1);
 const workers = Number(process.argv[4] ?? 0);
 const listenPort = Number(process.argv[5] ?? 0);
 
-const snap = benchSnapshot(backendPort, routes, listenPort);
+const chain = process.argv[6];
+
+const noop: Extension = {
+  id: 'GCPTrafficExtension/default/bench/chain1/noop',
+  failOpen: false,
+  events: new Set(['RequestHeaders', 'ResponseHeaders']),
+  open: () => ({
+    requestHeaders: async () => ({}),
+    requestBody: async (c) => ({ chunks: [c] }),
+    requestTrailers: async () => ({}),
+    responseHeaders: async () => ({}),
+    responseBody: async (c) => ({ chunks: [c] }),
+    responseTrailers: async () => ({}),
+    close: () => {},
+  }),
+};
+const compileChains = chain === 'noop-headers' ? (): CompiledChains => ({ select: () => noop }) : undefined;
+
+let snap: Snapshot = benchSnapshot(backendPort, routes, listenPort);
+if (compileChains !== undefined) {
+  const trafficChains = [
+    {
+      id: 'GCPTrafficExtension/default/bench/chain1',
+      name: 'chain1',
+      resource: 'default/bench',
+      resourceKind: 'GCPTrafficExtension' as const,
+      match: [],
+      extensions: [],
+    },
+  ];
+  snap = {
+    ...snap,
+    ports: snap.ports.map((p) => ({ ...p, listeners: p.listeners.map((l) => ({ ...l, trafficChains })) })),
+  };
+}
 if (workers > 0) {
-  const gw = new WorkerGateway({ workers });
+  const gw = new WorkerGateway({
+    workers,
+    scheduling: process.env.EXTGATE_BENCH_SCHEDULING === 'os' ? 'os' : 'round-robin',
+  });
   await gw.apply(snap);
   process.stdout.write(`port ${listenPort}\n`);
   process.on('SIGTERM', () => void gw.close(500).then(() => process.exit(0)));
 } else {
-  const gw = new DataPlane();
+  const gw = new DataPlane(compileChains !== undefined ? { compileChains } : {});
   await gw.apply(snap);
   process.stdout.write(`port ${gw.ports()[0]!.boundPort}\n`);
   process.on('SIGTERM', () => void gw.close(500).then(() => process.exit(0)));

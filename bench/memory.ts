@@ -9,7 +9,12 @@ export interface MemoryResult {
   readonly kibPerConnection: number;
 }
 
-export async function memoryBench(port: number, pid: number, connections: number, host: string): Promise<MemoryResult> {
+export async function memoryBench(
+  port: number,
+  pid: number,
+  connections: number,
+  host: string,
+): Promise<MemoryResult> {
   await new Promise((r) => setTimeout(r, 1_000));
   const idleMiB = rssMiB(pid);
   const sockets: net.Socket[] = [];

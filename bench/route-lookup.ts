@@ -1,6 +1,11 @@
 // Route lookup cost with 10 vs 10,000 HTTPRoutes (3 rules each, distinct hostnames, plus wildcard routes),
 // for the indexed matcher the data plane uses and the linear reference matcher.
-import { IndexedRouteMatcher, LinearRouteMatcher, type RouteMatcher, type RouteRequest } from '../src/dataplane/routing/route-matcher.js';
+import {
+  IndexedRouteMatcher,
+  LinearRouteMatcher,
+  type RouteMatcher,
+  type RouteRequest,
+} from '../src/dataplane/routing/route-matcher.js';
 import type { RouteRuleIR } from '../src/ir/snapshot.js';
 import { benchRoutes } from './snapshots.js';
 
@@ -11,10 +16,11 @@ export interface LookupResult {
   readonly buildMs: number;
 }
 
-function requests(routes: number): RouteRequest[] {
+/** 1,000 requests spread over every route's host, or (`hot`) over the first 9 hosts only. */
+function requests(routes: number, hot = false): RouteRequest[] {
   const out: RouteRequest[] = [];
   for (let i = 0; i < 1000; i++) {
-    const n = (i * 7919) % Math.max(1, routes - 1);
+    const n = hot ? i % 9 : (i * 7919) % Math.max(1, routes - 1);
     const path = ['/api/v1/items', '/static/app.js', '/index.html', '/'][i % 4]!;
     const host = i % 10 === 0 ? 'unknown.example.com' : `app-${n}.example.com`;
     out.push({ host, method: 'GET', path, query: '', header: () => undefined });
@@ -40,16 +46,20 @@ export function routeLookupBench(): LookupResult[] {
   const out: LookupResult[] = [];
   for (const routes of [10, 10_000]) {
     const rules: RouteRuleIR[] = benchRoutes(9, routes);
-    const reqs = requests(routes);
-    for (const [name, Ctor] of [
-      ['indexed', IndexedRouteMatcher],
-      ['linear', LinearRouteMatcher],
+    for (const [name, Ctor, hot] of [
+      ['indexed', IndexedRouteMatcher, false],
+      ['indexed, 9 hot hosts', IndexedRouteMatcher, true],
+      ['linear', LinearRouteMatcher, false],
     ] as const) {
+      const reqs = requests(routes, hot);
       const t0 = performance.now();
       const m = new Ctor(rules);
       const buildMs = performance.now() - t0;
       measure(m, reqs, 100); // warm-up
-      out.push({ routes, matcher: name, nsPerLookup: measure(m, reqs, name === 'linear' && routes > 100 ? 500 : 300), buildMs });
+      // The best of several rounds: on a shared machine the other rounds measure the neighbours.
+      const budget = Ctor === LinearRouteMatcher && routes > 100 ? 300 : 100;
+      const rounds = Array.from({ length: 7 }, () => measure(m, reqs, budget));
+      out.push({ routes, matcher: name, nsPerLookup: Math.min(...rounds), buildMs });
     }
   }
   return out;

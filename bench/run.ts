@@ -25,22 +25,32 @@ function ensureTools(): void {
   console.log(`installing ${missing.join(', ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    stdio: 'inherit',
+    env,
+  });
 }
 
 async function loadScenarios(): Promise<void> {
   const dir = new URL('./scenarios/', import.meta.url);
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.js')).sort()) await import(new URL(f, dir).href);
+  // The proxy baselines first, so tables read direct → nginx → extgate → extgate with extensions.
+  const files = readdirSync(dir)
+    .filter((n) => n.endsWith('.js'))
+    .sort((a, b) => (a === 'proxy.js' ? -1 : b === 'proxy.js' ? 1 : a.localeCompare(b)));
+  for (const f of files) await import(new URL(f, dir).href);
 }
 
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
   ensureTools();
   await loadScenarios();
   const duration = Number(flag('duration', '10'));
   const conns = flag('connections', '16,128').split(',').map(Number);
-  const only = flag('only', '').split(',').filter((s) => s !== '');
+  const only = flag('only', '')
+    .split(',')
+    .filter((s) => s !== '');
   const scenarios = allScenarios().filter((s) => only.length === 0 || only.includes(s.name));
   const backend = await startNode(fileURLToPath(new URL('./backend.js', import.meta.url)), []);
   const results: Record<string, Record<number, WrkResult & { cpuUsPerRequest?: number }>> = {};
@@ -54,7 +64,8 @@ async function main(): Promise<void> {
           // CPU per request of the proxy's processes: unlike req/s, it does not depend on what else runs.
           const cpu0 = target.pid !== undefined ? cpuSeconds(target.pid) : NaN;
           const w = await wrk(target.url, c, duration, target.host);
-          const cpu = target.pid !== undefined ? ((cpuSeconds(target.pid) - cpu0) * 1e6) / w.requests : undefined;
+          const cpu =
+            target.pid !== undefined ? ((cpuSeconds(target.pid) - cpu0) * 1e6) / w.requests : undefined;
           const r = { ...w, ...(cpu !== undefined ? { cpuUsPerRequest: cpu } : {}) };
           results[s.name]![c] = r;
           console.log(
@@ -67,7 +78,9 @@ async function main(): Promise<void> {
     }
 
     const lines: string[] = [];
-    lines.push(`| scenario | procs | conns | req/s | p50 ms | p99 ms | errors | CPU µs/req | vs | req/s ratio | p99 ratio | /direct |`);
+    lines.push(
+      `| scenario | procs | conns | req/s | p50 ms | p99 ms | errors | CPU µs/req | vs | req/s ratio | p99 ratio | /direct |`,
+    );
     lines.push(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
     for (const s of scenarios) {
       for (const c of conns) {
@@ -94,7 +107,12 @@ async function main(): Promise<void> {
         if (scenario === undefined) continue;
         const target = await scenario.start({ backendPort: backend.port });
         try {
-          const m = await memoryBench(Number(new URL(target.url).port), target.pid!, idle, 'store.example.com');
+          const m = await memoryBench(
+            Number(new URL(target.url).port),
+            target.pid!,
+            idle,
+            'store.example.com',
+          );
           memory[name] = m;
           console.log(
             `RSS ${name}: idle ${fmt(m.idleMiB, 1)} MiB; with ${fmt(m.connections)} idle keep-alive connections ${fmt(m.withConnectionsMiB, 1)} MiB (${fmt(m.kibPerConnection, 1)} KiB/connection)`,
@@ -109,7 +127,8 @@ async function main(): Promise<void> {
     if (!has('skip-lookup')) {
       lookup = routeLookupBench();
       console.log('\n| routes (HTTPRoutes) | matcher | ns/lookup | build ms |\n|---|---|---|---|');
-      for (const l of lookup) console.log(`| ${fmt(l.routes)} | ${l.matcher} | ${fmt(l.nsPerLookup)} | ${fmt(l.buildMs, 1)} |`);
+      for (const l of lookup)
+        console.log(`| ${fmt(l.routes)} | ${l.matcher} | ${fmt(l.nsPerLookup)} | ${fmt(l.buildMs, 1)} |`);
     }
 
     const outDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));

@@ -2,7 +2,11 @@
 import type { RouteRuleIR, Snapshot } from '../src/ir/snapshot.js';
 
 export function benchRoutes(backendPort: number, routes: number): RouteRuleIR[] {
-  const backend = { id: 'default/store-v1:8080', protocol: 'http1' as const, endpoints: [{ address: '127.0.0.1', port: backendPort }] };
+  const backend = {
+    id: 'default/store-v1:8080',
+    protocol: 'http1' as const,
+    endpoints: [{ address: '127.0.0.1', port: backendPort }],
+  };
   const out: RouteRuleIR[] = [];
   for (let i = 0; i < routes - 1; i++) {
     const route = `default/app-${i}`;
@@ -12,7 +16,11 @@ export function benchRoutes(backendPort: number, routes: number): RouteRuleIR[] 
         ruleId: `${route}/${j}`,
         route,
         hostnames: [`app-${i}.example.com`],
-        match: { path: { type: j === 2 ? 'PathPrefix' : 'PathPrefix', value: path }, headers: [], queryParams: [] },
+        match: {
+          path: { type: j === 2 ? 'PathPrefix' : 'PathPrefix', value: path },
+          headers: [],
+          queryParams: [],
+        },
         filters: [],
         backends: [{ weight: 1, backend, filters: [] }],
         timeouts: {},

@@ -11,7 +11,15 @@ export interface WrkResult {
 }
 
 export function wrk(url: string, connections: number, seconds: number, host?: string): Promise<WrkResult> {
-  const args = ['-t', connections >= 64 ? '2' : '1', '-c', String(connections), '-d', `${seconds}s`, '--latency'];
+  const args = [
+    '-t',
+    connections >= 64 ? '2' : '1',
+    '-c',
+    String(connections),
+    '-d',
+    `${seconds}s`,
+    '--latency',
+  ];
   if (host !== undefined) args.push('-H', `Host: ${host}`);
   args.push(url);
   return new Promise((resolve, reject) => {

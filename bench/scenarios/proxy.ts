@@ -21,7 +21,12 @@ for (const [name, workers, processes] of [
     processes,
     start: async (env) => {
       const p = await startNginx(env.backendPort, workers);
-      return { url: `http://127.0.0.1:${p.port}/`, pid: p.child.pid!, host: 'store.example.com', stop: p.stop };
+      return {
+        url: `http://127.0.0.1:${p.port}/`,
+        pid: p.child.pid!,
+        host: 'store.example.com',
+        stop: p.stop,
+      };
     },
   });
 }

@@ -7,7 +7,7 @@ import type { Admit, FieldCause, KubeObject, ObjectLookup } from '../api/types.j
 import { applyFieldValidation } from './field-validation.js';
 import { applyDefaults, immutableFieldCauses, nameCauses } from './defaults.js';
 import { isPlainObject, jsonPatch, mergePatch, PatchError } from './patch/json-patch.js';
-import { strategicMergePatch } from './patch/strategic.js';
+import { listMergeKey, strategicMergePatch } from './patch/strategic.js';
 import { ApiError, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 
@@ -51,12 +51,24 @@ function specOf(k: ResourceKind, o: KubeObject): Obj {
   return hasStatus(k) ? rest : { ...rest, status: _s };
 }
 
-/** Removes from `live` the fields `previous` applied that `next` no longer applies (server-side apply, §5.5). */
-function pruneUnapplied(live: Obj, previous: Obj, next: Obj): void {
+/**
+ * Removes from `live` what `previous` applied that `next` no longer applies (server-side apply, §5.5): map keys,
+ * and items of lists merged by key (for built-in kinds, e.g. a Service port dropped from the manifest).
+ */
+function pruneUnapplied(kind: string, live: Obj, previous: Obj, next: Obj, path: string[] = []): void {
   for (const [key, value] of Object.entries(previous)) {
+    const here = [...path, key];
     if (!(key in next)) delete live[key];
     else if (isPlainObject(value) && isPlainObject(next[key]) && isPlainObject(live[key]))
-      pruneUnapplied(live[key] as Obj, value, next[key] as Obj);
+      pruneUnapplied(kind, live[key] as Obj, value, next[key] as Obj, here);
+    else if (Array.isArray(value) && Array.isArray(next[key]) && Array.isArray(live[key])) {
+      const mergeKey = listMergeKey(kind, here);
+      if (mergeKey === undefined) continue;
+      const keyOf = (item: unknown) => (isPlainObject(item) ? JSON.stringify(item[mergeKey]) : undefined);
+      const kept = new Set((next[key] as unknown[]).map(keyOf));
+      const dropped = new Set(value.map(keyOf).filter((k) => !kept.has(k)));
+      live[key] = (live[key] as unknown[]).filter((item) => !dropped.has(keyOf(item)));
+    }
   }
 }
 
@@ -174,8 +186,8 @@ export class Resources {
     if (k.hasGeneration) meta.generation = 1;
     if (hasStatus(k) && k.kind !== 'Namespace') delete obj.status;
     applyDefaults(k, obj, undefined, this.clusterIps);
-    this.runAdmission(k, 'CREATE', obj);
     this.checkNamespace(k, ns);
+    this.runAdmission(k, 'CREATE', obj);
     if (this.store.get(k, ns, meta.name)) throw errors.alreadyExists(k, meta.name);
     if (ctx.dryRun) return obj;
     return this.store.put(k, obj);
@@ -190,14 +202,33 @@ export class Resources {
       throw errors.badRequest(
         `the kind in the data (${String(obj.kind)}) does not match the expected kind (${k.kind}) of ${apiVersionOf(k)} ${k.plural}`,
       );
-    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(k))
+    if (obj.apiVersion !== undefined && kindOf(String(obj.apiVersion), k.kind) !== k)
       throw errors.badRequest(
         `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(k)})`,
       );
+    // Any served version is accepted; objects are stored at the storage version.
     obj.apiVersion = apiVersionOf(k);
     obj.kind = k.kind;
     if (obj.metadata === undefined) obj.metadata = {};
-    if (!isPlainObject(obj.metadata)) throw errors.badRequest('metadata must be an object');
+    const typeError = (field: string, want: string) =>
+      errors.badRequest(
+        `${k.kind} in version "${k.version}" cannot be handled as a ${k.kind}: ${field} must be ${want}`,
+      );
+    if (!isPlainObject(obj.metadata)) throw typeError('metadata', 'an object');
+    for (const f of ['name', 'generateName', 'namespace'])
+      if (obj.metadata[f] !== undefined && typeof obj.metadata[f] !== 'string')
+        throw typeError(`metadata.${f}`, 'a string');
+    for (const f of ['labels', 'annotations']) {
+      const map = obj.metadata[f];
+      if (map === undefined || map === null) continue;
+      if (!isPlainObject(map) || Object.values(map).some((v) => typeof v !== 'string'))
+        throw typeError(`metadata.${f}`, 'a map of strings');
+    }
+    if (
+      obj.metadata.finalizers !== undefined &&
+      (!Array.isArray(obj.metadata.finalizers) || obj.metadata.finalizers.some((v) => typeof v !== 'string'))
+    )
+      throw typeError('metadata.finalizers', 'a list of strings');
     return obj;
   }
 
@@ -299,7 +330,7 @@ export class Resources {
     }
     const live = structuredClone(existing) as Obj;
     const previous = this.store.appliedConfig(k, ns, name, manager);
-    if (previous) pruneUnapplied(live, previous, config);
+    if (previous) pruneUnapplied(k.kind, live, previous, config);
     const merged =
       k.patch === 'strategic' ? strategicMergePatch(k.kind, live, config) : (mergePatch(live, config) as Obj);
     const candidate = this.checkBody(k, merged);

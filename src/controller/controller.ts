@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Snapshot } from '../ir/snapshot.js';
-import { LEASE_NAME } from './config.js';
+import { LEASE_NAME, WASM_READY_WAIT_MS } from './config.js';
 import { EventRecorder } from './events.js';
 import { KubeRest } from './kube/rest.js';
 import { LeaderElector } from './leader.js';
@@ -80,11 +80,14 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   let syncedResolve!: () => void;
   const syncedPromise = new Promise<void>((r) => (syncedResolve = r));
   let firstEmitted = false;
+  let wasmWait: NodeJS.Timeout | undefined;
+  const loggedErrors = new Set<string>();
 
   // Status writes run one pass at a time; a translation during a pass marks it dirty for one more pass.
   let writing: Promise<void> | undefined;
   let dirty = false;
-  const canWrite = () => !closed && (opts.writeStatus === true || (opts.writeStatus === 'leader-election' && !!elector?.isLeader));
+  const canWrite = () =>
+    !closed && (opts.writeStatus === true || (opts.writeStatus === 'leader-election' && !!elector?.isLeader));
   const writeStatuses = (): void => {
     if (!canWrite() || !translation) return;
     if (writing) {
@@ -120,6 +123,12 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       version + 1,
     );
     translation = t;
+    for (const e of t.errors) {
+      if (loggedErrors.has(e)) continue;
+      if (loggedErrors.size > 1000) loggedErrors.clear();
+      loggedErrors.add(e);
+      log.warn(e);
+    }
     // Only a changed configuration becomes a new snapshot; status-only churn does not reach the data plane.
     const json = JSON.stringify({ ports: t.snapshot.ports, wasmPlugins: t.snapshot.wasmPlugins });
     if (json !== lastJson) {
@@ -132,16 +141,33 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         log.warn(`onSnapshot failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    if (!firstEmitted && !wasmStage.pending) {
-      firstEmitted = true;
-      syncedResolve();
+    if (!firstEmitted) {
+      if (!wasmStage.pending) {
+        firstEmitted = true;
+        if (wasmWait) clearTimeout(wasmWait);
+        syncedResolve();
+      } else if (!wasmWait) {
+        // Wait for the first Wasm pulls so a plugin is served from the start, but not forever: a registry
+        // that does not answer must not keep the whole gateway unready.
+        wasmWait = setTimeout(() => {
+          firstEmitted = true;
+          syncedResolve();
+        }, WASM_READY_WAIT_MS);
+        wasmWait.unref();
+      }
     }
     writeStatuses();
   };
 
   const provider = new ResourceProvider(opts.kubeConfig, rest, run, log);
+  provider.onStatusOnly = () => writeStatuses();
   const wasmStage = new WasmImageStage(opts.wasmImages, () => provider.schedule());
-  const writer = new StatusWriter(rest, (field, ns, name) => provider.get(field, ns, name), events, (m) => log.warn(`status: ${m}`));
+  const writer = new StatusWriter(
+    rest,
+    (field, ns, name) => provider.get(field, ns, name),
+    events,
+    (m) => log.warn(`status: ${m}`),
+  );
   const elector =
     opts.writeStatus === 'leader-election'
       ? new LeaderElector(
@@ -150,11 +176,17 @@ export async function startController(opts: ControllerOptions): Promise<Controll
             namespace: opts.leaseNamespace ?? 'default',
             name: LEASE_NAME,
             identity,
-            ...(opts.leaseDurationSeconds !== undefined ? { leaseDurationSeconds: opts.leaseDurationSeconds } : {}),
+            ...(opts.leaseDurationSeconds !== undefined
+              ? { leaseDurationSeconds: opts.leaseDurationSeconds }
+              : {}),
             ...(opts.leaseRenewMs !== undefined ? { renewMs: opts.leaseRenewMs } : {}),
           },
           (leading) => {
-            log.info(leading ? `${identity} is the leader: writing status` : `${identity} is not the leader: status writes stop`);
+            log.info(
+              leading
+                ? `${identity} is the leader: writing status`
+                : `${identity} is not the leader: status writes stop`,
+            );
             if (leading) writeStatuses();
           },
           (m) => log.warn(m),
@@ -180,6 +212,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     async close() {
       if (closed) return;
       closed = true;
+      if (wasmWait) clearTimeout(wasmWait);
       wasmStage.close();
       await provider.close();
       if (writing) await writing.catch(() => undefined);

@@ -29,7 +29,8 @@ export interface DownstreamResponse {
 
 /** Request has a body to forward: HTTP/1 `content-length` > 0 or chunked; HTTP/2 a stream not yet ended. */
 export function hasRequestBody(req: DownstreamRequest): boolean {
-  if (req.httpVersionMajor === 2) return !req.readableEnded && !(req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders;
+  if (req.httpVersionMajor === 2)
+    return !req.readableEnded && !(req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders;
   const cl = req.headers['content-length'];
   if (cl !== undefined) return cl !== '0';
   return req.headers['transfer-encoding'] !== undefined;

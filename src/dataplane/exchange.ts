@@ -10,59 +10,27 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { EndpointIR, RouteRuleIR } from '../ir/snapshot.js';
-import type { DataPlaneLimits } from './limits.js';
+import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { hasRequestBody } from './downstream.js';
-import { applyHeaderModifier, connectionTokens, isHopByHop } from './headers.js';
+import { applyHeaderModifier, proxyRequestHeaders, responseHeadersFromRaw } from './headers.js';
+import { mirror } from './mirror.js';
 import { REPLIES, type LocalReply } from './replies.js';
-import { chooseBackend, type BackendRuntime, type ListenerRuntime, type PortRuntime, type RuleRuntime } from './runtime.js';
+import {
+  chooseBackend,
+  type BackendRuntime,
+  type ListenerRuntime,
+  type PortRuntime,
+  type RuleRuntime,
+} from './runtime.js';
 import { hostWithoutPort } from './routing/host-table.js';
 import type { RouteRequest } from './routing/route-matcher.js';
 import { isConnectFailure, type UpstreamHandler } from './upstream/dispatcher.js';
-import { endpointKey, type Upstreams } from './upstream/upstreams.js';
+import { endpointKey } from './upstream/upstreams.js';
 import { redirectLocation, modifyPath } from './url.js';
 import { tunnel } from './upgrade.js';
 import { runWithExtensions, extensionFailed, type ResponseHooks } from './extension-flow.js';
 import { ExtensionError } from '../extensions/extension.js';
-
-export interface ProxyStats {
-  requests: number;
-  localReplies: number;
-  upstreamErrors: number;
-  resets: number;
-  badRequests: number;
-}
-
-/** One finished request, for access logs and metrics (`DataPlaneOptions.observer`). */
-export interface RequestRecord {
-  readonly requestId: string;
-  readonly listener: string | undefined;
-  /** `namespace/name` of the HTTPRoute, and the rule (`namespace/name/ruleIndex`). */
-  readonly route: string | undefined;
-  readonly rule: string | undefined;
-  /** `namespace/service:port`. */
-  readonly backend: string | undefined;
-  readonly method: string;
-  readonly host: string;
-  readonly path: string;
-  /** Status sent to the client; 0 when the stream was reset or the client left first. */
-  readonly status: number;
-  /** `via_upstream`, `upgrade`, a local answer's details (e.g. `route_not_found`), `reset`, `client_closed`. */
-  readonly details: string;
-  readonly durationMs: number;
-}
-
-export interface RequestObserver {
-  requestEnd(record: RequestRecord): void;
-}
-
-export interface ProxyContext {
-  readonly observer: RequestObserver | undefined;
-  readonly upstreams: Upstreams;
-  readonly limits: DataPlaneLimits;
-  readonly stats: ProxyStats;
-  readonly via: string;
-}
 
 const TIMEOUT = Object.assign(new Error('request timeout'), { code: 'EXTGATE_TIMEOUT' });
 
@@ -137,7 +105,9 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     // HTTPS picks the Gateway listener by SNI (as the certificate was), HTTP and SNI-less TLS by Host.
     const sni = this.sni;
     const listener =
-      this.port.only ?? (sni !== undefined ? this.port.listeners.find(sni) : undefined) ?? this.port.listeners.find(this.host);
+      this.port.only ??
+      (sni !== undefined ? this.port.listeners.find(sni) : undefined) ??
+      this.port.listeners.find(this.host);
     if (listener === undefined) return this.reply(REPLIES.noListener);
     this.listener = listener;
     const url = req.url ?? '/';
@@ -187,9 +157,12 @@ export class Exchange implements UpstreamHandler, RouteRequest {
         path: this.path,
         search: this.query === '' ? '' : `?${this.query}`,
       });
-      this.reply({ status: rule.redirect.statusCode, contentType: 'text/plain', body: '', details: 'redirect' }, {
-        location,
-      });
+      this.reply(
+        { status: rule.redirect.statusCode, contentType: 'text/plain', body: '', details: 'redirect' },
+        {
+          location,
+        },
+      );
       return false;
     }
     if (rule.backends.length === 0) {
@@ -220,31 +193,26 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.upstreamPath = this.query === '' ? path : `${path}?${this.query}`;
     const { requestMs, backendRequestMs } = rule.ir.timeouts;
     const limit = Math.min(requestMs ?? Infinity, backendRequestMs ?? Infinity);
-    if (limit !== Infinity && limit > 0 && this.upgrade === undefined) this.timer = setTimeout(() => this.onTimeout(), limit);
-    for (const mirror of rule.mirrors) this.mirror(mirror);
+    if (limit !== Infinity && limit > 0 && this.upgrade === undefined)
+      this.timer = setTimeout(() => this.onTimeout(), limit);
+    // Fire and forget; requests with a body are not mirrored (the body streams once, to the real backend).
+    if (!this.hasBody) {
+      for (const target of rule.mirrors)
+        mirror(this.ctx.upstreams, target, this.method, this.upstreamPath, this.upstreamHeaders);
+    }
   }
 
   /** Copies the client's headers minus hop-by-hop ones, plus the standard proxy headers. */
   buildUpstreamHeaders(src: Readonly<Record<string, string | string[] | undefined>>): void {
-    const out: Record<string, string | string[]> = {};
-    const extra = connectionTokens(src.connection);
-    // gRPC over HTTP/2 needs `te: trailers` end to end; HTTP/1.1 backends get no hop-by-hop fields at all.
-    const keepTe = this.backend !== undefined && this.backend.ir.protocol !== 'http1';
-    for (const name in src) {
-      const v = src[name];
-      if (name.charCodeAt(0) === 58 /* ':' */ || (isHopByHop(name) && !(keepTe && name === 'te' && v === 'trailers'))) continue;
-      if (extra !== undefined && extra.has(name)) continue;
-      if (v !== undefined) out[name] = v;
-    }
-    out.host = (this.authority ?? src.host ?? src[':authority'] ?? this.host) as string;
-    const client = this.req.socket.remoteAddress ?? '';
-    const xff = src['x-forwarded-for'];
-    out['x-forwarded-for'] = xff === undefined ? client : `${Array.isArray(xff) ? xff.join(', ') : xff}, ${client}`;
-    out['x-forwarded-proto'] = this.scheme;
-    const via = src.via;
-    out.via = via === undefined ? this.ctx.via : `${Array.isArray(via) ? via.join(', ') : via}, ${this.ctx.via}`;
-    out['x-request-id'] = this.requestId;
-    this.upstreamHeaders = out;
+    this.upstreamHeaders = proxyRequestHeaders(src, {
+      authority: (this.authority ?? src.host ?? src[':authority'] ?? this.host) as string,
+      client: this.req.socket.remoteAddress ?? '',
+      scheme: this.scheme,
+      via: this.ctx.via,
+      requestId: this.requestId,
+      // gRPC over HTTP/2 needs `te: trailers` end to end; HTTP/1.1 backends get no hop-by-hop fields at all.
+      keepTeTrailers: this.backend !== undefined && this.backend.ir.protocol !== 'http1',
+    });
   }
 
   /** Sends the request to an endpoint of the chosen backend (another one after a refused connection). */
@@ -293,30 +261,6 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   /** Replaced by the extension flow when a traffic chain processes the request body. */
   requestBody: import('node:stream').Readable | undefined;
 
-  private mirror(target: import('../ir/snapshot.js').BackendIR): void {
-    // Fire and forget: the mirror's answer and failures are ignored, and it never holds up the request.
-    const endpoint = this.ctx.upstreams.pick(target);
-    if (endpoint === undefined || target.invalid !== undefined) return;
-    const sink: UpstreamHandler = {
-      onConnect: () => {},
-      onHeaders: () => true,
-      onData: () => true,
-      onComplete: () => {},
-      onError: () => {},
-    };
-    const headers = { ...this.upstreamHeaders };
-    const host = typeof headers.host === 'string' ? headers.host : this.host;
-    headers.host = host.includes(':') && !host.startsWith('[') ? host.replace(/:/, '-shadow:') : `${host}-shadow`;
-    try {
-      this.ctx.upstreams.dispatcher(endpoint, target.protocol).dispatch(
-        { path: this.upstreamPath, method: this.method, headers, body: null, headersTimeout: 5_000 },
-        sink,
-      );
-    } catch {
-      // A mirror must never affect the real request.
-    }
-  }
-
   // ----- undici handler -------------------------------------------------------------------------------
 
   onConnect(abort: (reason?: Error) => void): void {
@@ -331,27 +275,13 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.responseStarted = true;
     this.status = statusCode;
     if (this.endpoint !== undefined && this.tried !== undefined) this.ctx.upstreams.restore(this.endpoint);
-    const headers: OutgoingHttpHeaders = {};
-    let extra: Set<string> | undefined;
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!.toString('latin1').toLowerCase();
-      const value = raw[i + 1]!.toString('latin1');
-      if (isHopByHop(name)) {
-        if (name === 'connection') extra = connectionTokens(value);
-        continue;
-      }
-      const prev = headers[name];
-      if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
-      else if (Array.isArray(prev)) prev.push(value);
-      else headers[name] = `${String(prev)}, ${value}`;
-    }
-    if (extra !== undefined) for (const name of extra) delete headers[name];
+    const headers = responseHeadersFromRaw(raw);
     const rule = this.rule!;
     const backend = this.backend!;
-    for (const m of rule.responseHeaders) applyHeaderModifier(headers as Record<string, string | string[]>, m);
-    for (const m of backend.responseHeaders) applyHeaderModifier(headers as Record<string, string | string[]>, m);
+    for (const m of rule.responseHeaders) applyHeaderModifier(headers, m);
+    for (const m of backend.responseHeaders) applyHeaderModifier(headers, m);
     if (this.responseHooks !== undefined) {
-      this.responseHooks.onHeaders(statusCode, headers as Record<string, string | string[]>, resume);
+      this.responseHooks.onHeaders(statusCode, headers, resume);
       return false;
     }
     this.res.writeHead(statusCode, headers);
@@ -389,7 +319,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     if (this.finished) return;
     if (rawTrailers !== null && rawTrailers.length > 0) {
       const trailers: OutgoingHttpHeaders = {};
-      for (let i = 0; i < rawTrailers.length; i += 2) trailers[rawTrailers[i]!.toString().toLowerCase()] = rawTrailers[i + 1]!.toString();
+      for (let i = 0; i < rawTrailers.length; i += 2)
+        trailers[rawTrailers[i]!.toString().toLowerCase()] = rawTrailers[i + 1]!.toString();
       this.res.addTrailers(trailers);
     }
     this.finished = true;

@@ -4,13 +4,13 @@
 
 import type { Snapshot } from '../ir/snapshot.js';
 import { DEFAULT_LIMITS, type DataPlaneLimits } from './limits.js';
-import type { ProxyContext, ProxyStats, RequestObserver } from './exchange.js';
+import type { ProxyContext, ProxyStats, RequestObserver } from './context.js';
 import { PortListener } from './port-listener.js';
 import { compilePort, type CompileChains, type PortRuntime } from './runtime.js';
 import { Upstreams } from './upstream/upstreams.js';
 
 export type { CompileChains } from './runtime.js';
-export type { RequestObserver, RequestRecord, ProxyStats } from './exchange.js';
+export type { RequestObserver, RequestRecord, ProxyStats } from './context.js';
 
 export interface DataPlaneOptions {
   /** Compiles a listener's extension chains once per snapshot (src/extensions/chain.ts). Default: no chains. */
@@ -52,8 +52,17 @@ export class DataPlane {
 
   constructor(private readonly options: DataPlaneOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.upstreams = new Upstreams(this.limits, options.http1Client ?? (process.env.EXTGATE_HTTP1_CLIENT === 'undici' ? 'undici' : 'native'));
-    this.ctx = { observer: options.observer, upstreams: this.upstreams, limits: this.limits, stats: this.stats, via: `1.1 ${options.via ?? 'extgate'}` };
+    this.upstreams = new Upstreams(
+      this.limits,
+      options.http1Client ?? (process.env.EXTGATE_HTTP1_CLIENT === 'undici' ? 'undici' : 'native'),
+    );
+    this.ctx = {
+      observer: options.observer,
+      upstreams: this.upstreams,
+      limits: this.limits,
+      stats: this.stats,
+      via: `1.1 ${options.via ?? 'extgate'}`,
+    };
   }
 
   /** The snapshot being served (undefined before the first apply). */
@@ -83,7 +92,8 @@ export class DataPlane {
     const next = new Map<string, PortRuntime>();
     for (const port of snapshot.ports) {
       const key = portKey(port.address, port.port, port.protocol);
-      if (next.has(key)) throw new Error(`snapshot ${snapshot.version}: port ${key} appears twice in snapshot.ports`);
+      if (next.has(key))
+        throw new Error(`snapshot ${snapshot.version}: port ${key} appears twice in snapshot.ports`);
       next.set(key, compilePort(port, snapshot, this.options.compileChains));
     }
 

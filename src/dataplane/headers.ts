@@ -103,7 +103,14 @@ export function isHopByHop(name: string): boolean {
 export function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
   // Nearly every peer sends exactly one of these; answer without allocating.
-  if (value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Upgrade' || value === 'upgrade') return undefined;
+  if (
+    value === 'keep-alive' ||
+    value === 'close' ||
+    value === 'Keep-Alive' ||
+    value === 'Upgrade' ||
+    value === 'upgrade'
+  )
+    return undefined;
   const joined = Array.isArray(value) ? value.join(',') : value;
   const tokens = new Set<string>();
   for (const t of joined.split(',')) {
@@ -117,7 +124,10 @@ export function connectionTokens(value: string | string[] | undefined): Set<stri
  * Applies a Gateway API header modifier to a Node header object in place: set replaces, add appends (the
  * spec: "add ... appends to any existing values"), remove deletes.
  */
-export function applyHeaderModifier(headers: Record<string, string | string[] | undefined>, m: HeaderModifierIR): void {
+export function applyHeaderModifier(
+  headers: Record<string, string | string[] | undefined>,
+  m: HeaderModifierIR,
+): void {
   for (const { name, value } of m.set) headers[name.toLowerCase()] = value;
   for (const { name, value } of m.add) {
     const key = name.toLowerCase();
@@ -133,4 +143,70 @@ export function applyHeaderModifierToList(headers: HeaderList, m: HeaderModifier
   for (const { name, value } of m.set) headers.set(name, value);
   for (const { name, value } of m.add) headers.append(name, value);
   for (const name of m.remove) headers.remove(name);
+}
+
+/**
+ * An upstream response's raw header list (undici / llhttp shape: name, value, name, value...) as a Node
+ * header object: names lowercased, hop-by-hop fields and those named in `Connection` dropped, repeated
+ * fields joined (`set-cookie` kept as a list).
+ */
+export function responseHeadersFromRaw(
+  raw: ReadonlyArray<Buffer | string>,
+): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  let extra: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    // latin1 round-trips header bytes exactly: Node writes header strings back as latin1.
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
+    if (isHopByHop(name)) {
+      if (name === 'connection') extra = connectionTokens(value);
+      continue;
+    }
+    const prev = headers[name];
+    if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else headers[name] = `${prev}, ${value}`;
+  }
+  if (extra !== undefined) for (const name of extra) delete headers[name];
+  return headers;
+}
+
+export interface ProxyHeaderValues {
+  /** Value for `host` (HTTP/1.1) / `:authority` (HTTP/2) upstream. */
+  readonly authority: string;
+  readonly client: string;
+  readonly scheme: 'http' | 'https';
+  /** This proxy's `via` entry, e.g. `1.1 extgate`. */
+  readonly via: string;
+  readonly requestId: string;
+  readonly keepTeTrailers: boolean;
+}
+
+/**
+ * The headers sent upstream: the client's minus hop-by-hop ones (and those its `Connection` names), plus
+ * `x-forwarded-for` (appended), `x-forwarded-proto`, `via` (appended) and `x-request-id`.
+ */
+export function proxyRequestHeaders(
+  src: Readonly<Record<string, string | string[] | undefined>>,
+  p: ProxyHeaderValues,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const extra = connectionTokens(src.connection);
+  for (const name in src) {
+    const v = src[name];
+    if (v === undefined || name.charCodeAt(0) === 58 /* ':' */) continue;
+    if (HOP_BY_HOP.has(name) && !(p.keepTeTrailers && name === 'te' && v === 'trailers')) continue;
+    if (extra !== undefined && extra.has(name)) continue;
+    out[name] = v;
+  }
+  out.host = p.authority;
+  const xff = src['x-forwarded-for'];
+  out['x-forwarded-for'] =
+    xff === undefined ? p.client : `${Array.isArray(xff) ? xff.join(', ') : xff}, ${p.client}`;
+  out['x-forwarded-proto'] = p.scheme;
+  const via = src.via;
+  out.via = via === undefined ? p.via : `${Array.isArray(via) ? via.join(', ') : via}, ${p.via}`;
+  out['x-request-id'] = p.requestId;
+  return out;
 }

@@ -10,7 +10,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { DataPlaneLimits } from './limits.js';
-import { Exchange, type ProxyContext } from './exchange.js';
+import { Exchange } from './exchange.js';
+import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { contextForServername, type PortRuntime } from './runtime.js';
 import { SocketResponse } from './upgrade.js';
@@ -31,9 +32,17 @@ export class PortListener {
     private readonly limits: DataPlaneLimits,
   ) {
     this.runtime = runtime;
-    const onRequest = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
+    const onRequest = (
+      req: http.IncomingMessage | http2.Http2ServerRequest,
+      res: http.ServerResponse | http2.Http2ServerResponse,
+    ): void => {
       // Capture the runtime now: this request finishes on the snapshot it started with.
-      new Exchange(this.ctx, this.runtime, req as unknown as DownstreamRequest, res as unknown as DownstreamResponse).start();
+      new Exchange(
+        this.ctx,
+        this.runtime,
+        req as unknown as DownstreamRequest,
+        res as unknown as DownstreamResponse,
+      ).start();
     };
     this.h1 = http.createServer(
       {
@@ -46,15 +55,22 @@ export class PortListener {
       },
       onRequest,
     );
-    this.h1.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
-    this.h1.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
+    this.h1.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.onUpgrade(req, socket, head),
+    );
+    this.h1.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) =>
+      this.onClientError(err, socket),
+    );
     // The protocol server never listens; emitting 'listening' starts its connection tracking, which runs the
     // header timeout and closeIdleConnections().
     this.h1.emit('listening');
     this.h2 = http2.createServer(
       {
         maxSessionMemory: 32,
-        settings: { maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderBytes },
+        settings: {
+          maxConcurrentStreams: limits.maxConcurrentStreams,
+          maxHeaderListSize: limits.maxHeaderBytes,
+        },
       },
       onRequest,
     );
@@ -95,7 +111,8 @@ export class PortListener {
   listen(): Promise<void> {
     const { address, port } = this.runtime.ir;
     return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(new Error(`cannot listen on ${address}:${port}: ${err.message}`));
+      const onError = (err: Error): void =>
+        reject(new Error(`cannot listen on ${address}:${port}: ${err.message}`));
       this.acceptor.once('error', onError);
       this.acceptor.listen({ host: address, port, backlog: 4096 }, () => {
         this.acceptor.removeListener('error', onError);
@@ -158,7 +175,11 @@ export class PortListener {
   private onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     this.ctx.stats.badRequests++;
     const code = err.code ?? '';
-    if (code === 'ECONNRESET' || !socket.writable || (socket as net.Socket & { _httpMessage?: unknown })._httpMessage) {
+    if (
+      code === 'ECONNRESET' ||
+      !socket.writable ||
+      (socket as net.Socket & { _httpMessage?: unknown })._httpMessage
+    ) {
       socket.destroy();
       return;
     }

@@ -25,7 +25,11 @@ export const REPLIES = {
   noBackendRefs: text(500, 'route rule has no backends\n', 'no_backends'),
   noEndpoints: text(503, 'no healthy upstream\n', 'no_healthy_upstream'),
   connectFailure: text(502, 'upstream connect error\n', 'upstream_connect_failure'),
-  upstreamReset: text(502, 'upstream reset before response headers\n', 'upstream_reset_before_response_started'),
+  upstreamReset: text(
+    502,
+    'upstream reset before response headers\n',
+    'upstream_reset_before_response_started',
+  ),
   upstreamTimeout: text(504, 'upstream request timeout\n', 'upstream_response_timeout'),
   badRequest: text(400, 'bad request\n', 'bad_request'),
 } as const;

@@ -64,7 +64,11 @@ export interface PortRuntime {
   readonly defaultContext: tls.SecureContext | undefined;
 }
 
-export function compilePort(ir: PortIR, snapshot: Snapshot, compileChains: CompileChains | undefined): PortRuntime {
+export function compilePort(
+  ir: PortIR,
+  snapshot: Snapshot,
+  compileChains: CompileChains | undefined,
+): PortRuntime {
   const listeners = new HostTable<ListenerRuntime>();
   let first: ListenerRuntime | undefined;
   for (const l of ir.listeners) {
@@ -75,7 +79,9 @@ export function compilePort(ir: PortIR, snapshot: Snapshot, compileChains: Compi
     listeners.upsert(l.hostname, () => runtime);
   }
   const only = ir.listeners.length === 1 && ir.listeners[0]!.hostname === undefined ? first : undefined;
-  const withTls = [listeners.find(''), first, ...listeners.values()].find((l) => l !== undefined && l.contexts.length > 0);
+  const withTls = [listeners.find(''), first, ...listeners.values()].find(
+    (l) => l !== undefined && l.contexts.length > 0,
+  );
   return {
     ir,
     version: snapshot.version,
@@ -96,7 +102,10 @@ function compileListener(
   for (const r of ir.routes) rules.set(r, compileRule(r));
   const contexts = (ir.tls?.certificates ?? []).map((c) => {
     try {
-      return { context: tls.createSecureContext({ cert: c.certPem, key: c.keyPem }), cert: new X509Certificate(c.certPem) };
+      return {
+        context: tls.createSecureContext({ cert: c.certPem, key: c.keyPem }),
+        cert: new X509Certificate(c.certPem),
+      };
     } catch (err) {
       throw new Error(
         `listener ${ir.id}: the certificate from Secret ${c.secret} cannot be loaded (${(err as Error).message}); ` +
@@ -110,9 +119,13 @@ function compileListener(
     matcher: compileMatcher(ir),
     rules,
     routingChains:
-      compileChains !== undefined && ir.routingChains.length > 0 ? compileChains(ir.routingChains, snapshot) : undefined,
+      compileChains !== undefined && ir.routingChains.length > 0
+        ? compileChains(ir.routingChains, snapshot)
+        : undefined,
     trafficChains:
-      compileChains !== undefined && ir.trafficChains.length > 0 ? compileChains(ir.trafficChains, snapshot) : undefined,
+      compileChains !== undefined && ir.trafficChains.length > 0
+        ? compileChains(ir.trafficChains, snapshot)
+        : undefined,
     contexts,
   };
 }
@@ -130,7 +143,9 @@ function compileMatcher(ir: GatewayListenerIR): RouteMatcher {
         return true;
       }
     });
-    throw new Error(`listener ${ir.id}: route rule ${bad?.id ?? '?'} has an invalid RegularExpression: ${(err as Error).message}`);
+    throw new Error(
+      `listener ${ir.id}: route rule ${bad?.id ?? '?'} has an invalid RegularExpression: ${(err as Error).message}`,
+    );
   }
 }
 

@@ -113,4 +113,3 @@ export function tunnel(
     req.client.on('close', () => upstream.destroy());
   });
 }
-

@@ -9,13 +9,32 @@ import { fileURLToPath } from 'node:url';
 import type { Snapshot } from '../ir/snapshot.js';
 import type { DataPlaneLimits } from './limits.js';
 import type { BoundPort } from './gateway.js';
+import type { CompileChains } from './runtime.js';
 
 export interface WorkerGatewayOptions {
   /** Number of worker processes; default: one per core. */
   readonly workers?: number;
-  /** Module (absolute path or file URL) exporting `compileChains`, loaded by each worker. */
+  /**
+   * Module (absolute path or file URL) loaded by each worker, exporting either `compileChains` or
+   * `createWorkerExtensions(): WorkerExtensions` (to build per-process extension runtimes, e.g. callout
+   * clients and Wasm VMs, and to prepare each snapshot before it is applied).
+   */
   readonly chainsModule?: string;
   readonly limits?: Partial<DataPlaneLimits>;
+  /**
+   * `round-robin` (default): the primary accepts and hands each connection to the next worker.
+   * `os`: workers accept on the shared socket themselves (less work in the primary, but Linux may give one
+   * worker most connections). Applies to the whole process (node:cluster has one policy).
+   */
+  readonly scheduling?: 'round-robin' | 'os';
+}
+
+/** What a `chainsModule` may build in each worker. */
+export interface WorkerExtensions {
+  readonly compileChains: CompileChains;
+  /** Runs before each apply (e.g. compile new Wasm plugin versions). */
+  prepare?(snapshot: Snapshot): void | Promise<void>;
+  close?(): void | Promise<void>;
 }
 
 /** Messages between the primary and a worker. */
@@ -33,18 +52,29 @@ export class WorkerGateway {
 
   constructor(options: WorkerGatewayOptions = {}) {
     if (!cluster.isPrimary) throw new Error('WorkerGateway must be created in the primary process');
-    cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), silent: false });
+    cluster.schedulingPolicy = options.scheduling === 'os' ? cluster.SCHED_NONE : cluster.SCHED_RR;
+    cluster.setupPrimary({
+      exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)),
+      silent: false,
+    });
     const n = options.workers ?? availableParallelism();
     const ready: Array<Promise<void>> = [];
     for (let i = 0; i < n; i++) {
       const worker = cluster.fork({
-        EXTGATE_WORKER_OPTIONS: JSON.stringify({ chainsModule: options.chainsModule, limits: options.limits }),
+        EXTGATE_WORKER_OPTIONS: JSON.stringify({
+          chainsModule: options.chainsModule,
+          limits: options.limits,
+        }),
       });
       this.workers.push(worker);
       ready.push(
         new Promise((resolve, reject) => {
-          worker.once('message', (m: WorkerMessage) => (m.type === 'ready' ? resolve() : reject(new Error('worker did not start'))));
-          worker.once('exit', (code) => reject(new Error(`worker exited with code ${code} before it was ready`)));
+          worker.once('message', (m: WorkerMessage) =>
+            m.type === 'ready' ? resolve() : reject(new Error('worker did not start')),
+          );
+          worker.once('exit', (code) =>
+            reject(new Error(`worker exited with code ${code} before it was ready`)),
+          );
         }),
       );
     }
@@ -69,7 +99,9 @@ export class WorkerGateway {
     for (const w of this.workers) w.kill();
   }
 
-  private broadcast(message: WorkerMessage & { seq: number }): Promise<Array<Extract<WorkerMessage, { type: 'done' }>>> {
+  private broadcast(
+    message: WorkerMessage & { seq: number },
+  ): Promise<Array<Extract<WorkerMessage, { type: 'done' }>>> {
     return Promise.all(
       this.workers.map(
         (w) =>

@@ -5,7 +5,18 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { DataPlane } from '../../src/dataplane/gateway.js';
 import { WorkerGateway } from '../../src/dataplane/workers.js';
-import { backend, echoBackend, echoOf, get, listener, port, rule, snapshot, tlsOf, type EchoBackend } from './fixtures.js';
+import {
+  backend,
+  echoBackend,
+  echoOf,
+  get,
+  listener,
+  port,
+  rule,
+  snapshot,
+  tlsOf,
+  type EchoBackend,
+} from './fixtures.js';
 
 let a: EchoBackend;
 before(async () => {
@@ -22,10 +33,19 @@ test('an invalid certificate or regex rejects the snapshot and the old one keeps
     await gw.apply(good);
     const p = gw.ports()[0]!.boundPort;
     const badCert = snapshot([
-      port([listener([], { id: 'default/gw/https', tls: tlsOf('not a pem', 'nope', 'default/broken') })], 'HTTPS', 0),
+      port(
+        [listener([], { id: 'default/gw/https', tls: tlsOf('not a pem', 'nope', 'default/broken') })],
+        'HTTPS',
+        0,
+      ),
     ]);
-    await assert.rejects(gw.apply(badCert), /listener default\/gw\/https: the certificate from Secret default\/broken cannot be loaded/);
-    const badRegex = snapshot([port([listener([rule({ match: { path: { type: 'RegularExpression', value: '/(unclosed' } } })])])]);
+    await assert.rejects(
+      gw.apply(badCert),
+      /listener default\/gw\/https: the certificate from Secret default\/broken cannot be loaded/,
+    );
+    const badRegex = snapshot([
+      port([listener([rule({ match: { path: { type: 'RegularExpression', value: '/(unclosed' } } })])]),
+    ]);
     await assert.rejects(gw.apply(badRegex), /invalid RegularExpression/);
     assert.equal(gw.snapshot, good);
     assert.equal(echoOf(await get(p, '/', { host: 'x' })).metadata, 'a');
@@ -40,7 +60,10 @@ test('a port in use rejects the apply and binds nothing new', async () => {
   const taken = (blocker.address() as net.AddressInfo).port;
   const gw = new DataPlane();
   try {
-    await assert.rejects(gw.apply(snapshot([port([listener([])], 'HTTP', taken)])), /cannot listen on 127\.0\.0\.1:\d+/);
+    await assert.rejects(
+      gw.apply(snapshot([port([listener([])], 'HTTP', taken)])),
+      /cannot listen on 127\.0\.0\.1:\d+/,
+    );
     assert.deepEqual(gw.ports(), []);
   } finally {
     await gw.close(100);
@@ -48,19 +71,84 @@ test('a port in use rejects the apply and binds nothing new', async () => {
   }
 });
 
-test('WorkerGateway: two worker processes serve the snapshot and follow applies', { timeout: 30_000 }, async () => {
-  const free = net.createServer();
-  await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
-  const p = (free.address() as net.AddressInfo).port;
-  await new Promise((r) => free.close(r));
-  const gw = new WorkerGateway({ workers: 2 });
-  try {
-    await gw.apply(snapshot([port([listener([rule({ backends: [backend('default/a:80', a.port)] })])], 'HTTP', p)]));
-    assert.equal(echoOf(await get(p, '/', { host: 'x' })).metadata, 'a');
-    await gw.apply(snapshot([port([listener([rule({ match: { path: { type: 'Exact', value: '/only' } }, backends: [backend('default/a:80', a.port)] })])], 'HTTP', p)]));
-    for (let i = 0; i < 4; i++) assert.equal((await get(p, '/', { host: 'x' })).status, 404, 'every worker swapped');
-    assert.equal(gw.ports()[0]!.boundPort, p);
-  } finally {
-    await gw.close(100);
-  }
-});
+test(
+  'WorkerGateway: two worker processes serve the snapshot and follow applies',
+  { timeout: 30_000 },
+  async () => {
+    const free = net.createServer();
+    await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+    const p = (free.address() as net.AddressInfo).port;
+    await new Promise((r) => free.close(r));
+    const gw = new WorkerGateway({ workers: 2 });
+    try {
+      await gw.apply(
+        snapshot([port([listener([rule({ backends: [backend('default/a:80', a.port)] })])], 'HTTP', p)]),
+      );
+      assert.equal(echoOf(await get(p, '/', { host: 'x' })).metadata, 'a');
+      await gw.apply(
+        snapshot([
+          port(
+            [
+              listener([
+                rule({
+                  match: { path: { type: 'Exact', value: '/only' } },
+                  backends: [backend('default/a:80', a.port)],
+                }),
+              ]),
+            ],
+            'HTTP',
+            p,
+          ),
+        ]),
+      );
+      for (let i = 0; i < 4; i++)
+        assert.equal((await get(p, '/', { host: 'x' })).status, 404, 'every worker swapped');
+      assert.equal(gw.ports()[0]!.boundPort, p);
+    } finally {
+      await gw.close(100);
+    }
+  },
+);
+
+test(
+  'WorkerGateway: chainsModule builds the extension runtime inside each worker',
+  { timeout: 30_000 },
+  async () => {
+    const free = net.createServer();
+    await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+    const p = (free.address() as net.AddressInfo).port;
+    await new Promise((r) => free.close(r));
+    const gw = new WorkerGateway({
+      workers: 2,
+      chainsModule: new URL('./worker-extensions.js', import.meta.url).href,
+    });
+    const chain = {
+      id: 'GCPTrafficExtension/default/w/chain1',
+      name: 'chain1',
+      resource: 'default/w',
+      resourceKind: 'GCPTrafficExtension' as const,
+      match: [],
+      extensions: [],
+    };
+    try {
+      await gw.apply(
+        snapshot([
+          port(
+            [listener([rule({ backends: [backend('default/a:80', a.port)] })], { trafficChains: [chain] })],
+            'HTTP',
+            p,
+          ),
+        ]),
+      );
+      const pids = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const r = await get(p, '/', { host: 'x' });
+        assert.equal(r.headers['x-prepared'], '1');
+        pids.add(String(r.headers['x-worker-pid']));
+      }
+      assert.ok(!pids.has(String(process.pid)) && pids.size >= 1, 'answered by worker processes');
+    } finally {
+      await gw.close(100);
+    }
+  },
+);

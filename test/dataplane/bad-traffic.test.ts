@@ -5,7 +5,17 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
-import { backend, echoBackend, get, listener, port, rule, snapshot, startGateway, type EchoBackend } from './fixtures.js';
+import {
+  backend,
+  echoBackend,
+  get,
+  listener,
+  port,
+  rule,
+  snapshot,
+  startGateway,
+  type EchoBackend,
+} from './fixtures.js';
 
 let echo: EchoBackend;
 let resetter: http.Server;
@@ -27,7 +37,10 @@ before(async () => {
   });
   await new Promise<void>((r) => resetter.listen(0, '127.0.0.1', r));
   const routes = [
-    rule({ match: { path: { type: 'PathPrefix', value: '/reset' } }, backends: [backend('default/reset:80', (resetter.address() as net.AddressInfo).port)] }),
+    rule({
+      match: { path: { type: 'PathPrefix', value: '/reset' } },
+      backends: [backend('default/reset:80', (resetter.address() as net.AddressInfo).port)],
+    }),
     rule({ backends: [backend('default/echo:80', echo.port)] }),
   ];
   ({ gw, port: gwPort } = await startGateway(snapshot([port([listener(routes)])]), {
@@ -77,12 +90,18 @@ test('oversized headers answer 431', async () => {
 
 test('conflicting Content-Length / Transfer-Encoding answer 400 and close (no smuggling)', async () => {
   const before = echo.requests;
-  const both = await raw('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n');
+  const both = await raw(
+    'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n',
+  );
   assert.equal(status(both.text), 400);
   assert.ok(both.closed);
-  const twoLengths = await raw('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!');
+  const twoLengths = await raw(
+    'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!',
+  );
   assert.equal(status(twoLengths.text), 400);
-  const badTe = await raw('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n');
+  const badTe = await raw(
+    'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n',
+  );
   assert.equal(status(badTe.text), 400);
   assert.equal(echo.requests, before, 'nothing reached the backend');
 });

@@ -14,7 +14,18 @@ import {
 } from '../../src/extensions/extension.js';
 import type { ExtensionChainIR, HttpEvent } from '../../src/ir/snapshot.js';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
-import { backend, echoBackend, echoOf, get, listener, port, rule, snapshot, startGateway, type EchoBackend } from './fixtures.js';
+import {
+  backend,
+  echoBackend,
+  echoOf,
+  get,
+  listener,
+  port,
+  rule,
+  snapshot,
+  startGateway,
+  type EchoBackend,
+} from './fixtures.js';
 
 /** What a test extension does, per event; unset events pass through unchanged. */
 interface Script {
@@ -64,7 +75,12 @@ function compileChains(chains: readonly ExtensionChainIR[]): CompiledChains {
     },
   };
 }
-function define(kind: 'GCPRoutingExtension' | 'GCPTrafficExtension', name: string, events: HttpEvent[], script: Script): ScriptedExtension {
+function define(
+  kind: 'GCPRoutingExtension' | 'GCPTrafficExtension',
+  name: string,
+  events: HttpEvent[],
+  script: Script,
+): ScriptedExtension {
   const ext = new ScriptedExtension(`${kind}/default/e/${name}`, new Set(events), script);
   extensions.set(`${kind}/${name}`, ext);
   return ext;
@@ -93,7 +109,10 @@ before(async () => {
     rule({ match: { headers: [{ name: 'x-route', type: 'Exact', value: 'b' }] }, backends: [B] }),
     rule({ backends: [A] }),
   ];
-  const l = listener(routes, { routingChains: [chainIR('GCPRoutingExtension')], trafficChains: [chainIR('GCPTrafficExtension')] });
+  const l = listener(routes, {
+    routingChains: [chainIR('GCPRoutingExtension')],
+    trafficChains: [chainIR('GCPTrafficExtension')],
+  });
   ({ gw, port: gwPort } = await startGateway(snapshot([port([l])]), { compileChains }));
 });
 
@@ -141,7 +160,9 @@ test('routing extension rewriting :path with clearRouteCache; selectedEndpoint o
   const r = echoOf(await get(gwPort, '/', { host: 's', 'x-ext': 'path' }));
   assert.equal(r.metadata, 'store-v2');
   assert.equal(r.path, '/v2/x');
-  define('GCPRoutingExtension', 'pin', ['RequestHeaders'], { requestHeaders: () => ({ selectedEndpoint: `127.0.0.1:${b.port}` }) });
+  define('GCPRoutingExtension', 'pin', ['RequestHeaders'], {
+    requestHeaders: () => ({ selectedEndpoint: `127.0.0.1:${b.port}` }),
+  });
   assert.equal(echoOf(await get(gwPort, '/', { host: 's', 'x-ext': 'pin' })).metadata, 'store-v2');
 });
 
@@ -169,9 +190,18 @@ test('traffic extension: request and response bodies go through the chain chunk 
     requestBody: (c) => ({ chunks: [Buffer.from(Buffer.from(c).toString().toUpperCase())] }),
     responseBody: (c, eos) => ({ chunks: eos ? [Buffer.from('\n-- appended')] : [c] }),
   });
-  const r = await get(gwPort, '/', { host: 's', 'x-ext': 'upper', 'content-type': 'text/plain' }, 'POST', 'hello body');
+  const r = await get(
+    gwPort,
+    '/',
+    { host: 's', 'x-ext': 'upper', 'content-type': 'text/plain' },
+    'POST',
+    'hello body',
+  );
   assert.ok(r.body.endsWith('\n-- appended'));
-  const echo = JSON.parse(r.body.replace('\n-- appended', '')) as { bodyBytes: number; headers: Record<string, string> };
+  const echo = JSON.parse(r.body.replace('\n-- appended', '')) as {
+    bodyBytes: number;
+    headers: Record<string, string>;
+  };
   assert.equal(echo.bodyBytes, 10);
   assert.equal(echo.headers['content-length'], undefined, 'length may change: the body is re-framed');
 });
@@ -180,7 +210,14 @@ test('immediate response answers the client without reaching the backend', async
   const before = a.requests + b.requests;
   define('GCPTrafficExtension', 'deny', ['RequestHeaders'], {
     requestHeaders: () => ({
-      immediate: { status: 403, headers: [['content-type', 'text/plain'], ['x-denied', 'yes']], body: Buffer.from('denied') },
+      immediate: {
+        status: 403,
+        headers: [
+          ['content-type', 'text/plain'],
+          ['x-denied', 'yes'],
+        ],
+        body: Buffer.from('denied'),
+      },
     }),
   });
   const r = await get(gwPort, '/', { host: 's', 'x-ext': 'deny' });
@@ -198,7 +235,9 @@ test('ExtensionError before response headers: 404 NOT_FOUND JSON when unreachabl
   });
   const nf = await get(gwPort, '/', { host: 's', 'x-ext': 'unreachable' });
   assert.equal(nf.status, 404);
-  assert.deepEqual(JSON.parse(nf.body), { error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' } });
+  assert.deepEqual(JSON.parse(nf.body), {
+    error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' },
+  });
   for (const failure of ['timeout', 'error', 'protocol'] as const) {
     define('GCPTrafficExtension', `fail-${failure}`, ['RequestHeaders'], {
       requestHeaders: () => {
@@ -207,7 +246,9 @@ test('ExtensionError before response headers: 404 NOT_FOUND JSON when unreachabl
     });
     const r = await get(gwPort, '/', { host: 's', 'x-ext': `fail-${failure}` });
     assert.equal(r.status, 500);
-    assert.deepEqual(JSON.parse(r.body), { error: { code: 500, message: 'Internal server error.', status: 'INTERNAL' } });
+    assert.deepEqual(JSON.parse(r.body), {
+      error: { code: 500, message: 'Internal server error.', status: 'INTERNAL' },
+    });
   }
   define('GCPTrafficExtension', 'fail-response-headers', ['ResponseHeaders'], {
     responseHeaders: () => {
@@ -225,12 +266,21 @@ test('ExtensionError after response headers went out resets the stream', async (
   });
   const outcome = await new Promise<string>((resolve) => {
     http
-      .get({ host: '127.0.0.1', port: gwPort, path: '/', agent: false, headers: { host: 's', 'x-ext': 'fail-body' } }, (res) => {
-        res.on('data', () => {});
-        res.on('end', () => resolve(`end ${res.statusCode}`));
-        res.on('error', () => resolve('reset'));
-        res.on('aborted', () => resolve('reset'));
-      })
+      .get(
+        {
+          host: '127.0.0.1',
+          port: gwPort,
+          path: '/',
+          agent: false,
+          headers: { host: 's', 'x-ext': 'fail-body' },
+        },
+        (res) => {
+          res.on('data', () => {});
+          res.on('end', () => resolve(`end ${res.statusCode}`));
+          res.on('error', () => resolve('reset'));
+          res.on('aborted', () => resolve('reset'));
+        },
+      )
       .on('error', () => resolve('reset'));
   });
   assert.equal(outcome, 'reset');

@@ -6,7 +6,18 @@ import net from 'node:net';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
 import type { HttpFilterIR, RouteRuleIR } from '../../src/ir/snapshot.js';
 import { modifyPath } from '../../src/dataplane/url.js';
-import { backend, echoBackend, echoOf, get, listener, port, rule, snapshot, startGateway, type EchoBackend } from './fixtures.js';
+import {
+  backend,
+  echoBackend,
+  echoOf,
+  get,
+  listener,
+  port,
+  rule,
+  snapshot,
+  startGateway,
+  type EchoBackend,
+} from './fixtures.js';
 
 let a: EchoBackend;
 let b: EchoBackend;
@@ -49,18 +60,35 @@ before(async () => {
     rule({
       match: p('/headers'),
       filters: [
-        f({ type: 'RequestHeaderModifier', modifier: hdr([['x-set', 'one']], [['x-add', 'two']], ['x-drop']) }),
+        f({
+          type: 'RequestHeaderModifier',
+          modifier: hdr([['x-set', 'one']], [['x-add', 'two']], ['x-drop']),
+        }),
         f({ type: 'ResponseHeaderModifier', modifier: hdr([['x-resp', 'r']], [], ['x-backend']) }),
       ],
-      backends: [{ backend: A, weight: 1, filters: [f({ type: 'RequestHeaderModifier', modifier: hdr([['x-per-backend', 'yes']], [], []) })] }],
+      backends: [
+        {
+          backend: A,
+          weight: 1,
+          filters: [f({ type: 'RequestHeaderModifier', modifier: hdr([['x-per-backend', 'yes']], [], []) })],
+        },
+      ],
     }),
-    rule({ match: p('/redirect/scheme'), filters: [f({ type: 'RequestRedirect', redirect: { scheme: 'https', statusCode: 301 } })] }),
+    rule({
+      match: p('/redirect/scheme'),
+      filters: [f({ type: 'RequestRedirect', redirect: { scheme: 'https', statusCode: 301 } })],
+    }),
     rule({
       match: p('/redirect/full'),
       filters: [
         f({
           type: 'RequestRedirect',
-          redirect: { hostname: 'new.example.com', port: 8443, path: { type: 'ReplaceFullPath', value: '/elsewhere' }, statusCode: 302 },
+          redirect: {
+            hostname: 'new.example.com',
+            port: 8443,
+            path: { type: 'ReplaceFullPath', value: '/elsewhere' },
+            statusCode: 302,
+          },
         }),
       ],
     }),
@@ -69,27 +97,69 @@ before(async () => {
       filters: [
         f({
           type: 'RequestRedirect',
-          redirect: { path: { type: 'ReplacePrefixMatch', value: '/moved', matchedPrefix: '/redirect/prefix' }, statusCode: 302 },
+          redirect: {
+            path: { type: 'ReplacePrefixMatch', value: '/moved', matchedPrefix: '/redirect/prefix' },
+            statusCode: 302,
+          },
         }),
       ],
     }),
     rule({
       match: p('/rewrite/prefix'),
-      filters: [f({ type: 'URLRewrite', rewrite: { hostname: 'internal.local', path: { type: 'ReplacePrefixMatch', value: '/v2', matchedPrefix: '/rewrite/prefix' } } })],
+      filters: [
+        f({
+          type: 'URLRewrite',
+          rewrite: {
+            hostname: 'internal.local',
+            path: { type: 'ReplacePrefixMatch', value: '/v2', matchedPrefix: '/rewrite/prefix' },
+          },
+        }),
+      ],
       backends: [A],
     }),
-    rule({ match: p('/rewrite/full'), filters: [f({ type: 'URLRewrite', rewrite: { path: { type: 'ReplaceFullPath', value: '/fixed' } } })], backends: [A] }),
-    rule({ match: p('/mirror'), filters: [f({ type: 'RequestMirror', mirror: backend('default/mirror:80', mirror.port) })], backends: [A] }),
-    rule({ match: p('/weighted'), backends: [{ backend: A, weight: 3 }, { backend: B, weight: 1 }] }),
-    rule({ match: p('/zero-weight'), backends: [{ backend: A, weight: 0 }, { backend: B, weight: 1 }] }),
+    rule({
+      match: p('/rewrite/full'),
+      filters: [f({ type: 'URLRewrite', rewrite: { path: { type: 'ReplaceFullPath', value: '/fixed' } } })],
+      backends: [A],
+    }),
+    rule({
+      match: p('/mirror'),
+      filters: [f({ type: 'RequestMirror', mirror: backend('default/mirror:80', mirror.port) })],
+      backends: [A],
+    }),
+    rule({
+      match: p('/weighted'),
+      backends: [
+        { backend: A, weight: 3 },
+        { backend: B, weight: 1 },
+      ],
+    }),
+    rule({
+      match: p('/zero-weight'),
+      backends: [
+        { backend: A, weight: 0 },
+        { backend: B, weight: 1 },
+      ],
+    }),
     rule({ match: p('/all-zero'), backends: [{ backend: A, weight: 0 }] }),
-    rule({ match: p('/invalid'), backends: [{ ...backend('default/missing:80', []), invalid: 'Service default/missing not found' }] }),
+    rule({
+      match: p('/invalid'),
+      backends: [{ ...backend('default/missing:80', []), invalid: 'Service default/missing not found' }],
+    }),
     rule({ match: p('/no-endpoints'), backends: [backend('default/empty:80', [])] }),
     rule({ match: p('/no-backends') }),
     rule({ match: p('/refused'), backends: [backend('default/dead:80', deadPort)] }),
     rule({ match: p('/failover'), backends: [backend('default/mixed:80', [deadPort, a.port])] }),
-    rule({ match: p('/timeout/request'), backends: [backend('default/slow:80', slowPort)], timeouts: { requestMs: 200 } }),
-    rule({ match: p('/timeout/backend'), backends: [backend('default/slow:80', slowPort)], timeouts: { backendRequestMs: 200 } }),
+    rule({
+      match: p('/timeout/request'),
+      backends: [backend('default/slow:80', slowPort)],
+      timeouts: { requestMs: 200 },
+    }),
+    rule({
+      match: p('/timeout/backend'),
+      backends: [backend('default/slow:80', slowPort)],
+      timeouts: { backendRequestMs: 200 },
+    }),
     rule({ match: { path: { type: 'Exact', value: '/only' } }, backends: [A] }),
   ];
   ({ gw, port: gwPort } = await startGateway(snapshot([port([listener(routes, { specPort: 8080 })])])));
@@ -103,7 +173,12 @@ after(async () => {
 });
 
 test('RequestHeaderModifier set/add/remove, per-backend filters, ResponseHeaderModifier', async () => {
-  const r = await get(gwPort, '/headers', { host: 'h.test', 'x-add': 'one', 'x-drop': 'gone', 'x-set': 'old' });
+  const r = await get(gwPort, '/headers', {
+    host: 'h.test',
+    'x-add': 'one',
+    'x-drop': 'gone',
+    'x-set': 'old',
+  });
   const h = echoOf(r).headers;
   assert.equal(h['x-set'], 'one');
   assert.equal(h['x-add'], 'one, two');
@@ -121,7 +196,11 @@ test('RequestRedirect: scheme, hostname, port, paths, status', async () => {
   assert.equal(f.status, 302);
   assert.equal(f.headers.location, 'http://new.example.com:8443/elsewhere');
   const p = await get(gwPort, '/redirect/prefix/a/b', { host: 'h.test' });
-  assert.equal(p.headers.location, 'http://h.test:8080/moved/a/b', 'listener port kept when scheme is not set');
+  assert.equal(
+    p.headers.location,
+    'http://h.test:8080/moved/a/b',
+    'listener port kept when scheme is not set',
+  );
 });
 
 test('URLRewrite: hostname and ReplacePrefixMatch / ReplaceFullPath', async () => {
@@ -147,7 +226,11 @@ test('ReplacePrefixMatch follows the Gateway API table', () => {
     ['/foo/', '/foo/bar', '/', '/bar'],
   ];
   for (const [prefix, path, value, want] of table) {
-    assert.equal(modifyPath(path, { type: 'ReplacePrefixMatch', value, matchedPrefix: prefix }), want, `${prefix} ${path} ${value}`);
+    assert.equal(
+      modifyPath(path, { type: 'ReplacePrefixMatch', value, matchedPrefix: prefix }),
+      want,
+      `${prefix} ${path} ${value}`,
+    );
   }
 });
 
@@ -161,9 +244,11 @@ test('RequestMirror sends a copy and ignores its answer', async () => {
 
 test('weighted backends split traffic by weight; weight 0 gets none', async () => {
   const counts: Record<string, number> = { a: 0, b: 0 };
-  for (let i = 0; i < 200; i++) counts[echoOf(await get(gwPort, '/weighted', { host: 'h.test' })).metadata]!++;
+  for (let i = 0; i < 200; i++)
+    counts[echoOf(await get(gwPort, '/weighted', { host: 'h.test' })).metadata]!++;
   assert.ok(counts.a! > 110 && counts.a! < 190, `3:1 split, got ${JSON.stringify(counts)}`);
-  for (let i = 0; i < 20; i++) assert.equal(echoOf(await get(gwPort, '/zero-weight', { host: 'h.test' })).metadata, 'b');
+  for (let i = 0; i < 20; i++)
+    assert.equal(echoOf(await get(gwPort, '/zero-weight', { host: 'h.test' })).metadata, 'b');
   assert.equal((await get(gwPort, '/all-zero', { host: 'h.test' })).status, 500);
 });
 
@@ -181,7 +266,13 @@ test('a refused endpoint is skipped: the request goes to another endpoint', asyn
     assert.equal(r.status, 200);
     assert.equal(echoOf(r).metadata, 'a');
   }
-  const post = await get(gwPort, '/failover', { host: 'h.test', 'content-type': 'text/plain' }, 'POST', 'hello');
+  const post = await get(
+    gwPort,
+    '/failover',
+    { host: 'h.test', 'content-type': 'text/plain' },
+    'POST',
+    'hello',
+  );
   assert.equal(echoOf(post).bodyBytes, 5);
 });
 

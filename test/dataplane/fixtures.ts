@@ -39,7 +39,10 @@ export interface Echo {
 
 export async function echoBackend(name: string, protocol: 'http1' | 'h2c' = 'http1'): Promise<EchoBackend> {
   let requests = 0;
-  const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
+  const handler = (
+    req: http.IncomingMessage | http2.Http2ServerRequest,
+    res: http.ServerResponse | http2.Http2ServerResponse,
+  ): void => {
     requests++;
     let bodyBytes = 0;
     req.on('data', (c: Buffer) => (bodyBytes += c.length));
@@ -53,7 +56,11 @@ export async function echoBackend(name: string, protocol: 'http1' | 'h2c' = 'htt
         bodyBytes,
       };
       const body = JSON.stringify(echo);
-      (res as http.ServerResponse).writeHead(200, { 'content-type': 'application/json', 'x-backend': name, 'content-length': Buffer.byteLength(body) });
+      (res as http.ServerResponse).writeHead(200, {
+        'content-type': 'application/json',
+        'x-backend': name,
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
     });
   };
@@ -75,7 +82,11 @@ export async function echoBackend(name: string, protocol: 'http1' | 'h2c' = 'htt
   };
 }
 
-export function backend(id: string, port: number | number[], protocol: UpstreamProtocol = 'http1'): BackendIR {
+export function backend(
+  id: string,
+  port: number | number[],
+  protocol: UpstreamProtocol = 'http1',
+): BackendIR {
   const ports = Array.isArray(port) ? port : [port];
   return { id, protocol, endpoints: ports.map((p) => ({ address: '127.0.0.1', port: p })) };
 }
@@ -107,7 +118,9 @@ export function rule(spec: RuleSpec): RouteRuleIR {
     },
     filters: spec.filters ?? [],
     backends: (spec.backends ?? []).map((b) =>
-      'backend' in b ? { weight: b.weight, backend: b.backend, filters: b.filters ?? [] } : { weight: 1, backend: b, filters: [] },
+      'backend' in b
+        ? { weight: b.weight, backend: b.backend, filters: b.filters ?? [] }
+        : { weight: 1, backend: b, filters: [] },
     ),
     timeouts: spec.timeouts ?? {},
   };
@@ -126,7 +139,11 @@ export function listener(routes: RouteRuleIR[], extra: Partial<GatewayListenerIR
   };
 }
 
-export function port(listeners: GatewayListenerIR[], protocol: 'HTTP' | 'HTTPS' = 'HTTP', portNumber = 0): PortIR {
+export function port(
+  listeners: GatewayListenerIR[],
+  protocol: 'HTTP' | 'HTTPS' = 'HTTP',
+  portNumber = 0,
+): PortIR {
   return { address: '127.0.0.1', port: portNumber, protocol, listeners };
 }
 
@@ -140,7 +157,10 @@ export function tlsOf(certPem: string, keyPem: string, secret = 'default/cert'):
 }
 
 /** Starts a DataPlane on `snap` and returns it with the bound port of its first port. */
-export async function startGateway(snap: Snapshot, options: DataPlaneOptions = {}): Promise<{ gw: DataPlane; port: number }> {
+export async function startGateway(
+  snap: Snapshot,
+  options: DataPlaneOptions = {},
+): Promise<{ gw: DataPlane; port: number }> {
   const gw = new DataPlane(options);
   await gw.apply(snap);
   return { gw, port: gw.ports()[0]!.boundPort };
@@ -164,7 +184,13 @@ export function get(
     const req = http.request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -181,12 +207,33 @@ export function selfSigned(names: string[]): { certPem: string; keyPem: string }
   const dir = mkdtempSync(join(tmpdir(), 'extgate-cert-'));
   try {
     const san = names.map((n) => `DNS:${n}`).join(',');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${san}`,
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    return { certPem: readFileSync(join(dir, 'cert.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'key.pem'), 'utf8') };
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${names[0]}`,
+        '-addext',
+        `subjectAltName=${san}`,
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    return {
+      certPem: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+      keyPem: readFileSync(join(dir, 'key.pem'), 'utf8'),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

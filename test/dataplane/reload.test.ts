@@ -8,7 +8,17 @@ import { createRequire } from 'node:module';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
 import type { RouteRuleIR, Snapshot } from '../../src/ir/snapshot.js';
-import { backend, echoBackend, echoOf, listener, port, rule, snapshot, startGateway, type EchoBackend } from './fixtures.js';
+import {
+  backend,
+  echoBackend,
+  echoOf,
+  listener,
+  port,
+  rule,
+  snapshot,
+  startGateway,
+  type EchoBackend,
+} from './fixtures.js';
 
 interface AutocannonResult {
   errors: number;
@@ -17,7 +27,9 @@ interface AutocannonResult {
   requests: { total: number };
   '2xx': number;
 }
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult> & { on(ev: string, fn: (...a: unknown[]) => void): void };
+type Autocannon = (
+  opts: Record<string, unknown>,
+) => Promise<AutocannonResult> & { on(ev: string, fn: (...a: unknown[]) => void): void };
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const SECONDS = Number(process.env.RELOAD_TEST_SECONDS ?? 20);
@@ -31,13 +43,30 @@ let gwPort: number;
 function routesFor(i: number, slowPort: number, wsPort: number): RouteRuleIR[] {
   const target = i % 2 === 0 ? backend('default/a:80', a.port) : backend('default/b:80', b.port);
   const extra = Array.from({ length: i % 7 }, (_, k) =>
-    rule({ route: `default/extra-${k}`, hostnames: [`extra-${k}.example.com`], backends: [backend('default/b:80', b.port)] }),
+    rule({
+      route: `default/extra-${k}`,
+      hostnames: [`extra-${k}.example.com`],
+      backends: [backend('default/b:80', b.port)],
+    }),
   );
   // The slow route exists only in even snapshots: a request that started on it must still finish.
-  const slow = i % 2 === 0 ? [rule({ route: 'default/slow', match: { path: { type: 'PathPrefix', value: '/slow' } }, backends: [backend('default/slow:80', slowPort)] })] : [];
+  const slow =
+    i % 2 === 0
+      ? [
+          rule({
+            route: 'default/slow',
+            match: { path: { type: 'PathPrefix', value: '/slow' } },
+            backends: [backend('default/slow:80', slowPort)],
+          }),
+        ]
+      : [];
   return [
     ...slow,
-    rule({ route: 'default/ws', match: { path: { type: 'PathPrefix', value: '/ws' } }, backends: [backend('default/ws:80', wsPort)] }),
+    rule({
+      route: 'default/ws',
+      match: { path: { type: 'PathPrefix', value: '/ws' } },
+      backends: [backend('default/ws:80', wsPort)],
+    }),
     ...extra,
     rule({ route: 'default/store', hostnames: ['store.example.com'], backends: [target] }),
   ];
@@ -46,7 +75,16 @@ function routesFor(i: number, slowPort: number, wsPort: number): RouteRuleIR[] {
 function snapshotFor(i: number, slowPort: number, wsPort: number): Snapshot {
   const main = port([listener(routesFor(i, slowPort, wsPort))], 'HTTP', 0);
   // Every third snapshot adds a second port: listeners come and go by diff, the main one stays.
-  const ports = i % 3 === 1 ? [main, { ...port([listener([rule({ backends: [backend('default/a:80', a.port)] })])], 'HTTP', 0), address: '127.0.0.2' }] : [main];
+  const ports =
+    i % 3 === 1
+      ? [
+          main,
+          {
+            ...port([listener([rule({ backends: [backend('default/a:80', a.port)] })])], 'HTTP', 0),
+            address: '127.0.0.2',
+          },
+        ]
+      : [main];
   return snapshot(ports);
 }
 
@@ -72,72 +110,89 @@ after(async () => {
   await new Promise((r) => slowServer.close(r));
 });
 
-test(`50 route changes under ${SECONDS} s of constant load: zero failed requests, zero resets`, { timeout: (SECONDS + 30) * 1000 }, async () => {
-  const sp = (slowServer.address() as AddressInfo).port;
-  const ws = new WebSocket(`ws://127.0.0.1:${gwPort}/ws`);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  let wsClosed = false;
-  ws.on('close', () => (wsClosed = true));
+test(
+  `50 route changes under ${SECONDS} s of constant load: zero failed requests, zero resets`,
+  { timeout: (SECONDS + 30) * 1000 },
+  async () => {
+    const sp = (slowServer.address() as AddressInfo).port;
+    const ws = new WebSocket(`ws://127.0.0.1:${gwPort}/ws`);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    let wsClosed = false;
+    ws.on('close', () => (wsClosed = true));
 
-  const load = autocannon({
-    url: `http://127.0.0.1:${gwPort}/`,
-    headers: { host: 'store.example.com' },
-    connections: 8,
-    duration: SECONDS,
-  });
-  let reqErrors = 0;
-  load.on('reqError', () => reqErrors++);
-  const seen = new Set<string>();
-  load.on('response', () => {});
+    const load = autocannon({
+      url: `http://127.0.0.1:${gwPort}/`,
+      headers: { host: 'store.example.com' },
+      connections: 8,
+      duration: SECONDS,
+    });
+    let reqErrors = 0;
+    load.on('reqError', () => reqErrors++);
+    const seen = new Set<string>();
+    load.on('response', () => {});
 
-  const slowDone: Array<Promise<string>> = [];
-  const interval = (SECONDS * 1000 - 2_000) / 50;
-  for (let i = 1; i <= 50; i++) {
-    await new Promise((r) => setTimeout(r, interval));
-    if (i % 10 === 1) {
-      // Starts on an even snapshot (which has the /slow route); the next apply removes the route.
-      slowDone.push(
-        new Promise<string>((resolve) => {
-          http
-            .get({ host: '127.0.0.1', port: gwPort, path: '/slow', agent: false }, (res) => {
-              let body = '';
-              res.on('data', (c) => (body += c));
-              res.on('end', () => resolve(`${res.statusCode} ${body}`));
-              res.on('error', () => resolve('error'));
-            })
-            .on('error', () => resolve('error'));
-        }),
+    const slowDone: Array<Promise<string>> = [];
+    const interval = (SECONDS * 1000 - 2_000) / 50;
+    for (let i = 1; i <= 50; i++) {
+      await new Promise((r) => setTimeout(r, interval));
+      if (i % 10 === 1) {
+        // Starts on an even snapshot (which has the /slow route); the next apply removes the route.
+        slowDone.push(
+          new Promise<string>((resolve) => {
+            http
+              .get({ host: '127.0.0.1', port: gwPort, path: '/slow', agent: false }, (res) => {
+                let body = '';
+                res.on('data', (c) => (body += c));
+                res.on('end', () => resolve(`${res.statusCode} ${body}`));
+                res.on('error', () => resolve('error'));
+              })
+              .on('error', () => resolve('error'));
+          }),
+        );
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await gw.apply(snapshotFor(i, sp, sp));
+      const answer = await new Promise<string>((resolve) =>
+        http.get(
+          {
+            host: '127.0.0.1',
+            port: gwPort,
+            path: '/',
+            headers: { host: 'store.example.com' },
+            agent: false,
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => resolve(body));
+          },
+        ),
       );
-      await new Promise((r) => setTimeout(r, 50));
+      seen.add(echoOf({ status: 200, headers: {}, body: answer }).metadata);
     }
-    await gw.apply(snapshotFor(i, sp, sp));
-    const answer = await new Promise<string>((resolve) =>
-      http.get({ host: '127.0.0.1', port: gwPort, path: '/', headers: { host: 'store.example.com' }, agent: false }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve(body));
-      }),
+    const result = await load;
+
+    ws.send('still here');
+    const echoed = await new Promise<string>((resolve) => ws.once('message', (m) => resolve(m.toString())));
+    ws.close();
+
+    assert.ok(result.requests.total > 1000, `load ran (${result.requests.total} requests)`);
+    assert.equal(result.errors, 0, 'connection errors');
+    assert.equal(result.timeouts, 0, 'timeouts');
+    assert.equal(result.non2xx, 0, 'non-2xx answers');
+    assert.equal(reqErrors, 0, 'request errors');
+    assert.equal(gw.stats.resets, 0, 'streams reset by the gateway');
+    assert.equal(gw.stats.upstreamErrors, 0, 'upstream errors');
+    assert.deepEqual([...seen].sort(), ['a', 'b'], 'the route changes took effect');
+    assert.deepEqual(
+      await Promise.all(slowDone),
+      slowDone.map(() => '200 slow done'),
+      'in-flight requests finished on their snapshot',
     );
-    seen.add(echoOf({ status: 200, headers: {}, body: answer }).metadata);
-  }
-  const result = await load;
-
-  ws.send('still here');
-  const echoed = await new Promise<string>((resolve) => ws.once('message', (m) => resolve(m.toString())));
-  ws.close();
-
-  assert.ok(result.requests.total > 1000, `load ran (${result.requests.total} requests)`);
-  assert.equal(result.errors, 0, 'connection errors');
-  assert.equal(result.timeouts, 0, 'timeouts');
-  assert.equal(result.non2xx, 0, 'non-2xx answers');
-  assert.equal(reqErrors, 0, 'request errors');
-  assert.equal(gw.stats.resets, 0, 'streams reset by the gateway');
-  assert.equal(gw.stats.upstreamErrors, 0, 'upstream errors');
-  assert.deepEqual([...seen].sort(), ['a', 'b'], 'the route changes took effect');
-  assert.deepEqual(await Promise.all(slowDone), slowDone.map(() => '200 slow done'), 'in-flight requests finished on their snapshot');
-  assert.equal(echoed, 'still here');
-  assert.equal(wsClosed, false, 'the WebSocket survived every reload');
-});
+    assert.equal(echoed, 'still here');
+    assert.equal(wsClosed, false, 'the WebSocket survived every reload');
+  },
+);

@@ -2,7 +2,11 @@
 // linear reference), so a faster matcher can be dropped in with the same table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IndexedRouteMatcher, LinearRouteMatcher, type RouteRequest } from '../../src/dataplane/routing/route-matcher.js';
+import {
+  IndexedRouteMatcher,
+  LinearRouteMatcher,
+  type RouteRequest,
+} from '../../src/dataplane/routing/route-matcher.js';
 import type { RouteRuleIR } from '../../src/ir/snapshot.js';
 import { rule } from './fixtures.js';
 
@@ -23,13 +27,33 @@ const rules: RouteRuleIR[] = [
       ],
     },
   }),
-  r('prefix-foo-bar-1h', { match: { path: { type: 'PathPrefix', value: '/foo/bar' }, headers: [{ name: 'x-a', type: 'Exact', value: '1' }] } }),
-  r('prefix-foo-bar-query', { match: { path: { type: 'PathPrefix', value: '/foo/bar' }, queryParams: [{ name: 'v', type: 'Exact', value: '2' }] } }),
+  r('prefix-foo-bar-1h', {
+    match: {
+      path: { type: 'PathPrefix', value: '/foo/bar' },
+      headers: [{ name: 'x-a', type: 'Exact', value: '1' }],
+    },
+  }),
+  r('prefix-foo-bar-query', {
+    match: {
+      path: { type: 'PathPrefix', value: '/foo/bar' },
+      queryParams: [{ name: 'v', type: 'Exact', value: '2' }],
+    },
+  }),
   r('prefix-foo-bar', { match: { path: { type: 'PathPrefix', value: '/foo/bar/' } } }),
   r('prefix-foo', { match: { path: { type: 'PathPrefix', value: '/foo' } } }),
   r('regex-img', { match: { path: { type: 'RegularExpression', value: '/img/[0-9]+\\.png' } } }),
-  r('header-regex', { match: { path: { type: 'PathPrefix', value: '/' }, headers: [{ name: 'x-env', type: 'RegularExpression', value: 'can.*' }] } }),
-  r('query-regex', { match: { path: { type: 'PathPrefix', value: '/' }, queryParams: [{ name: 'Debug', type: 'RegularExpression', value: '[01]' }] } }),
+  r('header-regex', {
+    match: {
+      path: { type: 'PathPrefix', value: '/' },
+      headers: [{ name: 'x-env', type: 'RegularExpression', value: 'can.*' }],
+    },
+  }),
+  r('query-regex', {
+    match: {
+      path: { type: 'PathPrefix', value: '/' },
+      queryParams: [{ name: 'Debug', type: 'RegularExpression', value: '[01]' }],
+    },
+  }),
   r('catch-all', {}),
   // Hostname-specific rules: an exact hostname beats a wildcard, which beats the catch-all, whatever the path.
   r('host-exact', { hostnames: ['api.example.com'], match: { path: { type: 'PathPrefix', value: '/v1' } } }),
@@ -53,10 +77,26 @@ const cases: Case[] = [
   { name: 'PathPrefix is not a string prefix', path: '/foobar', want: 'catch-all' },
   { name: 'trailing slash of a prefix is ignored', path: '/foo/bar', want: 'prefix-foo-bar' },
   { name: 'longer prefix beats shorter', path: '/foo/bar/baz', want: 'prefix-foo-bar' },
-  { name: 'method match beats header matches', path: '/foo/bar', method: 'POST', headers: { 'x-a': '1', 'x-b': '2' }, want: 'prefix-foo-bar-method' },
-  { name: 'more header matches win', path: '/foo/bar', headers: { 'x-a': '1', 'x-b': '2' }, want: 'prefix-foo-bar-2h' },
+  {
+    name: 'method match beats header matches',
+    path: '/foo/bar',
+    method: 'POST',
+    headers: { 'x-a': '1', 'x-b': '2' },
+    want: 'prefix-foo-bar-method',
+  },
+  {
+    name: 'more header matches win',
+    path: '/foo/bar',
+    headers: { 'x-a': '1', 'x-b': '2' },
+    want: 'prefix-foo-bar-2h',
+  },
   { name: 'one header match', path: '/foo/bar/x', headers: { 'x-a': '1' }, want: 'prefix-foo-bar-1h' },
-  { name: 'header value must match exactly', path: '/foo/bar', headers: { 'x-a': '10' }, want: 'prefix-foo-bar' },
+  {
+    name: 'header value must match exactly',
+    path: '/foo/bar',
+    headers: { 'x-a': '10' },
+    want: 'prefix-foo-bar',
+  },
   { name: 'query param match', path: '/foo/bar', query: 'v=2&w=1', want: 'prefix-foo-bar-query' },
   { name: 'query param value mismatch', path: '/foo/bar', query: 'v=3', want: 'prefix-foo-bar' },
   { name: 'regex path (full match)', path: '/img/12.png', want: 'regex-img' },
@@ -65,7 +105,12 @@ const cases: Case[] = [
   { name: 'query regex, names case-sensitive', path: '/x', query: 'Debug=1', want: 'query-regex' },
   { name: 'query name case matters', path: '/x', query: 'debug=1', want: 'catch-all' },
   { name: 'exact hostname first', host: 'api.example.com', path: '/v1/users', want: 'host-exact' },
-  { name: 'exact hostname bucket falls back to wildcard when no rule matches', host: 'api.example.com', path: '/v2', want: 'host-wild' },
+  {
+    name: 'exact hostname bucket falls back to wildcard when no rule matches',
+    host: 'api.example.com',
+    path: '/v2',
+    want: 'host-wild',
+  },
   { name: 'wildcard hostname beats catch-all', host: 'www.example.com', path: '/foo', want: 'host-wild' },
   { name: 'longest wildcard wins', host: 'a.eu.example.com', path: '/', want: 'host-wild-deep' },
   { name: 'wildcard matches several labels', host: 'a.b.example.com', path: '/', want: 'host-wild' },
@@ -74,7 +119,13 @@ const cases: Case[] = [
 
 function request(c: Case): RouteRequest {
   const headers = c.headers ?? {};
-  return { host: c.host ?? 'store.test', method: c.method ?? 'GET', path: c.path, query: c.query ?? '', header: (n) => headers[n] };
+  return {
+    host: c.host ?? 'store.test',
+    method: c.method ?? 'GET',
+    path: c.path,
+    query: c.query ?? '',
+    header: (n) => headers[n],
+  };
 }
 
 for (const [name, Matcher] of [

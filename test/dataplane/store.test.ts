@@ -2,7 +2,18 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataPlane, RequestRecord } from '../../src/dataplane/gateway.js';
-import { backend, echoBackend, echoOf, get, listener, port, rule, snapshot, startGateway, type EchoBackend } from './fixtures.js';
+import {
+  backend,
+  echoBackend,
+  echoOf,
+  get,
+  listener,
+  port,
+  rule,
+  snapshot,
+  startGateway,
+  type EchoBackend,
+} from './fixtures.js';
 
 let backends: EchoBackend[] = [];
 let gw: DataPlane;
@@ -15,7 +26,12 @@ before(async () => {
   const hostnames = ['store.example.com', 'service-extensions.example.com'];
   // Controller order: Exact/longer prefix first, then more header matches, then rule order.
   const routes = [
-    rule({ route: 'default/store', hostnames, match: { path: { type: 'PathPrefix', value: '/de' } }, backends: [german!] }),
+    rule({
+      route: 'default/store',
+      hostnames,
+      match: { path: { type: 'PathPrefix', value: '/de' } },
+      backends: [german!],
+    }),
     rule({
       route: 'default/store',
       hostnames,
@@ -61,7 +77,12 @@ test('an unknown host is answered 404', async () => {
 });
 
 test('proxy headers: x-forwarded-for/-proto, via, x-request-id; hop-by-hop removed', async () => {
-  const a = await get(gwPort, '/', { host: 'store.example.com', connection: 'keep-alive, x-secret', 'x-secret': '1', te: 'trailers' });
+  const a = await get(gwPort, '/', {
+    host: 'store.example.com',
+    connection: 'keep-alive, x-secret',
+    'x-secret': '1',
+    te: 'trailers',
+  });
   const h = echoOf(a).headers;
   assert.equal(h['x-forwarded-for'], '127.0.0.1');
   assert.equal(h['x-forwarded-proto'], 'http');
@@ -69,7 +90,11 @@ test('proxy headers: x-forwarded-for/-proto, via, x-request-id; hop-by-hop remov
   assert.match(String(h['x-request-id']), /^[0-9a-f-]{36}$/);
   assert.equal(h['x-secret'], undefined);
   assert.equal(h.te, undefined);
-  const b = await get(gwPort, '/', { host: 'store.example.com', 'x-request-id': 'abc', 'x-forwarded-for': '10.0.0.1' });
+  const b = await get(gwPort, '/', {
+    host: 'store.example.com',
+    'x-request-id': 'abc',
+    'x-forwarded-for': '10.0.0.1',
+  });
   assert.equal(echoOf(b).headers['x-request-id'], 'abc');
   assert.equal(echoOf(b).headers['x-forwarded-for'], '10.0.0.1, 127.0.0.1');
 });

@@ -56,7 +56,9 @@ before(async () => {
     req.on('end', () => res.end(JSON.stringify({ bytes: uploadRead, sha256: hash.digest('hex') })));
   });
   wss = new WebSocketServer({ server });
-  wss.on('connection', (ws) => ws.on('message', (m, isBinary) => ws.send(isBinary ? m : `echo:${m.toString()}`)));
+  wss.on('connection', (ws) =>
+    ws.on('message', (m, isBinary) => ws.send(isBinary ? m : `echo:${m.toString()}`)),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const B = backend('default/files:80', (server.address() as AddressInfo).port);
   ({ gw, port: gwPort } = await startGateway(snapshot([port([listener([rule({ backends: [B] })])])])));
@@ -73,11 +75,14 @@ after(async () => {
 test('10 MB request body is streamed to the backend intact', async () => {
   const hash = createHash('sha256');
   const result = await new Promise<string>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: gwPort, method: 'POST', path: '/upload', agent: false }, (res) => {
-      let b = '';
-      res.on('data', (c) => (b += c));
-      res.on('end', () => resolve(b));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: gwPort, method: 'POST', path: '/upload', agent: false },
+      (res) => {
+        let b = '';
+        res.on('data', (c) => (b += c));
+        res.on('end', () => resolve(b));
+      },
+    );
     req.on('error', reject);
     let i = 0;
     const pump = (): void => {
@@ -132,7 +137,13 @@ test('a slow client holds the backend back: the response is not buffered in the 
 test('a slow backend holds the client back: the request is not buffered in the gateway', async () => {
   pauseUploadReads = true;
   let sent = 0;
-  const req = http.request({ host: '127.0.0.1', port: gwPort, method: 'POST', path: '/upload', agent: false });
+  const req = http.request({
+    host: '127.0.0.1',
+    port: gwPort,
+    method: 'POST',
+    path: '/upload',
+    agent: false,
+  });
   req.on('error', () => {});
   const big = Buffer.alloc(MB);
   let blocked = false;
@@ -151,7 +162,10 @@ test('a slow backend holds the client back: the request is not buffered in the g
   pauseUploadReads = false;
   req.destroy();
   assert.ok(blocked, 'the client saw backpressure');
-  assert.ok(accepted < 64 * MB, `the client got ${(accepted / MB).toFixed(1)} MB out while the backend did not read`);
+  assert.ok(
+    accepted < 64 * MB,
+    `the client got ${(accepted / MB).toFixed(1)} MB out while the backend did not read`,
+  );
 });
 
 test('WebSocket echo through the gateway', async () => {

@@ -5,8 +5,20 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import https from 'node:https';
 import tls from 'node:tls';
+import net from 'node:net';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
-import { backend, echoBackend, listener, port, rule, selfSigned, snapshot, tlsOf, type Echo, type EchoBackend } from './fixtures.js';
+import {
+  backend,
+  echoBackend,
+  listener,
+  port,
+  rule,
+  selfSigned,
+  snapshot,
+  tlsOf,
+  type Echo,
+  type EchoBackend,
+} from './fixtures.js';
 import { DataPlane as Gateway } from '../../src/dataplane/gateway.js';
 
 let h1: EchoBackend;
@@ -34,7 +46,10 @@ before(async () => {
     specPort: 443,
     tls: tlsOf(apiCert.certPem, apiCert.keyPem, 'other/api-cert'),
   });
-  const plain = listener([rule({ backends: [H2C], match: { path: { type: 'PathPrefix', value: '/h2c-up' } } }), rule({ backends: [H1] })]);
+  const plain = listener([
+    rule({ backends: [H2C], match: { path: { type: 'PathPrefix', value: '/h2c-up' } } }),
+    rule({ backends: [H1] }),
+  ]);
   gw = new Gateway();
   await gw.apply(snapshot([port([store, api], 'HTTPS'), port([plain], 'HTTP', 0)]));
   // Both ports asked for port 0; tell them apart by protocol.
@@ -49,11 +64,20 @@ after(async () => {
 
 function peerCertCN(servername: string): Promise<{ cn: string; alpn: string | false }> {
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: '127.0.0.1', port: httpsPort, servername, rejectUnauthorized: false, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
-      const cn = s.getPeerCertificate().subject.CN as string;
-      resolve({ cn, alpn: s.alpnProtocol ?? false });
-      s.end();
-    });
+    const s = tls.connect(
+      {
+        host: '127.0.0.1',
+        port: httpsPort,
+        servername,
+        rejectUnauthorized: false,
+        ALPNProtocols: ['h2', 'http/1.1'],
+      },
+      () => {
+        const cn = s.getPeerCertificate().subject.CN as string;
+        resolve({ cn, alpn: s.alpnProtocol ?? false });
+        s.end();
+      },
+    );
     s.on('error', reject);
   });
 }
@@ -68,7 +92,15 @@ test('SNI picks the certificate of the matching Gateway listener', async () => {
 test('HTTPS over HTTP/1.1 (ALPN http/1.1) routes by the listener', async () => {
   const body = await new Promise<string>((resolve, reject) => {
     const req = https.request(
-      { host: '127.0.0.1', port: httpsPort, servername: 'store.example.com', headers: { host: 'store.example.com' }, ca: storeCert.certPem, path: '/', agent: false },
+      {
+        host: '127.0.0.1',
+        port: httpsPort,
+        servername: 'store.example.com',
+        headers: { host: 'store.example.com' },
+        ca: storeCert.certPem,
+        path: '/',
+        agent: false,
+      },
       (res) => {
         let b = '';
         res.on('data', (c) => (b += c));
@@ -83,7 +115,11 @@ test('HTTPS over HTTP/1.1 (ALPN http/1.1) routes by the listener', async () => {
   assert.equal(echo.headers['x-forwarded-proto'], 'https');
 });
 
-function h2get(authority: string, path: string, options: http2.SecureClientSessionOptions = {}): Promise<{ status: number; body: string }> {
+function h2get(
+  authority: string,
+  path: string,
+  options: http2.SecureClientSessionOptions = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(authority, options);
     session.on('error', reject);
@@ -104,7 +140,13 @@ function h2get(authority: string, path: string, options: http2.SecureClientSessi
 test('HTTP/2 over TLS downstream, h2c upstream', async () => {
   const r = await h2get(`https://x.api.example.com:${httpsPort}`, '/hello', {
     createConnection: () =>
-      tls.connect({ host: '127.0.0.1', port: httpsPort, servername: 'x.api.example.com', ca: apiCert.certPem, ALPNProtocols: ['h2'] }),
+      tls.connect({
+        host: '127.0.0.1',
+        port: httpsPort,
+        servername: 'x.api.example.com',
+        ca: apiCert.certPem,
+        ALPNProtocols: ['h2'],
+      }),
   });
   assert.equal(r.status, 200);
   const echo = JSON.parse(r.body) as Echo;
@@ -121,21 +163,74 @@ test('h2c prior knowledge downstream on an HTTP port', async () => {
   assert.equal((JSON.parse(up.body) as Echo).metadata, 'h2c-backend');
 });
 
+test('h2c backend: a refused endpoint fails over to the next one', async () => {
+  const dead = await new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const local = new Gateway();
+  try {
+    await local.apply(
+      snapshot([
+        port([listener([rule({ backends: [backend('default/grpc:80', [dead, h2c.port], 'h2c')] })])]),
+      ]),
+    );
+    const p = local.ports()[0]!.boundPort;
+    for (let i = 0; i < 4; i++) {
+      const r = await h2get(`http://127.0.0.1:${p}`, '/');
+      assert.equal(r.status, 200);
+      assert.equal((JSON.parse(r.body) as Echo).metadata, 'h2c-backend');
+    }
+  } finally {
+    await local.close(100);
+  }
+});
+
+test('HTTP/2 over TLS to a backend (protocol h2, certificate not verified, as Google does for backends)', async () => {
+  const cert = selfSigned(['backend.internal']);
+  const tlsBackend = http2.createSecureServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
+    res.end(JSON.stringify({ metadata: 'h2-tls', version: req.httpVersion, scheme: req.headers[':scheme'] }));
+  });
+  await new Promise<void>((r) => tlsBackend.listen(0, '127.0.0.1', r));
+  const bp = (tlsBackend.address() as import('node:net').AddressInfo).port;
+  const local = new Gateway();
+  try {
+    await local.apply(
+      snapshot([port([listener([rule({ backends: [backend('default/secure:443', bp, 'h2')] })])])]),
+    );
+    const r = await h2get(`http://127.0.0.1:${local.ports()[0]!.boundPort}`, '/x');
+    assert.deepEqual(JSON.parse(r.body), { metadata: 'h2-tls', version: '2.0', scheme: 'https' });
+  } finally {
+    await local.close(100);
+    await new Promise((r) => tlsBackend.close(r));
+  }
+});
+
 test('certificates are replaced in place by a new snapshot, without rebinding', async () => {
   const renewed = selfSigned(['store.example.com', 'renewed.example.com']);
   const snap = gw.snapshot!;
   const ports = snap.ports.map((p) =>
     p.protocol !== 'HTTPS'
       ? p
-      : { ...p, listeners: p.listeners.map((l) => (l.hostname === 'store.example.com' ? { ...l, tls: tlsOf(renewed.certPem, renewed.keyPem) } : l)) },
+      : {
+          ...p,
+          listeners: p.listeners.map((l) =>
+            l.hostname === 'store.example.com' ? { ...l, tls: tlsOf(renewed.certPem, renewed.keyPem) } : l,
+          ),
+        },
   );
   await gw.apply({ ...snap, version: snap.version + 1, ports });
   assert.equal(gw.ports().find((p) => p.protocol === 'HTTPS')!.boundPort, httpsPort);
   const cert = await new Promise<tls.PeerCertificate>((resolve, reject) => {
-    const s = tls.connect({ host: '127.0.0.1', port: httpsPort, servername: 'store.example.com', rejectUnauthorized: false }, () => {
-      resolve(s.getPeerCertificate());
-      s.end();
-    });
+    const s = tls.connect(
+      { host: '127.0.0.1', port: httpsPort, servername: 'store.example.com', rejectUnauthorized: false },
+      () => {
+        resolve(s.getPeerCertificate());
+        s.end();
+      },
+    );
     s.on('error', reject);
   });
   assert.match(cert.subjectaltname ?? '', /renewed\.example\.com/);

@@ -15,14 +15,27 @@ import type {
   ObjectKey,
   WasmPluginIR,
 } from '../../ir/snapshot.js';
-import { CONTROLLER_NAME, DEFAULT_BODY_SEND_MODE, DEFAULT_CALLOUT_TIMEOUT_MS, DEFAULT_ROUTING_EVENTS, DEFAULT_TRAFFIC_EVENTS } from '../config.js';
-import type { Condition, ExtensionKind, ExtensionResource, GkeExtension, ParentReference, PolicyAncestorStatus } from '../resources.js';
+import {
+  CONTROLLER_NAME,
+  DEFAULT_BODY_SEND_MODE,
+  DEFAULT_CALLOUT_TIMEOUT_MS,
+  DEFAULT_ROUTING_EVENTS,
+  DEFAULT_TRAFFIC_EVENTS,
+} from '../config.js';
+import type {
+  Condition,
+  ExtensionKind,
+  ExtensionResource,
+  GkeExtension,
+  ParentReference,
+  PolicyAncestorStatus,
+} from '../resources.js';
 import { keyOf } from '../resources.js';
 import type { BackendResolver } from './backends.js';
 import { cond, Problems } from './conditions.js';
 import { parseDurationMs } from './duration.js';
 import type { GatewayNode } from './gateways.js';
-import { byAge, type ResourceIndex } from './index.js';
+import { byAge, guard, type ResourceIndex } from './index.js';
 import { resolveWasmPlugin, type WasmInputs, type WasmPluginResolution } from './wasm.js';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -85,101 +98,163 @@ export function attachExtensions(
   ];
   for (const [kind, resources] of kinds) {
     for (const ext of [...resources].sort(byAge)) {
-      if (ext.metadata.deletionTimestamp) continue;
-      const ns = ext.metadata.namespace ?? '';
-      const key = keyOf(ext);
-      const generation = ext.metadata.generation;
-      const ancestors: PolicyAncestorStatus[] = [];
-      let usesWasm = false;
-      const seenTargets = new Set<string>();
-      for (const t of ext.spec?.targetRefs ?? []) {
-        if ((t.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (t.kind ?? 'Gateway') !== 'Gateway') continue;
-        const gwKey = `${ns}/${t.name}`;
-        if (seenTargets.has(gwKey)) continue;
-        seenTargets.add(gwKey);
-        const ancestorRef: ParentReference = { group: GATEWAY_GROUP, kind: 'Gateway', name: t.name, namespace: ns };
-        const node = byKey.get(gwKey);
-        if (!node) {
-          if (index.gateways.has(gwKey)) continue; // a Gateway of another controller
-          ancestors.push({
-            ancestorRef,
-            controllerName: CONTROLLER_NAME,
-            conditions: [cond('Accepted', false, 'NoMatchingTarget', `gateway "${t.name}" not found in namespace "${ns}"`, generation)],
-          });
-          continue;
-        }
-        const built = buildChains(kind, ext, node, index, resolver, options, resolvePlugin);
-        usesWasm ||= built.plugins.size > 0;
-        const conditions: Condition[] = [];
-        if (!built.notAccepted.empty) {
-          conditions.push(cond('Accepted', false, built.notAccepted.reason, built.notAccepted.message, generation));
-        } else {
-          conditions.push(cond('Accepted', true, 'Accepted', '', generation));
-          if (!built.unresolved.empty) {
-            conditions.push(cond('ResolvedRefs', false, built.unresolved.reason, built.unresolved.message, generation));
-          } else {
-            conditions.push(cond('ResolvedRefs', true, 'ResolvedRefs', '', generation));
-            const programmed = built.unprogrammed.empty;
+      guard(index, `${kind} ${keyOf(ext)}`, () => {
+        if (ext.metadata.deletionTimestamp) return;
+        const ns = ext.metadata.namespace ?? '';
+        const key = keyOf(ext);
+        const generation = ext.metadata.generation;
+        const ancestors: PolicyAncestorStatus[] = [];
+        let usesWasm = false;
+        const seenTargets = new Set<string>();
+        for (const t of ext.spec?.targetRefs ?? []) {
+          if ((t.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (t.kind ?? 'Gateway') !== 'Gateway') continue;
+          const gwKey = `${ns}/${t.name}`;
+          if (seenTargets.has(gwKey)) continue;
+          seenTargets.add(gwKey);
+          const ancestorRef: ParentReference = {
+            group: GATEWAY_GROUP,
+            kind: 'Gateway',
+            name: t.name,
+            namespace: ns,
+          };
+          const node = byKey.get(gwKey);
+          if (!node) {
+            if (index.gateways.has(gwKey)) continue; // a Gateway of another controller
+            ancestors.push({
+              ancestorRef,
+              controllerName: CONTROLLER_NAME,
+              conditions: [
+                cond(
+                  'Accepted',
+                  false,
+                  'NoMatchingTarget',
+                  `gateway "${t.name}" not found in namespace "${ns}"`,
+                  generation,
+                ),
+              ],
+            });
+            continue;
+          }
+          const built = buildChains(kind, ext, node, index, resolver, options, resolvePlugin);
+          usesWasm ||= built.plugins.size > 0;
+          const conditions: Condition[] = [];
+          if (!built.notAccepted.empty) {
             conditions.push(
-              cond('Programmed', programmed, programmed ? 'ProgrammingSucceeded' : 'ProgrammingFailed', built.unprogrammed.message, generation),
+              cond('Accepted', false, built.notAccepted.reason, built.notAccepted.message, generation),
             );
-            if (programmed) {
-              for (const l of node.listeners) {
-                if (!l.programmed) continue;
-                (kind === 'GCPRoutingExtension' ? l.routingChains : l.trafficChains).push(...built.chains);
-              }
-              (kind === 'GCPRoutingExtension' ? node.routingExtensions : node.trafficExtensions).push(key);
-              for (const s of built.services) node.backendServices.add(s);
-              for (const [pluginKey, r] of built.plugins) {
-                if (!r.ok) continue;
-                wasmPlugins[pluginKey] = r.ir;
-                node.wasmPlugins.add(pluginKey);
-                node.wasmPluginVersions.add(`${pluginKey}/${r.ir.serving.name}`);
-              }
+          } else {
+            conditions.push(cond('Accepted', true, 'Accepted', '', generation));
+            if (!built.unresolved.empty) {
+              conditions.push(
+                cond('ResolvedRefs', false, built.unresolved.reason, built.unresolved.message, generation),
+              );
             } else {
-              for (const m of built.unprogrammedForGateway) node.programProblems.add('Invalid', m);
+              conditions.push(cond('ResolvedRefs', true, 'ResolvedRefs', '', generation));
+              const programmed = built.unprogrammed.empty;
+              conditions.push(
+                cond(
+                  'Programmed',
+                  programmed,
+                  programmed ? 'ProgrammingSucceeded' : 'ProgrammingFailed',
+                  built.unprogrammed.message,
+                  generation,
+                ),
+              );
+              if (programmed) {
+                for (const l of node.listeners) {
+                  if (!l.programmed) continue;
+                  (kind === 'GCPRoutingExtension' ? l.routingChains : l.trafficChains).push(...built.chains);
+                }
+                (kind === 'GCPRoutingExtension' ? node.routingExtensions : node.trafficExtensions).push(key);
+                for (const s of built.services) node.backendServices.add(s);
+                for (const [pluginKey, r] of built.plugins) {
+                  if (!r.ok) continue;
+                  wasmPlugins[pluginKey] = r.ir;
+                  node.wasmPlugins.add(pluginKey);
+                  node.wasmPluginVersions.add(`${pluginKey}/${r.ir.serving.name}`);
+                }
+              } else {
+                for (const m of built.unprogrammedForGateway) node.programProblems.add('Invalid', m);
+              }
             }
           }
-        }
-        const pluginAccepted = built.notAccepted.empty || built.wasmNotAllowed !== undefined;
-        for (const [pluginKey, r] of built.plugins) {
-          let uses = pluginUses.get(pluginKey);
-          if (!uses) pluginUses.set(pluginKey, (uses = new Map()));
-          if (!uses.has(gwKey) && pluginAccepted) {
-            uses.set(gwKey, { accepted: built.wasmNotAllowed === undefined, acceptMessage: built.wasmNotAllowed ?? '', resolution: r });
+          const pluginAccepted = built.notAccepted.empty || built.wasmNotAllowed !== undefined;
+          for (const [pluginKey, r] of built.plugins) {
+            let uses = pluginUses.get(pluginKey);
+            if (!uses) pluginUses.set(pluginKey, (uses = new Map()));
+            if (!uses.has(gwKey) && pluginAccepted) {
+              uses.set(gwKey, {
+                accepted: built.wasmNotAllowed === undefined,
+                acceptMessage: built.wasmNotAllowed ?? '',
+                resolution: r,
+              });
+            }
           }
+          ancestors.push({ ancestorRef, controllerName: CONTROLLER_NAME, conditions });
         }
-        ancestors.push({ ancestorRef, controllerName: CONTROLLER_NAME, conditions });
-      }
-      if (ancestors.length > 0 || (ext.status?.ancestors ?? []).some((a) => a.controllerName === CONTROLLER_NAME)) {
-        reports.push({ kind, key, generation, eventNoun: kind, eventStyle: usesWasm ? 'programming' : 'reconciliation', ancestors });
-      }
+        if (
+          ancestors.length > 0 ||
+          (ext.status?.ancestors ?? []).some((a) => a.controllerName === CONTROLLER_NAME)
+        ) {
+          reports.push({
+            kind,
+            key,
+            generation,
+            eventNoun: kind,
+            eventStyle: usesWasm ? 'programming' : 'reconciliation',
+            ancestors,
+          });
+        }
+      });
     }
   }
 
   for (const plugin of index.resources.wasmPlugins) {
-    const key = keyOf(plugin);
-    const generation = plugin.metadata.generation;
-    const uses = pluginUses.get(key);
-    const ancestors: PolicyAncestorStatus[] = [];
-    for (const [gwKey, use] of [...(uses ?? new Map<string, PluginUse>()).entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const [gwNs, gwName] = splitKey(gwKey);
-      const conditions: Condition[] = [];
-      if (!use.accepted) {
-        conditions.push(cond('Accepted', false, 'NotAllowed', use.acceptMessage, generation));
-      } else {
-        conditions.push(cond('Accepted', true, 'Accepted', '', generation));
-        conditions.push(cond('ResolvedRefs', true, 'ResolvedRefs', '', generation));
-        const r = use.resolution;
-        if (r.ok && !r.warning) conditions.push(cond('Programmed', true, 'ProgrammingSucceeded', '', generation));
-        else if (r.ok) conditions.push(cond('Programmed', false, 'ProgrammingFailed', r.warning ?? '', generation));
-        else conditions.push(cond('Programmed', false, r.pending ? 'Pending' : 'ProgrammingFailed', r.message, generation));
+    guard(index, `GCPWasmPlugin ${keyOf(plugin)}`, () => {
+      const key = keyOf(plugin);
+      const generation = plugin.metadata.generation;
+      const uses = pluginUses.get(key);
+      const ancestors: PolicyAncestorStatus[] = [];
+      for (const [gwKey, use] of [...(uses ?? new Map<string, PluginUse>()).entries()].sort(([a], [b]) =>
+        a < b ? -1 : 1,
+      )) {
+        const [gwNs, gwName] = splitKey(gwKey);
+        const conditions: Condition[] = [];
+        if (!use.accepted) {
+          conditions.push(cond('Accepted', false, 'NotAllowed', use.acceptMessage, generation));
+        } else {
+          conditions.push(cond('Accepted', true, 'Accepted', '', generation));
+          conditions.push(cond('ResolvedRefs', true, 'ResolvedRefs', '', generation));
+          const r = use.resolution;
+          if (r.ok && !r.warning)
+            conditions.push(cond('Programmed', true, 'ProgrammingSucceeded', '', generation));
+          else if (r.ok)
+            conditions.push(cond('Programmed', false, 'ProgrammingFailed', r.warning ?? '', generation));
+          else
+            conditions.push(
+              cond('Programmed', false, r.pending ? 'Pending' : 'ProgrammingFailed', r.message, generation),
+            );
+        }
+        ancestors.push({
+          ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', name: gwName, namespace: gwNs },
+          controllerName: CONTROLLER_NAME,
+          conditions,
+        });
       }
-      ancestors.push({ ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', name: gwName, namespace: gwNs }, controllerName: CONTROLLER_NAME, conditions });
-    }
-    if (ancestors.length > 0 || (plugin.status?.ancestors ?? []).some((a) => a.controllerName === CONTROLLER_NAME)) {
-      reports.push({ kind: 'GCPWasmPlugin', key, generation, eventNoun: 'WasmPlugin', eventStyle: 'programming', ancestors });
-    }
+      if (
+        ancestors.length > 0 ||
+        (plugin.status?.ancestors ?? []).some((a) => a.controllerName === CONTROLLER_NAME)
+      ) {
+        reports.push({
+          kind: 'GCPWasmPlugin',
+          key,
+          generation,
+          eventNoun: 'WasmPlugin',
+          eventStyle: 'programming',
+          ancestors,
+        });
+      }
+    });
   }
   return { reports, wasmPlugins };
 }
@@ -231,10 +306,15 @@ function buildChains(
     );
   }
   if (kind === 'GCPTrafficExtension' && !caps.trafficExtensions) {
-    out.notAccepted.add('NotAllowed', `GCPTrafficExtension is not supported by GatewayClass "${node.className}" of Gateway ${node.key} (Service Extensions do not support the classic load balancer)`);
+    out.notAccepted.add(
+      'NotAllowed',
+      `GCPTrafficExtension is not supported by GatewayClass "${node.className}" of Gateway ${node.key} (Service Extensions do not support the classic load balancer)`,
+    );
   }
-  const namespacePrefix = kind === 'GCPRoutingExtension' ? 'com.google.lb_route_extension' : 'com.google.lb_traffic_extension';
-  const defaultEvents: readonly HttpEvent[] = kind === 'GCPRoutingExtension' ? DEFAULT_ROUTING_EVENTS : DEFAULT_TRAFFIC_EVENTS;
+  const namespacePrefix =
+    kind === 'GCPRoutingExtension' ? 'com.google.lb_route_extension' : 'com.google.lb_traffic_extension';
+  const defaultEvents: readonly HttpEvent[] =
+    kind === 'GCPRoutingExtension' ? DEFAULT_ROUTING_EVENTS : DEFAULT_TRAFFIC_EVENTS;
 
   (ext.spec?.extensionChains ?? []).forEach((chain, chainIndex) => {
     const chainId = `${kind}/${key}/${chain.name}`;
@@ -249,27 +329,43 @@ function buildChains(
       const c: { celMatcher?: string; backendService?: string } = {};
       if (e.celMatcher) c.celMatcher = e.celMatcher;
       const ref = e.backendRefs?.[0];
-      if (ref) c.backendService = ref.port !== undefined ? `${ns}/${ref.name}:${ref.port}` : `${ns}/${ref.name}`;
+      if (ref)
+        c.backendService = ref.port !== undefined ? `${ns}/${ref.name}:${ref.port}` : `${ns}/${ref.name}`;
       return c;
     });
     const irs: ExtensionIR[] = [];
     for (const e of extensions) {
-      const ir = buildExtension(kind, e, `${chainId}/${e.name}`, defaultEvents, `${namespacePrefix}.${resourceName}.${chain.name}.${e.name}`, {
-        ns,
-        key,
-        node,
-        index,
-        resolver,
-        options,
-        resolvePlugin,
-        out,
-      });
+      const ir = buildExtension(
+        kind,
+        e,
+        `${chainId}/${e.name}`,
+        defaultEvents,
+        `${namespacePrefix}.${resourceName}.${chain.name}.${e.name}`,
+        {
+          ns,
+          key,
+          node,
+          index,
+          resolver,
+          options,
+          resolvePlugin,
+          out,
+        },
+      );
       if (ir) irs.push(ir);
     }
-    out.chains.push({ id: chainId, name: chain.name, resource: key, resourceKind: kind, match, extensions: irs });
+    out.chains.push({
+      id: chainId,
+      name: chain.name,
+      resource: key,
+      resourceKind: kind,
+      match,
+      extensions: irs,
+    });
   });
   // A Wasm-only rejection still lets the plugin report the reason on its own ancestor status.
-  if (out.wasmNotAllowed !== undefined && out.notAccepted.message !== out.wasmNotAllowed) out.wasmNotAllowed = undefined;
+  if (out.wasmNotAllowed !== undefined && out.notAccepted.message !== out.wasmNotAllowed)
+    out.wasmNotAllowed = undefined;
   return out;
 }
 
@@ -293,14 +389,19 @@ function buildExtension(
   ctx: BuildContext,
 ): ExtensionIR | undefined {
   const { ns, key, node, index, resolver, options, out } = ctx;
-  const events = (e.supportedEvents && e.supportedEvents.length > 0 ? e.supportedEvents : defaultEvents) as readonly HttpEvent[];
+  const events = (
+    e.supportedEvents && e.supportedEvents.length > 0 ? e.supportedEvents : defaultEvents
+  ) as readonly HttpEvent[];
   const failOpen = e.failOpen ?? false;
   const ref = e.backendRef;
   const refKind = ref ? (ref.kind ?? 'Service') : undefined;
 
   if (ref && refKind === 'GCPWasmPlugin') {
     if (kind === 'GCPRoutingExtension') {
-      out.notAccepted.add('NotAllowed', `extension "${e.name}": a GCPRoutingExtension cannot reference a GCPWasmPlugin; use a GCPTrafficExtension`);
+      out.notAccepted.add(
+        'NotAllowed',
+        `extension "${e.name}": a GCPRoutingExtension cannot reference a GCPWasmPlugin; use a GCPTrafficExtension`,
+      );
       return undefined;
     }
     const pluginKey = `${ns}/${ref.name}`;
@@ -311,11 +412,15 @@ function buildExtension(
     }
     const resolution = ctx.resolvePlugin(pluginKey);
     if (!resolution) {
-      out.unresolved.add('GCPWasmPluginNotFound', `error cause: invalid-wasm-plugin: GCPWasmPlugin ${pluginKey} in GCPTrafficExtension ${key} does not exist`);
+      out.unresolved.add(
+        'GCPWasmPluginNotFound',
+        `error cause: invalid-wasm-plugin: GCPWasmPlugin ${pluginKey} in GCPTrafficExtension ${key} does not exist`,
+      );
       return undefined;
     }
     out.plugins.set(pluginKey, resolution);
-    if (!resolution.ok) out.unprogrammed.add('ProgrammingFailed', `GCPWasmPlugin ${pluginKey}: ${resolution.message}`);
+    if (!resolution.ok)
+      out.unprogrammed.add('ProgrammingFailed', `GCPWasmPlugin ${pluginKey}: ${resolution.message}`);
     return { kind: 'wasm', id, name: e.name, failOpen, events, plugin: pluginKey };
   }
 
@@ -349,7 +454,10 @@ function buildExtension(
     return undefined;
   } else if (e.googleAPIServiceName) {
     if (kind === 'GCPRoutingExtension') {
-      out.notAccepted.add('NotAllowed', `extension "${e.name}": googleAPIServiceName is only supported on GCPTrafficExtension`);
+      out.notAccepted.add(
+        'NotAllowed',
+        `extension "${e.name}": googleAPIServiceName is only supported on GCPTrafficExtension`,
+      );
       return undefined;
     }
     const mapped = options.googleApiServices[e.googleAPIServiceName];
@@ -362,9 +470,16 @@ function buildExtension(
       return undefined;
     }
     authority = e.googleAPIServiceName;
-    target = { service: `googleapis:${e.googleAPIServiceName}`, endpoints: [endpoint], tls: { verify: false } };
+    target = {
+      service: `googleapis:${e.googleAPIServiceName}`,
+      endpoints: [endpoint],
+      tls: { verify: false },
+    };
   } else {
-    out.notAccepted.add('Invalid', `extension "${e.name}": exactly one of backendRef or googleAPIServiceName should be set`);
+    out.notAccepted.add(
+      'Invalid',
+      `extension "${e.name}": exactly one of backendRef or googleAPIServiceName should be set`,
+    );
     return undefined;
   }
 
@@ -379,8 +494,10 @@ function buildExtension(
     authority,
     timeoutMs: parseDurationMs(e.timeout) ?? DEFAULT_CALLOUT_TIMEOUT_MS,
     metadataNamespace,
-    requestBodySendMode: e.requestBodySendMode === 'FullDuplexStreamed' ? 'FullDuplexStreamed' : DEFAULT_BODY_SEND_MODE,
-    responseBodySendMode: e.responseBodySendMode === 'FullDuplexStreamed' ? 'FullDuplexStreamed' : DEFAULT_BODY_SEND_MODE,
+    requestBodySendMode:
+      e.requestBodySendMode === 'FullDuplexStreamed' ? 'FullDuplexStreamed' : DEFAULT_BODY_SEND_MODE,
+    responseBodySendMode:
+      e.responseBodySendMode === 'FullDuplexStreamed' ? 'FullDuplexStreamed' : DEFAULT_BODY_SEND_MODE,
     observabilityMode: e.observabilityMode ?? false,
     target,
   };
@@ -390,11 +507,20 @@ function buildExtension(
 }
 
 /** TLS to a callout: encrypted but unverified (as Google's LB), unless a BackendTLSPolicy targets the Service. */
-function calloutTls(index: ResourceIndex, serviceKey: string, portName: string | undefined, out: BuiltChains): CalloutTlsIR {
+function calloutTls(
+  index: ResourceIndex,
+  serviceKey: string,
+  portName: string | undefined,
+  out: BuiltChains,
+): CalloutTlsIR {
   const policies = (index.tlsPoliciesByService.get(serviceKey) ?? [])
     .filter((p) =>
       (p.spec?.targetRefs ?? []).some(
-        (t) => (t.group ?? '') === '' && t.kind === 'Service' && `${p.metadata.namespace ?? ''}/${t.name}` === serviceKey && (t.sectionName === undefined || t.sectionName === portName),
+        (t) =>
+          (t.group ?? '') === '' &&
+          t.kind === 'Service' &&
+          `${p.metadata.namespace ?? ''}/${t.name}` === serviceKey &&
+          (t.sectionName === undefined || t.sectionName === portName),
       ),
     )
     .sort(byAge);
@@ -406,10 +532,16 @@ function calloutTls(index: ResourceIndex, serviceKey: string, portName: string |
   if (v?.hostname) tls.hostname = v.hostname;
   const pems: string[] = [];
   for (const ref of v?.caCertificateRefs ?? []) {
-    const cm = (ref.group ?? '') === '' && ref.kind === 'ConfigMap' ? index.configMaps.get(`${ns}/${ref.name}`) : undefined;
+    const cm =
+      (ref.group ?? '') === '' && ref.kind === 'ConfigMap'
+        ? index.configMaps.get(`${ns}/${ref.name}`)
+        : undefined;
     const pem = cm?.data?.['ca.crt'];
     if (!pem) {
-      out.unprogrammed.add('ProgrammingFailed', `BackendTLSPolicy ${keyOf(policy)}: caCertificateRefs ${ref.kind} "${ref.name}" not found or without a ca.crt key`);
+      out.unprogrammed.add(
+        'ProgrammingFailed',
+        `BackendTLSPolicy ${keyOf(policy)}: caCertificateRefs ${ref.kind} "${ref.name}" not found or without a ca.crt key`,
+      );
       continue;
     }
     pems.push(pem);

@@ -70,6 +70,8 @@ export function hostWithoutPort(authority: string | undefined): string {
     const colon = authority.lastIndexOf(':');
     if (colon >= 0) end = colon;
   }
+  // A fully qualified name (`example.com.`) names the same host.
+  if (end > 1 && authority.charCodeAt(end - 1) === 46 /* . */) end--;
   const host = authority.slice(0, end);
   // Fast path: most Host headers are already lowercase.
   return /[A-Z]/.test(host) ? host.toLowerCase() : host;

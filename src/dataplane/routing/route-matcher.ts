@@ -124,7 +124,12 @@ class QueryView {
 }
 
 /** First accepting candidate of `list` that ranks before `better` (lists are in rank order). */
-function firstAccepting(list: readonly Candidate[], req: RouteRequest, query: QueryView, better: Candidate | undefined): Candidate | undefined {
+function firstAccepting(
+  list: readonly Candidate[],
+  req: RouteRequest,
+  query: QueryView,
+  better: Candidate | undefined,
+): Candidate | undefined {
   for (const c of list) {
     if (better !== undefined && c.rank > better.rank) return undefined;
     if (accepts(c, req, query)) return c;
@@ -243,5 +248,5 @@ function pathMatches(rule: RouteRuleIR, regex: RegExp | undefined, path: string)
   if (type === 'RegularExpression') return regex!.test(path);
   const prefix = value.endsWith('/') ? value.slice(0, -1) : value;
   if (prefix === '') return true;
-  return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47 /* / */);
+  return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47) /* / */;
 }

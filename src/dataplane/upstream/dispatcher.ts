@@ -20,7 +20,12 @@ export interface UpstreamRequest {
 export interface UpstreamHandler {
   onConnect(abort: (reason?: Error) => void): void;
   /** Return false to pause the upstream until `resume` is called. */
-  onHeaders(statusCode: number, rawHeaders: Array<Buffer | string>, resume: () => void, statusText: string): boolean;
+  onHeaders(
+    statusCode: number,
+    rawHeaders: Array<Buffer | string>,
+    resume: () => void,
+    statusText: string,
+  ): boolean;
   onData(chunk: Buffer): boolean;
   onComplete(rawTrailers: Array<Buffer | string> | null): void;
   onError(err: Error): void;
@@ -37,7 +42,9 @@ export interface UpstreamDispatcher {
 
 /** Errors that mean the request never reached the backend, so another endpoint may be tried. */
 export function isConnectFailure(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code;
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  // node:http2 cancels the pending streams of a session that failed to connect, with the cause attached.
+  const code = e?.code === 'ERR_HTTP2_STREAM_CANCEL' ? e.cause?.code : e?.code;
   return (
     code === 'ECONNREFUSED' ||
     code === 'EHOSTUNREACH' ||

@@ -4,8 +4,13 @@
 import http2 from 'node:http2';
 import type { UpstreamDispatcher, UpstreamHandler, UpstreamRequest } from './dispatcher.js';
 
-const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_AUTHORITY, HTTP2_HEADER_SCHEME, HTTP2_HEADER_STATUS } =
-  http2.constants;
+const {
+  HTTP2_HEADER_METHOD,
+  HTTP2_HEADER_PATH,
+  HTTP2_HEADER_AUTHORITY,
+  HTTP2_HEADER_SCHEME,
+  HTTP2_HEADER_STATUS,
+} = http2.constants;
 
 export class H2cUpstream implements UpstreamDispatcher {
   private session: http2.ClientHttp2Session | undefined;
@@ -114,7 +119,12 @@ export class H2cUpstream implements UpstreamDispatcher {
     });
     stream.on('error', fail);
     stream.on('close', () => {
-      if (!done) fail(Object.assign(new Error(`upstream stream reset (code ${stream.rstCode})`), { code: 'UND_ERR_SOCKET' }));
+      if (!done)
+        fail(
+          Object.assign(new Error(`upstream stream reset (code ${stream.rstCode})`), {
+            code: 'UND_ERR_SOCKET',
+          }),
+        );
     });
     if (request.body !== null) {
       request.body.on('error', (err) => stream.destroy(err));

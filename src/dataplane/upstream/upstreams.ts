@@ -73,9 +73,15 @@ export class Upstreams {
 
   private create(endpoint: EndpointIR, protocol: UpstreamProtocol): UpstreamDispatcher {
     const hostPort = endpointKey(endpoint);
-    if (protocol === 'h2c') return new H2cUpstream(`http://${hostPort}`, this.limits.upstreamKeepAliveTimeoutMs);
+    if (protocol === 'h2c')
+      return new H2cUpstream(`http://${hostPort}`, this.limits.upstreamKeepAliveTimeoutMs);
     if (protocol === 'http1' && this.http1Client === 'native') {
-      return new H1Upstream(endpoint.address, endpoint.port, this.limits.upstreamKeepAliveTimeoutMs, this.limits.maxHeaderBytes);
+      return new H1Upstream(
+        endpoint.address,
+        endpoint.port,
+        this.limits.upstreamKeepAliveTimeoutMs,
+        this.limits.maxHeaderBytes,
+      );
     }
     const pool = new Pool(`${protocol === 'h2' ? 'https' : 'http'}://${hostPort}`, {
       keepAliveTimeout: this.limits.upstreamKeepAliveTimeoutMs,

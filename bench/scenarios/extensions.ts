@@ -1,0 +1,17 @@
+// Extension hook points: the gateway with an in-process no-op traffic extension on request and response
+// headers, compared with plain extgate. Callout (ext_proc) and Wasm plugin scenarios register here the same way.
+import { fileURLToPath } from 'node:url';
+import { registerScenario } from '../scenarios.js';
+import { startNode } from '../procs.js';
+
+const gatewayScript = fileURLToPath(new URL('../gateway-proc.js', import.meta.url));
+
+registerScenario({
+  name: 'extgate+noop-ext',
+  compareWith: 'extgate',
+  processes: 1,
+  start: async (env) => {
+    const p = await startNode(gatewayScript, [String(env.backendPort), '100', '0', '0', 'noop-headers']);
+    return { url: `http://127.0.0.1:${p.port}/`, pid: p.child.pid!, host: 'store.example.com', stop: p.stop };
+  },
+});
