@@ -11,6 +11,10 @@ import { compileChains, type ExtensionRuntime } from '../extensions/chain.js';
 import { WasmMetrics } from '../extensions/wasm/metrics.js';
 import { WasmRuntime } from '../extensions/wasm/runtime.js';
 import type { Snapshot } from '../ir/snapshot.js';
+import type { RequestInfo } from '../extensions/extension.js';
+import type { Observability } from '../admin/observability.js';
+import type { RequestTrace } from '../admin/trace.js';
+import { tracedExtension } from '../admin/trace-wiring.js';
 
 export interface GatewayNode {
   readonly dataPlane: DataPlane;
@@ -26,17 +30,34 @@ export interface GatewayNode {
 export interface GatewayNodeOptions {
   metrics: Registry;
   log: (line: string) => void;
+  /** Traces, access log, plugin logs (src/admin/observability.ts); absent = none. */
+  observability?: Observability;
 }
 
 export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
   const callouts = new CalloutClient();
-  const wasm = new WasmRuntime({ metrics: new WasmMetrics(opts.metrics) });
+  const obs = opts.observability;
+  const wasm = new WasmRuntime({
+    metrics: new WasmMetrics(opts.metrics),
+    ...(obs ? { logSink: obs.pluginLogs.sink } : {}),
+  });
+  // Chain members find their request's trace through the RequestInfo the data plane linked it to.
+  const traceLinks = new WeakMap<RequestInfo, RequestTrace>();
+  const traceOf = (request: RequestInfo) => traceLinks.get(request);
   const dataPlane = new DataPlane({
+    ...(obs ? { recorder: obs.recorder, traceLinks } : {}),
     compileChains: (chains, snapshot) => {
-      const runtime: ExtensionRuntime = {
-        callout: (ir) => callouts.extension(ir),
-        wasm: wasm.forSnapshot(snapshot),
-      };
+      const plugins = wasm.forSnapshot(snapshot);
+      const runtime: ExtensionRuntime = obs
+        ? {
+            callout: (ir) => tracedExtension(callouts.extension(ir), traceOf),
+            wasm: (ir) =>
+              tracedExtension(plugins(ir), traceOf, {
+                key: ir.plugin,
+                version: snapshot.wasmPlugins[ir.plugin]?.serving.name ?? '?',
+              }),
+          }
+        : { callout: (ir) => callouts.extension(ir), wasm: plugins };
       const compiled = compileChains(chains, runtime);
       for (const problem of compiled.problems) opts.log(`gateway: ${problem}`);
       return compiled;

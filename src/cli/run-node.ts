@@ -8,8 +8,10 @@ import { startController, type Controller } from '../controller/controller.js';
 import { credentialsFromSecretData, loadDockerCredentials } from '../extensions/wasm/oci/credentials.js';
 import type { RegistryCredentials } from '../extensions/wasm/oci/registry.js';
 import { WasmImageResolver } from '../extensions/wasm/oci/resolver.js';
-import type { Snapshot } from '../ir/snapshot.js';
+import { EMPTY_SNAPSHOT, type Snapshot } from '../ir/snapshot.js';
 import { startGatewayNode, type GatewayNode } from './gateway-node.js';
+import { createObservability, type ObservabilityOptions } from '../admin/observability.js';
+import { dashboardObjects } from '../admin/dashboard.js';
 
 export interface NodeOptions {
   kubeConfig: KubeConfig;
@@ -29,6 +31,8 @@ export interface NodeOptions {
   /** `--registry-secret NAMESPACE/NAME`: a kubernetes.io/dockerconfigjson Secret with registry credentials. */
   registrySecret?: string;
   log: (line: string) => void;
+  /** Trace buffer, access log, redaction (`--trace-buffer`, `--no-access-log`, ...). */
+  observability?: ObservabilityOptions;
 }
 
 export interface RunningNode {
@@ -42,16 +46,25 @@ export interface RunningNode {
 
 export async function runNode(opts: NodeOptions): Promise<RunningNode> {
   const metrics = new Registry();
-  const gateway = startGatewayNode({ metrics, log: opts.log });
+  const observability = createObservability({ ...opts.observability, registry: metrics });
+  const gateway = startGatewayNode({ metrics, log: opts.log, observability });
   let ready = false;
   let lastApply: Promise<void> = Promise.resolve();
+  let controller: Controller | undefined;
   const admin = await startAdminServer({
     host: opts.adminAddress,
     port: opts.adminPort,
     isReady: () => ready,
     metrics,
+    routes: [
+      observability.dashboard({
+        snapshot: () => gateway.dataPlane.snapshot ?? EMPTY_SNAPSHOT,
+        resources: () => (controller ? dashboardObjects(controller.resources()) : []),
+        events: () => (controller ? controller.events().catch(() => []) : []),
+      }),
+    ],
   });
-  const controller = await startController({
+  controller = await startController({
     kubeConfig: opts.kubeConfig,
     address: opts.address,
     portOffset: opts.portOffset,
@@ -68,26 +81,31 @@ export async function runNode(opts: NodeOptions): Promise<RunningNode> {
     log: { info: (m) => opts.log(`controller: ${m}`), warn: (m) => opts.log(`controller: warning: ${m}`) },
     onSnapshot: (snapshot) => {
       opts.log(describeSnapshot(snapshot));
-      lastApply = gateway.apply(snapshot);
+      const started = performance.now();
+      lastApply = gateway.apply(snapshot).then(() => {
+        observability.metrics.snapshotProgrammed(snapshot.version, performance.now() - started);
+      });
     },
   });
   // Ready once the controller's first full sync has been programmed into the data plane.
-  void controller
+  const running = controller;
+  void running
     .synced()
     .then(() => lastApply)
     .then(() => {
       ready = true;
     });
   return {
-    controller,
+    controller: running,
     gateway,
     admin,
     metrics,
     async close() {
       ready = false;
       await gateway.close();
-      await controller.close();
+      await running.close();
       await admin.close();
+      observability.flush();
     },
   };
 }

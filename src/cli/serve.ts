@@ -2,6 +2,7 @@
 // traffic; a Lease elects the one that writes status and events.
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
+import { addObservabilityFlags, observabilityFromFlags, type ObservabilityFlags } from '../admin/cli-flags.js';
 import { resolve } from 'node:path';
 import { parseGoogleApiServices, runNode, wasmCacheDir } from './run-node.js';
 
@@ -23,7 +24,7 @@ interface ServeFlags {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerServeCommand(program: Command): void {
-  program
+  const command = program
     .command('serve')
     .description(
       'run the Gateway controller (and gateway) against a Kubernetes API server; replicas elect one status writer',
@@ -62,8 +63,8 @@ export function registerServeCommand(program: Command): void {
       'address of the admin port (it shows traces: keep it private)',
       '127.0.0.1',
     )
-    .option('--state-dir <dir>', 'local cache (Wasm modules)', './.extgate')
-    .action(async (flags: ServeFlags) => {
+    .option('--state-dir <dir>', 'local cache (Wasm modules)', './.extgate');
+  addObservabilityFlags(command).action(async (flags: ServeFlags & ObservabilityFlags) => {
       const portOffset = parseIntFlag('--port-offset', flags.portOffset, 0, 65535);
       const adminPort = parseIntFlag('--admin-port', flags.adminPort, 0, 65535);
       const kubeConfig = new KubeConfig();
@@ -83,6 +84,7 @@ export function registerServeCommand(program: Command): void {
         leaseNamespace: flags.leaseNamespace,
         googleApiServices: parseGoogleApiServices(flags.googleApiService),
         gatewayClasses: flags.gatewayClass,
+        observability: observabilityFromFlags(flags),
         insecureRegistries: flags.insecureRegistry,
         ...(flags.registrySecret ? { registrySecret: flags.registrySecret } : {}),
         log,

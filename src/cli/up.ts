@@ -1,6 +1,7 @@
 // `extgate up`: everything in one process: the embedded API (startEmbeddedApi), then, unless --api-only, the
 // controller and the gateway against it.
 import { Command, Option } from 'commander';
+import { addObservabilityFlags, observabilityFromFlags, type ObservabilityFlags } from '../admin/cli-flags.js';
 import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { admit as gkeAdmit, unknownFields as schemaUnknownFields } from '../api/admission.js';
@@ -83,7 +84,7 @@ function untilSignal(stop: () => Promise<void>): Promise<void> {
 }
 
 export function registerUpCommand(program: Command): void {
-  program
+  const command = program
     .command('up')
     .description('run the embedded Kubernetes API, the controller and the gateway in one process')
     .option('--state-dir <dir>', 'persistent state: resource store, kubeconfig, API token, CA', './.extgate')
@@ -112,8 +113,8 @@ export function registerUpCommand(program: Command): void {
       'serve googleAPIServiceName NAME from HOST:PORT (repeatable)',
       collect,
       [],
-    )
-    .action(async (o: UpOptions) => {
+    );
+  addObservabilityFlags(command).action(async (o: UpOptions & ObservabilityFlags) => {
       const stateDir = resolve(o.stateDir);
       const log = (line: string) => process.stderr.write(line + '\n');
       const api = await startEmbeddedApi({
@@ -142,6 +143,7 @@ export function registerUpCommand(program: Command): void {
         insecureRegistries: o.insecureRegistry,
         ...(o.registrySecret ? { registrySecret: o.registrySecret } : {}),
         log,
+        observability: observabilityFromFlags(o),
       });
       process.stdout.write(`admin: http://127.0.0.1:${node.admin.port}/ (dashboard, /metrics, /readyz)\n`);
       await untilSignal(async () => {

@@ -8,6 +8,8 @@
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Snapshot } from '../ir/snapshot.js';
+import type { KubeObject } from '../api/types.js';
+import type { ResourceSet } from './resources.js';
 import { LEASE_NAME, REFUSAL_RETRY_MS, WASM_READY_WAIT_MS } from './config.js';
 import { EventRecorder } from './events.js';
 import { KubeRest } from './kube/rest.js';
@@ -69,6 +71,10 @@ export interface Controller {
   readonly snapshot: Snapshot | undefined;
   /** The last translation (snapshot + desired statuses), for the dashboard and tests. */
   readonly translation: Translation | undefined;
+  /** The objects the controller watches, as its cache holds them (with their status), for the dashboard. */
+  resources(): ResourceSet;
+  /** core/v1 Events, listed from the API on demand (the controller does not watch them), for the dashboard. */
+  events(): Promise<KubeObject[]>;
   isLeader(): boolean;
   /** Resolves when pending status writes and events are done (tests). */
   idle(): Promise<void>;
@@ -262,6 +268,11 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     },
     get translation() {
       return translation;
+    },
+    resources: () => provider.resources(),
+    async events() {
+      const list = await rest.get<{ items: KubeObject[] }>('/api/v1/events?limit=500');
+      return list.items;
     },
     isLeader: () => opts.writeStatus === true || !!elector?.isLeader,
     async idle() {

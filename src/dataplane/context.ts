@@ -1,6 +1,8 @@
 // What every Exchange shares: the upstream pools, limits, counters and the optional request observer.
 
 import type { DataPlaneLimits } from './limits.js';
+import type { RequestTrace, TraceRecorder } from '../admin/trace.js';
+import type { RequestInfo } from '../extensions/extension.js';
 import type { Upstreams } from './upstream/upstreams.js';
 
 export interface ProxyStats {
@@ -36,6 +38,10 @@ export interface RequestObserver {
 
 export interface ProxyContext {
   readonly observer: RequestObserver | undefined;
+  /** Per-request traces (dashboard, access log, metrics); undefined = none. */
+  readonly recorder: TraceRecorder | undefined;
+  /** The trace of each RequestInfo handed to extension chains (tracedExtension finds it here). */
+  readonly traceLinks: WeakMap<RequestInfo, RequestTrace>;
   readonly upstreams: Upstreams;
   readonly limits: DataPlaneLimits;
   readonly stats: ProxyStats;

@@ -7,6 +7,8 @@ import type { Socket } from 'node:net';
 
 export interface DownstreamRequest extends Readable {
   readonly headers: IncomingHttpHeaders;
+  /** Name, value, name, value... as received (node:http and the http2 compatibility API both have it). */
+  readonly rawHeaders: string[];
   readonly method?: string | undefined;
   readonly url?: string | undefined;
   readonly httpVersionMajor: number;

@@ -6,6 +6,8 @@
 // into the same steps (selectRoute, forward, the response hooks).
 
 import { randomUUID } from 'node:crypto';
+import { NO_TRACE, type RequestTrace } from '../admin/trace.js';
+import { describeRouteMatch } from '../admin/trace-wiring.js';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -68,6 +70,10 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   readonly hasBody: boolean;
   private readonly startedAt: number;
   private status = 0;
+  /** NO_TRACE unless a recorder records: every trace call below is then a no-op. */
+  trace: RequestTrace = NO_TRACE;
+  private upstreamStartedAt = 0;
+  private bytesOut = 0;
   private closers: Array<() => void> | undefined;
 
   constructor(
@@ -123,6 +129,19 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     if (listener === undefined) return this.reply(REPLIES.noListener);
     this.listener = listener;
     this.requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    const recorder = this.ctx.recorder;
+    if (recorder?.enabled) {
+      this.trace = recorder.begin({
+        requestId: this.requestId,
+        method: this.method,
+        authority: authority ?? '',
+        path: url,
+        scheme: this.scheme,
+        source: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+        headers: req.rawHeaders,
+      });
+      this.trace.listener(listener.ir.id);
+    }
     this.res.on('close', () => this.onClientClose());
     if (listener.routingChains !== undefined || listener.trafficChains !== undefined) {
       runWithExtensions(this).catch((err: unknown) => extensionFailed(this, err));
@@ -155,6 +174,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   selectRoute(): RuleRuntime | undefined {
     const ir: RouteRuleIR | undefined = this.listener.matcher.match(this);
     this.rule = ir === undefined ? undefined : this.listener.rules.get(ir);
+    if (this.trace.recording) this.trace.route(ir?.id ?? null, ir ? describeRouteMatch(ir) : 'no rule matches host, path and headers');
     return this.rule;
   }
 
@@ -241,6 +261,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
       return this.reply(this.tried === undefined ? REPLIES.noEndpoints : REPLIES.connectFailure);
     }
     this.endpoint = endpoint;
+    if (this.trace.recording) this.upstreamStartedAt = performance.now();
     if (this.upgrade !== undefined) {
       tunnel(
         {
@@ -286,6 +307,14 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.resumeUpstream = resume;
     this.responseStarted = true;
     this.status = statusCode;
+    if (this.trace.recording) {
+      this.trace.upstream({
+        endpoint: this.endpoint ? endpointKey(this.endpoint) : '',
+        status: statusCode,
+        latencyMs: performance.now() - this.upstreamStartedAt,
+        response: this.trace.capturing ? this.trace.capture(raw.map(String)) : undefined,
+      });
+    }
     if (this.endpoint !== undefined && this.tried !== undefined) this.ctx.upstreams.restore(this.endpoint);
     const headers = responseHeadersFromRaw(raw);
     const rule = this.rule!;
@@ -307,6 +336,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   }
 
   onData(chunk: Buffer): boolean {
+    this.bytesOut += chunk.length;
     if (this.finished) return false;
     if (this.responseHooks?.wantsBody === true) return this.responseHooks.onData(chunk);
     if (this.res.write(chunk)) return true;
@@ -344,6 +374,14 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     if (this.finished) return;
     if (err instanceof ExtensionError) return extensionFailed(this, err);
     const endpoint = this.endpoint;
+    if (this.trace.recording && !this.responseStarted) {
+      this.trace.upstream({
+        endpoint: endpoint ? endpointKey(endpoint) : '',
+        status: 0,
+        latencyMs: performance.now() - this.upstreamStartedAt,
+        error: err.message,
+      });
+    }
     if (!this.responseStarted && !this.timedOut && isConnectFailure(err) && endpoint !== undefined) {
       this.ctx.upstreams.eject(endpoint);
       // Nothing reached the backend: another endpoint can take the request, if its body is still unread.
@@ -415,6 +453,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
       ...(this.requestId !== '' ? { 'x-request-id': this.requestId } : {}),
       ...extraHeaders,
     });
+    this.bytesOut += body.length;
     res.end(body);
   }
 
@@ -445,6 +484,13 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   }
 
   private settle(details: string): void {
+    if (this.trace.recording) {
+      this.trace.end({
+        status: this.status,
+        bytes: this.bytesOut,
+        ...(details === 'via_upstream' || details === 'upgrade' || this.status > 0 ? {} : { error: details }),
+      });
+    }
     const observer = this.ctx.observer;
     if (observer !== undefined) {
       try {

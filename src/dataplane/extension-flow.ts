@@ -13,7 +13,8 @@ import {
   type LocalResponse,
   type RequestInfo,
 } from '../extensions/extension.js';
-import type { HttpEvent } from '../ir/snapshot.js';
+import type { ExtensionChainIR, HttpEvent } from '../ir/snapshot.js';
+import { describeChainMatch, describeRouteMatch } from '../admin/trace-wiring.js';
 import type { Exchange } from './exchange.js';
 import { HeaderList } from './headers.js';
 import { extensionFailureReply, REPLIES } from './replies.js';
@@ -30,11 +31,17 @@ export interface ResponseHooks {
 
 const EMPTY = new Uint8Array(0);
 
+function traceChain(x: Exchange, kind: 'routing' | 'traffic', id: string | undefined, chains: readonly ExtensionChainIR[]): void {
+  const ir = id === undefined ? undefined : chains.find((c) => c.id === id);
+  x.trace.chain(kind, id ?? null, ir ? describeChainMatch(ir) : `no ${kind} chain matched: ${chains.map(describeChainMatch).join('; ')}`);
+}
+
 export async function runWithExtensions(x: Exchange): Promise<void> {
   const listener = x.listener;
   const headers = requestHeaderList(x);
   const info = requestInfo(x);
   const endOfStream = !x.hasBody;
+  if (x.trace.recording) x.ctx.traceLinks.set(info, x.trace);
 
   // The route the request selects as the client sent it. A routing callout that rewrites the request and
   // clears the route cache re-selects; when the rewritten request matches no route, this selection stands,
@@ -43,6 +50,7 @@ export async function runWithExtensions(x: Exchange): Promise<void> {
   let selectedBeforeExtensions: ReturnType<Exchange['selectRoute']>;
   if (listener.routingChains !== undefined) {
     const chain = listener.routingChains.select(info, headers);
+    if (x.trace.recording) traceChain(x, 'routing', chain?.id, listener.ir.routingChains);
     if (chain !== undefined && chain.events.has('RequestHeaders')) {
       selectedBeforeExtensions = x.selectRoute();
       const stream = openStream(x, chain, info);
@@ -58,15 +66,21 @@ export async function runWithExtensions(x: Exchange): Promise<void> {
     }
   }
 
-  const rule = x.selectRoute() ?? selectedBeforeExtensions;
+  const reselected = x.selectRoute();
+  const rule = reselected ?? selectedBeforeExtensions;
   if (rule === undefined) return x.reply(REPLIES.noRoute);
+  if (reselected === undefined && x.trace.recording) {
+    x.trace.route(rule.ir.id, `${describeRouteMatch(rule.ir)} (chosen before the routing extension; the rewritten request matches no rule)`);
+  }
   // Whatever the route, the request goes upstream as the extensions left it.
   adoptRequestLine(x, headers);
   if (!x.prepare(rule)) return;
 
   if (listener.trafficChains !== undefined) {
     const trafficInfo: RequestInfo = { ...info, route: rule.ir.route, backendService: x.backend!.ir.id };
+    if (x.trace.recording) x.ctx.traceLinks.set(trafficInfo, x.trace);
     const chain = listener.trafficChains.select(trafficInfo, headers);
+    if (x.trace.recording) traceChain(x, 'traffic', chain?.id, listener.ir.trafficChains);
     if (chain !== undefined) {
       const stream = openStream(x, chain, trafficInfo);
       const events = chain.events;

@@ -3,6 +3,8 @@
 // Requests hold the runtime they started with, so in-flight requests finish on their snapshot.
 
 import type { Snapshot } from '../ir/snapshot.js';
+import type { RequestTrace, TraceRecorder } from '../admin/trace.js';
+import type { RequestInfo } from '../extensions/extension.js';
 import { DEFAULT_LIMITS, type DataPlaneLimits } from './limits.js';
 import type { ProxyContext, ProxyStats, RequestObserver } from './context.js';
 import { PortListener } from './port-listener.js';
@@ -18,6 +20,10 @@ export interface DataPlaneOptions {
   readonly limits?: Partial<DataPlaneLimits>;
   /** Called once per finished request (access log, metrics). Absent = no per-request bookkeeping. */
   readonly observer?: RequestObserver;
+  /** Per-request traces: the dashboard, the access log and the request metrics (src/admin/trace.ts). */
+  readonly recorder?: TraceRecorder;
+  /** Where the data plane links each request's RequestInfo to its trace (shared with tracedExtension). */
+  readonly traceLinks?: WeakMap<RequestInfo, RequestTrace>;
   /**
    * HTTP/1.1 upstream client: `native` (default; Node's llhttp binding on raw keep-alive sockets, ~1/3 less
    * CPU per request) or `undici` (undici Pool). h2 over TLS always uses undici, h2c uses node:http2.
@@ -58,6 +64,8 @@ export class DataPlane {
     );
     this.ctx = {
       observer: options.observer,
+      recorder: options.recorder,
+      traceLinks: options.traceLinks ?? new WeakMap(),
       upstreams: this.upstreams,
       limits: this.limits,
       stats: this.stats,

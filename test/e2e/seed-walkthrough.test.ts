@@ -235,4 +235,36 @@ describe('seed walkthrough through extgate up and kubectl', () => {
     const describeGateway = await extgate.kubectl(['describe', 'gateway', 'internal-http']);
     assert.match(describeGateway.stdout, /networking\.gke\.io\/lb-traffic-extensions/);
   });
+
+  it('the admin port traces the request: dashboard API, access log line, metrics', async () => {
+    const admin = `http://127.0.0.1:${extgate.adminPort}`;
+    const { requests } = (await (await fetch(`${admin}/api/requests`)).json()) as {
+      requests: Array<{ id: number; path: string; chains: Array<string | null> }>;
+    };
+    const traced = requests.filter(
+      (r) => r.path === '/serviceextensions' && r.chains.some((c) => c?.startsWith('GCPTrafficExtension/')),
+    );
+    assert.ok(traced.length > 0, JSON.stringify(requests.slice(-3)));
+    const trace = (await (await fetch(`${admin}/api/requests/${traced.at(-1)!.id}`)).json()) as {
+      steps: Array<{ extension: string; event: string; effect: string; after?: { headers: string[] } }>;
+      upstream?: { status: number };
+      route?: { id: string };
+    };
+    const response = trace.steps.find((s) => s.event === 'ResponseHeaders');
+    assert.equal(response?.effect, 'CONTENT_MODIFIED');
+    assert.ok(response?.after?.headers.includes('hello'));
+    assert.equal(trace.upstream?.status, 200);
+    assert.match(trace.route?.id ?? '', /^default\/store\//);
+    const tree = (await (await fetch(`${admin}/api/tree`)).json()) as { gateways: Array<{ name: string }> };
+    assert.ok(tree.gateways.some((g) => g.name === 'internal-http'));
+    const metrics = await (await fetch(`${admin}/metrics`)).text();
+    assert.match(metrics, /extgate_extension_latency_seconds_count\{chain="GCPTrafficExtension\/default\/my-traffic-extension\/chain1"/);
+    assert.match(metrics, /extgate_snapshots_programmed_total [1-9]/);
+    // Access-log lines are written in batches, at least once a second.
+    const accessLine = () => extgate.output().split('\n').find((l) => l.includes('"service_extension_info"'));
+    await waitFor(async () => accessLine() !== undefined, 5_000);
+    const line = accessLine();
+    assert.ok(line, 'an access-log line with service_extension_info');
+    assert.equal(JSON.parse(line!).log, 'access');
+  });
 });
