@@ -829,7 +829,7 @@ export const wasmCases: BadCase[] = [
     name: 'image not a registry path',
     object: variant(wasmPlugin, (s) => (s.versions[0].image = 'Local-Reply')),
     field: `${V}[0].image`,
-    message: `Invalid value: "Local-Reply": ${V}[0].image in body should match '^(https://)?([^/][a-z0-9-.]+)(:[0-9]{1,5})?/[a-z0-9-./:@?=]+$'`,
+    message: `Invalid value: "Local-Reply": ${V}[0].image in body should match '^(file://[^\\s]+|(https://)?([^/][a-z0-9-.]+)(:[0-9]{1,5})?/[a-z0-9-./:@?=]+)$'`,
   },
   {
     name: 'image over 2000 chars',
