@@ -220,17 +220,21 @@ describe('seed GCPWasmPlugin walkthrough through extgate up, a loopback registry
     const plain = await get(port, '/', { host: 'store.example.com' });
     assert.equal(JSON.parse(plain.body).metadata, 'store-v1');
 
-    // logConfig enabled at INFO: the plugin's line, with plugin, version, callback and request id.
-    const line = extgate
-      .output()
-      .split('\n')
-      .find((l) => l.includes('local-reply: answering Hello World'));
+    // logConfig enabled at INFO: the plugin's line, with plugin, version, callback and request id. Log lines
+    // are buffered and flushed at least once a second (src/admin/log-destination.ts).
+    const pluginLine = () =>
+      extgate
+        .output()
+        .split('\n')
+        .find((l) => l.includes('local-reply: answering Hello World'));
+    await waitFor(() => pluginLine() !== undefined, 5_000, 100).catch(() => undefined);
+    const line = pluginLine();
     assert.ok(line, 'plugin log line in the output');
     const entry = JSON.parse(line.slice(line.indexOf('{'))) as Record<string, string>;
     assert.equal(entry.plugin, 'default/gcp-wasm-plugin');
     assert.equal(entry.version, 'wasm-plugin-version');
     assert.equal(entry.callback, 'on_request_headers');
-    assert.ok(entry.requestId);
+    assert.ok(entry.request_id, 'the line carries the request id, as the access log does');
 
     const describePlugin = await extgate.kubectl([
       'describe',
