@@ -16,7 +16,7 @@ import type { ExtensionChainIR, Snapshot, WasmExtensionIR } from '../src/ir/snap
 import type { Extension } from '../src/extensions/extension.js';
 import { compileChains } from '../src/extensions/chain.js';
 import { WasmRuntime } from '../src/extensions/wasm/runtime.js';
-import { ListHeaderMap } from '../src/extensions/wasm/header-map.js';
+import { HeaderList } from '../src/extensions/header-map.js';
 import { instrumentModule, FUEL_EXPORT } from '../src/extensions/wasm/instrument.js';
 import { WasmImageResolver } from '../src/extensions/wasm/oci/resolver.js';
 import { pushPlugin } from '../src/extensions/wasm/oci/push.js';
@@ -219,7 +219,7 @@ async function perStream(
   const one = async () => {
     const s = ext.open(info);
     await s.requestHeaders(
-      new ListHeaderMap([
+      new HeaderList([
         [':method', 'GET'],
         [':path', '/'],
         [':authority', 'a'],
@@ -227,7 +227,7 @@ async function perStream(
       true,
     );
     await s.responseHeaders(
-      new ListHeaderMap([
+      new HeaderList([
         [':status', '200'],
         ['content-type', 'text/plain'],
       ]),
@@ -331,7 +331,7 @@ async function coldStart(): Promise<void> {
         const ext = rt.extensionFactory(extensionIR(plugin.key), plugin);
         const t2 = performance.now();
         const s = ext.open(requestInfo());
-        const r = await s.requestHeaders(new ListHeaderMap([[':path', '/']]), true);
+        const r = await s.requestHeaders(new HeaderList([[':path', '/']]), true);
         s.close();
         const t3 = performance.now();
         if (r.immediate?.status !== 200) throw new Error('local-reply did not answer');

@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { WasmRuntime } from '../../src/extensions/wasm/runtime.js';
-import { ListHeaderMap } from '../../src/extensions/wasm/header-map.js';
+import { HeaderList } from '../../src/extensions/header-map.js';
 import { ExtensionError } from '../../src/extensions/extension.js';
 import type { PluginLogEntry } from '../../src/extensions/wasm/plugin-log.js';
 import { buildPlugins, extensionIR, fixturePath, pluginIR, requestInfo } from './helpers.js';
@@ -20,7 +20,7 @@ test('ABI 0.2.1 reactor: init, WASI, log level, time, properties, unsupported fe
   assert.equal(rt.pool(plugin).opts.module.abi, '0.2.1');
   const ext = rt.extensionFactory(extensionIR(plugin.key), plugin);
   const s = ext.open(requestInfo());
-  const h = new ListHeaderMap([
+  const h = new HeaderList([
     [':method', 'GET'],
     [':path', '/p?q=1'],
     [':authority', 'a'],
@@ -42,7 +42,7 @@ test('ABI 0.2.1 reactor: init, WASI, log level, time, properties, unsupported fe
     ['<abc>'],
   );
   assert.equal(body.effect, 'CONTENT_MODIFIED');
-  await s.responseHeaders(new ListHeaderMap([[':status', '200']]), false);
+  await s.responseHeaders(new HeaderList([[':status', '200']]), false);
   const resp = await s.responseBody(Buffer.from('secret'), true);
   assert.deepEqual(
     resp.chunks.map((c) => Buffer.from(c).toString()),
@@ -63,7 +63,7 @@ test('the frozen clock is per stream', async () => {
   const plugin = pluginIR('default/abi', fixturePath('abi021.wat'));
   const ext = rt.extensionFactory(extensionIR(plugin.key), plugin);
   const a = ext.open(requestInfo());
-  const ha = new ListHeaderMap([[':path', '/']]);
+  const ha = new HeaderList([[':path', '/']]);
   await a.requestHeaders(ha, true);
   assert.equal(ha.get('x-time-frozen'), 'yes');
   a.close();
@@ -73,7 +73,7 @@ test('a configuration the plugin rejects fails its requests with a clear error',
   const rt = new WasmRuntime({ logSink: () => {} });
   const plugin = pluginIR('default/abi', fixturePath('abi021.wat'), { config: 'reject me' });
   const s = rt.extensionFactory(extensionIR(plugin.key), plugin).open(requestInfo());
-  await assert.rejects(s.requestHeaders(new ListHeaderMap([[':path', '/']]), true), (err: unknown) => {
+  await assert.rejects(s.requestHeaders(new HeaderList([[':path', '/']]), true), (err: unknown) => {
     assert.ok(err instanceof ExtensionError);
     assert.equal(err.failure, 'error');
     assert.match(err.message, /rejected its configuration \(proxy_on_configure returned false\)/);
@@ -90,7 +90,7 @@ test('ABI 0.1.0 modules are refused with the reason', async () => {
   const plugin = pluginIR('default/old', fixturePath('old-abi.wat'));
   const s = rt.extensionFactory(extensionIR(plugin.key), plugin).open(requestInfo());
   await assert.rejects(
-    s.requestHeaders(new ListHeaderMap(), true),
+    s.requestHeaders(new HeaderList(), true),
     /plugin unavailable: missing or unknown Proxy-Wasm ABI version/,
   );
 });
@@ -99,7 +99,7 @@ test('a snapshot without the plugin fails the extension, naming the plugin', asy
   const rt = new WasmRuntime({ logSink: () => {} });
   const ext = rt.forSnapshot({ wasmPlugins: {} })(extensionIR('default/ghost'));
   await assert.rejects(
-    ext.open(requestInfo()).requestHeaders(new ListHeaderMap(), true),
+    ext.open(requestInfo()).requestHeaders(new HeaderList(), true),
     /GCPWasmPlugin default\/ghost is not in the snapshot/,
   );
 });
@@ -113,7 +113,7 @@ test('a C plugin on wasi-libc (clang, wasm32-wasi reactor): constructors, stdio 
   const counters: string[] = [];
   for (let i = 0; i < 3; i++) {
     const s = ext.open(requestInfo());
-    const h = new ListHeaderMap([
+    const h = new HeaderList([
       [':method', 'GET'],
       [':path', '/'],
       ['accept', '*/*'],
@@ -137,7 +137,7 @@ test('a C plugin on wasi-libc (clang, wasm32-wasi reactor): constructors, stdio 
   for (const t of stamps) assert.ok(t >= before && t <= Math.ceil(Date.now() / 1000), `time() ${t}`);
 
   const s = ext.open(requestInfo());
-  const r = await s.requestHeaders(new ListHeaderMap([['x-c-reply', 'teapot']]), true);
+  const r = await s.requestHeaders(new HeaderList([['x-c-reply', 'teapot']]), true);
   s.close();
   assert.equal(r.immediate?.status, 418);
   assert.equal(Buffer.from(r.immediate!.body).toString(), 'hello from C, teapot');
@@ -145,8 +145,8 @@ test('a C plugin on wasi-libc (clang, wasm32-wasi reactor): constructors, stdio 
   // Response: header map size (Envoy's: sum of key and value lengths), remove, set_property/get_property,
   // set_header_map_pairs replacing the whole map.
   const t = ext.open(requestInfo());
-  await t.requestHeaders(new ListHeaderMap([[':path', '/']]), true);
-  const rh = new ListHeaderMap([
+  await t.requestHeaders(new HeaderList([[':path', '/']]), true);
+  const rh = new HeaderList([
     [':status', '200'],
     ['server', 'x'],
     ['content-length', '5'],
@@ -162,10 +162,10 @@ test('a C plugin on wasi-libc (clang, wasm32-wasi reactor): constructors, stdio 
 
   // proxy_close_stream resets the request.
   const u = ext.open(requestInfo());
-  await u.requestHeaders(new ListHeaderMap([[':path', '/']]), true);
+  await u.requestHeaders(new HeaderList([[':path', '/']]), true);
   await assert.rejects(
     u.responseHeaders(
-      new ListHeaderMap([
+      new HeaderList([
         [':status', '200'],
         ['x-c-close', '1'],
       ]),
@@ -189,7 +189,7 @@ test('ABI 0.2.0 with an imported memory and proxy_on_memory_allocate (Go-SDK sty
     maximum: 256,
   });
   const s = rt.extensionFactory(extensionIR(plugin.key), plugin).open(requestInfo());
-  const h = new ListHeaderMap([[':path', '/']]);
+  const h = new HeaderList([[':path', '/']]);
   await s.requestHeaders(h, true); // traps if memory.grow past the 16 MiB cap succeeded
   assert.equal(h.get('x-imported-memory'), 'yes');
   s.close();

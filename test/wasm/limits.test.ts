@@ -3,14 +3,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { WasmRuntime } from '../../src/extensions/wasm/runtime.js';
-import { ListHeaderMap } from '../../src/extensions/wasm/header-map.js';
+import { HeaderList } from '../../src/extensions/header-map.js';
 import { ExtensionError, type ExtensionStream } from '../../src/extensions/extension.js';
 import { buildPlugins, extensionIR, fixturePath, pluginIR, requestInfo, examplePath } from './helpers.js';
 
 before(() => buildPlugins());
 
-function headers(extra: Array<[string, string]> = []): ListHeaderMap {
-  return new ListHeaderMap([[':method', 'GET'], [':path', '/'], [':authority', 'example.com'], ...extra]);
+function headers(extra: Array<[string, string]> = []): HeaderList {
+  return new HeaderList([[':method', 'GET'], [':path', '/'], [':authority', 'example.com'], ...extra]);
 }
 
 async function expectFailure(p: Promise<unknown>, failure: string, pattern: RegExp): Promise<void> {
@@ -63,12 +63,12 @@ for (const [mode, failure, pattern] of [
 
     // In-flight requests on the old VM finish; the other plugin never noticed.
     for (const s of before) {
-      const rh = new ListHeaderMap([[':status', '200']]);
+      const rh = new HeaderList([[':status', '200']]);
       const r = await s.responseHeaders(rh, false);
       assert.notEqual(r.immediate?.status, 500);
       s.close();
     }
-    const orh = new ListHeaderMap([[':status', '200']]);
+    const orh = new HeaderList([[':status', '200']]);
     await otherStream.responseHeaders(orh, false);
     assert.equal(orh.get('hello'), 'world');
     otherStream.close();

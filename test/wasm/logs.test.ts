@@ -3,7 +3,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { WasmRuntime } from '../../src/extensions/wasm/runtime.js';
-import { ListHeaderMap } from '../../src/extensions/wasm/header-map.js';
+import { HeaderList } from '../../src/extensions/header-map.js';
 import type { PluginLogEntry } from '../../src/extensions/wasm/plugin-log.js';
 import type { WasmLogConfigIR } from '../../src/ir/snapshot.js';
 import { buildPlugins, examplePath, extensionIR, pluginIR, requestInfo } from './helpers.js';
@@ -17,7 +17,7 @@ async function run(log: WasmLogConfigIR, requests: number): Promise<PluginLogEnt
   const ext = rt.extensionFactory(extensionIR(plugin.key), plugin);
   for (let i = 0; i < requests; i++) {
     const s = ext.open(requestInfo());
-    await s.requestHeaders(new ListHeaderMap([[':path', i % 2 ? '/admin' : '/shop']]), true);
+    await s.requestHeaders(new HeaderList([[':path', i % 2 ? '/admin' : '/shop']]), true);
     s.close();
   }
   return entries;

@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WasmRuntime } from '../../src/extensions/wasm/runtime.js';
-import { ListHeaderMap } from '../../src/extensions/wasm/header-map.js';
+import { HeaderList } from '../../src/extensions/header-map.js';
 import { buildPlugins, examplePath, extensionIR, fixturePath, pluginIR, requestInfo } from './helpers.js';
 
 before(() => buildPlugins());
@@ -32,11 +32,11 @@ test('prepare compiles ahead and reports broken plugins by key; retain forgets o
   // A stream on v1 keeps working after the snapshot moved to v2 and v1's pool was forgotten.
   const ext1 = rt.extensionFactory(extensionIR(good.key), good);
   const s = ext1.open(requestInfo());
-  await s.requestHeaders(new ListHeaderMap([[':path', '/']]), true);
+  await s.requestHeaders(new HeaderList([[':path', '/']]), true);
   const oldPool = rt.pool(good);
   rt.retain({ [v2.key]: v2 });
   assert.notEqual(rt.pool(good), oldPool, 'v1 pool was dropped from the runtime');
-  const rh = new ListHeaderMap([[':status', '200']]);
+  const rh = new HeaderList([[':status', '200']]);
   await s.responseHeaders(rh, false);
   assert.equal(rh.get('hello'), 'world');
   s.close();
@@ -50,7 +50,7 @@ test('a VM that cannot start is not restarted for every request', async () => {
   for (let i = 0; i < 5; i++) {
     const s = ext.open(requestInfo());
     await assert.rejects(
-      s.requestHeaders(new ListHeaderMap([[':path', '/']]), true),
+      s.requestHeaders(new HeaderList([[':path', '/']]), true),
       /rejected its configuration/,
     );
     s.close();

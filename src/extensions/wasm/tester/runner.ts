@@ -7,7 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import type { LocalResponse, RequestInfo } from '../../extension.js';
 import { ExtensionError } from '../../extension.js';
 import type { WasmPluginIR } from '../../../ir/snapshot.js';
-import { ListHeaderMap } from '../header-map.js';
+import { HeaderList } from '../../header-map.js';
 import { sha256Digest } from '../plugin-module.js';
 import { WasmRuntime } from '../runtime.js';
 import type { WasmLimits } from '../limits.js';
@@ -44,7 +44,7 @@ export interface TestOutcome {
 }
 
 interface PhaseOutput {
-  headers?: ListHeaderMap;
+  headers?: HeaderList;
   body?: string;
   immediate?: LocalResponse;
   logs: string[];
@@ -286,8 +286,8 @@ function bodyInput(input: Input, base: string): Buffer {
   return Buffer.from(input.content ?? '', 'utf8');
 }
 
-function parseHeaderInput(input: Input, response: boolean, base: string): ListHeaderMap {
-  const map = new ListHeaderMap(
+function parseHeaderInput(input: Input, response: boolean, base: string): HeaderList {
+  const map = new HeaderList(
     input.header.map((h) => [h.key.toLowerCase(), h.value ?? ''] as [string, string]),
   );
   const content = input.file ? readFileSync(resolve(base, input.file), 'utf8') : input.content;
@@ -363,7 +363,7 @@ function checkExpectation(
         fail(`immediate details ${JSON.stringify(details)}, expected ${JSON.stringify(e.immediate.details)}`);
     }
   } else if (imm) fail(`unexpected immediate response ${imm.status}`);
-  const headers = imm ? new ListHeaderMap(imm.headers) : out.headers;
+  const headers = imm ? new HeaderList(imm.headers) : out.headers;
   if (headers) {
     for (const h of e.hasHeader) {
       const values = headers.getAll(h.key);
