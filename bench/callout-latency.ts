@@ -6,6 +6,7 @@
 // Run: npx tsc -p . && node dist/bench/callout-latency.js [--duration 5] [--connections 32]
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -255,6 +256,11 @@ async function main(): Promise<void> {
   const client = new CalloutClient();
   try {
     console.log(
+      `machine: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at start`,
+    );
+    console.log(
       `callout latency bench (sequential ${SEQUENTIAL} requests; throughput: autocannon -c ${CONNECTIONS} -d ${DURATION}s)`,
     );
     console.log(
@@ -309,6 +315,11 @@ async function main(): Promise<void> {
         `  ${r.name.padEnd(32)} ${us(r.p50).padStart(7)} ${us(r.p99).padStart(7)} ${added.padStart(16)} ${r.rps.toFixed(0).padStart(8)} ${((r.rps / base.rps) * 100).toFixed(0).padStart(7)}%`,
       );
     }
+    console.log(
+      `load average at end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
   } finally {
     client.close();
     callout.child.kill('SIGTERM');

@@ -4,16 +4,16 @@
 //
 // Part 1 (always): the calls the data plane makes for one request with two extensions (3 header steps,
 // 20 headers, before/after snapshots when capturing), run in a loop — CPU cost per request in µs.
-// Part 2 (--http): the same calls inside a real proxy (test/admin/mini-gateway) under autocannon load, with a
+// Part 2 (--http): the same calls inside a real proxy (test/admin/mini-gateway) under autocannon load (its own process), with a
 // real upstream — requests/s and latency with everything off vs everything on.
 // Access-log lines go to /dev/null through pino's asynchronous destination, as in production.
 import { createRequire } from 'node:module';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
-import pino from 'pino';
 import { TraceRecorder, type RequestTrace } from '../src/admin/trace.js';
 import { GatewayMetrics } from '../src/admin/metrics.js';
 import { AccessLog } from '../src/admin/access-log.js';
-import { LOG_LIMITS } from '../src/admin/limits.js';
+import { logDestination } from '../src/admin/log-destination.js';
 import { HeaderList } from '../src/extensions/header-map.js';
 import type { CalloutExtensionIR } from '../src/ir/snapshot.js';
 import { headerExtension, startMiniGateway } from '../test/admin/mini-gateway.js';
@@ -33,8 +33,7 @@ interface Setup {
   make(): TraceRecorder;
 }
 
-const devNull = () =>
-  pino.destination({ dest: '/dev/null', sync: false, maxLength: LOG_LIMITS.maxBufferedBytes });
+const devNull = () => logDestination('/dev/null');
 
 const SETUPS: Setup[] = [
   { name: 'off (no buffer, no listeners)', make: () => new TraceRecorder({ capacity: 0 }) },
@@ -168,12 +167,26 @@ interface AutocannonResult {
   non2xx: number;
   errors: number;
 }
-type Autocannon = (opts: {
+interface LoadOptions {
   url: string;
   connections: number;
   duration: number;
   headers?: Record<string, string>;
-}) => Promise<AutocannonResult>;
+}
+
+/** autocannon in its own process, so the load generator does not share the gateway's event loop. */
+function autocannon(o: LoadOptions): Promise<AutocannonResult> {
+  const cli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+  const args = [cli, '-j', '-c', String(o.connections), '-d', String(o.duration)];
+  for (const [k, v] of Object.entries(o.headers ?? {})) args.push('-H', `${k}=${v}`);
+  args.push(o.url);
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 16 << 20 }, (err, stdout) => {
+      if (err) reject(err);
+      else resolve(JSON.parse(stdout) as AutocannonResult);
+    });
+  });
+}
 
 function calloutStandIn(name: string, events: CalloutExtensionIR['events']): CalloutExtensionIR {
   return {
@@ -193,7 +206,6 @@ function calloutStandIn(name: string, events: CalloutExtensionIR['events']): Cal
 }
 
 async function http(): Promise<void> {
-  const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
   const upstream = createServer((req, res) => {
     req.resume();
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"metadata":"store-v1"}');
@@ -203,7 +215,7 @@ async function http(): Promise<void> {
   console.log(
     `\nproxy under load (autocannon, 10 connections, ${SECONDS}s x ${ROUNDS} rounds, best round; mini-gateway, real ExtensionChain, 2 in-process extensions)`,
   );
-  const chosen = [SETUPS[0], SETUPS[SETUPS.length - 1]];
+  const chosen = args.includes('--all') ? SETUPS : [SETUPS[0], SETUPS[SETUPS.length - 1]];
   const gateways = await Promise.all(
     chosen.map((setup) =>
       startMiniGateway({

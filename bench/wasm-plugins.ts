@@ -35,6 +35,8 @@ const quick = process.argv.includes('--quick');
 const results: Record<string, unknown> = {};
 
 interface Cannon {
+  /** CPU time of this process (gateway + in-process backend) per request: robust to a busy machine. */
+  cpuUsPerReq: number;
   rps: number;
   p50: number;
   p99: number;
@@ -47,18 +49,21 @@ function autocannon(url: string, seconds: number): Promise<Cannon> {
     const child = spawn(bin, ['-c', '10', '-d', String(seconds), '-j', url], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
+    const cpu0 = process.cpuUsage();
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
     child.on('exit', () => {
       try {
+        const cpu = process.cpuUsage(cpu0);
         const j = JSON.parse(out) as {
-          requests: { average: number };
+          requests: { average: number; total: number };
           latency: { p50: number; p99: number };
           errors: number;
           non2xx: number;
         };
         resolve({
+          cpuUsPerReq: (cpu.user + cpu.system) / Math.max(1, j.requests.total),
           rps: j.requests.average,
           p50: j.latency.p50,
           p99: j.latency.p99,
@@ -153,6 +158,7 @@ async function gatewayBench(): Promise<void> {
   }
   const avg = (xs: Cannon[], k: keyof Cannon) => xs.reduce((a, x) => a + x[k], 0) / xs.length;
   const sum = (xs: Cannon[]) => ({
+    cpuUsPerReq: avg(xs, 'cpuUsPerReq'),
     rps: avg(xs, 'rps'),
     p50: avg(xs, 'p50'),
     p99: avg(xs, 'p99'),
@@ -184,6 +190,11 @@ async function gatewayBench(): Promise<void> {
   );
   console.log(
     `   with plugin: ${withPlugin.rps.toFixed(0)} req/s, p50 ${withPlugin.p50.toFixed(2)} ms, p99 ${withPlugin.p99.toFixed(2)} ms, errors ${withPlugin.errors}`,
+  );
+  console.log(
+    `   CPU per request (gateway + backend process): none ${none.cpuUsPerReq.toFixed(1)} µs, no-op chain ` +
+      `${withNoop.cpuUsPerReq.toFixed(1)} µs, JS add-header ${withJs.cpuUsPerReq.toFixed(1)} µs, plugin ` +
+      `${withPlugin.cpuUsPerReq.toFixed(1)} µs → the plugin adds ${(withPlugin.cpuUsPerReq - withJs.cpuUsPerReq).toFixed(1)} µs over the same mutations in JS`,
   );
   console.log(
     `   plugin vs no-op chain: ${((100 * withPlugin.rps) / withNoop.rps).toFixed(1)}% throughput; ` +

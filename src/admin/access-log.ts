@@ -8,7 +8,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { HttpEvent } from '../ir/snapshot.js';
 import type { TraceEffect, TraceRecord } from './trace.js';
-import { LOG_LIMITS } from './limits.js';
+import { logDestination } from './log-destination.js';
 
 export interface ServiceExtensionInfo {
   /** `Kind/namespace/name` of the GCPRoutingExtension / GCPTrafficExtension. */
@@ -57,8 +57,7 @@ export class AccessLog {
       options.logger ??
       pino(
         { base: { log: 'access' }, timestamp: pino.stdTimeFunctions.isoTime },
-        options.destination ??
-          pino.destination({ dest: 1, sync: false, maxLength: LOG_LIMITS.maxBufferedBytes }),
+        options.destination ?? logDestination(),
       );
   }
 

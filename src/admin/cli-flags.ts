@@ -1,34 +1,22 @@
 // The observability flags `extgate up` and `extgate serve` share, so both commands spell and check them
 // the same way: `addObservabilityFlags(command)` when building the command, `observabilityFromFlags(opts)`
-// in its action.
+// in its action gives the options for `createObservability`. (`--admin-address` is the commands' own.)
 
 import type { Command } from 'commander';
 import { TRACE_DEFAULTS } from './limits.js';
 import type { ObservabilityOptions } from './observability.js';
 
 export interface ObservabilityFlags {
-  adminAddress: string;
   traceBuffer: string;
   traceMaxBody: string;
   redactHeader: string[];
   accessLog: boolean;
 }
 
-export interface ObservabilitySettings {
-  /** Where the admin port binds. */
-  adminAddress: string;
-  options: ObservabilityOptions;
-}
-
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function addObservabilityFlags(command: Command): Command {
   return command
-    .option(
-      '--admin-address <addr>',
-      'address the admin port binds to (dashboard, /metrics, probes); keep 127.0.0.1 unless probes need the pod IP',
-      '127.0.0.1',
-    )
     .option(
       '--trace-buffer <n>',
       'requests kept for the dashboard; 0 turns request traces off',
@@ -48,7 +36,7 @@ export function addObservabilityFlags(command: Command): Command {
     .option('--no-access-log', 'do not write the per-request JSON access log');
 }
 
-export function observabilityFromFlags(flags: ObservabilityFlags): ObservabilitySettings {
+export function observabilityFromFlags(flags: ObservabilityFlags): ObservabilityOptions {
   const options: ObservabilityOptions = {
     traceBuffer: count('--trace-buffer', flags.traceBuffer, 1_000_000),
     maxBodyBytes: count('--trace-max-body', flags.traceMaxBody, 16 * 1024 * 1024),
@@ -62,7 +50,7 @@ export function observabilityFromFlags(flags: ObservabilityFlags): Observability
     }
     options.redactHeaders = flags.redactHeader;
   }
-  return { adminAddress: flags.adminAddress, options };
+  return options;
 }
 
 function count(flag: string, value: string, max: number): number {

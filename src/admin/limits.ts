@@ -8,6 +8,13 @@ export const TRACE_DEFAULTS = Object.freeze({
   /** Body bytes kept per captured chunk. GKE: 128 KiB is the largest single body mutation a plugin may make
    *  (service-extensions plugins overview), so 4 KiB shows the start of any chunk without holding them. */
   maxBodyBytes: 4096,
+  /** Steps kept per request; a long streamed body (one step per chunk and extension) stops being recorded
+   *  here and the rest is only counted (`stepsDropped`), so one request cannot fill the buffer. */
+  maxSteps: 256,
+  /** Header and body bytes captured per request; past it, steps are recorded without content. With
+   *  `capacity` and `maxSteps` this bounds the buffer to roughly capacity x (64 KiB + 40 KiB) in the worst
+   *  case, a few MiB for ordinary traffic. */
+  maxCapturedBytes: 64 * 1024,
   /** Header values never stored in a trace. */
   redactHeaders: Object.freeze([
     'authorization',
@@ -35,4 +42,8 @@ export const LOG_LIMITS = Object.freeze({
   /** Log bytes waiting to be written to stdout before new lines are dropped: bounds memory when whoever reads
    *  stdout is slower than the traffic. */
   maxBufferedBytes: 16 * 1024 * 1024,
+  /** Lines are written in batches of at least this many bytes (fewer syscalls under load)... */
+  minBufferedBytes: 8 * 1024,
+  /** ...or at least this often, so lines of a quiet gateway are not held back. */
+  flushIntervalMs: 1000,
 });

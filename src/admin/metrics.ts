@@ -1,9 +1,9 @@
 // The Prometheus metrics of the gateway, in one Registry that the admin port's /metrics serves.
 //
 // Request, upstream and extension metrics are derived from finished traces (`observe`, a TraceRecorder
-// listener), so the data plane reports each fact once. Plugin runtime figures (CPU, memory) are not in the
-// trace: the Wasm runtime reports them with `pluginInvocation` / `pluginMemory`, or registers collectors of
-// its own with `register`. Snapshot programming is reported by whoever swaps snapshots in.
+// listener), so the data plane reports each fact once. Plugin runtime figures (invocations, CPU, memory per
+// version) are the Wasm runtime's own collectors (src/extensions/wasm/metrics.ts, `extgate_wasm_plugin_*`):
+// build its WasmMetrics on this `registry`, or bring any other registry in with `include`. Snapshot programming is reported by whoever swaps snapshots in.
 //
 // The per-request families are FastCounter/FastHistogram (metric-series.ts): same Registry, same exposition,
 // a fraction of prom-client's per-call cost. Label values are ids from the snapshot (route rule, chain, extension, plugin version), never request data,
@@ -15,24 +15,12 @@ import { FastCounter, FastHistogram } from './metric-series.js';
 
 /** Latency buckets in seconds: extension and upstream calls are sub-millisecond to seconds. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-/** Plugin CPU per invocation in seconds; GKE's limit is 1 ms per invocation (service-extensions quotas). */
-const PLUGIN_CPU_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005];
 
 export interface GatewayMetricsOptions {
   /** Use an existing registry (e.g. the one the admin server already serves). */
   registry?: Registry;
   /** Node process metrics (heap, event loop lag, CPU); on by default. */
   processMetrics?: boolean;
-}
-
-export interface PluginInvocation {
-  /** `namespace/name` of the GCPWasmPlugin. */
-  plugin: string;
-  version: string;
-  /** The Proxy-Wasm callback, e.g. `on_http_request_headers`. */
-  callback: string;
-  cpuMicros: number;
-  failed?: boolean;
 }
 
 export class GatewayMetrics {
@@ -80,23 +68,6 @@ export class GatewayMetrics {
     'Requests for which an extension chain matched, by kind (routing, traffic) and chain ("none" when none matched).',
     ['kind', 'chain'],
   );
-  private readonly pluginInvocations = new FastCounter(
-    'extgate_plugin_invocations_total',
-    'Proxy-Wasm callbacks run, by plugin, version and callback (GKE: wasm_plugin/invocation_count).',
-    ['plugin', 'version', 'callback'],
-  );
-  private readonly pluginErrors = new FastCounter(
-    'extgate_plugin_errors_total',
-    'Proxy-Wasm callbacks that trapped or exceeded a limit, by plugin, version and callback.',
-    ['plugin', 'version', 'callback'],
-  );
-  private readonly pluginCpu = new FastHistogram(
-    'extgate_plugin_cpu_seconds',
-    'CPU time of one Proxy-Wasm callback (GKE: wasm_plugin/cpu/usage_times; limit 1 ms per invocation).',
-    ['plugin', 'version', 'callback'],
-    PLUGIN_CPU_BUCKETS,
-  );
-  private readonly pluginMemoryBytes: Gauge<'plugin' | 'version'>;
   private readonly snapshotVersion: Gauge;
   private readonly snapshotsTotal: Counter;
   private readonly snapshotProgramming: Histogram;
@@ -114,18 +85,9 @@ export class GatewayMetrics {
       this.extensionEvents,
       this.extensionErrors,
       this.chainSelections,
-      this.pluginInvocations,
-      this.pluginErrors,
-      this.pluginCpu,
     ]) {
       this.registry.registerMetric(family.asMetric());
     }
-    this.pluginMemoryBytes = new Gauge({
-      name: 'extgate_plugin_memory_max_bytes',
-      help: 'Peak linear memory of a plugin VM since it started, by plugin and version (GKE: wasm_plugin/memory/max_bytes_used; limit 16 MiB).',
-      labelNames: ['plugin', 'version'],
-      registers,
-    });
     this.snapshotVersion = new Gauge({
       name: 'extgate_snapshot_version',
       help: 'Version of the snapshot the data plane serves.',
@@ -138,7 +100,7 @@ export class GatewayMetrics {
     });
     this.snapshotProgramming = new Histogram({
       name: 'extgate_snapshot_programming_seconds',
-      help: 'Time from the resource change that triggered a snapshot to the data plane serving it.',
+      help: 'Time from the controller handing a snapshot over to the data plane serving it (compile, bind, swap).',
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
@@ -173,23 +135,16 @@ export class GatewayMetrics {
     }
   }
 
-  /** The Wasm runtime calls this after each callback. */
-  pluginInvocation(inv: PluginInvocation): void {
-    this.pluginInvocations.series(inv.plugin, inv.version, inv.callback).value++;
-    this.pluginCpu.series(inv.plugin, inv.version, inv.callback).observe(inv.cpuMicros / 1e6);
-    if (inv.failed) this.pluginErrors.series(inv.plugin, inv.version, inv.callback).value++;
-  }
-
-  /** The Wasm runtime reports a VM's peak memory (only rises; a new VM of the same version starts over). */
-  pluginMemory(plugin: string, version: string, maxBytes: number): void {
-    this.pluginMemoryBytes.set({ plugin, version }, maxBytes);
-  }
-
-  /** Whoever swaps snapshots into the data plane calls this; `latencyMs` from the triggering change. */
+  /** Whoever swaps snapshots into the data plane calls this, with the time the swap took. */
   snapshotProgrammed(version: number, latencyMs: number): void {
     this.snapshotVersion.set(version);
     this.snapshotsTotal.inc();
     this.snapshotProgramming.observe(latencyMs / 1000);
+  }
+
+  /** Serve every metric of another registry here too (e.g. a component that made its own). */
+  include(other: Registry): void {
+    for (const metric of other.getMetricsAsArray()) this.registry.registerMetric(metric as unknown as Metric);
   }
 
   /** Accept collectors made elsewhere (e.g. the Wasm runtime's own metrics). Names must be unique. */

@@ -7,7 +7,9 @@
 
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { ObjectKey, WasmLogConfigIR, WasmLogLevel, WasmPluginIR } from '../ir/snapshot.js';
-import { LOG_LIMITS, PLUGIN_LOG_DEFAULTS } from './limits.js';
+import { PLUGIN_LOG_DEFAULTS } from './limits.js';
+import { logDestination } from './log-destination.js';
+import type { PluginLogEntry } from '../extensions/wasm/plugin-log.js';
 
 export interface PluginLogInput {
   /** `namespace/name` of the GCPWasmPlugin. */
@@ -65,8 +67,7 @@ export class PluginLogBook {
       options.logger ??
       pino(
         { base: { log: 'plugin' }, level: 'trace', timestamp: pino.stdTimeFunctions.isoTime },
-        options.destination ??
-          pino.destination({ dest: 1, sync: false, maxLength: LOG_LIMITS.maxBufferedBytes }),
+        options.destination ?? logDestination(),
       );
   }
 
@@ -86,15 +87,36 @@ export class PluginLogBook {
     return requestId === undefined || sampleFraction(requestId) < config.sampleRate;
   }
 
+  /** A line straight from a plugin: exported or not by the plugin's logConfig, kept for the dashboard either way. */
   log(input: PluginLogInput): void {
-    const exported = this.exports(input.plugin, input.level, input.requestId);
+    this.keep(input, this.exports(input.plugin, input.level, input.requestId), Date.now());
+  }
+
+  /**
+   * The Wasm runtime's PluginLogSink (src/extensions/wasm/plugin-log.ts): its pool already applied logConfig
+   * (level and per-request sampling), so every entry is exported as it comes.
+   */
+  readonly sink = (entry: PluginLogEntry): void => {
+    const input: PluginLogInput = {
+      plugin: entry.plugin,
+      version: entry.version,
+      level: entry.level,
+      message: entry.message,
+      callback: entry.callback,
+    };
+    if (entry.requestId !== undefined) input.requestId = entry.requestId;
+    const time = Date.parse(entry.time);
+    this.keep(input, true, Number.isNaN(time) ? Date.now() : time);
+  };
+
+  private keep(input: PluginLogInput, exported: boolean, time: number): void {
     let message = input.message;
     let truncated = false;
     if (message.length > PLUGIN_LOG_DEFAULTS.maxMessageBytes) {
       message = message.slice(0, PLUGIN_LOG_DEFAULTS.maxMessageBytes);
       truncated = true;
     }
-    const line: PluginLogLine = { ...input, message, time: Date.now(), exported };
+    const line: PluginLogLine = { ...input, message, time, exported };
     if (truncated) line.truncated = true;
     const key = `${input.plugin}@${input.version}`;
     let ring = this.lines.get(key);

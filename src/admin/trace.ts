@@ -135,6 +135,10 @@ export interface TraceRecord {
   readonly durationMs?: number;
   /** Why the request ended without a normal response (client abort, stream reset, ...). */
   readonly error?: string;
+  /** Steps past TRACE_DEFAULTS.maxSteps, counted but not kept. */
+  readonly stepsDropped?: number;
+  /** Content capture stopped at TRACE_DEFAULTS.maxCapturedBytes; later steps have no before/after. */
+  readonly contentTruncated?: boolean;
   readonly done: boolean;
 }
 
@@ -255,6 +259,7 @@ class LiveTrace implements RequestTrace {
   private readonly steps: TraceStep[] = [];
   private readonly chains: TraceChain[] = [];
   private lastCapture: CapturedMessage | undefined;
+  private capturedBytes = 0;
 
   constructor(
     private readonly recorder: TraceRecorder,
@@ -293,6 +298,10 @@ class LiveTrace implements RequestTrace {
 
   step(s: TraceStepInput): void {
     if (this.record.done) return;
+    if (this.steps.length >= TRACE_DEFAULTS.maxSteps) {
+      this.record.stepsDropped = (this.record.stepsDropped ?? 0) + 1;
+      return;
+    }
     const slash = s.extension.lastIndexOf('/');
     const step: Mutable<TraceStep> = {
       chain: slash > 0 ? s.extension.slice(0, slash) : '',
@@ -329,8 +338,22 @@ class LiveTrace implements RequestTrace {
 
   capture(headers: HeaderSource, body?: Uint8Array | readonly Uint8Array[]): CapturedMessage | undefined {
     if (!this.capturing) return undefined;
-    return (this.lastCapture = this.recorder.messages.message(headers, body, this.lastCapture));
+    if (this.capturedBytes > TRACE_DEFAULTS.maxCapturedBytes) {
+      this.record.contentTruncated = true;
+      return undefined;
+    }
+    const previous = this.lastCapture;
+    const message = this.recorder.messages.message(headers, body, previous);
+    if (message !== previous) this.capturedBytes += sizeOf(message);
+    return (this.lastCapture = message);
   }
+}
+
+/** Approximate bytes a captured message holds (string lengths; shared strings counted anyway). */
+function sizeOf(m: CapturedMessage): number {
+  let n = m.body ? (m.body.text?.length ?? m.body.base64?.length ?? 0) : 0;
+  for (const part of m.headers) n += part.length;
+  return n;
 }
 
 function round(ms: number): number {

@@ -16,7 +16,10 @@ export interface PrinterColumn {
 
 export interface ResourceKind {
   group: string; // '' for core
+  /** The storage version: objects are stored, admitted and looked up with this apiVersion. */
   version: string;
+  /** Further versions served with the same schema (Gateway API v1.6 serves v1 and v1beta1). */
+  alsoServed?: string[];
   kind: string;
   plural: string;
   singular: string;
@@ -172,6 +175,37 @@ export const KINDS: readonly ResourceKind[] = [
       col('Name', 'string', 'Name of the event', 1),
     ],
   },
+  // Stored only, so `kubectl describe namespace` finds (empty) quotas and limit ranges as on a cluster.
+  {
+    group: '',
+    version: 'v1',
+    kind: 'ResourceQuota',
+    plural: 'resourcequotas',
+    singular: 'resourcequota',
+    namespaced: true,
+    shortNames: ['quota'],
+    categories: [],
+    subresources: ['status'],
+    hasGeneration: false,
+    patch: 'strategic',
+    custom: false,
+    columns: [age],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'LimitRange',
+    plural: 'limitranges',
+    singular: 'limitrange',
+    namespaced: true,
+    shortNames: ['limits'],
+    categories: [],
+    subresources: [],
+    hasGeneration: false,
+    patch: 'strategic',
+    custom: false,
+    columns: [age],
+  },
   {
     group: '',
     version: 'v1',
@@ -266,6 +300,7 @@ export const KINDS: readonly ResourceKind[] = [
     group: 'gateway.networking.k8s.io',
     version: 'v1',
     kind: 'GatewayClass',
+    alsoServed: ['v1beta1'],
     plural: 'gatewayclasses',
     singular: 'gatewayclass',
     namespaced: false,
@@ -286,6 +321,7 @@ export const KINDS: readonly ResourceKind[] = [
     group: 'gateway.networking.k8s.io',
     version: 'v1',
     kind: 'Gateway',
+    alsoServed: ['v1beta1'],
     plural: 'gateways',
     singular: 'gateway',
     namespaced: true,
@@ -306,6 +342,7 @@ export const KINDS: readonly ResourceKind[] = [
     group: 'gateway.networking.k8s.io',
     version: 'v1',
     kind: 'HTTPRoute',
+    alsoServed: ['v1beta1'],
     plural: 'httproutes',
     singular: 'httproute',
     namespaced: true,
@@ -321,6 +358,7 @@ export const KINDS: readonly ResourceKind[] = [
     group: 'gateway.networking.k8s.io',
     version: 'v1beta1',
     kind: 'ReferenceGrant',
+    alsoServed: ['v1'],
     plural: 'referencegrants',
     singular: 'referencegrant',
     namespaced: true,
@@ -425,25 +463,41 @@ export function qualifiedKind(k: ResourceKind): string {
   return k.group === '' ? k.kind : `${k.kind}.${k.group}`;
 }
 
-export function kindByResource(group: string, version: string, plural: string): ResourceKind | undefined {
-  return KINDS.find((k) => k.group === group && k.version === version && k.plural === plural);
+/** Every version a kind is served at, storage version first. */
+export function servedVersions(k: ResourceKind): string[] {
+  return [k.version, ...(k.alsoServed ?? [])];
 }
 
-/** Looks a kind up by `apiVersion` + `kind` as written in a manifest. */
+/** The kind served as `plural` at group/version (any served version). */
+export function kindByResource(group: string, version: string, plural: string): ResourceKind | undefined {
+  return KINDS.find((k) => k.group === group && k.plural === plural && servedVersions(k).includes(version));
+}
+
+/** Looks a kind up by `apiVersion` + `kind` as written in a manifest (any served version). */
 export function kindOf(apiVersion: string, kind: string): ResourceKind | undefined {
-  return KINDS.find((k) => apiVersionOf(k) === apiVersion && k.kind === kind);
+  return KINDS.find(
+    (k) =>
+      k.kind === kind &&
+      servedVersions(k).some((v) => (k.group === '' ? v : `${k.group}/${v}`) === apiVersion),
+  );
+}
+
+/** Kinds served at group/version. */
+export function kindsAt(group: string, version: string): ResourceKind[] {
+  return KINDS.filter((k) => k.group === group && servedVersions(k).includes(version));
 }
 
 /** Group/version pairs served, in discovery order. */
 export function groupVersions(): { group: string; version: string }[] {
   const seen = new Set<string>();
   const out: { group: string; version: string }[] = [];
-  for (const k of KINDS) {
-    const key = `${k.group}/${k.version}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push({ group: k.group, version: k.version });
+  for (const k of KINDS)
+    for (const version of servedVersions(k)) {
+      const key = `${k.group}/${version}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push({ group: k.group, version });
+      }
     }
-  }
   return out;
 }

@@ -57,8 +57,9 @@ export interface AdmissionRequest {
 /**
  * Admission's answer. `causes` → 422 Invalid with those causes (kubectl prints
  * `The <Kind> "<name>" is invalid: <field>: <message>`). `denied` → 422 Invalid whose Status message is the
- * text itself and which carries no causes, so kubectl prints it verbatim after `Error from server (Invalid):`
- * (used for the seed's reference errors such as
+ * text itself; the API server splits a `<Kind.group> "<name>" is invalid: <field>: <message>` text into the
+ * Status details so kubectl 1.32 and 1.20 both print `The <text>` verbatim (kubectl renders every single 422
+ * through that branch; see docs/api-server.md). Used for the seed's reference errors such as
  * `GCPTrafficExtension.networking.gke.io "x" is invalid: spec.gatewayRef: gateway "g" not found in namespace "default"`).
  */
 export type AdmissionResult = { allowed: true } | { allowed: false; causes: FieldCause[] } | { allowed: false; denied: string };

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { KINDS, apiVersionOf, kindOf, type ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
+import type { OpenApiSchemaSource } from './discovery.js';
 import type { ObjectStore } from './store.js';
 
 /** The GKE GatewayClasses a cluster offers (GKE docs, "GatewayClass capabilities"). */
@@ -21,7 +22,7 @@ function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function crdFor(k: ResourceKind, created: string): KubeObject {
+function crdFor(k: ResourceKind, created: string, schemaOf?: OpenApiSchemaSource): KubeObject {
   const name = `${k.plural}.${k.group}`;
   const names: Record<string, unknown> = {
     plural: k.plural,
@@ -35,7 +36,12 @@ function crdFor(k: ResourceKind, created: string): KubeObject {
     name: k.version,
     served: true,
     storage: true,
-    schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+    schema: {
+      openAPIV3Schema: schemaOf?.(apiVersionOf(k), k.kind) ?? {
+        type: 'object',
+        'x-kubernetes-preserve-unknown-fields': true,
+      },
+    },
   };
   if (k.subresources.includes('status')) version.subresources = { status: {} };
   const printer = k.columns.filter((c) => c.name !== 'Age');
@@ -55,7 +61,7 @@ function crdFor(k: ResourceKind, created: string): KubeObject {
       group: k.group,
       names,
       scope: k.namespaced ? 'Namespaced' : 'Cluster',
-      versions: [version],
+      versions: [version, ...(k.alsoServed ?? []).map((name) => ({ ...version, name, storage: false }))],
       conversion: { strategy: 'None' },
     },
     status: {
@@ -87,7 +93,7 @@ function sameContent(a: KubeObject, b: KubeObject): boolean {
 }
 
 /** Creates what is missing. GatewayClasses only on a brand-new store, so a user may delete them for good. */
-export function seedBuiltins(store: ObjectStore): void {
+export function seedBuiltins(store: ObjectStore, schemaOf?: OpenApiSchemaSource): void {
   const fresh = store.resourceVersion === 0;
   const created = now();
   const nsKind = kindOf('v1', 'Namespace')!;
@@ -108,7 +114,7 @@ export function seedBuiltins(store: ObjectStore): void {
   }
   const crdKind = kindOf('apiextensions.k8s.io/v1', 'CustomResourceDefinition')!;
   for (const k of KINDS.filter((x) => x.custom)) {
-    const crd = crdFor(k, created);
+    const crd = crdFor(k, created, schemaOf);
     const existing = store.get(crdKind, undefined, crd.metadata.name!);
     if (existing && sameContent(existing, crd)) continue;
     if (existing)

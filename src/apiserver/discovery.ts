@@ -1,7 +1,7 @@
 // Discovery (legacy and aggregated, kubernetes-api.md §2) and the OpenAPI answers of §9.2, all derived from the
 // resource table.
 import { createHash } from 'node:crypto';
-import { KINDS, apiVersionOf, groupVersions, type ResourceKind } from '../api/kinds.js';
+import { groupVersions, kindsAt, type ResourceKind } from '../api/kinds.js';
 
 const WRITE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const READ_VERBS = ['get', 'list', 'watch'];
@@ -18,9 +18,7 @@ function subresourceVerbs(k: ResourceKind, sub: string): string[] {
   return sub === 'finalize' ? ['update'] : ['get', 'patch', 'update'];
 }
 
-function kindsIn(group: string, version: string): ResourceKind[] {
-  return KINDS.filter((k) => k.group === group && k.version === version);
-}
+const kindsIn = kindsAt;
 
 /** Group names in discovery order (core excluded). */
 function groups(): string[] {
@@ -101,15 +99,15 @@ export function apiResourceList(group: string, version: string): unknown | undef
   };
 }
 
-function aggregatedGroup(group: string, version2: 'v2' | 'v2beta1') {
-  void version2;
+function aggregatedGroup(group: string) {
   const versions = (group === '' ? ['v1'] : versionsOf(group)).map((v) => ({
     version: v,
     freshness: 'Current',
     resources: kindsIn(group, v).map((k) => {
+      const version = v;
       const r: Record<string, unknown> = {
         resource: k.plural,
-        responseKind: { group: k.group, version: k.version, kind: k.kind },
+        responseKind: { group: k.group, version, kind: k.kind },
         scope: k.namespaced ? 'Namespaced' : 'Cluster',
         singularResource: k.singular,
         verbs: verbs(k),
@@ -126,7 +124,7 @@ function aggregatedGroup(group: string, version2: 'v2' | 'v2beta1') {
               }
             : {
                 subresource: sub,
-                responseKind: { group: k.group, version: k.version, kind: k.kind },
+                responseKind: { group: k.group, version, kind: k.kind },
                 verbs: subresourceVerbs(k, sub),
               },
         );
@@ -138,7 +136,7 @@ function aggregatedGroup(group: string, version2: 'v2' | 'v2beta1') {
 
 /** Aggregated discovery for `/api` (core) or `/apis` (every group). */
 export function aggregatedDiscovery(core: boolean, version: 'v2' | 'v2beta1'): unknown {
-  const items = core ? [aggregatedGroup('', version)] : groups().map((g) => aggregatedGroup(g, version));
+  const items = core ? [aggregatedGroup('')] : groups().map((g) => aggregatedGroup(g));
   return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }
 
@@ -162,12 +160,33 @@ function gvPath(group: string, version: string): string {
   return group === '' ? `api/${version}` : `apis/${group}/${version}`;
 }
 
-/** One OpenAPI v3 document per group/version: PATCH operations that advertise `fieldValidation`. */
-export function openApiV3Doc(gv: string): unknown | undefined {
+/** The OpenAPI v3 schema of a kind's objects (`apiVersion` is the storage version), if its owner has one. */
+export type OpenApiSchemaSource = (apiVersion: string, kind: string) => Record<string, unknown> | undefined;
+
+/** `io.k8s.networking.gke.v1.GCPTrafficExtension`: reversed group, as kube-apiserver names CRD schemas. */
+function schemaName(group: string, version: string, kind: string): string {
+  return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
+}
+
+/**
+ * One OpenAPI v3 document per group/version: PATCH operations that advertise `fieldValidation` (so kubectl
+ * validates on the server only), plus the schemas of custom kinds (for `kubectl explain`). Built-in kinds get
+ * no schema: kubectl would compute strategic merge patches from any GVK-tagged schema (kubernetes-api.md §9.2).
+ */
+export function openApiV3Doc(gv: string, schemaOf?: OpenApiSchemaSource): unknown | undefined {
   const found = groupVersions().find((x) => gvPath(x.group, x.version) === gv);
   if (!found) return undefined;
   const paths: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = {};
   for (const k of kindsIn(found.group, found.version)) {
+    const schema = k.custom
+      ? schemaOf?.(k.group === '' ? k.version : `${k.group}/${k.version}`, k.kind)
+      : undefined;
+    if (schema)
+      schemas[schemaName(k.group, found.version, k.kind)] = {
+        ...schema,
+        'x-kubernetes-group-version-kind': [{ group: k.group, version: found.version, kind: k.kind }],
+      };
     const content: Record<string, unknown> = {
       'application/json-patch+json': { schema: { type: 'object' } },
       'application/merge-patch+json': { schema: { type: 'object' } },
@@ -180,7 +199,7 @@ export function openApiV3Doc(gv: string): unknown | undefined {
       : `/${gv}/${k.plural}/{name}`;
     paths[item] = {
       patch: {
-        'x-kubernetes-group-version-kind': { group: k.group, version: k.version, kind: k.kind },
+        'x-kubernetes-group-version-kind': { group: k.group, version: found.version, kind: k.kind },
         'x-kubernetes-action': 'patch',
         parameters: [
           { name: 'fieldValidation', in: 'query', schema: { type: 'string' } },
@@ -195,17 +214,17 @@ export function openApiV3Doc(gv: string): unknown | undefined {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },
     paths,
-    components: { schemas: {} },
+    components: { schemas },
   };
 }
 
 /** The `/openapi/v3` index; each URL carries a hash of its document so clients never use a stale cache. */
-export function openApiV3Index(): unknown {
+export function openApiV3Index(schemaOf?: OpenApiSchemaSource): unknown {
   const paths: Record<string, unknown> = {};
   for (const { group, version } of groupVersions()) {
     const gv = gvPath(group, version);
     const hash = createHash('sha256')
-      .update(JSON.stringify(openApiV3Doc(gv)))
+      .update(JSON.stringify(openApiV3Doc(gv, schemaOf)))
       .digest('hex')
       .slice(0, 32)
       .toUpperCase();
@@ -213,5 +232,3 @@ export function openApiV3Index(): unknown {
   }
   return { paths };
 }
-
-export { apiVersionOf };

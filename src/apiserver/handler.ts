@@ -1,6 +1,6 @@
 // HTTP → API verbs: routes requests, negotiates JSON vs Table, streams watches, renders Status errors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiVersionOf, type ResourceKind } from '../api/kinds.js';
+import type { ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import {
   AGGREGATED_V2,
@@ -15,10 +15,12 @@ import {
   OPENAPI_V2_PROTOBUF,
   openApiV3Doc,
   openApiV3Index,
+  type OpenApiSchemaSource,
 } from './discovery.js';
 import { acceptable, decodeBody, mediaType, readBody, warningHeaders, writeContext } from './request.js';
 import type { DeleteOptions, Resources } from './resources.js';
 import { parseRoute } from './routes.js';
+import { toScale, writeScale } from './scale.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, errors } from './status.js';
 import type { ObjectStore } from './store.js';
@@ -34,6 +36,7 @@ export interface Handler {
   watches: Set<() => void>;
   bookmarkIntervalMs?: number;
   maxWatchSeconds?: number;
+  openApiSchema?: OpenApiSchemaSource;
   serverAddress: string;
 }
 
@@ -120,7 +123,7 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
           definitions: {},
         });
       case '/openapi/v3':
-        return send(res, 200, openApiV3Index());
+        return send(res, 200, openApiV3Index(h.openApiSchema));
       case '/api':
       case '/apis': {
         const agg = aggregatedAccept(accept);
@@ -135,7 +138,7 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
       }
     }
     if (path.startsWith('/openapi/v3/')) {
-      const doc = openApiV3Doc(path.slice('/openapi/v3/'.length));
+      const doc = openApiV3Doc(path.slice('/openapi/v3/'.length), h.openApiSchema);
       if (!doc) throw errors.noResource();
       return send(res, 200, doc);
     }
@@ -156,26 +159,28 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
   if (!acceptable(accept) && !tableAccept(accept, null)) throw errors.notAcceptable();
 
   const { kind: k, namespace: ns, name, subresource: sub } = route;
+  const show = presenter(k, route.version);
   if (sub !== undefined && !k.subresources.includes(sub)) throw errors.noResource();
-  if (sub === 'scale' || sub === 'finalize') throw errors.methodNotAllowed();
+  if (sub === 'finalize') throw errors.methodNotAllowed();
+  if (sub === 'scale' && name !== undefined) return scale(h, req, res, k, ns, name, url.searchParams);
   const q = url.searchParams;
 
   if (name === undefined) {
-    if (method === 'GET') return list(h, req, res, k, ns, q);
+    if (method === 'GET') return list(h, req, res, k, route.version, ns, q);
     if (method === 'POST') {
       if (k.namespaced && ns === undefined) throw errors.methodNotAllowed();
       const ctx = writeContext(q);
       const body = decodeBody(k, mediaType(req.headers['content-type']), await readBody(req));
       const obj = h.resources.create(k, ns, body, ctx);
-      return send(res, 201, obj, 'application/json', warningHeaders(ctx));
+      return send(res, 201, show(obj), 'application/json', warningHeaders(ctx));
     }
-    if (method === 'DELETE') return deleteCollection(h, res, k, ns, q);
+    if (method === 'DELETE') return deleteCollection(h, res, k, route.version, ns, q);
     throw errors.methodNotAllowed();
   }
 
   switch (method) {
     case 'GET': {
-      const obj = h.resources.get(k, ns, name);
+      const obj = show(h.resources.get(k, ns, name));
       const table = tableAccept(accept, q.get('includeObject'));
       if (table)
         return send(
@@ -192,7 +197,7 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
       return send(
         res,
         200,
-        h.resources.update(k, ns, name, sub, body, ctx),
+        show(h.resources.update(k, ns, name, sub, body, ctx)),
         'application/json',
         warningHeaders(ctx),
       );
@@ -213,7 +218,7 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
         throw errors.unsupportedMediaType(k);
       const patch = decodeBody(k, type, await readBody(req));
       const { object, created } = h.resources.patch(k, ns, name, sub, type, patch, ctx);
-      return send(res, created ? 201 : 200, object, 'application/json', warningHeaders(ctx));
+      return send(res, created ? 201 : 200, show(object), 'application/json', warningHeaders(ctx));
     }
     case 'DELETE': {
       if (sub !== undefined) throw errors.methodNotAllowed();
@@ -224,11 +229,39 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
           })
         : {};
       const ctx = writeContext(q, Array.isArray(options?.dryRun) && options.dryRun.includes('All'));
-      return send(res, 200, h.resources.delete(k, ns, name, options ?? {}, ctx));
+      return send(res, 200, show(h.resources.delete(k, ns, name, options ?? {}, ctx)));
     }
     default:
       throw errors.methodNotAllowed();
   }
+}
+
+async function scale(
+  h: Handler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  k: ResourceKind,
+  ns: string | undefined,
+  name: string,
+  q: URLSearchParams,
+): Promise<void> {
+  if (req.method === 'GET') return send(res, 200, toScale(h.resources.get(k, ns, name)));
+  if (req.method !== 'PUT' && req.method !== 'PATCH') throw errors.methodNotAllowed();
+  const ctx = writeContext(q);
+  const type = mediaType(req.headers['content-type']);
+  const body = decodeBody(k, type, await readBody(req));
+  send(res, 200, writeScale(h.resources, k, ns, name, body, req.method === 'PATCH' ? type : undefined, ctx));
+}
+
+function gvOf(k: ResourceKind, version: string): string {
+  return k.group === '' ? version : `${k.group}/${version}`;
+}
+
+/** Objects are stored at the kind's storage version and shown at the version the client asked for. */
+function presenter(k: ResourceKind, version: string): (o: KubeObject) => KubeObject {
+  if (version === k.version) return (o) => o;
+  const apiVersion = gvOf(k, version);
+  return (o) => ({ ...o, apiVersion });
 }
 
 function tableContentType(apiVersion: string): string {
@@ -247,6 +280,7 @@ function list(
   req: IncomingMessage,
   res: ServerResponse,
   k: ResourceKind,
+  version: string,
   ns: string | undefined,
   q: URLSearchParams,
 ): void {
@@ -261,6 +295,7 @@ function list(
       h.hub,
       {
         kind: k,
+        show: presenter(k, version),
         namespace: ns,
         labels,
         fields,
@@ -281,21 +316,65 @@ function list(
     });
     return;
   }
-  const items = h.resources.list(k, ns).filter((o) => (!labels || labels(o)) && (!fields || fields(o)));
-  const rv = String(h.store.resourceVersion);
-  if (table) return send(res, 200, toTable(k, items, rv, table), tableContentType(table.apiVersion));
-  send(res, 200, {
-    kind: `${k.kind}List`,
-    apiVersion: apiVersionOf(k),
-    metadata: { resourceVersion: rv },
-    items,
-  });
+  const all = h.resources.list(k, ns).filter((o) => (!labels || labels(o)) && (!fields || fields(o)));
+  const page = paginate(all, q.get('limit'), q.get('continue'), h.store.resourceVersion);
+  const items = page.items.map(presenter(k, version));
+  const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
+  if (page.continue) Object.assign(metadata, { continue: page.continue, remainingItemCount: page.remaining });
+  if (table) {
+    const t = toTable(k, items, page.resourceVersion, table);
+    return send(res, 200, { ...t, metadata }, tableContentType(table.apiVersion));
+  }
+  send(res, 200, { kind: `${k.kind}List`, apiVersion: gvOf(k, version), metadata, items });
+}
+
+/** Position of an object in list order (namespace, then name): NUL sorts before every character of a name. */
+function listKey(o: KubeObject): string {
+  return `${o.metadata.namespace ?? ''}\u0000${o.metadata.name ?? ''}`;
+}
+
+/**
+ * `limit`/`continue` (kubernetes-api.md §4.1). A continue token holds the resourceVersion of the first page and
+ * the last key served; later pages show current state after that key under the first page's resourceVersion,
+ * so a watch started from it replays anything that changed meanwhile.
+ */
+function paginate(all: KubeObject[], limit: string | null, token: string | null, currentRv: number) {
+  let items = all;
+  let resourceVersion = String(currentRv);
+  if (token) {
+    let parsed: { rv?: unknown; after?: unknown };
+    try {
+      parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+        rv?: unknown;
+        after?: unknown;
+      };
+    } catch {
+      throw errors.badRequest(
+        'continue key is not valid: send the `continue` value of the previous page unchanged',
+      );
+    }
+    if (typeof parsed.rv !== 'string' || typeof parsed.after !== 'string')
+      throw errors.badRequest(
+        'continue key is not valid: send the `continue` value of the previous page unchanged',
+      );
+    const after = parsed.after;
+    items = all.filter((o) => listKey(o) > after);
+    resourceVersion = parsed.rv;
+  }
+  const n = Number(limit);
+  if (!limit || !Number.isInteger(n) || n <= 0 || items.length <= n) return { items, resourceVersion };
+  const pageItems = items.slice(0, n);
+  const next = Buffer.from(
+    JSON.stringify({ rv: resourceVersion, after: listKey(pageItems[n - 1]!) }),
+  ).toString('base64url');
+  return { items: pageItems, resourceVersion, continue: next, remaining: items.length - n };
 }
 
 function deleteCollection(
   h: Handler,
   res: ServerResponse,
   k: ResourceKind,
+  version: string,
   ns: string | undefined,
   q: URLSearchParams,
 ): void {
@@ -304,10 +383,12 @@ function deleteCollection(
   const deleted: KubeObject[] = [];
   for (const o of h.resources.list(k, ns))
     if ((!labels || labels(o)) && (!fields || fields(o)))
-      deleted.push(h.resources.delete(k, o.metadata.namespace, o.metadata.name ?? '', {}, ctx));
+      deleted.push(
+        presenter(k, version)(h.resources.delete(k, o.metadata.namespace, o.metadata.name ?? '', {}, ctx)),
+      );
   send(res, 200, {
     kind: `${k.kind}List`,
-    apiVersion: apiVersionOf(k),
+    apiVersion: gvOf(k, version),
     metadata: { resourceVersion: String(h.store.resourceVersion) },
     items: deleted,
   });

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { apiVersionOf, kindOf } from '../api/kinds.js';
+import { kindOf } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import { isPlainObject } from './patch/json-patch.js';
 
@@ -133,7 +133,8 @@ function itemPath(obj: KubeObject, namespace: string): string {
     throw new Error(
       `${obj.apiVersion} ${obj.kind} "${obj.metadata.name}": this kind is not served by extgate's API`,
     );
-  const base = k.group === '' ? `/api/${k.version}` : `/apis/${apiVersionOf(k)}`;
+  // The manifest's own version (any served one), as kubectl would address it.
+  const base = k.group === '' ? `/api/${obj.apiVersion}` : `/apis/${obj.apiVersion}`;
   const ns = k.namespaced ? `/namespaces/${encodeURIComponent(obj.metadata.namespace ?? namespace)}` : '';
   return `${base}${ns}/${k.plural}/${encodeURIComponent(obj.metadata.name ?? '')}`;
 }

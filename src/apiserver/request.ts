@@ -35,7 +35,8 @@ export function decodeBody(k: ResourceKind | undefined, contentType: string, bod
         throw new ApiError(
           415,
           'UnsupportedMediaType',
-          `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (${err.message})`,
+          // kube-apiserver's words for a protobuf type it has no decoder for (kubernetes-api.md §8.7).
+          'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
         );
       throw errors.badRequest((err as Error).message);
     }
@@ -57,7 +58,7 @@ export function decodeBody(k: ResourceKind | undefined, contentType: string, bod
     throw new ApiError(
       415,
       'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf${k ? '' : ''}`,
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
     );
   if (text.trim() === '') throw errors.badRequest('the request body is empty: send the object as JSON');
   try {

@@ -1,13 +1,14 @@
 // The write and read rules of the API (kubernetes-api.md §3, §5): metadata, status subresource, generation,
 // optimistic concurrency, no-op detection, finalizers, defaulting, admission. HTTP-free: throws ApiError.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { KINDS, apiVersionOf, kindOf, type ResourceKind } from '../api/kinds.js';
+import { KINDS, kindOf, type ResourceKind } from '../api/kinds.js';
 import type { Admit, FieldCause, KubeObject, ObjectLookup } from '../api/types.js';
 import { applyFieldValidation } from './field-validation.js';
+import { checkObjectBody, randomSuffix, timestamp } from './object-body.js';
 import { applyDefaults, immutableFieldCauses, nameCauses } from './defaults.js';
 import { isPlainObject, jsonPatch, mergePatch, PatchError } from './patch/json-patch.js';
-import { strategicMergePatch } from './patch/strategic.js';
+import { listMergeKey, strategicMergePatch } from './patch/strategic.js';
 import { ApiError, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 
@@ -31,16 +32,6 @@ export interface DeleteOptions {
 
 type Obj = Record<string, unknown>;
 
-/** apiserver's names.SimpleNameGenerator: 5 characters from an alphabet without vowels. */
-function randomSuffix(): string {
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  return [...randomBytes(5)].map((b) => alphabet[b % alphabet.length]).join('');
-}
-
-function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 function hasStatus(k: ResourceKind): boolean {
   return k.subresources.includes('status');
 }
@@ -51,12 +42,24 @@ function specOf(k: ResourceKind, o: KubeObject): Obj {
   return hasStatus(k) ? rest : { ...rest, status: _s };
 }
 
-/** Removes from `live` the fields `previous` applied that `next` no longer applies (server-side apply, §5.5). */
-function pruneUnapplied(live: Obj, previous: Obj, next: Obj): void {
+/**
+ * Removes from `live` what `previous` applied that `next` no longer applies (server-side apply, §5.5): map keys,
+ * and items of lists merged by key (for built-in kinds, e.g. a Service port dropped from the manifest).
+ */
+function pruneUnapplied(kind: string, live: Obj, previous: Obj, next: Obj, path: string[] = []): void {
   for (const [key, value] of Object.entries(previous)) {
+    const here = [...path, key];
     if (!(key in next)) delete live[key];
     else if (isPlainObject(value) && isPlainObject(next[key]) && isPlainObject(live[key]))
-      pruneUnapplied(live[key] as Obj, value, next[key] as Obj);
+      pruneUnapplied(kind, live[key] as Obj, value, next[key] as Obj, here);
+    else if (Array.isArray(value) && Array.isArray(next[key]) && Array.isArray(live[key])) {
+      const mergeKey = listMergeKey(kind, here);
+      if (mergeKey === undefined) continue;
+      const keyOf = (item: unknown) => (isPlainObject(item) ? JSON.stringify(item[mergeKey]) : undefined);
+      const kept = new Set((next[key] as unknown[]).map(keyOf));
+      const dropped = new Set(value.map(keyOf).filter((k) => !kept.has(k)));
+      live[key] = (live[key] as unknown[]).filter((item) => !dropped.has(keyOf(item)));
+    }
   }
 }
 
@@ -135,7 +138,7 @@ export class Resources {
   /** POST: create rules of §3.1. */
   create(k: ResourceKind, ns: string | undefined, body: unknown, ctx: WriteContext): KubeObject {
     if (k.readOnly) throw errors.methodNotAllowed();
-    const obj = this.checkBody(k, body);
+    const obj = checkObjectBody(k, body);
     const meta = obj.metadata;
     if (k.namespaced) {
       if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== ns)
@@ -174,31 +177,11 @@ export class Resources {
     if (k.hasGeneration) meta.generation = 1;
     if (hasStatus(k) && k.kind !== 'Namespace') delete obj.status;
     applyDefaults(k, obj, undefined, this.clusterIps);
-    this.runAdmission(k, 'CREATE', obj);
     this.checkNamespace(k, ns);
+    this.runAdmission(k, 'CREATE', obj);
     if (this.store.get(k, ns, meta.name)) throw errors.alreadyExists(k, meta.name);
     if (ctx.dryRun) return obj;
     return this.store.put(k, obj);
-  }
-
-  /** Checks apiVersion/kind of a request body and returns a mutable copy with `metadata`. */
-  private checkBody(k: ResourceKind, body: unknown): KubeObject {
-    if (!isPlainObject(body))
-      throw errors.badRequest(`the request body must be a JSON object holding a ${k.kind}`);
-    const obj = structuredClone(body) as KubeObject;
-    if (obj.kind !== undefined && obj.kind !== k.kind)
-      throw errors.badRequest(
-        `the kind in the data (${String(obj.kind)}) does not match the expected kind (${k.kind}) of ${apiVersionOf(k)} ${k.plural}`,
-      );
-    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(k))
-      throw errors.badRequest(
-        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(k)})`,
-      );
-    obj.apiVersion = apiVersionOf(k);
-    obj.kind = k.kind;
-    if (obj.metadata === undefined) obj.metadata = {};
-    if (!isPlainObject(obj.metadata)) throw errors.badRequest('metadata must be an object');
-    return obj;
   }
 
   /** PUT on the object or its status. */
@@ -212,7 +195,7 @@ export class Resources {
   ): KubeObject {
     if (k.readOnly) throw errors.methodNotAllowed();
     const existing = this.get(k, ns, name);
-    const candidate = this.checkBody(k, body);
+    const candidate = checkObjectBody(k, body);
     if (candidate.metadata.name !== undefined && candidate.metadata.name !== name)
       throw errors.badRequest(
         `the name of the object (${candidate.metadata.name}) does not match the name on the URL (${name})`,
@@ -265,7 +248,7 @@ export class Resources {
         });
       throw err;
     }
-    const candidate = this.checkBody(k, result);
+    const candidate = checkObjectBody(k, result);
     if (candidate.metadata.name !== name)
       throw errors.badRequest(
         `the name of the object (${String(candidate.metadata.name)}) does not match the name on the URL (${name})`,
@@ -299,10 +282,10 @@ export class Resources {
     }
     const live = structuredClone(existing) as Obj;
     const previous = this.store.appliedConfig(k, ns, name, manager);
-    if (previous) pruneUnapplied(live, previous, config);
+    if (previous) pruneUnapplied(k.kind, live, previous, config);
     const merged =
       k.patch === 'strategic' ? strategicMergePatch(k.kind, live, config) : (mergePatch(live, config) as Obj);
-    const candidate = this.checkBody(k, merged);
+    const candidate = checkObjectBody(k, merged);
     if (sub !== 'status') this.validateFields(k, candidate, ctx);
     const object = this.commit(k, existing, candidate, sub, ctx);
     if (!ctx.dryRun) this.store.setAppliedConfig(k, ns, name, manager, config);

@@ -1,15 +1,21 @@
 // Maps a request path to the resource it names (kubernetes-api.md §1.2).
-import { KINDS, type ResourceKind } from '../api/kinds.js';
+import { KINDS, kindByResource, servedVersions, type ResourceKind } from '../api/kinds.js';
 
 export type Route =
-  | { type: 'resource'; kind: ResourceKind; namespace?: string; name?: string; subresource?: string }
+  | {
+      type: 'resource';
+      kind: ResourceKind;
+      /** The version in the path; objects are stored at `kind.version` and shown at this one. */
+      version: string;
+      namespace?: string;
+      name?: string;
+      subresource?: string;
+    }
   | { type: 'resourceList'; group: string; version: string }
   | { type: 'group'; group: string }
   | { type: 'other' };
 
-function find(group: string, version: string, plural: string): ResourceKind | undefined {
-  return KINDS.find((k) => k.group === group && k.version === version && k.plural === plural);
-}
+const find = kindByResource;
 
 /** Parses `/api/v1/...` and `/apis/<group>/<version>/...`; `undefined` for paths that name nothing served. */
 export function parseRoute(pathname: string): Route | undefined {
@@ -29,7 +35,7 @@ export function parseRoute(pathname: string): Route | undefined {
     if (parts.length === 2) return { type: 'group', group: parts[1] };
     [group, version, rest] = [parts[1], parts[2], parts.slice(3)];
   } else return { type: 'other' };
-  if (!KINDS.some((k) => k.group === group && k.version === version)) return undefined;
+  if (!KINDS.some((k) => k.group === group && servedVersions(k).includes(version))) return undefined;
   if (rest.length === 0) return { type: 'resourceList', group, version };
 
   // namespaces/<ns>/<resource>... only when <resource> is a namespaced resource of this group/version.
@@ -37,12 +43,12 @@ export function parseRoute(pathname: string): Route | undefined {
     const k = find(group, version, rest[2]);
     if (k && k.namespaced) {
       if (rest.length > 5) return undefined;
-      return { type: 'resource', kind: k, namespace: rest[1], name: rest[3], subresource: rest[4] };
+      return { type: 'resource', kind: k, version, namespace: rest[1], name: rest[3], subresource: rest[4] };
     }
   }
   const k = find(group, version, rest[0]);
   if (!k || rest.length > 3) return undefined;
   // A namespaced resource is addressable without a namespace only as a collection (list/watch across namespaces).
   if (k.namespaced && rest.length > 1) return undefined;
-  return { type: 'resource', kind: k, name: rest[1], subresource: rest[2] };
+  return { type: 'resource', kind: k, version, name: rest[1], subresource: rest[2] };
 }

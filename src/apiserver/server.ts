@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Admit } from '../api/types.js';
 import { seedBuiltins } from './builtins.js';
+import type { OpenApiSchemaSource } from './discovery.js';
 import { handleRequest, type Handler } from './handler.js';
 import { Resources, type UnknownFields } from './resources.js';
 import { ObjectStore } from './store.js';
@@ -28,6 +29,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Longest watch when the client sets no timeoutSeconds (default 30–60 min, as kube-apiserver). */
   maxWatchSeconds?: number;
+  /** OpenAPI v3 schemas of the custom kinds: published for `kubectl explain` and in the CRD objects. */
+  openApiSchema?: OpenApiSchemaSource;
   /** Changes kept for resuming watches (default WATCH_HISTORY); older resourceVersions get 410 Expired. */
   watchHistory?: number;
 }
@@ -54,7 +57,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const tls = loadOrCreateTls(opts.stateDir);
   const token = loadOrCreateToken(opts.stateDir);
   const store = new ObjectStore(opts.stateDir, KINDS);
-  seedBuiltins(store);
+  seedBuiltins(store, opts.openApiSchema);
   const hub = new WatchHub(store, opts.watchHistory);
   const resources = new Resources(store, opts.admit, opts.unknownFields);
   const watches = new Set<() => void>();
@@ -68,6 +71,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     watches,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     maxWatchSeconds: opts.maxWatchSeconds,
+    openApiSchema: opts.openApiSchema,
     serverAddress: '',
   };
 
@@ -118,13 +122,23 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   server.keepAliveTimeout = 65_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    hub.close();
+    store.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new Error(
+        `the API port ${host}:${opts.port} is in use: stop what listens there or pass another --api-port`,
+      );
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   handler.serverAddress = `${host}:${port}`;
   const url = `https://${host}:${port}`;

@@ -38,8 +38,21 @@ export class ObjectStore {
   private readonly clearApplied: Database.Statement;
 
   constructor(stateDir: string, kinds: readonly ResourceKind[]) {
-    this.db = new Database(join(stateDir, 'store.db'));
-    this.db.pragma('journal_mode = WAL');
+    this.db = new Database(join(stateDir, 'store.db'), { timeout: 200 });
+    // One process per state dir: a second writer would hand out the same resourceVersions. The exclusive lock
+    // is taken by the first write transaction and held until the process exits (the OS drops it on kill -9).
+    this.db.pragma('locking_mode = EXCLUSIVE');
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.exec('BEGIN IMMEDIATE; COMMIT;');
+    } catch (err) {
+      this.db.close();
+      if ((err as { code?: string }).code === 'SQLITE_BUSY')
+        throw new Error(
+          `the state dir ${stateDir} is in use by another extgate process: stop it or pass another --state-dir`,
+        );
+      throw err;
+    }
     this.db.pragma('synchronous = FULL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS objects (resource TEXT NOT NULL, key TEXT NOT NULL, rv INTEGER NOT NULL, body TEXT NOT NULL,

@@ -11,11 +11,15 @@ import type { Subscription, WatchHub } from './watch.js';
 
 /** kube-apiserver: watches without timeoutSeconds end after --min-request-timeout (1800 s) × [1, 2). */
 const DEFAULT_TIMEOUT_S = [1800, 3600] as const;
+/** Unread watch output a client may have before the server ends its watch. */
+const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
 /** Real apiserver sends a bookmark about once a minute. */
 export const BOOKMARK_INTERVAL_MS = 60_000;
 
 export interface WatchRequest {
   kind: ResourceKind;
+  /** Shows a stored object at the requested version. */
+  show: (o: KubeObject) => KubeObject;
   namespace?: string;
   labels?: Selector;
   fields?: Selector;
@@ -57,9 +61,14 @@ export function serveWatch(
 
   let lastRv = store.resourceVersion;
   const write = (type: string, object: unknown) => {
+    if (done) return;
     res.write(JSON.stringify({ type, object }) + '\n');
+    // A client that stopped reading is cut off (as kube-apiserver does) instead of buffering without bound;
+    // it re-watches from the last resourceVersion it processed.
+    if (res.writableLength > MAX_UNREAD_BYTES) stop();
   };
-  const send = (type: EventType, obj: KubeObject) => {
+  const send = (type: EventType, stored: KubeObject) => {
+    const obj = req.show(stored);
     lastRv = Number(obj.metadata.resourceVersion ?? lastRv);
     write(type, req.table ? toTable(kind, [obj], obj.metadata.resourceVersion ?? '', req.table) : obj);
   };
@@ -86,7 +95,7 @@ export function serveWatch(
   if (rv === null || rv === '' || rv === '0') {
     for (const obj of store.list(kind, req.namespace)) if (matches(obj)) send('ADDED', obj);
     if (req.sendInitialEvents && req.bookmarks)
-      write('BOOKMARK', bookmark(kind, store.resourceVersion, { 'k8s.io/initial-events-end': 'true' }));
+      write('BOOKMARK', bookmark(req, store.resourceVersion, { 'k8s.io/initial-events-end': 'true' }));
     sub = hub.live(kind, onChange);
   } else {
     const from = Number(rv);
@@ -106,7 +115,7 @@ export function serveWatch(
   if (req.bookmarks) {
     const tick = () => {
       if (done) return;
-      write('BOOKMARK', bookmark(kind, Math.max(lastRv, store.resourceVersion)));
+      write('BOOKMARK', bookmark(req, Math.max(lastRv, store.resourceVersion)));
       timers.push(setTimeout(tick, bookmarkMs));
     };
     timers.push(setTimeout(tick, bookmarkMs));
@@ -114,8 +123,9 @@ export function serveWatch(
   return stop;
 }
 
-function bookmark(kind: ResourceKind, rv: number, annotations?: Record<string, string>): unknown {
+function bookmark(req: WatchRequest, rv: number, annotations?: Record<string, string>): unknown {
   const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
   if (annotations) metadata.annotations = annotations;
-  return { kind: kind.kind, apiVersion: apiVersionOf(kind), metadata };
+  const shown = req.show({ apiVersion: apiVersionOf(req.kind), kind: req.kind.kind, metadata: {} });
+  return { kind: req.kind.kind, apiVersion: shown.apiVersion, metadata };
 }

@@ -1,10 +1,12 @@
 // Runs the controller, the gateway node and the admin port against one Kubernetes API. `extgate up` calls it
 // after starting the embedded API; `extgate serve` calls it with the cluster's kubeconfig.
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
 import { startController, type Controller } from '../controller/controller.js';
+import { credentialsFromSecretData, loadDockerCredentials } from '../extensions/wasm/oci/credentials.js';
+import type { RegistryCredentials } from '../extensions/wasm/oci/registry.js';
 import { WasmImageResolver } from '../extensions/wasm/oci/resolver.js';
 import type { Snapshot } from '../ir/snapshot.js';
 import { startGatewayNode, type GatewayNode } from './gateway-node.js';
@@ -24,6 +26,8 @@ export interface NodeOptions {
   googleApiServices: Record<string, string>;
   gatewayClasses?: string[];
   insecureRegistries: string[];
+  /** `--registry-secret NAMESPACE/NAME`: a kubernetes.io/dockerconfigjson Secret with registry credentials. */
+  registrySecret?: string;
   log: (line: string) => void;
 }
 
@@ -56,6 +60,7 @@ export async function runNode(opts: NodeOptions): Promise<RunningNode> {
     wasmImages: new WasmImageResolver({
       cacheDir: opts.cacheDir,
       insecureRegistries: opts.insecureRegistries,
+      credentials: await registryCredentials(opts),
     }),
     ...(opts.leaseNamespace ? { leaseNamespace: opts.leaseNamespace } : {}),
     ...(opts.identity ? { identity: opts.identity } : {}),
@@ -89,6 +94,26 @@ export async function runNode(opts: NodeOptions): Promise<RunningNode> {
 
 export function wasmCacheDir(stateDir: string): string {
   return join(stateDir, 'wasm');
+}
+
+/**
+ * Registry credentials as Docker finds them (`~/.docker/config.json`), overridden by the `--registry-secret`
+ * Secret. A Secret that cannot be read stops the start: pulling without the credentials the operator named
+ * would fail later, per plugin, with a less clear message.
+ */
+async function registryCredentials(opts: NodeOptions): Promise<RegistryCredentials> {
+  const fromDocker = loadDockerCredentials();
+  if (!opts.registrySecret) return fromDocker;
+  const [namespace, name] = opts.registrySecret.split('/');
+  if (!namespace || !name)
+    throw new Error(`--registry-secret "${opts.registrySecret}": expected NAMESPACE/NAME`);
+  const core = opts.kubeConfig.makeApiClient(CoreV1Api);
+  const secret = await core.readNamespacedSecret({ name, namespace }).catch((err: unknown) => {
+    throw new Error(
+      `--registry-secret ${namespace}/${name}: cannot read the Secret: ${(err as Error).message}`,
+    );
+  });
+  return { ...fromDocker, ...credentialsFromSecretData(secret.data ?? {}, `${namespace}/${name}`) };
 }
 
 /** `--google-api-service NAME=HOST:PORT` values → the controller's map. */

@@ -13,6 +13,7 @@ interface ServeFlags {
   gatewayClass: string[];
   googleApiService: string[];
   insecureRegistry: string[];
+  registrySecret?: string;
   leaderElection: boolean;
   leaseNamespace: string;
   adminAddress: string;
@@ -48,6 +49,10 @@ export function registerServeCommand(program: Command): void {
       [],
     )
     .option(
+      '--registry-secret <namespace/name>',
+      'kubernetes.io/dockerconfigjson Secret with registry credentials',
+    )
+    .option(
       '--no-leader-election',
       'write status from this replica without a Lease (only when it runs alone)',
     )
@@ -79,6 +84,7 @@ export function registerServeCommand(program: Command): void {
         googleApiServices: parseGoogleApiServices(flags.googleApiService),
         gatewayClasses: flags.gatewayClass,
         insecureRegistries: flags.insecureRegistry,
+        ...(flags.registrySecret ? { registrySecret: flags.registrySecret } : {}),
         log,
       });
       log(`serve: admin on http://${flags.adminAddress}:${node.admin.port}`);

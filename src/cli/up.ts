@@ -1,9 +1,11 @@
-// `extgate up`: everything in one process. Today: the embedded API (`--api-only`); the controller and the gateway
-// attach to the ApiServer that startEmbeddedApi() returns.
+// `extgate up`: everything in one process: the embedded API (startEmbeddedApi), then, unless --api-only, the
+// controller and the gateway against it.
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { admit as gkeAdmit, unknownFields as schemaUnknownFields } from '../api/admission.js';
+import { toOpenAPI } from '../api/schema/openapi.js';
+import { schemaFor } from '../api/schema/registry.js';
 import type { Admit } from '../api/types.js';
 import { parseGoogleApiServices, runNode, wasmCacheDir } from './run-node.js';
 import { applyManifests } from '../apiserver/manifests.js';
@@ -19,6 +21,7 @@ export interface UpOptions {
   file: string[];
   apiOnly: boolean;
   insecureRegistry: string[];
+  registrySecret?: string;
   googleApiService: string[];
 }
 
@@ -41,6 +44,10 @@ export async function startEmbeddedApi(opts: EmbeddedApiOptions): Promise<ApiSer
     port: opts.apiPort,
     admit: opts.admit ?? gkeAdmit,
     unknownFields: opts.unknownFields ?? schemaUnknownFields,
+    openApiSchema: (apiVersion, kind) => {
+      const schema = schemaFor(apiVersion, kind);
+      return schema ? toOpenAPI(schema.root) : undefined;
+    },
   });
   try {
     if (opts.manifests?.length) {
@@ -97,6 +104,10 @@ export function registerUpCommand(program: Command): void {
       [],
     )
     .option(
+      '--registry-secret <namespace/name>',
+      'kubernetes.io/dockerconfigjson Secret with registry credentials',
+    )
+    .option(
       '--google-api-service <name=host:port>',
       'serve googleAPIServiceName NAME from HOST:PORT (repeatable)',
       collect,
@@ -129,6 +140,7 @@ export function registerUpCommand(program: Command): void {
         writeStatus: true,
         googleApiServices: parseGoogleApiServices(o.googleApiService),
         insecureRegistries: o.insecureRegistry,
+        ...(o.registrySecret ? { registrySecret: o.registrySecret } : {}),
         log,
       });
       process.stdout.write(`admin: http://127.0.0.1:${node.admin.port}/ (dashboard, /metrics, /readyz)\n`);

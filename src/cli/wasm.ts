@@ -18,6 +18,7 @@ interface TestFlags {
   bench: boolean;
   test: boolean;
   cpuBudgetMs?: string;
+  numAdditionalStreams?: string;
 }
 
 export function registerWasmCommands(program: Command): void {
@@ -36,6 +37,10 @@ export function registerWasmCommands(program: Command): void {
     .option('--config <FILE>', 'plugin configuration handed to on_configure (default: env.config_path)')
     .option('--loglevel <LEVEL>', `lowest plugin log level captured: ${LOG_LEVELS.join('|')}`)
     .option('--cpu-budget-ms <MS>', "CPU budget per request (default: GKE's 1 ms)")
+    .option(
+      '--num-additional-streams <N>',
+      'run each test N more times on the same plugin VM (default: env.num_additional_streams or 0)',
+    )
     .option('--nobench', 'skip benchmarks')
     .option('--notest', 'skip tests (run benchmarks only)')
     .action(async (flags: TestFlags & { nobench?: boolean; notest?: boolean }) => {
@@ -61,7 +66,12 @@ export function registerWasmCommands(program: Command): void {
       const budget = flags.cpuBudgetMs !== undefined ? Number(flags.cpuBudgetMs) : undefined;
       if (budget !== undefined && !(budget > 0))
         throw new Error('--cpu-budget-ms: a positive number of milliseconds');
+      const extra = flags.numAdditionalStreams !== undefined ? Number(flags.numAdditionalStreams) : undefined;
+      if (extra !== undefined && !(Number.isInteger(extra) && extra >= 0 && extra <= 1000)) {
+        throw new Error('--num-additional-streams: an integer 0..1000');
+      }
       const outcomes = await runSuite(suite, {
+        ...(extra !== undefined ? { additionalStreams: extra } : {}),
         pluginPath: resolve(pluginPath),
         ...(flags.config ? { configPath: resolve(flags.config) } : {}),
         baseDir,

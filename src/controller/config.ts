@@ -39,13 +39,43 @@ export interface ClassCapabilities {
 }
 
 export const CLASS_CAPABILITIES: Readonly<Record<string, ClassCapabilities>> = {
-  'gke-l7-global-external-managed': { routingExtensions: false, trafficExtensions: true, wasmPlugins: true, scope: 'global' },
-  'gke-l7-regional-external-managed': { routingExtensions: true, trafficExtensions: true, wasmPlugins: false, scope: 'regional' },
+  'gke-l7-global-external-managed': {
+    routingExtensions: false,
+    trafficExtensions: true,
+    wasmPlugins: true,
+    scope: 'global',
+  },
+  'gke-l7-regional-external-managed': {
+    routingExtensions: true,
+    trafficExtensions: true,
+    wasmPlugins: false,
+    scope: 'regional',
+  },
   'gke-l7-rilb': { routingExtensions: true, trafficExtensions: true, wasmPlugins: false, scope: 'regional' },
-  'gke-l7-regional-external-managed-mc': { routingExtensions: true, trafficExtensions: true, wasmPlugins: false, scope: 'regional' },
-  'gke-l7-rilb-mc': { routingExtensions: true, trafficExtensions: true, wasmPlugins: false, scope: 'regional' },
-  'gke-l7-cross-regional-internal-managed-mc': { routingExtensions: true, trafficExtensions: true, wasmPlugins: false, scope: 'regional' },
-  'gke-l7-global-external-managed-mc': { routingExtensions: false, trafficExtensions: true, wasmPlugins: true, scope: 'global' },
+  'gke-l7-regional-external-managed-mc': {
+    routingExtensions: true,
+    trafficExtensions: true,
+    wasmPlugins: false,
+    scope: 'regional',
+  },
+  'gke-l7-rilb-mc': {
+    routingExtensions: true,
+    trafficExtensions: true,
+    wasmPlugins: false,
+    scope: 'regional',
+  },
+  'gke-l7-cross-regional-internal-managed-mc': {
+    routingExtensions: true,
+    trafficExtensions: true,
+    wasmPlugins: false,
+    scope: 'regional',
+  },
+  'gke-l7-global-external-managed-mc': {
+    routingExtensions: false,
+    trafficExtensions: true,
+    wasmPlugins: true,
+    scope: 'global',
+  },
 };
 
 /** A class we control but whose name is not in the table (e.g. a user-made class): treated like a regional one. */
@@ -108,3 +138,9 @@ export const INFORMER_BACKOFF_MAX_MS = 10_000;
 
 /** Status writes retried this many times on 409 Conflict before the next translation tries again. */
 export const STATUS_CONFLICT_RETRIES = 5;
+
+/** Readiness waits at most this long for the first Wasm image pulls after the first snapshot. */
+export const WASM_READY_WAIT_MS = 10_000;
+
+/** A port or listener the data plane refused is left out of snapshots this long, then tried again. */
+export const REFUSAL_RETRY_MS = 10_000;

@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Snapshot } from '../ir/snapshot.js';
-import { LEASE_NAME } from './config.js';
+import { LEASE_NAME, REFUSAL_RETRY_MS, WASM_READY_WAIT_MS } from './config.js';
 import { EventRecorder } from './events.js';
 import { KubeRest } from './kube/rest.js';
 import { LeaderElector } from './leader.js';
@@ -30,8 +30,12 @@ export interface ControllerOptions {
   address: string;
   /** `--port-offset`: listener port P binds P + offset. */
   portOffset: number;
-  /** Called with every new snapshot (never twice with the same content). */
-  onSnapshot(s: Snapshot): void;
+  /**
+   * Called with every new snapshot (never twice with the same content). May resolve to what the data plane
+   * could not serve: those ports/listeners are reported (Programmed=False) and left out of the following
+   * snapshots for `refusalRetryMs`, then tried again.
+   */
+  onSnapshot(s: Snapshot): void | Promise<void | SnapshotFeedback>;
   writeStatus: boolean | 'leader-election';
   /** Lease holderIdentity; default `<hostname>_<pid>`. */
   identity?: string;
@@ -46,6 +50,16 @@ export interface ControllerOptions {
   leaseDurationSeconds?: number;
   leaseRenewMs?: number;
   log?: ControllerLog;
+  /** How long a refused port/listener stays out of the snapshot before it is tried again (default 10 s). */
+  refusalRetryMs?: number;
+}
+
+/** The data plane's answer to a snapshot: what it could not serve, and why. */
+export interface SnapshotFeedback {
+  /** Bound port → error (e.g. `listen EADDRINUSE 127.0.0.1:8080`). */
+  readonly portErrors?: Readonly<Record<number, string>>;
+  /** Listener id (`ns/gateway/listener`) → error (e.g. an unusable certificate). */
+  readonly listenerErrors?: Readonly<Record<string, string>>;
 }
 
 export interface Controller {
@@ -80,11 +94,14 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   let syncedResolve!: () => void;
   const syncedPromise = new Promise<void>((r) => (syncedResolve = r));
   let firstEmitted = false;
+  let wasmWait: NodeJS.Timeout | undefined;
+  const loggedErrors = new Set<string>();
 
   // Status writes run one pass at a time; a translation during a pass marks it dirty for one more pass.
   let writing: Promise<void> | undefined;
   let dirty = false;
-  const canWrite = () => !closed && (opts.writeStatus === true || (opts.writeStatus === 'leader-election' && !!elector?.isLeader));
+  const canWrite = () =>
+    !closed && (opts.writeStatus === true || (opts.writeStatus === 'leader-election' && !!elector?.isLeader));
   const writeStatuses = (): void => {
     if (!canWrite() || !translation) return;
     if (writing) {
@@ -103,6 +120,42 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     });
   };
 
+  // Ports/listeners the data plane refused, with when: out of the snapshot until the retry time passes.
+  const refusedPorts = new Map<number, { error: string; at: number }>();
+  const refusedListeners = new Map<string, { error: string; at: number }>();
+  const retryMs = opts.refusalRetryMs ?? REFUSAL_RETRY_MS;
+  let retryTimer: NodeJS.Timeout | undefined;
+  const refused = (feedback: void | SnapshotFeedback): void => {
+    if (closed || !feedback) return;
+    const now = Date.now();
+    let any = false;
+    for (const [port, error] of Object.entries(feedback.portErrors ?? {})) {
+      refusedPorts.set(Number(port), { error, at: now });
+      any = true;
+    }
+    for (const [id, error] of Object.entries(feedback.listenerErrors ?? {})) {
+      refusedListeners.set(id, { error, at: now });
+      any = true;
+    }
+    if (!any) return;
+    log.warn(
+      `data plane refused ${[...refusedPorts.keys()]
+        .map((p) => `port ${p}`)
+        .concat([...refusedListeners.keys()])
+        .join(', ')}; retrying in ${retryMs} ms`,
+    );
+    provider.schedule();
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      const cutoff = Date.now() - retryMs;
+      for (const [k, v] of refusedPorts) if (v.at <= cutoff) refusedPorts.delete(k);
+      for (const [k, v] of refusedListeners) if (v.at <= cutoff) refusedListeners.delete(k);
+      provider.schedule();
+    }, retryMs);
+    retryTimer.unref();
+  };
+
   const run = (): void => {
     if (closed) return;
     const resources = provider.resources();
@@ -115,11 +168,21 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         portOffset: opts.portOffset,
         ...(opts.googleApiServices ? { googleApiServices: opts.googleApiServices } : {}),
         ...(opts.gatewayClasses ? { gatewayClasses: opts.gatewayClasses } : {}),
+        refusals: {
+          ports: new Map([...refusedPorts].map(([k, v]) => [k, v.error])),
+          listeners: new Map([...refusedListeners].map(([k, v]) => [k, v.error])),
+        },
       },
       { images, lastGood },
       version + 1,
     );
     translation = t;
+    for (const e of t.errors) {
+      if (loggedErrors.has(e)) continue;
+      if (loggedErrors.size > 1000) loggedErrors.clear();
+      loggedErrors.add(e);
+      log.warn(e);
+    }
     // Only a changed configuration becomes a new snapshot; status-only churn does not reach the data plane.
     const json = JSON.stringify({ ports: t.snapshot.ports, wasmPlugins: t.snapshot.wasmPlugins });
     if (json !== lastJson) {
@@ -127,21 +190,43 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       version++;
       snapshot = Object.freeze(t.snapshot);
       try {
-        opts.onSnapshot(snapshot);
+        const feedback = opts.onSnapshot(snapshot);
+        if (feedback && typeof feedback.then === 'function') {
+          feedback.then(refused, (err: unknown) =>
+            log.warn(`onSnapshot failed: ${err instanceof Error ? err.message : String(err)}`),
+          );
+        }
       } catch (err) {
         log.warn(`onSnapshot failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    if (!firstEmitted && !wasmStage.pending) {
-      firstEmitted = true;
-      syncedResolve();
+    if (!firstEmitted) {
+      if (!wasmStage.pending) {
+        firstEmitted = true;
+        if (wasmWait) clearTimeout(wasmWait);
+        syncedResolve();
+      } else if (!wasmWait) {
+        // Wait for the first Wasm pulls so a plugin is served from the start, but not forever: a registry
+        // that does not answer must not keep the whole gateway unready.
+        wasmWait = setTimeout(() => {
+          firstEmitted = true;
+          syncedResolve();
+        }, WASM_READY_WAIT_MS);
+        wasmWait.unref();
+      }
     }
     writeStatuses();
   };
 
   const provider = new ResourceProvider(opts.kubeConfig, rest, run, log);
+  provider.onStatusOnly = () => writeStatuses();
   const wasmStage = new WasmImageStage(opts.wasmImages, () => provider.schedule());
-  const writer = new StatusWriter(rest, (field, ns, name) => provider.get(field, ns, name), events, (m) => log.warn(`status: ${m}`));
+  const writer = new StatusWriter(
+    rest,
+    (field, ns, name) => provider.get(field, ns, name),
+    events,
+    (m) => log.warn(`status: ${m}`),
+  );
   const elector =
     opts.writeStatus === 'leader-election'
       ? new LeaderElector(
@@ -150,11 +235,17 @@ export async function startController(opts: ControllerOptions): Promise<Controll
             namespace: opts.leaseNamespace ?? 'default',
             name: LEASE_NAME,
             identity,
-            ...(opts.leaseDurationSeconds !== undefined ? { leaseDurationSeconds: opts.leaseDurationSeconds } : {}),
+            ...(opts.leaseDurationSeconds !== undefined
+              ? { leaseDurationSeconds: opts.leaseDurationSeconds }
+              : {}),
             ...(opts.leaseRenewMs !== undefined ? { renewMs: opts.leaseRenewMs } : {}),
           },
           (leading) => {
-            log.info(leading ? `${identity} is the leader: writing status` : `${identity} is not the leader: status writes stop`);
+            log.info(
+              leading
+                ? `${identity} is the leader: writing status`
+                : `${identity} is not the leader: status writes stop`,
+            );
             if (leading) writeStatuses();
           },
           (m) => log.warn(m),
@@ -180,6 +271,8 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     async close() {
       if (closed) return;
       closed = true;
+      if (wasmWait) clearTimeout(wasmWait);
+      if (retryTimer) clearTimeout(retryTimer);
       wasmStage.close();
       await provider.close();
       if (writing) await writing.catch(() => undefined);

@@ -16,6 +16,9 @@ export interface InvolvedObject {
 
 export type EventType = 'Normal' | 'Warning';
 
+/** Events remembered for de-duplication (kube-apiserver keeps Events 1 h by default; this bounds memory). */
+const MAX_REMEMBERED_EVENTS = 10_000;
+
 interface Recorded {
   name: string;
   namespace: string;
@@ -34,9 +37,13 @@ export class EventRecorder {
 
   record(object: InvolvedObject, type: EventType, reason: string, message: string): void {
     // Serialized so that a repeat never races the create of its first occurrence.
-    this.queue = this.queue.then(() => this.write(object, type, reason, message)).catch((err: unknown) => {
-      this.onError(`event ${reason} on ${object.kind} ${object.namespace ?? ''}/${object.name}: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    this.queue = this.queue
+      .then(() => this.write(object, type, reason, message))
+      .catch((err: unknown) => {
+        this.onError(
+          `event ${reason} on ${object.kind} ${object.namespace ?? ''}/${object.name}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      });
   }
 
   /** Resolves when every recorded event was written (tests, close()). */
@@ -44,14 +51,22 @@ export class EventRecorder {
     return this.queue;
   }
 
-  private async write(object: InvolvedObject, type: EventType, reason: string, message: string): Promise<void> {
+  private async write(
+    object: InvolvedObject,
+    type: EventType,
+    reason: string,
+    message: string,
+  ): Promise<void> {
     const namespace = object.namespace ?? 'default';
     const key = `${object.uid ?? `${namespace}/${object.kind}/${object.name}`}|${type}|${reason}|${message}`;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const prior = this.seen.get(key);
     if (prior) {
       try {
-        await this.rest.patch(`/api/v1/namespaces/${prior.namespace}/events/${prior.name}`, { count: prior.count + 1, lastTimestamp: now });
+        await this.rest.patch(`/api/v1/namespaces/${prior.namespace}/events/${prior.name}`, {
+          count: prior.count + 1,
+          lastTimestamp: now,
+        });
         prior.count++;
         return;
       } catch (err) {
@@ -81,6 +96,8 @@ export class EventRecorder {
       reportingComponent: EVENT_SOURCE,
       reportingInstance: this.instance,
     });
+    // Bounded: forgetting an entry only means its next repeat starts a new Event instead of counting.
+    if (this.seen.size >= MAX_REMEMBERED_EVENTS) this.seen.delete(this.seen.keys().next().value ?? '');
     this.seen.set(key, { name, namespace, count: 1 });
   }
 }

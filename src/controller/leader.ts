@@ -74,7 +74,12 @@ export class LeaderElector {
       if (lease.spec.holderIdentity === this.opts.identity) {
         await this.rest.replace(`${this.path}/${this.opts.name}`, {
           ...lease,
-          spec: { ...lease.spec, holderIdentity: null, renewTime: microTime(Date.now() - this.duration * 1000), leaseDurationSeconds: 1 },
+          spec: {
+            ...lease.spec,
+            holderIdentity: null,
+            renewTime: microTime(Date.now() - this.duration * 1000),
+            leaseDurationSeconds: 1,
+          },
         });
       }
     } catch {
@@ -105,14 +110,21 @@ export class LeaderElector {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
           metadata: { name: this.opts.name, namespace: this.opts.namespace },
-          spec: { holderIdentity: this.opts.identity, leaseDurationSeconds: this.duration, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
+          spec: {
+            holderIdentity: this.opts.identity,
+            leaseDurationSeconds: this.duration,
+            acquireTime: microTime(now),
+            renewTime: microTime(now),
+            leaseTransitions: 0,
+          },
         });
         return this.renewed(now);
       }
       const spec = lease.spec ?? {};
       const mine = spec.holderIdentity === this.opts.identity;
       const renewedAt = spec.renewTime ? Date.parse(spec.renewTime) : 0;
-      const expired = !spec.holderIdentity || renewedAt + (spec.leaseDurationSeconds ?? this.duration) * 1000 < now;
+      const expired =
+        !spec.holderIdentity || renewedAt + (spec.leaseDurationSeconds ?? this.duration) * 1000 < now;
       if (!mine && !expired) {
         if (this.leading) this.setLeading(false);
         return;
@@ -129,7 +141,10 @@ export class LeaderElector {
       });
       this.renewed(now);
     } catch (err) {
-      if (!(err instanceof KubeApiError && err.status === 409)) this.onError(`lease ${this.opts.namespace}/${this.opts.name}: ${err instanceof Error ? err.message : String(err)}`);
+      if (!(err instanceof KubeApiError && err.status === 409))
+        this.onError(
+          `lease ${this.opts.namespace}/${this.opts.name}: ${err instanceof Error ? err.message : String(err)}`,
+        );
       // Could not renew: keep leading only while the last renewal is still valid.
       if (this.leading && Date.now() - this.lastRenew > this.duration * 800) this.setLeading(false); // renew deadline: 80% of the lease, before anyone else may take it
     }

@@ -4,7 +4,7 @@
 
 import { type KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeObject } from '../api/types.js';
-import { DEBOUNCE_MS, INFORMER_BACKOFF_MAX_MS, INFORMER_BACKOFF_MIN_MS } from './config.js';
+import { CONTROLLER_NAME, DEBOUNCE_MS, INFORMER_BACKOFF_MAX_MS, INFORMER_BACKOFF_MIN_MS } from './config.js';
 import type { KubeRest } from './kube/rest.js';
 import type { ResourceSet } from './resources.js';
 
@@ -21,7 +21,11 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   { field: 'gateways', path: '/apis/gateway.networking.k8s.io/v1/gateways' },
   { field: 'httpRoutes', path: '/apis/gateway.networking.k8s.io/v1/httproutes' },
   { field: 'referenceGrants', path: '/apis/gateway.networking.k8s.io/v1beta1/referencegrants' },
-  { field: 'backendTLSPolicies', path: '/apis/gateway.networking.k8s.io/v1/backendtlspolicies', optional: true },
+  {
+    field: 'backendTLSPolicies',
+    path: '/apis/gateway.networking.k8s.io/v1/backendtlspolicies',
+    optional: true,
+  },
   { field: 'services', path: '/api/v1/services' },
   { field: 'endpointSlices', path: '/apis/discovery.k8s.io/v1/endpointslices' },
   { field: 'endpoints', path: '/api/v1/endpoints' },
@@ -53,6 +57,11 @@ interface KindState {
 export class ResourceProvider {
   private readonly kinds: KindState[] = [];
   private debounce: NodeJS.Timeout | undefined;
+  private translateDue = false;
+  /** uid → what the translator reads of it (see remember()). */
+  private readonly inputs = new Map<string, string>();
+  /** Called instead of onChange when only status changed: the writer re-checks, no translation. */
+  onStatusOnly: (() => void) | undefined;
   private closed = false;
   private syncedResolve!: () => void;
   /** Resolves once every kind has been listed once. */
@@ -71,7 +80,9 @@ export class ResourceProvider {
       const listFn = () =>
         this.rest
           .get<{ metadata?: { resourceVersion?: string }; items: KubernetesObject[] }>(
-            kind.fieldSelector ? `${kind.path}?fieldSelector=${encodeURIComponent(kind.fieldSelector)}` : kind.path,
+            kind.fieldSelector
+              ? `${kind.path}?fieldSelector=${encodeURIComponent(kind.fieldSelector)}`
+              : kind.path,
           )
           .then((list) => {
             // After the informer has stored the items (it does so right after this promise settles).
@@ -81,12 +92,36 @@ export class ResourceProvider {
             }, 0);
             return list;
           });
-      const informer = new ListWatch<KubernetesObject>(kind.path, watch, listFn, false, undefined, kind.fieldSelector);
-      const state: KindState = { kind, informer, synced: false, backoffMs: INFORMER_BACKOFF_MIN_MS, startedAt: 0, failedThisAttempt: false };
+      const informer = new ListWatch<KubernetesObject>(
+        kind.path,
+        watch,
+        listFn,
+        false,
+        undefined,
+        kind.fieldSelector,
+      );
+      const state: KindState = {
+        kind,
+        informer,
+        synced: false,
+        backoffMs: INFORMER_BACKOFF_MIN_MS,
+        startedAt: 0,
+        failedThisAttempt: false,
+      };
       const changed = () => this.schedule();
-      informer.on('add', changed);
-      informer.on('update', changed);
-      informer.on('delete', changed);
+      informer.on('add', (obj) => {
+        this.remember(obj);
+        this.schedule();
+      });
+      informer.on('update', (obj) => {
+        // Our own status writes come back as updates; they change nothing the translator reads.
+        if (this.remember(obj)) this.schedule();
+        else this.scheduleStatusOnly();
+      });
+      informer.on('delete', (obj) => {
+        this.inputs.delete(obj.metadata?.uid ?? '');
+        changed();
+      });
       informer.on('error', (err: unknown) => this.failed(state, err));
       this.kinds.push(state);
     }
@@ -111,7 +146,9 @@ export class ResourceProvider {
 
   /** Kinds not listed yet, with their last error: what /readyz waits for. */
   pending(): string[] {
-    return this.kinds.filter((k) => !k.synced).map((k) => `${k.kind.path}${k.lastError ? ` (${k.lastError})` : ''}`);
+    return this.kinds
+      .filter((k) => !k.synced)
+      .map((k) => `${k.kind.path}${k.lastError ? ` (${k.lastError})` : ''}`);
   }
 
   async close(): Promise<void> {
@@ -133,7 +170,8 @@ export class ResourceProvider {
   private failed(s: KindState, err: unknown): void {
     if (this.closed) return;
     s.failedThisAttempt = true;
-    const status = (err as { statusCode?: number; status?: number }).statusCode ?? (err as { status?: number }).status;
+    const status =
+      (err as { statusCode?: number; status?: number }).statusCode ?? (err as { status?: number }).status;
     s.lastError = err instanceof Error ? err.message : String(err);
     if (s.kind.optional && status === 404) {
       this.markSynced(s); // the kind does not exist on this server: nothing to watch, look again later
@@ -142,7 +180,8 @@ export class ResourceProvider {
     if (Date.now() - s.startedAt > 30_000) s.backoffMs = INFORMER_BACKOFF_MIN_MS;
     const delay = s.backoffMs;
     s.backoffMs = Math.min(s.backoffMs * 2, INFORMER_BACKOFF_MAX_MS);
-    if (!(s.kind.optional && status === 404)) this.log.warn(`watch ${s.kind.path} stopped (${s.lastError}); restarting in ${delay} ms`);
+    if (!(s.kind.optional && status === 404))
+      this.log.warn(`watch ${s.kind.path} stopped (${s.lastError}); restarting in ${delay} ms`);
     if (s.timer) clearTimeout(s.timer);
     s.timer = setTimeout(() => {
       s.timer = undefined;
@@ -162,10 +201,47 @@ export class ResourceProvider {
 
   /** Coalesce bursts (kubectl apply of a folder, an informer's initial list) into one translation. */
   schedule(): void {
+    this.translateDue = true;
+    this.arm();
+  }
+
+  private scheduleStatusOnly(): void {
+    this.arm();
+  }
+
+  private arm(): void {
     if (this.closed || this.debounce || !this.kinds.every((k) => k.synced)) return;
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
-      if (!this.closed) this.onChange();
+      if (this.closed) return;
+      const translate = this.translateDue;
+      this.translateDue = false;
+      if (translate) this.onChange();
+      else this.onStatusOnly?.();
     }, DEBOUNCE_MS);
+  }
+
+  /**
+   * Records what the translator reads of an object that has a status subresource and says whether it
+   * changed. For those kinds that is the generation (spec), the deletion mark and whether the status holds
+   * entries of ours (the translator reports on those to remove them); labels, annotations, finalizers and
+   * the rest of status are not read. Other kinds (Services, EndpointSlices, Secrets...) always count.
+   */
+  private remember(obj: KubernetesObject): boolean {
+    const o = obj as KubeObject & {
+      status?: {
+        parents?: Array<{ controllerName?: string }>;
+        ancestors?: Array<{ controllerName?: string }>;
+      };
+    };
+    const uid = o.metadata?.uid;
+    if (!uid || o.metadata.generation === undefined) return true;
+    const ours = [...(o.status?.parents ?? []), ...(o.status?.ancestors ?? [])].some(
+      (e) => e.controllerName === CONTROLLER_NAME,
+    );
+    const fingerprint = `${o.metadata.generation}|${o.metadata.deletionTimestamp ?? ''}|${ours}`;
+    const before = this.inputs.get(uid);
+    this.inputs.set(uid, fingerprint);
+    return before !== fingerprint;
   }
 }

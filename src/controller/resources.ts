@@ -22,7 +22,10 @@ export interface Obj<Spec = unknown, Status = unknown> extends KubeObject {
 
 // ---- Gateway API ----------------------------------------------------------------------------------------
 
-export type GatewayClass = Obj<{ controllerName?: string; description?: string }, { conditions?: Condition[] }>;
+export type GatewayClass = Obj<
+  { controllerName?: string; description?: string },
+  { conditions?: Condition[] }
+>;
 
 export interface SecretObjectReference {
   group?: string;
@@ -38,7 +41,11 @@ export interface RouteGroupKind {
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{ key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }>;
+  matchExpressions?: Array<{
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }>;
 }
 
 export interface Listener {
@@ -56,7 +63,12 @@ export interface Listener {
 export interface GatewayStatus {
   addresses?: Array<{ type?: string; value: string }>;
   conditions?: Condition[];
-  listeners?: Array<{ name: string; supportedKinds: RouteGroupKind[]; attachedRoutes: number; conditions: Condition[] }>;
+  listeners?: Array<{
+    name: string;
+    supportedKinds: RouteGroupKind[];
+    attachedRoutes: number;
+    conditions: Condition[];
+  }>;
 }
 
 export type Gateway = Obj<{ gatewayClassName?: string; listeners?: Listener[] }, GatewayStatus>;
@@ -107,7 +119,13 @@ export interface HTTPRouteFilter {
   type: string;
   requestHeaderModifier?: HTTPHeaderFilter;
   responseHeaderModifier?: HTTPHeaderFilter;
-  requestRedirect?: { scheme?: string; hostname?: string; path?: HTTPPathModifier; port?: number; statusCode?: number };
+  requestRedirect?: {
+    scheme?: string;
+    hostname?: string;
+    path?: HTTPPathModifier;
+    port?: number;
+    statusCode?: number;
+  };
   urlRewrite?: { hostname?: string; path?: HTTPPathModifier };
   requestMirror?: { backendRef: BackendObjectReference };
   extensionRef?: { group?: string; kind: string; name: string };
@@ -161,11 +179,19 @@ export interface ServicePort {
   appProtocol?: string;
 }
 
-export type Service = Obj<{ ports?: ServicePort[]; type?: string; clusterIP?: string; externalName?: string }>;
+export type Service = Obj<{
+  ports?: ServicePort[];
+  type?: string;
+  clusterIP?: string;
+  externalName?: string;
+}>;
 
 export interface EndpointSlice extends KubeObject {
   addressType?: string;
-  endpoints?: Array<{ addresses?: string[]; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean } }>;
+  endpoints?: Array<{
+    addresses?: string[];
+    conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+  }>;
   ports?: Array<{ name?: string; port?: number; protocol?: string; appProtocol?: string }>;
 }
 
@@ -225,7 +251,10 @@ export interface PolicyAncestorStatus {
 }
 
 export type ExtensionResource = Obj<
-  { targetRefs?: Array<{ group?: string; kind?: string; name: string }>; extensionChains?: GkeExtensionChain[] },
+  {
+    targetRefs?: Array<{ group?: string; kind?: string; name: string }>;
+    extensionChains?: GkeExtensionChain[];
+  },
   { ancestors?: PolicyAncestorStatus[] }
 >;
 

@@ -3,10 +3,17 @@
 // the Gateway's `networking.gke.io/*` annotations and finalizer, and the seed's Events.
 
 import type { KubeObject } from '../api/types.js';
-import { CONTROLLER_NAME, GATEWAY_ANNOTATIONS, GATEWAY_FINALIZER, STATUS_CONFLICT_RETRIES } from './config.js';
-import type { EventRecorder, EventType } from './events.js';
+import {
+  CONTROLLER_NAME,
+  GATEWAY_ANNOTATIONS,
+  GATEWAY_FINALIZER,
+  STATUS_CONFLICT_RETRIES,
+} from './config.js';
+import type { EventRecorder } from './events.js';
+import { type PendingEvent, policyEvents } from './status-events.js';
+import { deepEqual, sameConditions, sameRef, stripTimes, withTransitionTimes } from './status-compare.js';
 import { KubeApiError, type KubeRest } from './kube/rest.js';
-import type { Condition, ParentReference, PolicyAncestorStatus, ResourceSet, RouteParentStatus } from './resources.js';
+import type { Condition, PolicyAncestorStatus, ResourceSet, RouteParentStatus } from './resources.js';
 import type { PolicyReport } from './translator/extensions.js';
 import type { DesiredStatuses, GatewayReport } from './translator/translate.js';
 import type { GatewayClassReport } from './translator/gateways.js';
@@ -21,25 +28,62 @@ interface Target {
 }
 
 const TARGETS = {
-  GatewayClass: { field: 'gatewayClasses', apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', plural: 'gatewayclasses', namespaced: false },
-  Gateway: { field: 'gateways', apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', plural: 'gateways', namespaced: true },
-  HTTPRoute: { field: 'httpRoutes', apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', plural: 'httproutes', namespaced: true },
-  GCPRoutingExtension: { field: 'routingExtensions', apiVersion: 'networking.gke.io/v1', kind: 'GCPRoutingExtension', plural: 'gcproutingextensions', namespaced: true },
-  GCPTrafficExtension: { field: 'trafficExtensions', apiVersion: 'networking.gke.io/v1', kind: 'GCPTrafficExtension', plural: 'gcptrafficextensions', namespaced: true },
-  GCPWasmPlugin: { field: 'wasmPlugins', apiVersion: 'networking.gke.io/v1', kind: 'GCPWasmPlugin', plural: 'gcpwasmplugins', namespaced: true },
+  GatewayClass: {
+    field: 'gatewayClasses',
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    plural: 'gatewayclasses',
+    namespaced: false,
+  },
+  Gateway: {
+    field: 'gateways',
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    plural: 'gateways',
+    namespaced: true,
+  },
+  HTTPRoute: {
+    field: 'httpRoutes',
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    plural: 'httproutes',
+    namespaced: true,
+  },
+  GCPRoutingExtension: {
+    field: 'routingExtensions',
+    apiVersion: 'networking.gke.io/v1',
+    kind: 'GCPRoutingExtension',
+    plural: 'gcproutingextensions',
+    namespaced: true,
+  },
+  GCPTrafficExtension: {
+    field: 'trafficExtensions',
+    apiVersion: 'networking.gke.io/v1',
+    kind: 'GCPTrafficExtension',
+    plural: 'gcptrafficextensions',
+    namespaced: true,
+  },
+  GCPWasmPlugin: {
+    field: 'wasmPlugins',
+    apiVersion: 'networking.gke.io/v1',
+    kind: 'GCPWasmPlugin',
+    plural: 'gcpwasmplugins',
+    namespaced: true,
+  },
 } as const satisfies Record<string, Target>;
 
-export type CachedObject = (field: keyof ResourceSet, namespace: string | undefined, name: string) => KubeObject | undefined;
-
-interface PendingEvent {
-  type: EventType;
-  reason: string;
-  message: string;
-}
+export type CachedObject = (
+  field: keyof ResourceSet,
+  namespace: string | undefined,
+  name: string,
+) => KubeObject | undefined;
 
 const WRITE_CONCURRENCY = 8;
 
 export class StatusWriter {
+  /** Per object: the resourceVersion at which it already matched this report (no write needed). */
+  private readonly verified = new Map<string, { rv: string; report: string }>();
+
   constructor(
     private readonly rest: KubeRest,
     private readonly cached: CachedObject,
@@ -50,13 +94,53 @@ export class StatusWriter {
 
   /** Writes every difference; returns how many objects were written. Never throws. */
   async write(statuses: DesiredStatuses, resources: ResourceSet): Promise<number> {
+    // Extensions first: they are what users wait on after an apply; routes are the long tail.
     const jobs: Array<() => Promise<boolean>> = [];
-    for (const r of statuses.gatewayClasses) jobs.push(() => this.gatewayClass(r));
-    for (const r of statuses.gateways) jobs.push(() => this.gateway(r));
-    for (const r of statuses.httpRoutes) jobs.push(() => this.route(r));
-    for (const r of statuses.policies) jobs.push(() => this.policy(r));
+    const unchanged = (
+      kind: string,
+      key: string,
+      report: unknown,
+      field: keyof ResourceSet,
+      ns: string | undefined,
+      name: string,
+    ) => {
+      const rv = this.cached(field, ns, name)?.metadata.resourceVersion;
+      const memo = this.verified.get(`${kind}/${key}`);
+      return (
+        rv !== undefined && memo !== undefined && memo.rv === rv && memo.report === JSON.stringify(report)
+      );
+    };
+    const live = new Set<string>();
+    const add = (kind: keyof typeof TARGETS, key: string, report: unknown, job: () => Promise<boolean>) => {
+      live.add(`${kind}/${key}`);
+      const target = TARGETS[kind];
+      const [ns, name] = target.namespaced ? splitKey(key) : [undefined, key];
+      if (unchanged(kind, key, report, target.field, ns, name)) return;
+      jobs.push(async () => {
+        const wrote = await job();
+        // Remember what the object (as now cached) was verified against, to skip it next pass.
+        const rv = this.cached(target.field, ns, name)?.metadata.resourceVersion;
+        if (!wrote && rv !== undefined)
+          this.verified.set(`${kind}/${key}`, { rv, report: JSON.stringify(report) });
+        return wrote;
+      });
+    };
+    for (const r of statuses.policies) add(r.kind, r.key, r, () => this.policy(r));
+    for (const r of statuses.gateways) add('Gateway', r.key, r, () => this.gateway(r));
+    for (const r of statuses.gatewayClasses) add('GatewayClass', r.name, r, () => this.gatewayClass(r));
+    for (const r of statuses.httpRoutes) add('HTTPRoute', r.key, r, () => this.route(r));
+    for (const k of this.verified.keys()) if (!live.has(k)) this.verified.delete(k);
+    // Our finalizer comes off when the Gateway is being deleted, or when it moved to a class that is not
+    // ours (otherwise its deletion would wait for us forever).
+    const ourClasses = new Set(
+      resources.gatewayClasses
+        .filter((c) => c.spec?.controllerName === CONTROLLER_NAME)
+        .map((c) => c.metadata.name),
+    );
     for (const g of resources.gateways) {
-      if (g.metadata.deletionTimestamp && g.metadata.finalizers?.includes(GATEWAY_FINALIZER)) jobs.push(() => this.releaseGateway(g));
+      if (!g.metadata.finalizers?.includes(GATEWAY_FINALIZER)) continue;
+      if (g.metadata.deletionTimestamp || !ourClasses.has(g.spec?.gatewayClassName ?? ''))
+        jobs.push(() => this.releaseGateway(g));
     }
     let written = 0;
     let next = 0;
@@ -78,7 +162,10 @@ export class StatusWriter {
     return this.updateStatus(TARGETS.GatewayClass, undefined, r.name, undefined, (obj) => {
       const status = (obj.status ?? {}) as { conditions?: Condition[] };
       const ours = new Set(r.conditions.map((c) => c.type));
-      const conditions = [...(status.conditions ?? []).filter((c) => !ours.has(c.type)), ...withTransitionTimes(r.conditions, status.conditions, this.now())];
+      const conditions = [
+        ...(status.conditions ?? []).filter((c) => !ours.has(c.type)),
+        ...withTransitionTimes(r.conditions, status.conditions, this.now()),
+      ];
       return { status: { ...status, conditions }, events: [] };
     });
   }
@@ -87,21 +174,34 @@ export class StatusWriter {
     const [ns, name] = splitKey(r.key);
     const patched = await this.gatewayMetadata(r, ns, name);
     const statusWritten = await this.updateStatus(TARGETS.Gateway, ns, name, patched, (obj) => {
-      const old = (obj.status ?? {}) as { conditions?: Condition[]; listeners?: Array<{ name: string; conditions?: Condition[] }> };
+      const old = (obj.status ?? {}) as {
+        conditions?: Condition[];
+        listeners?: Array<{ name: string; conditions?: Condition[] }>;
+      };
       const now = this.now();
       const status = {
         addresses: r.status.addresses,
         conditions: withTransitionTimes(r.status.conditions ?? [], old.conditions, now),
         listeners: (r.status.listeners ?? []).map((l) => ({
           ...l,
-          conditions: withTransitionTimes(l.conditions, old.listeners?.find((o) => o.name === l.name)?.conditions, now),
+          conditions: withTransitionTimes(
+            l.conditions,
+            old.listeners?.find((o) => o.name === l.name)?.conditions,
+            now,
+          ),
         })),
       };
       const programmed = r.status.conditions?.find((c) => c.type === 'Programmed');
       const events: PendingEvent[] =
         programmed?.status === 'True'
           ? [{ type: 'Normal', reason: 'SYNC', message: `SYNC on ${r.key} was a success` }]
-          : [{ type: 'Warning', reason: 'SYNC', message: `SYNC on ${r.key} failed: ${programmed?.message ?? 'not programmed'}` }];
+          : [
+              {
+                type: 'Warning',
+                reason: 'SYNC',
+                message: `SYNC on ${r.key} failed: ${programmed?.message ?? 'not programmed'}`,
+              },
+            ];
       return { status, events };
     });
     return patched !== undefined || statusWritten;
@@ -144,9 +244,13 @@ export class StatusWriter {
       if (!finalizers.includes(GATEWAY_FINALIZER)) return false;
       try {
         await this.rest.patch(path, {
-          metadata: { resourceVersion: obj.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== GATEWAY_FINALIZER) },
+          metadata: {
+            resourceVersion: obj.metadata.resourceVersion,
+            finalizers: finalizers.filter((f) => f !== GATEWAY_FINALIZER),
+          },
         });
-        this.events.record(involved(TARGETS.Gateway, obj), 'Normal', 'DELETE', `${ns}/${name}`);
+        if (obj.metadata.deletionTimestamp)
+          this.events.record(involved(TARGETS.Gateway, obj), 'Normal', 'DELETE', `${ns}/${name}`);
         return true;
       } catch (err) {
         obj = await this.reread(err, path);
@@ -163,13 +267,27 @@ export class StatusWriter {
       const now = this.now();
       const parents = [
         ...old.filter((p) => p.controllerName !== CONTROLLER_NAME),
-        ...r.parents.map((p) => ({ ...p, conditions: withTransitionTimes(p.conditions, ourOld.find((o) => sameRef(o.parentRef, p.parentRef))?.conditions, now) })),
+        ...r.parents.map((p) => ({
+          ...p,
+          conditions: withTransitionTimes(
+            p.conditions,
+            ourOld.find((o) => sameRef(o.parentRef, p.parentRef))?.conditions,
+            now,
+          ),
+        })),
       ];
       const events: PendingEvent[] = [];
-      if (ourOld.length === 0 && r.parents.length > 0) events.push({ type: 'Normal', reason: 'ADD', message: r.key });
+      if (ourOld.length === 0 && r.parents.length > 0)
+        events.push({ type: 'Normal', reason: 'ADD', message: r.key });
       const rejected = r.parents.flatMap((p) => p.conditions.filter((c) => c.status !== 'True'));
-      if (rejected.length === 0) events.push({ type: 'Normal', reason: 'SYNC', message: `SYNC on ${r.key} was a success` });
-      else events.push({ type: 'Warning', reason: 'SYNC', message: `SYNC on ${r.key} failed: ${rejected.map((c) => `${c.type}=${c.reason}: ${c.message}`).join('; ')}` });
+      if (rejected.length === 0)
+        events.push({ type: 'Normal', reason: 'SYNC', message: `SYNC on ${r.key} was a success` });
+      else
+        events.push({
+          type: 'Warning',
+          reason: 'SYNC',
+          message: `SYNC on ${r.key} failed: ${rejected.map((c) => `${c.type}=${c.reason}: ${c.message}`).join('; ')}`,
+        });
       return { status: { ...((obj.status ?? {}) as object), parents }, events };
     });
   }
@@ -181,7 +299,8 @@ export class StatusWriter {
       const ourOld = old.filter((a) => a.controllerName === CONTROLLER_NAME);
       const now = this.now();
       const events: PendingEvent[] = [];
-      if (ourOld.length === 0 && r.ancestors.length > 0) events.push({ type: 'Normal', reason: 'ADD', message: r.key });
+      if (ourOld.length === 0 && r.ancestors.length > 0)
+        events.push({ type: 'Normal', reason: 'ADD', message: r.key });
       const ancestors = [
         ...old.filter((a) => a.controllerName !== CONTROLLER_NAME),
         ...r.ancestors.map((a) => {
@@ -236,40 +355,6 @@ export class StatusWriter {
   }
 }
 
-/** The seed's Event wording for one ancestor of an extension or plugin. */
-function policyEvents(r: PolicyReport, a: PolicyAncestorStatus): PendingEvent[] {
-  const subject = `${r.eventNoun} "${r.key}"`;
-  const ref = ancestorRefText(a.ancestorRef);
-  const get = (type: string) => a.conditions.find((c) => c.type === type);
-  const accepted = get('Accepted');
-  const resolved = get('ResolvedRefs');
-  const programmed = get('Programmed');
-  const out: PendingEvent[] = [];
-  if (accepted?.status !== 'True') {
-    return [{ type: 'Warning', reason: 'SYNC', message: `Attachment of ${subject} to ${ref} failed: ${accepted?.message ?? ''}` }];
-  }
-  out.push({ type: 'Normal', reason: 'SYNC', message: `Attachment of ${subject} to ${ref} was a success` });
-  if (resolved && resolved.status !== 'True') {
-    out.push({ type: 'Warning', reason: 'SYNC', message: `Not all the object references could be resolved for ${subject} bound to ${ref}: ${resolved.message}` });
-    return out;
-  }
-  if (resolved && r.eventStyle === 'programming') {
-    out.push({ type: 'Normal', reason: 'SYNC', message: `All the object references were able to be resolved for ${subject} bound to ${ref}` });
-  }
-  const verb = r.eventStyle === 'programming' ? 'Programming' : 'Reconciliation';
-  if (programmed?.status === 'True') out.push({ type: 'Normal', reason: 'SYNC', message: `${verb} of ${subject} to ${ref} was a success` });
-  else if (programmed) out.push({ type: 'Warning', reason: 'SYNC', message: `${verb} of ${subject} to ${ref} failed: ${programmed.message}` });
-  return out;
-}
-
-export function ancestorRefText(ref: ParentReference): string {
-  const q = (v: string | undefined) => (v === undefined ? 'nil' : `"${v}"`);
-  return (
-    `AncestorRef {Group: ${q(ref.group ?? 'gateway.networking.k8s.io')}, Kind: ${q(ref.kind ?? 'Gateway')}, Namespace: ${q(ref.namespace)}, ` +
-    `Name: ${q(ref.name)}, SectionName: ${q(ref.sectionName)}, Port: ${ref.port === undefined ? 'nil' : String(ref.port)}}`
-  );
-}
-
 function involved(target: Target, obj: KubeObject) {
   return {
     apiVersion: target.apiVersion,
@@ -282,55 +367,12 @@ function involved(target: Target, obj: KubeObject) {
 
 function objectPath(target: Target, ns: string | undefined, name: string): string {
   const base = `/apis/${target.apiVersion}`;
-  return target.namespaced ? `${base}/namespaces/${ns ?? 'default'}/${target.plural}/${name}` : `${base}/${target.plural}/${name}`;
+  return target.namespaced
+    ? `${base}/namespaces/${ns ?? 'default'}/${target.plural}/${name}`
+    : `${base}/${target.plural}/${name}`;
 }
 
 function splitKey(key: string): [string, string] {
   const i = key.indexOf('/');
   return [key.slice(0, i), key.slice(i + 1)];
-}
-
-/** lastTransitionTime moves only when a condition's status changes (Kubernetes API conventions). */
-export function withTransitionTimes(desired: readonly Condition[], previous: readonly Condition[] | undefined, now: string): Condition[] {
-  return desired.map((c) => {
-    const prev = previous?.find((p) => p.type === c.type);
-    return { ...c, lastTransitionTime: prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : now };
-  });
-}
-
-function sameRef(a: ParentReference, b: ParentReference): boolean {
-  return (
-    (a.group ?? 'gateway.networking.k8s.io') === (b.group ?? 'gateway.networking.k8s.io') &&
-    (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') &&
-    (a.namespace ?? '') === (b.namespace ?? '') &&
-    a.name === b.name &&
-    (a.sectionName ?? '') === (b.sectionName ?? '') &&
-    (a.port ?? 0) === (b.port ?? 0)
-  );
-}
-
-function sameConditions(a: readonly Condition[], b: readonly Condition[]): boolean {
-  return deepEqual(stripTimes(a), stripTimes(b));
-}
-
-/** Drops lastTransitionTime everywhere so comparisons see only what the translator decides. */
-function stripTimes(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripTimes);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (k !== 'lastTransitionTime' && v !== undefined) out[k] = stripTimes(v);
-    return out;
-  }
-  return value;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(b)) {
-    const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-  }
-  return false;
 }

@@ -6,7 +6,10 @@ import type { ResourceSet } from './resources.js';
 import { type WasmImageState, wantedWasmImages, wasmImageKey } from './translator/wasm.js';
 
 export interface WasmImageResolver {
-  resolve(image: string, configUri?: string): Promise<{ moduleDigest: string; modulePath: string; configBase64?: string }>;
+  resolve(
+    image: string,
+    configUri?: string,
+  ): Promise<{ moduleDigest: string; modulePath: string; configBase64?: string }>;
 }
 
 /** Retry interval for a failed image pull (a registry that was down, a tag pushed later). */
@@ -37,7 +40,8 @@ export class WasmImageStage {
       if (!state) this.states.set(key, { state: 'pending' });
       this.resolve(key, image, configUri);
     }
-    for (const key of [...this.states.keys()]) if (!keys.has(key) && !this.inFlight.has(key)) this.states.delete(key);
+    for (const key of [...this.states.keys()])
+      if (!keys.has(key) && !this.inFlight.has(key)) this.states.delete(key);
     return this.states;
   }
 
@@ -57,7 +61,14 @@ export class WasmImageStage {
       .then(() => resolver.resolve(image, configUri))
       .then(
         (module) => {
-          this.states.set(key, { state: 'ready', module: { moduleDigest: module.moduleDigest, modulePath: module.modulePath, ...(module.configBase64 !== undefined ? { configBase64: module.configBase64 } : {}) } });
+          this.states.set(key, {
+            state: 'ready',
+            module: {
+              moduleDigest: module.moduleDigest,
+              modulePath: module.modulePath,
+              ...(module.configBase64 !== undefined ? { configBase64: module.configBase64 } : {}),
+            },
+          });
           this.failedAt.delete(key);
         },
         (err: unknown) => {

@@ -33,3 +33,14 @@ export {
 export { selfSignedCertificate, type CertificatePair } from './certs.js';
 export { GrpcStatus } from '../extensions/callout/grpc-frames.js';
 export { runCallout } from './run.js';
+// The ext_proc message shapes, for answers built by hand (`{ continue: CommonResponse }` ...).
+export {
+  AppendAction,
+  ResponseStatus,
+  type CommonResponse,
+  type HeaderMutation,
+  type HeaderValueOption,
+  type ImmediateResponse,
+  type ProcessingRequest,
+  type ProcessingResponse,
+} from '../extensions/callout/protos.js';

@@ -7,7 +7,7 @@
 
 import { createServer } from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo, Server } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import {
   FrameDecoder,
   GrpcStatus,
@@ -18,7 +18,7 @@ import {
 import {
   BodySendModeValue,
   PROCESS_PATH,
-  processMethod,
+  extProcCodec,
   type HeaderMapMessage,
   type ProcessingRequest,
   type ProcessingResponse,
@@ -69,7 +69,7 @@ export interface Callout {
 /** Largest ProcessingRequest accepted (a body chunk plus headers); bigger ones end the stream RESOURCE_EXHAUSTED. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
-const method = processMethod();
+const codec = extProcCodec();
 
 /** Throw from a handler to end the stream with this gRPC status (anything else thrown → INTERNAL). */
 export class CalloutError extends Error {
@@ -117,6 +117,8 @@ export class CalloutServer {
     const address = o.address ?? '0.0.0.0';
     const listen = async (server: Server, port: number): Promise<number> => {
       this.servers.push(server);
+      // Small frames each way per exchange: no Nagle delay (see channels.ts).
+      server.on('connection', (socket: Socket) => socket.setNoDelay(true));
       server.on('session', (session: http2.ServerHttp2Session) => {
         this.sessions.add(session);
         session.once('close', () => this.sessions.delete(session));
@@ -226,9 +228,8 @@ export class CalloutServer {
         chain = chain.then(async () => {
           if (failed || stream.closed) return;
           try {
-            const req = method.requestDeserialize(m);
-            for (const resp of await this.answer(req, ctx))
-              stream.write(frame(method.responseSerialize(resp)));
+            const req = codec.decodeRequest(m);
+            for (const resp of await this.answer(req, ctx)) stream.write(frame(codec.encodeResponse(resp)));
           } catch (err) {
             const code = err instanceof CalloutError ? err.code : GrpcStatus.INTERNAL;
             fail({ code, details: err instanceof Error ? err.message : String(err) });

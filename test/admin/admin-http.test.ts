@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { Counter } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
+import { WasmMetrics } from '../../src/extensions/wasm/metrics.js';
 import { startAdminServer, type AdminServer } from '../../src/admin/server.js';
 import { GatewayMetrics } from '../../src/admin/metrics.js';
 import { TraceRecorder } from '../../src/admin/trace.js';
@@ -108,23 +109,21 @@ function serve(
   trace.end({ status, bytes: 5 });
 }
 
-test('metrics: requests by route and status, upstream and per-extension latency, errors, plugins, snapshots, external collectors', async () => {
+test('metrics: requests by route and status, upstream and per-extension latency, errors, snapshots, Wasm runtime and other collectors', async () => {
   serve('/a', 200);
   serve('/b', 500, 'ERROR');
-  metrics.pluginInvocation({
-    plugin: 'default/p',
-    version: 'v1',
-    callback: 'on_http_request_headers',
-    cpuMicros: 120,
-  });
-  metrics.pluginInvocation({
-    plugin: 'default/p',
-    version: 'v1',
-    callback: 'on_http_request_headers',
-    cpuMicros: 2000,
-    failed: true,
-  });
-  metrics.pluginMemory('default/p', 'v1', 1_048_576);
+  // The Wasm runtime's own collectors, on the shared registry, and a registry made elsewhere.
+  const wasm = new WasmMetrics(metrics.registry);
+  wasm.callback('default/p', 'v1', 'on_http_request_headers').observe(0.0002, true);
+  wasm.callback('default/p', 'v1', 'on_http_request_headers').observe(0.002, false);
+  wasm.memoryUsed('default/p', 'v1', 1_048_576);
+  const elsewhere = new Registry();
+  new Counter({
+    name: 'extgate_elsewhere_total',
+    help: 'a registry made by another component',
+    registers: [elsewhere],
+  }).inc(2);
+  metrics.include(elsewhere);
   metrics.snapshotProgrammed(4, 35);
   const wasmOwn = new Counter({
     name: 'extgate_wasm_module_compilations_total',
@@ -159,14 +158,11 @@ test('metrics: requests by route and status, upstream and per-extension latency,
   assert.match(m, /extgate_extension_errors_total\{[^}]*grpc_status="13"\} 1/);
   assert.match(
     m,
-    /extgate_plugin_invocations_total\{plugin="default\/p",version="v1",callback="on_http_request_headers"\} 2/,
+    /extgate_wasm_plugin_invocations_total\{plugin="default\/p",version="v1",callback="on_http_request_headers",result="ok"\} 1/,
   );
-  assert.match(m, /extgate_plugin_errors_total\{[^}]*\} 1/);
-  assert.match(
-    m,
-    /extgate_plugin_cpu_seconds_bucket\{plugin="default\/p",version="v1",callback="on_http_request_headers",le="0.001"\} 1/,
-  );
-  assert.match(m, /extgate_plugin_memory_max_bytes\{plugin="default\/p",version="v1"\} 1048576/);
+  assert.match(m, /extgate_wasm_plugin_invocations_total\{[^}]*result="error"\} 1/);
+  assert.match(m, /extgate_wasm_plugin_memory_max_bytes\{plugin="default\/p",version="v1"\} 1048576/);
+  assert.match(m, /extgate_elsewhere_total 2/);
   assert.match(m, /extgate_snapshot_version 4/);
   assert.match(m, /extgate_snapshots_programmed_total 1/);
   assert.match(m, /extgate_snapshot_programming_seconds_sum 0.035/);

@@ -17,6 +17,8 @@ import { CalloutClient } from '../../src/extensions/callout/client.js';
 import { headersReply } from '../../src/sdk/index.js';
 import { startMiniGateway, type MiniGateway } from './mini-gateway.js';
 import { calloutIR, chainIR, startCallout, type RunningCallout } from '../callout/support.js';
+import { WasmRuntime } from '../../src/extensions/wasm/runtime.js';
+import { buildPlugins, examplePath, pluginIR } from '../wasm/helpers.js';
 import { staticSource } from './fixtures.js';
 import { chromiumMissing, launchBrowser } from './browser.js';
 
@@ -32,6 +34,7 @@ const pageErrors: string[] = [];
 let callout: RunningCallout | undefined;
 const client = new CalloutClient();
 const pluginLogs = new PluginLogBook({ destination: { write: () => {} } });
+const wasmRuntime = new WasmRuntime({ logSink: pluginLogs.sink });
 
 before(async () => {
   if (skip) return;
@@ -68,13 +71,25 @@ before(async () => {
     ),
   );
   dead.forceShutdown();
+  // A real Proxy-Wasm plugin too: block-request logs every decision (its log lines reach the dashboard
+  // through the runtime's log sink) and answers 403 itself for a bad user agent.
+  buildPlugins();
+  const plugins = {
+    'default/block-request': pluginIR('default/block-request', examplePath('block-request'), {
+      log: { enabled: true, sampleRate: 1, minLogLevel: 'INFO' },
+    }),
+  };
+  assert.deepEqual(wasmRuntime.prepare(plugins), {});
   gateway = await startMiniGateway({
     recorder,
     upstreamPort,
     callout: (ir) => client.extension(ir),
+    plugins,
+    wasm: wasmRuntime.forSnapshot({ wasmPlugins: plugins }),
     chains: [
       {
-        ...chainIR('chain1', 'request.path.contains("serviceextensions")', [
+        ...chainIR('chain1', 'request.path.contains("serviceextensions")', []),
+        extensions: [
           calloutIR({
             id: `${CHAIN}/ext1`,
             name: 'ext1',
@@ -88,28 +103,19 @@ before(async () => {
             failOpen: true,
             events: ['RequestHeaders'],
           }),
-        ]),
+          {
+            kind: 'wasm',
+            id: `${CHAIN}/plugin`,
+            name: 'plugin',
+            failOpen: false,
+            events: ['RequestHeaders'],
+            plugin: 'default/block-request',
+          },
+        ],
         id: CHAIN,
       },
     ],
   });
-  // A Proxy-Wasm runtime logs like this from `proxy_log`.
-  pluginLogs.configure({
-    'default/gcp-wasm-plugin': {
-      key: 'default/gcp-wasm-plugin',
-      serving: { name: 'v1', image: 'x', moduleDigest: 'sha256:0', modulePath: '/dev/null' },
-      log: { enabled: true, sampleRate: 1, minLogLevel: 'INFO' },
-    },
-  });
-  pluginLogs.log({
-    plugin: 'default/gcp-wasm-plugin',
-    version: 'v1',
-    level: 'INFO',
-    message: 'local-reply: answering Hello World',
-    callback: 'on_http_request_headers',
-    requestId: 'r1',
-  });
-
   browser = await launchBrowser();
   page = await browser.context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -146,21 +152,31 @@ test(
       assert.equal(res.status, 200);
       if (path === '/serviceextensions') assert.equal(res.headers.hello, 'service-extensions');
     }
+    // The plugin answers this one itself.
+    const blocked = await get(gateway.port, '/serviceextensions/x', {
+      host: 'store.example.com',
+      'user-agent': 'badbot/1.0',
+    });
+    assert.equal(blocked.status, 403);
 
-    const row = page.locator('#requests tr', { hasText: '/serviceextensions' });
-    await row.waitFor({ timeout: 10_000 });
-    assert.equal(await page.locator('#requests tr').count(), 2, 'both requests are in the live log');
+    const blockedRow = page.locator('#requests tr', { hasText: '/serviceextensions/x' });
+    await blockedRow.waitFor({ timeout: 10_000 });
+    assert.match((await blockedRow.textContent()) ?? '', /403/);
+    const row = page.locator('#requests tr', { hasText: /\/serviceextensions(?!\/)/ });
+    assert.equal(await page.locator('#requests tr').count(), 3, 'every request is in the live log');
     assert.match((await row.textContent()) ?? '', /200/);
     await row.click();
 
     await page.waitForSelector('#trace-steps .step', { timeout: 10_000 });
     const steps = page.locator('#trace-steps .step');
-    // Request path: ext1 then ext2; response path: ext1 only (ext2 has no response event).
-    assert.equal(await steps.count(), 3);
+    // Request path: ext1, ext2 (fails open), the plugin; response path: ext1 only.
+    assert.equal(await steps.count(), 4);
     assert.equal(await steps.nth(0).getAttribute('data-effect'), 'CONTENT_MODIFIED');
     assert.equal(await steps.nth(1).getAttribute('data-effect'), 'FAILED_OPEN');
     assert.match((await steps.nth(1).textContent()) ?? '', /unreachable/);
-    assert.match((await steps.nth(2).textContent()) ?? '', /ResponseHeaders/);
+    assert.match((await steps.nth(2).textContent()) ?? '', /default\/block-request@v1/);
+    assert.equal(await steps.nth(2).getAttribute('data-effect'), 'NONE');
+    assert.match((await steps.nth(3).textContent()) ?? '', /ResponseHeaders/);
 
     // The header diff of ext1's request step: one header added, one removed; authorization redacted.
     const first = steps.nth(0);
@@ -171,7 +187,7 @@ test(
       /\[redacted\]/,
     );
     assert.equal(
-      await steps.nth(2).locator('tr.add[data-header="hello"]').textContent(),
+      await steps.nth(3).locator('tr.add[data-header="hello"]').textContent(),
       '+hello: service-extensions',
     );
 
@@ -204,10 +220,17 @@ test(
 
     // Plugin logs per version.
     await page.click('#tab-plugins');
-    const log = page.locator('table.plugin-log[data-plugin="default/gcp-wasm-plugin"][data-version="v1"]');
+    const log = page.locator('table.plugin-log[data-plugin="default/block-request"][data-version="v1"]');
     await log.waitFor({ timeout: 10_000 });
-    assert.match((await log.textContent()) ?? '', /answering Hello World/);
-  assert.deepEqual(pageErrors, [], 'no script errors in the page');
+    assert.match((await log.textContent()) ?? '', /allowed \/serviceextensions/);
+    assert.match((await log.textContent()) ?? '', /blocked \/serviceextensions\/x/);
+
+    // The plugin's own answer, in its trace.
+    await page.click('#tab-config');
+    await blockedRow.click();
+    await page.waitForSelector('#trace-steps .step[data-effect="IMMEDIATE_RESPONSE"]', { timeout: 10_000 });
+    assert.match((await page.locator('#trace-steps').textContent()) ?? '', /immediate response 403/);
+    assert.deepEqual(pageErrors, [], 'no script errors in the page');
   },
 );
 

@@ -239,7 +239,7 @@ test('the Dockerfile is a multi-stage node:20-slim build that installs productio
   assert.ok(froms.length >= 2, 'multi-stage');
   for (const from of froms) assert.match(from, /^FROM node:20-slim\b/);
   assert.match(dockerfile, /npm ci --omit=dev/);
-  assert.match(dockerfile, /npx tsc -p \./);
+  assert.match(dockerfile, /npx tsc -p tsconfig.image.json/);
   assert.match(dockerfile, /^USER node$/m);
   assert.match(dockerfile, /^ENTRYPOINT \["node", "bin\/extgate"\]$/m);
   // Every COPY from the build context exists and is not excluded by .dockerignore.

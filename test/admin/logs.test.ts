@@ -2,8 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { logDestination } from '../../src/admin/log-destination.js';
+import { LOG_LIMITS } from '../../src/admin/limits.js';
 import { AccessLog } from '../../src/admin/access-log.js';
 import { PluginLogBook, sampleFraction } from '../../src/admin/plugin-logs.js';
+import type { PluginLogSink } from '../../src/extensions/wasm/plugin-log.js';
 import { TraceRecorder } from '../../src/admin/trace.js';
 import type { WasmLogConfigIR, WasmPluginIR } from '../../src/ir/snapshot.js';
 
@@ -211,4 +217,49 @@ test('the dashboard keeps a bounded number of plugin log lines per version', () 
   const last = book.read('default/p', 'v1').at(-1)!;
   assert.equal(last.truncated, true);
   assert.equal(last.message.length, 2048);
+});
+
+test("as the Wasm runtime's log sink, entries it already filtered are kept and exported as they come", () => {
+  const out = new Collector();
+  const book = new PluginLogBook({ destination: out });
+  const sink: PluginLogSink = book.sink;
+  sink({
+    time: '2026-01-01T00:00:00.000Z',
+    plugin: 'default/p',
+    version: 'v2',
+    callback: 'on_http_request_headers',
+    requestId: 'r9',
+    level: 'WARN',
+    message: 'slow',
+  });
+  book.flush();
+  const [line] = lines(out);
+  assert.deepEqual(
+    [line.msg, line.level, line.plugin, line.version, line.callback, line.request_id],
+    ['slow', 40, 'default/p', 'v2', 'on_http_request_headers', 'r9'],
+  );
+  const kept = book.read('default/p', 'v2');
+  assert.equal(kept.length, 1);
+  assert.equal(kept[0].time, Date.parse('2026-01-01T00:00:00.000Z'));
+  assert.equal(kept[0].exported, true);
+});
+
+test('the default log writer batches lines yet a lone line reaches the file within the flush interval', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'extgate-log-'));
+  try {
+    const file = join(dir, 'access.log');
+    const destination = logDestination(file);
+    const log = new AccessLog({ destination });
+    const recorder = new TraceRecorder({ capacity: 0 });
+    recorder.onEnd((t) => log.write(t));
+    recorder
+      .begin({ requestId: 'lone', method: 'GET', authority: 'a', path: '/', scheme: 'http' })
+      .end({ status: 200, bytes: 0 });
+    await new Promise((resolve) => setTimeout(resolve, LOG_LIMITS.flushIntervalMs + 500));
+    const text = await readFile(file, 'utf8');
+    assert.equal(JSON.parse(text.trim()).request_id, 'lone');
+    (destination as unknown as { end(): void }).end();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,14 @@
 // tracedExtension around each chain member). It is the reference for wiring the recorder into src/dataplane.
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { CalloutExtensionIR, ExtensionChainIR, HttpEvent, RouteRuleIR } from '../../src/ir/snapshot.js';
+import type {
+  CalloutExtensionIR,
+  ExtensionChainIR,
+  HttpEvent,
+  RouteRuleIR,
+  WasmExtensionIR,
+  WasmPluginIR,
+} from '../../src/ir/snapshot.js';
 import type {
   Extension,
   ExtensionStream,
@@ -51,6 +58,9 @@ export interface MiniGatewayOptions {
   chains: ExtensionChainIR[];
   /** The extension for a callout IR (a CalloutClient's, or a stand-in); the gateway wraps it for tracing. */
   callout: (ir: CalloutExtensionIR) => Extension;
+  /** Proxy-Wasm plugins the chains reference, and the runtime's factory for them (WasmRuntime.forSnapshot). */
+  plugins?: Readonly<Record<string, WasmPluginIR>>;
+  wasm?: (ir: WasmExtensionIR) => Extension;
 }
 
 const LISTENER = 'default/internal-http/http';
@@ -68,8 +78,19 @@ const ROUTE: RouteRuleIR = {
 export async function startMiniGateway(opts: MiniGatewayOptions): Promise<MiniGateway> {
   // The trace of each request reaches the chain members through the RequestInfo they are opened with.
   const traces = new WeakMap<RequestInfo, RequestTrace>();
+  const traceOf = (request: RequestInfo) => traces.get(request);
+  const wasm = opts.wasm;
   const chains = compileChains(opts.chains, {
-    callout: (ir) => tracedExtension(opts.callout(ir), (request) => traces.get(request)),
+    callout: (ir) => tracedExtension(opts.callout(ir), traceOf),
+    ...(wasm
+      ? {
+          wasm: (ir: WasmExtensionIR) =>
+            tracedExtension(wasm(ir), traceOf, {
+              key: ir.plugin,
+              version: opts.plugins?.[ir.plugin]?.serving.name ?? '?',
+            }),
+        }
+      : {}),
   });
   const chainIRs = new Map(opts.chains.map((c) => [c.id, c]));
   const server: Server = createServer((req, res) => {

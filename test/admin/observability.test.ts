@@ -46,13 +46,9 @@ test('observability flags: defaults, values, and errors that name the flag', () 
     cmd.parse(args, { from: 'user' });
     return observabilityFromFlags(cmd.opts());
   };
-  assert.deepEqual(parse(), {
-    adminAddress: '127.0.0.1',
-    options: { traceBuffer: 500, maxBodyBytes: 4096, accessLog: true },
-  });
+  assert.deepEqual(parse(), { traceBuffer: 500, maxBodyBytes: 4096, accessLog: true });
   assert.deepEqual(
     parse(
-      '--admin-address=0.0.0.0',
       '--trace-buffer',
       '0',
       '--no-access-log',
@@ -61,15 +57,7 @@ test('observability flags: defaults, values, and errors that name the flag', () 
       '--redact-header',
       'cookie',
     ),
-    {
-      adminAddress: '0.0.0.0',
-      options: {
-        traceBuffer: 0,
-        maxBodyBytes: 4096,
-        accessLog: false,
-        redactHeaders: ['X-Api-Key', 'cookie'],
-      },
-    },
+    { traceBuffer: 0, maxBodyBytes: 4096, accessLog: false, redactHeaders: ['X-Api-Key', 'cookie'] },
   );
   assert.throws(() => parse('--trace-buffer', '-3'), /--trace-buffer "-3": expected an integer/);
   assert.throws(() => parse('--trace-max-body', 'lots'), /--trace-max-body "lots"/);

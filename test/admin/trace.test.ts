@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { REDACTED, TraceRecorder, type RequestTrace, type TraceRecord } from '../../src/admin/trace.js';
+import { TRACE_DEFAULTS } from '../../src/admin/limits.js';
 import { HeaderList } from '../../src/extensions/header-map.js';
 
 function begin(recorder: TraceRecorder, n = 1): RequestTrace {
@@ -211,6 +212,36 @@ test('consecutive snapshots of unchanged headers share one copy; a change makes 
   assert.deepEqual(second.headers, ['a', '1', 'authorization', REDACTED, 'b', '2']);
   assert.deepEqual(first.headers, ['a', '1', 'authorization', REDACTED]);
   assert.notEqual(trace.capture(headers, new Uint8Array([104])), second, 'a body is always its own snapshot');
+});
+
+test('one request cannot fill the buffer: steps past maxSteps are counted, content past maxCapturedBytes is not kept', () => {
+  const recorder = new TraceRecorder({ capacity: 2, maxBodyBytes: 4096 });
+  const trace = begin(recorder);
+  const chunk = new Uint8Array(4096).fill(97);
+  for (let i = 0; i < TRACE_DEFAULTS.maxSteps + 10; i++) {
+    const before = trace.capture([], chunk);
+    trace.step({
+      extension: 'c/e',
+      event: 'RequestBody',
+      startedAt: performance.now(),
+      latencyMs: 0,
+      effect: 'NONE',
+      before,
+      after: before,
+    });
+  }
+  finish(trace);
+  const t = recorder.list()[0];
+  assert.equal(t.steps.length, TRACE_DEFAULTS.maxSteps);
+  assert.equal(t.stepsDropped, 10);
+  assert.equal(t.contentTruncated, true);
+  const withContent = t.steps.filter((s) => s.before !== undefined).length;
+  assert.ok(
+    withContent > 0 && withContent <= TRACE_DEFAULTS.maxCapturedBytes / 4096 + 1,
+    `${withContent} steps with content`,
+  );
+  // before and after share one copy here; JSON writes it twice.
+  assert.ok(JSON.stringify(t).length < 2 * TRACE_DEFAULTS.maxCapturedBytes + 64 * 1024, 'bounded');
 });
 
 test('bad options are refused with the field named', () => {

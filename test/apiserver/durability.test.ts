@@ -26,7 +26,7 @@ function startUp(stateDir: string): Promise<Running> {
   return new Promise((done, fail) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => fail(new Error(`extgate up did not start:\n${out}${err}`)), 20_000);
+    const timer = setTimeout(() => fail(new Error(`extgate up did not start:\n${out}${err}`)), 60_000);
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();

@@ -133,6 +133,46 @@ describe('seed manifests against `extgate up` with the product admission', () =>
     });
   }
 
+  it("publishes the custom kinds' schemas: kubectl explain works, apply still merge-patches", async () => {
+    const explain = await kubectl(['explain', 'gcptrafficextension.spec.extensionChains']);
+    assert.equal(explain.code, 0, explain.stderr);
+    assert.match(explain.stdout, /KIND:\s+GCPTrafficExtension/);
+    assert.match(explain.stdout, /matchCondition/);
+    const file = write(
+      'changed.yaml',
+      extension('GCPTrafficExtension', 'my-traffic-extension', 'internal-http', 'extension-service').replace(
+        'timeout: 1s',
+        'timeout: 2s',
+      ),
+    );
+    const run = await kubectl(['apply', '-f', file]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /my-traffic-extension configured/);
+    assert.doesNotMatch(run.stderr, /warning/);
+  });
+
+  it('refuses bad start-up manifests with the file, line or server message', async () => {
+    const state = join(dir, 'state-bad');
+    const yamlError = write('broken.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n');
+    await assert.rejects(
+      startEmbeddedApi({ stateDir: state, apiPort: 0, manifests: [yamlError] }),
+      /broken.yaml: line \d+/,
+    );
+    const unknownKind = write('kind.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n');
+    await assert.rejects(
+      startEmbeddedApi({ stateDir: state, apiPort: 0, manifests: [unknownKind] }),
+      /example.com\/v1 Widget "w": this kind is not served/,
+    );
+    const denied = write(
+      'denied.yaml',
+      extension('GCPTrafficExtension', 't3', 'nowhere', 'extension-service'),
+    );
+    await assert.rejects(
+      startEmbeddedApi({ stateDir: state, apiPort: 0, manifests: [denied] }),
+      /error when applying ".*denied.yaml": GCPTrafficExtension.networking.gke.io "t3" is invalid: spec.gatewayRef: gateway "nowhere" not found/,
+    );
+  });
+
   it('rejects unknown fields strictly (kubectl 1.32 default)', async () => {
     const run = await kubectl([
       'apply',

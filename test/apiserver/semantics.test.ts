@@ -2,6 +2,8 @@
 // writes, finalizers, patches, dry-run, protobuf, discovery and OpenAPI (kubernetes-api.md §0–§9).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { join } from 'node:path';
+import { startApiServer } from '../../src/apiserver/server.js';
 import { startTestApi, type TestApi } from './harness.js';
 
 const GW = '/apis/gateway.networking.k8s.io/v1/namespaces/default/gateways';
@@ -43,6 +45,18 @@ describe('embedded API rules', () => {
     assert.match(run.stderr, /error: You must be logged in to the server/);
   });
 
+  it('refuses a second server on the same state dir or port', async () => {
+    await assert.rejects(
+      startApiServer({ stateDir: join(t.dir, 'state'), port: 0 }),
+      /is in use by another extgate process/,
+    );
+    await assert.rejects(
+      startApiServer({ stateDir: join(t.dir, 'other'), port: t.api.port }),
+      /API port 127.0.0.1:\d+ is in use/,
+    );
+    assert.equal((await t.call('GET', '/version')).status, 200, 'the first server keeps serving');
+  });
+
   it('reports version 1.32 and no-cache headers', async () => {
     const r = await t.call('GET', '/version');
     assert.equal(r.json().minor, '32');
@@ -57,6 +71,14 @@ describe('embedded API rules', () => {
     const y = await t.call('POST', CM, { body: 'metadata:\n  name: [x\n', contentType: 'application/yaml' });
     assert.equal(y.status, 400);
     assert.match(y.json().message, /error converting YAML to JSON: .* at line \d+, column \d+/);
+    const badName = await t.call('POST', CM, { body: '{"metadata":{"name":5}}', contentType: json });
+    assert.equal(badName.status, 400);
+    assert.match(badName.json().message, /metadata.name must be a string/);
+    const badLabels = await t.call('POST', CM, {
+      body: '{"metadata":{"name":"l","labels":{"a":1}}}',
+      contentType: json,
+    });
+    assert.match(badLabels.json().message, /metadata.labels must be a map of strings/);
     const notObject = await t.call('POST', CM, { body: '[1]', contentType: json });
     assert.equal(notObject.status, 400);
     const patch = await t.call('PATCH', `${CM}/nope`, {
@@ -287,6 +309,108 @@ describe('embedded API rules', () => {
     assert.equal((await t.call('GET', '/apis/nope.example.com/v1/things')).status, 404);
   });
 
+  it('serves Gateway API v1beta1 besides v1, storing one object', async () => {
+    const file = t.file(
+      'beta.yaml',
+      'apiVersion: gateway.networking.k8s.io/v1beta1\nkind: HTTPRoute\nmetadata: {name: beta}\nspec: {hostnames: [beta.example.com]}\n',
+    );
+    assert.match(
+      (await t.kubectl(['apply', '-f', file])).stdout,
+      /httproute.gateway.networking.k8s.io\/beta created/,
+    );
+    assert.match((await t.kubectl(['apply', '-f', file])).stdout, /unchanged/);
+    const beta = await t.call(
+      'GET',
+      '/apis/gateway.networking.k8s.io/v1beta1/namespaces/default/httproutes/beta',
+    );
+    assert.equal(beta.json().apiVersion, 'gateway.networking.k8s.io/v1beta1');
+    const v1 = await t.call('GET', '/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/beta');
+    assert.equal(v1.json().apiVersion, 'gateway.networking.k8s.io/v1');
+    assert.equal(v1.json().metadata.uid, beta.json().metadata.uid);
+    const list = (await t.call('GET', '/apis/gateway.networking.k8s.io/v1beta1/httproutes')).json();
+    assert.equal(list.apiVersion, 'gateway.networking.k8s.io/v1beta1');
+    assert.ok(
+      list.items.every((i: { apiVersion: string }) => i.apiVersion === 'gateway.networking.k8s.io/v1beta1'),
+    );
+    const rg = await t.call('POST', '/apis/gateway.networking.k8s.io/v1/namespaces/default/referencegrants', {
+      body: JSON.stringify({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'ReferenceGrant',
+        metadata: { name: 'rg' },
+        spec: { from: [], to: [] },
+      }),
+      contentType: json,
+    });
+    assert.equal(rg.status, 201, rg.text);
+    assert.equal(
+      (
+        await t.call('GET', '/apis/gateway.networking.k8s.io/v1beta1/namespaces/default/referencegrants/rg')
+      ).json().apiVersion,
+      'gateway.networking.k8s.io/v1beta1',
+    );
+  });
+
+  it('pages lists with limit and continue, and kubectl follows the pages', async () => {
+    for (const name of ['pg-a', 'pg-b', 'pg-c', 'pg-d', 'pg-e'])
+      await t.call('POST', CM, {
+        body: JSON.stringify({ metadata: { name, labels: { page: 'yes' } } }),
+        contentType: json,
+      });
+    const first = (await t.call('GET', `${CM}?labelSelector=page%3Dyes&limit=2`)).json();
+    assert.deepEqual(
+      first.items.map((i: { metadata: { name: string } }) => i.metadata.name),
+      ['pg-a', 'pg-b'],
+    );
+    assert.equal(first.metadata.remainingItemCount, 3);
+    const second = (
+      await t.call('GET', `${CM}?labelSelector=page%3Dyes&limit=2&continue=${first.metadata.continue}`)
+    ).json();
+    assert.deepEqual(
+      second.items.map((i: { metadata: { name: string } }) => i.metadata.name),
+      ['pg-c', 'pg-d'],
+    );
+    assert.equal(second.metadata.resourceVersion, first.metadata.resourceVersion);
+    const last = (
+      await t.call('GET', `${CM}?labelSelector=page%3Dyes&limit=2&continue=${second.metadata.continue}`)
+    ).json();
+    assert.deepEqual(
+      last.items.map((i: { metadata: { name: string } }) => i.metadata.name),
+      ['pg-e'],
+    );
+    assert.equal(last.metadata.continue, undefined);
+    assert.equal((await t.call('GET', `${CM}?continue=garbage`)).status, 400);
+    const run = await t.kubectl(['get', 'cm', '-l', 'page=yes', '--chunk-size=2', '-o', 'name']);
+    assert.equal(run.stdout.trim().split('\n').length, 5);
+    const table = await t.kubectl(['get', 'cm', '-l', 'page=yes', '--chunk-size=2']);
+    assert.deepEqual(
+      table.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]),
+      ['NAME', 'pg-a', 'pg-b', 'pg-c', 'pg-d', 'pg-e'],
+    );
+  });
+
+  it('scales a Deployment through its scale subresource', async () => {
+    const file = t.file(
+      'dep.yaml',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: web:1}]}\n',
+    );
+    await t.kubectl(['apply', '-f', file]);
+    const run = await t.kubectl(['scale', 'deployment', 'web', '--replicas=3']);
+    assert.match(run.stdout, /deployment.apps\/web scaled/);
+    const dep = (await t.call('GET', '/apis/apps/v1/namespaces/default/deployments/web')).json();
+    assert.equal(dep.spec.replicas, 3);
+    assert.equal(dep.metadata.generation, 2);
+    const s = (await t.call('GET', '/apis/apps/v1/namespaces/default/deployments/web/scale')).json();
+    assert.deepEqual([s.kind, s.spec.replicas, s.status.selector], ['Scale', 3, 'app=web']);
+    const bad = await t.call('PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale', {
+      body: '{"spec":{"replicas":-1}}',
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal(bad.status, 422);
+  });
+
   it('answers 415 for protobuf bodies of kinds it cannot decode', async () => {
     const body = Buffer.concat([
       Buffer.from([0x6b, 0x38, 0x73, 0x00]),
@@ -315,6 +439,23 @@ describe('embedded API rules', () => {
       (await t.call('GET', `${CM}/ssa`)).json().data,
       { a: '1' },
       'a field the manager no longer applies is removed',
+    );
+    const svc = t.file(
+      'ssa-svc.yaml',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: ssa}\nspec:\n  ports: [{port: 80}, {port: 90}]\n',
+    );
+    await t.kubectl(['apply', '-f', svc]);
+    await t.kubectl(['apply', '--server-side', '-f', svc]);
+    t.file(
+      'ssa-svc.yaml',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: ssa}\nspec:\n  ports: [{port: 80}]\n',
+    );
+    await t.kubectl(['apply', '--server-side', '-f', svc]);
+    const ports = (await t.call('GET', '/api/v1/namespaces/default/services/ssa')).json().spec.ports;
+    assert.deepEqual(
+      ports.map((p: { port: number }) => p.port),
+      [80],
+      'a list item dropped from the manifest is removed',
     );
   });
 });

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getConformanceSuite } from '@bufbuild/cel-spec/testdata/tests.js';
-import { checkCelMatcher } from '../../src/extensions/cel/admission.js';
+import { checkCelMatcher, checkCelSyntax } from '../../src/extensions/cel/admission.js';
 import { compileMatchCondition } from '../../src/extensions/cel/match.js';
 import { requestHeaders, requestInfo } from './support.js';
 
@@ -132,6 +132,15 @@ describe('checkCelMatcher (admission)', () => {
       assert.match(r.message, new RegExp(`column ${position + 1}`));
     });
   }
+});
+
+describe('checkCelSyntax (parse only)', () => {
+  it('reports the position of a syntax error and accepts what parses', () => {
+    assert.deepEqual(checkCelSyntax('request.path.size() > 1'), { ok: true });
+    const r = checkCelSyntax('request.path.contains("a"');
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.position, 25);
+  });
 });
 
 describe('cel-spec conformance for what GKE admits', () => {

@@ -276,6 +276,25 @@ describe('ext_proc client against the SDK server', () => {
     }
   });
 
+  it('half-closes with the last message it can send, and still passes through an unannounced event', async () => {
+    seen.length = 0;
+    const s = open({ events: ['RequestHeaders'] });
+    try {
+      const h = requestHeaders();
+      await s.requestHeaders(h, true);
+      assert.equal(h.get('x-seen-by'), 'callout');
+      // Not in `events`, so the stream already half-closed: this must not wait for an answer.
+      const late = await s.requestBody(Buffer.from('x'), true);
+      assert.equal(text(late.chunks), 'x');
+    } finally {
+      s.close();
+    }
+    assert.deepEqual(
+      seen.map((e) => e.kind),
+      ['request_headers'],
+    );
+  });
+
   it('FullDuplexStreamed: chunks go out without waiting; the callout streams the new body back', async () => {
     seen.length = 0;
     const s = open({

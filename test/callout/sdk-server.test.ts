@@ -3,8 +3,26 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
-import { CalloutServer, runCallout } from '../../src/sdk/index.js';
-import { testCertificate } from './support.js';
+import { CalloutClient } from '../../src/extensions/callout/client.js';
+import {
+  CalloutServer,
+  headersReply,
+  runCallout,
+  type Callout,
+  type HeadersEvent,
+  type Reply,
+} from '../../src/sdk/index.js';
+import { calloutIR, requestHeaders, requestInfo, startCallout, testCertificate } from './support.js';
+
+/** A callout written as a class, keeping state across requests on `this`. */
+class CountingCallout implements Callout {
+  private count = 0;
+  constructor(private readonly header: string) {}
+  onRequestHeaders(h: HeadersEvent): Reply {
+    this.count++;
+    return headersReply({ set: { [this.header]: `${this.count}:${h.get(':path')}` } });
+  }
+}
 
 function request(port: number, method: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -40,6 +58,24 @@ describe('CalloutServer', () => {
       assert.equal(await request(ports.health!, 'POST'), 405);
     } finally {
       await server.stop();
+    }
+  });
+
+  it('serves a callout written as a class (handlers keep `this`)', async () => {
+    const callout = await startCallout(new CountingCallout('x-count'));
+    const client = new CalloutClient();
+    try {
+      const ext = client.extension(calloutIR({ port: callout.plaintext, events: ['RequestHeaders'] }));
+      for (const expected of ['1:/a', '2:/b']) {
+        const h = requestHeaders(expected.slice(2));
+        const s = ext.open(requestInfo());
+        await s.requestHeaders(h, true);
+        s.close();
+        assert.equal(h.get('x-count'), expected);
+      }
+    } finally {
+      client.close();
+      await callout.stop();
     }
   });
 

@@ -10,7 +10,12 @@ import { wasmImageKey, type WasmImageState, type WasmInputs } from '../../src/co
 const CLUSTER_SCOPED = new Set(['GatewayClass', 'Namespace']);
 
 /** The GatewayClasses extgate's embedded API ships (interface.md). */
-export const BUILTIN_CLASSES = ['gke-l7-global-external-managed', 'gke-l7-regional-external-managed', 'gke-l7-rilb', 'gke-l7-gxlb'];
+export const BUILTIN_CLASSES = [
+  'gke-l7-global-external-managed',
+  'gke-l7-regional-external-managed',
+  'gke-l7-rilb',
+  'gke-l7-gxlb',
+];
 
 export interface Fixture {
   resources: ResourceSet;
@@ -23,7 +28,15 @@ interface TestOptionsDoc {
   portOffset?: number;
   googleApiServices?: Record<string, string>;
   gatewayClasses?: string[];
-  wasmImages?: Array<{ image: string; configUri?: string; state: 'ready' | 'pending' | 'failed'; moduleDigest?: string; modulePath?: string; configBase64?: string; error?: string }>;
+  wasmImages?: Array<{
+    image: string;
+    configUri?: string;
+    state: 'ready' | 'pending' | 'failed';
+    moduleDigest?: string;
+    modulePath?: string;
+    configBase64?: string;
+    error?: string;
+  }>;
 }
 
 export function loadFixture(text: string): Fixture {
@@ -41,7 +54,9 @@ export function loadFixture(text: string): Fixture {
     if (!CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace ??= 'default';
     o.metadata.generation ??= 1;
     // Stable creation order = document order, so precedence ties are deterministic.
-    o.metadata.creationTimestamp ??= new Date(Date.UTC(2026, 0, 1, 0, 0, counter++)).toISOString().replace('.000Z', 'Z');
+    o.metadata.creationTimestamp ??= new Date(Date.UTC(2026, 0, 1, 0, 0, counter++))
+      .toISOString()
+      .replace('.000Z', 'Z');
     o.metadata.uid ??= `uid-${o.kind.toLowerCase()}-${o.metadata.name ?? ''}`;
   }
   const of = <T>(kind: string) => objects.filter((o) => o.kind === kind) as unknown as T[];

@@ -79,7 +79,11 @@ export async function startTestCluster(start: StartApiServer): Promise<TestClust
   return cluster;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -89,7 +93,8 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> 
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -101,7 +106,23 @@ export function makeCertificate(dir: string, cn: string): Promise<{ cert: string
   return new Promise((resolve, reject) => {
     execFile(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', `/CN=${cn}`, '-keyout', key, '-out', cert],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${cn}`,
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
       { timeout: 20_000 },
       (err, _o, stderr) => (err ? reject(new Error(`openssl: ${stderr}`)) : resolve({ cert, key })),
     );

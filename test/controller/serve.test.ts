@@ -15,15 +15,42 @@ describe('extgate serve', { skip: startApiServer ? false : 'src/apiserver not me
   test('serves readiness, programs a Gateway, exits 0 on SIGTERM', async () => {
     if (!startApiServer) return;
     const cluster = await startTestCluster(startApiServer);
-    const child = spawn(process.execPath, [bin, 'serve', '--kubeconfig', cluster.api.kubeconfigPath, '--admin-port', '0', '--port-offset', '8000'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // A random offset on loopback: the gateway really binds the listener, next to other tests.
+    const offset = 10000 + Math.floor(Math.random() * 20000); // below the ephemeral range (32768+)
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'serve',
+        '--kubeconfig',
+        cluster.api.kubeconfigPath,
+        '--admin-port',
+        '0',
+        '--address',
+        '127.0.0.1',
+        '--port-offset',
+        String(offset),
+        '--state-dir',
+        `${cluster.dir}/serve-state`,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const adminUrl = await waitFor('admin port', () => /admin on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1], 20_000);
-      await waitFor('ready', async () => ((await fetch(`${adminUrl}/readyz`)).status === 200 ? true : undefined), 20_000);
+      const adminUrl = await waitFor(
+        'admin port',
+        () => /admin on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1],
+        20_000,
+      );
+      await waitFor(
+        'ready',
+        async () => ((await fetch(`${adminUrl}/readyz`)).status === 200 ? true : undefined),
+        20_000,
+      );
       const file = `${cluster.dir}/gw.yaml`;
       writeFileSync(
         file,
@@ -31,8 +58,14 @@ describe('extgate serve', { skip: startApiServer ? false : 'src/apiserver not me
       );
       await cluster.kubectl('apply', '-f', file);
       await cluster.kubectl('wait', '--for=condition=Programmed', 'gateway/served', '--timeout=30s');
-      await waitFor('snapshot logged', () => (/snapshot v\d+: 1 port\(s\) \[HTTP 0\.0\.0\.0:8080\]/.test(stderr) ? true : undefined));
-      const lease = JSON.parse(await cluster.kubectl('get', 'leases.coordination.k8s.io', 'extgate-controller', '-o', 'json')) as { spec: { holderIdentity: string } };
+      await waitFor('snapshot logged', () =>
+        new RegExp(`snapshot v\\d+: 1 port\\(s\\) \\[HTTP 127\\.0\\.0\\.1:${80 + offset}\\]`).test(stderr)
+          ? true
+          : undefined,
+      );
+      const lease = JSON.parse(
+        await cluster.kubectl('get', 'leases.coordination.k8s.io', 'extgate-controller', '-o', 'json'),
+      ) as { spec: { holderIdentity: string } };
       assert.match(lease.spec.holderIdentity, new RegExp(`_${child.pid}$`));
       child.kill('SIGTERM');
       assert.equal(await exited, 0, stderr);
@@ -43,7 +76,11 @@ describe('extgate serve', { skip: startApiServer ? false : 'src/apiserver not me
   });
 
   test('a bad flag is a clear error', async () => {
-    const child = spawn(process.execPath, [bin, 'serve', '--kubeconfig', '/nonexistent', '--port-offset', 'abc'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [bin, 'serve', '--kubeconfig', '/nonexistent', '--port-offset', 'abc'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));

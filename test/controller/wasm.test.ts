@@ -9,7 +9,10 @@ import { wasmImageKey, type WasmImageState } from '../../src/controller/translat
 import { WasmImageStage } from '../../src/controller/wasm-images.js';
 import { loadFixture } from './fixtures.js';
 
-const seedWasm = readFileSync(new URL('../../../test/controller/testdata/seed-wasm.in.yaml', import.meta.url), 'utf8');
+const seedWasm = readFileSync(
+  new URL('../../../test/controller/testdata/seed-wasm.in.yaml', import.meta.url),
+  'utf8',
+);
 const V1 = 'us-docker.pkg.dev/service-extensions-samples/plugins/local-reply:main';
 const V2 = 'registry.local/local-reply:v2';
 
@@ -24,15 +27,25 @@ test('a failed pull of a new version keeps the last good version serving and say
   assert.ok(plugin?.spec?.versions);
   plugin.spec.versions = [{ name: 'v2', image: V2, weight: 1000000 }];
   plugin.metadata.generation = 2;
-  const images = new Map<string, WasmImageState>([[wasmImageKey(V2, undefined), { state: 'failed', error: 'manifest unknown' }]]);
-  const second = translate({ ...fixture.resources, wasmPlugins: [plugin] }, fixture.options, { images, lastGood: new Map(Object.entries(first.snapshot.wasmPlugins)) }, 2);
+  const images = new Map<string, WasmImageState>([
+    [wasmImageKey(V2, undefined), { state: 'failed', error: 'manifest unknown' }],
+  ]);
+  const second = translate(
+    { ...fixture.resources, wasmPlugins: [plugin] },
+    fixture.options,
+    { images, lastGood: new Map(Object.entries(first.snapshot.wasmPlugins)) },
+    2,
+  );
 
   assert.deepEqual(second.snapshot.wasmPlugins['default/gcp-wasm-plugin']?.serving, good?.serving);
   const status = second.statuses.policies.find((p) => p.kind === 'GCPWasmPlugin');
   const programmed = status?.ancestors[0]?.conditions.find((c) => c.type === 'Programmed');
   assert.equal(programmed?.status, 'False');
   assert.equal(programmed?.observedGeneration, 2);
-  assert.match(programmed?.message ?? '', /version "v2" \(image registry.local\/local-reply:v2\) could not be loaded: manifest unknown; still serving version "wasm-plugin-version-v1"/);
+  assert.match(
+    programmed?.message ?? '',
+    /version "v2" \(image registry.local\/local-reply:v2\) could not be loaded: manifest unknown; still serving version "wasm-plugin-version-v1"/,
+  );
   // The extension stays programmed: traffic keeps flowing through the old module.
   const ext = second.statuses.policies.find((p) => p.key === 'default/gcp-traffic-extension-with-plugin');
   assert.equal(ext?.ancestors[0]?.conditions.find((c) => c.type === 'Programmed')?.status, 'True');
@@ -72,7 +85,10 @@ test('WasmImageStage resolves each image once, reports pending, and forgets imag
   const states = stage.update(resources);
   assert.equal(states.get(wasmImageKey(V1, undefined))?.state, 'ready');
   const failed = states.get(wasmImageKey(V2, undefined));
-  assert.equal(failed?.state === 'failed' ? failed.error : undefined, 'unauthorized: authentication required');
+  assert.equal(
+    failed?.state === 'failed' ? failed.error : undefined,
+    'unauthorized: authentication required',
+  );
   assert.equal(calls.length, 2, 'a failed image is not retried on every translation');
   assert.equal(stage.pending, false);
 
@@ -86,7 +102,10 @@ test('without a resolver the plugin is not programmed and says why', () => {
   const t = translate(fixture.resources, fixture.options, { images: new Map(), lastGood: new Map() }, 1);
   assert.deepEqual(t.snapshot.wasmPlugins, {});
   const plugin = t.statuses.policies.find((p) => p.kind === 'GCPWasmPlugin');
-  assert.match(plugin?.ancestors[0]?.conditions.find((c) => c.type === 'Programmed')?.message ?? '', /no Wasm image resolver is configured/);
+  assert.match(
+    plugin?.ancestors[0]?.conditions.find((c) => c.type === 'Programmed')?.message ?? '',
+    /no Wasm image resolver is configured/,
+  );
   // The extension is not programmed either, so no chain points at a missing plugin.
   const chains = t.snapshot.ports.flatMap((p) => p.listeners.flatMap((l) => l.trafficChains));
   assert.equal(chains.length, 0);

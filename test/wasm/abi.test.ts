@@ -175,3 +175,22 @@ test('a C plugin on wasi-libc (clang, wasm32-wasi reactor): constructors, stdio 
   );
   u.close();
 });
+
+test('ABI 0.2.0 with an imported memory and proxy_on_memory_allocate (Go-SDK style)', async () => {
+  const rt = new WasmRuntime({ logSink: () => {} });
+  const plugin = pluginIR('default/imported', fixturePath('imported-memory.wat'));
+  const pool = rt.pool(plugin);
+  assert.equal(pool.opts.module.abi, '0.2.0');
+  assert.equal(pool.opts.module.allocator, 'proxy_on_memory_allocate');
+  assert.deepEqual(pool.opts.module.importedMemory, {
+    module: 'env',
+    name: 'memory',
+    initial: 1,
+    maximum: 256,
+  });
+  const s = rt.extensionFactory(extensionIR(plugin.key), plugin).open(requestInfo());
+  const h = new ListHeaderMap([[':path', '/']]);
+  await s.requestHeaders(h, true); // traps if memory.grow past the 16 MiB cap succeeded
+  assert.equal(h.get('x-imported-memory'), 'yes');
+  s.close();
+});

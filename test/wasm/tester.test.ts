@@ -144,3 +144,46 @@ test {
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /\[       OK \] Props/);
 });
+
+test('--num-additional-streams reruns each test on the same VM and catches state that breaks', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'extgate-tester-'));
+  const file = join(dir, 'tests.textpb');
+  writeFileSync(join(dir, 'config.txt'), 'galaxy');
+  writeFileSync(
+    file,
+    `env { config_path: "config.txt" }
+test {
+  name: "Hello"
+  response_headers { input { header { key: ":status" value: "200" } } result { has_header { key: "hello" value: "galaxy" } } }
+}`,
+  );
+  const once = extgate('wasm', 'test', '--plugin', fixturePath('stale-config'), '--proto', file);
+  assert.equal(once.status, 0, once.stdout + once.stderr);
+  const again = extgate(
+    'wasm',
+    'test',
+    '--plugin',
+    fixturePath('stale-config'),
+    '--proto',
+    file,
+    '--num-additional-streams',
+    '2',
+  );
+  assert.equal(again.status, 1, again.stdout);
+  assert.match(
+    again.stdout,
+    /stream 2: response_headers: plugin failed \(error\): .*memory access out of bounds/,
+  );
+  // The example that reads its configuration once passes the same check.
+  const fixed = extgate(
+    'wasm',
+    'test',
+    '--plugin',
+    examplePath('add-header'),
+    '--proto',
+    file,
+    '--num-additional-streams',
+    '2',
+  );
+  assert.equal(fixed.status, 0, fixed.stdout + fixed.stderr);
+});

@@ -309,6 +309,12 @@ async function showTrace(id: number): Promise<void> {
       : h('div', { class: 'empty' }, 'no extension chain evaluated'),
     h('h3', {}, `Steps (${t.steps.length})`),
     h('div', { id: 'trace-steps' }, ...t.steps.map(renderStep)),
+    t.stepsDropped
+      ? h('div', { class: 'detail' }, `${t.stepsDropped} more steps not kept (per-request limit)`)
+      : null,
+    t.contentTruncated
+      ? h('div', { class: 'detail' }, 'later steps without headers/body: per-request capture limit reached')
+      : null,
     h('h3', {}, 'Upstream'),
     up
       ? h(

@@ -59,9 +59,10 @@ export const PATTERNS = {
   /**
    * GCPWasmPlugin image / pluginConfigURI. GKE: `^(https://)?([^/][a-z0-9-.]+)/[a-z0-9-./:@?=]+$`.
    * extgate also accepts a registry port (`127.0.0.1:5000/plugins/x:tag`): local registries need one
-   * (interface.md "Wasm images"), GKE's Artifact Registry never does.
+   * (interface.md "Wasm images"), GKE's Artifact Registry never does. It also accepts `file://PATH` for
+   * plugin development (interface.md; a relative path is relative to extgate's working directory).
    */
-  wasmImage: '^(https://)?([^/][a-z0-9-.]+)(:[0-9]{1,5})?/[a-z0-9-./:@?=]+$',
+  wasmImage: '^(file://[^\\s]+|(https://)?([^/][a-z0-9-.]+)(:[0-9]{1,5})?/[a-z0-9-./:@?=]+)$',
   kmsKeyName: '^projects/([^/]+)/locations/([^/]+)/keyRings/([^/]+)/cryptoKeys/([^/]+)$',
 } as const;
 

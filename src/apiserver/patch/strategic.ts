@@ -60,6 +60,12 @@ function listMeta(kind: string, path: string[]): FieldPatchMeta {
   return { strategy: 'replace' };
 }
 
+/** The merge key of an object list merged by key (`spec.ports` of a Service → `port`), else undefined. */
+export function listMergeKey(kind: string, path: string[]): string | undefined {
+  const meta = listMeta(kind, path);
+  return meta.strategy === 'merge' ? meta.mergeKey : undefined;
+}
+
 /** Removes every `$` directive from a value that is added as a whole (no original to merge into). */
 function stripDirectives(v: unknown): unknown {
   if (Array.isArray(v))

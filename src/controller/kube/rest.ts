@@ -33,7 +33,10 @@ export class KubeRest {
 
   constructor(private readonly kubeConfig: KubeConfig) {
     const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster: set current-context to a context whose cluster has a server');
+    if (!cluster)
+      throw new Error(
+        'kubeconfig has no current cluster: set current-context to a context whose cluster has a server',
+      );
     this.server = new URL(cluster.server);
   }
 
@@ -62,7 +65,12 @@ export class KubeRest {
     this.agent?.destroy();
   }
 
-  async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
     const opts: https.RequestOptions = { headers: {} };
     await this.kubeConfig.applyToHTTPSOptions(opts);
     const secure = this.server.protocol === 'https:';
@@ -107,7 +115,13 @@ export class KubeRest {
             return;
           }
           const s = (parsed ?? {}) as { reason?: string; message?: string };
-          reject(new KubeApiError(status, s.reason ?? '', `${method} ${path}: ${status} ${s.message ?? text.slice(0, 200)}`));
+          reject(
+            new KubeApiError(
+              status,
+              s.reason ?? '',
+              `${method} ${path}: ${status} ${s.message ?? text.slice(0, 200)}`,
+            ),
+          );
         });
       });
       req.on('error', reject);

@@ -14,8 +14,7 @@ export interface RefProblem {
 }
 
 export type ServicePortLookup =
-  | { ok: true; service: Service; port: ServicePort; key: string }
-  | { ok: false; problem: RefProblem };
+  { ok: true; service: Service; port: ServicePort; key: string } | { ok: false; problem: RefProblem };
 
 const H2C_APP_PROTOCOLS = new Set(['kubernetes.io/h2c', 'http2', 'h2c']);
 
@@ -32,10 +31,28 @@ export class BackendResolver {
   servicePort(namespace: string, name: string, port: number | undefined): ServicePortLookup {
     const key = `${namespace}/${name}`;
     const service = this.index.services.get(key);
-    if (!service) return { ok: false, problem: { reason: 'BackendNotFound', message: `service "${name}" not found in namespace "${namespace}"` } };
-    if (port === undefined) return { ok: false, problem: { reason: 'BackendNotFound', message: `backendRef to service "${key}" has no port; set backendRefs[].port` } };
+    if (!service)
+      return {
+        ok: false,
+        problem: {
+          reason: 'BackendNotFound',
+          message: `service "${name}" not found in namespace "${namespace}"`,
+        },
+      };
+    if (port === undefined)
+      return {
+        ok: false,
+        problem: {
+          reason: 'BackendNotFound',
+          message: `backendRef to service "${key}" has no port; set backendRefs[].port`,
+        },
+      };
     const sp = (service.spec?.ports ?? []).find((p) => p.port === port);
-    if (!sp) return { ok: false, problem: { reason: 'BackendNotFound', message: `service "${key}" has no port ${port}` } };
+    if (!sp)
+      return {
+        ok: false,
+        problem: { reason: 'BackendNotFound', message: `service "${key}" has no port ${port}` },
+      };
     return { ok: true, service, port: sp, key };
   }
 
@@ -53,14 +70,18 @@ export class BackendResolver {
         if (!sp || sp.port === undefined) continue;
         for (const ep of slice.endpoints ?? []) {
           if (ep.conditions?.ready === false) continue;
-          for (const address of ep.addresses ?? []) seen.set(`${address}:${sp.port}`, { address, port: sp.port });
+          for (const address of ep.addresses ?? [])
+            seen.set(`${address}:${sp.port}`, { address, port: sp.port });
         }
       }
     } else {
       for (const subset of this.index.endpoints.get(serviceKey)?.subsets ?? []) {
-        const sp = (subset.ports ?? []).find((p) => (p.name ?? '') === wanted) ?? (subset.ports?.length === 1 && wanted === '' ? subset.ports[0] : undefined);
+        const sp =
+          (subset.ports ?? []).find((p) => (p.name ?? '') === wanted) ??
+          (subset.ports?.length === 1 && wanted === '' ? subset.ports[0] : undefined);
         if (!sp) continue;
-        for (const a of subset.addresses ?? []) seen.set(`${a.ip}:${sp.port}`, { address: a.ip, port: sp.port });
+        for (const a of subset.addresses ?? [])
+          seen.set(`${a.ip}:${sp.port}`, { address: a.ip, port: sp.port });
       }
     }
     const list = [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
@@ -72,7 +93,10 @@ export class BackendResolver {
    * A route's backendRef (or mirror target). Invalid references still yield a BackendIR (with `invalid`) so
    * the data plane answers 500 for that share of traffic, as Gateway API requires.
    */
-  routeBackend(routeNamespace: string, ref: BackendObjectReference): { backend: BackendIR; problem?: RefProblem } {
+  routeBackend(
+    routeNamespace: string,
+    ref: BackendObjectReference,
+  ): { backend: BackendIR; problem?: RefProblem } {
     const group = ref.group ?? '';
     const kind = ref.kind ?? 'Service';
     const namespace = ref.namespace ?? routeNamespace;
@@ -82,9 +106,22 @@ export class BackendResolver {
       problem,
     });
     if (group !== '' || kind !== 'Service') {
-      return invalid({ reason: 'InvalidKind', message: `backendRef ${group || 'core'}/${kind} "${ref.name}" is not supported; only Services (group "", kind Service) are` });
+      return invalid({
+        reason: 'InvalidKind',
+        message: `backendRef ${group || 'core'}/${kind} "${ref.name}" is not supported; only Services (group "", kind Service) are`,
+      });
     }
-    if (!this.index.granted('gateway.networking.k8s.io', 'HTTPRoute', routeNamespace, '', 'Service', namespace, ref.name)) {
+    if (
+      !this.index.granted(
+        'gateway.networking.k8s.io',
+        'HTTPRoute',
+        routeNamespace,
+        '',
+        'Service',
+        namespace,
+        ref.name,
+      )
+    ) {
       return invalid({
         reason: 'RefNotPermitted',
         message: `backendRef to service "${namespace}/${ref.name}" is not permitted: add a ReferenceGrant in namespace "${namespace}" from HTTPRoutes in "${routeNamespace}"`,
@@ -92,14 +129,21 @@ export class BackendResolver {
     }
     const cacheKey = `${routeNamespace}>${id}`;
     const cached = this.backendCache.get(cacheKey);
-    if (cached) return cached.invalid ? { backend: cached, problem: { reason: 'BackendNotFound', message: cached.invalid } } : { backend: cached };
+    if (cached)
+      return cached.invalid
+        ? { backend: cached, problem: { reason: 'BackendNotFound', message: cached.invalid } }
+        : { backend: cached };
     const sp = this.servicePort(namespace, ref.name, ref.port);
     if (!sp.ok) {
       const r = invalid(sp.problem);
       this.backendCache.set(cacheKey, r.backend);
       return r;
     }
-    const backend: BackendIR = { id, protocol: upstreamProtocol(sp.port), endpoints: this.endpoints(sp.key, sp.port) };
+    const backend: BackendIR = {
+      id,
+      protocol: upstreamProtocol(sp.port),
+      endpoints: this.endpoints(sp.key, sp.port),
+    };
     this.backendCache.set(cacheKey, backend);
     return { backend };
   }

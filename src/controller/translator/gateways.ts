@@ -2,12 +2,18 @@
 // allowed routes and conflicts), the bound port of each listener. Routes and extensions fill the nodes later.
 
 import { isIP } from 'node:net';
-import type { CertificateIR, ExtensionChainIR, ListenerProtocol, RouteRuleIR, TlsIR } from '../../ir/snapshot.js';
+import type {
+  CertificateIR,
+  ExtensionChainIR,
+  ListenerProtocol,
+  RouteRuleIR,
+  TlsIR,
+} from '../../ir/snapshot.js';
 import { type ClassCapabilities, CONTROLLER_NAME, classCapabilities } from '../config.js';
 import type { Condition, Gateway, GatewayClass, Listener, RouteGroupKind } from '../resources.js';
 import { keyOf } from '../resources.js';
 import { cond, Problems } from './conditions.js';
-import { byAge, type ResourceIndex } from './index.js';
+import { byAge, guard, type ResourceIndex } from './index.js';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
@@ -27,6 +33,8 @@ export interface ListenerNode {
   tls?: TlsIR;
   /** Set once validation is done: serves traffic. */
   programmed: boolean;
+  /** The data plane refused this listener in an earlier snapshot (why). */
+  refused?: string;
   attachedRoutes: number;
   readonly routes: Array<{ rule: RouteRuleIR; sortKey: RouteSortKey }>;
   readonly routingChains: ExtensionChainIR[];
@@ -66,8 +74,12 @@ export function ownedClasses(index: ResourceIndex): GatewayClass[] {
   return [...index.gatewayClasses.values()].filter((c) => c.spec?.controllerName === CONTROLLER_NAME);
 }
 
-export function gatewayClassReports(index: ResourceIndex): GatewayClassReport[] {
+export function gatewayClassReports(
+  index: ResourceIndex,
+  filter?: ReadonlySet<string>,
+): GatewayClassReport[] {
   return ownedClasses(index)
+    .filter((c) => !filter || filter.has(c.metadata.name ?? ''))
     .map((c) => ({
       name: c.metadata.name ?? '',
       generation: c.metadata.generation,
@@ -77,7 +89,20 @@ export function gatewayClassReports(index: ResourceIndex): GatewayClassReport[] 
 }
 
 /** The Gateways of our classes, oldest first (older Gateways win port conflicts), without deleted ones. */
-export function buildGateways(index: ResourceIndex, portOffset: number, gatewayClassFilter?: ReadonlySet<string>): GatewayNode[] {
+/** What the data plane could not serve from an earlier snapshot (see ControllerOptions.onSnapshot). */
+export interface DataPlaneRefusals {
+  /** Bound port → why it could not be opened (e.g. `EADDRINUSE`). */
+  readonly ports: ReadonlyMap<number, string>;
+  /** Listener id (`ns/gateway/listener`) → why the data plane refused it (e.g. an unusable certificate). */
+  readonly listeners: ReadonlyMap<string, string>;
+}
+
+export function buildGateways(
+  index: ResourceIndex,
+  portOffset: number,
+  gatewayClassFilter?: ReadonlySet<string>,
+  refusals?: DataPlaneRefusals,
+): GatewayNode[] {
   const owned = new Set(ownedClasses(index).map((c) => c.metadata.name ?? ''));
   const nodes: GatewayNode[] = [];
   // (boundPort) → protocol claimed first; (boundPort, hostname) → listener id claimed first.
@@ -88,74 +113,113 @@ export function buildGateways(index: ResourceIndex, portOffset: number, gatewayC
     .filter((g) => !gatewayClassFilter || gatewayClassFilter.has(g.spec?.gatewayClassName ?? ''))
     .sort(byAge);
   for (const gateway of gateways) {
-    const key = keyOf(gateway);
-    const className = gateway.spec?.gatewayClassName ?? '';
-    const node: GatewayNode = {
-      key,
-      gateway,
-      className,
-      capabilities: classCapabilities(className),
-      listeners: [],
-      programProblems: new Problems(),
-      routingExtensions: [],
-      trafficExtensions: [],
-      wasmPlugins: new Set(),
-      wasmPluginVersions: new Set(),
-      backendServices: new Set(),
-    };
-    const seenNames = new Set<string>();
-    for (const spec of gateway.spec?.listeners ?? []) {
-      const listener = buildListener(index, gateway, spec, portOffset);
-      if (seenNames.has(spec.name)) listener.notAccepted.add('Invalid', `listener name "${spec.name}" is used twice; listener names must be unique`);
-      seenNames.add(spec.name);
-      node.listeners.push(listener);
-    }
-    // Conflicts: first within the Gateway (all parties marked), then against older Gateways.
-    for (const l of node.listeners) {
-      if (!l.notAccepted.empty || !l.protocol) continue;
-      const samePort = node.listeners.filter((o) => o !== l && o.boundPort === l.boundPort && o.notAccepted.empty && o.protocol);
-      if (samePort.some((o) => o.protocol !== l.protocol)) {
-        l.conflict = { reason: 'ProtocolConflict', message: `another listener on port ${l.spec.port} uses a different protocol` };
-      } else if (samePort.some((o) => (o.spec.hostname ?? '') === (l.spec.hostname ?? ''))) {
-        l.conflict = { reason: 'HostnameConflict', message: `another listener on port ${l.spec.port} has the same hostname "${l.spec.hostname ?? ''}"` };
+    guard(index, `Gateway ${keyOf(gateway)}`, () => {
+      const key = keyOf(gateway);
+      const className = gateway.spec?.gatewayClassName ?? '';
+      const node: GatewayNode = {
+        key,
+        gateway,
+        className,
+        capabilities: classCapabilities(className),
+        listeners: [],
+        programProblems: new Problems(),
+        routingExtensions: [],
+        trafficExtensions: [],
+        wasmPlugins: new Set(),
+        wasmPluginVersions: new Set(),
+        backendServices: new Set(),
+      };
+      const seenNames = new Set<string>();
+      for (const spec of gateway.spec?.listeners ?? []) {
+        const listener = buildListener(index, gateway, spec, portOffset);
+        if (seenNames.has(spec.name))
+          listener.notAccepted.add(
+            'Invalid',
+            `listener name "${spec.name}" is used twice; listener names must be unique`,
+          );
+        seenNames.add(spec.name);
+        node.listeners.push(listener);
       }
-    }
-    for (const l of node.listeners) {
-      if (!l.notAccepted.empty || !l.protocol || l.conflict) continue;
-      const claimed = portProtocol.get(l.boundPort);
-      if (claimed && claimed.protocol !== l.protocol) {
-        l.conflict = { reason: 'ProtocolConflict', message: `port ${l.boundPort} is already served as ${claimed.protocol} by listener ${claimed.id}` };
-        continue;
+      // Conflicts: first within the Gateway (all parties marked), then against older Gateways.
+      for (const l of node.listeners) {
+        if (!l.notAccepted.empty || !l.protocol) continue;
+        const samePort = node.listeners.filter(
+          (o) => o !== l && o.boundPort === l.boundPort && o.notAccepted.empty && o.protocol,
+        );
+        if (samePort.some((o) => o.protocol !== l.protocol)) {
+          l.conflict = {
+            reason: 'ProtocolConflict',
+            message: `another listener on port ${l.spec.port} uses a different protocol`,
+          };
+        } else if (samePort.some((o) => (o.spec.hostname ?? '') === (l.spec.hostname ?? ''))) {
+          l.conflict = {
+            reason: 'HostnameConflict',
+            message: `another listener on port ${l.spec.port} has the same hostname "${l.spec.hostname ?? ''}"`,
+          };
+        }
       }
-      const hostKey = `${l.boundPort}|${l.spec.hostname ?? ''}`;
-      const owner = portHost.get(hostKey);
-      if (owner) {
-        l.conflict = { reason: 'HostnameConflict', message: `port ${l.boundPort} with hostname "${l.spec.hostname ?? ''}" is already served by listener ${owner}` };
-        continue;
+      for (const l of node.listeners) {
+        if (!l.notAccepted.empty || !l.protocol || l.conflict) continue;
+        const claimed = portProtocol.get(l.boundPort);
+        if (claimed && claimed.protocol !== l.protocol) {
+          l.conflict = {
+            reason: 'ProtocolConflict',
+            message: `port ${l.boundPort} is already served as ${claimed.protocol} by listener ${claimed.id}`,
+          };
+          continue;
+        }
+        const hostKey = `${l.boundPort}|${l.spec.hostname ?? ''}`;
+        const owner = portHost.get(hostKey);
+        if (owner) {
+          l.conflict = {
+            reason: 'HostnameConflict',
+            message: `port ${l.boundPort} with hostname "${l.spec.hostname ?? ''}" is already served by listener ${owner}`,
+          };
+          continue;
+        }
+        portProtocol.set(l.boundPort, { protocol: l.protocol, id: l.id });
+        portHost.set(hostKey, l.id);
       }
-      portProtocol.set(l.boundPort, { protocol: l.protocol, id: l.id });
-      portHost.set(hostKey, l.id);
-    }
-    for (const l of node.listeners) {
-      l.programmed = l.notAccepted.empty && !l.conflict && !!l.protocol && (l.protocol === 'HTTP' || (l.tls?.certificates.length ?? 0) > 0);
-    }
-    nodes.push(node);
+      for (const l of node.listeners) {
+        const portError = refusals?.ports.get(l.boundPort);
+        if (portError)
+          l.notAccepted.add('PortUnavailable', `port ${l.boundPort} could not be opened: ${portError}`);
+        l.refused = refusals?.listeners.get(l.id);
+        l.programmed =
+          !l.refused &&
+          l.notAccepted.empty &&
+          !l.conflict &&
+          !!l.protocol &&
+          (l.protocol === 'HTTP' || (l.tls?.certificates.length ?? 0) > 0);
+      }
+      nodes.push(node);
+    });
   }
   return nodes;
 }
 
-function buildListener(index: ResourceIndex, gateway: Gateway, spec: Listener, portOffset: number): ListenerNode {
+function buildListener(
+  index: ResourceIndex,
+  gateway: Gateway,
+  spec: Listener,
+  portOffset: number,
+): ListenerNode {
   const ns = gateway.metadata.namespace ?? '';
   const id = `${keyOf(gateway)}/${spec.name}`;
   const protocol = spec.protocol === 'HTTP' || spec.protocol === 'HTTPS' ? spec.protocol : undefined;
   const notAccepted = new Problems();
   const unresolved = new Problems();
-  if (!protocol) notAccepted.add('UnsupportedProtocol', `protocol "${spec.protocol}" is not supported; use HTTP or HTTPS`);
+  if (!protocol)
+    notAccepted.add('UnsupportedProtocol', `protocol "${spec.protocol}" is not supported; use HTTP or HTTPS`);
   const port = Number(spec.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) notAccepted.add('UnsupportedValue', `port ${String(spec.port)} must be 1-65535`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    notAccepted.add('UnsupportedValue', `port ${String(spec.port)} must be 1-65535`);
   const boundPort = port + portOffset;
   if (notAccepted.empty && (boundPort < 1 || boundPort > 65535)) {
-    notAccepted.add('PortUnavailable', `port ${port} + --port-offset ${portOffset} = ${boundPort} is outside 1-65535`);
+    notAccepted.add(
+      'PortUnavailable',
+      `port ${port} + --port-offset ${portOffset} = ${boundPort} is outside 1-65535`,
+    );
   }
 
   const supportedKinds: RouteGroupKind[] = [];
@@ -164,18 +228,31 @@ function buildListener(index: ResourceIndex, gateway: Gateway, spec: Listener, p
     supportedKinds.push({ group: GATEWAY_GROUP, kind: 'HTTPRoute' });
   } else {
     for (const k of kinds) {
-      if ((k.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && k.kind === 'HTTPRoute') supportedKinds.push({ group: GATEWAY_GROUP, kind: 'HTTPRoute' });
-      else unresolved.add('InvalidRouteKinds', `route kind ${k.group ?? GATEWAY_GROUP}/${k.kind} is not supported; only HTTPRoute is`);
+      if ((k.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && k.kind === 'HTTPRoute')
+        supportedKinds.push({ group: GATEWAY_GROUP, kind: 'HTTPRoute' });
+      else
+        unresolved.add(
+          'InvalidRouteKinds',
+          `route kind ${k.group ?? GATEWAY_GROUP}/${k.kind} is not supported; only HTTPRoute is`,
+        );
     }
   }
 
   let tls: TlsIR | undefined;
   if (protocol === 'HTTPS') {
     const mode = spec.tls?.mode ?? 'Terminate';
-    if (mode !== 'Terminate') notAccepted.add('UnsupportedValue', `tls.mode "${mode}" is not supported on an HTTPS listener; use Terminate`);
+    if (mode !== 'Terminate')
+      notAccepted.add(
+        'UnsupportedValue',
+        `tls.mode "${mode}" is not supported on an HTTPS listener; use Terminate`,
+      );
     const certificates: CertificateIR[] = [];
     const refs = spec.tls?.certificateRefs ?? [];
-    if (refs.length === 0) unresolved.add('InvalidCertificateRef', 'an HTTPS listener needs tls.certificateRefs naming a kubernetes.io/tls Secret');
+    if (refs.length === 0)
+      unresolved.add(
+        'InvalidCertificateRef',
+        'an HTTPS listener needs tls.certificateRefs naming a kubernetes.io/tls Secret',
+      );
     for (const ref of refs) {
       const cert = resolveCertificate(index, ns, ref, unresolved);
       if (cert) certificates.push(cert);
@@ -212,11 +289,17 @@ function resolveCertificate(
   const ns = ref.namespace ?? gatewayNs;
   const key = `${ns}/${ref.name}`;
   if (group !== '' || kind !== 'Secret') {
-    problems.add('InvalidCertificateRef', `certificateRef ${group || 'core'}/${kind} "${ref.name}" is not supported; use a Secret`);
+    problems.add(
+      'InvalidCertificateRef',
+      `certificateRef ${group || 'core'}/${kind} "${ref.name}" is not supported; use a Secret`,
+    );
     return undefined;
   }
   if (!index.granted(GATEWAY_GROUP, 'Gateway', gatewayNs, '', 'Secret', ns, ref.name)) {
-    problems.add('RefNotPermitted', `certificateRef to Secret "${key}" is not permitted: add a ReferenceGrant in namespace "${ns}" from Gateways in "${gatewayNs}"`);
+    problems.add(
+      'RefNotPermitted',
+      `certificateRef to Secret "${key}" is not permitted: add a ReferenceGrant in namespace "${ns}" from Gateways in "${gatewayNs}"`,
+    );
     return undefined;
   }
   const secret = index.secrets.get(key);
@@ -227,7 +310,10 @@ function resolveCertificate(
   const crt = secret.data?.['tls.crt'];
   const tlsKey = secret.data?.['tls.key'];
   if (secret.type !== 'kubernetes.io/tls' || !crt || !tlsKey) {
-    problems.add('InvalidCertificateRef', `Secret "${key}" must be of type kubernetes.io/tls with tls.crt and tls.key`);
+    problems.add(
+      'InvalidCertificateRef',
+      `Secret "${key}" must be of type kubernetes.io/tls with tls.crt and tls.key`,
+    );
     return undefined;
   }
   const certPem = Buffer.from(crt, 'base64').toString('utf8');
@@ -249,8 +335,20 @@ export function reportedAddress(address: string): { type: 'IPAddress' | 'Hostnam
 export function listenerConditions(l: ListenerNode, generation: number | undefined): Condition[] {
   const accepted = l.notAccepted.empty && !!l.protocol;
   return [
-    cond('Accepted', accepted, accepted ? 'Accepted' : l.notAccepted.reason, l.notAccepted.message, generation),
-    cond('ResolvedRefs', l.unresolved.empty, l.unresolved.empty ? 'ResolvedRefs' : l.unresolved.reason, l.unresolved.message, generation),
+    cond(
+      'Accepted',
+      accepted,
+      accepted ? 'Accepted' : l.notAccepted.reason,
+      l.notAccepted.message,
+      generation,
+    ),
+    cond(
+      'ResolvedRefs',
+      l.unresolved.empty,
+      l.unresolved.empty ? 'ResolvedRefs' : l.unresolved.reason,
+      l.unresolved.message,
+      generation,
+    ),
     l.conflict
       ? { ...cond('Conflicted', true, l.conflict.reason, l.conflict.message, generation) }
       : { ...cond('Conflicted', false, 'NoConflicts', '', generation) },
@@ -258,7 +356,11 @@ export function listenerConditions(l: ListenerNode, generation: number | undefin
       'Programmed',
       l.programmed,
       l.programmed ? 'Programmed' : 'Invalid',
-      l.programmed ? '' : [l.notAccepted.message, l.unresolved.message, l.conflict?.message].filter(Boolean).join('; ') || 'listener is not programmed',
+      l.programmed
+        ? ''
+        : [l.notAccepted.message, l.unresolved.message, l.conflict?.message, l.refused]
+            .filter(Boolean)
+            .join('; ') || 'listener is not programmed',
       generation,
     ),
   ];

@@ -7,9 +7,18 @@ import type { Condition, GatewayStatus, ResourceSet } from '../resources.js';
 import { BackendResolver } from './backends.js';
 import { cond } from './conditions.js';
 import { attachExtensions, type PolicyReport } from './extensions.js';
-import { buildGateways, type GatewayClassReport, gatewayClassReports, type GatewayNode, listenerConditions, reportedAddress } from './gateways.js';
+import {
+  buildGateways,
+  type DataPlaneRefusals,
+  type GatewayClassReport,
+  gatewayClassReports,
+  type GatewayNode,
+  listenerConditions,
+  reportedAddress,
+} from './gateways.js';
 import { ResourceIndex } from './index.js';
-import { attachRoutes, comparePrecedence, type RouteReport } from './routes.js';
+import { comparePrecedence } from './route-rules.js';
+import { attachRoutes, type RouteReport } from './routes.js';
 import type { WasmInputs } from './wasm.js';
 import { NO_WASM } from './wasm.js';
 
@@ -22,6 +31,8 @@ export interface TranslateOptions {
   readonly googleApiServices?: Readonly<Record<string, string>>;
   /** Only these GatewayClass names (serve's `--gateway-class`); absent = every class of our controllerName. */
   readonly gatewayClasses?: readonly string[];
+  /** Ports and listeners the data plane could not serve lately: reported, and left out of the snapshot. */
+  readonly refusals?: DataPlaneRefusals;
 }
 
 export interface GatewayReport {
@@ -43,15 +54,29 @@ export interface DesiredStatuses {
 export interface Translation {
   readonly snapshot: Snapshot;
   readonly statuses: DesiredStatuses;
+  /** Objects skipped as malformed, with why (the controller logs them). */
+  readonly errors: readonly string[];
 }
 
-export function translate(resources: ResourceSet, options: TranslateOptions, wasm: WasmInputs = NO_WASM, version = 1): Translation {
+export function translate(
+  resources: ResourceSet,
+  options: TranslateOptions,
+  wasm: WasmInputs = NO_WASM,
+  version = 1,
+): Translation {
   const index = new ResourceIndex(resources);
   const resolver = new BackendResolver(index);
-  const filter = options.gatewayClasses && options.gatewayClasses.length > 0 ? new Set(options.gatewayClasses) : undefined;
-  const gateways = buildGateways(index, options.portOffset, filter);
+  const filter =
+    options.gatewayClasses && options.gatewayClasses.length > 0 ? new Set(options.gatewayClasses) : undefined;
+  const gateways = buildGateways(index, options.portOffset, filter, options.refusals);
   const httpRoutes = attachRoutes(index, gateways, resolver);
-  const { reports: policies, wasmPlugins } = attachExtensions(index, gateways, resolver, { googleApiServices: options.googleApiServices ?? {} }, wasm);
+  const { reports: policies, wasmPlugins } = attachExtensions(
+    index,
+    gateways,
+    resolver,
+    { googleApiServices: options.googleApiServices ?? {} },
+    wasm,
+  );
 
   const address = options.address === '' ? '0.0.0.0' : options.address;
   const ports = buildPorts(gateways, address);
@@ -59,11 +84,12 @@ export function translate(resources: ResourceSet, options: TranslateOptions, was
   return {
     snapshot,
     statuses: {
-      gatewayClasses: gatewayClassReports(index),
+      gatewayClasses: gatewayClassReports(index, filter),
       gateways: gateways.map((g) => gatewayReport(g, address)),
       httpRoutes: httpRoutes.sort((a, b) => (a.key < b.key ? -1 : 1)),
       policies: policies.sort((a, b) => (a.kind + a.key < b.kind + b.key ? -1 : 1)),
     },
+    errors: index.errors,
   };
 }
 
@@ -91,7 +117,12 @@ function buildPorts(gateways: readonly GatewayNode[], address: string): PortIR[]
   }
   return [...byPort.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([port, p]) => ({ address, port, protocol: p.protocol, listeners: p.listeners.sort(compareListenerHost) }));
+    .map(([port, p]) => ({
+      address,
+      port,
+      protocol: p.protocol,
+      listeners: p.listeners.sort(compareListenerHost),
+    }));
 }
 
 /** Most specific hostname first: exact, then longer wildcard, then none. */
@@ -122,7 +153,15 @@ function gatewayReport(g: GatewayNode, address: string): GatewayReport {
       : cond('Accepted', true, 'Accepted', '', generation),
   ];
   if (programmedListeners.length === 0) {
-    conditions.push(cond('Programmed', false, 'Invalid', g.listeners.length === 0 ? 'the Gateway has no listeners' : 'no listener is programmed', generation));
+    conditions.push(
+      cond(
+        'Programmed',
+        false,
+        'Invalid',
+        g.listeners.length === 0 ? 'the Gateway has no listeners' : 'no listener is programmed',
+        generation,
+      ),
+    );
   } else if (!g.programProblems.empty) {
     conditions.push(cond('Programmed', false, 'Invalid', g.programProblems.message, generation));
   } else {
@@ -134,13 +173,21 @@ function gatewayReport(g: GatewayNode, address: string): GatewayReport {
     [GATEWAY_ANNOTATIONS.addresses]: reported.value,
     [GATEWAY_ANNOTATIONS.backendServices]: join(g.backendServices),
     [GATEWAY_ANNOTATIONS.firewalls]: '',
-    [GATEWAY_ANNOTATIONS.forwardingRules]: join(new Set(programmedListeners.map((l) => `${address}:${l.boundPort}`))),
+    [GATEWAY_ANNOTATIONS.forwardingRules]: join(
+      new Set(programmedListeners.map((l) => `${address}:${l.boundPort}`)),
+    ),
     [GATEWAY_ANNOTATIONS.healthChecks]: '',
     [GATEWAY_ANNOTATIONS.lbRouteExtensions]: join(g.routingExtensions),
     [GATEWAY_ANNOTATIONS.lbTrafficExtensions]: join(g.trafficExtensions),
-    [GATEWAY_ANNOTATIONS.sslCertificates]: join(new Set(programmedListeners.flatMap((l) => l.tls?.certificates.map((c) => c.secret) ?? []))),
-    [GATEWAY_ANNOTATIONS.targetHttpProxies]: join(programmedListeners.filter((l) => l.protocol === 'HTTP').map((l) => l.id)),
-    [GATEWAY_ANNOTATIONS.targetHttpsProxies]: join(programmedListeners.filter((l) => l.protocol === 'HTTPS').map((l) => l.id)),
+    [GATEWAY_ANNOTATIONS.sslCertificates]: join(
+      new Set(programmedListeners.flatMap((l) => l.tls?.certificates.map((c) => c.secret) ?? [])),
+    ),
+    [GATEWAY_ANNOTATIONS.targetHttpProxies]: join(
+      programmedListeners.filter((l) => l.protocol === 'HTTP').map((l) => l.id),
+    ),
+    [GATEWAY_ANNOTATIONS.targetHttpsProxies]: join(
+      programmedListeners.filter((l) => l.protocol === 'HTTPS').map((l) => l.id),
+    ),
     [GATEWAY_ANNOTATIONS.urlMaps]: programmedListeners.length > 0 ? g.key : '',
     [GATEWAY_ANNOTATIONS.wasmPlugins]: join(g.wasmPlugins),
     [GATEWAY_ANNOTATIONS.wasmPluginVersions]: join(g.wasmPluginVersions),

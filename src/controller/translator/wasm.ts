@@ -56,7 +56,12 @@ export type WasmPluginResolution =
 export function resolveWasmPlugin(plugin: GCPWasmPlugin, inputs: WasmInputs): WasmPluginResolution {
   const key = keyOf(plugin);
   const version = servingVersion(plugin);
-  if (!version) return { ok: false, pending: false, message: `GCPWasmPlugin ${key} has no version with a non-zero weight` };
+  if (!version)
+    return {
+      ok: false,
+      pending: false,
+      message: `GCPWasmPlugin ${key} has no version with a non-zero weight`,
+    };
   const log = plugin.spec?.logConfig;
   const logIR = {
     enabled: log?.enabled ?? false,
@@ -82,7 +87,11 @@ export function resolveWasmPlugin(plugin: GCPWasmPlugin, inputs: WasmInputs): Wa
         ? `version "${version.name}" (image ${version.image}) is being pulled`
         : `version "${version.name}" (image ${version.image}) cannot be loaded: no Wasm image resolver is configured`;
   if (lastGood) {
-    return { ok: true, ir: { ...lastGood, log: logIR }, warning: `${problem}; still serving version "${lastGood.serving.name}"` };
+    return {
+      ok: true,
+      ir: { ...lastGood, log: logIR },
+      warning: `${problem}; still serving version "${lastGood.serving.name}"`,
+    };
   }
   return { ok: false, pending: state?.state === 'pending', message: problem };
 }

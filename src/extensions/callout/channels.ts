@@ -5,7 +5,8 @@
 
 import { EventEmitter } from 'node:events';
 import http2 from 'node:http2';
-import { checkServerIdentity as tlsCheckServerIdentity, type PeerCertificate } from 'node:tls';
+import net from 'node:net';
+import tls from 'node:tls';
 import type { CalloutTlsIR, EndpointIR } from '../../ir/snapshot.js';
 import { CALLOUT_MAX_RESPONSE_BYTES } from './limits.js';
 import {
@@ -17,7 +18,7 @@ import {
   statusOfReset,
   type CallStatus,
 } from './grpc-frames.js';
-import { PROCESS_PATH, processMethod, type ProcessingRequest, type ProcessingResponse } from './protos.js';
+import { PROCESS_PATH, extProcCodec, type ProcessingRequest, type ProcessingResponse } from './protos.js';
 
 export interface ChannelTarget {
   readonly endpoint: EndpointIR;
@@ -30,7 +31,10 @@ export interface ChannelTarget {
  * (CallStatus), then `status` (CallStatus).
  */
 export interface ProcessCall {
-  write(message: ProcessingRequest): void;
+  /** The call has its final status. */
+  readonly finished: boolean;
+  /** `last`: half-close with this message. */
+  write(message: ProcessingRequest, last?: boolean): void;
   /** Half-close: no more messages from us. */
   end(): void;
   /** Reset the stream. */
@@ -99,7 +103,7 @@ class Channel {
 
   constructor(t: ChannelTarget) {
     this.url = `${t.tls ? 'https' : 'http'}://${hostPort(t.endpoint)}`;
-    this.options = t.tls ? tlsOptions(t.authority, t.tls) : {};
+    this.options = connectOptions(t);
     this.headers = {
       ':method': 'POST',
       ':scheme': t.tls ? 'https' : 'http',
@@ -154,23 +158,37 @@ class Channel {
   }
 }
 
-function tlsOptions(authority: string, tls: CalloutTlsIR): http2.SecureClientSessionOptions {
-  const servername = sniName(authority);
-  const base: http2.SecureClientSessionOptions = { servername, ALPNProtocols: ['h2'] };
-  if (!tls.verify) {
-    // As Google's load balancer: encrypted, certificate not verified.
-    return { ...base, rejectUnauthorized: false };
-  }
-  const name = tls.hostname ?? servername;
+function connectOptions(t: ChannelTarget): http2.SecureClientSessionOptions {
+  const { address: host, port } = t.endpoint;
+  const tlsOpts = t.tls ? tlsOptions(t.authority, t.tls) : undefined;
   return {
-    ...base,
-    rejectUnauthorized: true,
-    ...(tls.caPem ? { ca: tls.caPem } : {}),
-    checkServerIdentity: (_host: string, cert: PeerCertificate) => tlsCheckServerIdentity(name, cert),
+    // Our own socket, for TCP_NODELAY: an ext_proc exchange is a few small frames each way, and Nagle's
+    // algorithm with delayed ACKs stalls them for tens of milliseconds under load.
+    createConnection: () => {
+      const socket = tlsOpts ? tls.connect({ host, port, ...tlsOpts }) : net.connect({ host, port });
+      socket.setNoDelay(true);
+      return socket;
+    },
   };
 }
 
-const method = processMethod();
+function tlsOptions(authority: string, t: CalloutTlsIR): tls.ConnectionOptions {
+  const servername = sniName(authority);
+  const base: tls.ConnectionOptions = { servername, ALPNProtocols: ['h2'] };
+  if (!t.verify) {
+    // As Google's load balancer: encrypted, certificate not verified.
+    return { ...base, rejectUnauthorized: false };
+  }
+  const name = t.hostname ?? servername;
+  return {
+    ...base,
+    rejectUnauthorized: true,
+    ...(t.caPem ? { ca: t.caPem } : {}),
+    checkServerIdentity: (_host: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(name, cert),
+  };
+}
+
+const codec = extProcCodec();
 
 /** Sessions that completed their handshake: a stream failing on any other session never reached the callout. */
 const everConnected = new WeakSet<http2.ClientHttp2Session>();
@@ -196,7 +214,7 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
     s.on('data', (chunk: Buffer) => {
       if (this.result) return;
       try {
-        for (const m of this.decoder.push(chunk)) this.emit('data', method.responseDeserialize(m));
+        for (const m of this.decoder.push(chunk)) this.emit('data', codec.decodeResponse(m));
       } catch (err) {
         const st = isStatus(err)
           ? err
@@ -227,9 +245,15 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
     });
   }
 
-  write(message: ProcessingRequest): void {
-    if (this.result || this.stream.closed) return;
-    this.stream.write(frame(method.requestSerialize(message)));
+  get finished(): boolean {
+    return this.result !== undefined;
+  }
+
+  write(message: ProcessingRequest, last = false): void {
+    if (this.result || this.stream.closed || this.stream.writableEnded) return;
+    const data = frame(codec.encodeRequest(message));
+    if (last) this.stream.end(data);
+    else this.stream.write(data);
   }
 
   end(): void {
@@ -252,6 +276,7 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
 
 /** A call that never reached the callout; reports its status once the caller has subscribed. */
 class FailedCall extends EventEmitter implements ProcessCall {
+  readonly finished = true;
   constructor(st: CallStatus) {
     super();
     process.nextTick(() => {

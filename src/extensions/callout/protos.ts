@@ -225,18 +225,56 @@ const LOADER_OPTIONS: protoLoader.Options = {
   oneofs: true,
 };
 
+let root: protobuf.Root | undefined;
 let cached: protoLoader.PackageDefinition | undefined;
 
+function loadedRoot(): protobuf.Root {
+  root ??= protoRoot();
+  return root;
+}
+
 function packageDefinition(): protoLoader.PackageDefinition {
-  cached ??= protoLoader.fromJSON(protoRoot().toJSON(), LOADER_OPTIONS);
+  cached ??= protoLoader.fromJSON(loadedRoot().toJSON(), LOADER_OPTIONS);
   return cached;
 }
 
-/** The `ExternalProcessor` service, for `grpc.Server.addService` and for building a client. */
+/** The `ExternalProcessor` service as @grpc/proto-loader describes it, for grpc-js servers and clients. */
 export function externalProcessorService(): ServiceDefinition {
   return packageDefinition()['envoy.service.ext_proc.v3.ExternalProcessor'] as ServiceDefinition;
 }
 
 export function processMethod(): MethodDefinition<ProcessingRequest, ProcessingResponse> {
   return externalProcessorService().Process as MethodDefinition<ProcessingRequest, ProcessingResponse>;
+}
+
+/** Message codec for our own gRPC framing (grpc-frames.ts). */
+export interface ExtProcCodec {
+  /** For messages extgate builds itself (right JS types throughout): encoded as is, ~3x faster. */
+  encodeRequest(m: ProcessingRequest): Uint8Array;
+  decodeRequest(b: Uint8Array): ProcessingRequest;
+  /** For answers a callout's code builds: normalized first (enum names, wrapper objects), as proto-loader does. */
+  encodeResponse(m: ProcessingResponse): Uint8Array;
+  decodeResponse(b: Uint8Array): ProcessingResponse;
+}
+
+let codec: ExtProcCodec | undefined;
+
+export function extProcCodec(): ExtProcCodec {
+  if (codec) return codec;
+  const r = loadedRoot();
+  const req = r.lookupType('envoy.service.ext_proc.v3.ProcessingRequest');
+  const resp = r.lookupType('envoy.service.ext_proc.v3.ProcessingResponse');
+  const asObject: protobuf.IConversionOptions = {
+    longs: Number,
+    enums: Number,
+    defaults: false,
+    oneofs: true,
+  };
+  codec = {
+    encodeRequest: (m) => req.encode(m as protobuf.Message).finish(),
+    decodeRequest: (b) => req.toObject(req.decode(b), asObject) as ProcessingRequest,
+    encodeResponse: (m) => resp.encode(resp.fromObject(m as Record<string, unknown>)).finish(),
+    decodeResponse: (b) => resp.toObject(resp.decode(b), asObject) as ProcessingResponse,
+  };
+  return codec;
 }

@@ -65,6 +65,24 @@ interface ReplacedState {
   pending?: Uint8Array;
 }
 
+/** The order events can happen in, per HTTP request. */
+const EVENT_ORDER: readonly HttpEvent[] = [
+  'RequestHeaders',
+  'RequestBody',
+  'RequestTrailers',
+  'ResponseHeaders',
+  'ResponseBody',
+  'ResponseTrailers',
+];
+const KIND_EVENT: Record<RequestKind, HttpEvent> = {
+  request_headers: 'RequestHeaders',
+  request_body: 'RequestBody',
+  request_trailers: 'RequestTrailers',
+  response_headers: 'ResponseHeaders',
+  response_body: 'ResponseBody',
+  response_trailers: 'ResponseTrailers',
+};
+
 const NONE: StepResult = Object.freeze({ effect: 'NONE' });
 
 export class CalloutStream implements ExtensionStream {
@@ -81,6 +99,7 @@ export class CalloutStream implements ExtensionStream {
   private immediate: LocalResponse | undefined;
   private answered = false;
   private first = true;
+  private halfClosed = false;
   private closed = false;
 
   constructor(private readonly cfg: CalloutStreamConfig) {}
@@ -124,7 +143,7 @@ export class CalloutStream implements ExtensionStream {
       this.duplex[d].wake();
     }
     const call = this.call;
-    if (!call) return;
+    if (!call || call.finished) return;
     if (this.cfg.ir.observabilityMode) {
       // Let the callout read what was sent; reset only if it does not finish on its own.
       call.end();
@@ -184,6 +203,7 @@ export class CalloutStream implements ExtensionStream {
     const kind: RequestKind = dir === 'request' ? 'request_body' : 'response_body';
     const message: ProcessingRequest = { [kind]: { body: chunk, end_of_stream: endOfStream } };
     if (this.cfg.ir.observabilityMode) return { ...this.observe(message), chunks: [chunk] };
+    if (this.halfClosed) return { effect: 'NONE', chunks: [chunk] };
     if (this.isDuplex(dir)) return this.duplexBody(dir, message, endOfStream);
 
     const answer = await this.exchange(kind, message);
@@ -282,6 +302,8 @@ export class CalloutStream implements ExtensionStream {
   }
 
   private exchange(kind: RequestKind, message: ProcessingRequest): Promise<Answer> {
+    // Already half-closed: the data plane sent an event it had announced would not come; pass it through.
+    if (this.halfClosed) return Promise.resolve('closed');
     const dir: Direction = kind.startsWith('request') ? 'request' : 'response';
     return new Promise<Answer>((resolve, reject) => {
       const timer = setTimeout(() => reject(this.fail(this.timeoutError(kind))), this.cfg.ir.timeoutMs);
@@ -305,13 +327,32 @@ export class CalloutStream implements ExtensionStream {
 
   private send(message: ProcessingRequest): void {
     if (this.failure) throw this.failure;
+    if (this.halfClosed) return;
     const call = this.call ?? this.open();
     message.metadata_context = this.cfg.metadataContext;
     if (this.first) {
       this.first = false;
       if (!this.cfg.ir.observabilityMode) message.protocol_config = this.protocolConfig();
     }
-    call.write(message);
+    // Half-close with the last message this stream can ever send (as Envoy 1.37's stream-close optimization):
+    // the END_STREAM flag rides on the same frame, saving the callout a separate end-of-stream event.
+    this.halfClosed = this.isLastMessage(message);
+    call.write(message, this.halfClosed);
+  }
+
+  /** No event in this extension's `events` can follow `message` for this request. */
+  private isLastMessage(message: ProcessingRequest): boolean {
+    const kind = (Object.keys(KIND_EVENT) as RequestKind[]).find((k) => message[k] !== undefined);
+    if (kind === undefined) return false;
+    const at = EVENT_ORDER.indexOf(KIND_EVENT[kind]);
+    let from = at + 1;
+    // More chunks may follow a body chunk until end_of_stream.
+    if (kind === 'request_body' && !message.request_body?.end_of_stream) from = at;
+    if (kind === 'response_body' && !message.response_body?.end_of_stream) from = at;
+    // Headers with end_of_stream: no body and no trailers follow in that direction.
+    if (kind === 'request_headers' && message.request_headers?.end_of_stream) from = 3;
+    if (kind === 'response_headers' && message.response_headers?.end_of_stream) from = 6;
+    return !EVENT_ORDER.slice(from).some((e) => this.cfg.events.has(e));
   }
 
   private protocolConfig(): ProcessingRequest['protocol_config'] {

@@ -42,9 +42,13 @@ export function checkCelMatcher(expr: string): CelCheck {
   }
   const lexical = scan(expr);
   if (!lexical.ok) return lexical;
+  return checkCelSyntax(expr);
+}
+
+/** Only the CEL parse (no allow-list): for callers that check GKE's pattern themselves. */
+export function checkCelSyntax(expr: string): CelCheck {
   try {
-    const parsed = parseCel(expr);
-    void parsed;
+    parseCel(expr);
   } catch (err) {
     const e = err as Error & { node?: { pos?: number } };
     const position = e.node?.pos ?? 0;

@@ -13,35 +13,66 @@ export interface MatchInput {
   readonly headers: HeaderMap;
 }
 
-/** Which top-level parts an expression reads; lets the matcher skip building the others per request. */
+/** Which attributes the chain's expressions read, so only those are built per request. */
 export interface AttributeNeeds {
-  headers: boolean;
+  readonly request: ReadonlySet<string>;
+  readonly source: boolean;
+  readonly connection: boolean;
 }
+
+/** From the expressions' text: attribute names can only appear as `root.name` identifiers. */
+export function attributeNeeds(exprs: readonly string[]): AttributeNeeds {
+  const request = new Set<string>();
+  let source = false;
+  let connection = false;
+  for (const e of exprs) {
+    for (const m of e.matchAll(/\b(request|source|connection)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      if (m[1] === 'request') request.add(m[2]!);
+      else if (m[1] === 'source') source = true;
+      else connection = true;
+    }
+    // A bare root (`request['path']`, `request == ...`) reads anything: build it all.
+    if (/\brequest\b(?!\s*\.)/.test(e)) for (const k of REQUEST_FIELDS) request.add(k);
+    if (/\bsource\b(?!\s*\.)/.test(e)) source = true;
+    if (/\bconnection\b(?!\s*\.)/.test(e)) connection = true;
+  }
+  return { request, source, connection };
+}
+
+const REQUEST_FIELDS = ['path', 'query', 'host', 'method', 'scheme', 'headers', 'backend_service_name'];
 
 export function celAttributes(input: MatchInput, needs: AttributeNeeds): Record<string, unknown> {
   const { request: info, headers } = input;
-  const rawPath = headers.get(':path') ?? '/';
-  const q = rawPath.indexOf('?');
-  const host = headers.get(':authority') ?? headers.get('host');
-  const request: Record<string, unknown> = {
-    path: q < 0 ? rawPath : rawPath.slice(0, q),
-    query: q < 0 ? '' : rawPath.slice(q + 1),
-    method: headers.get(':method') ?? 'GET',
-    scheme: info.scheme,
-  };
-  if (host !== undefined) request.host = host;
-  if (info.backendService !== undefined) request.backend_service_name = info.backendService;
-  if (needs.headers) request.headers = headerAttribute(headers, host);
-
-  const source = { address: info.sourceAddress, ip: info.sourceAddress, port: BigInt(info.sourcePort) };
-  const connection: Record<string, unknown> = {};
-  const tls = info.tls;
-  if (tls) {
-    if (tls.sni !== undefined) connection.requested_server_name = connection.sni = tls.sni;
-    if (tls.version !== undefined) connection.tls_version = tls.version;
-    if (tls.peerCertSha256 !== undefined) connection.sha256_peer_certificate_digest = tls.peerCertSha256;
+  const want = needs.request;
+  const request: Record<string, unknown> = {};
+  if (want.has('path') || want.has('query')) {
+    const rawPath = headers.get(':path') ?? '/';
+    const q = rawPath.indexOf('?');
+    request.path = q < 0 ? rawPath : rawPath.slice(0, q);
+    request.query = q < 0 ? '' : rawPath.slice(q + 1);
   }
-  return { request, source, connection };
+  const host =
+    want.has('host') || want.has('headers') ? (headers.get(':authority') ?? headers.get('host')) : undefined;
+  if (host !== undefined) request.host = host;
+  if (want.has('method')) request.method = headers.get(':method') ?? 'GET';
+  if (want.has('scheme')) request.scheme = info.scheme;
+  if (want.has('backend_service_name') && info.backendService !== undefined)
+    request.backend_service_name = info.backendService;
+  if (want.has('headers')) request.headers = headerAttribute(headers, host);
+  const vars: Record<string, unknown> = { request };
+  if (needs.source)
+    vars.source = { address: info.sourceAddress, ip: info.sourceAddress, port: BigInt(info.sourcePort) };
+  if (needs.connection) {
+    const connection: Record<string, unknown> = {};
+    const tls = info.tls;
+    if (tls) {
+      if (tls.sni !== undefined) connection.requested_server_name = connection.sni = tls.sni;
+      if (tls.version !== undefined) connection.tls_version = tls.version;
+      if (tls.peerCertSha256 !== undefined) connection.sha256_peer_certificate_digest = tls.peerCertSha256;
+    }
+    vars.connection = connection;
+  }
+  return vars;
 }
 
 /** `request.headers`: lowercase names, repeated headers joined by a comma, no pseudo-headers. */

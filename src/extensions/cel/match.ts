@@ -5,7 +5,7 @@
 
 import { Environment } from '@marcbachmann/cel-js';
 import type { CelConditionIR } from '../../ir/snapshot.js';
-import { celAttributes, type AttributeNeeds, type MatchInput } from './attributes.js';
+import { attributeNeeds, celAttributes, type MatchInput } from './attributes.js';
 import { normalizeCurlyQuotes } from './source.js';
 
 export type { MatchInput } from './attributes.js';
@@ -27,12 +27,11 @@ const matchAll: MatchCondition = () => true;
  */
 export function compileMatchCondition(conds: readonly CelConditionIR[]): MatchCondition {
   if (conds.length === 0) return matchAll;
-  const needs: AttributeNeeds = { headers: false };
-  const parts = conds.map((c) => {
-    const run = c.celMatcher === undefined || c.celMatcher.trim() === '' ? undefined : parseCel(c.celMatcher);
-    if (c.celMatcher?.includes('request.headers')) needs.headers = true;
-    return { run, backend: c.backendService };
-  });
+  const parts = conds.map((c) => ({
+    run: c.celMatcher === undefined || c.celMatcher.trim() === '' ? undefined : parseCel(c.celMatcher),
+    backend: c.backendService,
+  }));
+  const needs = attributeNeeds(conds.flatMap((c) => (c.celMatcher ? [c.celMatcher] : [])));
   return (input) => {
     let vars: Record<string, unknown> | undefined;
     for (const p of parts) {

@@ -40,6 +40,16 @@ export interface InstrumentResult {
   /** Functions rewritten and fuel checks inserted (function entries + loop headers). */
   readonly functions: number;
   readonly checks: number;
+  /** When the module imports its memory: what the host must create (limits already capped). */
+  readonly importedMemory?: ImportedMemory;
+}
+
+export interface ImportedMemory {
+  readonly module: string;
+  readonly name: string;
+  /** Pages. */
+  readonly initial: number;
+  readonly maximum: number;
 }
 
 function writeCharge(w: Writer, fuelGlobal: number, cost: number): void {
@@ -145,7 +155,12 @@ function instrumentBody(
   return { body: w.finish(), checks: insertAt.length };
 }
 
-function capLimits(r: Reader, w: Writer, maxPages: number, what: string): void {
+function capLimits(
+  r: Reader,
+  w: Writer,
+  maxPages: number,
+  what: string,
+): { initial: number; maximum: number } {
   const flags = r.byte();
   if (flags !== 0 && flags !== 1) {
     throw new InstrumentError(
@@ -159,7 +174,9 @@ function capLimits(r: Reader, w: Writer, maxPages: number, what: string): void {
       `${what} starts at ${min} pages (${(min * 64) / 1024} MiB), over the per-VM memory limit of ${maxPages} pages`,
     );
   }
-  w.byte(1).u32(min).u32(Math.min(max, maxPages));
+  const maximum = Math.min(max, maxPages);
+  w.byte(1).u32(min).u32(maximum);
+  return { initial: min, maximum };
 }
 
 export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): InstrumentResult {
@@ -180,6 +197,7 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
 
   // Imports: count imported globals (our global's index follows them) and cap an imported memory.
   let importedGlobals = 0;
+  let importedMemory: ImportedMemory | undefined;
   for (const s of sections.filter((x) => x.id === 2)) {
     const ir = new Reader(s.body);
     const w = new Writer();
@@ -199,7 +217,11 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
         ir.u32();
         if (flags & 1) ir.u32();
       } else if (kind === 2) {
-        capLimits(ir, w, opts.maxMemoryPages, `imported memory ${mod}.${field}`);
+        importedMemory = {
+          module: mod,
+          name: field,
+          ...capLimits(ir, w, opts.maxMemoryPages, `imported memory ${mod}.${field}`),
+        };
         continue;
       } else if (kind === 3) {
         ir.skipLeb();
@@ -321,5 +343,5 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
     emit(s);
     for (const c of customsAfter.get(s) ?? []) emit(c);
   }
-  return { bytes: out.finish(), functions, checks };
+  return { bytes: out.finish(), functions, checks, ...(importedMemory ? { importedMemory } : {}) };
 }

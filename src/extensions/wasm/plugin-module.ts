@@ -1,7 +1,7 @@
 // A plugin module checked, instrumented and compiled once per digest; VMs are instances of it.
 import { createHash } from 'node:crypto';
 import { ABI_VERSIONS, type AbiVersion } from './abi.js';
-import { instrumentModule, InstrumentError } from './instrument.js';
+import { instrumentModule, InstrumentError, type ImportedMemory } from './instrument.js';
 import { WASM_PAGE_BYTES, type WasmLimits } from './limits.js';
 
 export interface PluginModule {
@@ -13,6 +13,8 @@ export interface PluginModule {
   readonly allocator: 'malloc' | 'proxy_on_memory_allocate';
   readonly sizeBytes: number;
   readonly instrumentation: { readonly functions: number; readonly checks: number };
+  /** Set when the module imports its memory (cpp-host supports both); the VM creates it with these limits. */
+  readonly importedMemory?: ImportedMemory;
 }
 
 /** Why a module cannot be loaded; the message names the problem and how to fix it. */
@@ -81,5 +83,6 @@ export function compilePluginModule(
     allocator,
     sizeBytes: bytes.length,
     instrumentation: { functions: instrumented.functions, checks: instrumented.checks },
+    ...(instrumented.importedMemory ? { importedMemory: instrumented.importedMemory } : {}),
   };
 }

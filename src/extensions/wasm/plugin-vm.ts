@@ -126,6 +126,11 @@ export class PluginVm implements HostcallHost {
       now: () => this.now(),
     });
     const imports: WebAssembly.Imports = { env, wasi_snapshot_preview1: wasi, wasi_unstable: wasi };
+    const im = this.plugin.importedMemory;
+    if (im) {
+      this.mem.memory = new WebAssembly.Memory({ initial: im.initial, maximum: im.maximum });
+      imports[im.module] = { ...(imports[im.module] ?? {}), [im.name]: this.mem.memory };
+    }
     const missing = WebAssembly.Module.imports(this.plugin.module).filter(
       (i) => i.kind === 'function' && !(i.name in ((imports[i.module] as object | undefined) ?? {})),
     );
@@ -141,8 +146,10 @@ export class PluginVm implements HostcallHost {
     const ex = this.instance.exports;
     this.fuel = ex[FUEL_EXPORT] as WebAssembly.Global;
     this.growFailed = ex[GROW_FAILED_EXPORT] as WebAssembly.Global;
-    this.mem.memory = Object.values(ex).find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
-    if (!this.mem.memory) throw new VmFailure('error', 'the module exports no memory');
+    this.mem.memory ??= Object.values(ex).find(
+      (v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory,
+    );
+    if (!this.mem.memory) throw new VmFailure('error', 'the module neither exports nor imports a memory');
     this.mem.alloc = ex[this.plugin.allocator] as (size: number) => number;
     this.fuel.value = this.opts.limits.startupBudgetMs * this.opts.limits.fuelPerMs;
     this.callFuel = this.fuel.value as number;

@@ -186,7 +186,10 @@ function sha256(b: Uint8Array): string {
 
 /** `file://...`, an absolute path, or `./`/`../` relative path: a development module on disk. */
 function localPath(uri: string): string | undefined {
-  if (uri.startsWith('file://')) return fileURLToPath(uri);
+  // `file:///abs/plugin.wasm` is a file URL; `file://examples/x/plugin.wasm` (no third slash) is taken as a
+  // path relative to the working directory, which is what people write in a development manifest.
+  if (uri.startsWith('file:///')) return fileURLToPath(uri);
+  if (uri.startsWith('file://')) return resolvePath(decodeURIComponent(uri.slice('file://'.length)));
   if (isAbsolute(uri) || uri.startsWith('./') || uri.startsWith('../')) return resolvePath(uri);
   return undefined;
 }

@@ -25,6 +25,8 @@ export interface RunOptions {
   readonly noTest?: boolean;
   readonly logLevel?: LogLevelName;
   readonly limits?: Partial<WasmLimits>;
+  /** Run each test this many more times on the same VM (Google's tester: num_additional_streams). */
+  readonly additionalStreams?: number;
   readonly out: (line: string) => void;
 }
 
@@ -78,6 +80,7 @@ export async function runSuite(suite: TestSuite, opts: RunOptions): Promise<Test
     },
     log: { enabled: true, sampleRate: 1, minLogLevel: level },
   };
+  opts = { ...opts, additionalStreams: opts.additionalStreams ?? suite.env.numAdditionalStreams ?? 0 };
   const startNs = suite.env.timeSecs !== undefined ? BigInt(suite.env.timeSecs) * 1_000_000_000n : undefined;
   const outcomes: TestOutcome[] = [];
   for (const t of suite.tests) {
@@ -162,6 +165,13 @@ async function runOnce(
     checkExpectation('plugin_init', t.pluginInit, { logs: logs.splice(0) }, opts, failures);
   logs.splice(0);
   await runStream(t, pool, opts, startNs, { logs, failures });
+  // The same test again on the same VM: catches plugins whose state breaks after the first request
+  // (e.g. a string freed by the first stream), which a fresh VM per test never shows.
+  for (let k = 1; k <= (opts.additionalStreams ?? 0); k++) {
+    const more: string[] = [];
+    await runStream(t, pool, opts, startNs, { logs, failures: more });
+    failures.push(...more.map((f) => `stream ${k + 1}: ${f}`));
+  }
   return failures;
 }
 

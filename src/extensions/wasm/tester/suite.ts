@@ -56,6 +56,7 @@ export interface TestEnv {
   /** TRACE..CRITICAL. */
   readonly logLevel?: string;
   readonly timeSecs?: number;
+  readonly numAdditionalStreams?: number;
 }
 export interface TestSuite {
   readonly env: TestEnv;
@@ -245,6 +246,7 @@ function buildSuite(root: Node, text: boolean): TestSuite {
       configPath: envNode.str('config_path'),
       logLevel: envNode.str('log_level') ?? envNode.str('min_log_level'),
       timeSecs: envNode.num('time_secs'),
+      numAdditionalStreams: envNode.num('num_additional_streams'),
     };
   }
   const tests = root.msgs('test').map((t, i) => {

@@ -1,0 +1,66 @@
+// The wording of the Events GKE's controller writes for extensions and plugins (seed walkthrough,
+// `kubectl describe` output), per ancestor Gateway.
+
+import type { EventType } from './events.js';
+import type { PolicyAncestorStatus, ParentReference } from './resources.js';
+import type { PolicyReport } from './translator/extensions.js';
+
+export interface PendingEvent {
+  type: EventType;
+  reason: string;
+  message: string;
+}
+
+/** The seed's Event wording for one ancestor of an extension or plugin. */
+export function policyEvents(r: PolicyReport, a: PolicyAncestorStatus): PendingEvent[] {
+  const subject = `${r.eventNoun} "${r.key}"`;
+  const ref = ancestorRefText(a.ancestorRef);
+  const get = (type: string) => a.conditions.find((c) => c.type === type);
+  const accepted = get('Accepted');
+  const resolved = get('ResolvedRefs');
+  const programmed = get('Programmed');
+  const out: PendingEvent[] = [];
+  if (accepted?.status !== 'True') {
+    return [
+      {
+        type: 'Warning',
+        reason: 'SYNC',
+        message: `Attachment of ${subject} to ${ref} failed: ${accepted?.message ?? ''}`,
+      },
+    ];
+  }
+  out.push({ type: 'Normal', reason: 'SYNC', message: `Attachment of ${subject} to ${ref} was a success` });
+  if (resolved && resolved.status !== 'True') {
+    out.push({
+      type: 'Warning',
+      reason: 'SYNC',
+      message: `Not all the object references could be resolved for ${subject} bound to ${ref}: ${resolved.message}`,
+    });
+    return out;
+  }
+  if (resolved && r.eventStyle === 'programming') {
+    out.push({
+      type: 'Normal',
+      reason: 'SYNC',
+      message: `All the object references were able to be resolved for ${subject} bound to ${ref}`,
+    });
+  }
+  const verb = r.eventStyle === 'programming' ? 'Programming' : 'Reconciliation';
+  if (programmed?.status === 'True')
+    out.push({ type: 'Normal', reason: 'SYNC', message: `${verb} of ${subject} to ${ref} was a success` });
+  else if (programmed)
+    out.push({
+      type: 'Warning',
+      reason: 'SYNC',
+      message: `${verb} of ${subject} to ${ref} failed: ${programmed.message}`,
+    });
+  return out;
+}
+
+export function ancestorRefText(ref: ParentReference): string {
+  const q = (v: string | undefined) => (v === undefined ? 'nil' : `"${v}"`);
+  return (
+    `AncestorRef {Group: ${q(ref.group ?? 'gateway.networking.k8s.io')}, Kind: ${q(ref.kind ?? 'Gateway')}, Namespace: ${q(ref.namespace)}, ` +
+    `Name: ${q(ref.name)}, SectionName: ${q(ref.sectionName)}, Port: ${ref.port === undefined ? 'nil' : String(ref.port)}}`
+  );
+}

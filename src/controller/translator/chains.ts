@@ -1,0 +1,325 @@
+// One extension resource's chains → ExtensionChainIRs for one target Gateway, with the problems found
+// on the way sorted by the condition they belong to (Accepted, ResolvedRefs, Programmed).
+
+import type {
+  CalloutExtensionIR,
+  CalloutTlsIR,
+  CelConditionIR,
+  EndpointIR,
+  ExtensionChainIR,
+  ExtensionIR,
+  HttpEvent,
+} from '../../ir/snapshot.js';
+import {
+  DEFAULT_BODY_SEND_MODE,
+  DEFAULT_CALLOUT_TIMEOUT_MS,
+  DEFAULT_ROUTING_EVENTS,
+  DEFAULT_TRAFFIC_EVENTS,
+} from '../config.js';
+import type { ExtensionKind, ExtensionResource, GkeExtension } from '../resources.js';
+import { keyOf } from '../resources.js';
+import type { BackendResolver } from './backends.js';
+import { Problems } from './conditions.js';
+import { parseDurationMs } from './duration.js';
+import type { GatewayNode } from './gateways.js';
+import { byAge, type ResourceIndex } from './index.js';
+import type { WasmPluginResolution } from './wasm.js';
+
+export interface ExtensionOptions {
+  /** googleAPIServiceName → `host:port` of a local stand-in. */
+  readonly googleApiServices: Readonly<Record<string, string>>;
+}
+
+export interface BuiltChains {
+  chains: ExtensionChainIR[];
+  notAccepted: Problems;
+  unresolved: Problems;
+  unprogrammed: Problems;
+  /** The subset of programming problems GKE also reports on the Gateway. */
+  unprogrammedForGateway: string[];
+  /** Set when the only reason for rejection is Wasm on a class that does not allow it. */
+  wasmNotAllowed?: string;
+  plugins: Map<string, WasmPluginResolution>;
+  services: Set<string>;
+}
+
+export function buildChains(
+  kind: ExtensionKind,
+  ext: ExtensionResource,
+  node: GatewayNode,
+  index: ResourceIndex,
+  resolver: BackendResolver,
+  options: ExtensionOptions,
+  resolvePlugin: (key: string) => WasmPluginResolution | undefined,
+): BuiltChains {
+  const ns = ext.metadata.namespace ?? '';
+  const resourceName = ext.metadata.name ?? '';
+  const key = keyOf(ext);
+  const out: BuiltChains = {
+    chains: [],
+    notAccepted: new Problems(),
+    unresolved: new Problems(),
+    unprogrammed: new Problems(),
+    unprogrammedForGateway: [],
+    plugins: new Map(),
+    services: new Set(),
+  };
+  const caps = node.capabilities;
+  if (kind === 'GCPRoutingExtension' && !caps.routingExtensions) {
+    out.notAccepted.add(
+      'NotAllowed',
+      `GCPRoutingExtension is not supported by GatewayClass "${node.className}" of Gateway ${node.key}; routing extensions need a regional class (gke-l7-regional-external-managed or gke-l7-rilb)`,
+    );
+  }
+  if (kind === 'GCPTrafficExtension' && !caps.trafficExtensions) {
+    out.notAccepted.add(
+      'NotAllowed',
+      `GCPTrafficExtension is not supported by GatewayClass "${node.className}" of Gateway ${node.key} (Service Extensions do not support the classic load balancer)`,
+    );
+  }
+  const namespacePrefix =
+    kind === 'GCPRoutingExtension' ? 'com.google.lb_route_extension' : 'com.google.lb_traffic_extension';
+  const defaultEvents: readonly HttpEvent[] =
+    kind === 'GCPRoutingExtension' ? DEFAULT_ROUTING_EVENTS : DEFAULT_TRAFFIC_EVENTS;
+
+  (ext.spec?.extensionChains ?? []).forEach((chain, chainIndex) => {
+    const chainId = `${kind}/${key}/${chain.name}`;
+    const extensions = chain.extensions ?? [];
+    if (kind === 'GCPRoutingExtension' && extensions.length !== 1) {
+      out.notAccepted.add(
+        'Invalid',
+        `spec.extensionChains[${chainIndex}] "${chain.name}" has ${extensions.length} extensions; a GCPRoutingExtension chain must have exactly 1`,
+      );
+    }
+    const match: CelConditionIR[] = (chain.matchCondition?.celExpressions ?? []).map((e) => {
+      const c: { celMatcher?: string; backendService?: string } = {};
+      if (e.celMatcher) c.celMatcher = e.celMatcher;
+      const ref = e.backendRefs?.[0];
+      if (ref)
+        c.backendService = ref.port !== undefined ? `${ns}/${ref.name}:${ref.port}` : `${ns}/${ref.name}`;
+      return c;
+    });
+    const irs: ExtensionIR[] = [];
+    for (const e of extensions) {
+      const ir = buildExtension(
+        kind,
+        e,
+        `${chainId}/${e.name}`,
+        defaultEvents,
+        `${namespacePrefix}.${resourceName}.${chain.name}.${e.name}`,
+        {
+          ns,
+          key,
+          node,
+          index,
+          resolver,
+          options,
+          resolvePlugin,
+          out,
+        },
+      );
+      if (ir) irs.push(ir);
+    }
+    out.chains.push({
+      id: chainId,
+      name: chain.name,
+      resource: key,
+      resourceKind: kind,
+      match,
+      extensions: irs,
+    });
+  });
+  // A Wasm-only rejection still lets the plugin report the reason on its own ancestor status.
+  if (out.wasmNotAllowed !== undefined && out.notAccepted.message !== out.wasmNotAllowed)
+    out.wasmNotAllowed = undefined;
+  return out;
+}
+
+interface BuildContext {
+  ns: string;
+  key: string;
+  node: GatewayNode;
+  index: ResourceIndex;
+  resolver: BackendResolver;
+  options: ExtensionOptions;
+  resolvePlugin: (key: string) => WasmPluginResolution | undefined;
+  out: BuiltChains;
+}
+
+function buildExtension(
+  kind: ExtensionKind,
+  e: GkeExtension,
+  id: string,
+  defaultEvents: readonly HttpEvent[],
+  metadataNamespace: string,
+  ctx: BuildContext,
+): ExtensionIR | undefined {
+  const { ns, key, node, index, resolver, options, out } = ctx;
+  const events = (
+    e.supportedEvents && e.supportedEvents.length > 0 ? e.supportedEvents : defaultEvents
+  ) as readonly HttpEvent[];
+  const failOpen = e.failOpen ?? false;
+  const ref = e.backendRef;
+  const refKind = ref ? (ref.kind ?? 'Service') : undefined;
+
+  if (ref && refKind === 'GCPWasmPlugin') {
+    if (kind === 'GCPRoutingExtension') {
+      out.notAccepted.add(
+        'NotAllowed',
+        `extension "${e.name}": a GCPRoutingExtension cannot reference a GCPWasmPlugin; use a GCPTrafficExtension`,
+      );
+      return undefined;
+    }
+    const pluginKey = `${ns}/${ref.name}`;
+    if (!node.capabilities.wasmPlugins) {
+      const message = `GCPWasmPlugin backends are only supported on GatewayClass gke-l7-global-external-managed; Gateway ${node.key} uses "${node.className}"`;
+      out.notAccepted.add('NotAllowed', message);
+      out.wasmNotAllowed ??= message;
+    }
+    const resolution = ctx.resolvePlugin(pluginKey);
+    if (!resolution) {
+      out.unresolved.add(
+        'GCPWasmPluginNotFound',
+        `error cause: invalid-wasm-plugin: GCPWasmPlugin ${pluginKey} in GCPTrafficExtension ${key} does not exist`,
+      );
+      return undefined;
+    }
+    out.plugins.set(pluginKey, resolution);
+    if (!resolution.ok)
+      out.unprogrammed.add('ProgrammingFailed', `GCPWasmPlugin ${pluginKey}: ${resolution.message}`);
+    return { kind: 'wasm', id, name: e.name, failOpen, events, plugin: pluginKey };
+  }
+
+  let target: { service: string; endpoints: readonly EndpointIR[]; tls: CalloutTlsIR | null } | undefined;
+  let authority = e.authority ?? '';
+  if (ref && refKind === 'Service' && (ref.group ?? '') === '') {
+    const lookup = resolver.servicePort(ns, ref.name, ref.port);
+    const service = index.services.get(`${ns}/${ref.name}`);
+    if (!service) {
+      out.unresolved.add('ExtensionServiceNotFound', `service "${ref.name}" not found in namespace "${ns}"`);
+      return undefined;
+    }
+    const port = lookup.ok ? lookup.port : undefined;
+    const app = (port?.appProtocol ?? '').toLowerCase();
+    const h2c = app === 'kubernetes.io/h2c' || app === 'h2c';
+    if (!port || !(app === 'http2' || h2c)) {
+      const message = `service ${ns}/${ref.name} in ${kind} does not have port ${ref.port ?? '<unset>'} with protocol HTTP2`;
+      out.unprogrammed.add('ProgrammingFailed', message);
+      out.unprogrammedForGateway.push(message);
+      return undefined;
+    }
+    const serviceKey = `${ns}/${ref.name}`;
+    const tls = h2c ? null : calloutTls(index, serviceKey, port.name, out);
+    target = { service: `${serviceKey}:${port.port}`, endpoints: resolver.endpoints(serviceKey, port), tls };
+    out.services.add(target.service);
+  } else if (ref) {
+    out.notAccepted.add(
+      'InvalidExtensionService',
+      `extension "${e.name}": backendRef kind ${ref.group ? `${ref.group}/` : ''}${refKind} is not supported by extgate; use a Service${kind === 'GCPTrafficExtension' ? ' or a GCPWasmPlugin' : ''}`,
+    );
+    return undefined;
+  } else if (e.googleAPIServiceName) {
+    if (kind === 'GCPRoutingExtension') {
+      out.notAccepted.add(
+        'NotAllowed',
+        `extension "${e.name}": googleAPIServiceName is only supported on GCPTrafficExtension`,
+      );
+      return undefined;
+    }
+    const mapped = options.googleApiServices[e.googleAPIServiceName];
+    const endpoint = mapped ? parseHostPort(mapped) : undefined;
+    if (!endpoint) {
+      out.unprogrammed.add(
+        'ProgrammingFailed',
+        `googleAPIServiceName "${e.googleAPIServiceName}" is not mapped to a local address; start extgate with a mapping ${e.googleAPIServiceName}=HOST:PORT`,
+      );
+      return undefined;
+    }
+    authority = e.googleAPIServiceName;
+    target = {
+      service: `googleapis:${e.googleAPIServiceName}`,
+      endpoints: [endpoint],
+      tls: { verify: false },
+    };
+  } else {
+    out.notAccepted.add(
+      'Invalid',
+      `extension "${e.name}": exactly one of backendRef or googleAPIServiceName should be set`,
+    );
+    return undefined;
+  }
+
+  const callout: {
+    -readonly [K in keyof CalloutExtensionIR]: CalloutExtensionIR[K];
+  } = {
+    kind: 'callout',
+    id,
+    name: e.name,
+    failOpen,
+    events,
+    authority,
+    timeoutMs: parseDurationMs(e.timeout) ?? DEFAULT_CALLOUT_TIMEOUT_MS,
+    metadataNamespace,
+    requestBodySendMode:
+      e.requestBodySendMode === 'FullDuplexStreamed' ? 'FullDuplexStreamed' : DEFAULT_BODY_SEND_MODE,
+    responseBodySendMode:
+      e.responseBodySendMode === 'FullDuplexStreamed' ? 'FullDuplexStreamed' : DEFAULT_BODY_SEND_MODE,
+    observabilityMode: e.observabilityMode ?? false,
+    target,
+  };
+  if (e.forwardHeaders) callout.forwardHeaders = e.forwardHeaders.map((h) => h.toLowerCase());
+  if (e.metadata) callout.metadata = { ...e.metadata };
+  return callout;
+}
+
+/** TLS to a callout: encrypted but unverified (as Google's LB), unless a BackendTLSPolicy targets the Service. */
+function calloutTls(
+  index: ResourceIndex,
+  serviceKey: string,
+  portName: string | undefined,
+  out: BuiltChains,
+): CalloutTlsIR {
+  const policies = (index.tlsPoliciesByService.get(serviceKey) ?? [])
+    .filter((p) =>
+      (p.spec?.targetRefs ?? []).some(
+        (t) =>
+          (t.group ?? '') === '' &&
+          t.kind === 'Service' &&
+          `${p.metadata.namespace ?? ''}/${t.name}` === serviceKey &&
+          (t.sectionName === undefined || t.sectionName === portName),
+      ),
+    )
+    .sort(byAge);
+  const policy = policies[0];
+  if (!policy) return { verify: false };
+  const ns = policy.metadata.namespace ?? '';
+  const v = policy.spec?.validation;
+  const tls: { verify: boolean; caPem?: string; hostname?: string } = { verify: true };
+  if (v?.hostname) tls.hostname = v.hostname;
+  const pems: string[] = [];
+  for (const ref of v?.caCertificateRefs ?? []) {
+    const cm =
+      (ref.group ?? '') === '' && ref.kind === 'ConfigMap'
+        ? index.configMaps.get(`${ns}/${ref.name}`)
+        : undefined;
+    const pem = cm?.data?.['ca.crt'];
+    if (!pem) {
+      out.unprogrammed.add(
+        'ProgrammingFailed',
+        `BackendTLSPolicy ${keyOf(policy)}: caCertificateRefs ${ref.kind} "${ref.name}" not found or without a ca.crt key`,
+      );
+      continue;
+    }
+    pems.push(pem);
+  }
+  if (pems.length > 0) tls.caPem = pems.join('\n');
+  return tls;
+}
+
+function parseHostPort(value: string): EndpointIR | undefined {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(value.trim());
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return undefined;
+  return { address: m[1] ?? '', port };
+}
