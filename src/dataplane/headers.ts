@@ -139,11 +139,6 @@ export function applyHeaderModifier(
   for (const name of m.remove) delete headers[name];
 }
 
-export function applyHeaderModifierToList(headers: HeaderList, m: HeaderModifierIR): void {
-  for (const { name, value } of m.set) headers.set(name, value);
-  for (const { name, value } of m.add) headers.append(name, value);
-  for (const name of m.remove) headers.remove(name);
-}
 
 /**
  * An upstream response's raw header list (undici / llhttp shape: name, value, name, value...) as a Node

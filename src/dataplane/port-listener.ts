@@ -144,7 +144,10 @@ export class PortListener {
 
   /** h2c prior knowledge starts with the HTTP/2 preface; anything else is HTTP/1.x. */
   private sniff(socket: net.Socket): void {
-    socket.setTimeout(this.limits.headersTimeoutMs, () => socket.destroy());
+    // A connection that sends nothing is closed after the header timeout (the protocol servers' own timers
+    // start only once bytes arrive).
+    const silent = (): void => void socket.destroy();
+    socket.setTimeout(this.limits.headersTimeoutMs, silent);
     socket.on('error', () => {});
     const onReadable = (): void => {
       const chunk = socket.read() as Buffer | null;
@@ -157,6 +160,7 @@ export class PortListener {
       }
       socket.removeListener('readable', onReadable);
       socket.setTimeout(0);
+      socket.removeListener('timeout', silent);
       socket.unshift(chunk);
       if (isH2) this.h2.emit('connection', socket);
       else this.h1.emit('connection', socket);

@@ -46,7 +46,7 @@ before(async () => {
   [a, b, mirror] = await Promise.all([echoBackend('a'), echoBackend('b'), echoBackend('mirror')]);
   slow = http.createServer((req, res) => {
     req.resume();
-    const t = setTimeout(() => res.end('late'), 3_000);
+    const t = setTimeout(() => res.end('late'), req.url?.includes('very-slow') ? 9_000 : 3_000);
     res.on('close', () => clearTimeout(t));
   });
   await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
@@ -282,3 +282,22 @@ test('timeouts.request and timeouts.backendRequest answer 504', async () => {
   assert.equal((await get(gwPort, '/timeout/backend', { host: 'h.test' })).status, 504);
   assert.ok(Date.now() - t0 < 2_000);
 });
+
+test(
+  'without route timeouts, the default backend timeout (here 5 s) answers 504',
+  { timeout: 20_000 },
+  async () => {
+    const { gw: local, port: p } = await startGateway(
+      snapshot([port([listener([rule({ backends: [backend('default/slow:80', slowPort)] })])])]),
+      { limits: { defaultBackendTimeoutMs: 5_000 } },
+    );
+    try {
+      const t0 = Date.now();
+      assert.equal((await get(p, '/very-slow', { host: 'h.test' })).status, 504);
+      const took = Date.now() - t0;
+      assert.ok(took >= 4_900 && took < 7_000, `answered after ${took} ms`);
+    } finally {
+      await local.close(100);
+    }
+  },
+);

@@ -208,6 +208,53 @@ test('HTTP/2 over TLS to a backend (protocol h2, certificate not verified, as Go
   }
 });
 
+test('WebSocket over HTTPS (wss) through the gateway', async () => {
+  const { WebSocketServer, WebSocket } = await import('ws');
+  const plain = (await import('node:http')).createServer();
+  const wss = new WebSocketServer({ server: plain });
+  wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`secure:${m.toString()}`)));
+  await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+  const wp = (plain.address() as net.AddressInfo).port;
+  const cert = selfSigned(['chat.example.com']);
+  const local = new Gateway();
+  try {
+    await local.apply(
+      snapshot([
+        port(
+          [
+            listener([rule({ backends: [backend('default/chat:80', wp)] })], {
+              hostname: 'chat.example.com',
+              tls: tlsOf(cert.certPem, cert.keyPem),
+            }),
+          ],
+          'HTTPS',
+        ),
+      ]),
+    );
+    const p = local.ports()[0]!.boundPort;
+    // SNI for the listener's certificate (ws passes TLS options through to tls.connect).
+    const tlsOptions = {
+      servername: 'chat.example.com',
+      ca: cert.certPem,
+      headers: { host: 'chat.example.com' },
+    };
+    const ws = new WebSocket(`wss://127.0.0.1:${p}/`, tlsOptions);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const reply = new Promise<string>((resolve) => ws.once('message', (m) => resolve(m.toString())));
+    ws.send('hello');
+    assert.equal(await reply, 'secure:hello');
+    ws.close();
+  } finally {
+    await local.close(100);
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+    await new Promise((r) => plain.close(r));
+  }
+});
+
 test('certificates are replaced in place by a new snapshot, without rebinding', async () => {
   const renewed = selfSigned(['store.example.com', 'renewed.example.com']);
   const snap = gw.snapshot!;

@@ -31,6 +31,8 @@ interface ParserClass {
 const { HTTPParser } = createRequire(import.meta.url)('_http_common') as { HTTPParser: ParserClass };
 
 const CRLF = '\r\n';
+/** Headers timeouts at least this long are enforced by the pool's sweep (±1 s) instead of a timer each. */
+const COARSE_TIMEOUT_MS = 5_000;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
 
@@ -50,6 +52,8 @@ interface Pending {
   bodyDone: boolean;
   done: boolean;
   timer: NodeJS.Timeout | undefined;
+  /** Epoch ms by which response headers must arrive (0 = none); checked by the pool's sweep. */
+  deadline: number;
   /** Removes this attempt's listeners from the request body. */
   detach: (() => void) | undefined;
 }
@@ -175,6 +179,7 @@ class Connection {
     // 1xx (e.g. 103 Early Hints) are informational: the final response follows on the same message stream.
     if (status < 200 && status !== 101) return 0;
     this.final = true;
+    p.deadline = 0;
     if (p.timer !== undefined) {
       clearTimeout(p.timer);
       p.timer = undefined;
@@ -237,7 +242,10 @@ class Connection {
     }
     if (chunked) head += `transfer-encoding: chunked${CRLF}`;
     head += CRLF;
-    if (request.headersTimeout > 0) {
+    if (request.headersTimeout >= COARSE_TIMEOUT_MS) {
+      // Long timeouts (the 30 s default) are checked by the pool's once-a-second sweep: no timer per request.
+      p.deadline = Date.now() + request.headersTimeout;
+    } else if (request.headersTimeout > 0) {
       p.timer = setTimeout(() => {
         p.timer = undefined;
         this.fail(
@@ -301,6 +309,13 @@ class Connection {
     this.finishWithError(p, err, fromCaller);
   }
 
+  checkDeadline(now: number): void {
+    const p = this.pending;
+    if (p !== undefined && p.deadline > 0 && now >= p.deadline) {
+      this.fail(p, Object.assign(new Error('upstream headers timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' }));
+    }
+  }
+
   /** The connection broke: fail whatever exchange is on it. */
   private failCurrent(err: Error): void {
     const p = this.pending;
@@ -347,7 +362,7 @@ export class H1Upstream implements UpstreamDispatcher {
     private readonly keepAliveMs: number,
     private readonly maxHeaderSize: number,
   ) {
-    this.sweeper = setInterval(() => this.sweep(), Math.max(250, keepAliveMs / 2));
+    this.sweeper = setInterval(() => this.sweep(), Math.min(1_000, Math.max(250, keepAliveMs / 2)));
     this.sweeper.unref();
   }
 
@@ -377,6 +392,7 @@ export class H1Upstream implements UpstreamDispatcher {
       bodyDone: false,
       done: false,
       timer: undefined,
+      deadline: 0,
       detach: undefined,
     });
   }
@@ -399,6 +415,7 @@ export class H1Upstream implements UpstreamDispatcher {
   private sweep(): void {
     const now = Date.now();
     for (const conn of [...this.idle]) if (now - conn.idleSince >= this.keepAliveMs) conn.destroy(undefined);
+    for (const conn of this.all) conn.checkDeadline(now);
   }
 
   async close(): Promise<void> {
