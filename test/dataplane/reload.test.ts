@@ -4,7 +4,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
 import type { RouteRuleIR, Snapshot } from '../../src/ir/snapshot.js';
@@ -19,18 +18,7 @@ import {
   startGateway,
   type EchoBackend,
 } from './fixtures.js';
-
-interface AutocannonResult {
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  requests: { total: number };
-  '2xx': number;
-}
-type Autocannon = (
-  opts: Record<string, unknown>,
-) => Promise<AutocannonResult> & { on(ev: string, fn: (...a: unknown[]) => void): void };
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+import { autocannon } from '../support/autocannon.js';
 
 const SECONDS = Number(process.env.RELOAD_TEST_SECONDS ?? 20);
 let a: EchoBackend;

@@ -1,6 +1,7 @@
 // End-to-end harness: runs the real `bin/extgate` as a child process with its own state dir and ports, and the
 // real kubectl against the kubeconfig it writes. Used by the walkthrough tests.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -162,3 +163,26 @@ export async function waitFor(
 }
 
 export { execFileAsync };
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * One plain HTTP/1.1 request to 127.0.0.1:`port` on a fresh connection. (Not fetch: it refuses to send a
+ * `Host` header, and Host is what selects the Gateway listener and route.)
+ */
+export function httpGet(port: number, path: string, headers: Record<string, string>): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,32 +1,18 @@
 // The seed's walkthrough, end to end: `extgate up` as a real process, manifests applied with the real kubectl,
 // the store app on loopback, the `basic` callout over gRPC+TLS, traffic through real listeners.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { CalloutServer } from '../../src/sdk/server.js';
 import { selfSignedCertificate } from '../../src/sdk/certs.js';
 import { basic } from '../../examples/callouts/basic/callout.js';
 import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js';
-import { startExtgate, waitFor, type ExtgateProcess } from './harness.js';
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function get(port: number, path: string, headers: Record<string, string>): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import {
+  httpGet as get,
+  startExtgate,
+  waitFor,
+  type ExtgateProcess,
+  type HttpAnswer as Answer,
+} from './harness.js';
 
 function storeManifests(ports: Record<string, number>): string {
   const services = Object.entries(ports)
@@ -258,10 +244,17 @@ describe('seed walkthrough through extgate up and kubectl', () => {
     const tree = (await (await fetch(`${admin}/api/tree`)).json()) as { gateways: Array<{ name: string }> };
     assert.ok(tree.gateways.some((g) => g.name === 'internal-http'));
     const metrics = await (await fetch(`${admin}/metrics`)).text();
-    assert.match(metrics, /extgate_extension_latency_seconds_count\{chain="GCPTrafficExtension\/default\/my-traffic-extension\/chain1"/);
+    assert.match(
+      metrics,
+      /extgate_extension_latency_seconds_count\{chain="GCPTrafficExtension\/default\/my-traffic-extension\/chain1"/,
+    );
     assert.match(metrics, /extgate_snapshots_programmed_total [1-9]/);
     // Access-log lines are written in batches, at least once a second.
-    const accessLine = () => extgate.output().split('\n').find((l) => l.includes('"service_extension_info"'));
+    const accessLine = () =>
+      extgate
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"service_extension_info"'));
     await waitFor(async () => accessLine() !== undefined, 5_000);
     const line = accessLine();
     assert.ok(line, 'an access-log line with service_extension_info');
