@@ -1,0 +1,313 @@
+// The dashboard of the real product in real headless Chromium: `extgate up` as a process, manifests applied
+// with the real kubectl, the store app on loopback, the `basic` callout over gRPC+TLS and the `add-header`
+// Proxy-Wasm plugin in ONE traffic extension chain. The page is opened before requests are sent; a request is
+// found in the live log by its x-request-id, and its trace must show the chain that matched, the callout's and
+// the plugin's steps with their effects, the header diff each made, the upstream's answer, and no credential.
+// The screenshot is saved in the test's temp dir for a look.
+import assert from 'node:assert/strict';
+import { request, type IncomingHttpHeaders } from 'node:http';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CalloutServer } from '../../src/sdk/server.js';
+import { selfSignedCertificate } from '../../src/sdk/certs.js';
+import { basic } from '../../examples/callouts/basic/callout.js';
+import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js';
+import { buildPlugins, examplePath } from '../wasm/helpers.js';
+import { chromiumMissing, launchBrowser } from '../admin/browser.js';
+import { startExtgate, waitFor, type ExtgateProcess } from './harness.js';
+
+const skip = chromiumMissing();
+const CHAIN = 'GCPTrafficExtension/default/my-traffic-extension/chain1';
+const SECRET = 'Bearer very-secret-token';
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** fetch() would drop the Host header; the gateway routes by it. */
+function get(port: number, path: string, headers: Record<string, string>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function manifests(storePort: number, calloutPort: number, pluginWasm: string): string {
+  return `kind: Gateway
+apiVersion: gateway.networking.k8s.io/v1
+metadata: {name: external-http}
+spec:
+  gatewayClassName: gke-l7-global-external-managed
+  listeners: [{name: http, protocol: HTTP, port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: store-v1}
+spec:
+  ports: [{name: http, port: 8080, targetPort: ${storePort}}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: store-v1-local
+  labels: {kubernetes.io/service-name: store-v1}
+addressType: IPv4
+ports: [{name: http, port: ${storePort}, protocol: TCP}]
+endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: extension-service}
+spec:
+  ports: [{port: 443, targetPort: ${calloutPort}, appProtocol: HTTP2}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: extension-service-local
+  labels: {kubernetes.io/service-name: extension-service}
+addressType: IPv4
+ports: [{port: ${calloutPort}, protocol: TCP}]
+endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
+---
+kind: HTTPRoute
+apiVersion: gateway.networking.k8s.io/v1
+metadata: {name: store}
+spec:
+  parentRefs: [{kind: Gateway, name: external-http}]
+  hostnames: ["store.example.com"]
+  rules:
+  - backendRefs: [{name: store-v1, port: 8080}]
+---
+kind: GCPWasmPlugin
+apiVersion: networking.gke.io/v1
+metadata: {name: add-header}
+spec:
+  versions:
+  - name: v1
+    image: "file://${pluginWasm}"
+    weight: 1
+  logConfig: {enabled: true, sampleRate: 1000000, minLogLevel: INFO}
+---
+kind: GCPTrafficExtension
+apiVersion: networking.gke.io/v1
+metadata: {name: my-traffic-extension, namespace: default}
+spec:
+  targetRefs: [{group: "gateway.networking.k8s.io", kind: Gateway, name: external-http}]
+  extensionChains:
+  - name: chain1
+    matchCondition:
+      celExpressions:
+      - celMatcher: request.path.contains("serviceextensions")
+    extensions:
+    - name: ext1
+      authority: "myext.com"
+      timeout: 1s
+      supportedEvents: [RequestHeaders, ResponseHeaders]
+      backendRef: {group: "", kind: Service, name: extension-service, port: 443}
+    - name: plugin
+      supportedEvents: [RequestHeaders, ResponseHeaders]
+      backendRef: {group: "networking.gke.io", kind: GCPWasmPlugin, name: add-header}
+`;
+}
+
+describe('dashboard of extgate up in headless Chromium', { skip }, () => {
+  let extgate: ExtgateProcess;
+  let store: StoreApp;
+  let callout: CalloutServer;
+  let browser: { context: BrowserContext; dir: string } | undefined;
+  let page: Page;
+  let gatewayPort = 0;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    buildPlugins();
+    store = await startStoreApp('store-v1', 0);
+    const cert = selfSignedCertificate(['myext.com', 'localhost']);
+    callout = new CalloutServer(basic, {
+      address: '127.0.0.1',
+      plaintextPort: null,
+      securePort: 0,
+      healthPort: null,
+      certChain: cert.certPem,
+      privateKey: cert.keyPem,
+    });
+    const calloutPorts = await callout.start();
+    extgate = await startExtgate('up');
+    gatewayPort = 80 + extgate.portOffset;
+    await extgate.kubectl(['apply', '-f', '-'], {
+      input: manifests(store.port, calloutPorts.secure!, examplePath('add-header')),
+    });
+    // Extensions carry PolicyStatus (conditions per ancestor Gateway), which `kubectl wait` does not read.
+    await waitFor(
+      async () => {
+        const out = await extgate.kubectl([
+          'get',
+          'gcptrafficextension',
+          'my-traffic-extension',
+          '-o=jsonpath={.status.ancestors[0].conditions[?(@.type=="Programmed")].status}',
+        ]);
+        return out.stdout === 'True';
+      },
+      30_000,
+      200,
+    );
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(msg.text());
+    });
+  });
+
+  after(async () => {
+    await browser?.context.close();
+    if (browser) await rm(browser.dir, { recursive: true, force: true }).catch(() => {});
+    await extgate?.cleanup();
+    await callout?.stop();
+    await store?.close();
+  });
+
+  it('finds a request through a callout and a plugin in the live log and shows its trace', async (t) => {
+    // The data plane may serve the new snapshot a moment after the Programmed condition is written.
+    await waitFor(
+      async () =>
+        (await get(gatewayPort, '/serviceextensions', { host: 'store.example.com' })).headers.hello !==
+        undefined,
+      10_000,
+    );
+
+    await page.goto(`http://127.0.0.1:${extgate.adminPort}/`);
+    await page.waitForSelector('#live.on', { timeout: 10_000 });
+
+    const requestId = `dash-${process.pid}-${Date.now()}`;
+    const answer = await get(gatewayPort, '/serviceextensions', {
+      host: 'store.example.com',
+      authorization: SECRET,
+      'x-request-id': requestId,
+      foo: 'removed-by-the-callout',
+    });
+    assert.equal(answer.status, 200, answer.body);
+    // Both extensions added a `hello` on the way back: the callout's and the plugin's.
+    assert.deepEqual(String(answer.headers.hello).split(', ').sort(), ['service-extensions', 'world']);
+    const json = JSON.parse(answer.body) as { metadata: string; host_header: string };
+    assert.equal(json.metadata, 'store-v1');
+    // One not matched by the chain, for contrast.
+    assert.equal((await get(gatewayPort, '/plain', { host: 'store.example.com' })).status, 200);
+
+    // The live log: the row whose record carries our x-request-id (the filter searches request ids too).
+    await page.fill('#filter', requestId);
+    const row = page.locator('#requests tr:not([hidden])', { hasText: '/serviceextensions' });
+    await row.waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#requests tr:not([hidden])').count(), 1);
+    assert.match((await row.textContent()) ?? '', /200/);
+    assert.match((await row.textContent()) ?? '', new RegExp(CHAIN.replace(/[/.]/g, '\\$&')));
+    await row.click();
+
+    await page.waitForSelector('#trace-steps .step', { timeout: 10_000 });
+    assert.match((await page.locator('#trace code').first().textContent()) ?? '', new RegExp(requestId));
+
+    // Which chain matched, and why.
+    const chains = (await page.locator('#trace-chains').textContent()) ?? '';
+    assert.match(chains, /traffic:/);
+    assert.match(chains, /chain1.*request\.path\.contains\("serviceextensions"\)/);
+    assert.match((await page.locator('#trace-route').textContent()) ?? '', /default\/store/);
+
+    // Request path: the callout, then the plugin; response path: the same two in reverse (GKE's order).
+    const steps = page.locator('#trace-steps .step');
+    const heads = await steps.locator('.head').allTextContents();
+    assert.equal(await steps.count(), 4, heads.join('\n'));
+    const ext1Req = steps.nth(0);
+    const pluginReq = steps.nth(1);
+    const pluginResp = steps.nth(2);
+    const ext1Resp = steps.nth(3);
+    for (const [step, name, event] of [
+      [ext1Req, 'ext1', 'RequestHeaders'],
+      [pluginReq, 'plugin', 'RequestHeaders'],
+      [pluginResp, 'plugin', 'ResponseHeaders'],
+      [ext1Resp, 'ext1', 'ResponseHeaders'],
+    ] as const) {
+      assert.equal(await step.locator('.head .name').textContent(), name);
+      assert.equal(await step.locator('.head .kind').textContent(), event);
+      assert.equal(await step.getAttribute('data-effect'), 'CONTENT_MODIFIED', `${name} ${event}`);
+    }
+    assert.match((await pluginReq.locator('.head').textContent()) ?? '', /default\/add-header@v1/);
+    // Each step with its latency (a gRPC status is shown only when a callout failed).
+    assert.match((await ext1Req.locator('.head').textContent()) ?? '', /\d+\.\d\d ms at \+/);
+
+    // The callout's request diff: host and path rewritten, a header added, `foo` removed; the credential
+    // is shown only as redacted.
+    assert.equal(
+      await ext1Req.locator('tr.add[data-header="header-request"]').textContent(),
+      '+header-request: request',
+    );
+    assert.equal(await ext1Req.locator('tr.del[data-header="foo"]').count(), 1);
+    assert.match(
+      (await ext1Req.locator('tr.mod[data-header=":authority"]').textContent()) ?? '',
+      /store\.example\.com → service-extensions\.com/,
+    );
+    assert.match(
+      (await ext1Req.locator('tr.mod[data-header=":path"]').textContent()) ?? '',
+      /\/serviceextensions → \//,
+    );
+    assert.equal(
+      await ext1Req.locator('tr.same[data-header="authorization"]').textContent(),
+      ' authorization: [redacted]',
+    );
+    // basic asks for clear_route_cache; in a traffic chain that cannot change the route (GKE's order).
+    assert.match(
+      (await ext1Req.textContent()) ?? '',
+      /clear_route_cache ignored: a traffic extension does not change the route/,
+    );
+    assert.match((await page.locator('#trace-route').textContent()) ?? '', /default\/store\/0\/0/);
+    // The plugin's request diff: its x-plugin header.
+    assert.equal(
+      await pluginReq.locator('tr.add[data-header="x-plugin"]').textContent(),
+      '+x-plugin: add-header',
+    );
+    // Response path: the plugin adds hello: world, then the callout adds hello: service-extensions to it.
+    assert.equal(await pluginResp.locator('tr.add[data-header="hello"]').textContent(), '+hello: world');
+    assert.equal(
+      await ext1Resp.locator('tr.mod[data-header="hello"]').textContent(),
+      '~hello: world → world, service-extensions',
+    );
+
+    // The upstream's answer.
+    const upstream = (await page.locator('#trace-upstream').textContent()) ?? '';
+    assert.match(upstream, new RegExp(`127\\.0\\.0\\.1:${store.port} answered 200`));
+    assert.match(upstream, /content-type: application\/json/);
+
+    const html = await page.content();
+    assert.ok(!html.includes('very-secret-token'), 'the authorization value never reaches the page');
+    assert.match(html, /authorization: \[redacted\]/);
+
+    // The configuration tree shows the chain's extensions under the Gateway, none of them in trouble.
+    const ext = page.locator('li.node[data-kind="GCPTrafficExtension"][data-name="my-traffic-extension"]');
+    await ext.waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('li.node.problem').count(), 0, await page.locator('#config').innerText());
+
+    if (process.env.EXTGATE_KEEP_SCREENSHOT) {
+      await ext1Resp.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: process.env.EXTGATE_KEEP_SCREENSHOT.replace(/\.png$/, '-response.png') });
+    }
+    const shot = join(browser!.dir, 'dashboard-trace.png');
+    await page.screenshot({ path: shot, fullPage: false });
+    t.diagnostic(`screenshot: ${shot}`);
+    const png = await readFile(shot);
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.ok(png.byteLength > 20_000, `a rendered page, not a blank one (${png.byteLength} bytes)`);
+    if (process.env.EXTGATE_KEEP_SCREENSHOT)
+      await page.screenshot({ path: process.env.EXTGATE_KEEP_SCREENSHOT });
+    assert.deepEqual(pageErrors, [], 'no script errors in the page');
+  });
+});
