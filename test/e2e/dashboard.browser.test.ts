@@ -16,7 +16,7 @@ import { basic } from '../../examples/callouts/basic/callout.js';
 import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js';
 import { buildPlugins, examplePath } from '../wasm/helpers.js';
 import { chromiumMissing, launchBrowser } from '../admin/browser.js';
-import { startExtgate, waitFor, type ExtgateProcess } from './harness.js';
+import { freePort, startExtgate, waitFor, type ExtgateProcess } from './harness.js';
 
 const skip = chromiumMissing();
 const CHAIN = 'GCPTrafficExtension/default/my-traffic-extension/chain1';
@@ -99,7 +99,12 @@ spec:
     weight: 1
   logConfig: {enabled: true, sampleRate: 1000000, minLogLevel: INFO}
 ---
-kind: GCPTrafficExtension
+${trafficExtension('')}`;
+}
+
+/** The one traffic extension: chain1 = the callout then the plugin; `more` appends further chains. */
+function trafficExtension(more: string): string {
+  return `kind: GCPTrafficExtension
 apiVersion: networking.gke.io/v1
 metadata: {name: my-traffic-extension, namespace: default}
 spec:
@@ -118,8 +123,79 @@ spec:
     - name: plugin
       supportedEvents: [RequestHeaders, ResponseHeaders]
       backendRef: {group: "networking.gke.io", kind: GCPWasmPlugin, name: add-header}
+${more}`;
+}
+
+/**
+ * A second chain for the failure paths: a callout nobody answers (fail-open) and the block-request plugin,
+ * which logs every decision and answers 403 itself for a bad user agent.
+ */
+function guardedChain(): string {
+  return `  - name: guarded
+    matchCondition:
+      celExpressions:
+      - celMatcher: request.path.startsWith("/guarded")
+    extensions:
+    - name: gone
+      authority: "myext.com"
+      timeout: 1s
+      failOpen: true
+      supportedEvents: [RequestHeaders]
+      backendRef: {group: "", kind: Service, name: gone-service, port: 443}
+    - name: guard
+      supportedEvents: [RequestHeaders]
+      backendRef: {group: "networking.gke.io", kind: GCPWasmPlugin, name: block-request}
 `;
 }
+
+/** What the guarded chain refers to; admission wants it to exist first, as GKE's does. */
+function guardedResources(deadPort: number, blockRequestWasm: string): string {
+  return `apiVersion: v1
+kind: Service
+metadata: {name: gone-service}
+spec:
+  ports: [{port: 443, targetPort: ${deadPort}, appProtocol: HTTP2}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: gone-service-local
+  labels: {kubernetes.io/service-name: gone-service}
+addressType: IPv4
+ports: [{port: ${deadPort}, protocol: TCP}]
+endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
+---
+kind: GCPWasmPlugin
+apiVersion: networking.gke.io/v1
+metadata: {name: block-request}
+spec:
+  versions:
+  - name: v1
+    image: "file://${blockRequestWasm}"
+    weight: 1
+  logConfig: {enabled: true, sampleRate: 1000000, minLogLevel: INFO}
+`;
+}
+
+/**
+ * A routing extension the controller rejects: GKE runs routing extensions only on regional Gateway classes,
+ * and this Gateway is global.
+ */
+const MISPLACED_ROUTING = `kind: GCPRoutingExtension
+apiVersion: networking.gke.io/v1
+metadata: {name: misplaced-routing, namespace: default}
+spec:
+  targetRefs: [{group: "gateway.networking.k8s.io", kind: Gateway, name: external-http}]
+  extensionChains:
+  - name: chain1
+    matchCondition:
+      celExpressions:
+      - celMatcher: request.path.contains("never-sent")
+    extensions:
+    - name: ext1
+      authority: "myext.com"
+      backendRef: {group: "", kind: Service, name: extension-service, port: 443}
+`;
 
 describe('dashboard of extgate up in headless Chromium', { skip }, () => {
   let extgate: ExtgateProcess;
@@ -184,8 +260,11 @@ describe('dashboard of extgate up in headless Chromium', { skip }, () => {
       async () =>
         (await get(gatewayPort, '/serviceextensions', { host: 'store.example.com' })).headers.hello !==
         undefined,
-      10_000,
-    );
+      15_000,
+      100,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- extgate output ---\n${extgate.output()}`);
+    });
 
     await page.goto(`http://127.0.0.1:${extgate.adminPort}/`);
     await page.waitForSelector('#live.on', { timeout: 10_000 });
@@ -308,6 +387,106 @@ describe('dashboard of extgate up in headless Chromium', { skip }, () => {
     assert.ok(png.byteLength > 20_000, `a rendered page, not a blank one (${png.byteLength} bytes)`);
     if (process.env.EXTGATE_KEEP_SCREENSHOT)
       await page.screenshot({ path: process.env.EXTGATE_KEEP_SCREENSHOT });
+    assert.deepEqual(pageErrors, [], 'no script errors in the page');
+  });
+
+  it('shows a fail-open callout, a plugin answering itself, its logs per version, and a misplaced extension', async () => {
+    const host = 'store.example.com';
+    const deadPort = await freePort();
+    await extgate.kubectl(['apply', '-f', '-'], {
+      input: guardedResources(deadPort, examplePath('block-request')),
+    });
+    await extgate.kubectl(['apply', '-f', '-'], { input: trafficExtension(guardedChain()) });
+    await waitFor(
+      async () => (await get(gatewayPort, '/guarded/x', { host, 'user-agent': 'badbot/1.0' })).status === 403,
+      15_000,
+      200,
+    );
+
+    const id = `guard-${process.pid}-${Date.now()}`;
+    const allowed = await get(gatewayPort, '/guarded/shop', {
+      host,
+      'x-request-id': `${id}-allowed`,
+      cookie: 'session=top-secret-cookie',
+    });
+    assert.equal(allowed.status, 200, allowed.body);
+    const blocked = await get(gatewayPort, '/guarded/x', {
+      host,
+      'user-agent': 'badbot/1.0',
+      'x-request-id': `${id}-blocked`,
+    });
+    assert.equal(blocked.status, 403);
+
+    await page.fill('#filter', id);
+    const rows = page.locator('#requests tr:not([hidden])');
+    await waitFor(async () => (await rows.count()) === 2, 10_000);
+    const allowedRow = rows.filter({ hasText: '/guarded/shop' });
+    const blockedRow = rows.filter({ hasText: '/guarded/x' });
+    assert.match((await blockedRow.textContent()) ?? '', /403/);
+
+    // The allowed request: the dead callout failed open, then the plugin let it through.
+    await allowedRow.click();
+    await page.waitForSelector(`#trace code:text("${id}-allowed")`, { timeout: 10_000 });
+    const steps = page.locator('#trace-steps .step');
+    assert.equal(await steps.count(), 2, (await steps.locator('.head').allTextContents()).join('\n'));
+    assert.match(
+      (await page.locator('#trace-chains').textContent()) ?? '',
+      /guarded.*startsWith\("\/guarded"\)/,
+    );
+    assert.equal(await steps.nth(0).locator('.head .name').textContent(), 'gone');
+    assert.equal(await steps.nth(0).getAttribute('data-effect'), 'FAILED_OPEN');
+    assert.ok(
+      ((await steps.nth(0).locator('.error').textContent()) ?? '').length > 0,
+      'the failure is shown',
+    );
+    assert.equal(await steps.nth(1).locator('.head .name').textContent(), 'guard');
+    assert.equal(await steps.nth(1).getAttribute('data-effect'), 'NONE');
+    assert.match((await steps.nth(1).locator('.head').textContent()) ?? '', /default\/block-request@v1/);
+    assert.match((await page.locator('#trace-upstream').textContent()) ?? '', /answered 200/);
+    assert.equal(
+      await page.locator('#trace tr[data-header="cookie"]').first().textContent(),
+      ' cookie: [redacted]',
+    );
+    assert.ok(
+      !(await page.content()).includes('top-secret-cookie'),
+      'the cookie value never reaches the page',
+    );
+
+    // The blocked one: the plugin answered itself; nothing went upstream.
+    await blockedRow.click();
+    await page.waitForSelector('#trace-steps .step[data-effect="IMMEDIATE_RESPONSE"]', { timeout: 10_000 });
+    assert.match((await page.locator('#trace-steps').textContent()) ?? '', /immediate response 403/);
+    assert.equal(await page.locator('#trace-upstream').count(), 0);
+    assert.match((await page.locator('#trace').textContent()) ?? '', /not sent upstream/);
+
+    // Plugin logs per version.
+    await page.click('#tab-plugins');
+    const log = page.locator('table.plugin-log[data-plugin="default/block-request"][data-version="v1"]');
+    await log.waitFor({ timeout: 10_000 });
+    assert.match((await log.textContent()) ?? '', /allowed \/guarded\/shop/);
+    assert.match((await log.textContent()) ?? '', /blocked \/guarded\/x/);
+    await page.click('#tab-config');
+
+    // A rejected extension is flagged in the configuration tree with the controller's message and event.
+    await extgate.kubectl(['apply', '-f', '-'], { input: MISPLACED_ROUTING });
+    const broken = page.locator(
+      'li.node.problem[data-kind="GCPRoutingExtension"][data-name="misplaced-routing"]',
+    );
+    await broken.waitFor({ timeout: 15_000 });
+    assert.match(
+      (await broken.locator('.fix').first().textContent()) ?? '',
+      /Accepted False \(NotAllowed\): GCPRoutingExtension is not supported by GatewayClass "gke-l7-global-external-managed".*need a regional class/,
+    );
+    assert.match(
+      (await broken.locator('.events .warn').first().textContent()) ?? '',
+      /Warning SYNC: Attachment of GCPRoutingExtension "default\/misplaced-routing" .* failed/,
+    );
+    if (process.env.EXTGATE_KEEP_SCREENSHOT) {
+      await allowedRow.click();
+      await page.waitForSelector('#trace-steps .step[data-effect="FAILED_OPEN"]');
+      await broken.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: process.env.EXTGATE_KEEP_SCREENSHOT.replace(/\.png$/, '-failures.png') });
+    }
     assert.deepEqual(pageErrors, [], 'no script errors in the page');
   });
 });
