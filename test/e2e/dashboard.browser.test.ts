@@ -281,16 +281,24 @@ describe('dashboard of extgate up in headless Chromium', { skip }, () => {
     assert.deepEqual(String(answer.headers.hello).split(', ').sort(), ['service-extensions', 'world']);
     const json = JSON.parse(answer.body) as { metadata: string; host_header: string };
     assert.equal(json.metadata, 'store-v1');
-    // One not matched by the chain, for contrast.
-    assert.equal((await get(gatewayPort, '/plain', { host: 'store.example.com' })).status, 200);
+    assert.equal(json.host_header, 'service-extensions.com', "the callout's rewrite reached the upstream");
+    // One the chain does not match, for contrast.
+    const plain = await get(gatewayPort, '/plain', {
+      host: 'store.example.com',
+      'x-request-id': `${requestId}-plain`,
+    });
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers.hello, undefined);
 
-    // The live log: the row whose record carries our x-request-id (the filter searches request ids too).
+    // The live log: the rows whose records carry our x-request-ids (the filter searches request ids too).
     await page.fill('#filter', requestId);
-    const row = page.locator('#requests tr:not([hidden])', { hasText: '/serviceextensions' });
-    await row.waitFor({ timeout: 10_000 });
-    assert.equal(await page.locator('#requests tr:not([hidden])').count(), 1);
-    assert.match((await row.textContent()) ?? '', /200/);
-    assert.match((await row.textContent()) ?? '', new RegExp(CHAIN.replace(/[/.]/g, '\\$&')));
+    const rows = page.locator('#requests tr:not([hidden])');
+    await waitFor(async () => (await rows.count()) === 2, 10_000);
+    const plainRow = rows.filter({ hasText: '/plain' });
+    assert.equal(await plainRow.locator('td').last().textContent(), '—', 'no chain for /plain');
+    const row = rows.filter({ hasText: '/serviceextensions' });
+    assert.match((await row.locator('td.status').textContent()) ?? '', /^200$/);
+    assert.equal(await row.locator('td').last().textContent(), CHAIN);
     await row.click();
 
     await page.waitForSelector('#trace-steps .step', { timeout: 10_000 });
