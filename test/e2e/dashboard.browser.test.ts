@@ -219,7 +219,10 @@ describe('dashboard of extgate up in headless Chromium', { skip }, () => {
       privateKey: cert.keyPem,
     });
     const calloutPorts = await callout.start();
-    extgate = await startExtgate('up');
+    // Port 80 of the Gateway binds 80 + offset: take a port just seen free rather than a random offset, which
+    // can land on a loopback port a client connection of another test holds (the listener is then refused
+    // and retried 10 s later).
+    extgate = await startExtgate('up', { portOffset: (await freePort()) - 80 });
     gatewayPort = 80 + extgate.portOffset;
     await extgate.kubectl(['apply', '-f', '-'], {
       input: manifests(store.port, calloutPorts.secure!, examplePath('add-header')),
