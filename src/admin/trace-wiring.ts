@@ -131,7 +131,14 @@ class TracedStream implements ExtensionStream {
       details.push(
         `immediate response ${r.immediate.status}${r.immediate.details ? ` (${r.immediate.details})` : ''}`,
       );
-    if (r.clearRouteCache) details.push('clear_route_cache: route re-selected');
+    // Only a routing chain re-selects the route (src/dataplane/extension-flow.ts); a traffic extension runs
+    // after the backend is chosen and, as on GKE, does not change it. Chain ids start with the resource kind.
+    if (r.clearRouteCache)
+      details.push(
+        this.ext.id.startsWith('GCPRoutingExtension/')
+          ? 'clear_route_cache: route re-selected'
+          : 'clear_route_cache ignored: a traffic extension does not change the route',
+      );
     if (r.selectedEndpoint) details.push(`endpoint selected: ${r.selectedEndpoint}`);
     this.trace.step({
       extension: this.ext.id,
