@@ -16,7 +16,7 @@ import { AccessLog } from '../src/admin/access-log.js';
 import { logDestination } from '../src/admin/log-destination.js';
 import { HeaderList } from '../src/extensions/header-map.js';
 import type { CalloutExtensionIR } from '../src/ir/snapshot.js';
-import { headerExtension, startMiniGateway } from '../test/admin/mini-gateway.js';
+import { headerExtension, startMiniGateway } from './mini-gateway.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {

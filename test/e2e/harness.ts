@@ -46,7 +46,7 @@ export interface KubectlResult {
 
 export interface StartOptions {
   args?: string[];
-  /** Added to every Gateway listener port; default: a random offset that puts port 80 above 20000. */
+  /** Added to every Gateway listener port; default: one that puts port 80 on a free port. */
   portOffset?: number;
   stateDir?: string;
   env?: NodeJS.ProcessEnv;
@@ -61,7 +61,8 @@ export async function startExtgate(
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), 'extgate-e2e-'));
   const apiPort = await freePort();
   const adminPort = await freePort();
-  const portOffset = opts.portOffset ?? 20000 + Math.floor(Math.random() * 20000);
+  // Aim the listener on port 80 at a port that is free now (a random offset could land on a port in use).
+  const portOffset = opts.portOffset ?? (await freePort()) - 80;
   const args = [
     EXTGATE,
     command,

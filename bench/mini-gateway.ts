@@ -1,7 +1,7 @@
-// A minimal traced proxy for the admin tests and the overhead bench: real HTTP in, the real ExtensionChain
+// A minimal traced proxy for the observability overhead bench: real HTTP in, the real ExtensionChain
 // (src/extensions/chain.ts) over the given extensions, real HTTP to an upstream, and the RequestTrace calls
 // where the data plane makes them (begin, listener, route, chain, upstream, end; the steps come from
-// tracedExtension around each chain member). It is the reference for wiring the recorder into src/dataplane.
+// tracedExtension around each chain member), so the cost of recording is measured without the rest.
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type {
@@ -11,18 +11,18 @@ import type {
   RouteRuleIR,
   WasmExtensionIR,
   WasmPluginIR,
-} from '../../src/ir/snapshot.js';
+} from '../src/ir/snapshot.js';
 import type {
   Extension,
   ExtensionStream,
   HeaderMap,
   RequestInfo,
   StepResult,
-} from '../../src/extensions/extension.js';
-import { compileChains } from '../../src/extensions/chain.js';
-import { HeaderList } from '../../src/extensions/header-map.js';
-import type { RequestTrace, TraceRecorder } from '../../src/admin/trace.js';
-import { describeChainMatch, describeRouteMatch, tracedExtension } from '../../src/admin/trace-wiring.js';
+} from '../src/extensions/extension.js';
+import { compileChains } from '../src/extensions/chain.js';
+import { HeaderList } from '../src/extensions/header-map.js';
+import type { RequestTrace, TraceRecorder } from '../src/admin/trace.js';
+import { describeChainMatch, describeRouteMatch, tracedExtension } from '../src/admin/trace-wiring.js';
 
 /** An extension whose request/response header behaviour is given as functions (stands in for a callout). */
 export function headerExtension(
