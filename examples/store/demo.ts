@@ -234,7 +234,9 @@ async function main(): Promise<void> {
     say(`  ${check.curl.map((a) => (/[\s"']/.test(a) ? `'${a}'` : a)).join(' ')}`);
     say(`  → answers with: ${check.expect}${result.ok ? '' : `\n  but got: ${result.output.slice(0, 400)}`}`);
   }
-  say(`\nextgate up was ready ${Date.now() - started} ms after it started; the first demo request answered ${firstAnswerMs ?? '-'} ms after npm start.`);
+  say(
+    `\nextgate up was ready ${Date.now() - started} ms after it started; the first demo request answered ${firstAnswerMs ?? '-'} ms after npm start.`,
+  );
   say(
     `kubectl:   export KUBECONFIG=${join(stateDir, 'kubeconfig')}; kubectl describe gcptrafficextension my-traffic-extension`,
   );

@@ -62,6 +62,7 @@ export interface AdmissionRequest {
  * through that branch; see docs/api-server.md). Used for the seed's reference errors such as
  * `GCPTrafficExtension.networking.gke.io "x" is invalid: spec.gatewayRef: gateway "g" not found in namespace "default"`).
  */
-export type AdmissionResult = { allowed: true } | { allowed: false; causes: FieldCause[] } | { allowed: false; denied: string };
+export type AdmissionResult =
+  { allowed: true } | { allowed: false; causes: FieldCause[] } | { allowed: false; denied: string };
 
 export type Admit = (request: AdmissionRequest, lookup: ObjectLookup) => AdmissionResult;

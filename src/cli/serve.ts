@@ -2,7 +2,11 @@
 // traffic; a Lease elects the one that writes status and events.
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
-import { addObservabilityFlags, observabilityFromFlags, type ObservabilityFlags } from '../admin/cli-flags.js';
+import {
+  addObservabilityFlags,
+  observabilityFromFlags,
+  type ObservabilityFlags,
+} from '../admin/cli-flags.js';
 import { resolve } from 'node:path';
 import { parseGoogleApiServices, runNode, wasmCacheDir } from './run-node.js';
 
@@ -65,37 +69,37 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--state-dir <dir>', 'local cache (Wasm modules)', './.extgate');
   addObservabilityFlags(command).action(async (flags: ServeFlags & ObservabilityFlags) => {
-      const portOffset = parseIntFlag('--port-offset', flags.portOffset, 0, 65535);
-      const adminPort = parseIntFlag('--admin-port', flags.adminPort, 0, 65535);
-      const kubeConfig = new KubeConfig();
-      if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
-      else kubeConfig.loadFromDefault();
-      if (!kubeConfig.getCurrentCluster())
-        throw new Error('no cluster in the kubeconfig: pass --kubeconfig FILE');
-      const log = (line: string) => process.stderr.write(`${line}\n`);
-      const node = await runNode({
-        kubeConfig,
-        address: flags.address,
-        portOffset,
-        adminPort,
-        adminAddress: flags.adminAddress,
-        cacheDir: wasmCacheDir(resolve(flags.stateDir)),
-        writeStatus: flags.leaderElection ? 'leader-election' : true,
-        leaseNamespace: flags.leaseNamespace,
-        googleApiServices: parseGoogleApiServices(flags.googleApiService),
-        gatewayClasses: flags.gatewayClass,
-        observability: observabilityFromFlags(flags),
-        insecureRegistries: flags.insecureRegistry,
-        ...(flags.registrySecret ? { registrySecret: flags.registrySecret } : {}),
-        log,
-      });
-      log(`serve: admin on http://${flags.adminAddress}:${node.admin.port}`);
-      await new Promise<void>((resolveStop) => {
-        process.once('SIGTERM', () => resolveStop());
-        process.once('SIGINT', () => resolveStop());
-      });
-      await node.close();
+    const portOffset = parseIntFlag('--port-offset', flags.portOffset, 0, 65535);
+    const adminPort = parseIntFlag('--admin-port', flags.adminPort, 0, 65535);
+    const kubeConfig = new KubeConfig();
+    if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
+    else kubeConfig.loadFromDefault();
+    if (!kubeConfig.getCurrentCluster())
+      throw new Error('no cluster in the kubeconfig: pass --kubeconfig FILE');
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const node = await runNode({
+      kubeConfig,
+      address: flags.address,
+      portOffset,
+      adminPort,
+      adminAddress: flags.adminAddress,
+      cacheDir: wasmCacheDir(resolve(flags.stateDir)),
+      writeStatus: flags.leaderElection ? 'leader-election' : true,
+      leaseNamespace: flags.leaseNamespace,
+      googleApiServices: parseGoogleApiServices(flags.googleApiService),
+      gatewayClasses: flags.gatewayClass,
+      observability: observabilityFromFlags(flags),
+      insecureRegistries: flags.insecureRegistry,
+      ...(flags.registrySecret ? { registrySecret: flags.registrySecret } : {}),
+      log,
     });
+    log(`serve: admin on http://${flags.adminAddress}:${node.admin.port}`);
+    await new Promise<void>((resolveStop) => {
+      process.once('SIGTERM', () => resolveStop());
+      process.once('SIGINT', () => resolveStop());
+    });
+    await node.close();
+  });
 }
 
 function parseIntFlag(name: string, value: string, min: number, max: number): number {

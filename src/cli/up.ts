@@ -1,7 +1,11 @@
 // `extgate up`: everything in one process: the embedded API (startEmbeddedApi), then, unless --api-only, the
 // controller and the gateway against it.
 import { Command, Option } from 'commander';
-import { addObservabilityFlags, observabilityFromFlags, type ObservabilityFlags } from '../admin/cli-flags.js';
+import {
+  addObservabilityFlags,
+  observabilityFromFlags,
+  type ObservabilityFlags,
+} from '../admin/cli-flags.js';
 import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { admit as gkeAdmit, unknownFields as schemaUnknownFields } from '../api/admission.js';
@@ -115,40 +119,40 @@ export function registerUpCommand(program: Command): void {
       [],
     );
   addObservabilityFlags(command).action(async (o: UpOptions & ObservabilityFlags) => {
-      const stateDir = resolve(o.stateDir);
-      const log = (line: string) => process.stderr.write(line + '\n');
-      const api = await startEmbeddedApi({
-        stateDir,
-        apiPort: o.apiPort,
-        manifests: o.file,
-        log: (line) => process.stdout.write(line + '\n'),
-      });
-      process.stdout.write(`API listening on ${api.url}\n`);
-      process.stdout.write(`kubeconfig: ${api.kubeconfigPath}  (export KUBECONFIG=${api.kubeconfigPath})\n`);
-      if (o.apiOnly) {
-        await untilSignal(() => api.close());
-        return;
-      }
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromFile(api.kubeconfigPath);
-      const node = await runNode({
-        kubeConfig,
-        address: o.address,
-        portOffset: o.portOffset,
-        adminPort: o.adminPort,
-        adminAddress: '127.0.0.1',
-        cacheDir: wasmCacheDir(stateDir),
-        writeStatus: true,
-        googleApiServices: parseGoogleApiServices(o.googleApiService),
-        insecureRegistries: o.insecureRegistry,
-        ...(o.registrySecret ? { registrySecret: o.registrySecret } : {}),
-        log,
-        observability: observabilityFromFlags(o),
-      });
-      process.stdout.write(`admin: http://127.0.0.1:${node.admin.port}/ (dashboard, /metrics, /readyz)\n`);
-      await untilSignal(async () => {
-        await node.close();
-        await api.close();
-      });
+    const stateDir = resolve(o.stateDir);
+    const log = (line: string) => process.stderr.write(line + '\n');
+    const api = await startEmbeddedApi({
+      stateDir,
+      apiPort: o.apiPort,
+      manifests: o.file,
+      log: (line) => process.stdout.write(line + '\n'),
     });
+    process.stdout.write(`API listening on ${api.url}\n`);
+    process.stdout.write(`kubeconfig: ${api.kubeconfigPath}  (export KUBECONFIG=${api.kubeconfigPath})\n`);
+    if (o.apiOnly) {
+      await untilSignal(() => api.close());
+      return;
+    }
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(api.kubeconfigPath);
+    const node = await runNode({
+      kubeConfig,
+      address: o.address,
+      portOffset: o.portOffset,
+      adminPort: o.adminPort,
+      adminAddress: '127.0.0.1',
+      cacheDir: wasmCacheDir(stateDir),
+      writeStatus: true,
+      googleApiServices: parseGoogleApiServices(o.googleApiService),
+      insecureRegistries: o.insecureRegistry,
+      ...(o.registrySecret ? { registrySecret: o.registrySecret } : {}),
+      log,
+      observability: observabilityFromFlags(o),
+    });
+    process.stdout.write(`admin: http://127.0.0.1:${node.admin.port}/ (dashboard, /metrics, /readyz)\n`);
+    await untilSignal(async () => {
+      await node.close();
+      await api.close();
+    });
+  });
 }

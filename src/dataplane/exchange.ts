@@ -174,7 +174,11 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   selectRoute(): RuleRuntime | undefined {
     const ir: RouteRuleIR | undefined = this.listener.matcher.match(this);
     this.rule = ir === undefined ? undefined : this.listener.rules.get(ir);
-    if (this.trace.recording) this.trace.route(ir?.id ?? null, ir ? describeRouteMatch(ir) : 'no rule matches host, path and headers');
+    if (this.trace.recording)
+      this.trace.route(
+        ir?.id ?? null,
+        ir ? describeRouteMatch(ir) : 'no rule matches host, path and headers',
+      );
     return this.rule;
   }
 

@@ -31,9 +31,18 @@ export interface ResponseHooks {
 
 const EMPTY = new Uint8Array(0);
 
-function traceChain(x: Exchange, kind: 'routing' | 'traffic', id: string | undefined, chains: readonly ExtensionChainIR[]): void {
+function traceChain(
+  x: Exchange,
+  kind: 'routing' | 'traffic',
+  id: string | undefined,
+  chains: readonly ExtensionChainIR[],
+): void {
   const ir = id === undefined ? undefined : chains.find((c) => c.id === id);
-  x.trace.chain(kind, id ?? null, ir ? describeChainMatch(ir) : `no ${kind} chain matched: ${chains.map(describeChainMatch).join('; ')}`);
+  x.trace.chain(
+    kind,
+    id ?? null,
+    ir ? describeChainMatch(ir) : `no ${kind} chain matched: ${chains.map(describeChainMatch).join('; ')}`,
+  );
 }
 
 export async function runWithExtensions(x: Exchange): Promise<void> {
@@ -70,7 +79,10 @@ export async function runWithExtensions(x: Exchange): Promise<void> {
   const rule = reselected ?? selectedBeforeExtensions;
   if (rule === undefined) return x.reply(REPLIES.noRoute);
   if (reselected === undefined && x.trace.recording) {
-    x.trace.route(rule.ir.id, `${describeRouteMatch(rule.ir)} (chosen before the routing extension; the rewritten request matches no rule)`);
+    x.trace.route(
+      rule.ir.id,
+      `${describeRouteMatch(rule.ir)} (chosen before the routing extension; the rewritten request matches no rule)`,
+    );
   }
   // Whatever the route, the request goes upstream as the extensions left it.
   adoptRequestLine(x, headers);

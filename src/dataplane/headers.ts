@@ -139,7 +139,6 @@ export function applyHeaderModifier(
   for (const name of m.remove) delete headers[name];
 }
 
-
 /**
  * An upstream response's raw header list (undici / llhttp shape: name, value, name, value...) as a Node
  * header object: names lowercased, hop-by-hop fields and those named in `Connection` dropped, repeated

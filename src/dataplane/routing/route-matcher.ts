@@ -248,5 +248,5 @@ function pathMatches(rule: RouteRuleIR, regex: RegExp | undefined, path: string)
   if (type === 'RegularExpression') return regex!.test(path);
   const prefix = value.endsWith('/') ? value.slice(0, -1) : value;
   if (prefix === '') return true;
-  return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47) /* / */;
+  return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47); /* / */
 }

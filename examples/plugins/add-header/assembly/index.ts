@@ -1,20 +1,24 @@
 // add-header: tags the request on its way to the backend and the response on its way back.
 // Request:  `x-plugin: add-header` replaces whatever the client sent (clients cannot spoof it).
 // Response: `hello: <plugin configuration>`, or `hello: world` when the plugin has no configuration.
-export * from "@solo-io/proxy-runtime/proxy";
+export * from '@solo-io/proxy-runtime/proxy';
 import {
-  RootContext, Context, registerRootContext, FilterHeadersStatusValues, stream_context,
-} from "@solo-io/proxy-runtime";
+  RootContext,
+  Context,
+  registerRootContext,
+  FilterHeadersStatusValues,
+  stream_context,
+} from '@solo-io/proxy-runtime';
 
 class AddHeaderRoot extends RootContext {
-  hello: string = "world";
+  hello: string = 'world';
 
   // Read the configuration once, here; reading it per request through a conditional expression trips an
   // AssemblyScript 0.17 reference-counting bug (the string is released after the first request).
   onConfigure(configuration_size: u32): bool {
     super.onConfigure(configuration_size);
     const configured = this.getConfiguration();
-    if (configured != "") {
+    if (configured != '') {
       this.hello = configured;
     }
     return true;
@@ -33,14 +37,16 @@ class AddHeader extends Context {
   }
 
   onRequestHeaders(_headers: u32, _end_of_stream: bool): FilterHeadersStatusValues {
-    stream_context.headers.request.replace("x-plugin", "add-header");
+    stream_context.headers.request.replace('x-plugin', 'add-header');
     return FilterHeadersStatusValues.Continue;
   }
 
   onResponseHeaders(_headers: u32, _end_of_stream: bool): FilterHeadersStatusValues {
-    stream_context.headers.response.add("hello", this.root.hello);
+    stream_context.headers.response.add('hello', this.root.hello);
     return FilterHeadersStatusValues.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => { return new AddHeaderRoot(context_id); }, "");
+registerRootContext((context_id: u32) => {
+  return new AddHeaderRoot(context_id);
+}, '');

@@ -1,20 +1,27 @@
 // redirect: moves a path prefix permanently. A request for `/old/<rest>` is answered
 // `301 Moved Permanently` with `location: /new/<rest>` (query kept); every other request passes.
 // The plugin configuration may override the pair as `FROM_PREFIX TO_PREFIX` (e.g. `/v1/ /v2/`).
-export * from "@solo-io/proxy-runtime/proxy";
+export * from '@solo-io/proxy-runtime/proxy';
 import {
-  RootContext, Context, registerRootContext, FilterHeadersStatusValues, GrpcStatusValues,
-  send_local_response, stream_context, Headers, HeaderPair,
-} from "@solo-io/proxy-runtime";
+  RootContext,
+  Context,
+  registerRootContext,
+  FilterHeadersStatusValues,
+  GrpcStatusValues,
+  send_local_response,
+  stream_context,
+  Headers,
+  HeaderPair,
+} from '@solo-io/proxy-runtime';
 
 class RedirectRoot extends RootContext {
-  from: string = "/old/";
-  to: string = "/new/";
+  from: string = '/old/';
+  to: string = '/new/';
 
   onConfigure(configuration_size: u32): bool {
     super.onConfigure(configuration_size);
-    const parts = this.getConfiguration().trim().split(" ");
-    if (parts.length == 2 && parts[0].startsWith("/") && parts[1].startsWith("/")) {
+    const parts = this.getConfiguration().trim().split(' ');
+    if (parts.length == 2 && parts[0].startsWith('/') && parts[1].startsWith('/')) {
       this.from = parts[0];
       this.to = parts[1];
     }
@@ -34,16 +41,24 @@ class Redirect extends Context {
   }
 
   onRequestHeaders(_headers: u32, _end_of_stream: bool): FilterHeadersStatusValues {
-    const path = stream_context.headers.request.get(":path");
+    const path = stream_context.headers.request.get(':path');
     if (!path.startsWith(this.root.from)) {
       return FilterHeadersStatusValues.Continue;
     }
     const location = this.root.to + path.substring(this.root.from.length);
     const headers: Headers = [];
-    headers.push(new HeaderPair(String.UTF8.encode("location"), String.UTF8.encode(location)));
-    send_local_response(301, "redirect", String.UTF8.encode("Moved Permanently"), headers, GrpcStatusValues.InvalidCode);
+    headers.push(new HeaderPair(String.UTF8.encode('location'), String.UTF8.encode(location)));
+    send_local_response(
+      301,
+      'redirect',
+      String.UTF8.encode('Moved Permanently'),
+      headers,
+      GrpcStatusValues.InvalidCode,
+    );
     return FilterHeadersStatusValues.StopIteration;
   }
 }
 
-registerRootContext((context_id: u32) => { return new RedirectRoot(context_id); }, "");
+registerRootContext((context_id: u32) => {
+  return new RedirectRoot(context_id);
+}, '');
