@@ -16,7 +16,7 @@ import {
 import type { ExtensionChainIR, HttpEvent } from '../ir/snapshot.js';
 import { describeChainMatch, describeRouteMatch } from '../admin/trace-wiring.js';
 import type { Exchange } from './exchange.js';
-import { HeaderList } from './headers.js';
+import { HeaderList } from '../extensions/header-map.js';
 import { extensionFailureReply, REPLIES } from './replies.js';
 
 export interface ResponseHooks {

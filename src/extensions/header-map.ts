@@ -66,4 +66,28 @@ export class HeaderList implements HeaderMap {
   entries(): Array<[string, string]> {
     return this.list.map(([k, v]) => [k, v]);
   }
+
+  /** Node's `headers` object shape (duplicates as arrays; `set-cookie` always an array). */
+  toObject(skipPseudo = true): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {};
+    for (const [n, v] of this.list) {
+      if (skipPseudo && n.charCodeAt(0) === 58 /* ':' */) continue;
+      const prev = out[n];
+      if (prev === undefined) out[n] = n === 'set-cookie' ? [v] : v;
+      else if (Array.isArray(prev)) prev.push(v);
+      else out[n] = [prev, v];
+    }
+    return out;
+  }
+
+  static fromObject(headers: Readonly<Record<string, string | string[] | undefined>>): HeaderList {
+    const list = new HeaderList();
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const v of value) list.append(name, v);
+      else list.append(name, value);
+    }
+    return list;
+  }
 }
