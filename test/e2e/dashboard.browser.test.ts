@@ -17,6 +17,7 @@ import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js'
 import { buildPlugins, examplePath } from '../wasm/helpers.js';
 import { chromiumMissing, launchBrowser } from '../admin/browser.js';
 import { freePort, startExtgate, waitFor, type ExtgateProcess } from './harness.js';
+import { documents, httpGateway, loopbackService } from './manifests.js';
 
 const skip = chromiumMissing();
 const CHAIN = 'GCPTrafficExtension/default/my-traffic-extension/chain1';
@@ -43,43 +44,11 @@ function get(port: number, path: string, headers: Record<string, string>): Promi
 }
 
 function manifests(storePort: number, calloutPort: number, pluginWasm: string): string {
-  return `kind: Gateway
-apiVersion: gateway.networking.k8s.io/v1
-metadata: {name: external-http}
-spec:
-  gatewayClassName: gke-l7-global-external-managed
-  listeners: [{name: http, protocol: HTTP, port: 80}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: store-v1}
-spec:
-  ports: [{name: http, port: 8080, targetPort: ${storePort}}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: store-v1-local
-  labels: {kubernetes.io/service-name: store-v1}
-addressType: IPv4
-ports: [{name: http, port: ${storePort}, protocol: TCP}]
-endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: extension-service}
-spec:
-  ports: [{port: 443, targetPort: ${calloutPort}, appProtocol: HTTP2}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: extension-service-local
-  labels: {kubernetes.io/service-name: extension-service}
-addressType: IPv4
-ports: [{port: ${calloutPort}, protocol: TCP}]
-endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
----
+  return `${documents(
+    httpGateway('external-http', 'gke-l7-global-external-managed'),
+    loopbackService('store-v1', storePort),
+    loopbackService('extension-service', calloutPort, { servicePort: 443, appProtocol: 'HTTP2' }),
+  )}---
 kind: HTTPRoute
 apiVersion: gateway.networking.k8s.io/v1
 metadata: {name: store}

@@ -5,6 +5,7 @@ import { after, before, it } from 'node:test';
 import { autocannon } from '../support/autocannon.js';
 import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js';
 import { httpGet, startExtgate, waitFor, type ExtgateProcess } from './harness.js';
+import { documents, httpGateway, loopbackService } from './manifests.js';
 
 let extgate: ExtgateProcess;
 let store: StoreApp;
@@ -30,28 +31,7 @@ before(async () => {
   extgate = await startExtgate('up');
   gatewayPort = 80 + extgate.portOffset;
   await extgate.kubectl(['apply', '-f', '-'], {
-    input: `kind: Gateway
-apiVersion: gateway.networking.k8s.io/v1
-metadata: {name: gw}
-spec:
-  gatewayClassName: gke-l7-regional-external-managed
-  listeners: [{name: http, protocol: HTTP, port: 80}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: store-v1}
-spec:
-  ports: [{name: http, port: 8080, targetPort: ${store.port}}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: store-v1-local
-  labels: {kubernetes.io/service-name: store-v1}
-addressType: IPv4
-ports: [{name: http, port: ${store.port}, protocol: TCP}]
-endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
----
+    input: `${documents(httpGateway('gw', 'gke-l7-regional-external-managed'), loopbackService('store-v1', store.port))}---
 ${route(0)}`,
   });
   await waitFor(

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js';
 import { REPO_ROOT, freePort, kubectl, waitFor } from './harness.js';
+import { documents, httpGateway, loopbackService } from './manifests.js';
 
 const EXTGATE = join(REPO_ROOT, 'bin/extgate');
 
@@ -95,28 +96,7 @@ describe('two extgate serve replicas against one API', () => {
     ]);
     await waitFor(() => existsSync(kubeconfig) && /API listening/.test(api.output()), 30_000);
     await kubectl(kubeconfig, ['apply', '-f', '-'], {
-      input: `kind: Gateway
-apiVersion: gateway.networking.k8s.io/v1
-metadata: {name: gw}
-spec:
-  gatewayClassName: gke-l7-regional-external-managed
-  listeners: [{name: http, protocol: HTTP, port: 80}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: store-v1}
-spec:
-  ports: [{name: http, port: 8080, targetPort: ${store.port}}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: store-v1-local
-  labels: {kubernetes.io/service-name: store-v1}
-addressType: IPv4
-ports: [{name: http, port: ${store.port}, protocol: TCP}]
-endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
----
+      input: `${documents(httpGateway('gw', 'gke-l7-regional-external-managed'), loopbackService('store-v1', store.port))}---
 kind: HTTPRoute
 apiVersion: gateway.networking.k8s.io/v1
 metadata: {name: store}

@@ -13,36 +13,13 @@ import {
   type ExtgateProcess,
   type HttpAnswer as Answer,
 } from './harness.js';
+import { documents, httpGateway, loopbackService } from './manifests.js';
 
 function storeManifests(ports: Record<string, number>): string {
-  const services = Object.entries(ports)
-    .map(
-      ([name, port]) => `---
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}}
-spec:
-  ports: [{name: http, port: 8080, targetPort: ${port}}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: ${name}-local
-  labels: {kubernetes.io/service-name: ${name}}
-addressType: IPv4
-ports: [{name: http, port: ${port}, protocol: TCP}]
-endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
-`,
-    )
-    .join('');
-  return `kind: Gateway
-apiVersion: gateway.networking.k8s.io/v1
-metadata: {name: internal-http}
-spec:
-  gatewayClassName: gke-l7-regional-external-managed
-  listeners: [{name: http, protocol: HTTP, port: 80}]
-${services}---
-kind: HTTPRoute
+  return documents(
+    httpGateway('internal-http', 'gke-l7-regional-external-managed'),
+    ...Object.entries(ports).map(([name, port]) => loopbackService(name, port)),
+    `kind: HTTPRoute
 apiVersion: gateway.networking.k8s.io/v1
 metadata: {name: store}
 spec:
@@ -53,26 +30,12 @@ spec:
   - matches: [{headers: [{name: env, value: canary}]}]
     backendRefs: [{name: store-v2, port: 8080}]
   - matches: [{path: {value: /de}}]
-    backendRefs: [{name: store-german, port: 8080}]
-`;
+    backendRefs: [{name: store-german, port: 8080}]`,
+  );
 }
 
 function calloutManifests(securePort: number): string {
-  return `apiVersion: v1
-kind: Service
-metadata: {name: extension-service}
-spec:
-  ports: [{port: 443, targetPort: ${securePort}, appProtocol: HTTP2}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: extension-service-local
-  labels: {kubernetes.io/service-name: extension-service}
-addressType: IPv4
-ports: [{port: ${securePort}, protocol: TCP}]
-endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
-`;
+  return loopbackService('extension-service', securePort, { servicePort: 443, appProtocol: 'HTTP2' });
 }
 
 function extension(kind: 'GCPRoutingExtension' | 'GCPTrafficExtension', name: string): string {
