@@ -15,6 +15,8 @@ export interface ConditionView {
   observedGeneration?: number;
   /** The condition says something is wrong (and its message usually says how to fix it). */
   problem: boolean;
+  /** What to do about it, when the reason alone tells (the message keeps the controller's exact words). */
+  fix?: string;
 }
 
 export interface EventView {
@@ -44,6 +46,31 @@ export interface ConfigTree {
   /** Routes, extensions and plugins attached to no existing Gateway (often the error being looked for). */
   unattached: TreeNode[];
 }
+
+/**
+ * How to fix a problem, by condition reason. The controller's messages are GKE's exact words, which say what
+ * is wrong but rarely what to change; these say it in the terms of the manifest a user edits.
+ */
+const FIXES: Readonly<Record<string, string>> = {
+  BackendNotFound:
+    'create the Service (and an EndpointSlice with its endpoints), or correct backendRef name/port; a callout Service port needs appProtocol: HTTP2',
+  ExtensionServiceNotFound:
+    "create the callout Service in the extension's namespace, or correct backendRef name/port",
+  GCPWasmPluginNotFound: 'create the GCPWasmPlugin in the same namespace, or correct backendRef.name',
+  RefNotPermitted: 'add a ReferenceGrant in the target namespace that allows this reference',
+  InvalidKind: 'use a supported kind in the reference (Service for backends, Secret for certificates)',
+  NotAllowedByListeners:
+    "allow this route's namespace in the listener's allowedRoutes, or attach it to another listener",
+  NoMatchingListenerHostname: 'make the route hostnames overlap the listener hostname',
+  NoMatchingParent: 'check parentRefs: the Gateway name, sectionName and port must exist',
+  NotAllowed:
+    'move the extension to a Gateway of a class that supports it (routing extensions: regional classes; Wasm plugins: gke-l7-global-external-managed)',
+  InvalidCELExpression: 'rewrite celMatcher with the attributes and functions GKE admits (docs/cel.md)',
+  InvalidCertificateRef: 'reference a Secret of type kubernetes.io/tls with tls.crt and tls.key',
+  ProgrammingFailed: 'read the message: usually an image that cannot be pulled or a port that is in use',
+  PortUnavailable: 'choose another listener port or --port-offset; something else listens there',
+  UnsupportedProtocol: 'use protocol HTTP or HTTPS',
+};
 
 /** Conditions where True is the bad state (Gateway API's negative-polarity types). */
 const NEGATIVE_CONDITIONS = new Set(['Conflicted', 'Degraded', 'Detached']);
@@ -264,6 +291,8 @@ function conditions(value: unknown): ConditionView[] {
     };
     if (c.reason !== undefined) view.reason = str(c.reason);
     if (c.message !== undefined) view.message = str(c.message);
+    const fix = view.problem && view.reason !== undefined ? FIXES[view.reason] : undefined;
+    if (fix !== undefined) view.fix = fix;
     if (typeof c.observedGeneration === 'number') view.observedGeneration = c.observedGeneration;
     return view;
   });

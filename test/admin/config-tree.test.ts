@@ -173,3 +173,39 @@ test("dashboardObjects takes the kinds the tree shows from the controller's Reso
     ['global', 'only-https', 'with-plugin', 'unused'],
   );
 });
+
+test('a problem condition carries the fix for its reason; healthy ones carry none', () => {
+  const ext: KubeObject = {
+    apiVersion: 'networking.gke.io/v1',
+    kind: 'GCPTrafficExtension',
+    metadata: { name: 'needs-plugin', namespace: 'default' },
+    spec: {
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'internal-http' }],
+      extensionChains: [],
+    },
+    status: {
+      ancestors: [
+        {
+          ancestorRef: { name: 'internal-http', namespace: 'default' },
+          controllerName: 'networking.gke.io/gateway',
+          conditions: [
+            { type: 'Accepted', status: 'True', reason: 'Accepted' },
+            {
+              type: 'ResolvedRefs',
+              status: 'False',
+              reason: 'GCPWasmPluginNotFound',
+              message:
+                'error cause: invalid-wasm-plugin: GCPWasmPlugin default/p in GCPTrafficExtension default/needs-plugin does not exist',
+            },
+          ],
+        },
+      ],
+    },
+  };
+  const tree = buildConfigTree([...RESOURCES, ext], []);
+  const node = find([...tree.gateways, ...tree.unattached], 'GCPTrafficExtension', 'needs-plugin')!;
+  const resolved = node.conditions.find((c) => c.type === 'ResolvedRefs')!;
+  assert.equal(resolved.problem, true);
+  assert.match(resolved.fix ?? '', /create the GCPWasmPlugin/);
+  assert.equal(node.conditions.find((c) => c.type === 'Accepted')!.fix, undefined);
+});

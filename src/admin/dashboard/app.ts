@@ -65,7 +65,7 @@ function renderNode(node: TreeNode): HTMLElement {
         h(
           'div',
           { class: 'fix' },
-          `${c.type} ${c.status}${c.reason ? ` (${c.reason})` : ''}: ${c.message ?? ''}`,
+          `${c.type} ${c.status}${c.reason ? ` (${c.reason})` : ''}: ${c.message ?? ''}${c.fix ? `\nFix: ${c.fix}` : ''}`,
         ),
       );
   }
