@@ -5,7 +5,7 @@
 // before traffic needs them) → DataPlane.apply, which compiles each listener's chains through
 // `compileChains` (WasmRuntime.forSnapshot also forgets plugin versions the snapshot no longer serves).
 import type { Registry } from 'prom-client';
-import { DataPlane } from '../dataplane/gateway.js';
+import { DataPlane, type ApplyReport } from '../dataplane/gateway.js';
 import { CalloutClient } from '../extensions/callout/client.js';
 import { compileChains, type ExtensionRuntime } from '../extensions/chain.js';
 import { WasmMetrics } from '../extensions/wasm/metrics.js';
@@ -20,10 +20,11 @@ export interface GatewayNode {
   readonly dataPlane: DataPlane;
   readonly wasm: WasmRuntime;
   /**
-   * Serves `snapshot`; resolves once it serves (or was refused: the previous one keeps serving, logged).
-   * Never rejects.
+   * Serves `snapshot`; resolves once it serves, with the ports that could not be bound (the controller reports
+   * them on the listeners' status). A snapshot the data plane refuses whole leaves the previous one serving
+   * (logged). Never rejects.
    */
-  apply(snapshot: Snapshot): Promise<void>;
+  apply(snapshot: Snapshot): Promise<ApplyReport>;
   close(graceMs?: number): Promise<void>;
 }
 
@@ -69,13 +70,19 @@ export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
     apply(snapshot) {
       const failures = wasm.prepare(snapshot.wasmPlugins);
       for (const [plugin, why] of Object.entries(failures)) opts.log(`gateway: plugin ${plugin}: ${why}`);
-      return dataPlane
-        .apply(snapshot)
-        .catch((err: unknown) =>
+      return dataPlane.apply(snapshot).then(
+        (report) => {
+          for (const [port, why] of Object.entries(report.portErrors))
+            opts.log(`gateway: port ${port}: ${why}`);
+          return report;
+        },
+        (err: unknown) => {
           opts.log(
             `gateway: snapshot ${snapshot.version} not applied, previous one keeps serving: ${String(err)}`,
-          ),
-        );
+          );
+          return { portErrors: {} };
+        },
+      );
     },
     async close(graceMs) {
       await dataPlane.close(graceMs);

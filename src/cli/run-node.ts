@@ -82,9 +82,13 @@ export async function runNode(opts: NodeOptions): Promise<RunningNode> {
     onSnapshot: (snapshot) => {
       opts.log(describeSnapshot(snapshot));
       const started = performance.now();
-      lastApply = gateway.apply(snapshot).then(() => {
+      const applied = gateway.apply(snapshot).then((report) => {
         observability.metrics.snapshotProgrammed(snapshot.version, performance.now() - started);
+        return report;
       });
+      lastApply = applied.then(() => undefined);
+      // Ports that could not be bound go back to the controller, which reports them on the listeners.
+      return applied;
     },
   });
   // Ready once the controller's first full sync has been programmed into the data plane.

@@ -33,6 +33,12 @@ export interface DataPlaneOptions {
   readonly via?: string;
 }
 
+/** What an apply could not do; everything else of the snapshot serves. */
+export interface ApplyReport {
+  /** Port (as in the snapshot, after the offset) → why it could not be bound. */
+  readonly portErrors: Readonly<Record<number, string>>;
+}
+
 export interface BoundPort {
   readonly address: string;
   /** The port in the snapshot. */
@@ -52,7 +58,7 @@ export class DataPlane {
     { listener: PortListener; protocol: 'HTTP' | 'HTTPS'; address: string; port: number }
   >();
   private readonly upstreams: Upstreams;
-  private queue: Promise<void> = Promise.resolve();
+  private queue: Promise<unknown> = Promise.resolve();
   private current: Snapshot | undefined;
   private closed = false;
 
@@ -88,14 +94,23 @@ export class DataPlane {
     }));
   }
 
-  /** Serves `snapshot`. Applies are serialized; a failed apply leaves the previous snapshot serving. */
-  apply(snapshot: Snapshot): Promise<void> {
+  /**
+   * Serves `snapshot`. Applies are serialized. A snapshot that does not compile is refused whole (the previous
+   * one keeps serving); a port that cannot be bound (in use, no permission) is left out and reported in the
+   * result, so one bad listener does not hold every other change back. The controller turns the report into
+   * the listener's status and retries later.
+   */
+  apply(snapshot: Snapshot): Promise<ApplyReport> {
     const run = this.queue.then(() => this.applyNow(snapshot));
-    this.queue = run.catch(() => {});
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
-  private async applyNow(snapshot: Snapshot): Promise<void> {
+  private async applyNow(snapshot: Snapshot): Promise<ApplyReport> {
+    const portErrors: Record<number, string> = {};
     if (this.closed) throw new Error('data plane is closed');
     const next = new Map<string, PortRuntime>();
     for (const port of snapshot.ports) {
@@ -117,16 +132,16 @@ export class DataPlane {
     await Promise.all(removed.filter(([key]) => next.has(key)).map(([, l]) => l.close(0)));
 
     const added: Array<[string, PortListener]> = [];
-    try {
-      for (const [key, rt] of next) {
-        if (this.listeners.has(key)) continue;
-        const listener = new PortListener(rt, this.ctx, this.limits);
+    for (const [key, rt] of [...next]) {
+      if (this.listeners.has(key)) continue;
+      const listener = new PortListener(rt, this.ctx, this.limits);
+      try {
         await listener.listen();
         added.push([key, listener]);
+      } catch (err) {
+        portErrors[rt.ir.port] = err instanceof Error ? err.message : String(err);
+        next.delete(key);
       }
-    } catch (err) {
-      await Promise.all(added.map(([, l]) => l.close(0)));
-      throw err;
     }
 
     // The swap: synchronous, so no request sees half of a snapshot.
@@ -139,6 +154,7 @@ export class DataPlane {
     this.upstreams.retain(snapshot);
 
     for (const [key, l] of removed) if (!next.has(key)) void l.close(this.limits.drainMs);
+    return { portErrors };
   }
 
   /** Stops accepting, drains in-flight requests for up to `graceMs`, then closes everything. */

@@ -54,20 +54,49 @@ test('an invalid certificate or regex rejects the snapshot and the old one keeps
   }
 });
 
-test('a port in use rejects the apply and binds nothing new', async () => {
+test('a port in use is left out and reported; the rest of the snapshot serves', async () => {
   const blocker = net.createServer();
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   const taken = (blocker.address() as net.AddressInfo).port;
+  const free = net.createServer();
+  await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+  const freePort = (free.address() as net.AddressInfo).port;
+  await new Promise((r) => free.close(r));
   const gw = new DataPlane();
   try {
-    await assert.rejects(
-      gw.apply(snapshot([port([listener([])], 'HTTP', taken)])),
-      /cannot listen on 127\.0\.0\.1:\d+/,
+    const report = await gw.apply(
+      snapshot([
+        port([listener([])], 'HTTP', taken),
+        port([listener([rule({ backends: [backend('default/a:80', a.port)] })])], 'HTTP', freePort),
+      ]),
     );
-    assert.deepEqual(gw.ports(), []);
+    assert.match(report.portErrors[taken] ?? '', /cannot listen on 127\.0\.0\.1:\d+/);
+    assert.equal(report.portErrors[freePort], undefined);
+    assert.deepEqual(
+      gw.ports().map((p) => p.port),
+      [freePort],
+    );
+    assert.equal(echoOf(await get(freePort, '/', { host: 'x' })).metadata, 'a');
+
+    // Once the port is free, the next apply binds it.
+    await new Promise((r) => blocker.close(r));
+    const again = await gw.apply(
+      snapshot([
+        port([listener([])], 'HTTP', taken),
+        port([listener([rule({ backends: [backend('default/a:80', a.port)] })])], 'HTTP', freePort),
+      ]),
+    );
+    assert.deepEqual(again.portErrors, {});
+    assert.deepEqual(
+      gw
+        .ports()
+        .map((p) => p.port)
+        .sort(),
+      [freePort, taken].sort(),
+    );
   } finally {
     await gw.close(100);
-    await new Promise((r) => blocker.close(r));
+    if (blocker.listening) await new Promise((r) => blocker.close(r));
   }
 });
 
