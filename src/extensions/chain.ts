@@ -27,6 +27,7 @@ import {
   type RequestInfo,
   type StepEffect,
   type StepResult,
+  type TrailersStepResult,
 } from './extension.js';
 
 /** Creates the Extension for each ExtensionIR of a snapshot. */
@@ -195,11 +196,11 @@ class ChainStream implements ExtensionStream {
     );
   }
 
-  requestTrailers(trailers: HeaderMap): Promise<StepResult> {
+  requestTrailers(trailers: HeaderMap): Promise<TrailersStepResult> {
     return this.headers(this.members, 'RequestTrailers', trailers, (s, h) => s.requestTrailers(h));
   }
 
-  responseTrailers(trailers: HeaderMap): Promise<StepResult> {
+  responseTrailers(trailers: HeaderMap): Promise<TrailersStepResult> {
     return this.headers(this.reversed, 'ResponseTrailers', trailers, (s, h) => s.responseTrailers(h));
   }
 
@@ -228,7 +229,7 @@ class ChainStream implements ExtensionStream {
     event: HttpEvent,
     headers: HeaderMap,
     call: HeadersCall,
-  ): Promise<StepResult> {
+  ): Promise<TrailersStepResult> {
     const acc = new Accumulator();
     // A FullDuplexStreamed callout hands back, with its trailers answer, body it streamed after the last chunk.
     const trailingBody: Uint8Array[] = [];
@@ -241,10 +242,10 @@ class ChainStream implements ExtensionStream {
       }
       acc.add(r);
       if (r.immediate) return this.finishImmediate(acc);
-      const chunks = (r as { chunks?: readonly Uint8Array[] }).chunks;
+      const chunks = (r as TrailersStepResult).chunks;
       if (chunks) trailingBody.push(...chunks);
     }
-    return trailingBody.length > 0 ? ({ ...acc.result(), chunks: trailingBody } as StepResult) : acc.result();
+    return trailingBody.length > 0 ? { ...acc.result(), chunks: trailingBody } : acc.result();
   }
 
   private async body(

@@ -63,6 +63,14 @@ export interface StepResult {
 
 export type StepEffect = 'NONE' | 'CONTENT_MODIFIED' | 'IMMEDIATE_RESPONSE' | 'FAILED_OPEN';
 
+/**
+ * Answer to a trailers event. A FullDuplexStreamed callout may still be streaming body when it answers the
+ * trailers: that body comes back here and goes out before the trailers.
+ */
+export interface TrailersStepResult extends StepResult {
+  readonly chunks?: readonly Uint8Array[];
+}
+
 export interface BodyStepResult extends StepResult {
   /** The chunk(s) to pass on in place of the input chunk; may be empty (the extension consumed it). */
   readonly chunks: readonly Uint8Array[];
@@ -72,10 +80,10 @@ export interface BodyStepResult extends StepResult {
 export interface ExtensionStream {
   requestHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult>;
   requestBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult>;
-  requestTrailers(trailers: HeaderMap): Promise<StepResult>;
+  requestTrailers(trailers: HeaderMap): Promise<TrailersStepResult>;
   responseHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult>;
   responseBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult>;
-  responseTrailers(trailers: HeaderMap): Promise<StepResult>;
+  responseTrailers(trailers: HeaderMap): Promise<TrailersStepResult>;
   /** Request finished (completed, failed or cancelled): release resources; never throws. */
   close(): void;
 }

@@ -15,6 +15,7 @@ import {
   type HeaderMap,
   type LocalResponse,
   type StepResult,
+  type TrailersStepResult,
 } from '../extension.js';
 import type { ProcessCall } from './channels.js';
 import type { CallStatus } from './grpc-frames.js';
@@ -32,11 +33,6 @@ import {
   type StructValue,
 } from './protos.js';
 import { grpcFailure, selectedEndpoint, toHeaderMapMessage, toLocalResponse } from './wire.js';
-
-/** Trailers answer in FullDuplexStreamed: body chunks the callout streamed before answering the trailers. */
-export interface TrailersStepResult extends StepResult {
-  readonly chunks?: readonly Uint8Array[];
-}
 
 /** Everything a stream needs from its extension, computed once per snapshot. */
 export interface CalloutStreamConfig {
