@@ -167,10 +167,6 @@ function poolKey(p: WasmPluginIR): string {
   return [p.key, v.name, v.moduleDigest, v.configBase64 ?? '', JSON.stringify(p.log)].join('\0');
 }
 
-export function createWasmExtensionFactory(opts: WasmRuntimeOptions = {}): WasmExtensionFactory {
-  return new WasmRuntime(opts).extensionFactory;
-}
-
 class WasmExtension implements Extension {
   readonly id: string;
   readonly failOpen: boolean;
