@@ -229,15 +229,19 @@ async function* requestBodyThroughChain(
     if (r.immediate !== undefined) return immediate(x, r.immediate);
     for (const c of r.chunks) if (c.byteLength > 0) yield c;
   }
-  if (wantsBody) {
+  // As in Envoy, end_of_stream on the body means no trailers follow: with trailers, they end the stream.
+  const trailers = x.req.trailers as Record<string, string | undefined>;
+  const trailersFollow = events.has('RequestTrailers') && Object.keys(trailers).length > 0;
+  if (wantsBody && !trailersFollow) {
     const r = await stream.requestBody(EMPTY, true);
     if (r.immediate !== undefined) return immediate(x, r.immediate);
     for (const c of r.chunks) if (c.byteLength > 0) yield c;
   }
-  const trailers = x.req.trailers as Record<string, string | undefined>;
-  if (events.has('RequestTrailers') && Object.keys(trailers).length > 0) {
+  if (trailersFollow) {
     const r = await stream.requestTrailers(HeaderList.fromObject(trailers));
     if (r.immediate !== undefined) return immediate(x, r.immediate);
+    // Body a FullDuplexStreamed callout was still streaming when it answered the trailers.
+    for (const c of r.chunks ?? []) if (c.byteLength > 0) yield c;
   }
 }
 
@@ -295,18 +299,23 @@ class ChainResponse implements ResponseHooks {
 
   onComplete(rawTrailers: Array<Buffer | string> | null): void {
     this.enqueue(async () => {
-      if (this.wantsBody) {
+      // As in Envoy, end_of_stream on the body means no trailers follow: with trailers, they end the stream.
+      const trailersFollow =
+        this.events.has('ResponseTrailers') && rawTrailers !== null && rawTrailers.length > 0;
+      if (this.wantsBody && !trailersFollow) {
         const r = await this.stream.responseBody(EMPTY, true);
         if (r.immediate !== undefined) return immediate(this.x, r.immediate);
         await this.write(r.chunks);
       }
       let trailers = rawTrailers;
-      if (this.events.has('ResponseTrailers') && rawTrailers !== null && rawTrailers.length > 0) {
+      if (trailersFollow && rawTrailers !== null) {
         const list = new HeaderList();
         for (let i = 0; i < rawTrailers.length; i += 2)
           list.append(rawTrailers[i]!.toString(), rawTrailers[i + 1]!.toString());
         const r = await this.stream.responseTrailers(list);
         if (r.immediate !== undefined) return immediate(this.x, r.immediate);
+        // Body a FullDuplexStreamed callout was still streaming when it answered the trailers goes out first.
+        if (r.chunks !== undefined) await this.write(r.chunks);
         trailers = list.entries().flat();
       }
       this.x.finishResponse(trailers);

@@ -332,8 +332,11 @@ function toResponse(kind: RequestKind, r: Reply): ProcessingResponse {
     'dynamicMetadata' in r && r.dynamicMetadata ? { dynamic_metadata: toStruct(r.dynamicMetadata) } : {};
   if ('immediate' in r) return { immediate_response: r.immediate, ...md };
   if ('streamed' in r) {
+    // Streamed body is a body message of its direction, whichever event it answers (a FullDuplexStreamed
+    // callout may send the last of the body together with its trailers answer).
+    const bodyKind = kind.startsWith('request') ? 'request_body' : 'response_body';
     return {
-      [kind]: {
+      [bodyKind]: {
         response: {
           body_mutation: {
             streamed_response: { body: r.streamed.body, end_of_stream: r.streamed.endOfStream },

@@ -23,7 +23,7 @@ import {
   type EchoBackend,
 } from '../dataplane/fixtures.js';
 import { calloutIR, startCallout, type RunningCallout } from './support.js';
-import { headersReply, streamedBody } from '../../src/sdk/index.js';
+import { headersReply, streamedBody, trailersReply } from '../../src/sdk/index.js';
 
 const SEED_MATCHER = 'request.path.contains("serviceextensions")';
 
@@ -245,6 +245,61 @@ describe('callouts through the gateway', () => {
     } finally {
       bodyEcho.close();
       await upper.stop();
+    }
+  });
+
+  it('FullDuplexStreamed with trailers: body streamed with the trailers answer reaches the client, then the trailers', async () => {
+    // The callout holds the whole body back and streams it, upper-cased, only when it answers the trailers;
+    // the trailers end the stream (no empty end_of_stream body before them, as in Envoy).
+    const late = await startCallout({
+      onResponseBody(b, ctx) {
+        ctx.state.set('acc', ((ctx.state.get('acc') as string | undefined) ?? '') + b.body.toString());
+        return [];
+      },
+      onResponseTrailers: (_t, ctx) => [
+        streamedBody(((ctx.state.get('acc') as string | undefined) ?? '').toUpperCase(), true),
+        trailersReply({ set: { 'x-checked': 'yes' } }),
+      ],
+    });
+    const withTrailers = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain', trailer: 'x-sum' });
+      res.write('late ');
+      res.addTrailers({ 'x-sum': '42' });
+      res.end('body');
+    });
+    await new Promise<void>((r) => withTrailers.listen(0, '127.0.0.1', r));
+    try {
+      const p = await gateway(
+        listener(
+          [rule({ backends: [backend('default/t:8080', (withTrailers.address() as AddressInfo).port)] })],
+          {
+            trafficChains: [
+              chain('GCPTrafficExtension', late.plaintext, {
+                tls: false,
+                events: ['ResponseHeaders', 'ResponseBody', 'ResponseTrailers'],
+                responseBodySendMode: 'FullDuplexStreamed',
+              }),
+            ],
+          },
+        ),
+      );
+      const answer = await new Promise<{ body: string; trailers: NodeJS.Dict<string> }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port: p, path: '/serviceextensions', agent: false }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (body += c));
+            res.on('end', () => resolve({ body, trailers: res.trailers }));
+          })
+          .on('error', reject);
+      });
+      assert.equal(answer.body, 'LATE BODY');
+      assert.equal(answer.trailers['x-sum'], '42');
+      assert.equal(answer.trailers['x-checked'], 'yes');
+    } finally {
+      withTrailers.close();
+      await late.stop();
     }
   });
 
