@@ -15,7 +15,7 @@ import type { EndpointIR, RouteRuleIR } from '../ir/snapshot.js';
 import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { hasRequestBody } from './downstream.js';
-import { applyHeaderModifier, proxyRequestHeaders, responseHeadersFromRaw } from './headers.js';
+import { applyHeaderModifier, isHopByHop, proxyRequestHeaders, responseHeadersFromRaw } from './headers.js';
 import { mirror } from './mirror.js';
 import { REPLIES, type LocalReply } from './replies.js';
 import {
@@ -289,6 +289,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
         method: this.method,
         headers: this.upstreamHeaders,
         body,
+        trailers: () => forwardableTrailers(this.requestTrailers ?? Object.entries(this.req.trailers ?? {})),
         headersTimeout: this.timer === undefined ? this.ctx.limits.defaultBackendTimeoutMs : 0,
       },
       this,
@@ -297,6 +298,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
 
   /** Replaced by the extension flow when a traffic chain processes the request body. */
   requestBody: import('node:stream').Readable | undefined;
+  /** The request trailers as the extensions left them (the client's, when no extension saw them). */
+  requestTrailers: ReadonlyArray<readonly [string, string]> | undefined;
 
   // ----- undici handler -------------------------------------------------------------------------------
 
@@ -531,4 +534,19 @@ function splitHostPort(hostPort: string): [string, number] {
   const colon = hostPort.lastIndexOf(':');
   const host = hostPort.slice(0, colon).replace(/^\[|\]$/g, '');
   return [host, Number(hostPort.slice(colon + 1))];
+}
+
+/** Fields a trailer section must not carry (RFC 9110 §6.5.1): framing, routing, and connection-specific ones. */
+const NOT_IN_TRAILERS = new Set(['content-length', 'host', 'trailer']);
+
+function forwardableTrailers(
+  trailers: Iterable<readonly [string, string | string[] | undefined]>,
+): Array<readonly [string, string]> {
+  const out: Array<readonly [string, string]> = [];
+  for (const [name, value] of trailers) {
+    const n = name.toLowerCase();
+    if (value === undefined || NOT_IN_TRAILERS.has(n) || isHopByHop(n) || n.startsWith(':')) continue;
+    for (const v of Array.isArray(value) ? value : [value]) out.push([n, v]);
+  }
+  return out;
 }

@@ -238,8 +238,10 @@ async function* requestBodyThroughChain(
     for (const c of r.chunks) if (c.byteLength > 0) yield c;
   }
   if (trailersFollow) {
-    const r = await stream.requestTrailers(HeaderList.fromObject(trailers));
+    const list = HeaderList.fromObject(trailers);
+    const r = await stream.requestTrailers(list);
     if (r.immediate !== undefined) return immediate(x, r.immediate);
+    x.requestTrailers = list.entries();
     // Body a FullDuplexStreamed callout was still streaming when it answered the trailers.
     for (const c of r.chunks ?? []) if (c.byteLength > 0) yield c;
   }

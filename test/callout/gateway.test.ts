@@ -303,6 +303,63 @@ describe('callouts through the gateway', () => {
     }
   });
 
+  it('request trailers reach the backend, with the mutations of a RequestTrailers callout', async () => {
+    const stamp = await startCallout({
+      onRequestTrailers: () => trailersReply({ set: { 'x-checked': 'yes' }, remove: ['x-drop'] }),
+    });
+    const trailerEcho = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end(JSON.stringify(req.trailers)));
+    });
+    await new Promise<void>((r) => trailerEcho.listen(0, '127.0.0.1', r));
+    const send = (port: number) =>
+      new Promise<Record<string, string>>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/serviceextensions',
+            method: 'POST',
+            agent: false,
+            headers: { 'transfer-encoding': 'chunked', trailer: 'x-sum, x-drop' },
+          },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (body += c));
+            res.on('end', () => resolve(JSON.parse(body) as Record<string, string>));
+          },
+        );
+        req.on('error', reject);
+        req.write('some body');
+        req.addTrailers({ 'x-sum': '42', 'x-drop': 'me' });
+        req.end();
+      });
+    try {
+      const backendRef = backend('default/t:8080', (trailerEcho.address() as AddressInfo).port);
+      const plain = await gateway(listener([rule({ backends: [backendRef] })]));
+      assert.deepEqual(
+        await send(plain),
+        { 'x-sum': '42', 'x-drop': 'me' },
+        'forwarded as the client sent them',
+      );
+      const withCallout = await gateway(
+        listener([rule({ backends: [backendRef] })], {
+          trafficChains: [
+            chain('GCPTrafficExtension', stamp.plaintext, {
+              tls: false,
+              events: ['RequestHeaders', 'RequestTrailers'],
+            }),
+          ],
+        }),
+      );
+      assert.deepEqual(await send(withCallout), { 'x-sum': '42', 'x-checked': 'yes' });
+    } finally {
+      trailerEcho.close();
+      await stamp.stop();
+    }
+  });
+
   it('observabilityMode through the gateway: the callout sees the request, the client is unaffected', async () => {
     const seen: string[] = [];
     const observer = await startCallout({

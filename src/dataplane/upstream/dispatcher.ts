@@ -10,6 +10,11 @@ export interface UpstreamRequest {
   /** Lowercase names; `host` carries the authority. No hop-by-hop headers. */
   readonly headers: Record<string, string | string[]>;
   readonly body: Readable | null;
+  /**
+   * Request trailers, read once the body has ended (they arrive after it). Sent by the HTTP/1.1 client on a
+   * chunked body; the HTTP/2 clients do not send request trailers yet.
+   */
+  readonly trailers?: () => ReadonlyArray<readonly [string, string]>;
   /** Time allowed until response headers arrive; 0 = none. */
   readonly headersTimeout: number;
   /** `upgrade` value for WebSocket and friends (HTTP/1.1 only). */

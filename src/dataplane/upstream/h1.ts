@@ -257,10 +257,15 @@ class Connection {
     p.handler.onConnect((reason) => this.fail(p, reason ?? new Error('aborted'), true));
     if (p.done) return;
     this.socket.write(head, 'latin1');
-    if (request.body !== null) this.sendBody(p, request.body, chunked);
+    if (request.body !== null) this.sendBody(p, request.body, chunked, request.trailers);
   }
 
-  private sendBody(p: Pending, body: Readable, chunked: boolean): void {
+  private sendBody(
+    p: Pending,
+    body: Readable,
+    chunked: boolean,
+    trailers: UpstreamRequest['trailers'],
+  ): void {
     const socket = this.socket;
     const onData = (chunk: Buffer): void => {
       p.bodyStarted = true;
@@ -283,7 +288,7 @@ class Connection {
     const onEnd = (): void => {
       cleanup();
       p.bodyDone = true;
-      if (chunked && !p.done) socket.write(`0${CRLF}${CRLF}`);
+      if (chunked && !p.done) socket.write(`0${CRLF}${trailerLines(trailers?.() ?? [])}${CRLF}`, 'latin1');
     };
     const onError = (err: Error): void => {
       cleanup();
@@ -432,4 +437,11 @@ export class H1Upstream implements UpstreamDispatcher {
     for (const conn of [...this.all])
       conn.destroy(Object.assign(new Error('upstream pool destroyed'), { code: 'ECONNRESET' }));
   }
+}
+
+/** Trailer fields of a chunked body; names and values were checked on the way in (Node's parser, mutations). */
+function trailerLines(trailers: ReadonlyArray<readonly [string, string]>): string {
+  let out = '';
+  for (const [name, value] of trailers) out += `${name}: ${value}${CRLF}`;
+  return out;
 }
