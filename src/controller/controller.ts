@@ -151,14 +151,27 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         .join(', ')}; retrying in ${retryMs} ms`,
     );
     provider.schedule();
+    armRetry(retryMs);
+  };
+  // Refusals expire after retryMs; the timer re-arms while any remain, so none can be left behind by a timer
+  // that fired a millisecond before Date.now() says it is due.
+  const armRetry = (delayMs: number): void => {
     if (retryTimer) clearTimeout(retryTimer);
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      const cutoff = Date.now() - retryMs;
-      for (const [k, v] of refusedPorts) if (v.at <= cutoff) refusedPorts.delete(k);
-      for (const [k, v] of refusedListeners) if (v.at <= cutoff) refusedListeners.delete(k);
+      if (closed) return;
+      const now = Date.now();
+      let next = Infinity;
+      for (const refusals of [refusedPorts, refusedListeners] as Array<Map<unknown, { at: number }>>) {
+        for (const [k, v] of refusals) {
+          const due = v.at + retryMs - now;
+          if (due <= 0) refusals.delete(k);
+          else next = Math.min(next, due);
+        }
+      }
       provider.schedule();
-    }, retryMs);
+      if (next !== Infinity) armRetry(next);
+    }, delayMs);
     retryTimer.unref();
   };
 
