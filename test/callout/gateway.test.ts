@@ -2,6 +2,7 @@
 // TLS, plus dynamic forwarding, a failing callout's JSON errors and a traffic chain with body events.
 import { after, before, describe, it } from 'node:test';
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { CalloutClient } from '../../src/extensions/callout/client.js';
@@ -354,6 +355,20 @@ describe('callouts through the gateway', () => {
         }),
       );
       assert.deepEqual(await send(withCallout), { 'x-sum': '42', 'x-checked': 'yes' });
+
+      // An h2c backend gets them in the stream's trailing HEADERS frame.
+      const h2Echo = http2.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.end(JSON.stringify(req.trailers)));
+      });
+      await new Promise<void>((r) => h2Echo.listen(0, '127.0.0.1', r));
+      try {
+        const h2Backend = backend('default/h2:8080', (h2Echo.address() as AddressInfo).port, 'h2c');
+        const toH2 = await gateway(listener([rule({ backends: [h2Backend] })]));
+        assert.deepEqual(await send(toH2), { 'x-sum': '42', 'x-drop': 'me' });
+      } finally {
+        h2Echo.close();
+      }
     } finally {
       trailerEcho.close();
       await stamp.stop();

@@ -12,7 +12,7 @@ export interface UpstreamRequest {
   readonly body: Readable | null;
   /**
    * Request trailers, read once the body has ended (they arrive after it). Sent by the HTTP/1.1 client on a
-   * chunked body; the HTTP/2 clients do not send request trailers yet.
+   * chunked body and by the h2c client; undici (TLS HTTP/2 upstreams) does not send request trailers.
    */
   readonly trailers?: () => ReadonlyArray<readonly [string, string]>;
   /** Time allowed until response headers arrive; 0 = none. */

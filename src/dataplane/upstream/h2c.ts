@@ -63,7 +63,12 @@ export class H2cUpstream implements UpstreamDispatcher {
     }
     let stream: http2.ClientHttp2Stream;
     try {
-      stream = session.request(headers, { endStream: request.body === null });
+      // With a body, the stream ends with a trailers frame (empty when there are none) so the request's
+      // trailers, which arrive after the body, can still go out.
+      const withTrailers = request.body !== null && request.trailers !== undefined;
+      stream = session.request(headers, { endStream: request.body === null, waitForTrailers: withTrailers });
+      if (withTrailers)
+        stream.once('wantTrailers', () => stream.sendTrailers(trailerObject(request.trailers!())));
     } catch (err) {
       handler.onError(err as Error);
       return;
@@ -150,4 +155,14 @@ export class H2cUpstream implements UpstreamDispatcher {
     this.session?.destroy();
     return Promise.resolve();
   }
+}
+
+/** Trailer pairs as the HTTP/2 API takes them (repeated names as arrays). */
+function trailerObject(pairs: ReadonlyArray<readonly [string, string]>): http2.OutgoingHttpHeaders {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of pairs) {
+    const prev = out[name];
+    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
 }
