@@ -5,43 +5,28 @@
 // the plugin's steps with their effects, the header diff each made, the upstream's answer, and no credential.
 // The screenshot is saved in the test's temp dir for a look.
 import assert from 'node:assert/strict';
-import { request, type IncomingHttpHeaders } from 'node:http';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { CalloutServer } from '../../src/sdk/server.js';
-import { selfSignedCertificate } from '../../src/sdk/certs.js';
+import type { CalloutServer } from '../../src/sdk/server.js';
 import { basic } from '../../examples/callouts/basic/callout.js';
 import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js';
 import { buildPlugins, examplePath } from '../wasm/helpers.js';
 import { chromiumMissing, launchBrowser } from '../admin/browser.js';
-import { freePort, startExtgate, waitFor, type ExtgateProcess } from './harness.js';
+import {
+  freePort,
+  httpGet as get,
+  startExtgate,
+  startTlsCallout,
+  waitFor,
+  type ExtgateProcess,
+} from './harness.js';
 import { documents, httpGateway, loopbackService } from './manifests.js';
 
 const skip = chromiumMissing();
 const CHAIN = 'GCPTrafficExtension/default/my-traffic-extension/chain1';
 const SECRET = 'Bearer very-secret-token';
-
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** fetch() would drop the Host header; the gateway routes by it. */
-function get(port: number, path: string, headers: Record<string, string>): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 function manifests(storePort: number, calloutPort: number, pluginWasm: string): string {
   return `${documents(
@@ -178,23 +163,15 @@ describe('dashboard of extgate up in headless Chromium', { skip }, () => {
   before(async () => {
     buildPlugins();
     store = await startStoreApp('store-v1', 0);
-    const cert = selfSignedCertificate(['myext.com', 'localhost']);
-    callout = new CalloutServer(basic, {
-      address: '127.0.0.1',
-      plaintextPort: null,
-      securePort: 0,
-      healthPort: null,
-      certChain: cert.certPem,
-      privateKey: cert.keyPem,
-    });
-    const calloutPorts = await callout.start();
+    const tls = await startTlsCallout(basic);
+    callout = tls.server;
     // Port 80 of the Gateway binds 80 + offset: take a port just seen free rather than a random offset, which
     // can land on a loopback port a client connection of another test holds (the listener is then refused
     // and retried 10 s later).
     extgate = await startExtgate('up', { portOffset: (await freePort()) - 80 });
     gatewayPort = 80 + extgate.portOffset;
     await extgate.kubectl(['apply', '-f', '-'], {
-      input: manifests(store.port, calloutPorts.secure!, examplePath('add-header')),
+      input: manifests(store.port, tls.port, examplePath('add-header')),
     });
     // Extensions carry PolicyStatus (conditions per ancestor Gateway), which `kubectl wait` does not read.
     await waitFor(

@@ -2,6 +2,8 @@
 // real kubectl against the kubeconfig it writes. Used by the walkthrough tests.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { CalloutServer, type Callout } from '../../src/sdk/server.js';
+import { selfSignedCertificate } from '../../src/sdk/certs.js';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -186,4 +188,22 @@ export function httpGet(port: number, path: string, headers: Record<string, stri
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * A callout served over gRPC+TLS on a free loopback port with a self-signed certificate for `myext.com` (the
+ * seed's authority): what the seed deploys behind `extension-service:443`.
+ */
+export async function startTlsCallout(callout: Callout): Promise<{ server: CalloutServer; port: number }> {
+  const cert = selfSignedCertificate(['myext.com', 'localhost']);
+  const server = new CalloutServer(callout, {
+    address: '127.0.0.1',
+    plaintextPort: null,
+    securePort: 0,
+    healthPort: null,
+    certChain: cert.certPem,
+    privateKey: cert.keyPem,
+  });
+  const ports = await server.start();
+  return { server, port: ports.secure! };
 }

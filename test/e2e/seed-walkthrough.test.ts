@@ -2,12 +2,12 @@
 // the store app on loopback, the `basic` callout over gRPC+TLS, traffic through real listeners.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CalloutServer } from '../../src/sdk/server.js';
-import { selfSignedCertificate } from '../../src/sdk/certs.js';
+import type { CalloutServer } from '../../src/sdk/server.js';
 import { basic } from '../../examples/callouts/basic/callout.js';
 import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js';
 import {
   httpGet as get,
+  startTlsCallout,
   startExtgate,
   waitFor,
   type ExtgateProcess,
@@ -94,23 +94,15 @@ describe('seed walkthrough through extgate up and kubectl', () => {
 
   before(async () => {
     for (const name of ['store-v1', 'store-v2', 'store-german']) stores.push(await startStoreApp(name, 0));
-    const cert = selfSignedCertificate(['myext.com', 'localhost']);
-    callout = new CalloutServer(basic, {
-      address: '127.0.0.1',
-      plaintextPort: null,
-      securePort: 0,
-      healthPort: null,
-      certChain: cert.certPem,
-      privateKey: cert.keyPem,
-    });
-    const calloutPorts = await callout.start();
+    const tls = await startTlsCallout(basic);
+    callout = tls.server;
     extgate = await startExtgate('up');
     gatewayPort = 80 + extgate.portOffset;
     const ports = Object.fromEntries(
       stores.map((s, i) => [['store-v1', 'store-v2', 'store-german'][i]!, s.port]),
     );
     await extgate.kubectl(['apply', '-f', '-'], { input: storeManifests(ports) });
-    await extgate.kubectl(['apply', '-f', '-'], { input: calloutManifests(calloutPorts.secure!) });
+    await extgate.kubectl(['apply', '-f', '-'], { input: calloutManifests(tls.port) });
   });
 
   after(async () => {

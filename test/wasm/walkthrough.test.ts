@@ -4,37 +4,22 @@
 // and the per-version metrics on the admin port.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js';
-import { startExtgate, waitFor, type ExtgateProcess } from '../e2e/harness.js';
+import {
+  httpGet as get,
+  startExtgate,
+  waitFor,
+  type ExtgateProcess,
+  type HttpAnswer as Answer,
+} from '../e2e/harness.js';
 import { buildPlugins, examplePath, repoRoot } from './helpers.js';
 import { startRegistry, type TestRegistry } from './registry.js';
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function get(port: number, path: string, headers: Record<string, string>): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** `curl https://store.example.com/serviceextensions --cacert cacert.pem`, resolved to loopback. */
 function getTls(port: number, path: string, ca: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
