@@ -16,7 +16,8 @@ import { DataPlane } from '../src/dataplane/gateway.js';
 import { HeaderList } from '../src/extensions/header-map.js';
 import { CalloutServer } from '../src/sdk/index.js';
 import { addHeader } from '../examples/callouts/add-header/callout.js';
-import type { CalloutExtensionIR, ExtensionChainIR, HttpEvent, Snapshot } from '../src/ir/snapshot.js';
+import type { ExtensionChainIR, HttpEvent, Snapshot } from '../src/ir/snapshot.js';
+import { benchCalloutIR, benchChain } from './snapshots.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name: string, d: number) => {
@@ -51,27 +52,6 @@ async function startCalloutProcess(): Promise<{ child: ChildProcess; plaintext: 
   return { child, plaintext: Number(m[1]), secure: Number(m[2]) };
 }
 
-function ir(port: number, tls: boolean, events: HttpEvent[]): CalloutExtensionIR {
-  return {
-    kind: 'callout',
-    id: 'GCPTrafficExtension/default/bench/chain1/ext1',
-    name: 'ext1',
-    failOpen: false,
-    events,
-    authority: 'bench.local',
-    timeoutMs: 1000,
-    metadataNamespace: 'com.google.lb_traffic_extension.bench.chain1.ext1',
-    requestBodySendMode: 'Streamed',
-    responseBodySendMode: 'Streamed',
-    observabilityMode: false,
-    target: {
-      service: 'default/callout:443',
-      endpoints: [{ address: '127.0.0.1', port }],
-      tls: tls ? { verify: false } : null,
-    },
-  };
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -87,7 +67,7 @@ async function cpuPerExchange(): Promise<number> {
   });
   const ports = await server.start();
   const client = new CalloutClient();
-  const ext = client.extension(ir(ports.plaintext!, false, ['RequestHeaders']));
+  const ext = client.extension(benchCalloutIR(ports.plaintext!, false, ['RequestHeaders']));
   const info = {
     requestId: 'r',
     scheme: 'http' as const,
@@ -126,7 +106,7 @@ async function streamLevel(
   port: number,
   tls: boolean,
 ): Promise<{ p50: number; p99: number }> {
-  const ext = client.extension(ir(port, tls, ['RequestHeaders', 'ResponseHeaders']));
+  const ext = client.extension(benchCalloutIR(port, tls, ['RequestHeaders', 'ResponseHeaders']));
   const info = {
     requestId: 'r',
     scheme: 'http' as const,
@@ -285,14 +265,10 @@ async function main(): Promise<void> {
     for (const [name, events] of variants) {
       const chains: ExtensionChainIR[] = events
         ? [
-            {
-              id: 'GCPTrafficExtension/default/bench/chain1',
-              name: 'chain1',
-              resource: 'default/bench',
-              resourceKind: 'GCPTrafficExtension',
-              match: [{ celMatcher: 'request.path.contains("serviceextensions")' }],
-              extensions: [ir(callout.secure, true, events)],
-            },
+            benchChain(
+              [benchCalloutIR(callout.secure, true, events)],
+              'request.path.contains("serviceextensions")',
+            ),
           ]
         : [];
       const gw = new DataPlane({

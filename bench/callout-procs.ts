@@ -6,10 +6,10 @@
 import { DataPlane } from '../src/dataplane/gateway.js';
 import { CalloutClient } from '../src/extensions/callout/client.js';
 import { chainCompiler } from '../src/extensions/chain.js';
-import type { HttpEvent, Snapshot } from '../src/ir/snapshot.js';
+import type { HttpEvent } from '../src/ir/snapshot.js';
 import { CalloutServer } from '../src/sdk/index.js';
 import { addHeader } from '../examples/callouts/add-header/callout.js';
-import { benchSnapshot } from './snapshots.js';
+import { benchCalloutIR, benchChain, benchSnapshotWithChain } from './snapshots.js';
 
 const [role, ...args] = process.argv.slice(2);
 
@@ -29,50 +29,7 @@ if (role === 'callout') {
     Number(args[1]),
     (args[2] ?? 'RequestHeaders').split(',') as HttpEvent[],
   ];
-  const base = benchSnapshot(backendPort, 1);
-  const listener = base.ports[0]!.listeners[0]!;
-  const snap: Snapshot = {
-    ...base,
-    ports: [
-      {
-        ...base.ports[0]!,
-        listeners: [
-          {
-            ...listener,
-            trafficChains: [
-              {
-                id: 'GCPTrafficExtension/default/bench/chain1',
-                name: 'chain1',
-                resource: 'default/bench',
-                resourceKind: 'GCPTrafficExtension',
-                match: [{ celMatcher: '1 == 1' }],
-                extensions: [
-                  {
-                    kind: 'callout',
-                    id: 'GCPTrafficExtension/default/bench/chain1/ext1',
-                    name: 'ext1',
-                    failOpen: false,
-                    events,
-                    authority: 'bench.local',
-                    timeoutMs: 1000,
-                    metadataNamespace: 'com.google.lb_traffic_extension.bench.chain1.ext1',
-                    requestBodySendMode: 'Streamed',
-                    responseBodySendMode: 'Streamed',
-                    observabilityMode: false,
-                    target: {
-                      service: 'default/callout:443',
-                      endpoints: [{ address: '127.0.0.1', port: calloutPort }],
-                      tls: { verify: false },
-                    },
-                  },
-                ],
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
+  const snap = benchSnapshotWithChain(backendPort, benchChain([benchCalloutIR(calloutPort, true, events)]));
   const callouts = new CalloutClient();
   const gw = new DataPlane({ compileChains: chainCompiler(callouts) });
   await gw.apply(snap);

@@ -1,5 +1,12 @@
 // Snapshots for benchmarks: one HTTP port, `routes` HTTPRoutes on distinct hostnames, the catch-all last.
-import type { RouteRuleIR, Snapshot } from '../src/ir/snapshot.js';
+import type {
+  CalloutExtensionIR,
+  ExtensionChainIR,
+  ExtensionIR,
+  HttpEvent,
+  RouteRuleIR,
+  Snapshot,
+} from '../src/ir/snapshot.js';
 
 export function benchRoutes(backendPort: number, routes: number): RouteRuleIR[] {
   const backend = {
@@ -62,5 +69,54 @@ export function benchSnapshot(backendPort: number, routes: number, listenPort = 
         ],
       },
     ],
+  };
+}
+
+/** The bench's one callout extension: the given events, TLS without verification or h2c. */
+export function benchCalloutIR(port: number, tls: boolean, events: readonly HttpEvent[]): CalloutExtensionIR {
+  return {
+    kind: 'callout',
+    id: 'GCPTrafficExtension/default/bench/chain1/ext1',
+    name: 'ext1',
+    failOpen: false,
+    events,
+    authority: 'bench.local',
+    timeoutMs: 1000,
+    metadataNamespace: 'com.google.lb_traffic_extension.bench.chain1.ext1',
+    requestBodySendMode: 'Streamed',
+    responseBodySendMode: 'Streamed',
+    observabilityMode: false,
+    target: {
+      service: 'default/callout:443',
+      endpoints: [{ address: '127.0.0.1', port }],
+      tls: tls ? { verify: false } : null,
+    },
+  };
+}
+
+/** The bench's traffic chain holding `extensions`, matching what `celMatcher` says. */
+export function benchChain(extensions: readonly ExtensionIR[], celMatcher = '1 == 1'): ExtensionChainIR {
+  return {
+    id: 'GCPTrafficExtension/default/bench/chain1',
+    name: 'chain1',
+    resource: 'default/bench',
+    resourceKind: 'GCPTrafficExtension',
+    match: [{ celMatcher }],
+    extensions,
+  };
+}
+
+/** `benchSnapshot` with one traffic chain on its listener (and the plugins it names). */
+export function benchSnapshotWithChain(
+  backendPort: number,
+  chain: ExtensionChainIR,
+  wasmPlugins: Snapshot['wasmPlugins'] = {},
+): Snapshot {
+  const base = benchSnapshot(backendPort, 1);
+  const port = base.ports[0]!;
+  return {
+    ...base,
+    wasmPlugins,
+    ports: [{ ...port, listeners: [{ ...port.listeners[0]!, trafficChains: [chain] }] }],
   };
 }

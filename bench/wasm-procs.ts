@@ -7,16 +7,23 @@ import { CalloutClient } from '../src/extensions/callout/client.js';
 import { compileChains } from '../src/extensions/chain.js';
 import { sha256Digest } from '../src/extensions/wasm/plugin-module.js';
 import { WasmRuntime } from '../src/extensions/wasm/runtime.js';
-import type { Snapshot } from '../src/ir/snapshot.js';
-import { benchSnapshot } from './snapshots.js';
+import { benchChain, benchSnapshotWithChain } from './snapshots.js';
 
 const [backendPort, modulePath] = [Number(process.argv[2]), process.argv[3]!];
-const base = benchSnapshot(backendPort, 1);
-const listener = base.ports[0]!.listeners[0]!;
 const plugin = 'default/bench-plugin';
-const snap: Snapshot = {
-  ...base,
-  wasmPlugins: {
+const snap = benchSnapshotWithChain(
+  backendPort,
+  benchChain([
+    {
+      kind: 'wasm',
+      id: 'GCPTrafficExtension/default/bench/chain1/ext1',
+      name: 'ext1',
+      failOpen: false,
+      events: ['RequestHeaders', 'ResponseHeaders'],
+      plugin,
+    },
+  ]),
+  {
     [plugin]: {
       key: plugin,
       serving: {
@@ -28,36 +35,7 @@ const snap: Snapshot = {
       log: { enabled: false, sampleRate: 1, minLogLevel: 'INFO' },
     },
   },
-  ports: [
-    {
-      ...base.ports[0]!,
-      listeners: [
-        {
-          ...listener,
-          trafficChains: [
-            {
-              id: 'GCPTrafficExtension/default/bench/chain1',
-              name: 'chain1',
-              resource: 'default/bench',
-              resourceKind: 'GCPTrafficExtension',
-              match: [{ celMatcher: '1 == 1' }],
-              extensions: [
-                {
-                  kind: 'wasm',
-                  id: 'GCPTrafficExtension/default/bench/chain1/ext1',
-                  name: 'ext1',
-                  failOpen: false,
-                  events: ['RequestHeaders', 'ResponseHeaders'],
-                  plugin,
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-  ],
-};
+);
 const wasm = new WasmRuntime();
 const callouts = new CalloutClient();
 const gw = new DataPlane({
