@@ -289,7 +289,11 @@ export class Exchange implements UpstreamHandler, RouteRequest {
         method: this.method,
         headers: this.upstreamHeaders,
         body,
-        trailers: () => forwardableTrailers(this.requestTrailers ?? Object.entries(this.req.trailers ?? {})),
+        // Only a request with a body can have trailers; a bodyless one (most) allocates nothing for them.
+        trailers:
+          body === null
+            ? undefined
+            : () => forwardableTrailers(this.requestTrailers ?? Object.entries(this.req.trailers ?? {})),
         headersTimeout: this.timer === undefined ? this.ctx.limits.defaultBackendTimeoutMs : 0,
       },
       this,
