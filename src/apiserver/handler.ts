@@ -19,6 +19,7 @@ import {
 } from './discovery.js';
 import { acceptable, decodeBody, mediaType, readBody, warningHeaders, writeContext } from './request.js';
 import type { DeleteOptions, Resources } from './resources.js';
+import { parseListOptions, type ListOptions } from './query.js';
 import { parseRoute } from './routes.js';
 import { toScale, writeScale } from './scale.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -165,11 +166,19 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
   if (sub === 'scale' && name !== undefined) return scale(h, req, res, k, ns, name, url.searchParams);
   const q = url.searchParams;
 
+  if (route.watch) {
+    // Legacy `/api/v1/watch/...` (deprecated, still served): an item is watched through its collection.
+    if (method !== 'GET' || sub !== undefined) throw errors.methodNotAllowed();
+    const opts = parseListOptions(q, true);
+    if (name !== undefined) opts.fieldSelector = joinSelector(opts.fieldSelector, `metadata.name=${name}`);
+    return list(h, req, res, k, route.version, ns, opts, q.get('includeObject'));
+  }
   if (name === undefined) {
-    if (method === 'GET') return list(h, req, res, k, route.version, ns, q);
+    if (method === 'GET')
+      return list(h, req, res, k, route.version, ns, parseListOptions(q), q.get('includeObject'));
     if (method === 'POST') {
       if (k.namespaced && ns === undefined) throw errors.methodNotAllowed();
-      const ctx = writeContext(q);
+      const ctx = writeContext(q, false, 'CreateOptions');
       const body = decodeBody(k, mediaType(req.headers['content-type']), await readBody(req));
       const obj = h.resources.create(k, ns, body, ctx);
       return send(res, 201, show(obj), 'application/json', warningHeaders(ctx));
@@ -203,7 +212,7 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
       );
     }
     case 'PATCH': {
-      const ctx = writeContext(q);
+      const ctx = writeContext(q, false, 'PatchOptions');
       const type = mediaType(req.headers['content-type']);
       const known = [
         'application/merge-patch+json',
@@ -228,7 +237,11 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
             dryRun?: string[];
           })
         : {};
-      const ctx = writeContext(q, Array.isArray(options?.dryRun) && options.dryRun.includes('All'));
+      const ctx = writeContext(
+        q,
+        Array.isArray(options?.dryRun) && options.dryRun.includes('All'),
+        'DeleteOptions',
+      );
       return send(res, 200, show(h.resources.delete(k, ns, name, options ?? {}, ctx)));
     }
     default:
@@ -268,11 +281,15 @@ function tableContentType(apiVersion: string): string {
   return `application/json;as=Table;v=${apiVersion.split('/')[1]};g=meta.k8s.io`;
 }
 
-function selectors(k: ResourceKind, q: URLSearchParams) {
+function selectors(k: ResourceKind, q: Pick<ListOptions, 'labelSelector' | 'fieldSelector'>) {
   return {
-    labels: parseLabelSelector(q.get('labelSelector')),
-    fields: parseFieldSelector(k.kind, q.get('fieldSelector')),
+    labels: parseLabelSelector(q.labelSelector),
+    fields: parseFieldSelector(k.kind, q.fieldSelector),
   };
+}
+
+function joinSelector(a: string | null, b: string): string {
+  return a ? `${a},${b}` : b;
 }
 
 function list(
@@ -282,13 +299,12 @@ function list(
   k: ResourceKind,
   version: string,
   ns: string | undefined,
-  q: URLSearchParams,
+  q: ListOptions,
+  includeObject: string | null,
 ): void {
   const { labels, fields } = selectors(k, q);
-  const table = tableAccept(req.headers.accept, q.get('includeObject'));
-  const watch = q.get('watch');
-  if (watch === 'true' || watch === '1') {
-    const timeout = q.get('timeoutSeconds');
+  const table = tableAccept(req.headers.accept, includeObject);
+  if (q.watch) {
     let stop: (() => void) | undefined;
     stop = serveWatch(
       h.store,
@@ -299,10 +315,10 @@ function list(
         namespace: ns,
         labels,
         fields,
-        resourceVersion: q.get('resourceVersion'),
-        timeoutSeconds: timeout !== null && Number(timeout) > 0 ? Number(timeout) : h.maxWatchSeconds,
-        bookmarks: q.get('allowWatchBookmarks') === 'true',
-        sendInitialEvents: q.get('sendInitialEvents') === 'true',
+        resourceVersion: q.resourceVersion,
+        timeoutSeconds: q.timeoutSeconds ?? h.maxWatchSeconds,
+        bookmarks: q.allowWatchBookmarks,
+        sendInitialEvents: q.sendInitialEvents,
         table,
         headers: BASE_HEADERS,
       },
@@ -317,7 +333,7 @@ function list(
     return;
   }
   const all = h.resources.list(k, ns).filter((o) => (!labels || labels(o)) && (!fields || fields(o)));
-  const page = paginate(all, q.get('limit'), q.get('continue'), h.store.resourceVersion);
+  const page = paginate(all, q.limit, q.continue, h.store.resourceVersion);
   const items = page.items.map(presenter(k, version));
   const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
   if (page.continue) Object.assign(metadata, { continue: page.continue, remainingItemCount: page.remaining });
@@ -338,7 +354,7 @@ function listKey(o: KubeObject): string {
  * the last key served; later pages show current state after that key under the first page's resourceVersion,
  * so a watch started from it replays anything that changed meanwhile.
  */
-function paginate(all: KubeObject[], limit: string | null, token: string | null, currentRv: number) {
+function paginate(all: KubeObject[], limit: number, token: string | null, currentRv: number) {
   let items = all;
   let resourceVersion = String(currentRv);
   if (token) {
@@ -361,8 +377,8 @@ function paginate(all: KubeObject[], limit: string | null, token: string | null,
     items = all.filter((o) => listKey(o) > after);
     resourceVersion = parsed.rv;
   }
-  const n = Number(limit);
-  if (!limit || !Number.isInteger(n) || n <= 0 || items.length <= n) return { items, resourceVersion };
+  const n = limit;
+  if (n <= 0 || items.length <= n) return { items, resourceVersion };
   const pageItems = items.slice(0, n);
   const next = Buffer.from(
     JSON.stringify({ rv: resourceVersion, after: listKey(pageItems[n - 1]!) }),
@@ -378,8 +394,8 @@ function deleteCollection(
   ns: string | undefined,
   q: URLSearchParams,
 ): void {
-  const { labels, fields } = selectors(k, q);
-  const ctx = writeContext(q);
+  const { labels, fields } = selectors(k, parseListOptions(q));
+  const ctx = writeContext(q, false, 'DeleteOptions');
   const deleted: KubeObject[] = [];
   for (const o of h.resources.list(k, ns))
     if ((!labels || labels(o)) && (!fields || fields(o)))

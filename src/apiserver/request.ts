@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ResourceKind } from '../api/kinds.js';
 import { decodeKubeProtobuf, ProtobufError } from './protobuf.js';
 import type { FieldValidation, WriteContext } from './resources.js';
+import { queryBool } from './query.js';
 import { ApiError, errors } from './status.js';
 
 /** kube-apiserver's limit on request bodies (3 MiB, apiserver MaxRequestBodyBytes). */
@@ -81,11 +82,29 @@ export function acceptable(accept: string | undefined): boolean {
 }
 
 /** dryRun, fieldValidation (default Warn, as kube-apiserver), fieldManager, force. */
-export function writeContext(q: URLSearchParams, bodyDryRun = false): WriteContext {
-  const fv = q.get('fieldValidation') ?? 'Warn';
+export function writeContext(
+  q: URLSearchParams,
+  bodyDryRun = false,
+  optionsKind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions' = 'UpdateOptions',
+): WriteContext {
+  // kube-apiserver: an empty value means Warn; anything else outside the three is a 422 on the options.
+  const fv = q.get('fieldValidation') || 'Warn';
   if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore')
-    throw errors.badRequest(
-      `fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`,
+    throw new ApiError(
+      422,
+      'Invalid',
+      `${optionsKind}.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`,
+      {
+        group: 'meta.k8s.io',
+        kind: optionsKind,
+        causes: [
+          {
+            reason: 'FieldValueNotSupported',
+            field: 'fieldValidation',
+            message: `Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`,
+          },
+        ],
+      },
     );
   const dry = q.getAll('dryRun');
   for (const d of dry)
@@ -97,7 +116,7 @@ export function writeContext(q: URLSearchParams, bodyDryRun = false): WriteConte
   };
   const fm = q.get('fieldManager');
   if (fm) ctx.fieldManager = fm;
-  if (q.get('force') === 'true') ctx.force = true;
+  if (queryBool(q, 'force')) ctx.force = true;
   return ctx;
 }
 

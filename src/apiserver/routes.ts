@@ -10,6 +10,8 @@ export type Route =
       namespace?: string;
       name?: string;
       subresource?: string;
+      /** Reached through the legacy `/watch/` prefix (deprecated in kube-apiserver, still served). */
+      watch?: boolean;
     }
   | { type: 'resourceList'; group: string; version: string }
   | { type: 'group'; group: string }
@@ -37,7 +39,18 @@ export function parseRoute(pathname: string): Route | undefined {
   } else return { type: 'other' };
   if (!KINDS.some((k) => k.group === group && servedVersions(k).includes(version))) return undefined;
   if (rest.length === 0) return { type: 'resourceList', group, version };
+  if (rest[0] === 'watch' && rest.length > 1) {
+    const inner = resourceRoute(group, version, rest.slice(1));
+    return inner && { ...inner, watch: true };
+  }
+  return resourceRoute(group, version, rest);
+}
 
+function resourceRoute(
+  group: string,
+  version: string,
+  rest: string[],
+): Extract<Route, { type: 'resource' }> | undefined {
   // namespaces/<ns>/<resource>... only when <resource> is a namespaced resource of this group/version.
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const k = find(group, version, rest[2]);

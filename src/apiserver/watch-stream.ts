@@ -26,7 +26,8 @@ export interface WatchRequest {
   resourceVersion: string | null;
   timeoutSeconds?: number;
   bookmarks: boolean;
-  sendInitialEvents: boolean;
+  /** Watch-list (`sendInitialEvents` set either way); `undefined` keeps the classic start points. */
+  sendInitialEvents?: boolean;
   table?: TableRequest;
   headers: Record<string, string>;
 }
@@ -92,10 +93,15 @@ export function serveWatch(
   res.on('close', stop);
 
   const rv = req.resourceVersion;
-  if (rv === null || rv === '' || rv === '0') {
+  const fromNow = rv === null || rv === '' || rv === '0';
+  if (req.sendInitialEvents === true || (fromNow && req.sendInitialEvents === undefined)) {
+    // Current state as synthetic ADDED events (for watch-list: state "not older than" rv, which the current
+    // state always is), then changes.
     for (const obj of store.list(kind, req.namespace)) if (matches(obj)) send('ADDED', obj);
     if (req.sendInitialEvents && req.bookmarks)
       write('BOOKMARK', bookmark(req, store.resourceVersion, { 'k8s.io/initial-events-end': 'true' }));
+    sub = hub.live(kind, onChange);
+  } else if (fromNow) {
     sub = hub.live(kind, onChange);
   } else {
     const from = Number(rv);
