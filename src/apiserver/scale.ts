@@ -1,4 +1,4 @@
-// The `scale` subresource of Deployments (autoscaling/v1 Scale), so `kubectl scale` works on the stored-only
+// The `scale` subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets and StatefulSets, so `kubectl scale` works on the stored-only
 // Deployments of the seed's manifests. Nothing runs: only spec.replicas changes.
 import type { ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
