@@ -16,8 +16,6 @@ const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
 /** Fixed by examples/store/manifests (EndpointSlices name these loopback ports). */
 export const DEMO_PORTS = { storeV1: 18081, storeV2: 18082, storeGerman: 18083, callout: 18443 } as const;
-/** Listener port P binds P + offset, so the demo needs no root: 80 → 8080, 443 → 8443. */
-export const DEMO_PORT_OFFSET = 8000;
 
 export interface DemoCheck {
   /** What the seed shows this command doing. */
@@ -176,6 +174,7 @@ async function main(): Promise<void> {
   );
 
   const secret = writeGatewayCertificate(stateDir);
+  // `up`'s defaults: listeners on 127.0.0.1, ports below 1024 moved by 8000 (80 → 8080, 443 → 8443), no root.
   const up = spawn(
     process.execPath,
     [
@@ -187,10 +186,6 @@ async function main(): Promise<void> {
       apiPort,
       '--admin-port',
       String(adminPort),
-      '--address',
-      '127.0.0.1',
-      '--port-offset',
-      String(DEMO_PORT_OFFSET),
       '-f',
       secret,
       '-f',

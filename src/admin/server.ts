@@ -52,7 +52,17 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   }
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE' || err.code === 'EACCES'
+          ? new Error(
+              `the admin port ${opts.host}:${opts.port} cannot be opened (${err.code}): ` +
+                (err.code === 'EACCES' ? 'ports below 1024 need root' : 'something else listens there') +
+                '; pass another --admin-port',
+            )
+          : err,
+      ),
+    );
     server.listen(opts.port, opts.host, () => resolve());
   });
   const address = server.address();

@@ -4,6 +4,7 @@
 // Wiring, in data-flow order: controller → onSnapshot → WasmRuntime.prepare (compile new plugin versions
 // before traffic needs them) → DataPlane.apply, which compiles each listener's chains through
 // `compileChains` (WasmRuntime.forSnapshot also forgets plugin versions the snapshot no longer serves).
+import { explainListenError } from '../controller/translator/listener-ports.js';
 import type { Registry } from 'prom-client';
 import { DataPlane, type ApplyReport } from '../dataplane/gateway.js';
 import { CalloutClient } from '../extensions/callout/client.js';
@@ -73,7 +74,7 @@ export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
       return dataPlane.apply(snapshot).then(
         (report) => {
           for (const [port, why] of Object.entries(report.portErrors))
-            opts.log(`gateway: port ${port}: ${why}`);
+            opts.log(`gateway: port ${port}: ${explainListenError(why)}`);
           return report;
         },
         (err: unknown) => {

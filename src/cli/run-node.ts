@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
 import { startController, type Controller } from '../controller/controller.js';
+import type { PortOffset } from '../controller/translator/listener-ports.js';
 import { credentialsFromSecretData, loadDockerCredentials } from '../extensions/wasm/oci/credentials.js';
 import type { RegistryCredentials } from '../extensions/wasm/oci/registry.js';
 import { WasmImageResolver } from '../extensions/wasm/oci/resolver.js';
@@ -16,7 +17,7 @@ import { dashboardObjects } from '../admin/dashboard.js';
 export interface NodeOptions {
   kubeConfig: KubeConfig;
   address: string;
-  portOffset: number;
+  portOffset: PortOffset;
   adminPort: number;
   /** The admin port shows traces and config: loopback unless the operator says otherwise. */
   adminAddress: string;

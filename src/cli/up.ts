@@ -13,6 +13,7 @@ import { toOpenAPI } from '../api/schema/openapi.js';
 import { schemaFor } from '../api/schema/registry.js';
 import type { Admit } from '../api/types.js';
 import { parseGoogleApiServices, runNode, wasmCacheDir } from './run-node.js';
+import { UNPRIVILEGED_PORT_OFFSET } from '../controller/translator/listener-ports.js';
 import { applyManifests } from '../apiserver/manifests.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import type { UnknownFields } from '../apiserver/resources.js';
@@ -22,7 +23,8 @@ export interface UpOptions {
   apiPort: number;
   adminPort: number;
   address: string;
-  portOffset: number;
+  /** Absent: the default, which moves only ports below 1024 (listener-ports.ts). */
+  portOffset?: number;
   file: string[];
   apiOnly: boolean;
   insecureRegistry: string[];
@@ -74,6 +76,13 @@ function port(value: string): number {
   return n;
 }
 
+function portOffset(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535)
+    throw new Error(`invalid --port-offset "${value}": use a number from 0 to 65535`);
+  return n;
+}
+
 /** Resolves on SIGTERM/SIGINT after `stop` finished. */
 function untilSignal(stop: () => Promise<void>): Promise<void> {
   return new Promise((done) => {
@@ -94,8 +103,16 @@ export function registerUpCommand(program: Command): void {
     .option('--state-dir <dir>', 'persistent state: resource store, kubeconfig, API token, CA', './.extgate')
     .option('--api-port <n>', 'Kubernetes API port (HTTPS on 127.0.0.1)', port, 6443)
     .option('--admin-port <n>', 'admin HTTP port on 127.0.0.1 (/readyz, /metrics)', port, 9901)
-    .option('--address <addr>', 'address Gateway listeners bind to and report', '0.0.0.0')
-    .option('--port-offset <n>', 'a listener on port P binds P + offset', (v) => Number(v), 0)
+    .option(
+      '--address <addr>',
+      'address Gateway listeners bind to and report (a local tool: loopback)',
+      '127.0.0.1',
+    )
+    .option(
+      '--port-offset <n>',
+      `a listener on port P binds P + n (default: ports below 1024 bind P + ${UNPRIVILEGED_PORT_OFFSET}, e.g. 80 → 8080, so no root is needed; others bind P)`,
+      portOffset,
+    )
     .addOption(
       new Option('-f, --file <path>', 'manifest file or folder applied at start (repeatable)')
         .argParser((v: string, prev: string[] = []) => [...prev, v])
@@ -138,7 +155,7 @@ export function registerUpCommand(program: Command): void {
     const node = await runNode({
       kubeConfig,
       address: o.address,
-      portOffset: o.portOffset,
+      portOffset: o.portOffset ?? 'unprivileged',
       adminPort: o.adminPort,
       adminAddress: '127.0.0.1',
       cacheDir: wasmCacheDir(stateDir),

@@ -17,6 +17,7 @@ import { LeaderElector } from './leader.js';
 import { ResourceProvider } from './provider.js';
 import { StatusWriter } from './status-writer.js';
 import { translate, type Translation } from './translator/translate.js';
+import type { PortOffset } from './translator/listener-ports.js';
 import { WasmImageStage, type WasmImageResolver } from './wasm-images.js';
 
 export type { WasmImageResolver } from './wasm-images.js';
@@ -30,8 +31,8 @@ export interface ControllerOptions {
   kubeConfig: KubeConfig;
   /** `--address`: listeners bind here; reported in Gateway `status.addresses` (0.0.0.0 → 127.0.0.1). */
   address: string;
-  /** `--port-offset`: listener port P binds P + offset. */
-  portOffset: number;
+  /** `--port-offset`: listener port P binds P + offset (translator/listener-ports.ts). */
+  portOffset: PortOffset;
   /**
    * Called with every new snapshot (never twice with the same content). May resolve to what the data plane
    * could not serve: those ports/listeners are reported (Programmed=False) and left out of the following

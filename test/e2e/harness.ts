@@ -4,7 +4,8 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { CalloutServer, type Callout } from '../../src/sdk/server.js';
 import { selfSignedCertificate } from '../../src/sdk/certs.js';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { UNPRIVILEGED_PORT_OFFSET } from '../../src/controller/translator/listener-ports.js';
+import { chownSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,6 +33,7 @@ export interface ExtgateProcess {
   readonly kubeconfig: string;
   readonly apiPort: number;
   readonly adminPort: number;
+  /** What listener port 80 was moved by (the product's default when the test passed no `--port-offset`). */
   readonly portOffset: number;
   readonly child: ChildProcess;
   output(): string;
@@ -48,8 +50,15 @@ export interface KubectlResult {
 
 export interface StartOptions {
   args?: string[];
-  /** Added to every Gateway listener port; default: one that puts port 80 on a free port. */
-  portOffset?: number;
+  /**
+   * Added to every Gateway listener port; default: one that puts port 80 on a free port. `null`: no
+   * `--port-offset` flag (the product's default).
+   */
+  portOffset?: number | null;
+  /** `--address`; default 127.0.0.1. `null`: no flag (the product's default). */
+  address?: string | null;
+  /** Run extgate as this user (a test of what a normal user gets); default: this process's user. */
+  user?: { uid: number; gid: number };
   stateDir?: string;
   env?: NodeJS.ProcessEnv;
   /** Wait for /readyz (default true). */
@@ -64,7 +73,8 @@ export async function startExtgate(
   const apiPort = await freePort();
   const adminPort = await freePort();
   // Aim the listener on port 80 at a port that is free now (a random offset could land on a port in use).
-  const portOffset = opts.portOffset ?? (await freePort()) - 80;
+  const portOffset = opts.portOffset === undefined ? (await freePort()) - 80 : opts.portOffset;
+  const address = opts.address === undefined ? '127.0.0.1' : opts.address;
   const args = [
     EXTGATE,
     command,
@@ -74,16 +84,16 @@ export async function startExtgate(
     String(apiPort),
     '--admin-port',
     String(adminPort),
-    '--address',
-    '127.0.0.1',
-    '--port-offset',
-    String(portOffset),
+    ...(address === null ? [] : ['--address', address]),
+    ...(portOffset === null ? [] : ['--port-offset', String(portOffset)]),
     ...(opts.args ?? []),
   ];
+  if (opts.user) chownSync(stateDir, opts.user.uid, opts.user.gid);
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env },
     stdio: 'pipe',
+    ...(opts.user ? { uid: opts.user.uid, gid: opts.user.gid } : {}),
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -94,7 +104,7 @@ export async function startExtgate(
     kubeconfig,
     apiPort,
     adminPort,
-    portOffset,
+    portOffset: portOffset ?? UNPRIVILEGED_PORT_OFFSET,
     child,
     output: () => out,
     kubectl: (kargs, kopts) => kubectl(kubeconfig, kargs, kopts),

@@ -82,6 +82,12 @@ spec:
   assert.equal(programmed.stdout, 'False');
   const describe = await extgate.kubectl(['describe', 'gateway', 'busy']);
   assert.match(describe.stdout, new RegExp(`${busyPort}`), 'the message names the port');
+  assert.match(describe.stdout, /EADDRINUSE/);
+  assert.match(
+    describe.stdout.replace(/\s+/g, ' '),
+    /another process listens there: stop it, or move the listeners with --port-offset N or --address ADDR/,
+    'the message names the flags that fix it',
+  );
 
   // Free the port: the controller retries and the listener comes up.
   await new Promise((r) => blocker.close(r));

@@ -14,6 +14,12 @@ import type { Condition, Gateway, GatewayClass, Listener, RouteGroupKind } from 
 import { keyOf } from '../resources.js';
 import { cond, Problems } from './conditions.js';
 import { byAge, guard, type ResourceIndex } from './index.js';
+import {
+  boundPort as boundPortOf,
+  describeBinding,
+  explainListenError,
+  type PortOffset,
+} from './listener-ports.js';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
@@ -99,7 +105,7 @@ export interface DataPlaneRefusals {
 
 export function buildGateways(
   index: ResourceIndex,
-  portOffset: number,
+  portOffset: PortOffset,
   gatewayClassFilter?: ReadonlySet<string>,
   refusals?: DataPlaneRefusals,
 ): GatewayNode[] {
@@ -183,7 +189,10 @@ export function buildGateways(
       for (const l of node.listeners) {
         const portError = refusals?.ports.get(l.boundPort);
         if (portError)
-          l.notAccepted.add('PortUnavailable', `port ${l.boundPort} could not be opened: ${portError}`);
+          l.notAccepted.add(
+            'PortUnavailable',
+            `port ${l.boundPort} could not be opened: ${explainListenError(portError)}`,
+          );
         l.refused = refusals?.listeners.get(l.id);
         l.programmed =
           !l.refused &&
@@ -202,7 +211,7 @@ function buildListener(
   index: ResourceIndex,
   gateway: Gateway,
   spec: Listener,
-  portOffset: number,
+  portOffset: PortOffset,
 ): ListenerNode {
   const ns = gateway.metadata.namespace ?? '';
   const id = `${keyOf(gateway)}/${spec.name}`;
@@ -214,11 +223,11 @@ function buildListener(
   const port = Number(spec.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     notAccepted.add('UnsupportedValue', `port ${String(spec.port)} must be 1-65535`);
-  const boundPort = port + portOffset;
+  const boundPort = boundPortOf(port, portOffset);
   if (notAccepted.empty && (boundPort < 1 || boundPort > 65535)) {
     notAccepted.add(
       'PortUnavailable',
-      `port ${port} + --port-offset ${portOffset} = ${boundPort} is outside 1-65535`,
+      `${describeBinding(port, portOffset, boundPort)} is outside 1-65535: change --port-offset`,
     );
   }
 

@@ -17,6 +17,7 @@ import {
   reportedAddress,
 } from './gateways.js';
 import { ResourceIndex } from './index.js';
+import type { PortOffset } from './listener-ports.js';
 import { comparePrecedence } from './route-rules.js';
 import { attachRoutes, type RouteReport } from './routes.js';
 import type { WasmInputs } from './wasm.js';
@@ -25,8 +26,8 @@ import { NO_WASM } from './wasm.js';
 export interface TranslateOptions {
   /** `--address`: where listeners bind and what `status.addresses` reports (0.0.0.0 → 127.0.0.1). */
   readonly address: string;
-  /** `--port-offset`: a listener on port P binds P + offset. */
-  readonly portOffset: number;
+  /** `--port-offset`: a listener on port P binds P + offset (listener-ports.ts). */
+  readonly portOffset: PortOffset;
   /** googleAPIServiceName → `host:port`. */
   readonly googleApiServices?: Readonly<Record<string, string>>;
   /** Only these GatewayClass names (serve's `--gateway-class`); absent = every class of our controllerName. */
