@@ -232,9 +232,8 @@ async function main(): Promise<void> {
   say(
     `\nextgate up was ready ${Date.now() - started} ms after it started; the first demo request answered ${firstAnswerMs ?? '-'} ms after npm start.`,
   );
-  say(
-    `kubectl:   export KUBECONFIG=${join(stateDir, 'kubeconfig')}; kubectl describe gcptrafficextension my-traffic-extension`,
-  );
+  // `extgate up` made its context current in the user's kubeconfig: plain kubectl works in any shell.
+  say('kubectl:   kubectl describe gcptrafficextension my-traffic-extension');
   say(`dashboard: http://127.0.0.1:${adminPort}/`);
   say(
     failures === 0

@@ -13,6 +13,7 @@ import { toOpenAPI } from '../api/schema/openapi.js';
 import { schemaFor } from '../api/schema/registry.js';
 import type { Admit } from '../api/types.js';
 import { parseGoogleApiServices, runNode, wasmCacheDir } from './run-node.js';
+import { CONTEXT_NAME, mergeKubeconfig, userKubeconfigPath } from './kubeconfig-merge.js';
 import { UNPRIVILEGED_PORT_OFFSET } from '../controller/translator/listener-ports.js';
 import { applyManifests } from '../apiserver/manifests.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
@@ -27,6 +28,8 @@ export interface UpOptions {
   portOffset?: number;
   file: string[];
   apiOnly: boolean;
+  /** False with `--no-kubeconfig-merge`. */
+  kubeconfigMerge: boolean;
   insecureRegistry: string[];
   registrySecret?: string;
   googleApiService: string[];
@@ -120,6 +123,10 @@ export function registerUpCommand(program: Command): void {
     )
     .option('--api-only', 'serve only the embedded API (no controller, no gateway)', false)
     .option(
+      '--no-kubeconfig-merge',
+      `do not add the context "${CONTEXT_NAME}" to $KUBECONFIG or ~/.kube/config nor make it current`,
+    )
+    .option(
       '--insecure-registry <host[:port]>',
       'pull Wasm images from this registry over plain HTTP (repeatable)',
       collect,
@@ -145,7 +152,22 @@ export function registerUpCommand(program: Command): void {
       log: (line) => process.stdout.write(line + '\n'),
     });
     process.stdout.write(`API listening on ${api.url}\n`);
-    process.stdout.write(`kubeconfig: ${api.kubeconfigPath}  (export KUBECONFIG=${api.kubeconfigPath})\n`);
+    process.stdout.write(`kubeconfig: ${api.kubeconfigPath}\n`);
+    if (o.kubeconfigMerge) {
+      const target = userKubeconfigPath();
+      try {
+        mergeKubeconfig(api.kubeconfigPath, target);
+        process.stdout.write(
+          `kubectl: context "${CONTEXT_NAME}" merged into ${target} and made current (--no-kubeconfig-merge to leave it alone)\n`,
+        );
+      } catch (err) {
+        // The API serves anyway; kubectl can still be pointed at the state dir's kubeconfig.
+        process.stderr.write(
+          `warning: cannot merge the context "${CONTEXT_NAME}" into ${target}: ${(err as Error).message}; ` +
+            `use kubectl --kubeconfig ${api.kubeconfigPath}\n`,
+        );
+      }
+    }
     if (o.apiOnly) {
       await untilSignal(() => api.close());
       return;

@@ -20,7 +20,7 @@ interface Running {
 function startUp(stateDir: string): Promise<Running> {
   const child = spawn(
     process.execPath,
-    [BIN, 'up', '--api-only', '--state-dir', stateDir, '--api-port', '0'],
+    [BIN, 'up', '--api-only', '--no-kubeconfig-merge', '--state-dir', stateDir, '--api-port', '0'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((done, fail) => {

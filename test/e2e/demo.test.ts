@@ -10,7 +10,11 @@ import { after, it } from 'node:test';
 import { REPO_ROOT, freePort, waitFor } from './harness.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'extgate-demo-'));
-after(() => rmSync(stateDir, { recursive: true, force: true }));
+const home = mkdtempSync(join(tmpdir(), 'extgate-demo-home-'));
+after(() => {
+  rmSync(stateDir, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
+});
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -27,8 +31,12 @@ it('npm start: every printed curl answers as printed, and Ctrl-C stops everythin
   // Another demo (a developer's own `npm start`) may hold the fixed ports for a while.
   const busy = async () => (await Promise.all(DEMO_PORTS.map(portOpen))).some(Boolean);
   await waitFor(async () => !(await busy()), 120_000, 500);
-  const env = {
+  // A fresh user's shell: no KUBECONFIG, a HOME of its own (the demo merges its context there, never into
+  // the developer's ~/.kube/config).
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
+    HOME: home,
+    KUBECONFIG: undefined,
     EXTGATE_STATE_DIR: stateDir,
     EXTGATE_API_PORT: String(await freePort()),
     EXTGATE_ADMIN_PORT: String(await freePort()),
@@ -62,6 +70,18 @@ it('npm start: every printed curl answers as printed, and Ctrl-C stops everythin
       checked++;
     }
     assert.equal(checked, 6, `expected 6 printed curl commands:\n${out}`);
+
+    // README's next step: plain kubectl, no KUBECONFIG, no --kubeconfig.
+    const printed = /^kubectl: +(kubectl .*)$/m.exec(out);
+    assert.ok(printed, `the demo prints a plain kubectl command:\n${out}`);
+    const describe = spawnSync('sh', ['-c', printed[1]!], {
+      cwd: home,
+      env,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(describe.status, 0, `${printed[1]}: ${describe.stderr}`);
+    assert.match(describe.stdout, /Reason: +ProgrammingSucceeded/);
   } finally {
     if (demo.exitCode === null) process.kill(-demo.pid!, 'SIGINT');
   }

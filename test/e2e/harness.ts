@@ -86,6 +86,8 @@ export async function startExtgate(
     String(adminPort),
     ...(address === null ? [] : ['--address', address]),
     ...(portOffset === null ? [] : ['--port-offset', String(portOffset)]),
+    // A test never writes the developer's ~/.kube/config.
+    ...(command === 'up' ? ['--no-kubeconfig-merge'] : []),
     ...(opts.args ?? []),
   ];
   if (opts.user) chownSync(stateDir, opts.user.uid, opts.user.gid);

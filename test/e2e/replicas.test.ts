@@ -89,6 +89,7 @@ describe('two extgate serve replicas against one API', () => {
     api = startProcess([
       'up',
       '--api-only',
+      '--no-kubeconfig-merge',
       '--state-dir',
       join(stateDir, 'api'),
       '--api-port',
