@@ -1,10 +1,12 @@
 // Builds the AssemblyScript Proxy-Wasm plugins: examples/plugins/*/ and test/wasm/fixtures/*/ (each with
 // assembly/index.ts) into <plugin>/build/plugin.wasm. Skips a plugin whose output is newer than its sources,
-// so test setup can call this every time. Fixtures test/wasm/fixtures/*.wat are assembled with wat2wasm
-// (Debian `wabt`) and test/wasm/fixtures/*.c compiled with clang for wasm32-wasi, into fixtures/build/.
+// so test setup can call this every time. Fixtures test/wasm/fixtures/*.wat are assembled with the `wabt` npm
+// package (WABT's wat2wasm compiled to JavaScript: one npm install, no system package) and
+// test/wasm/fixtures/*.c compiled with clang for wasm32-wasi, into fixtures/build/.
 //
 // Usage: node scripts/build-plugins.mjs [name-substring...]
-import { existsSync, readdirSync, statSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +30,20 @@ function pluginDirs(parent) {
   return readdirSync(parent)
     .map((n) => join(parent, n))
     .filter((d) => existsSync(join(d, 'assembly', 'index.ts')));
+}
+
+let wabt;
+/** wat2wasm, in-process: text format → validated binary module. */
+async function assembleWat(path) {
+  wabt ??= await createRequire(import.meta.url)('wabt')();
+  const module = wabt.parseWat(path, readFileSync(path, 'utf8'));
+  try {
+    module.resolveNames();
+    module.validate();
+    return Buffer.from(module.toBinary({}).buffer);
+  } finally {
+    module.destroy();
+  }
 }
 
 let failed = false;
@@ -58,13 +74,12 @@ if (existsSync(fixtures)) {
     const out = join(fixtures, 'build', name.replace(/\.wat$/, '.wasm'));
     if (existsSync(out) && statSync(out).mtimeMs > statSync(src).mtimeMs) continue;
     mkdirSync(join(fixtures, 'build'), { recursive: true });
-    const r = spawnSync('wat2wasm', [src, '-o', out], { stdio: 'inherit' });
-    if (r.error) {
-      console.error(`build-plugins: wat2wasm not available (apt-get install -y wabt): ${r.error.message}`);
+    try {
+      writeFileSync(out, await assembleWat(src));
+    } catch (err) {
+      console.error(`build-plugins: ${name}: ${err instanceof Error ? err.message : String(err)}`);
       failed = true;
-      break;
     }
-    if (r.status !== 0) failed = true;
   }
 }
 // C fixtures: Debian's clang for wasm32-wasi (packages clang, lld, wasi-libc, libclang-rt-dev-wasm32), built as

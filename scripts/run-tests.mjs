@@ -3,6 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { ensurePrerequisites, missingLine } from './prerequisites.mjs';
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -23,9 +24,14 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// Tools the tests need (kubectl, nginx, a registry, Chromium, ...): installed where this run may, otherwise
+// named in one line here and again after the tests, where a reader of the log looks first.
+const prerequisites = missingLine(ensurePrerequisites());
+console.log(prerequisites);
 const result = spawnSync(
   process.execPath,
   ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
   { stdio: 'inherit' },
 );
+console.log(prerequisites);
 process.exit(result.status ?? 1);
