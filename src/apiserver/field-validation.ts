@@ -19,28 +19,49 @@ function deletePath(obj: unknown, path: string): void {
   if (isPlainObject(cur) && last !== undefined) delete cur[last];
 }
 
-/** `unknown` are the paths the schema does not declare; `patch` (for PATCH requests) makes errors name it. */
+/** How the object arrived: each path words a Strict refusal as kube-apiserver does. */
+export type Arrival =
+  | { via: 'body' }
+  | { via: 'patch'; type: 'merge' | 'json'; patch: unknown }
+  | { via: 'patch'; type: 'strategic' }
+  | { via: 'apply' };
+
+/** `unknown` are the paths the schema does not declare. */
 export function applyFieldValidation(
   k: ResourceKind,
   obj: KubeObject,
   unknown: string[],
   ctx: WriteContext,
-  patch?: unknown,
+  arrival: Arrival = { via: 'body' },
 ): void {
   if (unknown.length === 0) return;
   if (ctx.fieldValidation === 'Strict') {
     const text = unknown.map((p) => `unknown field "${p}"`).join(', ');
-    if (patch !== undefined)
-      throw errors.invalid(k, obj.metadata.name ?? '', [
-        {
-          reason: 'FieldValueInvalid',
-          field: 'patch',
-          message: `Invalid value: ${JSON.stringify(JSON.stringify(patch))}: strict decoding error: ${text}`,
-        },
-      ]);
-    throw errors.badRequest(
-      `${k.kind} in version "${k.version}" cannot be handled as a ${k.kind}: strict decoding error: ${text}`,
-    );
+    switch (arrival.via) {
+      case 'body':
+        // apimachinery's strict JSON decoder (create/update bodies).
+        throw errors.badRequest(
+          `${k.kind} in version "${k.version}" cannot be handled as a ${k.kind}: strict decoding error: ${text}`,
+        );
+      case 'apply':
+        // structured-merge-diff converting the apply configuration to a typed value.
+        throw errors.badRequest(
+          `failed to create typed patch object (${k.group}/${k.version}, Kind=${k.kind}): ${unknown
+            .map((p) => `.${p}: field not declared in schema`)
+            .join(', ')}`,
+        );
+      case 'patch':
+        // A strategic merge patch is converted map → object (patch.go applyPatchToObject): 400; JSON and
+        // merge patches are decoded strictly after patching (jsonPatcher): 422 on the field `patch`.
+        if (arrival.type === 'strategic') throw errors.badRequest(`strict decoding error: ${text}`);
+        throw errors.invalid(k, obj.metadata.name ?? '', [
+          {
+            reason: 'FieldValueInvalid',
+            field: 'patch',
+            message: `Invalid value: ${JSON.stringify(JSON.stringify(arrival.patch))}: strict decoding error: ${text}`,
+          },
+        ]);
+    }
   }
   for (const p of unknown) {
     if (ctx.fieldValidation === 'Warn') ctx.warnings.push(`unknown field "${p}"`);

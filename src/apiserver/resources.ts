@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { KINDS, kindOf, type ResourceKind } from '../api/kinds.js';
 import type { Admit, FieldCause, KubeObject, ObjectLookup } from '../api/types.js';
-import { applyFieldValidation } from './field-validation.js';
+import { builtinUnknownFields } from './builtin-fields.js';
+import { applyFieldValidation, type Arrival } from './field-validation.js';
 import { checkObjectBody, randomSuffix, timestamp } from './object-body.js';
 import { applyDefaults, immutableFieldCauses, nameCauses } from './defaults.js';
 import { isPlainObject, jsonPatch, mergePatch, PatchError } from './patch/json-patch.js';
@@ -104,8 +105,10 @@ export class Resources {
       );
   }
 
-  private validateFields(k: ResourceKind, obj: KubeObject, ctx: WriteContext, patch?: unknown): void {
-    if (this.unknownFields) applyFieldValidation(k, obj, this.unknownFields(obj), ctx, patch);
+  private validateFields(k: ResourceKind, obj: KubeObject, ctx: WriteContext, arrival?: Arrival): void {
+    // Built-in kinds are checked against k8s.io/api's fields here; custom kinds by the schema owner's hook.
+    const unknown = new Set([...builtinUnknownFields(k, obj), ...(this.unknownFields?.(obj) ?? [])]);
+    applyFieldValidation(k, obj, [...unknown], ctx, arrival);
   }
 
   private runAdmission(
@@ -136,7 +139,13 @@ export class Resources {
   };
 
   /** POST: create rules of §3.1. */
-  create(k: ResourceKind, ns: string | undefined, body: unknown, ctx: WriteContext): KubeObject {
+  create(
+    k: ResourceKind,
+    ns: string | undefined,
+    body: unknown,
+    ctx: WriteContext,
+    arrival: Arrival = { via: 'body' },
+  ): KubeObject {
     if (k.readOnly) throw errors.methodNotAllowed();
     const obj = checkObjectBody(k, body);
     const meta = obj.metadata;
@@ -147,7 +156,7 @@ export class Resources {
         );
       meta.namespace = ns;
     } else delete meta.namespace;
-    this.validateFields(k, obj, ctx);
+    this.validateFields(k, obj, ctx, arrival);
     if (!meta.name) {
       if (!meta.generateName)
         throw errors.invalid(k, '', [
@@ -253,7 +262,15 @@ export class Resources {
       throw errors.badRequest(
         `the name of the object (${String(candidate.metadata.name)}) does not match the name on the URL (${name})`,
       );
-    if (sub !== 'status') this.validateFields(k, candidate, ctx, patch);
+    if (sub !== 'status')
+      this.validateFields(
+        k,
+        candidate,
+        ctx,
+        contentType === 'application/strategic-merge-patch+json'
+          ? { via: 'patch', type: 'strategic' }
+          : { via: 'patch', type: contentType === 'application/json-patch+json' ? 'json' : 'merge', patch },
+      );
     return { object: this.commit(k, existing, candidate, sub, ctx), created: false };
   }
 
@@ -276,7 +293,7 @@ export class Resources {
     if (!existing) {
       if (sub === 'status') throw errors.notFound(k, name);
       const meta = isPlainObject(config.metadata) ? config.metadata : {};
-      const object = this.create(k, ns, { ...config, metadata: { ...meta, name } }, ctx);
+      const object = this.create(k, ns, { ...config, metadata: { ...meta, name } }, ctx, { via: 'apply' });
       if (!ctx.dryRun) this.store.setAppliedConfig(k, ns, name, manager, config);
       return { object, created: true };
     }
@@ -286,7 +303,7 @@ export class Resources {
     const merged =
       k.patch === 'strategic' ? strategicMergePatch(k.kind, live, config) : (mergePatch(live, config) as Obj);
     const candidate = checkObjectBody(k, merged);
-    if (sub !== 'status') this.validateFields(k, candidate, ctx);
+    if (sub !== 'status') this.validateFields(k, candidate, ctx, { via: 'apply' });
     const object = this.commit(k, existing, candidate, sub, ctx);
     if (!ctx.dryRun) this.store.setAppliedConfig(k, ns, name, manager, config);
     return { object, created: false };
