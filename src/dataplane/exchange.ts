@@ -332,10 +332,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     const backend = this.backend!;
     for (const m of rule.responseHeaders) applyHeaderModifier(headers, m);
     for (const m of backend.responseHeaders) applyHeaderModifier(headers, m);
-    if (this.responseHooks !== undefined) {
-      this.responseHooks.onHeaders(statusCode, headers, resume);
-      return false;
-    }
+    if (this.responseHooks !== undefined) return this.responseHooks.onHeaders(statusCode, headers, resume);
     this.res.writeHead(statusCode, headers);
     return true;
   }
@@ -349,7 +346,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   onData(chunk: Buffer): boolean {
     this.bytesOut += chunk.length;
     if (this.finished) return false;
-    if (this.responseHooks?.wantsBody === true) return this.responseHooks.onData(chunk);
+    if (this.responseHooks !== undefined) return this.responseHooks.onData(chunk);
     if (this.res.write(chunk)) return true;
     this.res.once('drain', this.onDrain);
     return false;
@@ -361,7 +358,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
 
   onComplete(rawTrailers: Array<Buffer | string> | null): void {
     if (this.finished) return;
-    if (this.responseHooks?.wantsEnd === true) {
+    if (this.responseHooks !== undefined) {
       this.responseHooks.onComplete(rawTrailers);
       return;
     }

@@ -13,23 +13,21 @@ import {
   type LocalResponse,
   type RequestInfo,
 } from '../extensions/extension.js';
-import type { ExtensionChainIR, HttpEvent } from '../ir/snapshot.js';
+import type { ExtensionChainIR } from '../ir/snapshot.js';
 import { describeChainMatch, describeRouteMatch } from '../admin/trace-wiring.js';
 import type { Exchange } from './exchange.js';
 import { HeaderList } from '../extensions/header-map.js';
 import { extensionFailureReply, REPLIES } from './replies.js';
+import { BodyFlow, type BodySink } from './body-flow.js';
 
+/** The response side of a traffic chain, which the Exchange hands every upstream response event to. */
 export interface ResponseHooks {
-  /** True when body chunks go through the chain (otherwise the Exchange streams them itself). */
-  readonly wantsBody: boolean;
-  readonly wantsEnd: boolean;
-  onHeaders(status: number, headers: Record<string, string | string[]>, resume: () => void): void;
+  /** Returns false to pause the upstream until `resume` is called. */
+  onHeaders(status: number, headers: Record<string, string | string[]>, resume: () => void): boolean;
   onData(chunk: Buffer): boolean;
   onComplete(rawTrailers: Array<Buffer | string> | null): void;
   close(): void;
 }
-
-const EMPTY = new Uint8Array(0);
 
 function traceChain(
   x: Exchange,
@@ -96,21 +94,36 @@ export async function runWithExtensions(x: Exchange): Promise<void> {
     if (chain !== undefined) {
       const stream = openStream(x, chain, trafficInfo);
       const events = chain.events;
+      // Body events read the body from now on (held while the headers message is outstanding).
+      const body =
+        x.hasBody && (events.has('RequestBody') || events.has('RequestTrailers'))
+          ? requestBodyFlow(x, stream, chain)
+          : undefined;
       if (events.has('RequestHeaders')) {
         const r = await guard(x, stream.requestHeaders(headers, endOfStream));
         if (r === undefined || x.isFinished) return;
         if (r.immediate !== undefined) return immediate(x, r.immediate);
         adoptRequestLine(x, headers);
       }
-      if (x.hasBody && (events.has('RequestBody') || events.has('RequestTrailers'))) {
-        x.requestBody = Readable.from(requestBodyThroughChain(x, stream, events), { objectMode: false });
+      if (body !== undefined) {
         // The chain may change the body's length; let the upstream connection frame it.
         if (events.has('RequestBody')) headers.remove('content-length');
+        const sink = new RequestBodySink(x);
+        x.requestBody = sink;
+        let proceed!: () => void;
+        const proceeded = new Promise<void>((resolve) => (proceed = resolve));
+        const done = body.run(sink, proceed).then(
+          (out) => {
+            if (out !== undefined) immediate(x, out.immediate);
+          },
+          (err: unknown) => extensionFailed(x, err),
+        );
+        // The request headers go upstream once the flow lets them (after the answer to a complete body).
+        await Promise.race([proceeded, done]);
+        if (x.isFinished) return;
       }
-      const wantsBody = events.has('ResponseBody');
-      const wantsEnd = wantsBody || events.has('ResponseTrailers');
-      if (wantsEnd || events.has('ResponseHeaders'))
-        x.responseHooks = new ChainResponse(x, stream, events, wantsBody, wantsEnd);
+      if (events.has('ResponseHeaders') || events.has('ResponseBody') || events.has('ResponseTrailers'))
+        x.responseHooks = new ChainResponse(x, stream, chain);
     }
   }
 
@@ -214,123 +227,134 @@ function requestInfo(x: Exchange): RequestInfo {
   };
 }
 
-async function* requestBodyThroughChain(
-  x: Exchange,
-  stream: ExtensionStream,
-  events: ReadonlySet<HttpEvent>,
-): AsyncGenerator<Uint8Array> {
-  const wantsBody = events.has('RequestBody');
-  for await (const chunk of x.req as AsyncIterable<Buffer>) {
-    if (!wantsBody) {
-      yield chunk;
-      continue;
-    }
-    const r = await stream.requestBody(chunk, false);
-    if (r.immediate !== undefined) return immediate(x, r.immediate);
-    for (const c of r.chunks) if (c.byteLength > 0) yield c;
+/** Reads the client's body into a BodyFlow of the chain's request body and trailers events. */
+function requestBodyFlow(x: Exchange, stream: ExtensionStream, chain: Extension): BodyFlow {
+  const req = x.req;
+  const flow = new BodyFlow({
+    wantsBody: chain.events.has('RequestBody'),
+    wantsTrailers: chain.events.has('RequestTrailers'),
+    coalesceHeld: chain.holdsBodyDuringHeaders === true,
+    h2: req.httpVersionMajor === 2,
+    calls: {
+      body: (chunk, eos) => stream.requestBody(chunk, eos),
+      trailers: (list) => stream.requestTrailers(list),
+    },
+    pause: () => req.pause(),
+    resume: () => req.resume(),
+  });
+  req.on('data', (chunk: Buffer) => flow.data(chunk));
+  req.on('end', () => flow.end(HeaderList.fromObject(req.trailers as Record<string, string | undefined>)));
+  x.onDone(() => flow.abort());
+  return flow;
+}
+
+/** The request body as the chain passed it, read by the upstream connection. */
+class RequestBodySink extends Readable implements BodySink {
+  private demand: (() => void) | undefined;
+
+  constructor(private readonly x: Exchange) {
+    super();
   }
-  // As in Envoy, end_of_stream on the body means no trailers follow: with trailers, they end the stream.
-  const trailers = x.req.trailers as Record<string, string | undefined>;
-  const trailersFollow = events.has('RequestTrailers') && Object.keys(trailers).length > 0;
-  if (wantsBody && !trailersFollow) {
-    const r = await stream.requestBody(EMPTY, true);
-    if (r.immediate !== undefined) return immediate(x, r.immediate);
-    for (const c of r.chunks) if (c.byteLength > 0) yield c;
+
+  override _read(): void {
+    const d = this.demand;
+    this.demand = undefined;
+    d?.();
   }
-  if (trailersFollow) {
-    const list = HeaderList.fromObject(trailers);
-    const r = await stream.requestTrailers(list);
-    if (r.immediate !== undefined) return immediate(x, r.immediate);
-    x.requestTrailers = list.entries();
-    // Body a FullDuplexStreamed callout was still streaming when it answered the trailers.
-    for (const c of r.chunks ?? []) if (c.byteLength > 0) yield c;
+
+  async write(chunks: readonly Uint8Array[]): Promise<void> {
+    let more = true;
+    for (const c of chunks) if (c.byteLength > 0) more = this.push(c);
+    if (!more) await new Promise<void>((resolve) => (this.demand = resolve));
+  }
+
+  end(trailers: ReadonlyArray<readonly [string, string]> | null): void {
+    this.x.requestTrailers = trailers ?? [];
+    this.push(null);
   }
 }
 
-/** Response side of a traffic chain: every step is queued so events reach the chain in order. */
-class ChainResponse implements ResponseHooks {
-  private queue: Promise<void> = Promise.resolve();
-  private resume: () => void = () => {};
-  private closed = false;
+/** Response side of a traffic chain: headers, then the body and trailers through a BodyFlow. */
+class ChainResponse implements ResponseHooks, BodySink {
+  private flow: BodyFlow | undefined;
+  private sourcePaused = false;
+  private resumeSource: () => void = () => {};
 
   constructor(
     private readonly x: Exchange,
     private readonly stream: ExtensionStream,
-    private readonly events: ReadonlySet<HttpEvent>,
-    readonly wantsBody: boolean,
-    readonly wantsEnd: boolean,
+    private readonly chain: Extension,
   ) {}
 
-  private enqueue(step: () => Promise<void>): void {
-    this.queue = this.queue
-      .then(() => (this.closed || this.x.isFinished ? undefined : step()))
-      .catch((err) => {
-        this.closed = true;
-        extensionFailed(this.x, err);
-      });
+  onHeaders(status: number, headers: Record<string, string | string[]>, resume: () => void): boolean {
+    this.resumeSource = resume;
+    const events = this.chain.events;
+    const stream = this.stream;
+    this.flow = new BodyFlow({
+      wantsBody: events.has('ResponseBody'),
+      wantsTrailers: events.has('ResponseTrailers'),
+      coalesceHeld: this.chain.holdsBodyDuringHeaders === true,
+      h2: this.x.backend?.ir.protocol !== 'http1',
+      calls: {
+        body: (chunk, eos) => stream.responseBody(chunk, eos),
+        trailers: (list) => stream.responseTrailers(list),
+      },
+      pause: () => (this.sourcePaused = true),
+      resume: () => {
+        if (!this.sourcePaused) return;
+        this.sourcePaused = false;
+        this.resumeSource();
+      },
+    });
+    this.process(status, headers).catch((err: unknown) => extensionFailed(this.x, err));
+    // Body data keeps coming while the headers message is outstanding: the flow holds it.
+    return true;
   }
 
-  onHeaders(status: number, headers: Record<string, string | string[]>, resume: () => void): void {
-    this.resume = resume;
-    this.enqueue(async () => {
-      let outStatus = status;
-      let out: OutgoingHttpHeaders = headers;
-      if (this.events.has('ResponseHeaders')) {
-        const list = HeaderList.fromObject(headers);
-        list.set(':status', String(status));
-        const r = await this.stream.responseHeaders(list, false);
-        if (r.immediate !== undefined) return immediate(this.x, r.immediate);
-        outStatus = Number(list.get(':status') ?? status);
-        out = list.toObject();
-      }
-      if (this.wantsBody) delete out['content-length'];
-      this.x.writeResponseHead(outStatus, out);
-      this.resume();
-    });
+  private async process(status: number, headers: Record<string, string | string[]>): Promise<void> {
+    const x = this.x;
+    let outStatus = status;
+    let out: OutgoingHttpHeaders = headers;
+    if (this.chain.events.has('ResponseHeaders')) {
+      const list = HeaderList.fromObject(headers);
+      list.set(':status', String(status));
+      const r = await this.stream.responseHeaders(list, false);
+      if (x.isFinished) return;
+      if (r.immediate !== undefined) return immediate(x, r.immediate);
+      outStatus = Number(list.get(':status') ?? status);
+      out = list.toObject();
+    }
+    if (this.chain.events.has('ResponseBody')) delete out['content-length'];
+    const done = await this.flow!.run(this, () => x.writeResponseHead(outStatus, out));
+    if (done !== undefined) immediate(x, done.immediate);
   }
 
   onData(chunk: Buffer): boolean {
-    this.enqueue(async () => {
-      const r = await this.stream.responseBody(chunk, false);
-      if (r.immediate !== undefined) return immediate(this.x, r.immediate);
-      await this.write(r.chunks);
-      this.resume();
-    });
-    return false;
+    return this.flow!.data(chunk);
   }
 
   onComplete(rawTrailers: Array<Buffer | string> | null): void {
-    this.enqueue(async () => {
-      // As in Envoy, end_of_stream on the body means no trailers follow: with trailers, they end the stream.
-      const trailersFollow =
-        this.events.has('ResponseTrailers') && rawTrailers !== null && rawTrailers.length > 0;
-      if (this.wantsBody && !trailersFollow) {
-        const r = await this.stream.responseBody(EMPTY, true);
-        if (r.immediate !== undefined) return immediate(this.x, r.immediate);
-        await this.write(r.chunks);
-      }
-      let trailers = rawTrailers;
-      if (trailersFollow && rawTrailers !== null) {
-        const list = new HeaderList();
-        for (let i = 0; i < rawTrailers.length; i += 2)
-          list.append(rawTrailers[i]!.toString(), rawTrailers[i + 1]!.toString());
-        const r = await this.stream.responseTrailers(list);
-        if (r.immediate !== undefined) return immediate(this.x, r.immediate);
-        // Body a FullDuplexStreamed callout was still streaming when it answered the trailers goes out first.
-        if (r.chunks !== undefined) await this.write(r.chunks);
-        trailers = list.entries().flat();
-      }
-      this.x.finishResponse(trailers);
-    });
+    let list: HeaderList | null = null;
+    if (rawTrailers !== null && rawTrailers.length > 0) {
+      list = new HeaderList();
+      for (let i = 0; i + 1 < rawTrailers.length; i += 2)
+        list.append(rawTrailers[i]!.toString(), rawTrailers[i + 1]!.toString());
+    }
+    this.flow!.end(list);
   }
 
-  private async write(chunks: readonly Uint8Array[]): Promise<void> {
+  async write(chunks: readonly Uint8Array[]): Promise<void> {
+    const res = this.x.res;
     let ok = true;
-    for (const c of chunks) if (c.byteLength > 0) ok = this.x.res.write(c);
-    if (!ok) await new Promise<void>((resolve) => this.x.res.once('drain', resolve));
+    for (const c of chunks) if (c.byteLength > 0 && !this.x.isFinished) ok = res.write(c);
+    if (!ok && !this.x.isFinished) await new Promise<void>((resolve) => res.once('drain', resolve));
+  }
+
+  end(trailers: ReadonlyArray<readonly [string, string]> | null): void {
+    this.x.finishResponse(trailers === null ? null : trailers.flatMap(([n, v]) => [n, v]));
   }
 
   close(): void {
-    this.closed = true;
+    this.flow?.abort();
   }
 }

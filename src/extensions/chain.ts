@@ -146,6 +146,7 @@ class ExtensionChain implements Extension {
   readonly id: string;
   readonly failOpen = false;
   readonly events: ReadonlySet<HttpEvent>;
+  readonly holdsBodyDuringHeaders: boolean;
 
   constructor(
     ir: ExtensionChainIR,
@@ -154,6 +155,7 @@ class ExtensionChain implements Extension {
   ) {
     this.id = ir.id;
     this.events = new Set(members.flatMap((m) => [...m.events]));
+    this.holdsBodyDuringHeaders = members.some((m) => m.holdsBodyDuringHeaders === true);
   }
 
   open(request: RequestInfo): ExtensionStream {

@@ -93,6 +93,12 @@ export interface Extension {
   readonly id: string;
   readonly failOpen: boolean;
   readonly events: ReadonlySet<HttpEvent>;
+  /**
+   * ext_proc semantics (a callout, or a chain with one): body data that arrives while a headers message is
+   * outstanding is held, and a body complete by the headers answer goes as one message that the headers wait
+   * for. Proxy-Wasm plugins answer headers at once and hold nothing.
+   */
+  readonly holdsBodyDuringHeaders?: boolean;
   open(request: RequestInfo): ExtensionStream;
 }
 

@@ -24,6 +24,7 @@ class CalloutExtension implements Extension {
   readonly id: string;
   readonly failOpen: boolean;
   readonly events: ReadonlySet<HttpEvent>;
+  readonly holdsBodyDuringHeaders = true;
   private readonly config: CalloutStreamConfig;
   private next = 0;
 

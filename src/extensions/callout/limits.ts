@@ -8,6 +8,14 @@ export const CALLOUT_TIMEOUT_DEFAULT_MS = 1_000;
 /** Largest ProcessingResponse accepted: 128 KB, else the stream fails RESOURCE_EXHAUSTED (§0, [S]). */
 export const CALLOUT_MAX_RESPONSE_BYTES = 128 * 1024;
 
+/**
+ * Largest body sent in one message: a chunk bigger than this goes as several messages (the last one carries
+ * end_of_stream). Half the answer cap, so a callout can always answer a chunk with a replacement as large as
+ * it (a FullDuplexStreamed callout upper-casing chunk by chunk) plus the rest of its answer. Also the most
+ * body the data plane holds while a headers message is outstanding, so a small body goes as one message.
+ */
+export const CALLOUT_MAX_BODY_MESSAGE_BYTES = CALLOUT_MAX_RESPONSE_BYTES / 2;
+
 /** Header name/value length cap: `HeaderValue.key`/`value` ≤ 16384 bytes (ext-proc.md §2.2). */
 export const HEADER_MAX_BYTES = 16_384;
 

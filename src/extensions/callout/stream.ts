@@ -14,12 +14,17 @@ import {
   type ExtensionStream,
   type HeaderMap,
   type LocalResponse,
+  type StepEffect,
   type StepResult,
   type TrailersStepResult,
 } from '../extension.js';
 import type { ProcessCall } from './channels.js';
 import type { CallStatus } from './grpc-frames.js';
-import { OBSERVABILITY_DEFERRED_CLOSE_MS, REMOTE_CLOSE_TIMEOUT_MS } from './limits.js';
+import {
+  CALLOUT_MAX_BODY_MESSAGE_BYTES,
+  OBSERVABILITY_DEFERRED_CLOSE_MS,
+  REMOTE_CLOSE_TIMEOUT_MS,
+} from './limits.js';
 import { DuplexBody } from './duplex.js';
 import { applyBodyAnswer, applyHeadersAnswer, immediateResult, type Direction } from './answers.js';
 import { applyHeaderMutation } from './mutations.js';
@@ -186,7 +191,23 @@ export class CalloutStream implements ExtensionStream {
     return result;
   }
 
+  /** A chunk larger than one body message goes as several; their answers are joined in order. */
   private async body(dir: Direction, chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
+    const max = CALLOUT_MAX_BODY_MESSAGE_BYTES;
+    if (chunk.byteLength <= max) return this.bodyMessage(dir, chunk, endOfStream);
+    const chunks: Uint8Array[] = [];
+    let effect: StepEffect = 'NONE';
+    for (let at = 0; at < chunk.byteLength; at += max) {
+      const end = Math.min(at + max, chunk.byteLength);
+      const r = await this.bodyMessage(dir, chunk.subarray(at, end), endOfStream && end === chunk.byteLength);
+      if (r.immediate !== undefined) return r;
+      if (r.effect !== undefined && r.effect !== 'NONE') effect = r.effect;
+      chunks.push(...r.chunks);
+    }
+    return { effect, chunks };
+  }
+
+  private async bodyMessage(dir: Direction, chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
     const early = this.shortCircuit();
     if (early) return { ...early, chunks: early.immediate ? [] : [chunk] };
     const replaced = this.replaced[dir];
