@@ -238,3 +238,107 @@ export function selfSigned(names: string[]): { certPem: string; keyPem: string }
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Answers with the request body it received: over HTTP/1.1 with content-length; over h2c in the DATA frame
+ * that carries END_STREAM (node:http2's core API; its compatibility API sends END_STREAM in a separate empty
+ * DATA frame).
+ */
+export async function bodyEcho(protocol: 'http1' | 'h2c'): Promise<{ port: number; close(): void }> {
+  const got = (body: Buffer): string => (body.length > 64 ? `${body.length} bytes` : body.toString());
+  let server: http.Server | http2.Http2Server;
+  if (protocol === 'h2c') {
+    const h2 = http2.createServer();
+    h2.on('stream', (stream) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const body = Buffer.concat(chunks);
+        stream.respond({ ':status': 200, 'content-type': 'text/plain', 'x-backend-got': got(body) });
+        stream.end(body);
+      });
+    });
+    server = h2;
+  } else {
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        res.writeHead(200, {
+          'content-type': 'text/plain',
+          'content-length': body.length,
+          'x-backend-got': got(body),
+        });
+        res.end(body);
+      });
+    });
+  }
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** HTTP/1.1 POST with content-length, the body written with the headers. */
+export function postH1(p: number, body: string | Buffer): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: p,
+        path: '/serviceextensions',
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** h2c POST whose body goes in the DATA frame that ends the stream. */
+export function postH2c(p: number, body: string | Buffer): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(`http://127.0.0.1:${p}`);
+    session.on('error', reject);
+    const req = session.request({
+      ':method': 'POST',
+      ':path': '/serviceextensions',
+      ':authority': 'store.example.com',
+      'content-type': 'text/plain',
+    });
+    let status = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    req.on('response', (h) => {
+      status = Number(h[':status']);
+      headers = h;
+    });
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      session.close();
+      resolve({ status, headers, body: Buffer.concat(chunks).toString() });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
