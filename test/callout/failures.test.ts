@@ -152,6 +152,23 @@ describe('callout failures', () => {
     }
   });
 
+  it('empty ProcessingResponse (no response set) → protocol, as Envoy marks it spurious', async () => {
+    const srv = await rawServer((call) => {
+      call.on('data', () => call.write({}));
+      call.on('end', () => call.end());
+    });
+    const s = client.extension(calloutIR({ port: srv.port })).open(requestInfo());
+    try {
+      await assert.rejects(s.requestHeaders(requestHeaders(), true), {
+        name: 'ExtensionError',
+        failure: 'protocol',
+      });
+    } finally {
+      s.close();
+      srv.stop();
+    }
+  });
+
   it('streamed_response outside FullDuplexStreamed → protocol', async () => {
     const srv = await rawServer((call) => {
       call.on('data', (req: ProcessingRequest) => {
