@@ -2,7 +2,7 @@
 // `npm test -- <substring>...` runs only the files whose path contains one of the substrings.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { ensurePrerequisites, missingLine } from './prerequisites.mjs';
 
 function collect(dir, out) {
@@ -28,10 +28,30 @@ if (files.length === 0) {
 // named in one line here and again after the tests, where a reader of the log looks first.
 const prerequisites = missingLine(ensurePrerequisites());
 console.log(prerequisites);
-const result = spawnSync(
-  process.execPath,
-  ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
-  { stdio: 'inherit' },
-);
+// A full run also measures line/branch/function coverage of the shipped code (dist/src) with Node's own test
+// coverage, printed at the end (EXTGATE_COVERAGE=0 turns it off). It counts the modules the tests load;
+// code run only inside a spawned `extgate` process is not counted.
+const coverage = filters.length === 0 && process.env.EXTGATE_COVERAGE !== '0';
+const args = ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`];
+if (coverage) args.push('--experimental-test-coverage', '--test-coverage-include=dist/src/**', '--test-coverage-exclude=**/*.test.js');
+const child = spawn(process.execPath, [...args, ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
+let coverageLine = '';
+const counts = { pass: 0, fail: 0, skipped: 0 };
+let pending = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  pending += chunk.toString('utf8');
+  const lines = pending.split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    if (line.includes('all files')) coverageLine = line;
+    const count = /^ℹ (pass|fail|skipped) (\d+)$/.exec(line);
+    if (count) counts[count[1]] = Number(count[2]);
+  }
+});
+const status = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+if (coverageLine !== '') console.log(`coverage (line % | branch % | funcs %): ${coverageLine.replace(/^.*all files\s*\|/, '').trim()}`);
 console.log(prerequisites);
-process.exit(result.status ?? 1);
+// The runner's summary is above the coverage table; repeat it as the log's closing line.
+console.log(`tests: ${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped`);
+process.exit(status);
