@@ -36,7 +36,7 @@ const args = ['--test', '--test-reporter=spec', `--test-concurrency=${process.en
 if (coverage) args.push('--experimental-test-coverage', '--test-coverage-include=dist/src/**', '--test-coverage-exclude=**/*.test.js');
 const child = spawn(process.execPath, [...args, ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
 let coverageLine = '';
-const counts = { pass: 0, fail: 0, skipped: 0 };
+const counts = { pass: 0, fail: 0, cancelled: 0, skipped: 0 };
 let pending = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
@@ -45,7 +45,7 @@ child.stdout.on('data', (chunk) => {
   pending = lines.pop() ?? '';
   for (const line of lines) {
     if (line.includes('all files')) coverageLine = line;
-    const count = /^ℹ (pass|fail|skipped) (\d+)$/.exec(line);
+    const count = /^ℹ (pass|fail|cancelled|skipped) (\d+)$/.exec(line);
     if (count) counts[count[1]] = Number(count[2]);
   }
 });
@@ -53,5 +53,5 @@ const status = await new Promise((resolve) => child.on('close', (code) => resolv
 if (coverageLine !== '') console.log(`coverage (line % | branch % | funcs %): ${coverageLine.replace(/^.*all files\s*\|/, '').trim()}`);
 console.log(prerequisites);
 // The runner's summary is above the coverage table; repeat it as the log's closing line.
-console.log(`tests: ${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped`);
+console.log(`tests: ${counts.pass} passed, ${counts.fail + counts.cancelled} failed, ${counts.skipped} skipped`);
 process.exit(status);
