@@ -22,7 +22,8 @@ import type {
 import { compileChains } from '../src/extensions/chain.js';
 import { HeaderList } from '../src/extensions/header-map.js';
 import type { RequestTrace, TraceRecorder } from '../src/admin/trace.js';
-import { describeChainMatch, describeRouteMatch, tracedExtension } from '../src/admin/trace-wiring.js';
+import { describeChainMatch, describeRouteMatch } from '../src/dataplane/trace.js';
+import { chainKindOf, tracedExtension } from '../src/dataplane/traced-extension.js';
 
 /** An extension whose request/response header behaviour is given as functions (stands in for a callout). */
 export function headerExtension(
@@ -81,11 +82,11 @@ export async function startMiniGateway(opts: MiniGatewayOptions): Promise<MiniGa
   const traceOf = (request: RequestInfo) => traces.get(request);
   const wasm = opts.wasm;
   const chains = compileChains(opts.chains, {
-    callout: (ir) => tracedExtension(opts.callout(ir), traceOf),
+    callout: (ir, chain) => tracedExtension(opts.callout(ir), traceOf, chainKindOf(chain)),
     ...(wasm
       ? {
-          wasm: (ir: WasmExtensionIR) =>
-            tracedExtension(wasm(ir), traceOf, {
+          wasm: (ir: WasmExtensionIR, chain: ExtensionChainIR) =>
+            tracedExtension(wasm(ir), traceOf, chainKindOf(chain), {
               key: ir.plugin,
               version: opts.plugins?.[ir.plugin]?.serving.name ?? '?',
             }),

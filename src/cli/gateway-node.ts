@@ -14,8 +14,8 @@ import { WasmRuntime } from '../extensions/wasm/runtime.js';
 import type { Snapshot } from '../ir/snapshot.js';
 import type { RequestInfo } from '../extensions/extension.js';
 import type { Observability } from '../admin/observability.js';
-import type { RequestTrace } from '../admin/trace.js';
-import { tracedExtension } from '../admin/trace-wiring.js';
+import type { RequestTrace } from '../dataplane/trace.js';
+import { chainKindOf, tracedExtension } from '../dataplane/traced-extension.js';
 
 export interface GatewayNode {
   readonly dataPlane: DataPlane;
@@ -52,9 +52,9 @@ export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
       const plugins = wasm.forSnapshot(snapshot);
       const runtime: ExtensionRuntime = obs
         ? {
-            callout: (ir) => tracedExtension(callouts.extension(ir), traceOf),
-            wasm: (ir) =>
-              tracedExtension(plugins(ir), traceOf, {
+            callout: (ir, chain) => tracedExtension(callouts.extension(ir), traceOf, chainKindOf(chain)),
+            wasm: (ir, chain) =>
+              tracedExtension(plugins(ir), traceOf, chainKindOf(chain), {
                 key: ir.plugin,
                 version: snapshot.wasmPlugins[ir.plugin]?.serving.name ?? '?',
               }),

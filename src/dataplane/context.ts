@@ -1,7 +1,7 @@
 // What every Exchange shares: the upstream pools, limits, counters and the optional request observer.
 
 import type { DataPlaneLimits } from './limits.js';
-import type { RequestTrace, TraceRecorder } from '../admin/trace.js';
+import type { RequestTrace, TraceSource } from './trace.js';
 import type { RequestInfo } from '../extensions/extension.js';
 import type { Upstreams } from './upstream/upstreams.js';
 
@@ -39,7 +39,7 @@ export interface RequestObserver {
 export interface ProxyContext {
   readonly observer: RequestObserver | undefined;
   /** Per-request traces (dashboard, access log, metrics); undefined = none. */
-  readonly recorder: TraceRecorder | undefined;
+  readonly recorder: TraceSource | undefined;
   /** The trace of each RequestInfo handed to extension chains (tracedExtension finds it here). */
   readonly traceLinks: WeakMap<RequestInfo, RequestTrace>;
   readonly upstreams: Upstreams;

@@ -6,8 +6,8 @@
 // into the same steps (selectRoute, forward, the response hooks).
 
 import { randomUUID } from 'node:crypto';
-import { NO_TRACE, type RequestTrace } from '../admin/trace.js';
-import { describeRouteMatch } from '../admin/trace-wiring.js';
+import { NO_TRACE, type RequestTrace } from './trace.js';
+import { describeRouteMatch } from './trace.js';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';

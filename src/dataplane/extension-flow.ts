@@ -14,7 +14,7 @@ import {
   type RequestInfo,
 } from '../extensions/extension.js';
 import type { ExtensionChainIR } from '../ir/snapshot.js';
-import { describeChainMatch, describeRouteMatch } from '../admin/trace-wiring.js';
+import { describeChainMatch, describeRouteMatch } from './trace.js';
 import type { Exchange } from './exchange.js';
 import { HeaderList } from '../extensions/header-map.js';
 import { extensionFailureReply, REPLIES } from './replies.js';

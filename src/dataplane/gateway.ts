@@ -3,7 +3,7 @@
 // Requests hold the runtime they started with, so in-flight requests finish on their snapshot.
 
 import type { Snapshot } from '../ir/snapshot.js';
-import type { RequestTrace, TraceRecorder } from '../admin/trace.js';
+import type { RequestTrace, TraceSource } from './trace.js';
 import type { RequestInfo } from '../extensions/extension.js';
 import { DEFAULT_LIMITS, type DataPlaneLimits } from './limits.js';
 import type { ProxyContext, ProxyStats, RequestObserver } from './context.js';
@@ -20,8 +20,8 @@ export interface DataPlaneOptions {
   readonly limits?: Partial<DataPlaneLimits>;
   /** Called once per finished request (access log, metrics). Absent = no per-request bookkeeping. */
   readonly observer?: RequestObserver;
-  /** Per-request traces: the dashboard, the access log and the request metrics (src/admin/trace.ts). */
-  readonly recorder?: TraceRecorder;
+  /** Where request traces go (the interface in ./trace.ts; src/admin's TraceRecorder feeds the dashboard, access log and metrics). */
+  readonly recorder?: TraceSource;
   /** Where the data plane links each request's RequestInfo to its trace (shared with tracedExtension). */
   readonly traceLinks?: WeakMap<RequestInfo, RequestTrace>;
   /**

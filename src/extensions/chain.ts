@@ -32,9 +32,10 @@ import {
 
 /** Creates the Extension for each ExtensionIR of a snapshot. */
 export interface ExtensionRuntime {
-  callout(ir: CalloutExtensionIR): Extension;
+  /** `chain`: the chain the extension belongs to (its kind, routing or traffic, is `chain.resourceKind`). */
+  callout(ir: CalloutExtensionIR, chain: ExtensionChainIR): Extension;
   /** Filled in by the Proxy-Wasm runtime; without it a Wasm extension fails every request it sees. */
-  wasm?(ir: WasmExtensionIR): Extension;
+  wasm?(ir: WasmExtensionIR, chain: ExtensionChainIR): Extension;
 }
 
 export interface CompiledChainSet extends CompiledChains {
@@ -62,7 +63,7 @@ export function compileChains(
       new ExtensionChain(
         ir,
         match,
-        ir.extensions.map((e) => createExtension(e, runtime)),
+        ir.extensions.map((e) => createExtension(e, ir, runtime)),
       ),
     );
   }
@@ -104,9 +105,9 @@ export function chainCompiler(
     });
 }
 
-function createExtension(ir: ExtensionIR, runtime: ExtensionRuntime): Extension {
-  if (ir.kind === 'callout') return runtime.callout(ir);
-  if (runtime.wasm) return runtime.wasm(ir);
+function createExtension(ir: ExtensionIR, chain: ExtensionChainIR, runtime: ExtensionRuntime): Extension {
+  if (ir.kind === 'callout') return runtime.callout(ir, chain);
+  if (runtime.wasm) return runtime.wasm(ir, chain);
   return new UnavailableExtension(
     ir,
     `extension ${ir.id}: no Wasm runtime in this data plane; plugin ${ir.plugin} cannot run`,

@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { CalloutClient } from '../../src/extensions/callout/client.js';
 import { compileChains, type ExtensionRuntime } from '../../src/extensions/chain.js';
-import type { RequestInfo } from '../../src/extensions/extension.js';
+import type { Extension, RequestInfo } from '../../src/extensions/extension.js';
 import { bodyReply, CalloutError, headersReply, type Callout } from '../../src/sdk/index.js';
 import { TraceRecorder, type RequestTrace, type TraceRecord } from '../../src/admin/trace.js';
-import { describeChainMatch, describeRouteMatch, tracedExtension } from '../../src/admin/trace-wiring.js';
+import { describeChainMatch, describeRouteMatch } from '../../src/dataplane/trace.js';
+import { chainKindOf, tracedExtension } from '../../src/dataplane/traced-extension.js';
 import {
   calloutIR,
   chainIR,
@@ -39,7 +40,7 @@ let deadPort: number;
 const client = new CalloutClient();
 const traces = new WeakMap<RequestInfo, RequestTrace>();
 const runtime: ExtensionRuntime = {
-  callout: (ir) => tracedExtension(client.extension(ir), (r) => traces.get(r)),
+  callout: (ir, chain) => tracedExtension(client.extension(ir), (r) => traces.get(r), chainKindOf(chain)),
 };
 
 before(async () => {
@@ -154,11 +155,44 @@ test('a fail-open callout that cannot be reached is FAILED_OPEN once, then skipp
 
 test('without a recording trace the wrapper hands out the extension’s own stream', () => {
   const inner = client.extension(ext('a'));
-  const wrapped = tracedExtension(inner, () => undefined);
+  const wrapped = tracedExtension(inner, () => undefined, 'traffic');
   const s = wrapped.open(requestInfo());
   assert.equal(s.constructor.name === 'TracedStream', false);
   s.close();
   assert.equal(text([]), '');
+});
+
+test('clear_route_cache is worded by the chain kind the IR gives, not by the extension id', async () => {
+  // The same in-process extension (its id names neither kind) asks to clear the route cache.
+  const clearing: Extension = {
+    id: 'some-chain/ext',
+    failOpen: false,
+    events: new Set(['RequestHeaders']),
+    open: () => ({
+      requestHeaders: async () => ({ effect: 'CONTENT_MODIFIED', clearRouteCache: true }),
+      requestBody: async (c) => ({ chunks: [c] }),
+      requestTrailers: async () => ({}),
+      responseHeaders: async () => ({}),
+      responseBody: async (c) => ({ chunks: [c] }),
+      responseTrailers: async () => ({}),
+      close: () => undefined,
+    }),
+  };
+  const details: Record<string, string | undefined> = {};
+  for (const resourceKind of ['GCPRoutingExtension', 'GCPTrafficExtension'] as const) {
+    const recorder = new TraceRecorder({ capacity: 4 });
+    const trace = recorder.begin({ requestId: 'r', method: 'GET', authority: 'a', path: '/', scheme: 'http' });
+    const kind = chainKindOf({ ...chainIR('c', undefined, []), resourceKind });
+    const s = tracedExtension(clearing, () => trace, kind).open(requestInfo());
+    await s.requestHeaders(requestHeaders(), true);
+    trace.end({ status: 200, bytes: 0 });
+    details[resourceKind] = recorder.list()[0]?.steps[0]?.details;
+  }
+  assert.equal(details.GCPRoutingExtension, 'clear_route_cache: route re-selected');
+  assert.equal(
+    details.GCPTrafficExtension,
+    'clear_route_cache ignored: a traffic extension does not change the route',
+  );
 });
 
 test('route and chain choices are worded from the IR', () => {

@@ -1,13 +1,13 @@
-// Glue between the request path and the trace, so that neither the chains nor the extensions know about
-// tracing: `tracedExtension` wraps one chain member (callout or plugin) and records a step for every event
-// it answers — headers/body before and after, latency, effect, the failure — and the `describe*` helpers
-// word the "why" of a route or chain choice from the snapshot's IR.
+// Extension events as trace steps, so that neither the chains nor the extensions know about tracing:
+// `tracedExtension` wraps one chain member (callout or plugin) and records a step into the request's trace
+// (the data plane's interface, trace.ts) for every event it answers — headers/body before and after,
+// latency, effect, the failure.
 //
 // Wiring: give the ExtensionRuntime handed to `compileChains` wrapped members,
-//   { callout: (ir) => tracedExtension(callouts(ir), traceOf), wasm: (ir) => tracedExtension(vm(ir), traceOf, plugin) }
+//   { callout: (ir, chain) => tracedExtension(callouts(ir), traceOf, chainKindOf(chain)), ... }
 // where `traceOf(request)` returns the RequestTrace the data plane began for that request.
 
-import type { ExtensionChainIR, HttpEvent, RouteRuleIR } from '../ir/snapshot.js';
+import type { ExtensionChainIR, HttpEvent } from '../ir/snapshot.js';
 import {
   ExtensionError,
   type BodyStepResult,
@@ -17,7 +17,7 @@ import {
   type RequestInfo,
   type StepResult,
 } from '../extensions/extension.js';
-import type { CapturedMessage, RequestTrace, TraceEffect } from './trace.js';
+import type { CapturedMessage, ChainKind, RequestTrace, TraceEffect } from './trace.js';
 
 export type TraceOf = (request: RequestInfo) => RequestTrace | undefined;
 
@@ -27,23 +27,31 @@ const NO_HEADERS: ReadonlyArray<readonly [string, string]> = [];
 export function tracedExtension(
   ext: Extension,
   traceOf: TraceOf,
+  kind: ChainKind,
   plugin?: { readonly key: string; readonly version: string },
 ): Extension {
   return {
     id: ext.id,
     failOpen: ext.failOpen,
     events: ext.events,
+    ...(ext.holdsBodyDuringHeaders !== undefined ? { holdsBodyDuringHeaders: ext.holdsBodyDuringHeaders } : {}),
     open(request: RequestInfo): ExtensionStream {
       const stream = ext.open(request);
       const trace = traceOf(request);
-      return trace?.recording ? new TracedStream(ext, stream, trace, plugin) : stream;
+      return trace?.recording ? new TracedStream(ext, kind, stream, trace, plugin) : stream;
     },
   };
+}
+
+/** Whether a chain runs before route selection (routing) or after it (traffic), from its IR. */
+export function chainKindOf(chain: ExtensionChainIR): ChainKind {
+  return chain.resourceKind === 'GCPRoutingExtension' ? 'routing' : 'traffic';
 }
 
 class TracedStream implements ExtensionStream {
   constructor(
     private readonly ext: Extension,
+    private readonly kind: ChainKind,
     private readonly inner: ExtensionStream,
     private readonly trace: RequestTrace,
     private readonly plugin: { readonly key: string; readonly version: string } | undefined,
@@ -131,11 +139,11 @@ class TracedStream implements ExtensionStream {
       details.push(
         `immediate response ${r.immediate.status}${r.immediate.details ? ` (${r.immediate.details})` : ''}`,
       );
-    // Only a routing chain re-selects the route (src/dataplane/extension-flow.ts); a traffic extension runs
-    // after the backend is chosen and, as on GKE, does not change it. Chain ids start with the resource kind.
+    // Only a routing chain re-selects the route; a traffic extension runs after the backend is chosen and,
+    // as on GKE, does not change it.
     if (r.clearRouteCache)
       details.push(
-        this.ext.id.startsWith('GCPRoutingExtension/')
+        this.kind === 'routing'
           ? 'clear_route_cache: route re-selected'
           : 'clear_route_cache ignored: a traffic extension does not change the route',
       );
@@ -167,28 +175,4 @@ class TracedStream implements ExtensionStream {
       before,
     });
   }
-}
-
-/** Why a chain may run: its conditions, as written (`match[i]: cel && backend`); "every request" when none. */
-export function describeChainMatch(ir: ExtensionChainIR): string {
-  if (ir.match.length === 0) return 'no matchCondition: every request';
-  return ir.match
-    .map((c, i) => {
-      const parts = [c.celMatcher, c.backendService ? `backend ${c.backendService}` : undefined].filter(
-        Boolean,
-      );
-      return `match[${i}]: ${parts.length > 0 ? parts.join(' && ') : 'true'}`;
-    })
-    .join(' || ');
-}
-
-/** Why a route rule was chosen: its match and hostnames, as the Gateway API precedence saw them. */
-export function describeRouteMatch(rule: RouteRuleIR): string {
-  const m = rule.match;
-  const parts = [`${m.path.type} ${m.path.value}`];
-  if (m.method) parts.push(`method ${m.method}`);
-  for (const h of m.headers) parts.push(`header ${h.name} ${h.type === 'Exact' ? '=' : '~'} ${h.value}`);
-  for (const q of m.queryParams) parts.push(`query ${q.name} ${q.type === 'Exact' ? '=' : '~'} ${q.value}`);
-  const hosts = rule.hostnames.length > 0 ? ` on ${rule.hostnames.join(', ')}` : '';
-  return `${parts.join(', ')}${hosts}`;
 }
