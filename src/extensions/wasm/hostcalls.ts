@@ -7,7 +7,7 @@ import type { HeaderMap } from '../extension.js';
 import { BufferType, deserializePairs, MapType, serializePairs, Status } from './abi.js';
 import type { WasmLimits } from './limits.js';
 import { getProperty, propertySegments } from './properties.js';
-import type { StreamState } from './plugin-vm.js';
+import type { StreamState } from './stream-state.js';
 import type { VmMemory } from './vm-memory.js';
 import { ProcExit } from './wasi.js';
 

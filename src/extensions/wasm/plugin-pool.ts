@@ -6,10 +6,11 @@ import type { WasmLogConfigIR, WasmPluginVersionIR } from '../../ir/snapshot.js'
 import type { WasmLimits } from './limits.js';
 import type { CallbackMetrics, WasmMetrics } from './metrics.js';
 import type { PluginModule } from './plugin-module.js';
-import { PluginVm, VmFailure, type StreamState, type VmLogSink } from './plugin-vm.js';
+import { PluginVm, VmFailure, type VmLogSink } from './plugin-vm.js';
+import type { StreamState } from './stream-state.js';
 import { LOG_LEVELS } from './abi.js';
 import { minLevelIndex, type PluginLogSink } from './plugin-log.js';
-import type { PluginInvocationReport } from './runtime.js';
+import type { PluginInvocationReport } from './invocation-report.js';
 
 export interface PluginPoolOptions {
   readonly pluginKey: string;

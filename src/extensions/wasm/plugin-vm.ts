@@ -4,38 +4,13 @@
 // set around each call. Every call refills the fuel global from the stream's remaining budget and reads it
 // back afterwards; a trap (own `unreachable`, out of fuel, out of memory, proc_exit) marks the whole VM failed,
 // like cpp-host does, and the owner (PluginPool) stops giving it new streams.
-import type { HeaderMap, LocalResponse, RequestInfo } from '../extension.js';
+import type { StreamState } from './stream-state.js';
 import { proxyHostcalls, type HostcallHost, type ImportTable } from './hostcalls.js';
 import { VmMemory } from './vm-memory.js';
 import { FUEL_EXPORT, GROW_FAILED_EXPORT } from './instrument.js';
 import { WASM_PAGE_BYTES, type WasmLimits } from './limits.js';
 import type { PluginModule } from './plugin-module.js';
 import { ProcExit, wasiImports } from './wasi.js';
-
-export type Phase =
-  'start' | 'request_headers' | 'request_body' | 'response_headers' | 'response_body' | 'done';
-
-/** Per-request state of one stream context, read and written by the hostcalls. */
-export interface StreamState {
-  readonly contextId: number;
-  readonly request?: RequestInfo;
-  requestHeaders?: HeaderMap;
-  responseHeaders?: HeaderMap;
-  phase: Phase;
-  /** The body chunk of the current body callback (replaced by proxy_set_buffer_bytes). */
-  body?: Uint8Array;
-  headersChanged: boolean;
-  bodyChanged: boolean;
-  local?: LocalResponse;
-  /** A GKE limit the plugin broke in this callback (mutation size). */
-  violation?: string;
-  resetRequested?: boolean;
-  /** Frozen clock for the whole stream (GKE freezes plugin time per request). */
-  readonly startNs: bigint;
-  fuel: number;
-  readonly setProperties: Map<string, Uint8Array>;
-  readonly propertyOverrides?: ReadonlyMap<string, Uint8Array>;
-}
 
 export interface VmLogSink {
   (level: number, message: string, callback: string, stream: StreamState | undefined): void;

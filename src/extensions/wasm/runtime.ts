@@ -19,6 +19,7 @@ import { compilePluginModule, PluginLoadError, sha256Digest, type PluginModule }
 import { stderrLogSink, type PluginLogSink } from './plugin-log.js';
 import { PluginPool } from './plugin-pool.js';
 import { WasmStream } from './wasm-stream.js';
+import type { PluginInvocationReport } from './invocation-report.js';
 
 export interface WasmRuntimeOptions {
   /** Override GKE's limits (tests, `extgate wasm test`). */
@@ -31,16 +32,6 @@ export interface WasmRuntimeOptions {
   readonly rootId?: string;
   /** Called after each plugin callback (shape of GatewayMetrics.pluginInvocation in src/admin/metrics.ts). */
   readonly onInvocation?: (inv: PluginInvocationReport) => void;
-}
-
-export interface PluginInvocationReport {
-  readonly plugin: string;
-  readonly version: string;
-  readonly callback: string;
-  readonly cpuMicros: number;
-  readonly failed: boolean;
-  /** Linear memory of the VM after the call. */
-  readonly memoryBytes: number;
 }
 
 export type WasmExtensionFactory = (ir: WasmExtensionIR, plugin: WasmPluginIR) => Extension;

@@ -7,7 +7,8 @@
 import type { BodyStepResult, ExtensionStream, HeaderMap, RequestInfo, StepResult } from '../extension.js';
 import { ExtensionError } from '../extension.js';
 import type { PluginPool, SampledStream } from './plugin-pool.js';
-import { VmFailure, type Phase, type PluginVm } from './plugin-vm.js';
+import { VmFailure, type PluginVm } from './plugin-vm.js';
+import type { Phase } from './stream-state.js';
 import { sampleRequest } from './plugin-log.js';
 
 export interface WasmStreamOptions {

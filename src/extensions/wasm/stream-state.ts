@@ -1,0 +1,28 @@
+// The per-request state a Wasm stream context carries between callbacks: its own module so the VM, the
+// hostcalls that read and write it and the pool that samples it share the type without importing each other.
+import type { HeaderMap, LocalResponse, RequestInfo } from '../extension.js';
+
+export type Phase =
+  'start' | 'request_headers' | 'request_body' | 'response_headers' | 'response_body' | 'done';
+
+/** Per-request state of one stream context, read and written by the hostcalls. */
+export interface StreamState {
+  readonly contextId: number;
+  readonly request?: RequestInfo;
+  requestHeaders?: HeaderMap;
+  responseHeaders?: HeaderMap;
+  phase: Phase;
+  /** The body chunk of the current body callback (replaced by proxy_set_buffer_bytes). */
+  body?: Uint8Array;
+  headersChanged: boolean;
+  bodyChanged: boolean;
+  local?: LocalResponse;
+  /** A GKE limit the plugin broke in this callback (mutation size). */
+  violation?: string;
+  resetRequested?: boolean;
+  /** Frozen clock for the whole stream (GKE freezes plugin time per request). */
+  readonly startNs: bigint;
+  fuel: number;
+  readonly setProperties: Map<string, Uint8Array>;
+  readonly propertyOverrides?: ReadonlyMap<string, Uint8Array>;
+}
