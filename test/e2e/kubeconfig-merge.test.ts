@@ -50,7 +50,7 @@ async function up(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<string>
       /^kubeconfig: /m.test(out) &&
       (extra.length > 0 || /kubectl: /.test(out))
     );
-  }, 30_000);
+  }, 90_000);
   return out;
 }
 

@@ -91,7 +91,7 @@ it('up with default flags serves the seed Gateways as a normal user: ports < 102
     ),
   });
   for (const name of ['internal-http', 'external-http', 'global-external-http'])
-    await extgate.kubectl(['wait', '--for=condition=Programmed', `gateway/${name}`, '--timeout=30s']);
+    await extgate.kubectl(['wait', '--for=condition=Programmed', `gateway/${name}`, '--timeout=60s']);
   for (const port of ports.slice(0, 2)) {
     const bound = port + DEFAULT_OFFSET;
     await waitFor(
@@ -134,7 +134,7 @@ spec:
         '-o=jsonpath={.status.listeners[0].conditions[?(@.type=="Accepted")].message}',
       ])
     ).stdout;
-  await waitFor(async () => /EACCES/.test(await message()), 20_000, 200);
+  await waitFor(async () => /EACCES/.test(await message()), 60_000, 200);
   assert.match(await message(), /need root: leave --port-offset unset/);
   assert.match(extgate.output(), /EACCES.*--port-offset/);
 });
