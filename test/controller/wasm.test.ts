@@ -106,7 +106,16 @@ test('without a resolver the plugin is not programmed and says why', () => {
     plugin?.ancestors[0]?.conditions.find((c) => c.type === 'Programmed')?.message ?? '',
     /no Wasm image resolver is configured/,
   );
-  // The extension is not programmed either, so no chain points at a missing plugin.
+  // Never silently unfiltered: the extension stays in the chain (its requests fail as the extension's
+  // failOpen says) and its own status says so.
   const chains = t.snapshot.ports.flatMap((p) => p.listeners.flatMap((l) => l.trafficChains));
-  assert.equal(chains.length, 0);
+  assert.equal(chains.length, 1);
+  assert.equal(chains[0]?.extensions[0]?.kind, 'wasm');
+  const extension = t.statuses.policies.find((p) => p.kind === 'GCPTrafficExtension');
+  const programmed = extension?.ancestors[0]?.conditions.find((c) => c.type === 'Programmed');
+  assert.equal(programmed?.status, 'False');
+  assert.match(
+    programmed?.message ?? '',
+    /requests extension "ext1" sees are answered 500 \(failOpen: false\)/,
+  );
 });

@@ -316,4 +316,64 @@ describe('seed GCPWasmPlugin walkthrough through extgate up, a loopback registry
     assert.equal(a.status, 200);
     assert.equal(a.headers.hello, 'world');
   });
+
+  it('a plugin with no loaded version is never bypassed: its requests fail as failOpen says, and its status says so', async () => {
+    const extension = (failOpen: boolean) => `kind: GCPTrafficExtension
+apiVersion: networking.gke.io/v1
+metadata: {name: blocking-extension}
+spec:
+  targetRefs: [{group: "gateway.networking.k8s.io", kind: Gateway, name: external-http}]
+  extensionChains:
+  - name: chain1
+    matchCondition:
+      celExpressions: [{celMatcher: 'request.path.contains("blocked")'}]
+    extensions:
+    - name: blocker
+      failOpen: ${failOpen}
+      supportedEvents: [RequestHeaders]
+      backendRef: {group: "networking.gke.io", kind: GCPWasmPlugin, name: never-loaded}
+`;
+    const programmed = async () =>
+      (
+        await extgate.kubectl([
+          'get',
+          'gcptrafficextension',
+          'blocking-extension',
+          '-o=jsonpath={.status.ancestors[0].conditions[?(@.type=="Programmed")].message}',
+        ])
+      ).stdout;
+    // The traffic extension on external-http now points at a plugin whose only image does not exist.
+    await extgate.kubectl(['delete', 'gcptrafficextension', 'gcp-traffic-extension-with-plugin']);
+    await extgate.kubectl(['apply', '-f', '-'], {
+      input: `${plugin([{ name: 'v1', image: `${registry.host}/plugins/never-there:main`, weight: 1_000_000 }]).replace('name: gcp-wasm-plugin', 'name: never-loaded')}---\n${extension(false)}`,
+    });
+    await waitFor(async () => /could not be loaded/.test(await programmed()), 30_000, 200);
+    assert.match(
+      await programmed(),
+      /requests extension "blocker" sees are answered 500 \(failOpen: false\)/,
+    );
+    let a: Answer | undefined;
+    await waitFor(
+      async () => (a = await get(port, '/blocked', { host: 'store.example.com' })).status === 500,
+      15_000,
+      200,
+    );
+    assert.deepEqual(JSON.parse(a!.body), {
+      error: { code: 500, message: 'Internal server error.', status: 'INTERNAL' },
+    });
+    // Requests the chain does not match are not affected.
+    assert.equal((await get(port, '/', { host: 'store.example.com' })).status, 200);
+
+    await extgate.kubectl(['apply', '-f', '-'], { input: extension(true) });
+    await waitFor(
+      async () => /passed on without it \(failOpen: true\)/.test(await programmed()),
+      30_000,
+      200,
+    );
+    await waitFor(
+      async () => (await get(port, '/blocked', { host: 'store.example.com' })).status === 200,
+      15_000,
+      200,
+    );
+  });
 });

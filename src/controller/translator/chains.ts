@@ -35,6 +35,12 @@ export interface BuiltChains {
   notAccepted: Problems;
   unresolved: Problems;
   unprogrammed: Problems;
+  /**
+   * Plugins with no loaded version (being pulled, or failed with no earlier version to keep serving). Not a
+   * reason to leave the chain out: a blocking plugin must never be bypassed silently, so its extension stays
+   * in the chain and fails its requests (failOpen: false → 500, true → skipped) while Programmed says why.
+   */
+  pluginsUnavailable: Problems;
   /** The subset of programming problems GKE also reports on the Gateway. */
   unprogrammedForGateway: string[];
   /** Set when the only reason for rejection is Wasm on a class that does not allow it. */
@@ -60,6 +66,7 @@ export function buildChains(
     notAccepted: new Problems(),
     unresolved: new Problems(),
     unprogrammed: new Problems(),
+    pluginsUnavailable: new Problems(),
     unprogrammedForGateway: [],
     plugins: new Map(),
     services: new Set(),
@@ -186,7 +193,10 @@ function buildExtension(
     }
     out.plugins.set(pluginKey, resolution);
     if (!resolution.ok)
-      out.unprogrammed.add('ProgrammingFailed', `GCPWasmPlugin ${pluginKey}: ${resolution.message}`);
+      out.pluginsUnavailable.add(
+        resolution.pending ? 'Pending' : 'ProgrammingFailed',
+        `GCPWasmPlugin ${pluginKey}: ${resolution.message}; until a version loads, requests extension "${e.name}" sees are ${failOpen ? 'passed on without it (failOpen: true)' : 'answered 500 (failOpen: false)'}`,
+      );
     return { kind: 'wasm', id, name: e.name, failOpen, events, plugin: pluginKey };
   }
 

@@ -128,17 +128,19 @@ export function attachExtensions(
               );
             } else {
               conditions.push(cond('ResolvedRefs', true, 'ResolvedRefs', '', generation));
-              const programmed = built.unprogrammed.empty;
+              const programmed = built.unprogrammed.empty && built.pluginsUnavailable.empty;
+              const problems = built.unprogrammed.empty ? built.pluginsUnavailable : built.unprogrammed;
               conditions.push(
                 cond(
                   'Programmed',
                   programmed,
-                  programmed ? 'ProgrammingSucceeded' : 'ProgrammingFailed',
-                  built.unprogrammed.message,
+                  programmed ? 'ProgrammingSucceeded' : problems.reason,
+                  problems.message,
                   generation,
                 ),
               );
-              if (programmed) {
+              // A plugin without a loaded version keeps its chain: it fails closed (or open) as configured.
+              if (built.unprogrammed.empty) {
                 for (const l of node.listeners) {
                   if (!l.programmed) continue;
                   (kind === 'GCPRoutingExtension' ? l.routingChains : l.trafficChains).push(...built.chains);
