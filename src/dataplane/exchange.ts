@@ -15,7 +15,13 @@ import type { EndpointIR, RouteRuleIR } from '../ir/snapshot.js';
 import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { hasRequestBody } from './downstream.js';
-import { applyHeaderModifier, isHopByHop, proxyRequestHeaders, responseHeadersFromRaw } from './headers.js';
+import {
+  applyHeaderModifier,
+  headerString,
+  isHopByHop,
+  proxyRequestHeaders,
+  responseHeadersFromRaw,
+} from './headers.js';
 import { mirror } from './mirror.js';
 import { REPLIES, type LocalReply } from './replies.js';
 import {
@@ -370,7 +376,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     if (rawTrailers !== null && rawTrailers.length > 0) {
       const trailers: OutgoingHttpHeaders = {};
       for (let i = 0; i < rawTrailers.length; i += 2)
-        trailers[rawTrailers[i]!.toString().toLowerCase()] = rawTrailers[i + 1]!.toString();
+        trailers[headerString(rawTrailers[i]!).toLowerCase()] = headerString(rawTrailers[i + 1]!);
       this.res.addTrailers(trailers);
     }
     this.finished = true;

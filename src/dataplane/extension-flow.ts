@@ -19,6 +19,7 @@ import type { Exchange } from './exchange.js';
 import { HeaderList } from '../extensions/header-map.js';
 import { extensionFailureReply, REPLIES } from './replies.js';
 import { BodyFlow, type BodySink } from './body-flow.js';
+import { headerString } from './headers.js';
 
 /** The response side of a traffic chain, which the Exchange hands every upstream response event to. */
 export interface ResponseHooks {
@@ -338,7 +339,7 @@ class ChainResponse implements ResponseHooks, BodySink {
     if (rawTrailers !== null && rawTrailers.length > 0) {
       list = new HeaderList();
       for (let i = 0; i + 1 < rawTrailers.length; i += 2)
-        list.append(rawTrailers[i]!.toString(), rawTrailers[i + 1]!.toString());
+        list.append(headerString(rawTrailers[i]!), headerString(rawTrailers[i + 1]!));
     }
     this.flow!.end(list);
   }

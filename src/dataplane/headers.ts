@@ -1,6 +1,7 @@
 // Header handling shared by the request and response paths: hop-by-hop removal and the Gateway API header
 // modifiers. (The HeaderMap extensions edit is src/extensions/header-map.ts.)
 
+import { headerText } from '../extensions/header-codec.js';
 import type { HeaderModifierIR } from '../ir/snapshot.js';
 
 /** RFC 9110 §7.6.1 connection-specific fields, never forwarded; plus any named in `Connection`. */
@@ -75,9 +76,8 @@ export function responseHeadersFromRaw(
   const headers: Record<string, string | string[]> = {};
   let extra: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    // latin1 round-trips header bytes exactly: Node writes header strings back as latin1.
-    const name = raw[i]!.toString('latin1').toLowerCase();
-    const value = raw[i + 1]!.toString('latin1');
+    const name = headerString(raw[i]!).toLowerCase();
+    const value = headerString(raw[i + 1]!);
     if (isHopByHop(name)) {
       if (name === 'connection') extra = connectionTokens(value);
       continue;
@@ -128,4 +128,9 @@ export function proxyRequestHeaders(
   out.via = via === undefined ? p.via : `${Array.isArray(via) ? via.join(', ') : via}, ${p.via}`;
   out['x-request-id'] = p.requestId;
   return out;
+}
+
+/** A raw header name or value from the upstream parser (a string is already latin1-decoded). */
+export function headerString(v: Buffer | string): string {
+  return typeof v === 'string' ? v : headerText(v);
 }

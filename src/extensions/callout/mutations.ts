@@ -7,6 +7,7 @@
 // `:method`, `:scheme`) may be set: Google's load balancer allows it (its `basic` sample rewrites `:authority`
 // and `:path` and the seed's routing walkthrough depends on it), i.e. `allow_all_routing` is on.
 
+import { headerText } from '../header-codec.js';
 import { ExtensionError, type HeaderMap } from '../extension.js';
 import { AppendAction, type HeaderMutation, type HeaderValue } from './protos.js';
 import { HEADER_MAX_BYTES, HEADER_MUTATION_MAX_COUNT } from './limits.js';
@@ -34,7 +35,7 @@ export interface MutationTarget {
 }
 
 export function headerValueText(h: HeaderValue, field: string): string {
-  const raw = h.raw_value && h.raw_value.length > 0 ? Buffer.from(h.raw_value).toString('latin1') : undefined;
+  const raw = h.raw_value && h.raw_value.length > 0 ? headerText(h.raw_value) : undefined;
   if (raw !== undefined && h.value) {
     throw new ExtensionError(
       'protocol',

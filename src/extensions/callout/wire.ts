@@ -2,13 +2,14 @@
 
 import { ExtensionError, type HeaderMap, type LocalResponse } from '../extension.js';
 import { HeaderList } from '../header-map.js';
+import { headerBytes } from '../header-codec.js';
 import { GrpcStatus, grpcStatusName, type CallStatus } from './grpc-frames.js';
 import { DYNAMIC_FORWARDING_KEY, DYNAMIC_FORWARDING_NAMESPACE } from './limits.js';
 import { applyHeaderMutation } from './mutations.js';
 import type { HeaderMapMessage, ImmediateResponse, StructValue } from './protos.js';
 import { fromStruct, type Json } from './struct.js';
 
-/** Header values travel as `raw_value` bytes; Node keeps header values as latin1 strings. */
+/** Header values travel as `raw_value` bytes, in the header codec (latin1). */
 export function toHeaderMapMessage(
   headers: HeaderMap,
   allow: ReadonlySet<string> | undefined,
@@ -17,7 +18,7 @@ export function toHeaderMapMessage(
   for (const [key, value] of headers.entries()) {
     // forwardHeaders filters ordinary headers; pseudo-headers always go (a callout needs :path, :method...).
     if (allow && !key.startsWith(':') && !allow.has(key)) continue;
-    out.push({ key, raw_value: Buffer.from(value, 'latin1') });
+    out.push({ key, raw_value: headerBytes(value) });
   }
   return { headers: out };
 }

@@ -1,4 +1,6 @@
-// Proxy-Wasm ABI numbers (spec/proxy-wasm.md §5) and the pairs serialization (§6.1).
+// Proxy-Wasm ABI numbers (spec/proxy-wasm.md §5) and the pairs serialization (§6.1), in the header codec.
+
+import { headerBytes, headerText } from '../header-codec.js';
 
 export const enum Status {
   Ok = 0,
@@ -38,8 +40,8 @@ const MAX_PAIRS = 1024;
 const MAX_PAIRS_BYTES = 1024 * 1024;
 
 export function serializePairs(pairs: ReadonlyArray<readonly [string, string]>): Buffer {
-  const keys = pairs.map(([k]) => Buffer.from(k, 'utf8'));
-  const values = pairs.map(([, v]) => Buffer.from(v, 'utf8'));
+  const keys = pairs.map(([k]) => headerBytes(k));
+  const values = pairs.map(([, v]) => headerBytes(v));
   let size = 4;
   for (let i = 0; i < pairs.length; i++) size += 8 + keys[i]!.length + 1 + values[i]!.length + 1;
   const out = Buffer.alloc(size);
@@ -72,7 +74,7 @@ export function deserializePairs(buf: Uint8Array): Array<[string, string]> {
     const kl = sizes[2 * i]!;
     const vl = sizes[2 * i + 1]!;
     if (off + kl + 1 + vl + 1 > b.length || b[off + kl] !== 0 || b[off + kl + 1 + vl] !== 0) return [];
-    out.push([b.toString('utf8', off, off + kl), b.toString('utf8', off + kl + 1, off + kl + 1 + vl)]);
+    out.push([headerText(b, off, off + kl), headerText(b, off + kl + 1, off + kl + 1 + vl)]);
     off += kl + 1 + vl + 1;
   }
   return off === b.length ? out : [];

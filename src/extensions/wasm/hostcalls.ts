@@ -5,6 +5,7 @@
 // on the stream, which then fails with `limit`.
 import type { HeaderMap } from '../extension.js';
 import { BufferType, deserializePairs, MapType, serializePairs, Status } from './abi.js';
+import { headerBytes } from '../header-codec.js';
 import type { WasmLimits } from './limits.js';
 import { getProperty, propertySegments } from './properties.js';
 import type { StreamState } from './stream-state.js';
@@ -148,11 +149,11 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
     proxy_get_header_map_value: (type: number, kp: number, kl: number, retPtr: number, retSize: number) => {
       const h = headerMap(type, false);
       if (!h) return Status.BadArgument;
-      const key = mem.readString(kp, kl);
+      const key = mem.readHeader(kp, kl);
       if (key === undefined) return Status.InvalidMemoryAccess;
       const v = h.get(key.toLowerCase());
       if (v === undefined) return Status.NotFound;
-      return mem.give(Buffer.from(v, 'utf8'), retPtr, retSize);
+      return mem.give(headerBytes(v), retPtr, retSize);
     },
     proxy_add_header_map_value: (type: number, kp: number, kl: number, vp: number, vl: number) =>
       editHeader(type, kp, kl, vp, vl, (h, k, v) => h.append(k, v)),
@@ -161,7 +162,7 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
     proxy_remove_header_map_value: (type: number, kp: number, kl: number) => {
       const h = headerMap(type, true);
       if (!h) return Status.BadArgument;
-      const key = mem.readString(kp, kl);
+      const key = mem.readHeader(kp, kl);
       if (key === undefined) return Status.InvalidMemoryAccess;
       if (h.has(key.toLowerCase())) {
         h.remove(key.toLowerCase());
@@ -274,8 +275,8 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
   ): Status {
     const h = headerMap(type, true);
     if (!h) return Status.BadArgument;
-    const key = mem.readString(kp, kl);
-    const value = mem.readString(vp, vl);
+    const key = mem.readHeader(kp, kl);
+    const value = mem.readHeader(vp, vl);
     if (key === undefined || value === undefined) return Status.InvalidMemoryAccess;
     if (!checkMutation(kl + vl, `header ${key}`)) return Status.BadArgument;
     op(h, key.toLowerCase(), value);

@@ -40,6 +40,14 @@ export class VmMemory {
     return this.nodeBuf.toString('utf8', ptr, ptr + len);
   }
 
+  /** A header name or value: latin1, the header codec (header-codec.ts). */
+  readHeader(ptr: number, len: number): string | undefined {
+    if (!this.inBounds(ptr, len)) return undefined;
+    if (!this.nodeBuf || this.nodeBuf.buffer !== this.bytes!.buffer)
+      this.nodeBuf = Buffer.from(this.bytes!.buffer);
+    return this.nodeBuf.toString('latin1', ptr, ptr + len);
+  }
+
   writeU32(ptr: number, v: number): boolean {
     if (!this.inBounds(ptr, 4)) return false;
     this.view!.setUint32(ptr, v >>> 0, true);
