@@ -54,7 +54,10 @@ export interface BodyFlowOptions {
 }
 
 type SourceEvent =
-  | { readonly chunk: Buffer; /** The stream ended with this chunk (HTTP/2 END_STREAM). */ readonly last: boolean }
+  | {
+      readonly chunk: Buffer;
+      /** The stream ended with this chunk (HTTP/2 END_STREAM). */ readonly last: boolean;
+    }
   | { readonly end: HeaderList | null };
 
 export type BodyOutcome = { readonly immediate: LocalResponse } | undefined;

@@ -34,7 +34,9 @@ export function tracedExtension(
     id: ext.id,
     failOpen: ext.failOpen,
     events: ext.events,
-    ...(ext.holdsBodyDuringHeaders !== undefined ? { holdsBodyDuringHeaders: ext.holdsBodyDuringHeaders } : {}),
+    ...(ext.holdsBodyDuringHeaders !== undefined
+      ? { holdsBodyDuringHeaders: ext.holdsBodyDuringHeaders }
+      : {}),
     open(request: RequestInfo): ExtensionStream {
       const stream = ext.open(request);
       const trace = traceOf(request);

@@ -181,7 +181,13 @@ test('clear_route_cache is worded by the chain kind the IR gives, not by the ext
   const details: Record<string, string | undefined> = {};
   for (const resourceKind of ['GCPRoutingExtension', 'GCPTrafficExtension'] as const) {
     const recorder = new TraceRecorder({ capacity: 4 });
-    const trace = recorder.begin({ requestId: 'r', method: 'GET', authority: 'a', path: '/', scheme: 'http' });
+    const trace = recorder.begin({
+      requestId: 'r',
+      method: 'GET',
+      authority: 'a',
+      path: '/',
+      scheme: 'http',
+    });
     const kind = chainKindOf({ ...chainIR('c', undefined, []), resourceKind });
     const s = tracedExtension(clearing, () => trace, kind).open(requestInfo());
     await s.requestHeaders(requestHeaders(), true);

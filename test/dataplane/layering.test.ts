@@ -20,7 +20,8 @@ function sources(dir: string, out: string[] = []): string[] {
 /** Module specifiers of static imports, re-exports and dynamic imports. */
 function specifiers(source: string): string[] {
   const out: string[] = [];
-  const re = /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const re =
+    /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (let m = re.exec(source); m !== null; m = re.exec(source)) out.push((m[1] ?? m[2])!);
   return out;
 }

@@ -8,7 +8,16 @@ import type { ExtensionChainIR, Snapshot } from '../../src/ir/snapshot.js';
 import { compileChains } from '../../src/extensions/chain.js';
 import { WasmRuntime } from '../../src/extensions/wasm/runtime.js';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
-import { backend, bodyEcho, listener, port, postH1, postH2c, rule, startGateway } from '../dataplane/fixtures.js';
+import {
+  backend,
+  bodyEcho,
+  listener,
+  port,
+  postH1,
+  postH2c,
+  rule,
+  startGateway,
+} from '../dataplane/fixtures.js';
 import { buildPlugins, extensionIR, fixturePath, pluginIR } from './helpers.js';
 
 const closers: Array<() => unknown> = [];

@@ -207,7 +207,11 @@ export class CalloutStream implements ExtensionStream {
     return { effect, chunks };
   }
 
-  private async bodyMessage(dir: Direction, chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
+  private async bodyMessage(
+    dir: Direction,
+    chunk: Uint8Array,
+    endOfStream: boolean,
+  ): Promise<BodyStepResult> {
     const early = this.shortCircuit();
     if (early) return { ...early, chunks: early.immediate ? [] : [chunk] };
     const replaced = this.replaced[dir];
