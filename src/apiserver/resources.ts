@@ -26,6 +26,8 @@ export interface WriteContext {
 }
 
 export type UnknownFields = (obj: KubeObject) => string[];
+/** The object with its kind's schema defaults filled in (structural defaulting of custom resources). */
+export type Defaulter = (obj: KubeObject) => KubeObject;
 
 export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
@@ -69,7 +71,17 @@ export class Resources {
     private readonly store: ObjectStore,
     private readonly admit?: Admit,
     private readonly unknownFields?: UnknownFields,
+    private readonly schemaDefaults?: Defaulter,
   ) {}
+
+  /**
+   * kube-apiserver defaults custom resources when decoding requests and when reading storage, so the stored
+   * object is what every client reads; defaulting what is about to be stored gives the same (status included:
+   * a Gateway created without status reads back `Pending`).
+   */
+  private defaulted(obj: KubeObject): KubeObject {
+    return this.schemaDefaults ? this.schemaDefaults(obj) : obj;
+  }
 
   readonly lookup: ObjectLookup = {
     get: (apiVersion, kind, ns, name) => {
@@ -186,11 +198,12 @@ export class Resources {
     if (k.hasGeneration) meta.generation = 1;
     if (hasStatus(k) && k.kind !== 'Namespace') delete obj.status;
     applyDefaults(k, obj, undefined, this.clusterIps);
+    const created = this.defaulted(obj);
     this.checkNamespace(k, ns);
-    this.runAdmission(k, 'CREATE', obj);
+    this.runAdmission(k, 'CREATE', created);
     if (this.store.get(k, ns, meta.name)) throw errors.alreadyExists(k, meta.name);
-    if (ctx.dryRun) return obj;
-    return this.store.put(k, obj);
+    if (ctx.dryRun) return created;
+    return this.store.put(k, created);
   }
 
   /** PUT on the object or its status. */
@@ -326,6 +339,7 @@ export class Resources {
       next = structuredClone(existing);
       if (candidate.status === undefined) delete next.status;
       else next.status = candidate.status;
+      next = this.defaulted(next);
     } else {
       next = candidate;
       const keep = existing.metadata;
@@ -349,6 +363,7 @@ export class Resources {
         else next.status = structuredClone(existing.status);
       }
       applyDefaults(k, next, existing, this.clusterIps);
+      next = this.defaulted(next);
       const causes: FieldCause[] = immutableFieldCauses(k, existing, next);
       if (causes.length) throw errors.invalid(k, name, causes);
     }

@@ -9,7 +9,7 @@ import type { Admit } from '../api/types.js';
 import { seedBuiltins } from './builtins.js';
 import type { OpenApiSchemaSource } from './discovery.js';
 import { handleRequest, type Handler } from './handler.js';
-import { Resources, type UnknownFields } from './resources.js';
+import { Resources, type Defaulter, type UnknownFields } from './resources.js';
 import { ObjectStore } from './store.js';
 import { KINDS } from '../api/kinds.js';
 import { loadOrCreateTls, loadOrCreateToken, writeKubeconfig } from './tls.js';
@@ -25,6 +25,8 @@ export interface ApiServerOptions {
   admit?: Admit;
   /** Schema hook: unknown field paths of an object, for `fieldValidation` (kubernetes-api.md §7). */
   unknownFields?: UnknownFields;
+  /** Schema defaulting of custom resources (Gateway API CRD defaults), applied to what is stored. */
+  defaults?: Defaulter;
   /** Interval of watch bookmarks (default 60 s, as kube-apiserver); tests shorten it. */
   bookmarkIntervalMs?: number;
   /** Longest watch when the client sets no timeoutSeconds (default 30–60 min, as kube-apiserver). */
@@ -59,7 +61,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const store = new ObjectStore(opts.stateDir, KINDS);
   seedBuiltins(store, opts.openApiSchema);
   const hub = new WatchHub(store, opts.watchHistory);
-  const resources = new Resources(store, opts.admit, opts.unknownFields);
+  const resources = new Resources(store, opts.admit, opts.unknownFields, opts.defaults);
   const watches = new Set<() => void>();
   const sockets = new Set<Socket>();
   let active = 0;

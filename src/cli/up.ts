@@ -8,7 +8,11 @@ import {
 } from '../admin/cli-flags.js';
 import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { admit as gkeAdmit, unknownFields as schemaUnknownFields } from '../api/admission.js';
+import {
+  admit as gkeAdmit,
+  unknownFields as schemaUnknownFields,
+  withDefaults as schemaDefaults,
+} from '../api/admission.js';
 import { toOpenAPI } from '../api/schema/openapi.js';
 import { schemaFor } from '../api/schema/registry.js';
 import type { Admit } from '../api/types.js';
@@ -54,6 +58,7 @@ export async function startEmbeddedApi(opts: EmbeddedApiOptions): Promise<ApiSer
     port: opts.apiPort,
     admit: opts.admit ?? gkeAdmit,
     unknownFields: opts.unknownFields ?? schemaUnknownFields,
+    defaults: schemaDefaults,
     openApiSchema: (apiVersion, kind) => {
       const schema = schemaFor(apiVersion, kind);
       return schema ? toOpenAPI(schema.root) : undefined;

@@ -74,6 +74,8 @@ export interface ObjectSchema extends Common {
   maxProperties?: number;
   /** Fields beyond `properties` are kept and not reported (partial schemas of built-in kinds, opaque blobs). */
   open?: boolean;
+  /** Stored when the field is absent (structural defaulting), then defaulted itself. */
+  default?: Readonly<Record<string, unknown>>;
 }
 
 export interface ArraySchema extends Common {
@@ -84,6 +86,8 @@ export interface ArraySchema extends Common {
   /** `map` lists: items are unique by these keys; `set` lists: items are unique. */
   listType?: 'atomic' | 'map' | 'set';
   listMapKeys?: readonly string[];
+  /** Stored when the field is absent (structural defaulting), then defaulted itself. */
+  default?: readonly unknown[];
 }
 
 export type Schema =

@@ -30,6 +30,20 @@ export const withMeta = (spec: ObjectSchema, status?: ObjectSchema): ObjectSchem
     { required: ['spec'] },
   );
 
+/**
+ * The status the Gateway API CRDs default (a real cluster shows it until a controller writes status): one
+ * `Unknown`/`Pending` condition per type, at the epoch.
+ */
+const waitingForController = (types: string[]) => ({
+  conditions: types.map((type) => ({
+    lastTransitionTime: '1970-01-01T00:00:00Z',
+    message: 'Waiting for controller',
+    reason: 'Pending',
+    status: 'Unknown',
+    type,
+  })),
+});
+
 // ---------------------------------------------------------------------------------------------- GatewayClass
 
 export const gatewayClass = kindSchema(
@@ -59,7 +73,7 @@ export const gatewayClass = kindSchema(
       },
       { required: ['controllerName'] },
     ),
-    opaque(),
+    { ...opaque(), default: waitingForController(['Accepted']) },
   ),
   { scope: 'Cluster', shortNames: ['gc'] },
 );
@@ -186,16 +200,25 @@ const listener = obj(
         ],
       },
     ),
-    allowedRoutes: obj({
-      namespaces: obj({
-        from: str({ enum: ['All', 'Selector', 'Same'], default: 'Same' }),
-        selector: opaque('LabelSelector'),
-      }),
-      kinds: arr(
-        obj({ group: group({ default: 'gateway.networking.k8s.io' }), kind: kind() }, { required: ['kind'] }),
-        { maxItems: GATEWAY_API.allowedRouteKinds },
-      ),
-    }),
+    allowedRoutes: obj(
+      {
+        namespaces: obj(
+          {
+            from: str({ enum: ['All', 'Selector', 'Same'], default: 'Same' }),
+            selector: opaque('LabelSelector'),
+          },
+          { default: { from: 'Same' } },
+        ),
+        kinds: arr(
+          obj(
+            { group: group({ default: 'gateway.networking.k8s.io' }), kind: kind() },
+            { required: ['kind'] },
+          ),
+          { maxItems: GATEWAY_API.allowedRouteKinds },
+        ),
+      },
+      { default: { namespaces: { from: 'Same' } } },
+    ),
   },
   { required: ['name', 'port', 'protocol'] },
 );
@@ -253,7 +276,7 @@ export const gateway = kindSchema(
       },
       { required: ['gatewayClassName', 'listeners'] },
     ),
-    opaque(),
+    { ...opaque(), default: waitingForController(['Accepted', 'Programmed']) },
   ),
   { shortNames: ['gtw'] },
 );

@@ -114,8 +114,11 @@ const valueMatch = (valueLength: number, max: number) =>
     { maxItems: max, listType: 'map', listMapKeys: ['name'] },
   );
 
+/** Gateway API's defaults for a route or rule that says nothing about matching: every path. */
+const PREFIX_ROOT = { type: 'PathPrefix', value: '/' } as const;
+
 const match = obj({
-  path: pathMatch,
+  path: { ...pathMatch, default: PREFIX_ROOT },
   headers: valueMatch(GATEWAY_API.headerValueLength, GATEWAY_API.headerMatches),
   queryParams: valueMatch(1024, GATEWAY_API.queryParamMatches),
   method: str({ enum: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'] }),
@@ -160,7 +163,7 @@ interface Timeouts {
 const routeRule = obj(
   {
     name: sectionName(),
-    matches: arr(match, { maxItems: GATEWAY_API.matchesPerRule }),
+    matches: arr(match, { maxItems: GATEWAY_API.matchesPerRule, default: [{ path: PREFIX_ROOT }] }),
     filters: filters(),
     backendRefs: arr(backendObjectReference({ weight: weight(), filters: filters() }), {
       maxItems: GATEWAY_API.backendRefs,
@@ -226,6 +229,7 @@ export const httpRoute = kindSchema(
         maxItems: GATEWAY_API.hostnames,
       }),
       rules: arr(routeRule, {
+        default: [{ matches: [{ path: PREFIX_ROOT }] }],
         minItems: 1,
         maxItems: GATEWAY_API.rules,
         rules: [

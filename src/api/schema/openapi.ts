@@ -45,6 +45,7 @@ export function toOpenAPI(s: Schema, isMetadata = false): Record<string, Json> {
       out['x-kubernetes-int-or-string'] = true;
       break;
     case 'array':
+      if (s.default !== undefined) out.default = structuredClone(s.default) as Json;
       out.items = toOpenAPI(s.items);
       if (s.maxItems !== undefined) out.maxItems = s.maxItems;
       if (s.minItems !== undefined) out.minItems = s.minItems;
@@ -55,6 +56,7 @@ export function toOpenAPI(s: Schema, isMetadata = false): Record<string, Json> {
     case 'object':
       // A CRD may only say `type: object` about metadata; the API server owns its schema.
       if (isMetadata) return { type: 'object' };
+      if (s.default !== undefined) out.default = structuredClone(s.default) as Json;
       if (s.additionalProperties) out.additionalProperties = toOpenAPI(s.additionalProperties);
       if (s.maxProperties !== undefined) out.maxProperties = s.maxProperties;
       if (s.properties && Object.keys(s.properties).length > 0) {

@@ -304,18 +304,25 @@ export function unknownFieldPaths(value: unknown, schema: Schema, path: string, 
   }
 }
 
-/** A copy of `value` with the schema's defaults filled in where fields are absent (what a CRD's API server stores). */
+/**
+ * A copy of `value` with the schema's defaults filled in where fields are absent, as apiextensions-apiserver's
+ * structural defaulting does: an absent field gets its default first, then every field (a default included) is
+ * defaulted in turn — an HTTPRoute without rules gets one rule whose match is `PathPrefix /`.
+ */
 export function withDefaults(value: unknown, schema: Schema): unknown {
   if (schema.type === 'object' && isObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const sub = schema.properties?.[k] ?? schema.additionalProperties;
-      out[k] = sub ? withDefaults(v, sub) : v;
-    }
-    for (const [k, sub] of Object.entries(schema.properties ?? {})) {
-      if (out[k] === undefined && 'default' in sub && sub.default !== undefined) out[k] = sub.default;
-    }
-    return out;
+    const props = schema.properties ?? {};
+    const fields = new Map(Object.entries(value));
+    for (const [k, sub] of Object.entries(props))
+      if (fields.get(k) === undefined && 'default' in sub && sub.default !== undefined)
+        fields.set(k, structuredClone(sub.default));
+    // fromEntries defines own properties: a `__proto__` key stays data, never a prototype.
+    return Object.fromEntries(
+      [...fields].map(([k, v]) => {
+        const sub = (Object.hasOwn(props, k) ? props[k] : undefined) ?? schema.additionalProperties;
+        return [k, sub ? withDefaults(v, sub) : v];
+      }),
+    );
   }
   if (schema.type === 'array' && Array.isArray(value)) return value.map((v) => withDefaults(v, schema.items));
   return value;
