@@ -35,6 +35,8 @@ export interface ResourceKind {
   custom: boolean;
   /** Clients may not write (CRDs are fixed by the product). */
   readOnly?: boolean;
+  /** Create-only: a POST is answered from the request and nothing is stored (access and identity reviews). */
+  review?: boolean;
   /** Columns after `Name` in `kubectl get` (CRD printer columns, or the kubernetes printer's set). */
   columns: PrinterColumn[];
 }
@@ -399,6 +401,31 @@ export const KINDS: readonly ResourceKind[] = [
     kind: 'GCPWasmPlugin',
     subresources: ['status'],
     columns: [age],
+  }),
+  // `kubectl auth can-i` (access and rules reviews) and `kubectl auth whoami` (src/apiserver/reviews.ts).
+  builtinKind({
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectAccessReview',
+    namespaced: false,
+    review: true,
+    columns: [],
+  }),
+  builtinKind({
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectRulesReview',
+    namespaced: false,
+    review: true,
+    columns: [],
+  }),
+  builtinKind({
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectReview',
+    namespaced: false,
+    review: true,
+    columns: [],
   }),
   builtinKind({
     group: 'apiextensions.k8s.io',

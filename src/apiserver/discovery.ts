@@ -10,6 +10,7 @@ export const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=API
 export const AGGREGATED_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
 
 function verbs(k: ResourceKind): string[] {
+  if (k.review) return ['create'];
   return k.readOnly ? READ_VERBS : WRITE_VERBS;
 }
 

@@ -20,6 +20,7 @@ import {
 import { acceptable, decodeBody, mediaType, readBody, warningHeaders, writeContext } from './request.js';
 import type { DeleteOptions, Resources } from './resources.js';
 import { parseListOptions, type ListOptions } from './query.js';
+import { answerReview } from './reviews.js';
 import { parseRoute } from './routes.js';
 import { toScale, writeScale } from './scale.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -166,6 +167,11 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
   if (sub === 'scale' && name !== undefined) return scale(h, req, res, k, ns, name, url.searchParams);
   const q = url.searchParams;
 
+  if (k.review) {
+    if (method !== 'POST' || name !== undefined || route.watch) throw errors.methodNotAllowed();
+    const body = decodeBody(k, mediaType(req.headers['content-type']), await readBody(req));
+    return send(res, 201, answerReview(k, body));
+  }
   if (route.watch) {
     // Legacy `/api/v1/watch/...` (deprecated, still served): an item is watched through its collection.
     if (method !== 'GET' || sub !== undefined) throw errors.methodNotAllowed();

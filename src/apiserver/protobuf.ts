@@ -1,5 +1,6 @@
 // Decodes the Kubernetes protobuf bodies kubectl 1.32's typed create commands send (`create secret tls|generic`,
-// `create configmap`, `create namespace`; kubernetes-api.md §8.7). Only the envelope and those three messages.
+// `create configmap`, `create namespace`; kubernetes-api.md §8.7) and `kubectl auth`'s reviews. Only the envelope
+// and those messages.
 import protobuf from 'protobufjs/minimal.js';
 import type { KubeObject, ObjectMeta } from '../api/types.js';
 
@@ -149,10 +150,52 @@ function namespace(raw: Uint8Array): Record<string, unknown> {
   return out;
 }
 
+/** Field number → JSON name of a message made of strings and nested messages (no repeated fields). */
+interface Shape {
+  [field: number]: string | [string, Shape];
+}
+
+function message(raw: Uint8Array, shape: Shape): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  fields(raw, (r, f, w) => {
+    const s = shape[f];
+    if (s === undefined || w !== 2) return false;
+    if (typeof s === 'string') out[s] = r.string();
+    else out[s[0]] = message(r.bytes(), s[1]);
+    return true;
+  });
+  return out;
+}
+
+// k8s.io/api authorization/v1 and authentication/v1 generated.proto (the typed clients of `kubectl auth`).
+const RESOURCE_ATTRIBUTES: Shape = {
+  1: 'namespace',
+  2: 'verb',
+  3: 'group',
+  4: 'version',
+  5: 'resource',
+  6: 'subresource',
+  7: 'name',
+};
+const NON_RESOURCE_ATTRIBUTES: Shape = { 1: 'path', 2: 'verb' };
+
 const DECODERS: Record<string, (raw: Uint8Array) => Record<string, unknown>> = {
   'v1/Secret': secret,
   'v1/ConfigMap': configMap,
   'v1/Namespace': namespace,
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': (raw) =>
+    message(raw, {
+      2: [
+        'spec',
+        {
+          1: ['resourceAttributes', RESOURCE_ATTRIBUTES],
+          2: ['nonResourceAttributes', NON_RESOURCE_ATTRIBUTES],
+        },
+      ],
+    }),
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': (raw) =>
+    message(raw, { 2: ['spec', { 1: 'namespace' }] }),
+  'authentication.k8s.io/v1/SelfSubjectReview': () => ({}),
 };
 
 /** Decodes a `k8s\0`-framed runtime.Unknown; throws ProtobufError for other kinds or malformed bytes. */
