@@ -9,7 +9,7 @@ import { allScenarios, type BenchTarget } from './scenarios.js';
 import { cpuSeconds, startNode } from './procs.js';
 import { wrk, type WrkResult } from './wrk.js';
 import { memoryBench } from './memory.js';
-import { routeLookupBench } from './route-lookup.js';
+import { regexRouteLookupBench, routeLookupBench } from './route-lookup.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
 
     let lookup;
     if (!has('skip-lookup')) {
-      lookup = routeLookupBench();
+      lookup = [regexRouteLookupBench(), ...routeLookupBench()];
       console.log('\n| routes (HTTPRoutes) | matcher | ns/lookup | build ms |\n|---|---|---|---|');
       for (const l of lookup)
         console.log(`| ${fmt(l.routes)} | ${l.matcher} | ${fmt(l.nsPerLookup)} | ${fmt(l.buildMs, 1)} |`);
