@@ -91,8 +91,12 @@ export function regexRouteLookupBench(): LookupResult {
   }
   rules.push(catchAll);
   const header = (name: string) => (name === 'x-tenant' ? 't-42' : undefined);
-  const reqs: RouteRequest[] = ['/api/v1/items/abc-123', '/api/v5/items/x/detail', '/api/v10/items/z9', '/other']
-    .map((path) => ({ host: 'regex.example.com', method: 'GET', path, query: '', header }));
+  const reqs: RouteRequest[] = [
+    '/api/v1/items/abc-123',
+    '/api/v5/items/x/detail',
+    '/api/v10/items/z9',
+    '/other',
+  ].map((path) => ({ host: 'regex.example.com', method: 'GET', path, query: '', header }));
   const t0 = performance.now();
   const m = new IndexedRouteMatcher(rules);
   const buildMs = performance.now() - t0;

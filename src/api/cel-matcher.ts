@@ -1,7 +1,7 @@
 // GKE's admission check for `celMatcher` (§3.3 of gke-service-extensions.md): the CRD accepts only strings
 // made of an allow-list of tokens. The pattern is rebuilt from the same token list, so the CRD carries GKE's
 // exact regex while admission can say where the first token it does not know starts.
-import { parseCel } from '../extensions/cel/match.js';
+import { celRegexError, parseCel } from '../extensions/cel/match.js';
 
 /** A token is a regex alternative of GKE's pattern; quoted strings may end at several places, so they are kept apart. */
 type Token = { fixed: string } | { open: string; chars: string; close: string };
@@ -113,9 +113,9 @@ export function celMatcherPatternMessage(expr: string): string | undefined {
 export function celMatcherSyntaxError(expr: string): string | undefined {
   try {
     parseCel(expr);
-    return undefined;
   } catch (err) {
     const e = err as Error & { node?: { pos?: number } };
     return `invalid CEL: ${e.message.split('\n')[0]} (at column ${(e.node?.pos ?? 0) + 1})`;
   }
+  return celRegexError(expr);
 }

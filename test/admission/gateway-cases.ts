@@ -303,7 +303,27 @@ export const httpRouteCases: BadCase[] = [
       (s) => (s.rules[2].matches[0].path = { type: 'RegularExpression', value: '/a(b' }),
     ),
     field: 'spec.rules[2].matches[0].path.value',
-    message: 'Invalid value: "/a(b": value must be a valid regular expression when type is RegularExpression',
+    message:
+      'Invalid value: "/a(b": value must be a valid regular expression when type is RegularExpression: RE2 rejects it at position 1: missing ): /a(b',
+  },
+  {
+    name: 'path regex with a lookahead (JavaScript has it, RE2 does not)',
+    object: variant(
+      storeRoute,
+      (s) => (s.rules[2].matches[0].path = { type: 'RegularExpression', value: '/api/(?=v1)v[0-9]+' }),
+    ),
+    field: 'spec.rules[2].matches[0].path.value',
+    message:
+      'Invalid value: "/api/(?=v1)v[0-9]+": value must be a valid regular expression when type is RegularExpression: RE2 rejects it at position 6: invalid perl operator: (?=',
+  },
+  {
+    name: 'query regex with a backreference',
+    object: variant(storeRoute, (s) => {
+      s.rules[1].matches[0].queryParams = [{ name: 'q', type: 'RegularExpression', value: '(a)b\\1' }];
+    }),
+    field: 'spec.rules[1].matches[0].queryParams[0].value',
+    message:
+      'Invalid value: "(a)b\\\\1": value must be a valid regular expression when type is RegularExpression: RE2 rejects it at position 5: invalid escape sequence: \\1',
   },
   {
     name: 'header regex that does not compile',
@@ -312,7 +332,8 @@ export const httpRouteCases: BadCase[] = [
       (s) => (s.rules[1].matches[0].headers[0] = { name: 'env', type: 'RegularExpression', value: '[' }),
     ),
     field: 'spec.rules[1].matches[0].headers[0].value',
-    message: 'Invalid value: "[": value must be a valid regular expression when type is RegularExpression',
+    message:
+      'Invalid value: "[": value must be a valid regular expression when type is RegularExpression: RE2 rejects it at position 1: missing ]: [',
   },
   {
     name: 'header match without value',

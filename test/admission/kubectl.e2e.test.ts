@@ -112,6 +112,35 @@ describe('kubectl apply against admission', { skip: !existsSync(KUBECTL) && 'kub
     );
   });
 
+  it("refuses an HTTPRoute regex that RE2 (GKE) rejects, with RE2's message and the position", async () => {
+    const bad = seed.variant(seed.storeRoute, (s) => {
+      s.rules[2].matches[0].path = { type: 'RegularExpression', value: '/api/(?=v1)v[0-9]+' };
+    });
+    const run = await apply('bad-regex.yaml', bad);
+    assert.notEqual(run.code, 0);
+    assert.match(
+      run.out,
+      /The HTTPRoute "store" is invalid: spec\.rules\[2\]\.matches\[0\]\.path\.value: Invalid value: "\/api\/\(\?=v1\)v\[0-9\]\+": value must be a valid regular expression when type is RegularExpression: RE2 rejects it at position 6: invalid perl operator: \(\?=/,
+    );
+    assert.equal(await stored('httproutes', 'store'), false);
+  });
+
+  it("refuses a CEL matches() pattern with a backreference, with RE2's message", async () => {
+    const bad = seed.variant(
+      seed.trafficExtension,
+      (s) =>
+        (s.extensionChains[0].matchCondition.celExpressions[0].celMatcher =
+          "request.path.matches('(a)\\\\1')"),
+    );
+    const run = await apply('bad-cel-regex.yaml', bad);
+    assert.notEqual(run.code, 0);
+    assert.match(
+      run.out,
+      /celMatcher: Invalid value: .*matches\(\) pattern at column 22 is not a valid regular expression: RE2 rejects it at position 4: invalid escape sequence: \\1/,
+    );
+    assert.equal(await stored('gcptrafficextensions', 'my-traffic-extension'), false);
+  });
+
   it('reports unknown fields with strict validation', async () => {
     const bad = seed.variant(seed.trafficExtension, (s) => (s.strict = true));
     const run = await apply('unknown.yaml', bad);

@@ -19,6 +19,8 @@ export interface Rule<T = unknown> {
   field?: string;
   /** Finer position for admission only, relative to the node (e.g. `[1].name`); wins over `field`. */
   locate?(self: T): string | undefined;
+  /** Admission only: why the rule failed, appended to `message` (e.g. RE2's error and its position). */
+  detail?(self: T): string | undefined;
   /** The value the message quotes, when it is not the one at the reported field (e.g. a bad map key). */
   shown?(self: T): unknown;
   /** Default: Required when the reported field is absent, otherwise Invalid. */

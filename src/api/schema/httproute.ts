@@ -4,6 +4,7 @@ import { arr, obj, opaque, rule, str, type Rule } from './dsl.js';
 import { headerName, parentReference, sectionName, weight } from './common.js';
 import { kindSchema, withMeta } from './gateway-api.js';
 import { backendObjectReference, filters, type Filter, type PathModifier } from './httproute-filters.js';
+import { compileRegex, RegexSyntaxError } from '../../dataplane/routing/regex.js';
 
 interface ParentRef {
   group?: string;
@@ -25,12 +26,14 @@ interface RouteRule {
   backendRefs?: { filters?: Filter[] }[];
 }
 
-const isRegex = (v: string) => {
+/** RE2's complaint about a RegularExpression value (the data plane's own compile), or undefined when it compiles. */
+const re2Error = (v: string): string | undefined => {
   try {
-    new RegExp(v);
+    compileRegex(v);
     return undefined;
   } catch (e) {
-    return `must be a valid regular expression: ${(e as Error).message}`;
+    if (e instanceof RegexSyntaxError) return e.message;
+    throw e;
   }
 };
 
@@ -82,9 +85,10 @@ const pathMatch = obj(
         (v) => PATH_CHARS.test(v),
       ),
       rule<PathMatch>({
-        // extgate: upstream leaves regex validity to the implementation; a bad one would never match.
+        // extgate: upstream leaves regex validity to the implementation; GKE's (Envoy's) is RE2.
         message: 'value must be a valid regular expression when type is RegularExpression',
-        holds: (p) => pathType(p) !== 'RegularExpression' || isRegex(pathValue(p)) === undefined,
+        holds: (p) => pathType(p) !== 'RegularExpression' || re2Error(pathValue(p)) === undefined,
+        detail: (p) => re2Error(pathValue(p)),
         field: 'value',
       }),
     ],
@@ -97,7 +101,8 @@ interface ValueMatch {
 }
 const regexValue: Rule<never> = rule<ValueMatch>({
   message: 'value must be a valid regular expression when type is RegularExpression', // extgate
-  holds: (m) => m.type !== 'RegularExpression' || isRegex(m.value) === undefined,
+  holds: (m) => m.type !== 'RegularExpression' || re2Error(m.value) === undefined,
+  detail: (m) => re2Error(m.value),
   field: 'value',
 });
 

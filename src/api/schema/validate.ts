@@ -274,14 +274,16 @@ function runRules(value: unknown, rules: Rule<never>[], path: string, out: Field
     const bad = rel === '' ? value : resolve(value, rel);
     const reason = r.reason ?? (bad === undefined ? 'FieldValueRequired' : 'FieldValueInvalid');
     const shown = showValue(r.shown ? r.shown(value) : bad === undefined ? value : bad);
+    const detail = r.detail?.(value);
+    const text = detail === undefined ? r.message : `${r.message}: ${detail}`;
     const message =
       reason === 'FieldValueRequired'
-        ? `Required value: ${r.message}`
+        ? `Required value: ${text}`
         : reason === 'FieldValueForbidden'
-          ? `Forbidden: ${r.message}`
+          ? `Forbidden: ${text}`
           : reason === 'FieldValueDuplicate'
-            ? `Duplicate value: ${shown}: ${r.message}`
-            : `Invalid value: ${shown}: ${r.message}`;
+            ? `Duplicate value: ${shown}: ${text}`
+            : `Invalid value: ${shown}: ${text}`;
     out.push({ reason, field, message });
   }
 }

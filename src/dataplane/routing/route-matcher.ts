@@ -9,6 +9,7 @@
 
 import type { RouteRuleIR, StringMatchIR } from '../../ir/snapshot.js';
 import { HostTable } from './host-table.js';
+import { compileRegex, type Regex } from './regex.js';
 
 /** What a matcher needs of a request; header names are lowercase. */
 export interface RouteRequest {
@@ -37,7 +38,7 @@ interface Candidate {
 interface CompiledStringMatch {
   readonly name: string;
   readonly exact?: string;
-  readonly regex?: RegExp;
+  readonly regex?: Regex;
 }
 
 class PrefixNode {
@@ -48,7 +49,7 @@ class PrefixNode {
 class HostBucket {
   readonly exact = new Map<string, Candidate[]>();
   readonly prefixRoot = new PrefixNode();
-  readonly regex: Array<{ re: RegExp; candidate: Candidate }> = [];
+  readonly regex: Array<{ re: Regex; candidate: Candidate }> = [];
 
   add(c: Candidate): void {
     const { type, value } = c.rule.match.path;
@@ -65,7 +66,7 @@ class HostBucket {
       }
       node.candidates.push(c);
     } else {
-      this.regex.push({ re: fullMatch(value), candidate: c });
+      this.regex.push({ re: compileRegex(value), candidate: c });
     }
   }
 
@@ -103,7 +104,7 @@ class HostBucket {
     }
     for (const { re, candidate } of this.regex) {
       if (best !== undefined && candidate.rank > best.rank) break;
-      if (re.test(path) && accepts(candidate, req, query)) {
+      if (re.fullMatch(path) && accepts(candidate, req, query)) {
         best = candidate;
         break;
       }
@@ -146,16 +147,13 @@ function accepts(c: Candidate, req: RouteRequest, query: QueryView): boolean {
 
 function stringMatches(m: CompiledStringMatch, value: string | undefined): boolean {
   if (value === undefined) return false;
-  return m.exact !== undefined ? m.exact === value : m.regex!.test(value);
+  return m.exact !== undefined ? m.exact === value : m.regex!.fullMatch(value);
 }
 
 function compileStringMatch(m: StringMatchIR): CompiledStringMatch {
-  return m.type === 'Exact' ? { name: m.name, exact: m.value } : { name: m.name, regex: fullMatch(m.value) };
-}
-
-/** Gateway API regex matches are whole-value matches (as Envoy's safe_regex does). */
-function fullMatch(source: string): RegExp {
-  return new RegExp(`^(?:${source})$`);
+  return m.type === 'Exact'
+    ? { name: m.name, exact: m.value }
+    : { name: m.name, regex: compileRegex(m.value) };
 }
 
 function segmentsOf(prefix: string): string[] {
@@ -199,7 +197,7 @@ export class IndexedRouteMatcher implements RouteMatcher {
 
 /** The reference implementation: the spec read literally. Tests run both; benchmarks compare them. */
 export class LinearRouteMatcher implements RouteMatcher {
-  private readonly indexed: Array<{ rule: RouteRuleIR; candidate: Candidate; path?: RegExp }>;
+  private readonly indexed: Array<{ rule: RouteRuleIR; candidate: Candidate; path?: Regex }>;
 
   constructor(rules: readonly RouteRuleIR[]) {
     this.indexed = rules.map((rule, rank) => ({
@@ -211,7 +209,7 @@ export class LinearRouteMatcher implements RouteMatcher {
         headers: rule.match.headers.map(compileStringMatch),
         query: rule.match.queryParams.map(compileStringMatch),
       },
-      ...(rule.match.path.type === 'RegularExpression' ? { path: fullMatch(rule.match.path.value) } : {}),
+      ...(rule.match.path.type === 'RegularExpression' ? { path: compileRegex(rule.match.path.value) } : {}),
     }));
   }
 
@@ -242,10 +240,10 @@ function hostRank(hostnames: readonly string[], host: string): number {
   return rank;
 }
 
-function pathMatches(rule: RouteRuleIR, regex: RegExp | undefined, path: string): boolean {
+function pathMatches(rule: RouteRuleIR, regex: Regex | undefined, path: string): boolean {
   const { type, value } = rule.match.path;
   if (type === 'Exact') return path === value;
-  if (type === 'RegularExpression') return regex!.test(path);
+  if (type === 'RegularExpression') return regex!.fullMatch(path);
   const prefix = value.endsWith('/') ? value.slice(0, -1) : value;
   if (prefix === '') return true;
   return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47); /* / */

@@ -7,6 +7,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import type { CelConditionIR } from '../../ir/snapshot.js';
 import { attributeNeeds, celAttributes, type MatchInput } from './attributes.js';
 import { normalizeCurlyQuotes } from './source.js';
+import { compileRegex, RegexSyntaxError, type Regex } from '../../dataplane/routing/regex.js';
 
 export type { MatchInput } from './attributes.js';
 export type MatchCondition = (input: MatchInput) => boolean;
@@ -15,8 +16,63 @@ export type MatchCondition = (input: MatchInput) => boolean;
 // error (→ false), not a type error at compile time.
 const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
 
+// CEL's `matches()` is RE2 (cel-spec; GKE evaluates it in Envoy), but cel-js runs it as a JavaScript RegExp,
+// which accepts lookaround and can backtrack exponentially on a request header. cel-js refuses a second
+// overload of `string.matches(string)`, so RE2's is registered under another name and every parsed
+// `x.matches(re)` call is pointed at it (parseCel); the test in test/callout/cel.test.ts fails if a cel-js
+// upgrade changes the call node's shape.
+const RE2_MATCHES = 'matches_re2';
+const regexCache = new Map<string, Regex>();
+env.registerFunction(`string.${RE2_MATCHES}(string): bool`, (text: string, pattern: string) => {
+  let re = regexCache.get(pattern);
+  if (re === undefined) {
+    re = compileRegex(pattern); // a bad pattern throws: the condition is false, as any evaluation error
+    if (regexCache.size >= 1000) regexCache.clear(); // patterns built from request data must not grow it
+    regexCache.set(pattern, re);
+  }
+  return re.partialMatch(text);
+});
+
+interface CelNode {
+  op: string;
+  args: unknown;
+  pos?: number;
+}
+const isNode = (v: unknown): v is CelNode => typeof v === 'object' && v !== null && 'op' in v && 'args' in v;
+
+/** Every `receiver.matches(arg)` call node of a parsed expression. */
+function matchesCalls(node: unknown, out: CelNode[] = []): CelNode[] {
+  if (Array.isArray(node)) for (const n of node) matchesCalls(n, out);
+  else if (isNode(node)) {
+    const args = node.args;
+    if (node.op === 'rcall' && Array.isArray(args) && args[0] === 'matches') out.push(node);
+    matchesCalls(args, out);
+  }
+  return out;
+}
+
 export function parseCel(expr: string): (vars: Record<string, unknown>) => unknown {
-  return env.parse(normalizeCurlyQuotes(expr));
+  const run = env.parse(normalizeCurlyQuotes(expr));
+  for (const call of matchesCalls(run.ast)) (call.args as unknown[])[0] = RE2_MATCHES;
+  return run;
+}
+
+/**
+ * RE2's complaint about the first literal pattern of a `matches()` call, with the pattern's 1-based column in
+ * the expression; undefined when every literal pattern compiles (patterns computed at run time are not seen).
+ */
+export function celRegexError(expr: string): string | undefined {
+  for (const call of matchesCalls(env.parse(normalizeCurlyQuotes(expr)).ast)) {
+    const arg = ((call.args as unknown[])[2] as unknown[] | undefined)?.[0];
+    if (!isNode(arg) || arg.op !== 'value' || typeof arg.args !== 'string') continue;
+    try {
+      compileRegex(arg.args);
+    } catch (err) {
+      if (!(err instanceof RegexSyntaxError)) throw err;
+      return `matches() pattern at column ${(arg.pos ?? 0) + 1} is not a valid regular expression: ${err.message}`;
+    }
+  }
+  return undefined;
 }
 
 const matchAll: MatchCondition = () => true;

@@ -14,6 +14,7 @@ import type { WasmLimits } from '../limits.js';
 import { WasmStream } from '../wasm-stream.js';
 import type { PluginLogEntry } from '../plugin-log.js';
 import { LOG_LEVELS, type LogLevelName } from '../abi.js';
+import { compileRegex } from '../../../dataplane/routing/regex.js';
 import type { Expectation, Input, Invocation, StringMatcher, TestCase, TestSuite } from './suite.js';
 
 export interface RunOptions {
@@ -319,7 +320,7 @@ function parseHeaderInput(input: Input, response: boolean, base: string): Header
 function matches(m: StringMatcher, text: string, base: string): boolean {
   if (m.exact !== undefined) return text === m.exact;
   if (m.file !== undefined) return text === readFileSync(resolve(base, m.file), 'utf8');
-  return new RegExp(`^(?:${m.regex})$`, 's').test(text);
+  return compileRegex(m.regex!).fullMatch(text); // Google's tester: RE2::FullMatch
 }
 
 function describe(m: StringMatcher): string {
