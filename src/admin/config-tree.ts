@@ -68,6 +68,8 @@ const FIXES: Readonly<Record<string, string>> = {
   InvalidCELExpression: 'rewrite celMatcher with the attributes and functions GKE admits (docs/cel.md)',
   InvalidCertificateRef: 'reference a Secret of type kubernetes.io/tls with tls.crt and tls.key',
   ProgrammingFailed: 'read the message: usually an image that cannot be pulled or a port that is in use',
+  CalloutConnectionFailed:
+    "the message names the fix: start the callout, or make the Service port's appProtocol match what it speaks (HTTP2 = gRPC over TLS, kubernetes.io/h2c = plaintext)",
   PortUnavailable: 'choose another listener port or --port-offset; something else listens there',
   UnsupportedProtocol: 'use protocol HTTP or HTTPS',
 };

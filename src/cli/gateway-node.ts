@@ -8,6 +8,7 @@ import { explainListenError } from '../controller/translator/listener-ports.js';
 import type { Registry } from 'prom-client';
 import { DataPlane, type ApplyReport } from '../dataplane/gateway.js';
 import { CalloutClient } from '../extensions/callout/client.js';
+import type { CalloutProblems } from '../extensions/callout/health.js';
 import { compileChains, type ExtensionRuntime } from '../extensions/chain.js';
 import { WasmMetrics } from '../extensions/wasm/metrics.js';
 import { WasmRuntime } from '../extensions/wasm/runtime.js';
@@ -34,10 +35,12 @@ export interface GatewayNodeOptions {
   log: (line: string) => void;
   /** Traces, access log, plugin logs (src/admin/observability.ts); absent = none. */
   observability?: Observability;
+  /** Extensions whose callout cannot be connected to (callout/health.ts), each time that set changes. */
+  onCalloutProblems?: (problems: CalloutProblems) => void;
 }
 
 export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
-  const callouts = new CalloutClient();
+  const callouts = new CalloutClient(opts.onCalloutProblems ? { onProblems: opts.onCalloutProblems } : {});
   const obs = opts.observability;
   const wasm = new WasmRuntime({
     metrics: new WasmMetrics(opts.metrics),

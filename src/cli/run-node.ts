@@ -48,10 +48,20 @@ export interface RunningNode {
 export async function runNode(opts: NodeOptions): Promise<RunningNode> {
   const metrics = new Registry();
   const observability = createObservability({ ...opts.observability, registry: metrics });
-  const gateway = startGatewayNode({ metrics, log: opts.log, observability });
+  let controller: Controller | undefined;
+  // The data plane's callout connection problems go to the controller, which reports them on the extensions.
+  let calloutProblems: Record<string, string> = {};
+  const gateway = startGatewayNode({
+    metrics,
+    log: opts.log,
+    observability,
+    onCalloutProblems: (problems) => {
+      calloutProblems = Object.fromEntries(problems);
+      controller?.feedback({ calloutProblems });
+    },
+  });
   let ready = false;
   let lastApply: Promise<void> = Promise.resolve();
-  let controller: Controller | undefined;
   const admin = await startAdminServer({
     host: opts.adminAddress,
     port: opts.adminPort,
@@ -94,6 +104,7 @@ export async function runNode(opts: NodeOptions): Promise<RunningNode> {
   });
   // Ready once the controller's first full sync has been programmed into the data plane.
   const running = controller;
+  if (Object.keys(calloutProblems).length > 0) running.feedback({ calloutProblems });
   void running
     .synced()
     .then(() => lastApply)

@@ -63,9 +63,16 @@ export interface SnapshotFeedback {
   readonly portErrors?: Readonly<Record<number, string>>;
   /** Listener id (`ns/gateway/listener`) → error (e.g. an unusable certificate). */
   readonly listenerErrors?: Readonly<Record<string, string>>;
+  /**
+   * Extension id (IR `id`) → why its callout cannot be connected to, with the fix. The whole current set:
+   * an extension missing here has recovered. Arrives between snapshots (Controller.feedback).
+   */
+  readonly calloutProblems?: Readonly<Record<string, string>>;
 }
 
 export interface Controller {
+  /** What the data plane found out after the snapshot was applied (e.g. callouts it cannot reach). */
+  feedback(f: SnapshotFeedback): void;
   /** Resolves after the first full sync: every kind listed, the first snapshot emitted (readiness). */
   synced(): Promise<void>;
   /** The last snapshot handed to onSnapshot. */
@@ -132,8 +139,20 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   const refusedListeners = new Map<string, { error: string; at: number }>();
   const retryMs = opts.refusalRetryMs ?? REFUSAL_RETRY_MS;
   let retryTimer: NodeJS.Timeout | undefined;
+  // Callouts the data plane cannot connect to: reported on their extensions until the data plane says otherwise.
+  let calloutProblems = new Map<string, string>();
   const refused = (feedback: void | SnapshotFeedback): void => {
     if (closed || !feedback) return;
+    if (feedback.calloutProblems) {
+      const next = new Map(Object.entries(feedback.calloutProblems));
+      const changed =
+        next.size !== calloutProblems.size || [...next].some(([id, m]) => calloutProblems.get(id) !== m);
+      calloutProblems = next;
+      if (changed) {
+        for (const [id, m] of next) log.warn(`callout of ${id}: ${m}`);
+        provider.schedule();
+      }
+    }
     const now = Date.now();
     let any = false;
     for (const [port, error] of Object.entries(feedback.portErrors ?? {})) {
@@ -192,6 +211,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
           ports: new Map([...refusedPorts].map(([k, v]) => [k, v.error])),
           listeners: new Map([...refusedListeners].map(([k, v]) => [k, v.error])),
         },
+        calloutProblems,
       },
       { images, lastGood },
       version + 1,
@@ -276,6 +296,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   elector?.start();
 
   return {
+    feedback: refused,
     synced: () => syncedPromise,
     get snapshot() {
       return snapshot;

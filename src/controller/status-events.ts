@@ -3,7 +3,7 @@
 
 import type { EventType } from './events.js';
 import type { PolicyAncestorStatus, ParentReference } from './resources.js';
-import type { PolicyReport } from './translator/extensions.js';
+import { CALLOUT_REACHABLE, type PolicyReport } from './translator/extensions.js';
 
 export interface PendingEvent {
   type: EventType;
@@ -45,6 +45,13 @@ export function policyEvents(r: PolicyReport, a: PolicyAncestorStatus): PendingE
       message: `All the object references were able to be resolved for ${subject} bound to ${ref}`,
     });
   }
+  const unreachable = get(CALLOUT_REACHABLE);
+  if (unreachable?.status === 'False')
+    out.push({
+      type: 'Warning',
+      reason: unreachable.reason,
+      message: `${subject} bound to ${ref} cannot use its callout: ${unreachable.message}`,
+    });
   const verb = r.eventStyle === 'programming' ? 'Programming' : 'Reconciliation';
   if (programmed?.status === 'True')
     out.push({ type: 'Normal', reason: 'SYNC', message: `${verb} of ${subject} to ${ref} was a success` });

@@ -28,6 +28,8 @@ import type { WasmPluginResolution } from './wasm.js';
 export interface ExtensionOptions {
   /** googleAPIServiceName → `host:port` of a local stand-in. */
   readonly googleApiServices: Readonly<Record<string, string>>;
+  /** Extension id → why the data plane cannot connect to its callout (the data plane's feedback). */
+  readonly calloutProblems: ReadonlyMap<string, string>;
 }
 
 export interface BuiltChains {

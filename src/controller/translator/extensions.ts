@@ -4,7 +4,7 @@
 // Checks GKE does at reconcile time (not at admission) live here: class compatibility (§1.3), one
 // extension per routing chain, the callout Service's HTTP2 port, Wasm plugin existence.
 
-import type { ObjectKey, WasmPluginIR } from '../../ir/snapshot.js';
+import type { ExtensionChainIR, ObjectKey, WasmPluginIR } from '../../ir/snapshot.js';
 import { CONTROLLER_NAME } from '../config.js';
 import type {
   Condition,
@@ -141,6 +141,11 @@ export function attachExtensions(
               );
               // A plugin without a loaded version keeps its chain: it fails closed (or open) as configured.
               if (built.unprogrammed.empty) {
+                const unreachable = calloutConnectionProblems(built.chains, options.calloutProblems);
+                if (unreachable)
+                  conditions.push(
+                    cond(CALLOUT_REACHABLE, false, 'CalloutConnectionFailed', unreachable, generation),
+                  );
                 for (const l of node.listeners) {
                   if (!l.programmed) continue;
                   (kind === 'GCPRoutingExtension' ? l.routingChains : l.trafficChains).push(...built.chains);
@@ -237,6 +242,26 @@ export function attachExtensions(
     });
   }
   return { reports, wasmPlugins };
+}
+
+/**
+ * The condition the data plane's connection problems appear as (only while there is one): Accepted,
+ * ResolvedRefs and Programmed say the configuration is right; this says the callout it names cannot be
+ * reached or does not speak what the Service port says.
+ */
+export const CALLOUT_REACHABLE = 'CalloutReachable';
+
+function calloutConnectionProblems(
+  chains: readonly ExtensionChainIR[],
+  problems: ReadonlyMap<string, string>,
+): string | undefined {
+  const found = chains.flatMap((c) =>
+    c.extensions.flatMap((e) => {
+      const p = problems.get(e.id);
+      return p ? [`extension "${e.name}": ${p}`] : [];
+    }),
+  );
+  return found.length > 0 ? found.join('; ') : undefined;
 }
 
 function splitKey(key: string): [string, string] {

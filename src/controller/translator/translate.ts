@@ -34,6 +34,8 @@ export interface TranslateOptions {
   readonly gatewayClasses?: readonly string[];
   /** Ports and listeners the data plane could not serve lately: reported, and left out of the snapshot. */
   readonly refusals?: DataPlaneRefusals;
+  /** Extension id → why the data plane cannot connect to its callout (reported on the extension). */
+  readonly calloutProblems?: ReadonlyMap<string, string>;
 }
 
 export interface GatewayReport {
@@ -75,7 +77,10 @@ export function translate(
     index,
     gateways,
     resolver,
-    { googleApiServices: options.googleApiServices ?? {} },
+    {
+      googleApiServices: options.googleApiServices ?? {},
+      calloutProblems: options.calloutProblems ?? new Map(),
+    },
     wasm,
   );
 

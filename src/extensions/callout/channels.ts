@@ -18,6 +18,7 @@ import {
   statusOfReset,
   type CallStatus,
 } from './grpc-frames.js';
+import type { ConnectionObserver } from './health.js';
 import { PROCESS_PATH, extProcCodec, type ProcessingRequest, type ProcessingResponse } from './protos.js';
 
 export interface ChannelTarget {
@@ -49,12 +50,15 @@ export class CalloutChannels {
   private readonly channels = new Map<string, Channel>();
   private closed = false;
 
+  /** `observer` hears how each connection attempt ends (health.ts turns that into status). */
+  constructor(private readonly observer?: ConnectionObserver) {}
+
   call(t: ChannelTarget): ProcessCall {
     if (this.closed) throw new Error('CalloutChannels is closed');
     const key = channelKey(t);
     let c = this.channels.get(key);
     if (!c) {
-      c = new Channel(t);
+      c = new Channel(t, this.observer);
       this.channels.set(key, c);
     }
     return c.call();
@@ -101,7 +105,11 @@ class Channel {
   private readonly options: http2.SecureClientSessionOptions;
   private readonly headers: http2.OutgoingHttpHeaders;
 
-  constructor(t: ChannelTarget) {
+  constructor(
+    private readonly target: ChannelTarget,
+    private readonly observer: ConnectionObserver | undefined,
+  ) {
+    const t = target;
     this.url = `${t.tls ? 'https' : 'http'}://${hostPort(t.endpoint)}`;
     this.options = connectOptions(t);
     this.headers = {
@@ -143,12 +151,28 @@ class Channel {
       everConnected.add(session);
       this.lastConnectFailure = undefined;
     });
+    // The attempt's outcome for health.ts: the server's SETTINGS frame means it speaks HTTP/2 to us.
+    let outcome: 'pending' | 'reported' = 'pending';
+    session.once('remoteSettings', () => {
+      outcome = 'reported';
+      this.observer?.connected(this.target);
+    });
     session.on('error', (err: Error) => {
       if (!everConnected.has(session)) this.lastConnectFailure = { at: Date.now(), message: err.message };
+      if (outcome === 'pending') {
+        outcome = 'reported';
+        this.observer?.failed(this.target, err.message);
+      }
       this.drop(session);
     });
     session.on('goaway', () => this.drop(session));
-    session.on('close', () => this.drop(session));
+    session.on('close', () => {
+      if (outcome === 'pending') {
+        outcome = 'reported';
+        this.observer?.failed(this.target, 'the connection closed before the HTTP/2 handshake');
+      }
+      this.drop(session);
+    });
     this.session = session;
     return session;
   }

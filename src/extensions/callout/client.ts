@@ -4,13 +4,28 @@
 import type { CalloutExtensionIR, HttpEvent } from '../../ir/snapshot.js';
 import { ExtensionError, type Extension, type ExtensionStream, type RequestInfo } from '../extension.js';
 import { CalloutChannels, type ProcessCall } from './channels.js';
+import { CalloutHealth, type CalloutProblems } from './health.js';
 import { CalloutStream, type CalloutStreamConfig } from './stream.js';
 import { toStruct } from './struct.js';
 
 export class CalloutClient {
-  constructor(private readonly channels: CalloutChannels = new CalloutChannels()) {}
+  private readonly channels: CalloutChannels;
+  private readonly health: CalloutHealth | undefined;
+
+  /**
+   * `onProblems`: called with every extension whose callout cannot be connected to (after repeated
+   * failures), and again when that changes (health.ts).
+   */
+  constructor(opts: { onProblems?: (problems: CalloutProblems) => void } = {}) {
+    this.health = opts.onProblems ? new CalloutHealth(opts.onProblems) : undefined;
+    this.channels = new CalloutChannels(this.health);
+  }
 
   extension(ir: CalloutExtensionIR): Extension {
+    this.health?.use(
+      ir.id,
+      ir.target.endpoints.map((endpoint) => ({ endpoint, authority: ir.authority, tls: ir.target.tls })),
+    );
     return new CalloutExtension(ir, this.channels);
   }
 
