@@ -55,7 +55,8 @@ export function policyEvents(r: PolicyReport, a: PolicyAncestorStatus): PendingE
   const verb = r.eventStyle === 'programming' ? 'Programming' : 'Reconciliation';
   if (programmed?.status === 'True')
     out.push({ type: 'Normal', reason: 'SYNC', message: `${verb} of ${subject} to ${ref} was a success` });
-  else if (programmed)
+  // A plugin still being pulled has not failed: its success or failure event follows when the pull ends.
+  else if (programmed && programmed.reason !== 'Pending')
     out.push({
       type: 'Warning',
       reason: 'SYNC',
