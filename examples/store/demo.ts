@@ -186,6 +186,9 @@ async function main(): Promise<void> {
       apiPort,
       '--admin-port',
       String(adminPort),
+      // 60-plugin.yaml names the built example plugin with file://: only this directory may be read.
+      '--plugin-dir',
+      join(REPO_ROOT, 'examples/plugins'),
       '-f',
       secret,
       '-f',

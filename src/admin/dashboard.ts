@@ -3,7 +3,8 @@
 //   GET /                          the page (page.ts) — no build step, no framework
 //   GET /dashboard.js              the page's ES module (dashboard/app.ts, compiled by the project's tsc)
 //   GET /api/tree                  Gateway → listeners → routes, Gateway → extensions → chains → plugins
-//   GET /api/snapshot              the snapshot the data plane serves (private keys removed)
+//   GET /api/snapshot              the snapshot the data plane serves (private keys removed, plugin
+//                                  configurations shown as size and digest)
 //   GET /api/requests?after=&limit=  finished requests (summaries), oldest first
 //   GET /api/requests/stream       the same, live, as Server-Sent Events
 //   GET /api/requests/<id>         one request's whole trace
@@ -13,6 +14,7 @@
 // Requests whose Host is not an IP literal, `localhost` or an allowed name are refused: a page on another
 // site must not be able to read traces through DNS rebinding, even with the port bound to 127.0.0.1.
 
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -179,7 +181,7 @@ export function dashboardRoutes(options: DashboardOptions): AdminRoute {
       return true;
     }
     if (path === '/api/snapshot') {
-      json(res, 200, withoutPrivateKeys(source.snapshot()));
+      json(res, 200, shownSnapshot(source.snapshot()));
       return true;
     }
     if (path === '/api/requests') {
@@ -232,9 +234,25 @@ function hostAllowed(host: string | undefined, allowed: ReadonlySet<string>): bo
   return isIP(bare) !== 0 || allowed.has(bare.toLowerCase());
 }
 
-function withoutPrivateKeys(snapshot: Snapshot): Snapshot {
+/**
+ * The snapshot as the dashboard shows it: no private keys, and no plugin configuration bytes (they may hold
+ * credentials, or be a file an operator did not mean to publish): their size and SHA-256 instead.
+ */
+function shownSnapshot(snapshot: Snapshot): unknown {
+  const wasmPlugins: Record<string, unknown> = {};
+  for (const [key, plugin] of Object.entries(snapshot.wasmPlugins)) {
+    const { configBase64, ...serving } = plugin.serving;
+    const config = configBase64 !== undefined ? Buffer.from(configBase64, 'base64') : undefined;
+    wasmPlugins[key] = {
+      ...plugin,
+      serving: config
+        ? { ...serving, config: { bytes: config.length, digest: `sha256:${sha256Hex(config)}` } }
+        : serving,
+    };
+  }
   return {
     ...snapshot,
+    wasmPlugins,
     ports: snapshot.ports.map((port) => ({
       ...port,
       listeners: port.listeners.map((l) =>
@@ -244,6 +262,10 @@ function withoutPrivateKeys(snapshot: Snapshot): Snapshot {
       ),
     })),
   };
+}
+
+function sha256Hex(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
 }
 
 function intParam(url: URL, name: string, fallback: number): number {

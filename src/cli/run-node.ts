@@ -8,6 +8,7 @@ import { startController, type Controller } from '../controller/controller.js';
 import type { PortOffset } from '../controller/translator/listener-ports.js';
 import { credentialsFromSecretData, loadDockerCredentials } from '../extensions/wasm/oci/credentials.js';
 import type { RegistryCredentials } from '../extensions/wasm/oci/registry.js';
+import { resolvePluginDirs } from '../extensions/wasm/oci/plugin-files.js';
 import { WasmImageResolver } from '../extensions/wasm/oci/resolver.js';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../ir/snapshot.js';
 import { startGatewayNode, type GatewayNode } from './gateway-node.js';
@@ -29,6 +30,8 @@ export interface NodeOptions {
   googleApiServices: Record<string, string>;
   gatewayClasses?: string[];
   insecureRegistries: string[];
+  /** `--plugin-dir` values: the only directories `file://` plugin sources may name (none: no file reads). */
+  pluginDirs?: readonly string[];
   /** `--registry-secret NAMESPACE/NAME`: a kubernetes.io/dockerconfigjson Secret with registry credentials. */
   registrySecret?: string;
   log: (line: string) => void;
@@ -46,6 +49,7 @@ export interface RunningNode {
 }
 
 export async function runNode(opts: NodeOptions): Promise<RunningNode> {
+  const pluginDirs = resolvePluginDirs(opts.pluginDirs ?? []);
   const metrics = new Registry();
   const observability = createObservability({ ...opts.observability, registry: metrics });
   let controller: Controller | undefined;
@@ -85,6 +89,7 @@ export async function runNode(opts: NodeOptions): Promise<RunningNode> {
       cacheDir: opts.cacheDir,
       insecureRegistries: opts.insecureRegistries,
       credentials: await registryCredentials(opts),
+      pluginDirs,
     }),
     ...(opts.leaseNamespace ? { leaseNamespace: opts.leaseNamespace } : {}),
     ...(opts.identity ? { identity: opts.identity } : {}),
@@ -149,6 +154,13 @@ async function registryCredentials(opts: NodeOptions): Promise<RegistryCredentia
   });
   return { ...fromDocker, ...credentialsFromSecretData(secret.data ?? {}, `${namespace}/${name}`) };
 }
+
+export const PLUGIN_DIR_FLAG = {
+  flags: '--plugin-dir <dir>',
+  description:
+    'directory whose files file:// plugin images and pluginConfigURIs may name (repeatable; default: none, ' +
+    'so manifests cannot make extgate read host files)',
+} as const;
 
 /** `--google-api-service NAME=HOST:PORT` values → the controller's map. */
 export function parseGoogleApiServices(entries: readonly string[]): Record<string, string> {

@@ -8,7 +8,7 @@ import {
   type ObservabilityFlags,
 } from '../admin/cli-flags.js';
 import { resolve } from 'node:path';
-import { parseGoogleApiServices, runNode, wasmCacheDir } from './run-node.js';
+import { parseGoogleApiServices, PLUGIN_DIR_FLAG, runNode, wasmCacheDir } from './run-node.js';
 
 interface ServeFlags {
   kubeconfig?: string;
@@ -23,6 +23,7 @@ interface ServeFlags {
   leaseNamespace: string;
   adminAddress: string;
   stateDir: string;
+  pluginDir: string[];
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -67,7 +68,8 @@ export function registerServeCommand(program: Command): void {
       'address of the admin port (it shows traces: keep it private)',
       '127.0.0.1',
     )
-    .option('--state-dir <dir>', 'local cache (Wasm modules)', './.extgate');
+    .option('--state-dir <dir>', 'local cache (Wasm modules)', './.extgate')
+    .option(PLUGIN_DIR_FLAG.flags, PLUGIN_DIR_FLAG.description, collect, []);
   addObservabilityFlags(command).action(async (flags: ServeFlags & ObservabilityFlags) => {
     const portOffset = parseIntFlag('--port-offset', flags.portOffset, 0, 65535);
     const adminPort = parseIntFlag('--admin-port', flags.adminPort, 0, 65535);
@@ -90,6 +92,7 @@ export function registerServeCommand(program: Command): void {
       gatewayClasses: flags.gatewayClass,
       observability: observabilityFromFlags(flags),
       insecureRegistries: flags.insecureRegistry,
+      pluginDirs: flags.pluginDir,
       ...(flags.registrySecret ? { registrySecret: flags.registrySecret } : {}),
       log,
     });

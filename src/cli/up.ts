@@ -16,7 +16,8 @@ import {
 import { toOpenAPI } from '../api/schema/openapi.js';
 import { schemaFor } from '../api/schema/registry.js';
 import type { Admit } from '../api/types.js';
-import { parseGoogleApiServices, runNode, wasmCacheDir } from './run-node.js';
+import { resolvePluginDirs } from '../extensions/wasm/oci/plugin-files.js';
+import { parseGoogleApiServices, PLUGIN_DIR_FLAG, runNode, wasmCacheDir } from './run-node.js';
 import { CONTEXT_NAME, mergeKubeconfig, userKubeconfigPath } from './kubeconfig-merge.js';
 import { UNPRIVILEGED_PORT_OFFSET } from '../controller/translator/listener-ports.js';
 import { applyManifests } from '../apiserver/manifests.js';
@@ -37,6 +38,7 @@ export interface UpOptions {
   insecureRegistry: string[];
   registrySecret?: string;
   googleApiService: string[];
+  pluginDir: string[];
 }
 
 export interface EmbeddedApiOptions {
@@ -146,9 +148,11 @@ export function registerUpCommand(program: Command): void {
       'serve googleAPIServiceName NAME from HOST:PORT (repeatable)',
       collect,
       [],
-    );
+    )
+    .option(PLUGIN_DIR_FLAG.flags, PLUGIN_DIR_FLAG.description, collect, []);
   addObservabilityFlags(command).action(async (o: UpOptions & ObservabilityFlags) => {
     const stateDir = resolve(o.stateDir);
+    const pluginDirs = resolvePluginDirs(o.pluginDir); // a wrong --plugin-dir stops the start before anything binds
     const log = (line: string) => process.stderr.write(line + '\n');
     const api = await startEmbeddedApi({
       stateDir,
@@ -189,6 +193,7 @@ export function registerUpCommand(program: Command): void {
       writeStatus: true,
       googleApiServices: parseGoogleApiServices(o.googleApiService),
       insecureRegistries: o.insecureRegistry,
+      pluginDirs,
       ...(o.registrySecret ? { registrySecret: o.registrySecret } : {}),
       log,
       observability: observabilityFromFlags(o),

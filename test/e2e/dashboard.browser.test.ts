@@ -16,6 +16,7 @@ import { buildPlugins, examplePath } from '../wasm/helpers.js';
 import { chromiumMissing, launchBrowser } from '../admin/browser.js';
 import {
   freePort,
+  REPO_ROOT,
   httpGet as get,
   startExtgate,
   startTlsCallout,
@@ -168,7 +169,10 @@ describe('dashboard of extgate up in headless Chromium', { skip }, () => {
     // Port 80 of the Gateway binds 80 + offset: take a port just seen free rather than a random offset, which
     // can land on a loopback port a client connection of another test holds (the listener is then refused
     // and retried 10 s later).
-    extgate = await startExtgate('up', { portOffset: (await freePort()) - 80 });
+    extgate = await startExtgate('up', {
+      portOffset: (await freePort()) - 80,
+      args: ['--plugin-dir', join(REPO_ROOT, 'examples', 'plugins')],
+    });
     gatewayPort = 80 + extgate.portOffset;
     await extgate.kubectl(['apply', '-f', '-'], {
       input: manifests(store.port, tls.port, examplePath('add-header')),

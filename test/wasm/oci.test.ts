@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
+import { resolvePluginDirs } from '../../src/extensions/wasm/oci/plugin-files.js';
 import { WasmImageResolver } from '../../src/extensions/wasm/oci/resolver.js';
 import { pushPlugin } from '../../src/extensions/wasm/oci/push.js';
 import { RegistryClient, MEDIA, sha256 } from '../../src/extensions/wasm/oci/registry.js';
@@ -160,7 +161,7 @@ test('pull failures say what went wrong', async () => {
   );
   await assert.rejects(
     resolver.resolve('file:///nonexistent/plugin.wasm'),
-    /cannot read file:\/\/\/nonexistent\/plugin\.wasm/,
+    /file:\/\/\/nonexistent\/plugin\.wasm: file:\/\/ plugin sources are off .*--plugin-dir/,
   );
   await assert.rejects(resolver.resolve('Bad Reference'), /invalid/);
   const cfg = join(cacheDir, 'notwasm.txt');
@@ -177,8 +178,11 @@ test('pull failures say what went wrong', async () => {
   );
 });
 
-test('file:// and local paths work for development', async () => {
-  const resolver = new WasmImageResolver({ cacheDir });
+test('file:// and local paths work for development, under --plugin-dir', async () => {
+  const resolver = new WasmImageResolver({
+    cacheDir,
+    pluginDirs: resolvePluginDirs([join(repoRoot, 'examples', 'plugins')]),
+  });
   const wasm = examplePath('block-request');
   const a = await resolver.resolve(`file://${wasm}`);
   const b = await resolver.resolve(wasm);

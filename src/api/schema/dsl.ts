@@ -38,6 +38,11 @@ export interface StringSchema extends Common {
   type: 'string';
   enum?: readonly string[];
   pattern?: string;
+  /**
+   * The pattern the published CRD (deploy/, for `serve` on a real cluster) carries instead of `pattern`, when
+   * the embedded API accepts more (e.g. `file://` plugin images, a local development convenience).
+   */
+  clusterPattern?: string;
   /** Admission-only replacement for the generic `should match` text (the CRD keeps `pattern`). */
   patternMessage?: (value: string) => string | undefined;
   /** Admission-only check with a computed message (regex compiles, CEL parses); undefined = fine. */

@@ -22,11 +22,19 @@ const version = obj(
     description: str({ maxLength: GKE.wasmDescriptionLength }),
     image: doc(
       'OCI image holding one file, plugin.wasm.',
-      str({ maxLength: GKE.wasmImageLength, pattern: PATTERNS.wasmImage }),
+      str({
+        maxLength: GKE.wasmImageLength,
+        pattern: PATTERNS.wasmImage,
+        clusterPattern: PATTERNS.wasmImageInCluster,
+      }),
     ),
     pluginConfigURI: doc(
       'OCI image holding one file, plugin.config, given to the plugin at configure time.',
-      str({ maxLength: GKE.wasmImageLength, pattern: PATTERNS.wasmImage }),
+      str({
+        maxLength: GKE.wasmImageLength,
+        pattern: PATTERNS.wasmImage,
+        clusterPattern: PATTERNS.wasmImageInCluster,
+      }),
     ),
     weight: doc(
       'Exactly one version has a non-zero weight: the one that serves.',

@@ -60,9 +60,16 @@ export const PATTERNS = {
    * GCPWasmPlugin image / pluginConfigURI. GKE: `^(https://)?([^/][a-z0-9-.]+)/[a-z0-9-./:@?=]+$`.
    * extgate also accepts a registry port (`127.0.0.1:5000/plugins/x:tag`): local registries need one
    * (interface.md "Wasm images"), GKE's Artifact Registry never does. It also accepts `file://PATH` for
-   * plugin development (interface.md; a relative path is relative to extgate's working directory).
+   * plugin development (interface.md; a relative path is relative to extgate's working directory; read only
+   * under `--plugin-dir`).
    */
   wasmImage: '^(file://[^\\s]+|(https://)?([^/][a-z0-9-.]+)(:[0-9]{1,5})?/[a-z0-9-./:@?=]+)$',
+  /**
+   * The same in the CRDs published for clusters (deploy/crds): registry references only. In `serve` many teams
+   * apply manifests; a `file://` source there would name a file in the gateway's pod (its ServiceAccount token).
+   * The first component may not start with `.` so `../x` is no registry either.
+   */
+  wasmImageInCluster: '^(https://)?([a-z0-9][a-z0-9-.]*)(:[0-9]{1,5})?/[a-z0-9-./:@?=]+$',
   kmsKeyName: '^projects/([^/]+)/locations/([^/]+)/keyRings/([^/]+)/cryptoKeys/([^/]+)$',
 } as const;
 

@@ -14,8 +14,11 @@ function validations(rules: Rule<never>[] | undefined): Json[] | undefined {
   });
 }
 
-/** The OpenAPI v3 form of one schema node (keys in a fixed order so the output is stable). */
-export function toOpenAPI(s: Schema, isMetadata = false): Record<string, Json> {
+/**
+ * The OpenAPI v3 form of one schema node (keys in a fixed order so the output is stable). `forCluster`: the
+ * form published in deploy/crds for real clusters (`clusterPattern` wins over `pattern`).
+ */
+export function toOpenAPI(s: Schema, isMetadata = false, forCluster = false): Record<string, Json> {
   const out: Record<string, Json> = {};
   if (s.description) out.description = s.description;
   switch (s.type) {
@@ -25,7 +28,8 @@ export function toOpenAPI(s: Schema, isMetadata = false): Record<string, Json> {
       if (s.format) out.format = s.format;
       if (s.maxLength !== undefined) out.maxLength = s.maxLength;
       if (s.minLength !== undefined) out.minLength = s.minLength;
-      if (s.pattern !== undefined) out.pattern = s.pattern;
+      if (forCluster && s.clusterPattern !== undefined) out.pattern = s.clusterPattern;
+      else if (s.pattern !== undefined) out.pattern = s.pattern;
       out.type = 'string';
       break;
     case 'integer':
@@ -46,7 +50,7 @@ export function toOpenAPI(s: Schema, isMetadata = false): Record<string, Json> {
       break;
     case 'array':
       if (s.default !== undefined) out.default = structuredClone(s.default) as Json;
-      out.items = toOpenAPI(s.items);
+      out.items = toOpenAPI(s.items, false, forCluster);
       if (s.maxItems !== undefined) out.maxItems = s.maxItems;
       if (s.minItems !== undefined) out.minItems = s.minItems;
       out.type = 'array';
@@ -57,7 +61,8 @@ export function toOpenAPI(s: Schema, isMetadata = false): Record<string, Json> {
       // A CRD may only say `type: object` about metadata; the API server owns its schema.
       if (isMetadata) return { type: 'object' };
       if (s.default !== undefined) out.default = structuredClone(s.default) as Json;
-      if (s.additionalProperties) out.additionalProperties = toOpenAPI(s.additionalProperties);
+      if (s.additionalProperties)
+        out.additionalProperties = toOpenAPI(s.additionalProperties, false, forCluster);
       if (s.maxProperties !== undefined) out.maxProperties = s.maxProperties;
       if (s.properties && Object.keys(s.properties).length > 0) {
         const props: Record<string, Json> = {};
@@ -65,6 +70,7 @@ export function toOpenAPI(s: Schema, isMetadata = false): Record<string, Json> {
           props[name] = toOpenAPI(
             s.properties[name]!,
             name === 'metadata' && s.properties.apiVersion !== undefined,
+            forCluster,
           );
         out.properties = props;
       }
@@ -90,7 +96,7 @@ export function customResourceDefinition(k: KindSchema): Record<string, Json> {
   if (k.categories) names.categories = [...k.categories];
   const version: Record<string, Json> = {
     name: k.version,
-    schema: { openAPIV3Schema: toOpenAPI(k.root) },
+    schema: { openAPIV3Schema: toOpenAPI(k.root, false, true) },
     served: true,
     storage: true,
   };

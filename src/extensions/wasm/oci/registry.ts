@@ -1,6 +1,9 @@
 // OCI distribution API client: scheme selection (HTTPS; plain HTTP for loopback registries that do not speak
 // TLS and for registries listed as insecure), the WWW-Authenticate Bearer token flow and Basic auth,
-// manifests, blobs and monolithic uploads. Every blob read is checked against its digest.
+// manifests, blobs and monolithic uploads. Every blob read is checked against its digest. A registry is not
+// trusted with the gateway's memory: every body is streamed under a byte cap (refused as soon as it passes
+// the cap, or before reading when its Content-Length already does) and redirects are followed only
+// REGISTRY_LIMITS.redirects times.
 import { createHash } from 'node:crypto';
 import { Agent, fetch, type Response } from 'undici';
 import { isLoopbackRegistry, type ImageReference } from './reference.js';
@@ -34,7 +37,47 @@ export const MEDIA = {
   ociLayerTar: 'application/vnd.oci.image.layer.v1.tar',
 } as const;
 
+export const REGISTRY_LIMITS = {
+  /** Manifests and image indexes. distribution (the reference registry) refuses to store larger ones. */
+  manifestBytes: 4 * 1024 * 1024,
+  /** Token endpoint answers. */
+  tokenBytes: 1024 * 1024,
+  /** Redirects followed per request (blob storage usually takes one). */
+  redirects: 5,
+} as const;
+
 const insecureAgent = new Agent({ connect: { rejectUnauthorized: false } });
+
+/**
+ * The body of `res`, refused (and the download abandoned) once it passes `maxBytes`: when Content-Length
+ * already says so, nothing is read. `what` names the body in the message.
+ */
+export async function readCapped(res: Response, maxBytes: number, what: string): Promise<Buffer> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await res.body?.cancel().catch(() => {});
+    throw new RegistryError(
+      `${what} is ${declared} bytes, over the ${maxBytes}-byte limit; it was not downloaded`,
+    );
+  }
+  if (!res.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new RegistryError(
+        `${what} is larger than the ${maxBytes}-byte limit; the download was stopped at ${total} bytes`,
+      );
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
+}
 
 export function sha256(data: Uint8Array): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -81,18 +124,41 @@ export class RegistryClient {
     }
   }
 
-  private raw(
+  /**
+   * One request, following at most REGISTRY_LIMITS.redirects redirects (http/https only). Credentials go
+   * only to the registry's own origin, never to the storage a blob redirect points at.
+   */
+  private async raw(
     url: string,
     init: { method: string; headers?: Record<string, string>; body?: Uint8Array },
   ): Promise<Response> {
-    return fetch(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body,
-      redirect: 'follow',
-      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
-      ...(this.insecure() ? { dispatcher: insecureAgent } : {}),
-    });
+    const signal = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
+    const origin = new URL(url).origin;
+    let target = url;
+    for (let hop = 0; ; hop++) {
+      const sameOrigin = new URL(target).origin === origin;
+      const headers = { ...(init.headers ?? {}) };
+      if (!sameOrigin) delete headers.authorization;
+      const res = await fetch(target, {
+        method: init.method,
+        headers,
+        body: hop === 0 ? init.body : undefined,
+        redirect: 'manual',
+        signal,
+        ...(this.insecure() ? { dispatcher: insecureAgent } : {}),
+      });
+      const location = res.headers.get('location');
+      if (res.status < 300 || res.status >= 400 || res.status === 304 || !location) return res;
+      await res.body?.cancel().catch(() => {});
+      if (hop >= REGISTRY_LIMITS.redirects)
+        throw new RegistryError(
+          `${init.method} ${url}: more than ${REGISTRY_LIMITS.redirects} redirects; giving up`,
+        );
+      const next = new URL(location, target);
+      if (next.protocol !== 'https:' && next.protocol !== 'http:')
+        throw new RegistryError(`${init.method} ${url}: redirect to unsupported scheme ${next.protocol}`);
+      target = next.toString();
+    }
   }
 
   /** A request to `/v2/...` with auth: on 401, answers the challenge and retries once. */
@@ -160,7 +226,15 @@ export class RegistryClient {
       throw new RegistryError(
         `token request to ${url.origin}${url.pathname} answered ${res.status}${cred ? '' : ' (no credentials configured for this registry)'}`,
       );
-    const body = (await res.json()) as { token?: string; access_token?: string };
+    const text = await readCapped(res, REGISTRY_LIMITS.tokenBytes, `the token answer of ${url.origin}`);
+    let body: { token?: string; access_token?: string };
+    try {
+      body = JSON.parse(text.toString('utf8')) as typeof body;
+    } catch {
+      throw new RegistryError(
+        `token endpoint ${url.origin}${url.pathname} answered something other than JSON`,
+      );
+    }
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryError(`token endpoint ${url.origin}${url.pathname} returned no token`);
     this.authHeader = `Bearer ${token}`;
@@ -185,27 +259,38 @@ export class RegistryClient {
       throw new RegistryError(
         `fetching manifest ${ref.registry}/${ref.repository}:${reference}: HTTP ${res.status}`,
       );
-    const body = Buffer.from(await res.arrayBuffer());
+    const body = await readCapped(
+      res,
+      REGISTRY_LIMITS.manifestBytes,
+      `manifest ${ref.registry}/${ref.repository}:${reference}`,
+    );
     const digest = sha256(body);
     if (reference.startsWith('sha256:') && digest !== reference) {
       throw new RegistryError(
         `manifest digest mismatch for ${ref.repository}: got ${digest}, asked for ${reference}`,
       );
     }
-    const mediaType =
-      (JSON.parse(body.toString('utf8')) as { mediaType?: string }).mediaType ??
-      res.headers.get('content-type') ??
-      '';
+    let parsed: { mediaType?: string };
+    try {
+      parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
+    } catch {
+      throw new RegistryError(`manifest ${ref.registry}/${ref.repository}:${reference} is not JSON`);
+    }
+    const mediaType = parsed.mediaType ?? res.headers.get('content-type') ?? '';
     return { mediaType, digest, body };
   }
 
-  async getBlob(ref: ImageReference, digest: string): Promise<Buffer> {
+  /** A blob, refused without being held whole when it is larger than `maxBytes`. */
+  async getBlob(ref: ImageReference, digest: string, maxBytes: number): Promise<Buffer> {
     const res = await this.request(`/v2/${ref.repository}/blobs/${digest}`, {
       method: 'GET',
       scope: `repository:${ref.repository}:pull`,
     });
-    if (!res.ok) throw new RegistryError(`fetching blob ${digest} of ${ref.repository}: HTTP ${res.status}`);
-    const body = Buffer.from(await res.arrayBuffer());
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => {});
+      throw new RegistryError(`fetching blob ${digest} of ${ref.repository}: HTTP ${res.status}`);
+    }
+    const body = await readCapped(res, maxBytes, `layer ${digest}`);
     const actual = sha256(body);
     if (actual !== digest)
       throw new RegistryError(`blob digest mismatch in ${ref.repository}: expected ${digest}, got ${actual}`);
@@ -246,7 +331,7 @@ export class RegistryClient {
       body,
       scope: `repository:${ref.repository}:pull,push`,
     });
-    const text = await res.text();
+    const text = (await readCapped(res, REGISTRY_LIMITS.tokenBytes, 'the registry answer')).toString('utf8');
     if (res.status !== 201)
       throw new RegistryError(
         `pushing manifest ${ref.repository}:${ref.ref}: HTTP ${res.status} ${text.slice(0, 300)}`,

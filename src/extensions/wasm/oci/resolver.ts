@@ -2,16 +2,21 @@
 //
 // Sources: an OCI/Docker image in a registry (a layer holding `plugin.wasm`, plain or gzipped tar, or a
 // wasm-typed layer whose blob is the module; an index picks the wasm/wasi platform or the first manifest),
-// or for development `file:///abs/path.wasm` and local paths. Modules are stored by content digest under
-// `<cacheDir>/blobs/sha256/`, and a digest-pinned reference already seen is answered from the cache without
-// the network.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve as resolvePath } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// or for development `file://` paths inside a `--plugin-dir` directory (plugin-files.ts). The module and its
+// configuration together stay within GKE's byte limit, checked before they are held in memory. Modules are
+// stored by content digest under `<cacheDir>/blobs/sha256/` (0600: a plugin may embed secrets), and a
+// digest-pinned reference already seen is answered from the cache without the network.
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join, resolve as resolvePath } from 'node:path';
+import { GKE_WASM_LIMITS } from '../limits.js';
+import { localPluginPath, readPluginFile } from './plugin-files.js';
 import { parseImageReference, formatReference, type ImageReference } from './reference.js';
 import { MEDIA, RegistryClient, RegistryError, type RegistryCredentials } from './registry.js';
-import { readTar } from './tar.js';
+import { LayerTooLargeError, maybeGunzip, readTar } from './tar.js';
+
+/** Tar headers, padding and end blocks around the one file a plugin layer holds. */
+const TAR_SLACK_BYTES = 64 * 1024;
 
 export interface WasmImageResolverOptions {
   /** Usually `<state-dir>/wasm`. */
@@ -20,6 +25,10 @@ export interface WasmImageResolverOptions {
   readonly insecureRegistries?: readonly string[];
   readonly credentials?: RegistryCredentials;
   readonly timeoutMs?: number;
+  /** Real paths of the `--plugin-dir` directories (resolvePluginDirs); none: `file://` sources are refused. */
+  readonly pluginDirs?: readonly string[];
+  /** Module plus configuration, in bytes. Default: GKE's 5 MiB. */
+  readonly maxBytes?: number;
 }
 
 export interface ResolvedPlugin {
@@ -44,11 +53,16 @@ export class WasmImageResolver {
   constructor(private readonly opts: WasmImageResolverOptions) {}
 
   async resolve(image: string, configUri?: string): Promise<ResolvedPlugin> {
-    const mod = await this.fetchFile(image, 'plugin.wasm');
+    const limit = this.opts.maxBytes ?? GKE_WASM_LIMITS.moduleAndConfigBytes;
+    const mod = await this.fetchFile(image, 'plugin.wasm', limit);
     const moduleDigest = sha256(mod.bytes);
-    const modulePath = this.store(moduleDigest, mod.bytes);
+    const modulePath = await this.store(moduleDigest, mod.bytes);
     let configBase64: string | undefined;
-    if (configUri) configBase64 = (await this.fetchFile(configUri, 'plugin.config')).bytes.toString('base64');
+    if (configUri) {
+      // The configuration gets what the module left of the shared limit.
+      const config = await this.fetchFile(configUri, 'plugin.config', limit - mod.bytes.length);
+      configBase64 = config.bytes.toString('base64');
+    }
     return {
       moduleDigest,
       modulePath,
@@ -57,25 +71,24 @@ export class WasmImageResolver {
     };
   }
 
-  private async fetchFile(uri: string, fileName: string): Promise<{ bytes: Buffer; imageDigest?: string }> {
-    const local = localPath(uri);
-    if (local !== undefined) {
-      try {
-        return { bytes: readFileSync(local) };
-      } catch (err) {
-        throw new RegistryError(`cannot read ${uri}: ${(err as Error).message}`);
-      }
-    }
+  private async fetchFile(
+    uri: string,
+    fileName: string,
+    maxBytes: number,
+  ): Promise<{ bytes: Buffer; imageDigest?: string }> {
+    const local = localPluginPath(uri);
+    if (local !== undefined)
+      return { bytes: await readPluginFile(uri, local, this.opts.pluginDirs ?? [], maxBytes) };
     let ref: ImageReference;
     try {
       ref = parseImageReference(uri);
     } catch (err) {
       throw new RegistryError((err as Error).message);
     }
-    const pinned = ref.digest ? this.cachedPin(ref.digest, fileName) : undefined;
+    const pinned = ref.digest ? await this.cachedPin(ref.digest, fileName) : undefined;
     if (pinned) return { bytes: pinned, imageDigest: ref.digest };
     try {
-      return await this.pull(ref, fileName);
+      return await this.pull(ref, fileName, maxBytes);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       throw new RegistryError(`pulling ${formatReference(ref)}: ${msg}`);
@@ -95,7 +108,11 @@ export class WasmImageResolver {
     return c;
   }
 
-  private async pull(ref: ImageReference, fileName: string): Promise<{ bytes: Buffer; imageDigest: string }> {
+  private async pull(
+    ref: ImageReference,
+    fileName: string,
+    maxBytes: number,
+  ): Promise<{ bytes: Buffer; imageDigest: string }> {
     const client = this.client(ref.registry);
     let m = await client.getManifest(ref);
     let manifest = JSON.parse(m.body.toString('utf8')) as Manifest;
@@ -112,17 +129,31 @@ export class WasmImageResolver {
     const layers = manifest.layers ?? [];
     if (layers.length === 0)
       throw new RegistryError(`manifest ${m.digest} (${m.mediaType || 'unknown type'}) has no layers`);
+    // Each layer may hold the file plus tar headers and padding; the file itself is checked against maxBytes.
+    const layerCap = maxBytes + TAR_SLACK_BYTES;
+    const blob = async (layer: { digest: string; size?: number }): Promise<Buffer> => {
+      if (layer.size !== undefined && layer.size > layerCap)
+        throw new RegistryError(
+          `layer ${layer.digest} is ${layer.size} bytes, over the ${maxBytes}-byte limit for a plugin module ` +
+            `plus its configuration (GKE: 5 MiB); it was not downloaded`,
+        );
+      return client.getBlob(ref, layer.digest, layerCap);
+    };
     const wasmTyped = layers.find((l) => /wasm/.test(l.mediaType) && !/tar/.test(l.mediaType));
     let bytes: Buffer | undefined;
     if (wasmTyped && fileName === 'plugin.wasm') {
-      bytes = await client.getBlob(ref, wasmTyped.digest);
+      bytes = await blob(wasmTyped);
     } else {
       for (const layer of layers) {
-        const blob = await client.getBlob(ref, layer.digest);
+        const data = await blob(layer);
         let files: Map<string, Buffer>;
         try {
-          files = readTar(blob);
-        } catch {
+          files = readTar(await maybeGunzip(data, layerCap));
+        } catch (err) {
+          if (err instanceof LayerTooLargeError)
+            throw new RegistryError(
+              `layer ${layer.digest} ${err.message} (the limit for a plugin module plus its configuration; GKE: 5 MiB)`,
+            );
           continue;
         }
         const hit = [...files.entries()].find(([name]) => name === fileName || name.endsWith(`/${fileName}`));
@@ -135,25 +166,30 @@ export class WasmImageResolver {
         if (only && (fileName !== 'plugin.wasm' || only.subarray(0, 4).toString('latin1') === '\0asm'))
           bytes = only;
       }
-      if (!bytes && layers.length === 1 && fileName === 'plugin.config')
-        bytes = await client.getBlob(ref, layers[0]!.digest);
+      if (!bytes && layers.length === 1 && fileName === 'plugin.config') bytes = await blob(layers[0]!);
     }
+    if (bytes && bytes.length > maxBytes)
+      throw new RegistryError(
+        `${fileName} is ${bytes.length} bytes, over the ${maxBytes}-byte limit for a plugin module plus its ` +
+          `configuration (GKE: 5 MiB)`,
+      );
     if (!bytes)
       throw new RegistryError(
         `no ${fileName} in the image (expected a layer that is a tar holding ${fileName}, or a wasm-typed layer)`,
       );
-    if (ref.digest) this.rememberPin(ref.digest, fileName, bytes);
+    if (ref.digest) await this.rememberPin(ref.digest, fileName, bytes);
     return { bytes, imageDigest: m.digest };
   }
 
-  private store(digest: string, bytes: Uint8Array): string {
+  private async store(digest: string, bytes: Uint8Array): Promise<string> {
     const dir = join(this.opts.cacheDir, 'blobs', 'sha256');
     const path = join(dir, digest.slice('sha256:'.length));
-    if (!existsSync(path)) {
-      mkdirSync(dir, { recursive: true });
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, bytes);
-      renameSync(tmp, path);
+    if (!(await exists(path))) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      // A name of its own: two plugins with the same module may be stored at the same time.
+      const tmp = `${path}.${randomUUID()}.tmp`;
+      await writeFile(tmp, bytes, { mode: 0o600 });
+      await rename(tmp, path);
     }
     return resolvePath(path);
   }
@@ -162,36 +198,33 @@ export class WasmImageResolver {
     return join(this.opts.cacheDir, 'pins', `${manifestDigest.slice('sha256:'.length)}.${fileName}`);
   }
 
-  private cachedPin(manifestDigest: string, fileName: string): Buffer | undefined {
-    const p = this.pinPath(manifestDigest, fileName);
-    if (!existsSync(p)) return undefined;
-    const target = readFileSync(p, 'utf8').trim();
-    const blob = join(this.opts.cacheDir, 'blobs', 'sha256', target.slice('sha256:'.length));
-    if (!existsSync(blob)) return undefined;
-    const bytes = readFileSync(blob);
-    return sha256(bytes) === target ? bytes : undefined;
+  private async cachedPin(manifestDigest: string, fileName: string): Promise<Buffer | undefined> {
+    const target = await readFile(this.pinPath(manifestDigest, fileName), 'utf8').catch(() => undefined);
+    if (target === undefined) return undefined;
+    const digest = target.trim();
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) return undefined;
+    const blob = join(this.opts.cacheDir, 'blobs', 'sha256', digest.slice('sha256:'.length));
+    const bytes = await readFile(blob).catch(() => undefined);
+    return bytes && sha256(bytes) === digest ? bytes : undefined;
   }
 
-  private rememberPin(manifestDigest: string, fileName: string, bytes: Buffer): void {
+  private async rememberPin(manifestDigest: string, fileName: string, bytes: Buffer): Promise<void> {
     const digest = sha256(bytes);
-    this.store(digest, bytes);
-    mkdirSync(join(this.opts.cacheDir, 'pins'), { recursive: true });
-    writeFileSync(this.pinPath(manifestDigest, fileName), digest);
+    await this.store(digest, bytes);
+    await mkdir(join(this.opts.cacheDir, 'pins'), { recursive: true, mode: 0o700 });
+    await writeFile(this.pinPath(manifestDigest, fileName), digest, { mode: 0o600 });
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 function sha256(b: Uint8Array): string {
   return `sha256:${createHash('sha256').update(b).digest('hex')}`;
-}
-
-/** `file://...`, an absolute path, or `./`/`../` relative path: a development module on disk. */
-function localPath(uri: string): string | undefined {
-  // `file:///abs/plugin.wasm` is a file URL; `file://examples/x/plugin.wasm` (no third slash) is taken as a
-  // path relative to the working directory, which is what people write in a development manifest.
-  if (uri.startsWith('file:///')) return fileURLToPath(uri);
-  if (uri.startsWith('file://')) return resolvePath(decodeURIComponent(uri.slice('file://'.length)));
-  if (isAbsolute(uri) || uri.startsWith('./') || uri.startsWith('../')) return resolvePath(uri);
-  return undefined;
 }
 
 export { MEDIA };

@@ -1,9 +1,28 @@
 // Just enough tar (ustar) to read a plugin out of an image layer and to write a one-file layer.
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 
-export function maybeGunzip(data: Uint8Array): Buffer {
+const gunzipAsync = promisify(gunzip);
+
+/** A layer whose content (inflated, when gzipped) is over the limit. */
+export class LayerTooLargeError extends Error {
+  override name = 'LayerTooLargeError';
+}
+
+/**
+ * The layer's bytes, inflated when gzipped: on zlib's thread pool (not the event loop) and stopped at
+ * `maxBytes` of output, so a small layer that inflates to gigabytes is refused, not held.
+ */
+export async function maybeGunzip(data: Uint8Array, maxBytes: number): Promise<Buffer> {
   const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return b.length > 2 && b[0] === 0x1f && b[1] === 0x8b ? gunzipSync(b) : b;
+  if (!(b.length > 2 && b[0] === 0x1f && b[1] === 0x8b)) return b;
+  try {
+    return await gunzipAsync(b, { maxOutputLength: maxBytes });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new LayerTooLargeError(`inflates to more than ${maxBytes} bytes; inflating was stopped there`);
+    throw err;
+  }
 }
 
 function field(b: Buffer, off: number, len: number): string {
@@ -12,9 +31,8 @@ function field(b: Buffer, off: number, len: number): string {
   return s.subarray(0, nul < 0 ? len : nul).toString('utf8');
 }
 
-/** Lists regular files: name → contents. Handles ustar prefixes and PAX `path` records. */
-export function readTar(data: Uint8Array): Map<string, Buffer> {
-  const b = maybeGunzip(data);
+/** Lists regular files of an (inflated) tar: name → contents. Handles ustar prefixes and PAX `path` records. */
+export function readTar(b: Buffer): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   let off = 0;
   let paxPath: string | undefined;
