@@ -31,6 +31,15 @@ describe('compileRegex (RE2)', () => {
     assert.equal(compileRegex('a|ab').fullMatch('ab'), true, 'full match tries every alternative');
   });
 
+  it('the literal-prefix shortcut keeps case-folding and non-literal starts right', () => {
+    assert.equal(compileRegex('(?i)/API/v1').fullMatch('/api/V1'), true);
+    assert.equal(compileRegex('/api(?i)/V1').fullMatch('/api/v1'), true);
+    assert.equal(compileRegex('/api/v1').fullMatch('/api/v2'), false);
+    assert.equal(compileRegex('/api/v[0-9]+').fullMatch('/api/v12'), true);
+    assert.equal(compileRegex('/api/v[0-9]+').fullMatch('/apx/v12'), false);
+    assert.equal(compileRegex('(/a)?/b').fullMatch('/b'), true);
+  });
+
   it('answers a pattern that backtracks exponentially in JavaScript', () => {
     const re = compileRegex(CATASTROPHIC);
     assert.equal(re.fullMatch(BACKTRACKER), false);
