@@ -6,7 +6,7 @@
 
 import type { BackendIR, EndpointIR, UpstreamProtocol } from '../../ir/snapshot.js';
 import type { BackendObjectReference, Service, ServicePort } from '../resources.js';
-import type { ResourceIndex } from './index.js';
+import type { ResourceIndex } from './resource-index.js';
 
 export interface RefProblem {
   reason: string;

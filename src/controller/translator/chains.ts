@@ -22,7 +22,7 @@ import type { BackendResolver } from './backends.js';
 import { Problems } from './conditions.js';
 import { parseDurationMs } from './duration.js';
 import type { GatewayNode } from './gateways.js';
-import { byAge, type ResourceIndex } from './index.js';
+import { byAge, type ResourceIndex } from './resource-index.js';
 import type { WasmPluginResolution } from './wasm.js';
 
 export interface ExtensionOptions {

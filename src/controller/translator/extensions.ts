@@ -18,7 +18,7 @@ import type { BackendResolver } from './backends.js';
 import { buildChains, type ExtensionOptions } from './chains.js';
 import { cond } from './conditions.js';
 import type { GatewayNode } from './gateways.js';
-import { byAge, guard, type ResourceIndex } from './index.js';
+import { byAge, guard, type ResourceIndex } from './resource-index.js';
 import { resolveWasmPlugin, type WasmInputs, type WasmPluginResolution } from './wasm.js';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';

@@ -13,7 +13,7 @@ import { type ClassCapabilities, CONTROLLER_NAME, classCapabilities } from '../c
 import type { Condition, Gateway, GatewayClass, Listener, RouteGroupKind } from '../resources.js';
 import { keyOf } from '../resources.js';
 import { cond, Problems } from './conditions.js';
-import { byAge, guard, type ResourceIndex } from './index.js';
+import { byAge, guard, type ResourceIndex } from './resource-index.js';
 import {
   boundPort as boundPortOf,
   describeBinding,

@@ -8,7 +8,7 @@ import { keyOf } from '../resources.js';
 import type { BackendResolver } from './backends.js';
 import { cond, type Problems } from './conditions.js';
 import type { GatewayNode, ListenerNode } from './gateways.js';
-import { guard, type ResourceIndex } from './index.js';
+import { guard, type ResourceIndex } from './resource-index.js';
 import { type FlatRule, flattenRoute } from './route-rules.js';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';

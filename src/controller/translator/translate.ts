@@ -16,7 +16,7 @@ import {
   listenerConditions,
   reportedAddress,
 } from './gateways.js';
-import { ResourceIndex } from './index.js';
+import { ResourceIndex } from './resource-index.js';
 import type { PortOffset } from './listener-ports.js';
 import { comparePrecedence } from './route-rules.js';
 import { attachRoutes, type RouteReport } from './routes.js';

@@ -1,10 +1,5 @@
 // Callout limits and defaults, each with its GKE/Envoy value and source.
 
-/** Per-message timeout bounds and default: GKE CRD `timeout` 10-10000 ms, default 1000 ms (gke-service-extensions.md §0). */
-export const CALLOUT_TIMEOUT_MIN_MS = 10;
-export const CALLOUT_TIMEOUT_MAX_MS = 10_000;
-export const CALLOUT_TIMEOUT_DEFAULT_MS = 1_000;
-
 /** Largest ProcessingResponse accepted: 128 KB, else the stream fails RESOURCE_EXHAUSTED (§0, [S]). */
 export const CALLOUT_MAX_RESPONSE_BYTES = 128 * 1024;
 
