@@ -1,17 +1,14 @@
-// One client request through the proxy: pick the Gateway listener, select the route, apply its filters,
-// choose a backend and endpoint, and stream the request up and the response down. The Exchange is also the
-// undici dispatch handler of its upstream attempt, so the no-extension path allocates one object per request.
-//
-// Requests on listeners with extension chains take the async path in extension-flow.ts, which calls back
-// into the same steps (selectRoute, forward, the response hooks).
+// One client request through the proxy: the request context the pipeline's steps (pipeline.ts) read and
+// write — request line, the one header list, listener, route, backend, trace — plus what ends a request
+// (local replies, resets) and the upstream attempt: the Exchange is the undici dispatch handler of its
+// upstream request, so the no-extension path allocates one object per request.
 
 import { randomUUID } from 'node:crypto';
 import { NO_TRACE, type RequestTrace } from './trace.js';
-import { describeRouteMatch } from './trace.js';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import type { EndpointIR, RouteRuleIR } from '../ir/snapshot.js';
+import type { EndpointIR } from '../ir/snapshot.js';
 import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { hasRequestBody } from './downstream.js';
@@ -37,8 +34,10 @@ import { isConnectFailure, type UpstreamHandler } from './upstream/dispatcher.js
 import { endpointKey } from './upstream/upstreams.js';
 import { redirectLocation, modifyPath } from './url.js';
 import { tunnel } from './upgrade.js';
-import { runWithExtensions, extensionFailed, type ResponseHooks } from './extension-flow.js';
-import { ExtensionError, type HeaderMap } from '../extensions/extension.js';
+import { extensionFailed, type ResponseHandler } from './extension-flow.js';
+import { runRequestPipeline } from './pipeline.js';
+import type { HeaderList } from '../extensions/header-map.js';
+import { ExtensionError, type HeaderMap, type RequestInfo } from '../extensions/extension.js';
 
 const NGHTTP2_INTERNAL_ERROR = 2;
 const TIMEOUT = Object.assign(new Error('request timeout'), { code: 'EXTGATE_TIMEOUT' });
@@ -61,8 +60,17 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   private authority: string | undefined;
   /** Set for HTTP/1.1 Upgrade requests: forwarded through a raw tunnel instead of a pool. */
   upgrade: { readonly client: Duplex; readonly head: Buffer; readonly value: string } | undefined;
-  /** Set by the extension flow when a traffic chain wants response events. */
-  responseHooks: ResponseHooks | undefined;
+  /** The traffic chain's response step, when it takes response events (else responses go straight down). */
+  responseHandler: ResponseHandler | undefined;
+  /**
+   * The request headers (pseudo-headers included) once an extension step needs them: from then on the one
+   * header list of the request, which the upstream request is built from.
+   */
+  headerList: HeaderList | undefined;
+  /** The RequestInfo extensions are opened with (linked to the trace). */
+  extensionInfo: RequestInfo | undefined;
+  /** The route the request matched before a routing extension rewrote it (kept if the rewrite matches none). */
+  routeBeforeExtensions: RuleRuntime | undefined;
 
   private endpoint: EndpointIR | undefined;
   private tried: Set<string> | undefined;
@@ -111,6 +119,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     return typeof s === 'string' && s !== '' ? s.toLowerCase() : undefined;
   }
 
+  /** Parses the request target and runs the request pipeline. */
   start(): void {
     const req = this.req;
     this.ctx.stats.requests++;
@@ -126,13 +135,21 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     const q = url.indexOf('?');
     this.path = q < 0 ? url : url.slice(0, q);
     this.query = q < 0 ? '' : url.slice(q + 1);
-    // HTTPS picks the Gateway listener by SNI (as the certificate was), HTTP and SNI-less TLS by Host.
+    runRequestPipeline(this);
+  }
+
+  /** Pipeline step "listener": HTTPS picks the Gateway listener by SNI (as the certificate was), else Host. */
+  selectListener(): boolean {
+    const req = this.req;
     const sni = this.sni;
     const listener =
       this.port.only ??
       (sni !== undefined ? this.port.listeners.find(sni) : undefined) ??
       this.port.listeners.find(this.host);
-    if (listener === undefined) return this.reply(REPLIES.noListener);
+    if (listener === undefined) {
+      this.reply(REPLIES.noListener);
+      return false;
+    }
     this.listener = listener;
     this.requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     const recorder = this.ctx.recorder;
@@ -140,8 +157,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
       this.trace = recorder.begin({
         requestId: this.requestId,
         method: this.method,
-        authority: authority ?? '',
-        path: url,
+        authority: (req.headers.host ?? req.headers[':authority'] ?? '') as string,
+        path: this.query === '' ? this.path : `${this.path}?${this.query}`,
         scheme: this.scheme,
         source: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
         headers: req.rawHeaders,
@@ -149,16 +166,23 @@ export class Exchange implements UpstreamHandler, RouteRequest {
       this.trace.listener(listener.ir.id);
     }
     this.res.on('close', () => this.onClientClose());
-    if (listener.routingChains !== undefined || listener.trafficChains !== undefined) {
-      runWithExtensions(this).catch((err: unknown) => extensionFailed(this, err));
-      return;
+    return true;
+  }
+
+  /** Takes host, path and method back from the header list's (possibly mutated) pseudo-headers. */
+  adoptRequestLine(): void {
+    const headers = this.headerList;
+    if (headers === undefined) return;
+    const authority = headers.get(':authority');
+    if (authority !== undefined) this.setAuthority(authority);
+    const path = headers.get(':path');
+    if (path !== undefined) {
+      const q = path.indexOf('?');
+      this.path = q < 0 ? path : path.slice(0, q);
+      this.query = q < 0 ? '' : path.slice(q + 1);
     }
-    const rule = this.selectRoute();
-    if (rule === undefined) return this.reply(REPLIES.noRoute);
-    if (!this.prepare(rule)) return;
-    this.buildUpstreamHeaders(this.req.headers);
-    this.applyFilters();
-    this.forward();
+    const method = headers.get(':method');
+    if (method !== undefined) this.method = method;
   }
 
   /** Runs `fn` once when the exchange ends, however it ends (extension streams are closed this way). */
@@ -175,17 +199,6 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   setAuthority(authority: string): void {
     this.authority = authority;
     this.host = hostWithoutPort(authority);
-  }
-
-  selectRoute(): RuleRuntime | undefined {
-    const ir: RouteRuleIR | undefined = this.listener.matcher.match(this);
-    this.rule = ir === undefined ? undefined : this.listener.rules.get(ir);
-    if (this.trace.recording)
-      this.trace.route(
-        ir?.id ?? null,
-        ir ? describeRouteMatch(ir) : 'no rule matches host, path and headers',
-      );
-    return this.rule;
   }
 
   /** Redirect and backend choice; false when the exchange was answered locally. */
@@ -338,12 +351,13 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     const backend = this.backend!;
     for (const m of rule.responseHeaders) applyHeaderModifier(headers, m);
     for (const m of backend.responseHeaders) applyHeaderModifier(headers, m);
-    if (this.responseHooks !== undefined) return this.responseHooks.onHeaders(statusCode, headers, resume);
+    if (this.responseHandler !== undefined)
+      return this.responseHandler.onHeaders(statusCode, headers, resume);
     this.res.writeHead(statusCode, headers);
     return true;
   }
 
-  /** Called by the extension flow once response headers went through the chain. */
+  /** Downstream: called by the traffic chain's response handler once response headers went through it. */
   writeResponseHead(statusCode: number, headers: OutgoingHttpHeaders): void {
     this.status = statusCode;
     if (!this.finished) this.res.writeHead(statusCode, headers);
@@ -352,7 +366,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   onData(chunk: Buffer): boolean {
     this.bytesOut += chunk.length;
     if (this.finished) return false;
-    if (this.responseHooks !== undefined) return this.responseHooks.onData(chunk);
+    if (this.responseHandler !== undefined) return this.responseHandler.onData(chunk);
     if (this.res.write(chunk)) return true;
     this.res.once('drain', this.onDrain);
     return false;
@@ -364,8 +378,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
 
   onComplete(rawTrailers: Array<Buffer | string> | null): void {
     if (this.finished) return;
-    if (this.responseHooks !== undefined) {
-      this.responseHooks.onComplete(rawTrailers);
+    if (this.responseHandler !== undefined) {
+      this.responseHandler.onComplete(rawTrailers);
       return;
     }
     this.finishResponse(rawTrailers);
@@ -445,7 +459,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.status = 0;
     this.settle('client_closed');
     this.abortUpstream?.(new Error('client closed'));
-    this.responseHooks?.close();
+    this.responseHandler?.close();
   }
 
   reply(r: LocalReply, extraHeaders?: Record<string, string>, bodyBytes?: Uint8Array): void {

@@ -1,8 +1,9 @@
-// Where extensions run in a request (gke-service-extensions.md §2.2): routing chains on the request headers
-// before the route is selected (`clearRouteCache` re-selects it, `selectedEndpoint` pins the endpoint);
-// traffic chains after route and backend selection, on request headers, body chunks and trailers, then on the
-// response (the chain reverses its members itself). Body events are wired only when the chain asks for them.
-// A thrown ExtensionError answers the seed's JSON before response headers went out, and resets after.
+// The extension steps of the request pipeline (pipeline.ts; gke-service-extensions.md §2.2): routing chains
+// on the request headers before the route is selected (`clearRouteCache` re-selects it, `selectedEndpoint`
+// pins the endpoint); traffic chains after route and backend selection, on request headers, body chunks and
+// trailers, then as the response handler (the chain reverses its members itself). Body events are wired only
+// when the chain asks for them. A thrown ExtensionError answers the seed's JSON before response headers went
+// out, and resets after.
 
 import { Readable } from 'node:stream';
 import type { OutgoingHttpHeaders } from 'node:http';
@@ -14,15 +15,16 @@ import {
   type RequestInfo,
 } from '../extensions/extension.js';
 import type { ExtensionChainIR } from '../ir/snapshot.js';
-import { describeChainMatch, describeRouteMatch } from './trace.js';
+import { describeChainMatch } from './trace.js';
 import type { Exchange } from './exchange.js';
 import { HeaderList } from '../extensions/header-map.js';
-import { extensionFailureReply, REPLIES } from './replies.js';
+import { extensionFailureReply } from './replies.js';
+import { matchRoute, type StepOutcome } from './pipeline.js';
 import { BodyFlow, type BodySink } from './body-flow.js';
 import { headerString } from './headers.js';
 
-/** The response side of a traffic chain, which the Exchange hands every upstream response event to. */
-export interface ResponseHooks {
+/** A response step after the route filters: the traffic chain's handler (it ends in the downstream). */
+export interface ResponseHandler {
   /** Returns false to pause the upstream until `resume` is called. */
   onHeaders(status: number, headers: Record<string, string | string[]>, resume: () => void): boolean;
   onData(chunk: Buffer): boolean;
@@ -44,93 +46,103 @@ function traceChain(
   );
 }
 
-export async function runWithExtensions(x: Exchange): Promise<void> {
-  const listener = x.listener;
-  const headers = requestHeaderList(x);
-  const info = requestInfo(x);
-  const endOfStream = !x.hasBody;
+/**
+ * Pipeline step "routing chain": the first routing chain whose match holds, on the request headers. Its
+ * `clearRouteCache` makes route selection read the extension's headers, `selectedEndpoint` pins the endpoint.
+ */
+export function routingChainStep(x: Exchange): StepOutcome {
+  const chains = x.listener.routingChains;
+  if (chains === undefined) return true;
+  const headers = (x.headerList ??= requestHeaderList(x));
+  const info = extensionInfo(x);
+  const chain = chains.select(info, headers);
+  if (x.trace.recording) traceChain(x, 'routing', chain?.id, x.listener.ir.routingChains);
+  if (chain === undefined || !chain.events.has('RequestHeaders')) return true;
+  // The route as the client asked for it stands if the rewritten request matches none.
+  x.routeBeforeExtensions = matchRoute(x);
+  const stream = openStream(x, chain, info);
+  return guard(x, stream.requestHeaders(headers, !x.hasBody)).then((r) => {
+    if (r === undefined || x.isFinished) return false;
+    if (r.immediate !== undefined) return immediate(x, r.immediate);
+    if (r.selectedEndpoint !== undefined) x.selectedEndpoint = r.selectedEndpoint;
+    if (r.clearRouteCache === true) {
+      // Route selection sees the extension's changes only when it asks for it (ext_proc clear_route_cache).
+      x.adoptRequestLine();
+      x.routeHeaders = headers;
+    }
+    return true;
+  });
+}
+
+/**
+ * Pipeline step "traffic chain (request)": the first traffic chain whose match holds, with the route and
+ * backend known, on the request headers, body and trailers; it becomes the response handler when it takes
+ * response events.
+ */
+export function trafficRequestStep(x: Exchange): StepOutcome {
+  const chains = x.listener.trafficChains;
+  if (chains === undefined) return true;
+  const headers = (x.headerList ??= requestHeaderList(x));
+  const info: RequestInfo = {
+    ...extensionInfo(x),
+    route: x.rule!.ir.route,
+    backendService: x.backend!.ir.id,
+  };
   if (x.trace.recording) x.ctx.traceLinks.set(info, x.trace);
+  const chain = chains.select(info, headers);
+  if (x.trace.recording) traceChain(x, 'traffic', chain?.id, x.listener.ir.trafficChains);
+  if (chain === undefined) return true;
+  const stream = openStream(x, chain, info);
+  const events = chain.events;
+  if (events.has('ResponseHeaders') || events.has('ResponseBody') || events.has('ResponseTrailers'))
+    x.responseHandler = new ChainResponse(x, stream, chain);
+  return trafficRequest(x, headers, stream, chain);
+}
 
-  // The route the request selects as the client sent it. A routing callout that rewrites the request and
-  // clears the route cache re-selects; when the rewritten request matches no route, this selection stands,
-  // as on GKE, where the seed's callout rewrites Host to service-extensions.com (a host no route names) and
-  // the store app still answers, showing `host_header: service-extensions.com`.
-  let selectedBeforeExtensions: ReturnType<Exchange['selectRoute']>;
-  if (listener.routingChains !== undefined) {
-    const chain = listener.routingChains.select(info, headers);
-    if (x.trace.recording) traceChain(x, 'routing', chain?.id, listener.ir.routingChains);
-    if (chain !== undefined && chain.events.has('RequestHeaders')) {
-      selectedBeforeExtensions = x.selectRoute();
-      const stream = openStream(x, chain, info);
-      const r = await guard(x, stream.requestHeaders(headers, endOfStream));
-      if (r === undefined || x.isFinished) return;
-      if (r.immediate !== undefined) return immediate(x, r.immediate);
-      if (r.selectedEndpoint !== undefined) x.selectedEndpoint = r.selectedEndpoint;
-      if (r.clearRouteCache === true) {
-        // Route selection sees the extension's changes only when it asks for it (ext_proc clear_route_cache).
-        adoptRequestLine(x, headers);
-        x.routeHeaders = headers;
-      }
-    }
+async function trafficRequest(
+  x: Exchange,
+  headers: HeaderList,
+  stream: ExtensionStream,
+  chain: Extension,
+): Promise<boolean> {
+  const events = chain.events;
+  // Body events read the body from now on (held while the headers message is outstanding).
+  const body =
+    x.hasBody && (events.has('RequestBody') || events.has('RequestTrailers'))
+      ? requestBodyFlow(x, stream, chain)
+      : undefined;
+  if (events.has('RequestHeaders')) {
+    const r = await guard(x, stream.requestHeaders(headers, !x.hasBody));
+    if (r === undefined || x.isFinished) return false;
+    if (r.immediate !== undefined) return immediate(x, r.immediate);
+    x.adoptRequestLine();
   }
-
-  const reselected = x.selectRoute();
-  const rule = reselected ?? selectedBeforeExtensions;
-  if (rule === undefined) return x.reply(REPLIES.noRoute);
-  if (reselected === undefined && x.trace.recording) {
-    x.trace.route(
-      rule.ir.id,
-      `${describeRouteMatch(rule.ir)} (chosen before the routing extension; the rewritten request matches no rule)`,
+  if (body !== undefined) {
+    // The chain may change the body's length; let the upstream connection frame it.
+    if (events.has('RequestBody')) headers.remove('content-length');
+    const sink = new RequestBodySink(x);
+    x.requestBody = sink;
+    let proceed!: () => void;
+    const proceeded = new Promise<void>((resolve) => (proceed = resolve));
+    const done = body.run(sink, proceed).then(
+      (out) => {
+        if (out !== undefined) immediate(x, out.immediate);
+      },
+      (err: unknown) => extensionFailed(x, err),
     );
+    // The request headers go upstream once the flow lets them (after the answer to a complete body).
+    await Promise.race([proceeded, done]);
+    if (x.isFinished) return false;
   }
-  // Whatever the route, the request goes upstream as the extensions left it.
-  adoptRequestLine(x, headers);
-  if (!x.prepare(rule)) return;
+  return true;
+}
 
-  if (listener.trafficChains !== undefined) {
-    const trafficInfo: RequestInfo = { ...info, route: rule.ir.route, backendService: x.backend!.ir.id };
-    if (x.trace.recording) x.ctx.traceLinks.set(trafficInfo, x.trace);
-    const chain = listener.trafficChains.select(trafficInfo, headers);
-    if (x.trace.recording) traceChain(x, 'traffic', chain?.id, listener.ir.trafficChains);
-    if (chain !== undefined) {
-      const stream = openStream(x, chain, trafficInfo);
-      const events = chain.events;
-      // Body events read the body from now on (held while the headers message is outstanding).
-      const body =
-        x.hasBody && (events.has('RequestBody') || events.has('RequestTrailers'))
-          ? requestBodyFlow(x, stream, chain)
-          : undefined;
-      if (events.has('RequestHeaders')) {
-        const r = await guard(x, stream.requestHeaders(headers, endOfStream));
-        if (r === undefined || x.isFinished) return;
-        if (r.immediate !== undefined) return immediate(x, r.immediate);
-        adoptRequestLine(x, headers);
-      }
-      if (body !== undefined) {
-        // The chain may change the body's length; let the upstream connection frame it.
-        if (events.has('RequestBody')) headers.remove('content-length');
-        const sink = new RequestBodySink(x);
-        x.requestBody = sink;
-        let proceed!: () => void;
-        const proceeded = new Promise<void>((resolve) => (proceed = resolve));
-        const done = body.run(sink, proceed).then(
-          (out) => {
-            if (out !== undefined) immediate(x, out.immediate);
-          },
-          (err: unknown) => extensionFailed(x, err),
-        );
-        // The request headers go upstream once the flow lets them (after the answer to a complete body).
-        await Promise.race([proceeded, done]);
-        if (x.isFinished) return;
-      }
-      if (events.has('ResponseHeaders') || events.has('ResponseBody') || events.has('ResponseTrailers'))
-        x.responseHooks = new ChainResponse(x, stream, chain);
-    }
-  }
-
-  x.buildUpstreamHeaders(headers.toObject());
-  x.applyFilters();
-  x.forward();
+/** What extensions see of the request besides headers; one object per request, linked to its trace. */
+function extensionInfo(x: Exchange): RequestInfo {
+  if (x.extensionInfo !== undefined) return x.extensionInfo;
+  const info = (x.extensionInfo = requestInfo(x));
+  if (x.trace.recording) x.ctx.traceLinks.set(info, x.trace);
+  return info;
 }
 
 function openStream(x: Exchange, chain: Extension, info: RequestInfo): ExtensionStream {
@@ -155,7 +167,8 @@ export function extensionFailed(x: Exchange, err: unknown): void {
   x.reply(extensionFailureReply(failure));
 }
 
-function immediate(x: Exchange, r: LocalResponse): void {
+/** Answers the client with an extension's response; false, so a step can return it. */
+function immediate(x: Exchange, r: LocalResponse): false {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of r.headers) {
     const key = name.toLowerCase();
@@ -173,6 +186,7 @@ function immediate(x: Exchange, r: LocalResponse): void {
     headers as Record<string, string>,
     r.body,
   );
+  return false;
 }
 
 function requestHeaderList(x: Exchange): HeaderList {
@@ -190,20 +204,6 @@ function requestHeaderList(x: Exchange): HeaderList {
   }
   if (!list.has('x-request-id')) list.append('x-request-id', x.requestId);
   return list;
-}
-
-/** Takes host, path and method back from the (possibly mutated) pseudo-headers. */
-function adoptRequestLine(x: Exchange, headers: HeaderList): void {
-  const authority = headers.get(':authority');
-  if (authority !== undefined) x.setAuthority(authority);
-  const path = headers.get(':path');
-  if (path !== undefined) {
-    const q = path.indexOf('?');
-    x.path = q < 0 ? path : path.slice(0, q);
-    x.query = q < 0 ? '' : path.slice(q + 1);
-  }
-  const method = headers.get(':method');
-  if (method !== undefined) x.method = method;
 }
 
 function requestInfo(x: Exchange): RequestInfo {
@@ -276,7 +276,7 @@ class RequestBodySink extends Readable implements BodySink {
 }
 
 /** Response side of a traffic chain: headers, then the body and trailers through a BodyFlow. */
-class ChainResponse implements ResponseHooks, BodySink {
+class ChainResponse implements ResponseHandler, BodySink {
   private flow: BodyFlow | undefined;
   private sourcePaused = false;
   private resumeSource: () => void = () => {};
@@ -321,7 +321,10 @@ class ChainResponse implements ResponseHooks, BodySink {
       list.set(':status', String(status));
       const r = await this.stream.responseHeaders(list, false);
       if (x.isFinished) return;
-      if (r.immediate !== undefined) return immediate(x, r.immediate);
+      if (r.immediate !== undefined) {
+        immediate(x, r.immediate);
+        return;
+      }
       outStatus = Number(list.get(':status') ?? status);
       out = list.toObject();
     }
