@@ -10,13 +10,14 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 const SPEC_DIR = join(ROOT, 'docs', 'spec');
 const PAGES = ['kubernetes-api', 'gke-service-extensions', 'ext-proc', 'proxy-wasm'] as const;
-const SOURCE_DIRS = ['src', 'test', 'bench', 'examples'];
-const SOURCE_FILE = /\.(ts|mts|js|mjs|ya?ml|proto)$/;
+const SOURCE_DIRS = ['src', 'test', 'bench', 'examples', 'docs'];
+const SOURCE_FILE = /\.(ts|mts|js|mjs|ya?ml|proto|md)$/;
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist') continue;
     const path = join(dir, name);
+    // docs/spec cites its own sections without the page name.
+    if (name === 'node_modules' || name === 'dist' || path === SPEC_DIR) continue;
     if (statSync(path).isDirectory()) sourceFiles(path, out);
     else if (SOURCE_FILE.test(name)) out.push(path);
   }
