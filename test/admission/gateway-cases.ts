@@ -50,10 +50,11 @@ export const gatewayCases: BadCase[] = [
     message: `Invalid value: "HTTP": ${L}[0].name in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'`,
   },
   {
-    name: 'unknown protocol',
-    object: variant(gateway, (s) => (s.listeners[0].protocol = 'GRPC')),
+    // Any well-formed name passes (the controller reports unsupported ones); only a malformed one is refused.
+    name: 'malformed protocol',
+    object: variant(gateway, (s) => (s.listeners[0].protocol = 'HTTP_2')),
     field: `${L}[0].protocol`,
-    message: 'Unsupported value: "GRPC": supported values: "HTTP", "HTTPS", "TLS", "TCP", "UDP"',
+    message: `Invalid value: "HTTP_2": ${L}[0].protocol in body should match '^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9]+$'`,
   },
   {
     name: 'port 0',

@@ -177,8 +177,13 @@ const listener = obj(
     name: sectionName(),
     hostname: str({ minLength: 1, maxLength: 253, pattern: PATTERNS.hostname }),
     port: port(),
-    // extgate: upstream allows any protocol name; extgate names the ones Gateway API defines.
-    protocol: str({ enum: ['HTTP', 'HTTPS', 'TLS', 'TCP', 'UDP'] }),
+    // Upstream's pattern, not a list: any well-formed protocol name is admitted, and the controller reports the
+    // ones it does not serve (listener Accepted=False, UnsupportedProtocol), as the conformance suite expects.
+    protocol: str({
+      minLength: 1,
+      maxLength: 255,
+      pattern: PATTERNS.listenerProtocol,
+    }),
     tls: obj(
       {
         mode: str({ enum: ['Terminate', 'Passthrough'], default: 'Terminate' }),

@@ -25,6 +25,9 @@ export const GKE = {
 } as const;
 
 export const PATTERNS = {
+  /** Gateway API ProtocolType: a Gateway API protocol name or a domain-prefixed one (`example.com/Proto`). */
+  listenerProtocol:
+    '^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9]+$',
   /** RFC-1034 label used for chain, extension and plugin version names (§0). */
   rfc1034Label: '^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$',
   /** Gateway API Duration (§1.4 timeout). */

@@ -233,9 +233,10 @@ function buildListener(
 
   const supportedKinds: RouteGroupKind[] = [];
   const kinds = spec.allowedRoutes?.kinds;
-  if (!kinds || kinds.length === 0) {
+  // A listener whose protocol is not served supports no route kind (conformance: `supportedKinds: []`).
+  if (protocol && (!kinds || kinds.length === 0)) {
     supportedKinds.push({ group: GATEWAY_GROUP, kind: 'HTTPRoute' });
-  } else {
+  } else if (protocol && kinds) {
     for (const k of kinds) {
       if ((k.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && k.kind === 'HTTPRoute')
         supportedKinds.push({ group: GATEWAY_GROUP, kind: 'HTTPRoute' });

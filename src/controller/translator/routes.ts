@@ -45,6 +45,13 @@ export function attachRoutes(
         if (!gw) continue; // not one of our Gateways: another controller reports on it
         flat ??= flattenRoute(route, resolver);
         const result = attachToGateway(index, route, parentRef, gw);
+        // attachedRoutes counts by allowedRoutes and parentRefs (and hostnames) only; whether the listener is
+        // programmed does not matter (Gateway API ListenerStatus.attachedRoutes; GatewayWithAttachedRoutes).
+        for (const listener of result.selectedUnprogrammed) {
+          if (attachedTo.has(listener)) continue;
+          attachedTo.add(listener);
+          listener.attachedRoutes++;
+        }
         for (const { listener, hostnames } of result.attached) {
           if (attachedTo.has(listener)) continue;
           attachedTo.add(listener);
@@ -69,7 +76,8 @@ export function attachRoutes(
         }
         const accepted = result.attached.length > 0;
         parents.push({
-          parentRef: { ...parentRef },
+          // As stored by a cluster: the CRD defaults group and kind.
+          parentRef: { group: GATEWAY_GROUP, kind: 'Gateway', ...parentRef },
           controllerName: CONTROLLER_NAME,
           conditions: [
             cond(
@@ -105,7 +113,13 @@ function attachToGateway(
   route: HTTPRoute,
   parentRef: ParentReference,
   gw: GatewayNode,
-): { attached: Array<{ listener: ListenerNode; hostnames: string[] }>; reason: string; message: string } {
+): {
+  attached: Array<{ listener: ListenerNode; hostnames: string[] }>;
+  /** Listeners that select the route but are not programmed: they count it, they do not serve it. */
+  selectedUnprogrammed: ListenerNode[];
+  reason: string;
+  message: string;
+} {
   const candidates = gw.listeners.filter(
     (l) =>
       (parentRef.sectionName === undefined || l.spec.name === parentRef.sectionName) &&
@@ -120,11 +134,13 @@ function attachToGateway(
       .join(' and ');
     return {
       attached: [],
+      selectedUnprogrammed: [],
       reason: 'NoMatchingParent',
       message: `Gateway ${gw.key} has no listener with ${what || 'any name'}`,
     };
   }
   const attached: Array<{ listener: ListenerNode; hostnames: string[] }> = [];
+  const selectedUnprogrammed: ListenerNode[] = [];
   let reason = 'NotAllowedByListeners';
   let message = '';
   const routeNs = route.metadata.namespace ?? '';
@@ -132,6 +148,12 @@ function attachToGateway(
   for (const l of candidates) {
     if (!l.programmed) {
       message ||= `listener "${l.spec.name}" of Gateway ${gw.key} is not programmed`;
+      if (
+        l.acceptsHTTPRoute &&
+        namespaceAllowed(index, l, routeNs, gwNs) &&
+        intersectHostnames(l.spec.hostname, route.spec?.hostnames ?? [])
+      )
+        selectedUnprogrammed.push(l);
       continue;
     }
     if (!l.acceptsHTTPRoute) {
@@ -156,7 +178,7 @@ function attachToGateway(
     candidates.every((l) => !l.programmed)
   )
     reason = 'NoMatchingParent';
-  return { attached, reason, message };
+  return { attached, selectedUnprogrammed, reason, message };
 }
 
 function namespaceAllowed(index: ResourceIndex, l: ListenerNode, routeNs: string, gwNs: string): boolean {

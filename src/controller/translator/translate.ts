@@ -152,11 +152,23 @@ function gatewayReport(g: GatewayNode, address: string): GatewayReport {
     conditions: listenerConditions(l, generation),
   }));
   const programmedListeners = g.listeners.filter((l) => l.programmed);
-  const anyAccepted = g.listeners.some((l) => l.notAccepted.empty && l.protocol);
+  const valid = (l: (typeof g.listeners)[number]) => l.notAccepted.empty && !!l.protocol;
+  const anyAccepted = g.listeners.some(valid);
+  const invalid = g.listeners.filter((l) => !valid(l)).map((l) => l.spec.name);
+  // ListenersNotValid goes with Accepted=True too when only some listeners are invalid (Gateway API
+  // GatewayReasonListenersNotValid; conformance GatewayListenerUnsupportedProtocol).
   const conditions: Condition[] = [
     g.listeners.length > 0 && !anyAccepted
       ? cond('Accepted', false, 'ListenersNotValid', 'no listener is valid', generation)
-      : cond('Accepted', true, 'Accepted', '', generation),
+      : invalid.length > 0
+        ? cond(
+            'Accepted',
+            true,
+            'ListenersNotValid',
+            `listeners not valid: ${invalid.join(', ')}`,
+            generation,
+          )
+        : cond('Accepted', true, 'Accepted', '', generation),
   ];
   if (programmedListeners.length === 0) {
     conditions.push(
