@@ -3,6 +3,7 @@
 
 import { headerText } from '../extensions/header-codec.js';
 import type { HeaderModifierIR } from '../ir/snapshot.js';
+import { checkHeaderEdit, type HeaderEdit } from '../extensions/mutation-rules.js';
 
 /** RFC 9110 §7.6.1 connection-specific fields, never forwarded; plus any named in `Connection`. */
 const HOP_BY_HOP = new Set([
@@ -48,21 +49,32 @@ export function connectionTokens(value: string | string[] | undefined): Set<stri
 
 /**
  * Applies a Gateway API header modifier to a Node header object in place: set replaces, add appends (the
- * spec: "add ... appends to any existing values"), remove deletes.
+ * spec: "add ... appends to any existing values"), remove deletes. Edits go through the mutation rules every
+ * extension shares (src/extensions/mutation-rules.ts): framing and connection fields, and removing `host`, are
+ * ignored (the proxy frames what it sends).
  */
 export function applyHeaderModifier(
   headers: Record<string, string | string[] | undefined>,
   m: HeaderModifierIR,
 ): void {
-  for (const { name, value } of m.set) headers[name.toLowerCase()] = value;
+  for (const { name, value } of m.set) {
+    const key = name.toLowerCase();
+    if (filterMay('set', key, value)) headers[key] = value;
+  }
   for (const { name, value } of m.add) {
     const key = name.toLowerCase();
     const prev = headers[key];
+    if (!filterMay(prev === undefined ? 'set' : 'append', key, value)) continue;
     if (prev === undefined) headers[key] = value;
     else if (Array.isArray(prev)) headers[key] = [...prev, value];
     else headers[key] = key === 'cookie' ? `${prev}; ${value}` : [prev, value];
   }
-  for (const name of m.remove) delete headers[name];
+  for (const name of m.remove) if (filterMay('remove', name, '')) delete headers[name];
+}
+
+/** Route filters never name pseudo-headers (admission refuses them), so the header block does not matter. */
+function filterMay(op: HeaderEdit, name: string, value: string): boolean {
+  return checkHeaderEdit(op, name, value, 'request') === 'apply';
 }
 
 /**

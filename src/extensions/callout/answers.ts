@@ -26,15 +26,9 @@ export function applyHeadersAnswer(
   headers: HeaderMap,
   answer: ProcessingResponse,
   kind: RequestKind,
-  bodyStreamed: boolean,
 ): { result: StepResult; replacement?: Replacement } {
   const common = commonResponse(answer, kind);
-  let changed = applyHeaderMutation(
-    headers,
-    common.header_mutation,
-    { kind: dir, bodyStreamed },
-    `${kind}.response.header_mutation`,
-  );
+  let changed = applyHeaderMutation(headers, common.header_mutation, dir, `${kind}.response.header_mutation`);
   let replacement: Replacement | undefined;
   if (common.status === ResponseStatus.CONTINUE_AND_REPLACE) {
     const m = common.body_mutation;

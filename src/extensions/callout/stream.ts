@@ -176,14 +176,7 @@ export class CalloutStream implements ExtensionStream {
     const answer = await this.exchange(kind, message);
     if (answer === 'closed') return NONE;
     if (answer.response === 'immediate_response') return this.immediateResult(answer);
-    const bodyEvent: HttpEvent = dir === 'request' ? 'RequestBody' : 'ResponseBody';
-    const { result, replacement } = applyHeadersAnswer(
-      dir,
-      headers,
-      answer,
-      kind,
-      this.cfg.events.has(bodyEvent),
-    );
+    const { result, replacement } = applyHeadersAnswer(dir, headers, answer, kind);
     if (replacement)
       this.replaced[dir] = replacement.body
         ? { hasBody: true, pending: replacement.body }
@@ -251,12 +244,7 @@ export class CalloutStream implements ExtensionStream {
     if (answer === 'closed') return chunks ? { effect: 'NONE', chunks } : NONE;
     if (answer.response === 'immediate_response') return this.immediateResult(answer);
     const mutation = (answer[kind] as { header_mutation?: HeaderMutation } | undefined)?.header_mutation;
-    const changed = applyHeaderMutation(
-      trailers,
-      mutation,
-      { kind: 'trailers', bodyStreamed: true },
-      `${kind}.header_mutation`,
-    );
+    const changed = applyHeaderMutation(trailers, mutation, 'trailers', `${kind}.header_mutation`);
     const effect = changed || (chunks && chunks.length > 0) ? 'CONTENT_MODIFIED' : 'NONE';
     const md = selectedEndpoint(answer.dynamic_metadata);
     return { effect, ...(md ? { selectedEndpoint: md } : {}), ...(chunks ? { chunks } : {}) };

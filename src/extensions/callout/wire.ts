@@ -27,12 +27,7 @@ export function toLocalResponse(ir: ImmediateResponse): LocalResponse {
   const code = ir.status?.code ?? 0;
   const headers = new HeaderList();
   // Envoy checks local-reply header mutations with a permissive rule set; invalid names still fail.
-  applyHeaderMutation(
-    headers,
-    ir.headers,
-    { kind: 'response', bodyStreamed: false },
-    'immediate_response.headers',
-  );
+  applyHeaderMutation(headers, ir.headers, 'response', 'immediate_response.headers');
   if (ir.grpc_status?.status !== undefined) headers.set('grpc-status', String(ir.grpc_status.status));
   return {
     status: code < 200 ? 200 : code,

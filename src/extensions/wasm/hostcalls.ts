@@ -2,8 +2,10 @@
 // header maps and bodies of the current stream, plugin configuration, local replies, properties, logging and
 // time. What GCP does not offer (timers, shared data and queues, HTTP/gRPC calls, custom metrics) answers
 // UNIMPLEMENTED instead of crashing the plugin. Mutations over the GKE size limit are refused and recorded
-// on the stream, which then fails with `limit`.
+// on the stream, which then fails with `limit`. Header edits go through the rules every extension shares
+// (../mutation-rules.ts): a disallowed edit is ignored (Ok), a malformed one fails the stream (`protocol`).
 import type { HeaderMap } from '../extension.js';
+import { checkHeaderEdit, type HeaderBlock, type HeaderEdit } from '../mutation-rules.js';
 import { BufferType, deserializePairs, MapType, serializePairs, Status } from './abi.js';
 import { headerBytes } from '../header-codec.js';
 import type { WasmLimits } from './limits.js';
@@ -52,8 +54,20 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
   function checkMutation(size: number, what: string): boolean {
     if (size <= vm.limits.mutationBytes) return true;
     if (vm.stream)
-      vm.stream.violation = `${what} of ${size} bytes exceeds the ${vm.limits.mutationBytes / 1024} KiB mutation limit`;
+      vm.stream.violation = {
+        failure: 'limit',
+        message: `${what} of ${size} bytes exceeds the ${vm.limits.mutationBytes / 1024} KiB mutation limit`,
+      };
     return false;
+  }
+
+  /** The shared mutation rules for one edit; an error is recorded on the stream (which then fails). */
+  function ruled(op: HeaderEdit, type: number, name: string, value: string): 'apply' | 'ignore' | 'error' {
+    const block: HeaderBlock = type === MapType.ResponseHeaders ? 'response' : 'request';
+    const verdict = checkHeaderEdit(op, name, value, block);
+    if (typeof verdict === 'string') return verdict;
+    vm.stream!.violation ??= { failure: 'protocol', message: verdict.error };
+    return 'error';
   }
 
   const unimplemented = () => Status.Unimplemented;
@@ -135,8 +149,20 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
       const data = mem.read(ptr, len);
       if (!data) return Status.InvalidMemoryAccess;
       if (!checkMutation(len, 'header map')) return Status.BadArgument;
-      for (const [k] of h.entries()) h.remove(k);
-      for (const [k, v] of deserializePairs(data)) h.append(k.toLowerCase(), v);
+      const next: Array<[string, string]> = [];
+      for (const [k, v] of deserializePairs(data)) {
+        const name = k.toLowerCase();
+        const verdict = ruled('set', type, name, v);
+        if (verdict === 'error') return Status.BadArgument;
+        if (verdict === 'apply') next.push([name, v]);
+      }
+      // Replacing the map is removing what may be removed (pseudo-headers and `host` stay), then adding the
+      // new pairs; a pseudo-header or `host` in them replaces the one kept.
+      for (const [k] of h.entries()) if (ruled('remove', type, k, '') === 'apply') h.remove(k);
+      for (const [k, v] of next) {
+        if (k.charCodeAt(0) === 58 || k === 'host') h.set(k, v);
+        else h.append(k, v);
+      }
       vm.stream!.headersChanged = true;
       return Status.Ok;
     },
@@ -156,16 +182,19 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
       return mem.give(headerBytes(v), retPtr, retSize);
     },
     proxy_add_header_map_value: (type: number, kp: number, kl: number, vp: number, vl: number) =>
-      editHeader(type, kp, kl, vp, vl, (h, k, v) => h.append(k, v)),
+      editHeader(type, kp, kl, vp, vl, 'append'),
     proxy_replace_header_map_value: (type: number, kp: number, kl: number, vp: number, vl: number) =>
-      editHeader(type, kp, kl, vp, vl, (h, k, v) => h.set(k, v)),
+      editHeader(type, kp, kl, vp, vl, 'set'),
     proxy_remove_header_map_value: (type: number, kp: number, kl: number) => {
       const h = headerMap(type, true);
       if (!h) return Status.BadArgument;
       const key = mem.readHeader(kp, kl);
       if (key === undefined) return Status.InvalidMemoryAccess;
-      if (h.has(key.toLowerCase())) {
-        h.remove(key.toLowerCase());
+      const name = key.toLowerCase();
+      const verdict = ruled('remove', type, name, '');
+      if (verdict === 'error') return Status.BadArgument;
+      if (verdict === 'apply' && h.has(name)) {
+        h.remove(name);
         vm.stream!.headersChanged = true;
       }
       return Status.Ok;
@@ -217,7 +246,14 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
       const hdrs = mem.read(hp, hl);
       if (details === undefined || !body || !hdrs) return Status.InvalidMemoryAccess;
       if (!checkMutation(bl, 'local response body')) return Status.BadArgument;
-      const headers: Array<[string, string]> = deserializePairs(hdrs).map(([k, v]) => [k.toLowerCase(), v]);
+      const headers: Array<[string, string]> = [];
+      for (const [k, v] of deserializePairs(hdrs)) {
+        const name = k.toLowerCase();
+        const verdict = ruled('append', MapType.ResponseHeaders, name, v);
+        if (verdict === 'error') return Status.BadArgument;
+        // The proxy frames the local reply from its body: a `content-length` here is ignored like any edit.
+        if (verdict === 'apply') headers.push([name, v]);
+      }
       if (grpc >= 0 && grpc <= 16) headers.push(['grpc-status', String(grpc)]);
       s.local = { status, headers, body, details: `send_local_response${details ? `: ${details}` : ''}` };
       return Status.Ok;
@@ -271,7 +307,7 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
     kl: number,
     vp: number,
     vl: number,
-    op: (h: HeaderMap, k: string, v: string) => void,
+    edit: 'set' | 'append',
   ): Status {
     const h = headerMap(type, true);
     if (!h) return Status.BadArgument;
@@ -279,7 +315,13 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
     const value = mem.readHeader(vp, vl);
     if (key === undefined || value === undefined) return Status.InvalidMemoryAccess;
     if (!checkMutation(kl + vl, `header ${key}`)) return Status.BadArgument;
-    op(h, key.toLowerCase(), value);
+    const name = key.toLowerCase();
+    // Envoy's checker: appending to a header that is not there is setting it.
+    const verdict = ruled(edit === 'append' && h.has(name) ? 'append' : 'set', type, name, value);
+    if (verdict === 'error') return Status.BadArgument;
+    if (verdict === 'ignore') return Status.Ok;
+    if (edit === 'append') h.append(name, value);
+    else h.set(name, value);
     vm.stream!.headersChanged = true;
     return Status.Ok;
   }

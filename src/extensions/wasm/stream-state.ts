@@ -17,8 +17,11 @@ export interface StreamState {
   headersChanged: boolean;
   bodyChanged: boolean;
   local?: LocalResponse;
-  /** A GKE limit the plugin broke in this callback (mutation size). */
-  violation?: string;
+  /**
+   * What the plugin did wrong in this callback, which fails the stream: a GKE limit it broke (mutation size)
+   * or a header edit the mutation rules refuse (src/extensions/mutation-rules.ts).
+   */
+  violation?: { readonly failure: 'limit' | 'protocol'; readonly message: string };
   resetRequested?: boolean;
   /** Frozen clock for the whole stream (GKE freezes plugin time per request). */
   readonly startNs: bigint;

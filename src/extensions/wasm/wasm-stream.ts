@@ -164,7 +164,7 @@ export class WasmStream implements ExtensionStream {
       vm.call(fn, state, args);
       ok = true;
     } catch (err) {
-      // A refused mutation often makes the SDK abort; the limit is the cause worth reporting.
+      // A refused mutation often makes the SDK abort; the refusal is the cause worth reporting.
       if (!state.violation) throw err;
       this.recordFailure(err);
     } finally {
@@ -185,10 +185,14 @@ export class WasmStream implements ExtensionStream {
           memoryBytes,
         });
     }
-    if (state.violation) {
+    const violation = state.violation;
+    if (violation) {
       this.failed = true;
-      metrics.failed(pluginKey, version.name, 'limit');
-      throw new ExtensionError('limit', `plugin ${pluginKey} (${version.name}): ${state.violation}`);
+      metrics.failed(pluginKey, version.name, violation.failure);
+      throw new ExtensionError(
+        violation.failure,
+        `plugin ${pluginKey} (${version.name}): ${violation.message}`,
+      );
     }
     if (state.resetRequested) {
       this.failed = true;
