@@ -24,6 +24,8 @@ export interface DownstreamResponse {
   end(chunk?: Uint8Array | string): unknown;
   addTrailers(headers: OutgoingHttpHeaders): void;
   destroy(err?: Error): unknown;
+  /** Ends a response whose head went out so the client cannot take it as complete (framed-response.ts). */
+  abort(): void;
   on(event: 'close' | 'drain' | 'finish', fn: () => void): unknown;
   once(event: 'close' | 'drain' | 'finish', fn: () => void): unknown;
   removeListener(event: 'drain', fn: () => void): unknown;

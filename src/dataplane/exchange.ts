@@ -39,7 +39,6 @@ import { runRequestPipeline } from './pipeline.js';
 import type { HeaderList } from '../extensions/header-map.js';
 import { ExtensionError, type HeaderMap, type RequestInfo } from '../extensions/extension.js';
 
-const NGHTTP2_INTERNAL_ERROR = 2;
 const TIMEOUT = Object.assign(new Error('request timeout'), { code: 'EXTGATE_TIMEOUT' });
 
 export class Exchange implements UpstreamHandler, RouteRequest {
@@ -496,15 +495,9 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.cut();
   }
 
-  /**
-   * Ends a response whose headers went out. HTTP/2: RST_STREAM with INTERNAL_ERROR, so the client cannot
-   * take a truncated body for a whole one (a plain destroy() sends NO_ERROR) and the connection's other
-   * streams carry on. HTTP/1.1: the connection is closed.
-   */
+  /** Ends a response whose headers went out: RST_STREAM on HTTP/2, connection close on HTTP/1.1. */
   private cut(): void {
-    const stream = (this.res as { stream?: { close?(code: number): void; destroyed?: boolean } }).stream;
-    if (stream?.close !== undefined && stream.destroyed !== true) stream.close(NGHTTP2_INTERNAL_ERROR);
-    else this.res.destroy();
+    this.res.abort();
   }
 
   get isFinished(): boolean {

@@ -12,7 +12,8 @@ import type { Duplex } from 'node:stream';
 import type { DataPlaneLimits } from './limits.js';
 import { Exchange } from './exchange.js';
 import type { ProxyContext } from './context.js';
-import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
+import type { DownstreamRequest } from './downstream.js';
+import { FramedResponse, type NodeResponse } from './framed-response.js';
 import { contextForServername, type PortRuntime } from './runtime.js';
 import { SocketResponse } from './upgrade.js';
 
@@ -36,13 +37,9 @@ export class PortListener {
       req: http.IncomingMessage | http2.Http2ServerRequest,
       res: http.ServerResponse | http2.Http2ServerResponse,
     ): void => {
+      const framed = new FramedResponse(res as unknown as NodeResponse, req.method === 'HEAD');
       // Capture the runtime now: this request finishes on the snapshot it started with.
-      new Exchange(
-        this.ctx,
-        this.runtime,
-        req as unknown as DownstreamRequest,
-        res as unknown as DownstreamResponse,
-      ).start();
+      new Exchange(this.ctx, this.runtime, req as unknown as DownstreamRequest, framed).start();
     };
     this.h1 = http.createServer(
       {
@@ -214,3 +211,4 @@ export class PortListener {
     this.h2.close();
   }
 }
+

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { EndpointIR } from '../ir/snapshot.js';
 import type { DownstreamResponse } from './downstream.js';
 import type { UpstreamHandler } from './upstream/dispatcher.js';
+import { requestHead } from './upstream/request-head.js';
 
 /** A DownstreamResponse that writes a whole HTTP/1.1 response onto the upgrade socket, then closes it. */
 export class SocketResponse implements DownstreamResponse {
@@ -45,6 +46,10 @@ export class SocketResponse implements DownstreamResponse {
   destroy(): this {
     this.socket.destroy();
     return this;
+  }
+
+  abort(): void {
+    this.socket.destroy();
   }
 
   on(event: string, fn: () => void): this {
@@ -88,6 +93,18 @@ export function tunnel(
   req: TunnelRequest,
   handler: Pick<UpstreamHandler, 'onError' | 'onConnect'> & { onTunnel(): void },
 ): void {
+  // The same head, checks and framing as every HTTP/1.1 request (no body: the tunnel carries the bytes).
+  const head = requestHead(
+    req.method,
+    req.path,
+    req.headers,
+    false,
+    `connection: upgrade\r\nupgrade: ${req.upgrade}\r\n`,
+  );
+  if (typeof head === 'string') {
+    handler.onError(Object.assign(new Error(`${head} for the backend`), { code: 'UND_ERR_INVALID_ARG' }));
+    return;
+  }
   const upstream = net.connect({ host: req.endpoint.address, port: req.endpoint.port, noDelay: true });
   let connected = false;
   handler.onConnect((reason) => upstream.destroy(reason));
@@ -98,12 +115,7 @@ export function tunnel(
   upstream.once('connect', () => {
     connected = true;
     handler.onTunnel();
-    let head = `${req.method} ${req.path} HTTP/1.1\r\n`;
-    for (const [name, value] of Object.entries(req.headers)) {
-      for (const v of Array.isArray(value) ? value : [value]) head += `${name}: ${v}\r\n`;
-    }
-    head += `connection: upgrade\r\nupgrade: ${req.upgrade}\r\n\r\n`;
-    upstream.write(head);
+    upstream.write(head.text, 'latin1');
     if (req.head.length > 0) upstream.write(req.head);
     upstream.pipe(req.client);
     req.client.pipe(upstream);

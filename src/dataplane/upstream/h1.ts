@@ -11,6 +11,7 @@ import net from 'node:net';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type { UpstreamDispatcher, UpstreamHandler, UpstreamRequest } from './dispatcher.js';
+import { requestHead } from './request-head.js';
 
 interface ParserInstance {
   initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
@@ -33,13 +34,6 @@ const { HTTPParser } = createRequire(import.meta.url)('_http_common') as { HTTPP
 const CRLF = '\r\n';
 /** Headers timeouts at least this long are enforced by the pool's sweep (±1 s) instead of a timer each. */
 const COARSE_TIMEOUT_MS = 5_000;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\r\n\0]/;
-
-/** Header names and values reach the socket verbatim, so anything that could split the head is refused. */
-function invalidHeader(name: string, value: string): boolean {
-  return !TOKEN.test(name) || BAD_VALUE.test(value);
-}
 
 /** One exchange on a connection. */
 interface Pending {
@@ -219,29 +213,14 @@ class Connection {
     this.final = false;
     this.held = undefined;
     const { request } = p;
-    let head = `${request.method} ${request.path} HTTP/1.1${CRLF}`;
-    const headers = request.headers;
-    let chunked = request.body !== null;
-    for (const name in headers) {
-      const v = headers[name]!;
-      if (name === 'content-length') chunked = false;
-      for (const one of typeof v === 'string' ? [v] : v) {
-        if (invalidHeader(name, one)) {
-          this.pending = undefined;
-          this.pool.release(this);
-          p.done = true;
-          p.handler.onError(
-            Object.assign(new Error(`invalid header ${JSON.stringify(name)} for the backend`), {
-              code: 'UND_ERR_INVALID_ARG',
-            }),
-          );
-          return;
-        }
-        head += `${name}: ${one}${CRLF}`;
-      }
+    const head = requestHead(request.method, request.path, request.headers, request.body !== null);
+    if (typeof head === 'string') {
+      this.pending = undefined;
+      this.pool.release(this);
+      p.done = true;
+      p.handler.onError(Object.assign(new Error(`${head} for the backend`), { code: 'UND_ERR_INVALID_ARG' }));
+      return;
     }
-    if (chunked) head += `transfer-encoding: chunked${CRLF}`;
-    head += CRLF;
     if (request.headersTimeout >= COARSE_TIMEOUT_MS) {
       // Long timeouts (the 30 s default) are checked by the pool's once-a-second sweep: no timer per request.
       p.deadline = Date.now() + request.headersTimeout;
@@ -256,17 +235,35 @@ class Connection {
     }
     p.handler.onConnect((reason) => this.fail(p, reason ?? new Error('aborted'), true));
     if (p.done) return;
-    this.socket.write(head, 'latin1');
-    if (request.body !== null) this.sendBody(p, request.body, chunked, request.trailers);
+    this.socket.write(head.text, 'latin1');
+    if (request.body !== null)
+      this.sendBody(p, request.body, head.chunked ? -1 : head.contentLength, request.trailers);
   }
 
+  /**
+   * Streams the body: chunked when `contentLength` is -1, else exactly `contentLength` bytes. A body longer
+   * or shorter than that fails this exchange and closes its connection before a wrong byte reaches the
+   * backend, so the connection never returns to the pool with the backend out of step.
+   */
   private sendBody(
     p: Pending,
     body: Readable,
-    chunked: boolean,
+    contentLength: number,
     trailers: UpstreamRequest['trailers'],
   ): void {
     const socket = this.socket;
+    const chunked = contentLength < 0;
+    let remaining = contentLength;
+    const mismatch = (what: string): void => {
+      cleanup();
+      this.fail(
+        p,
+        Object.assign(new Error(`request body ${what} than its content-length (${contentLength})`), {
+          code: 'EXTGATE_BODY_LENGTH_MISMATCH',
+        }),
+        true,
+      );
+    };
     const onData = (chunk: Buffer): void => {
       p.bodyStarted = true;
       if (p.done || chunk.length === 0) return;
@@ -278,6 +275,8 @@ class Connection {
         ok = socket.write(CRLF);
         socket.uncork();
       } else {
+        remaining -= chunk.length;
+        if (remaining < 0) return mismatch('longer');
         ok = socket.write(chunk);
       }
       if (!ok) {
@@ -286,6 +285,7 @@ class Connection {
       }
     };
     const onEnd = (): void => {
+      if (!chunked && remaining !== 0 && !p.done) return mismatch('shorter');
       cleanup();
       p.bodyDone = true;
       if (chunked && !p.done) socket.write(`0${CRLF}${trailerLines(trailers?.() ?? [])}${CRLF}`, 'latin1');
