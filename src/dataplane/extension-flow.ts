@@ -18,7 +18,7 @@ import type { ExtensionChainIR } from '../ir/snapshot.js';
 import { describeChainMatch } from './trace.js';
 import type { Exchange } from './exchange.js';
 import { HeaderList } from '../extensions/header-map.js';
-import { extensionFailureReply } from './replies.js';
+import { extensionFailureReply, localAnswerStatus } from './replies.js';
 import { matchRoute, type StepOutcome } from './pipeline.js';
 import { BodyFlow, type BodySink } from './body-flow.js';
 import { headerString } from './headers.js';
@@ -178,7 +178,7 @@ function immediate(x: Exchange, r: LocalResponse): false {
   }
   x.reply(
     {
-      status: r.status,
+      status: localAnswerStatus(r.status),
       contentType: (headers['content-type'] as string) ?? 'text/plain',
       body: '',
       details: r.details ?? 'immediate_response',

@@ -8,6 +8,12 @@ export interface DataPlaneLimits {
    */
   readonly maxHeaderBytes: number;
   /**
+   * Most header fields a request may carry (pseudo-headers not counted); more answers 431. Envoy's default
+   * `max_headers_count` is 100 (HttpProtocolOptions, config/core/v3/protocol.proto); Node's own default drops
+   * fields past 2000 silently, which would let a request reach an extension or backend missing some.
+   */
+  readonly maxHeaderCount: number;
+  /**
    * Time a client has to send complete request headers; then 408 and close (slowloris).
    * Node's own default is 60 s; Envoy's `request_headers_timeout` is off by default; ALB closes idle
    * half-sent requests after its HTTP keepalive timeout. 30 s keeps slow mobile clients working.
@@ -42,6 +48,7 @@ export interface DataPlaneLimits {
 
 export const DEFAULT_LIMITS: DataPlaneLimits = Object.freeze({
   maxHeaderBytes: 64 * 1024,
+  maxHeaderCount: 100,
   headersTimeoutMs: 30_000,
   clientKeepAliveTimeoutMs: 610_000,
   defaultBackendTimeoutMs: 30_000,

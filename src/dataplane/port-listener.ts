@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { DataPlaneLimits } from './limits.js';
 import { Exchange } from './exchange.js';
 import type { ProxyContext } from './context.js';
-import type { DownstreamRequest } from './downstream.js';
+import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { FramedResponse, type NodeResponse } from './framed-response.js';
 import { contextForServername, type PortRuntime } from './runtime.js';
 import { SocketResponse } from './upgrade.js';
@@ -38,6 +38,11 @@ export class PortListener {
       res: http.ServerResponse | http2.Http2ServerResponse,
     ): void => {
       const framed = new FramedResponse(res as unknown as NodeResponse, req.method === 'HEAD');
+      if (
+        req.rawHeaders.length > 2 * limits.maxHeaderCount &&
+        headerCount(req.rawHeaders) > limits.maxHeaderCount
+      )
+        return this.tooManyHeaders(framed);
       // Capture the runtime now: this request finishes on the snapshot it started with.
       new Exchange(this.ctx, this.runtime, req as unknown as DownstreamRequest, framed).start();
     };
@@ -52,6 +57,8 @@ export class PortListener {
       },
       onRequest,
     );
+    // Node keeps at most this many fields (dropping the rest silently): one more than allowed tells us.
+    this.h1.maxHeadersCount = limits.maxHeaderCount + 1;
     this.h1.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
       this.onUpgrade(req, socket, head),
     );
@@ -64,6 +71,8 @@ export class PortListener {
     this.h2 = http2.createServer(
       {
         maxSessionMemory: 32,
+        // Pseudo-headers count here too; past this nghttp2 resets the stream instead of letting us answer 431.
+        maxHeaderListPairs: limits.maxHeaderCount + 8,
         settings: {
           maxConcurrentStreams: limits.maxConcurrentStreams,
           maxHeaderListSize: limits.maxHeaderBytes,
@@ -165,9 +174,18 @@ export class PortListener {
     socket.on('readable', onReadable);
   }
 
+  /** More header fields than `maxHeaderCount`: 431, as Envoy answers past `max_headers_count`. */
+  private tooManyHeaders(res: DownstreamResponse): void {
+    this.ctx.stats.badRequests++;
+    const body = `${http.STATUS_CODES[431]}\n`;
+    res.writeHead(431, { 'content-type': 'text/plain', 'content-length': body.length });
+    res.end(body);
+  }
+
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const res = new SocketResponse(socket);
+    if (headerCount(req.rawHeaders) > this.limits.maxHeaderCount) return this.tooManyHeaders(res);
     const x = new Exchange(this.ctx, this.runtime, req as unknown as DownstreamRequest, res);
     x.upgrade = { client: socket, head, value: String(req.headers.upgrade ?? 'websocket') };
     x.start();
@@ -212,3 +230,9 @@ export class PortListener {
   }
 }
 
+/** Header fields of a request as received, pseudo-headers (HTTP/2) not counted. */
+function headerCount(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.charCodeAt(0) !== 58 /* ':' */) n++;
+  return n;
+}

@@ -51,3 +51,12 @@ export function extensionFailureReply(failure: ExtensionFailure): LocalReply {
     details: `extension_${failure}`,
   };
 }
+
+/**
+ * The status an extension's local answer (ext_proc `immediate_response`, Proxy-Wasm `send_local_response`) is
+ * sent with: 200–599 as asked, anything else 500. A 1xx would go out as an interim answer with a body after
+ * it, and Node refuses codes outside 100–999 by throwing.
+ */
+export function localAnswerStatus(status: number): number {
+  return Number.isInteger(status) && status >= 200 && status <= 599 ? status : 500;
+}

@@ -30,7 +30,8 @@ export function toLocalResponse(ir: ImmediateResponse): LocalResponse {
   applyHeaderMutation(headers, ir.headers, 'response', 'immediate_response.headers');
   if (ir.grpc_status?.status !== undefined) headers.set('grpc-status', String(ir.grpc_status.status));
   return {
-    status: code < 200 ? 200 : code,
+    // No status at all is 200, as in Envoy; a status outside 200–599 answers 500 (the data plane decides).
+    status: code === 0 ? 200 : code,
     headers: headers.entries().filter(([k]) => !k.startsWith(':')),
     body: ir.body ? new Uint8Array(ir.body) : new Uint8Array(0),
     details: ir.details ? ir.details.replace(/\s/g, '_') : 'immediate_response',
