@@ -37,7 +37,14 @@ export interface AccessLogRecord {
   route?: string | null;
   routing_chain?: string | null;
   traffic_chain?: string | null;
-  upstream?: { endpoint: string; status: number; latency_ms: number; error?: string };
+  upstream?: {
+    endpoint: string;
+    status: number;
+    latency_ms: number;
+    error?: string;
+    /** Dynamic forwarding target ignored: not an endpoint of the backend the route chose. */
+    ignored_override_host?: string;
+  };
   service_extension_info?: ServiceExtensionInfo[];
   error?: string;
 }
@@ -94,6 +101,7 @@ export function accessLogRecord(trace: TraceRecord): AccessLogRecord {
     const u = trace.upstream;
     record.upstream = { endpoint: u.endpoint, status: u.status, latency_ms: u.latencyMs };
     if (u.error !== undefined) record.upstream.error = u.error;
+    if (u.ignoredOverride !== undefined) record.upstream.ignored_override_host = u.ignoredOverride;
   }
   if (trace.steps.length > 0) record.service_extension_info = extensionInfo(trace);
   if (trace.error !== undefined) record.error = trace.error;

@@ -11,6 +11,8 @@ export interface ProxyStats {
   upstreamErrors: number;
   resets: number;
   badRequests: number;
+  /** Dynamic forwarding targets ignored: not an endpoint of the backend the route chose. */
+  ignoredOverrides: number;
 }
 
 /** One finished request, for access logs and metrics (`DataPlaneOptions.observer`). */

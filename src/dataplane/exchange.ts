@@ -31,7 +31,7 @@ import {
 import { hostWithoutPort } from './routing/host-table.js';
 import type { RouteRequest } from './routing/route-matcher.js';
 import { isConnectFailure, type UpstreamHandler } from './upstream/dispatcher.js';
-import { endpointKey } from './upstream/upstreams.js';
+import { endpointKey, overrideEndpoint } from './upstream/upstreams.js';
 import { redirectLocation, modifyPath } from './url.js';
 import { tunnel } from './upgrade.js';
 import { extensionFailed, type ResponseHandler } from './extension-flow.js';
@@ -52,6 +52,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   backend: BackendRuntime | undefined;
   /** ext_proc dynamic forwarding (`ip:port`) from a routing extension. */
   selectedEndpoint: string | undefined;
+  /** A dynamic forwarding target that was not an endpoint of the chosen backend (for the trace). */
+  private ignoredOverride: string | undefined;
   upstreamHeaders: Record<string, string | string[]> = {};
   /** Headers route matching reads, when a routing extension changed them and cleared the route cache. */
   routeHeaders: HeaderMap | undefined;
@@ -274,11 +276,14 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     const backend = this.backend!;
     let endpoint: EndpointIR | undefined;
     if (this.selectedEndpoint !== undefined && this.tried === undefined) {
-      const [address, port] = splitHostPort(this.selectedEndpoint);
-      endpoint = { address, port };
-    } else {
-      endpoint = this.ctx.upstreams.pick(backend.ir, this.tried);
+      endpoint = overrideEndpoint(backend.ir, this.selectedEndpoint);
+      if (endpoint === undefined) {
+        // Not an endpoint of the chosen backend: ignored, the load balancer chooses (and the trace says so).
+        this.ignoredOverride = this.selectedEndpoint;
+        this.ctx.stats.ignoredOverrides++;
+      }
     }
+    endpoint ??= this.ctx.upstreams.pick(backend.ir, this.tried);
     if (endpoint === undefined) {
       return this.reply(this.tried === undefined ? REPLIES.noEndpoints : REPLIES.connectFailure);
     }
@@ -342,6 +347,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
         status: statusCode,
         latencyMs: performance.now() - this.upstreamStartedAt,
         response: this.trace.capturing ? this.trace.capture(raw.map(String)) : undefined,
+        ...(this.ignoredOverride !== undefined ? { ignoredOverride: this.ignoredOverride } : {}),
       });
     }
     if (this.endpoint !== undefined && this.tried !== undefined) this.ctx.upstreams.restore(this.endpoint);
@@ -407,6 +413,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
         status: 0,
         latencyMs: performance.now() - this.upstreamStartedAt,
         error: err.message,
+        ...(this.ignoredOverride !== undefined ? { ignoredOverride: this.ignoredOverride } : {}),
       });
     }
     if (!this.responseStarted && !this.timedOut && isConnectFailure(err) && endpoint !== undefined) {
@@ -542,12 +549,6 @@ export class Exchange implements UpstreamHandler, RouteRequest {
       this.timer = undefined;
     }
   }
-}
-
-function splitHostPort(hostPort: string): [string, number] {
-  const colon = hostPort.lastIndexOf(':');
-  const host = hostPort.slice(0, colon).replace(/^\[|\]$/g, '');
-  return [host, Number(hostPort.slice(colon + 1))];
 }
 
 /** Fields a trailer section must not carry (RFC 9110 §6.5.1): framing, routing, and connection-specific ones. */

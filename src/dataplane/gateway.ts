@@ -51,7 +51,14 @@ export interface BoundPort {
 
 export class DataPlane {
   readonly limits: DataPlaneLimits;
-  readonly stats: ProxyStats = { requests: 0, localReplies: 0, upstreamErrors: 0, resets: 0, badRequests: 0 };
+  readonly stats: ProxyStats = {
+    requests: 0,
+    localReplies: 0,
+    upstreamErrors: 0,
+    resets: 0,
+    badRequests: 0,
+    ignoredOverrides: 0,
+  };
   private readonly ctx: ProxyContext;
   private readonly listeners = new Map<
     string,

@@ -77,6 +77,8 @@ export interface TraceUpstream {
   readonly latencyMs: number;
   readonly error?: string;
   readonly response?: CapturedMessage;
+  /** A dynamic forwarding target (`ip:port`) ignored because it is not an endpoint of the chosen backend. */
+  readonly ignoredOverride?: string;
 }
 
 /** The calls the data plane and the chains make for one request. */

@@ -150,7 +150,7 @@ test('routing extension without clearRouteCache keeps the route but forwards its
   assert.equal(r.headers['x-route'], 'b');
 });
 
-test('routing extension rewriting :path with clearRouteCache; selectedEndpoint overrides the endpoint', async () => {
+test('routing extension rewriting :path with clearRouteCache; selectedEndpoint only among the backend endpoints', async () => {
   define('GCPRoutingExtension', 'path', ['RequestHeaders'], {
     requestHeaders: (h) => {
       h.set(':path', '/v2/x');
@@ -163,7 +163,9 @@ test('routing extension rewriting :path with clearRouteCache; selectedEndpoint o
   define('GCPRoutingExtension', 'pin', ['RequestHeaders'], {
     requestHeaders: () => ({ selectedEndpoint: `127.0.0.1:${b.port}` }),
   });
-  assert.equal(echoOf(await get(gwPort, '/', { host: 's', 'x-ext': 'pin' })).metadata, 'store-v2');
+  // `/` routes to store-v1: store-v2's endpoint is not one of its endpoints, so the pin is ignored.
+  assert.equal(echoOf(await get(gwPort, '/', { host: 's', 'x-ext': 'pin' })).metadata, 'store-v1');
+  assert.equal(echoOf(await get(gwPort, '/v2/x', { host: 's', 'x-ext': 'pin' })).metadata, 'store-v2');
 });
 
 test('traffic extension: sees the selected backend, edits request and response headers', async () => {

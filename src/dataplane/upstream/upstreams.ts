@@ -2,6 +2,7 @@
 // endpoints of a Service port, skipping endpoints that recently refused a connection (passive health checks).
 // Pools outlive snapshots: a snapshot that keeps an endpoint keeps its warm keep-alive connections.
 
+import { isIP } from 'node:net';
 import { Pool } from 'undici';
 import type { BackendIR, EndpointIR, Snapshot, UpstreamProtocol } from '../../ir/snapshot.js';
 import type { DataPlaneLimits } from '../limits.js';
@@ -34,6 +35,29 @@ class UndiciUpstream implements UpstreamDispatcher {
   destroy(): Promise<void> {
     return this.pool.destroy();
   }
+}
+
+/**
+ * The endpoint of `backend` a dynamic forwarding answer names (`ip:port`, IPv6 as `[ip]:port`), or undefined
+ * when it names anything else: a hostname, another backend's endpoint, the admin port. As Envoy's override
+ * host: `HostUtility::selectOverrideHost` (source/common/upstream/host_utility.cc) looks the address up in the
+ * hosts of the cluster the route chose and, when it is not there, `ClusterEntry::chooseHost`
+ * (cluster_manager_impl.cc) falls back to the load balancer. An extension steers among the endpoints the route
+ * allows, never beyond them.
+ */
+export function overrideEndpoint(backend: BackendIR, hostPort: string): EndpointIR | undefined {
+  const colon = hostPort.lastIndexOf(':');
+  if (colon <= 0) return undefined;
+  const rawHost = hostPort.slice(0, colon);
+  const bracketed = rawHost.startsWith('[') && rawHost.endsWith(']');
+  const host = bracketed ? rawHost.slice(1, -1).toLowerCase() : rawHost;
+  // IPv4 bare, IPv6 only in brackets: `::1:80` is ambiguous and refused.
+  if (isIP(host) !== (bracketed ? 6 : 4)) return undefined;
+  const portText = hostPort.slice(colon + 1);
+  if (!/^\d{1,5}$/.test(portText)) return undefined;
+  const port = Number(portText);
+  for (const e of backend.endpoints) if (e.port === port && e.address.toLowerCase() === host) return e;
+  return undefined;
 }
 
 export function endpointKey(e: EndpointIR): string {
