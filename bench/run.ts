@@ -1,5 +1,5 @@
 // `npm run bench`: builds, installs wrk and nginx when missing, starts a loopback backend, and runs every
-// registered scenario side by side with wrk at 16 and 128 connections; then RSS with idle keep-alive
+// registered scenario side by side with wrk at 1, 32 and 128 connections; then RSS with idle keep-alive
 // connections and route lookup time. Flags: --duration S, --only a,b, --connections 16,128, --skip-memory,
 // --skip-lookup, --idle-connections N.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -47,13 +47,16 @@ async function main(): Promise<void> {
   ensureTools();
   await loadScenarios();
   const duration = Number(flag('duration', '10'));
-  const conns = flag('connections', '16,128').split(',').map(Number);
+  const conns = flag('connections', '1,32,128').split(',').map(Number);
   const only = flag('only', '')
     .split(',')
     .filter((s) => s !== '');
   const scenarios = allScenarios().filter((s) => only.length === 0 || only.includes(s.name));
   const backend = await startNode(fileURLToPath(new URL('./backend.js', import.meta.url)), []);
-  const results: Record<string, Record<number, WrkResult & { cpuUsPerRequest?: number }>> = {};
+  const results: Record<
+    string,
+    Record<number, WrkResult & { cpuUsPerRequest?: number; serverCpuUsPerMessage?: number }>
+  > = {};
   try {
     for (const s of scenarios) {
       const target: BenchTarget = await s.start({ backendPort: backend.port });
@@ -63,13 +66,24 @@ async function main(): Promise<void> {
         for (const c of conns) {
           // CPU per request of the proxy's processes: unlike req/s, it does not depend on what else runs.
           const cpu0 = target.pid !== undefined ? cpuSeconds(target.pid) : NaN;
+          const server = target.extensionServer;
+          const server0 = server !== undefined ? cpuSeconds(server.pid) : NaN;
           const w = await wrk(target.url, c, duration, target.host);
           const cpu =
             target.pid !== undefined ? ((cpuSeconds(target.pid) - cpu0) * 1e6) / w.requests : undefined;
-          const r = { ...w, ...(cpu !== undefined ? { cpuUsPerRequest: cpu } : {}) };
+          // The extension server's CPU per message it answered, next to the gateway's per request.
+          const serverCpu =
+            server !== undefined
+              ? ((cpuSeconds(server.pid) - server0) * 1e6) / (w.requests * server.messagesPerRequest)
+              : undefined;
+          const r = {
+            ...w,
+            ...(cpu !== undefined ? { cpuUsPerRequest: cpu } : {}),
+            ...(serverCpu !== undefined ? { serverCpuUsPerMessage: serverCpu } : {}),
+          };
           results[s.name]![c] = r;
           console.log(
-            `${s.name.padEnd(16)} c=${String(c).padStart(3)}  ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${fmt(r.p99Ms, 2)} ms  errors ${r.errors} non-2xx ${r.non2xx}${cpu !== undefined ? `  cpu ${fmt(cpu, 1)} us/req` : ''}`,
+            `${s.name.padEnd(16)} c=${String(c).padStart(3)}  ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${fmt(r.p99Ms, 2)} ms  errors ${r.errors} non-2xx ${r.non2xx}${cpu !== undefined ? `  cpu ${fmt(cpu, 1)} us/req` : ''}${serverCpu !== undefined ? `  callout server ${fmt(serverCpu, 1)} us/msg` : ''}`,
           );
         }
       } finally {
@@ -79,9 +93,9 @@ async function main(): Promise<void> {
 
     const lines: string[] = [];
     lines.push(
-      `| scenario | procs | conns | req/s | p50 ms | p99 ms | errors | CPU µs/req | vs | req/s ratio | p99 ratio | /direct |`,
+      `| scenario | procs | conns | req/s | p50 ms | p99 ms | errors | CPU µs/req | ext. server CPU µs/msg | vs | req/s ratio | added p50 ms | p99 ratio | /direct |`,
     );
-    lines.push(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
+    lines.push(`|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
     for (const s of scenarios) {
       for (const c of conns) {
         const r = results[s.name]?.[c];
@@ -91,9 +105,11 @@ async function main(): Promise<void> {
         lines.push(
           `| ${s.name} | ${s.processes} | ${c} | ${fmt(r.rps)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${r.errors + r.non2xx} | ${
             r.cpuUsPerRequest !== undefined ? fmt(r.cpuUsPerRequest, 1) : ''
-          } | ${s.compareWith ?? ''} | ${
-            base ? fmt(r.rps / base.rps, 2) : ''
-          } | ${base ? fmt(r.p99Ms / base.p99Ms, 2) : ''} | ${direct && s.name !== 'direct' ? fmt(r.rps / direct.rps, 2) : ''} |`,
+          } | ${r.serverCpuUsPerMessage !== undefined ? fmt(r.serverCpuUsPerMessage, 1) : ''} | ${
+            s.compareWith ?? ''
+          } | ${base ? fmt(r.rps / base.rps, 2) : ''} | ${base ? fmt(r.p50Ms - base.p50Ms, 2) : ''} | ${
+            base ? fmt(r.p99Ms / base.p99Ms, 2) : ''
+          } | ${direct && s.name !== 'direct' ? fmt(r.rps / direct.rps, 2) : ''} |`,
         );
       }
     }

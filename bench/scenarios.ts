@@ -13,6 +13,8 @@ export interface BenchTarget {
   readonly host?: string;
   /** Process to sample for RSS, when the target is a process. */
   readonly pid?: number;
+  /** An extension server the target calls (a callout): its CPU is reported per message it answers. */
+  readonly extensionServer?: { readonly pid: number; readonly messagesPerRequest: number };
   stop(): Promise<void>;
 }
 

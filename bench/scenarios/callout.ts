@@ -1,5 +1,6 @@
 // extgate with one ext_proc callout (the add-header example, over TLS, in its own process) on every request:
-// RequestHeaders only, and RequestHeaders + ResponseHeaders. Compared with plain `extgate`.
+// RequestHeaders only (one callout event per request), and RequestHeaders + ResponseHeaders (two). Compared
+// with plain `extgate`; the callout server's own CPU is reported per message next to the gateway's.
 import { fileURLToPath } from 'node:url';
 import { registerScenario } from '../scenarios.js';
 import { startNode } from '../procs.js';
@@ -28,6 +29,7 @@ for (const [name, events] of [
       return {
         url: `http://127.0.0.1:${gateway.port}/`,
         pid: gateway.child.pid!,
+        extensionServer: { pid: callout.child.pid!, messagesPerRequest: events.split(',').length },
         host: 'store.example.com',
         stop: async () => {
           await gateway.stop();

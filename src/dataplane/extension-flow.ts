@@ -290,6 +290,11 @@ class ChainResponse implements ResponseHandler, BodySink {
   onHeaders(status: number, headers: Record<string, string | string[]>, resume: () => void): boolean {
     this.resumeSource = resume;
     const events = this.chain.events;
+    if (!events.has('ResponseBody') && !events.has('ResponseTrailers')) {
+      // Headers only: the upstream waits (paused) for the headers answer, then the body goes straight down.
+      this.headersOnly(status, headers).catch((err: unknown) => extensionFailed(this.x, err));
+      return false;
+    }
     const stream = this.stream;
     this.flow = new BodyFlow({
       wantsBody: events.has('ResponseBody'),
@@ -312,25 +317,39 @@ class ChainResponse implements ResponseHandler, BodySink {
     return true;
   }
 
+  private async headersOnly(status: number, headers: Record<string, string | string[]>): Promise<void> {
+    const answer = await this.responseHeaders(status, headers);
+    if (answer === undefined) return;
+    // The rest of the response does not concern the chain: the Exchange streams it down itself.
+    this.x.responseHandler = undefined;
+    this.x.writeResponseHead(answer.status, answer.headers);
+    this.resumeSource();
+  }
+
   private async process(status: number, headers: Record<string, string | string[]>): Promise<void> {
     const x = this.x;
-    let outStatus = status;
-    let out: OutgoingHttpHeaders = headers;
-    if (this.chain.events.has('ResponseHeaders')) {
-      const list = HeaderList.fromObject(headers);
-      list.set(':status', String(status));
-      const r = await this.stream.responseHeaders(list, false);
-      if (x.isFinished) return;
-      if (r.immediate !== undefined) {
-        immediate(x, r.immediate);
-        return;
-      }
-      outStatus = Number(list.get(':status') ?? status);
-      out = list.toObject();
-    }
-    if (this.chain.events.has('ResponseBody')) delete out['content-length'];
-    const done = await this.flow!.run(this, () => x.writeResponseHead(outStatus, out));
+    const answer = await this.responseHeaders(status, headers);
+    if (answer === undefined) return;
+    if (this.chain.events.has('ResponseBody')) delete answer.headers['content-length'];
+    const done = await this.flow!.run(this, () => x.writeResponseHead(answer.status, answer.headers));
     if (done !== undefined) immediate(x, done.immediate);
+  }
+
+  /** The response headers through the chain; undefined when the chain answered or the exchange ended. */
+  private async responseHeaders(
+    status: number,
+    headers: Record<string, string | string[]>,
+  ): Promise<{ status: number; headers: OutgoingHttpHeaders } | undefined> {
+    if (!this.chain.events.has('ResponseHeaders')) return { status, headers };
+    const list = HeaderList.fromObject(headers);
+    list.set(':status', String(status));
+    const r = await this.stream.responseHeaders(list, false);
+    if (this.x.isFinished) return undefined;
+    if (r.immediate !== undefined) {
+      immediate(this.x, r.immediate);
+      return undefined;
+    }
+    return { status: Number(list.get(':status') ?? status), headers: list.toObject() };
   }
 
   onData(chunk: Buffer): boolean {
