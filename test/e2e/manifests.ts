@@ -6,22 +6,25 @@ export interface LoopbackServiceOptions {
   servicePort?: number;
   /** e.g. `HTTP2` for a callout Service (gRPC over TLS). */
   appProtocol?: string;
+  /** Default: the kubeconfig's namespace. */
+  namespace?: string;
 }
 
 /** A Service `name` whose one endpoint is 127.0.0.1:`port`. */
 export function loopbackService(name: string, port: number, opts: LoopbackServiceOptions = {}): string {
   const servicePort = opts.servicePort ?? 8080;
   const appProtocol = opts.appProtocol ? `, appProtocol: ${opts.appProtocol}` : '';
+  const namespace = opts.namespace ? `, namespace: ${opts.namespace}` : '';
   return `apiVersion: v1
 kind: Service
-metadata: {name: ${name}}
+metadata: {name: ${name}${namespace}}
 spec:
   ports: [{name: http, port: ${servicePort}, targetPort: ${port}${appProtocol}}]
 ---
 apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
 metadata:
-  name: ${name}-local
+  name: ${name}-local${opts.namespace ? `\n  namespace: ${opts.namespace}` : ''}
   labels: {kubernetes.io/service-name: ${name}}
 addressType: IPv4
 ports: [{name: http, port: ${port}, protocol: TCP}]
