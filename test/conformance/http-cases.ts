@@ -13,6 +13,10 @@ export interface HttpCase {
   backend?: string;
   /** Expected status; default 200. */
   status?: number;
+  /** Headers the backend must have received (several values joined with `,`, names case-insensitive). */
+  received?: Record<string, string>;
+  /** Headers the backend must not have received. */
+  absent?: string[];
 }
 
 export interface HttpTest {
@@ -28,6 +32,11 @@ const v2 = 'infra-backend-v2';
 const v3 = 'infra-backend-v3';
 const to = (backend: string) => `backendRefs: [{name: ${backend}, port: 8080}]`;
 const parent = 'parentRefs: [{name: same-namespace}]';
+
+const modifier = (prefix: string, filter: string) =>
+  `- matches: [{path: {type: PathPrefix, value: ${prefix}}}]
+  filters: [{type: RequestHeaderModifier, requestHeaderModifier: ${filter}}]
+  ${to(v1)}`;
 
 export const HTTP_TESTS: HttpTest[] = [
   {
@@ -77,6 +86,121 @@ rules:
       { path: '/one/example', status: 404 },
       { path: '/two/', status: 404 },
       { path: '/Two', status: 404 },
+    ],
+  },
+  {
+    name: 'HTTPRouteHeaderMatching',
+    level: 'Core',
+    routes: {
+      'header-matching': `${parent}
+rules:
+- matches: [{headers: [{name: version, value: one}]}]
+  ${to(v1)}
+- matches: [{headers: [{name: version, value: two}]}]
+  ${to(v2)}
+- matches: [{headers: [{name: version, value: two}, {name: color, value: orange}]}]
+  ${to(v1)}
+- matches: [{headers: [{name: color, value: blue}]}, {headers: [{name: color, value: green}]}]
+  ${to(v1)}
+- matches: [{headers: [{name: color, value: red}]}, {headers: [{name: color, value: yellow}]}]
+  ${to(v2)}`,
+    },
+    cases: [
+      { path: '/', headers: { Version: 'one' }, backend: v1 },
+      { path: '/', headers: { Version: 'two' }, backend: v2 },
+      { path: '/', headers: { Version: 'two', Color: 'orange' }, backend: v1 },
+      { path: '/', headers: { Version: 'two', Color: 'blue' }, backend: v2 },
+      { path: '/', headers: { Color: 'orange' }, status: 404 },
+      { path: '/', headers: { 'Some-Other-Header': 'one' }, status: 404 },
+      { path: '/', headers: { Color: 'blue' }, backend: v1 },
+      { path: '/', headers: { Color: 'green' }, backend: v1 },
+      { path: '/', headers: { Color: 'red' }, backend: v2 },
+      { path: '/', headers: { Color: 'yellow' }, backend: v2 },
+      { path: '/', headers: { Color: 'purple' }, status: 404 },
+    ],
+  },
+  {
+    name: 'HTTPRouteRequestHeaderModifier',
+    level: 'Core',
+    routes: {
+      'request-header-modifier': `${parent}
+rules:
+${modifier('/set', '{set: [{name: X-Header-Set, value: set-overwrites-values}]}')}
+${modifier('/add', '{add: [{name: X-Header-Add, value: add-appends-values}]}')}
+${modifier('/remove', '{remove: [X-Header-Remove]}')}
+${modifier(
+  '/multiple',
+  `{set: [{name: X-Header-Set-1, value: header-set-1}, {name: X-Header-Set-2, value: header-set-2}],
+    add: [{name: X-Header-Add-1, value: header-add-1}, {name: X-Header-Add-2, value: header-add-2},
+          {name: X-Header-Add-3, value: header-add-3}],
+    remove: [X-Header-Remove-1, X-Header-Remove-2]}`,
+)}
+${modifier(
+  '/case-insensitivity',
+  '{set: [{name: X-Header-Set, value: header-set}], add: [{name: X-Header-Add, value: header-add}], remove: [X-Header-Remove]}',
+)}`,
+    },
+    cases: [
+      {
+        path: '/set',
+        headers: { 'Some-Other-Header': 'val' },
+        backend: v1,
+        received: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
+      },
+      {
+        path: '/set',
+        headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' },
+        backend: v1,
+        received: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
+      },
+      {
+        path: '/add',
+        headers: { 'Some-Other-Header': 'val' },
+        backend: v1,
+        received: { 'Some-Other-Header': 'val', 'X-Header-Add': 'add-appends-values' },
+      },
+      {
+        path: '/add',
+        headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value' },
+        backend: v1,
+        received: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value,add-appends-values' },
+      },
+      { path: '/remove', headers: { 'X-Header-Remove': 'val' }, backend: v1, absent: ['X-Header-Remove'] },
+      {
+        path: '/multiple',
+        headers: {
+          'X-Header-Set-2': 'set-val-2',
+          'X-Header-Add-2': 'add-val-2',
+          'X-Header-Remove-2': 'remove-val-2',
+          'Another-Header': 'another-header-val',
+        },
+        backend: v1,
+        received: {
+          'X-Header-Set-1': 'header-set-1',
+          'X-Header-Set-2': 'header-set-2',
+          'X-Header-Add-1': 'header-add-1',
+          'X-Header-Add-2': 'add-val-2,header-add-2',
+          'X-Header-Add-3': 'header-add-3',
+          'Another-Header': 'another-header-val',
+        },
+        absent: ['X-Header-Remove-1', 'X-Header-Remove-2'],
+      },
+      {
+        path: '/case-insensitivity',
+        headers: {
+          'x-header-set': 'original-val-set',
+          'x-header-add': 'original-val-add',
+          'x-header-remove': 'original-val-remove',
+          'Another-Header': 'another-header-val',
+        },
+        backend: v1,
+        received: {
+          'X-Header-Set': 'header-set',
+          'X-Header-Add': 'original-val-add,header-add',
+          'Another-Header': 'another-header-val',
+        },
+        absent: ['x-header-remove', 'X-Header-Remove'],
+      },
     ],
   },
   {
@@ -177,8 +301,6 @@ rules:
 
 /** Core and Extended HTTP tests of the suite not ported yet, with why (the closing report lists them). */
 export const NOT_PORTED: { name: string; level: Level; why: string }[] = [
-  { name: 'HTTPRouteHeaderMatching', level: 'Core', why: 'not ported yet' },
-  { name: 'HTTPRouteRequestHeaderModifier', level: 'Core', why: 'not ported yet' },
   { name: 'HTTPRouteHostnameIntersection', level: 'Core', why: 'not ported yet' },
   { name: 'HTTPRouteListenerHostnameMatching', level: 'Core', why: 'not ported yet' },
   { name: 'HTTPRouteMatchingAcrossRoutes', level: 'Core', why: 'not ported yet' },

@@ -72,6 +72,16 @@ function mismatch(c: HttpCase, got: HttpAnswer): string | undefined {
   if (echo.namespace !== INFRA) return `served from namespace ${echo.namespace}, want ${INFRA}`;
   if (!echo.pod.startsWith(`${c.backend}-`)) return `served by pod ${echo.pod}, want one of ${c.backend}`;
   if (echo.method !== (c.method ?? 'GET')) return `backend saw method ${echo.method}`;
+  const seen = (name: string) =>
+    Object.entries(echo.headers)
+      .filter(([k]) => k.toLowerCase() === name.toLowerCase())
+      .flatMap(([, v]) => v)
+      .join(',');
+  for (const [name, value] of Object.entries(c.received ?? {}))
+    if (seen(name) !== value)
+      return `backend saw ${name}: ${JSON.stringify(seen(name))}, want ${JSON.stringify(value)}`;
+  for (const name of c.absent ?? [])
+    if (seen(name) !== '') return `backend saw ${name}, which must be removed`;
   return undefined;
 }
 
