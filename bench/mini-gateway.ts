@@ -21,7 +21,8 @@ import type {
 } from '../src/extensions/extension.js';
 import { compileChains } from '../src/extensions/chain.js';
 import { HeaderList } from '../src/extensions/header-map.js';
-import type { RequestTrace, TraceRecorder } from '../src/admin/trace.js';
+import type { TraceRecorder } from '../src/admin/trace.js';
+import type { RequestTrace } from '../src/dataplane/trace.js';
 import { describeChainMatch, describeRouteMatch } from '../src/dataplane/trace.js';
 import { chainKindOf, tracedExtension } from '../src/dataplane/traced-extension.js';
 

@@ -10,7 +10,8 @@
 import { createRequire } from 'node:module';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
-import { TraceRecorder, type RequestTrace } from '../src/admin/trace.js';
+import { TraceRecorder } from '../src/admin/trace.js';
+import type { RequestTrace } from '../src/dataplane/trace.js';
 import { GatewayMetrics } from '../src/admin/metrics.js';
 import { AccessLog } from '../src/admin/access-log.js';
 import { logDestination } from '../src/admin/log-destination.js';

@@ -7,7 +7,8 @@
 
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { HttpEvent } from '../ir/snapshot.js';
-import type { TraceEffect, TraceRecord } from './trace.js';
+import type { TraceRecord } from './trace.js';
+import type { TraceEffect } from '../dataplane/trace.js';
 import { logDestination } from './log-destination.js';
 
 export interface ServiceExtensionInfo {

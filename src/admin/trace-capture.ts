@@ -3,7 +3,7 @@
 // outlives the request.
 
 import type { HeaderMap } from '../extensions/extension.js';
-import type { CapturedBody, CapturedMessage, HeaderSource } from './trace.js';
+import type { CapturedBody, CapturedMessage, HeaderSource } from '../dataplane/trace.js';
 
 export const REDACTED = '[redacted]';
 

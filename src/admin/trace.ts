@@ -90,20 +90,6 @@ export interface TraceRecorderOptions {
   redactHeaders?: readonly string[];
 }
 
-// The interface the data plane emits into lives with the data plane; re-exported for admin's users.
-export {
-  NO_TRACE,
-  type CapturedBody,
-  type CapturedMessage,
-  type ChainKind,
-  type HeaderSource,
-  type RequestTrace,
-  type TraceBegin,
-  type TraceEffect,
-  type TraceStepInput,
-  type TraceUpstream,
-} from '../dataplane/trace.js';
-
 export type TraceListener = (trace: TraceRecord) => void;
 
 export { REDACTED } from './trace-capture.js';

@@ -8,7 +8,8 @@ import { CalloutClient } from '../../src/extensions/callout/client.js';
 import { compileChains, type ExtensionRuntime } from '../../src/extensions/chain.js';
 import type { Extension, RequestInfo } from '../../src/extensions/extension.js';
 import { bodyReply, CalloutError, headersReply, type Callout } from '../../src/sdk/index.js';
-import { TraceRecorder, type RequestTrace, type TraceRecord } from '../../src/admin/trace.js';
+import { TraceRecorder, type TraceRecord } from '../../src/admin/trace.js';
+import type { RequestTrace } from '../../src/dataplane/trace.js';
 import { describeChainMatch, describeRouteMatch } from '../../src/dataplane/trace.js';
 import { chainKindOf, tracedExtension } from '../../src/dataplane/traced-extension.js';
 import {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REDACTED, TraceRecorder, type RequestTrace, type TraceRecord } from '../../src/admin/trace.js';
+import { REDACTED, TraceRecorder, type TraceRecord } from '../../src/admin/trace.js';
+import type { RequestTrace } from '../../src/dataplane/trace.js';
 import { TRACE_DEFAULTS } from '../../src/admin/limits.js';
 import { HeaderList } from '../../src/extensions/header-map.js';
 

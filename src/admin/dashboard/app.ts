@@ -7,7 +7,8 @@
 import type { ConfigTree, TreeNode } from '../config-tree.js';
 import type { TraceSummary } from '../dashboard.js';
 import type { PluginLogLine } from '../plugin-logs.js';
-import type { CapturedBody, CapturedMessage, TraceRecord, TraceStep } from '../trace.js';
+import type { TraceRecord, TraceStep } from '../trace.js';
+import type { CapturedBody, CapturedMessage } from '../../dataplane/trace.js';
 
 const MAX_ROWS = 500;
 
