@@ -5,7 +5,7 @@
 // HTTPRoute, the routing and traffic extensions, the GCPWasmPlugin), waits until it is programmed, checks
 // each curl of the walkthrough and prints it with its expected answer. Ctrl-C stops everything.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { basic } from '../callouts/basic/callout.js';
 import { CalloutServer } from '../../src/sdk/server.js';
@@ -174,6 +174,9 @@ async function main(): Promise<void> {
   );
 
   const secret = writeGatewayCertificate(stateDir);
+  const upLogPath = join(stateDir, 'extgate-up.log');
+  const accessLogPath = join(stateDir, 'access.log');
+  const upLog = openSync(upLogPath, 'w');
   // `up`'s defaults: listeners on 127.0.0.1, ports below 1024 moved by 8000 (80 → 8080, 443 → 8443), no root.
   const up = spawn(
     process.execPath,
@@ -189,31 +192,39 @@ async function main(): Promise<void> {
       // 60-plugin.yaml names the built example plugin with file://: only this directory may be read.
       '--plugin-dir',
       join(REPO_ROOT, 'examples/plugins'),
+      '--access-log',
+      accessLogPath,
       '-f',
       secret,
       '-f',
       join(REPO_ROOT, 'examples/store/manifests'),
     ],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+    // Its log and the access log go to files, so the walkthrough printed below stays on screen.
+    { cwd: REPO_ROOT, stdio: ['ignore', upLog, upLog] },
   );
 
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    say('');
     if (up.exitCode === null) {
       up.kill('SIGTERM');
       await new Promise((r) => up.once('exit', r));
+      say(`stopped extgate up (pid ${up.pid}; its log: ${upLogPath})`);
     }
     await callout.stop();
+    say(`stopped the basic callout on 127.0.0.1:${DEMO_PORTS.callout}`);
     await Promise.all(stores.map((s) => s.close()));
+    say(`stopped the store apps on 127.0.0.1:${stores.map((s) => s.port).join(', ')}`);
     process.exit(code);
   };
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
   up.once('exit', (code) => {
     if (!stopping) {
-      say(`extgate up exited (${code ?? 'signal'})`);
+      say(`extgate up exited (${code ?? 'signal'}); the end of its log (${upLogPath}):`);
+      say(readFileSync(upLogPath, 'utf8').split('\n').slice(-20).join('\n'));
       void stop(1);
     }
   });
@@ -237,7 +248,10 @@ async function main(): Promise<void> {
   );
   // `extgate up` made its context current in the user's kubeconfig: plain kubectl works in any shell.
   say('kubectl:   kubectl describe gcptrafficextension my-traffic-extension');
-  say(`dashboard: http://127.0.0.1:${adminPort}/`);
+  say(
+    `dashboard: http://127.0.0.1:${adminPort}/   (xdg-open http://127.0.0.1:${adminPort}/ on Linux, open ... on macOS)`,
+  );
+  say(`logs:      tail -f ${accessLogPath}   (one JSON line per request; extgate's own log: ${upLogPath})`);
   say(
     failures === 0
       ? 'All demo requests answered as the seed shows. Ctrl-C stops everything.'

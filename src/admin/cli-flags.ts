@@ -4,13 +4,15 @@
 
 import type { Command } from 'commander';
 import { TRACE_DEFAULTS } from './limits.js';
+import { logDestination } from './log-destination.js';
 import type { ObservabilityOptions } from './observability.js';
 
 export interface ObservabilityFlags {
   traceBuffer: string;
   traceMaxBody: string;
   redactHeader: string[];
-  accessLog: boolean;
+  /** `--access-log FILE` (appended to), false (`--no-access-log`), or absent / true: stdout. */
+  accessLog?: boolean | string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -33,6 +35,7 @@ export function addObservabilityFlags(command: Command): Command {
       collect,
       [],
     )
+    .option('--access-log <file>', 'append the per-request JSON access log to FILE instead of stdout')
     .option('--no-access-log', 'do not write the per-request JSON access log');
 }
 
@@ -40,7 +43,8 @@ export function observabilityFromFlags(flags: ObservabilityFlags): Observability
   const options: ObservabilityOptions = {
     traceBuffer: count('--trace-buffer', flags.traceBuffer, 1_000_000),
     maxBodyBytes: count('--trace-max-body', flags.traceMaxBody, 16 * 1024 * 1024),
-    accessLog: flags.accessLog,
+    accessLog:
+      typeof flags.accessLog === 'string' ? logDestination(flags.accessLog) : flags.accessLog !== false,
   };
   if (flags.redactHeader.length > 0) {
     for (const name of flags.redactHeader) {

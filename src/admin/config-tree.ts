@@ -78,7 +78,18 @@ const FIXES: Readonly<Record<string, string>> = {
 const NEGATIVE_CONDITIONS = new Set(['Conflicted', 'Degraded', 'Detached']);
 const EXTENSION_KINDS = new Set(['GCPRoutingExtension', 'GCPTrafficExtension']);
 
-export function buildConfigTree(resources: readonly KubeObject[], events: readonly KubeObject[]): ConfigTree {
+/** Reasons of a False condition that mean "in progress", not broken (an image being pulled). */
+const IN_PROGRESS_REASONS = new Set(['Pending']);
+
+/**
+ * `serving`: GCPWasmPlugin key (`ns/name`) → the version the data plane runs (from the snapshot): only that
+ * version is labelled "(serving)"; a version with weight whose image is not loaded yet is labelled so.
+ */
+export function buildConfigTree(
+  resources: readonly KubeObject[],
+  events: readonly KubeObject[],
+  serving: ReadonlyMap<string, string> = new Map(),
+): ConfigTree {
   const eventsOf = indexEvents(events);
   const gateways = resources.filter((r) => r.kind === 'Gateway');
   const routes = resources.filter((r) => r.kind === 'HTTPRoute');
@@ -111,7 +122,7 @@ export function buildConfigTree(resources: readonly KubeObject[], events: readon
       .filter((e) => targets(e, gw))
       .map((e) => {
         attached.add(e);
-        return extensionNode(e, gw, plugins, attached, eventsOf);
+        return extensionNode(e, gw, plugins, attached, eventsOf, serving);
       });
     const gwStatus = status(gw);
     const children = [
@@ -130,22 +141,45 @@ export function buildConfigTree(resources: readonly KubeObject[], events: readon
   });
 
   const unattached: TreeNode[] = [];
-  for (const r of routes) if (!attached.has(r)) unattached.push(routeNode(r, undefined, eventsOf));
+  for (const r of routes) if (!attached.has(r)) unattached.push(routeNode(r, undefined, eventsOf, gateways));
   for (const e of extensions)
-    if (!attached.has(e)) unattached.push(extensionNode(e, undefined, plugins, attached, eventsOf));
-  for (const p of plugins.values()) if (!attached.has(p)) unattached.push(pluginNode(p, eventsOf));
+    if (!attached.has(e)) unattached.push(extensionNode(e, undefined, plugins, attached, eventsOf, serving));
+  for (const p of plugins.values()) if (!attached.has(p)) unattached.push(pluginNode(p, eventsOf, serving));
   return { gateways: gatewayNodes, unattached };
 }
 
 type EventsOf = (obj: KubeObject) => EventView[];
 type Loose = Record<string, unknown>;
 
-function routeNode(route: KubeObject, gw: KubeObject | undefined, eventsOf: EventsOf): TreeNode {
+/**
+ * `gateways`: for a route attached to none, every Gateway there is; a parentRef naming none of them is
+ * shown with its name (the controller writes no status for a parent that does not exist).
+ */
+function routeNode(
+  route: KubeObject,
+  gw: KubeObject | undefined,
+  eventsOf: EventsOf,
+  gateways: readonly KubeObject[] = [],
+): TreeNode {
   const hostList = spec(route).hostnames;
   const hostnames = Array.isArray(hostList) ? hostList.map(String).join(', ') : '';
   const rules = arr(spec(route).rules);
   const parents = arr(status(route).parents).filter((p) => !gw || refNames(p.parentRef, gw));
   const conds = parents.flatMap((p) => conditions(p.conditions));
+  if (!gw) {
+    for (const p of arr(spec(route).parentRefs)) {
+      if ((p.kind ?? 'Gateway') !== 'Gateway' || gateways.some((g) => refNames(p, g, ns(route)))) continue;
+      const parent = `${str(p.namespace ?? ns(route) ?? '')}/${str(p.name)}`;
+      conds.push({
+        type: 'Accepted',
+        status: 'False',
+        reason: 'NoMatchingParent',
+        message: `parentRef Gateway ${parent} does not exist`,
+        problem: true,
+        fix: `create Gateway ${parent}, or correct parentRefs[].name/namespace`,
+      });
+    }
+  }
   const ruleNodes = rules.map((rule, i) => {
     const matches = arr(rule.matches).map(describeMatch).join(' | ') || 'PathPrefix /';
     const backends = arr(rule.backendRefs)
@@ -162,6 +196,7 @@ function extensionNode(
   plugins: Map<string, KubeObject>,
   attached: Set<KubeObject>,
   eventsOf: EventsOf,
+  serving: ReadonlyMap<string, string>,
 ): TreeNode {
   const ancestors = arr(status(ext).ancestors).filter((a) => !gw || refNames(a.ancestorRef, gw));
   const chains = arr(spec(ext).extensionChains).map((chain) => {
@@ -185,7 +220,7 @@ function extensionNode(
         detail = `plugin ${str(ref.name)}`;
         if (plugin) {
           attached.add(plugin);
-          children.push(pluginNode(plugin, eventsOf));
+          children.push(pluginNode(plugin, eventsOf, serving));
         } else {
           children.push(
             node(
@@ -234,18 +269,25 @@ function extensionNode(
   );
 }
 
-function pluginNode(plugin: KubeObject, eventsOf: EventsOf): TreeNode {
-  const versions = arr(spec(plugin).versions).map((v) =>
-    node(
+function pluginNode(plugin: KubeObject, eventsOf: EventsOf, serving: ReadonlyMap<string, string>): TreeNode {
+  const servingName = serving.get(key(plugin));
+  const versions = arr(spec(plugin).versions).map((v) => {
+    const label =
+      str(v.name) === servingName
+        ? ' (serving)'
+        : Number(v.weight) > 0
+          ? ' (selected, not loaded: see the status)'
+          : '';
+    return node(
       'Version',
       str(v.name),
       undefined,
-      `${str(v.image)} weight ${String(v.weight ?? 0)}${Number(v.weight) > 0 ? ' (serving)' : ''}`,
+      `${str(v.image)} weight ${String(v.weight ?? 0)}${label}`,
       [],
       [],
       [],
-    ),
-  );
+    );
+  });
   const log = spec(plugin).logConfig as Loose | undefined;
   const detail = log?.enabled
     ? `logs on, sampleRate ${String(log.sampleRate ?? 1000000)}, min ${str(log.minLogLevel ?? 'INFO')}`
@@ -271,7 +313,9 @@ function node(
     conditions: conds,
     events: evs,
     children,
-    problem: conds.some((c) => c.problem) || evs.some((e) => e.problem) || children.some((c) => c.problem),
+    // Red means broken now: a condition says so. Warning events are history (shown, flagged) and stay
+    // after the problem is fixed, so they do not colour the node.
+    problem: conds.some((c) => c.problem) || children.some((c) => c.problem),
   };
   if (namespace !== undefined) n.namespace = namespace;
   if (detail) n.detail = detail;
@@ -289,7 +333,9 @@ function conditions(value: unknown): ConditionView[] {
     const view: ConditionView = {
       type,
       status: st,
-      problem: NEGATIVE_CONDITIONS.has(type) ? st === 'True' : st === 'False',
+      problem: NEGATIVE_CONDITIONS.has(type)
+        ? st === 'True'
+        : st === 'False' && !IN_PROGRESS_REASONS.has(str(c.reason)),
     };
     if (c.reason !== undefined) view.reason = str(c.reason);
     if (c.message !== undefined) view.message = str(c.message);

@@ -177,7 +177,9 @@ export function dashboardRoutes(options: DashboardOptions): AdminRoute {
     }
     if (path === '/api/tree') {
       const [resources, events] = await Promise.all([source.resources(), source.events()]);
-      json(res, 200, { snapshotVersion: source.snapshot().version, ...buildConfigTree(resources, events) });
+      const snapshot = source.snapshot();
+      const serving = new Map(Object.entries(snapshot.wasmPlugins).map(([k, p]) => [k, p.serving.name]));
+      json(res, 200, { snapshotVersion: snapshot.version, ...buildConfigTree(resources, events, serving) });
       return true;
     }
     if (path === '/api/snapshot') {

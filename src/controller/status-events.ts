@@ -2,7 +2,7 @@
 // `kubectl describe` output), per ancestor Gateway.
 
 import type { EventType } from './events.js';
-import type { PolicyAncestorStatus, ParentReference } from './resources.js';
+import type { Condition, PolicyAncestorStatus, ParentReference } from './resources.js';
 import { CALLOUT_REACHABLE, type PolicyReport } from './translator/extensions.js';
 
 export interface PendingEvent {
@@ -11,8 +11,15 @@ export interface PendingEvent {
   message: string;
 }
 
-/** The seed's Event wording for one ancestor of an extension or plugin. */
-export function policyEvents(r: PolicyReport, a: PolicyAncestorStatus): PendingEvent[] {
+/**
+ * The seed's Event wording for one ancestor of an extension or plugin. `previous`: the conditions this
+ * ancestor had before (a version that was being pulled and now serves gets a `Pulled` event).
+ */
+export function policyEvents(
+  r: PolicyReport,
+  a: PolicyAncestorStatus,
+  previous?: readonly Condition[],
+): PendingEvent[] {
   const subject = `${r.eventNoun} "${r.key}"`;
   const ref = ancestorRefText(a.ancestorRef);
   const get = (type: string) => a.conditions.find((c) => c.type === type);
@@ -53,10 +60,16 @@ export function policyEvents(r: PolicyReport, a: PolicyAncestorStatus): PendingE
       message: `${subject} bound to ${ref} cannot use its callout: ${unreachable.message}`,
     });
   const verb = r.eventStyle === 'programming' ? 'Programming' : 'Reconciliation';
-  if (programmed?.status === 'True')
+  const wasPulling = previous?.some((c) => c.type === 'Programmed' && c.reason === 'Pending') ?? false;
+  if (programmed?.status === 'True') {
+    if (wasPulling)
+      out.push({ type: 'Normal', reason: 'Pulled', message: `${subject}: the image is pulled and loaded` });
     out.push({ type: 'Normal', reason: 'SYNC', message: `${verb} of ${subject} to ${ref} was a success` });
-  // A plugin still being pulled has not failed: its success or failure event follows when the pull ends.
-  else if (programmed && programmed.reason !== 'Pending')
+  } else if (programmed?.reason === 'Pending')
+    // Pulling is progress, not a failure: a Normal event, as kubelet's "Pulling image"; the success or
+    // failure event follows when the pull ends.
+    out.push({ type: 'Normal', reason: 'Pulling', message: programmed.message });
+  else if (programmed)
     out.push({
       type: 'Warning',
       reason: 'SYNC',

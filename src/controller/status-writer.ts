@@ -305,7 +305,8 @@ export class StatusWriter {
         ...old.filter((a) => a.controllerName !== CONTROLLER_NAME),
         ...r.ancestors.map((a) => {
           const prev = ourOld.find((o) => sameRef(o.ancestorRef, a.ancestorRef));
-          if (!prev || !sameConditions(prev.conditions, a.conditions)) events.push(...policyEvents(r, a));
+          if (!prev || !sameConditions(prev.conditions, a.conditions))
+            events.push(...policyEvents(r, a, prev?.conditions));
           return { ...a, conditions: withTransitionTimes(a.conditions, prev?.conditions, now) };
         }),
       ];

@@ -472,6 +472,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     if (this.finished) return;
     this.finished = true;
     this.status = r.status;
+    // Counted before settle() reports the request: response_bytes includes local and immediate replies.
+    if (!this.res.headersSent) this.bytesOut += bodyBytes?.length ?? Buffer.byteLength(r.body);
     this.settle(r.details);
     this.ctx.stats.localReplies++;
     this.abortUpstream?.(TIMEOUT);
@@ -487,7 +489,6 @@ export class Exchange implements UpstreamHandler, RouteRequest {
       ...(this.requestId !== '' ? { 'x-request-id': this.requestId } : {}),
       ...extraHeaders,
     });
-    this.bytesOut += body.length;
     res.end(body);
   }
 

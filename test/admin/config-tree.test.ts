@@ -96,7 +96,11 @@ const plugin: KubeObject = {
 };
 
 test('the tree places routes under the listeners they attach to, extensions and plugins under their Gateway', () => {
-  const tree = buildConfigTree([...RESOURCES, gateway2, sectionRoute, pluginExt, orphan, plugin], EVENTS);
+  const tree = buildConfigTree(
+    [...RESOURCES, gateway2, sectionRoute, pluginExt, orphan, plugin],
+    EVENTS,
+    new Map([['default/unused', 'v1']]),
+  );
   assert.deepEqual(
     tree.gateways.map((g) => g.name),
     ['internal-http', 'global'],
@@ -208,4 +212,50 @@ test('a problem condition carries the fix for its reason; healthy ones carry non
   assert.equal(resolved.problem, true);
   assert.match(resolved.fix ?? '', /create the GCPWasmPlugin/);
   assert.equal(node.conditions.find((c) => c.type === 'Accepted')!.fix, undefined);
+});
+
+test('only the version the data plane runs is "(serving)"; a selected version not loaded yet says so', () => {
+  const tree = buildConfigTree([plugin], [], new Map());
+  assert.deepEqual(
+    tree.unattached[0]!.children.map((v) => v.detail),
+    ['img weight 1000000 (selected, not loaded: see the status)', 'img2 weight 0'],
+  );
+});
+
+test('red means broken now: a pull in progress and past Warning events do not paint a node', () => {
+  const pulling: KubeObject = {
+    ...plugin,
+    status: {
+      ancestors: [
+        {
+          ancestorRef: { name: 'global' },
+          conditions: [{ type: 'Programmed', status: 'False', reason: 'Pending', message: 'being pulled' }],
+        },
+      ],
+    },
+  };
+  const warning: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: 'e1', namespace: 'default' },
+    involvedObject: { kind: 'GCPWasmPlugin', name: 'unused', namespace: 'default' },
+    type: 'Warning',
+    reason: 'SYNC',
+    message: 'an old failure',
+  };
+  const node = buildConfigTree([pulling], [warning]).unattached[0]!;
+  assert.equal(node.problem, false);
+  assert.equal(node.conditions[0]!.problem, false);
+  assert.equal(node.events[0]!.problem, true, 'the event itself is still flagged as a warning');
+});
+
+test('an HTTPRoute whose parent Gateway does not exist is shown with that parent', () => {
+  const route: KubeObject = {
+    ...sectionRoute,
+    spec: { ...(sectionRoute.spec as object), parentRefs: [{ name: 'no-such-gw' }] },
+  };
+  const node = buildConfigTree([route], []).unattached[0]!;
+  assert.equal(node.problem, true);
+  assert.equal(node.conditions[0]!.reason, 'NoMatchingParent');
+  assert.match(node.conditions[0]!.message ?? '', /parentRef Gateway default\/no-such-gw does not exist/);
 });

@@ -2,7 +2,7 @@
 // what it says when run again from a shell; Ctrl-C stops everything it started.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,25 @@ it('npm start: every printed curl answers as printed, and Ctrl-C stops everythin
     });
     assert.equal(describe.status, 0, `${printed[1]}: ${describe.stderr}`);
     assert.match(describe.stdout, /Reason: +ProgrammingSucceeded/);
+
+    // The access log goes to the file the demo names, not between the curl lines; local replies and
+    // immediate responses count their bytes (local-reply's "Hello World" is 11).
+    assert.doesNotMatch(out, /"log":"access"/, 'no access-log lines on screen');
+    const accessLog = /tail -f (\S+)/.exec(out)?.[1];
+    assert.ok(
+      accessLog && accessLog.startsWith('/'),
+      `the demo names its access log by absolute path:\n${out}`,
+    );
+    await waitFor(() => {
+      const records = readFileSync(accessLog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { path: string; status: number; response_bytes: number });
+      return records.some(
+        (r) => r.path === '/serviceextensions' && r.status === 200 && r.response_bytes === 11,
+      );
+    }, 10_000);
+    assert.match(out, /xdg-open http:\/\/127\.0\.0\.1:\d+\//);
   } finally {
     if (demo.exitCode === null) process.kill(-demo.pid!, 'SIGINT');
   }
@@ -93,4 +112,8 @@ it('npm start: every printed curl answers as printed, and Ctrl-C stops everythin
   );
   assert.ok(code === 0 || signal === 'SIGINT', `npm start ended with ${code ?? signal}:\n${out}`);
   await waitFor(async () => !(await busy()), 10_000, 100);
+  // Ctrl-C says what it stopped.
+  await waitFor(() => /stopped the store apps on 127\.0\.0\.1:18081, 18082, 18083/.test(out), 10_000);
+  assert.match(out, /stopped extgate up \(pid \d+/);
+  assert.match(out, /stopped the basic callout on 127\.0\.0\.1:18443/);
 });

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js';
@@ -376,4 +377,100 @@ spec:
       200,
     );
   });
+
+  it('pulling is progress, not failure: Normal Pulling/Pulled events, nothing red, "(serving)" only once it serves', async () => {
+    // The registry behind a proxy that holds connections until released: a pull that takes a while.
+    const held: Socket[] = [];
+    let release = (): void => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    const proxy = createServer((client) => {
+      held.push(client);
+      void released.then(() => {
+        const upstream = connect(Number(registry.host.split(':')[1]), '127.0.0.1');
+        client.pipe(upstream).pipe(client);
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const slowImage = `127.0.0.1:${(proxy.address() as AddressInfo).port}/plugins/local-reply:main`;
+    try {
+      await extgate.kubectl(['delete', 'gcptrafficextension', 'blocking-extension']);
+      await extgate.kubectl(['apply', '-f', '-'], {
+        input: `${plugin([{ name: 'slow-v1', image: slowImage, weight: 1_000_000 }]).replace('name: gcp-wasm-plugin', 'name: slow-plugin')}---\n${trafficExtension('slow-plugin')}`,
+      });
+      const events = async () =>
+        (
+          await extgate.kubectl([
+            'get',
+            'events',
+            '--field-selector',
+            'involvedObject.name=slow-plugin',
+            '-o',
+            'jsonpath={range .items[*]}{.type} {.reason}: {.message}{"\\n"}{end}',
+          ])
+        ).stdout;
+      await waitFor(async () => /Normal Pulling: .*being pulled/.test(await events()), 30_000, 200);
+      assert.doesNotMatch(await events(), /^Warning/m, 'no Warning while the image is being pulled');
+      const tree = async () =>
+        (await (await fetch(`http://127.0.0.1:${extgate.adminPort}/api/tree`)).json()) as {
+          gateways: TreeNode[];
+        };
+      const pluginNode = async () => findNode((await tree()).gateways, 'GCPWasmPlugin', 'slow-plugin');
+      await waitFor(async () => (await pluginNode()) !== undefined, 10_000, 200);
+      assert.equal((await pluginNode())!.problem, false, 'a pull in progress is not painted red');
+      assert.match(
+        (await pluginNode())!.children[0]!.detail ?? '',
+        /slow-v1|local-reply:main weight 1000000 \(selected, not loaded/,
+      );
+      assert.doesNotMatch((await pluginNode())!.children[0]!.detail ?? '', /\(serving\)/);
+
+      release();
+      await waitFor(async () => /Normal Pulled: /.test(await events()), 30_000, 200);
+      await waitFor(
+        async () => /\(serving\)/.test((await pluginNode())?.children[0]?.detail ?? ''),
+        10_000,
+        200,
+      );
+      assert.doesNotMatch(await events(), /^Warning/m);
+    } finally {
+      release();
+      for (const s of held) s.destroy();
+      proxy.close();
+    }
+  });
 });
+
+interface TreeNode {
+  kind: string;
+  name: string;
+  detail?: string;
+  problem: boolean;
+  children: TreeNode[];
+}
+
+function findNode(nodes: TreeNode[], kind: string, name: string): TreeNode | undefined {
+  for (const n of nodes) {
+    if (n.kind === kind && n.name === name) return n;
+    const below = findNode(n.children, kind, name);
+    if (below) return below;
+  }
+  return undefined;
+}
+
+function trafficExtension(pluginName: string): string {
+  return `kind: GCPTrafficExtension
+apiVersion: networking.gke.io/v1
+metadata: {name: slow-extension}
+spec:
+  targetRefs: [{group: "gateway.networking.k8s.io", kind: Gateway, name: external-http}]
+  extensionChains:
+  - name: chain1
+    matchCondition:
+      celExpressions: [{celMatcher: 'request.path.contains("slow")'}]
+    extensions:
+    - name: ext1
+      supportedEvents: [RequestHeaders]
+      backendRef: {group: "networking.gke.io", kind: GCPWasmPlugin, name: ${pluginName}}
+`;
+}
