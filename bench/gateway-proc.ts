@@ -5,7 +5,8 @@
 // Serves a snapshot with one HTTP listener on an ephemeral port whose catch-all route goes to the backend,
 // plus `routes - 1` other HTTPRoutes on other hostnames (so the table is realistic). Prints `port <n>`.
 import { DataPlane } from '../src/dataplane/gateway.js';
-import { WorkerGateway } from '../src/dataplane/workers.js';
+import { Registry } from 'prom-client';
+import { startGateway } from '../src/cli/gateway.js';
 import { benchSnapshot } from './snapshots.js';
 import type { CompiledChains, Extension } from '../src/extensions/extension.js';
 import type { Snapshot } from '../src/ir/snapshot.js';
@@ -51,9 +52,12 @@ if (compileChains !== undefined) {
   };
 }
 if (workers > 0) {
-  const gw = new WorkerGateway({
+  // The product's workers (what `extgate serve --workers N --no-access-log` runs), traces idle.
+  const gw = startGateway({
     workers,
-    scheduling: process.env.EXTGATE_BENCH_SCHEDULING === 'os' ? 'os' : 'round-robin',
+    metrics: new Registry(),
+    log: (line) => process.stderr.write(`${line}\n`),
+    observability: { accessLog: false, recordWhen: 'asked' },
   });
   await gw.apply(snap);
   process.stdout.write(`port ${listenPort}\n`);

@@ -1,11 +1,17 @@
-// Access log: one JSON line per request (pino), written from the finished trace.
+// Access log: one JSON line per request, written from the finished trace.
+//
+// The line is built as one string, not through a logger: ids from the configuration (listener, route, chain)
+// are JSON-encoded once and reused, the timestamp once per millisecond, and only what the client sent
+// (request id, authority, path) is escaped per request. The line has pino's shape (`level`, `time`, `log`,
+// ..., `msg`) so it sits with the plugin log lines, and goes to an asynchronous batched writer
+// (log-destination.ts) that never blocks the loop.
 //
 // Field names follow the Application Load Balancer's request log where one exists (`httpRequest`-like
 // fields, and a `service_extension_info` list with one entry per extension that ran: its chain, resource,
 // each event's latency and effect, whether it failed open, and the callout's gRPC status), so queries written
 // for GKE's logs translate directly.
 
-import pino, { type DestinationStream, type Logger } from 'pino';
+import type { DestinationStream } from 'pino';
 import type { HttpEvent } from '../ir/snapshot.js';
 import type { TraceRecord } from './trace.js';
 import type { TraceEffect } from '../dataplane/trace.js';
@@ -51,31 +57,79 @@ export interface AccessLogRecord {
 }
 
 export interface AccessLogOptions {
-  /** Where lines go; default stdout, written asynchronously (pino flushes it on exit). */
+  /** Where lines go; default stdout, written asynchronously and in batches (log-destination.ts). */
   destination?: DestinationStream;
-  /** Use a ready logger instead (its bindings are added to every line). */
-  logger?: Logger;
 }
 
+/** JSON of strings that come from the configuration: few distinct values, encoded once. */
+const MAX_CACHED_FRAGMENTS = 10_000;
+
 export class AccessLog {
-  private readonly logger: Logger;
+  private readonly destination: DestinationStream;
+  private readonly fragments = new Map<string, string>();
+  private lastMs = 0;
+  private lastTime = '';
 
   constructor(options: AccessLogOptions = {}) {
-    this.logger =
-      options.logger ??
-      pino(
-        { base: { log: 'access' }, timestamp: pino.stdTimeFunctions.isoTime },
-        options.destination ?? logDestination(),
-      );
+    this.destination = options.destination ?? logDestination();
   }
 
   /** Pass as a TraceRecorder listener: `recorder.onEnd((t) => accessLog.write(t))`. */
   write(trace: TraceRecord): void {
-    this.logger.info(accessLogRecord(trace), 'request');
+    this.destination.write(this.line(trace));
   }
 
   flush(): void {
-    this.logger.flush();
+    (this.destination as DestinationStream & { flush?: () => void }).flush?.();
+  }
+
+  /** The line of one request: the JSON of `accessLogRecord(trace)` between pino's fields, and a newline. */
+  line(t: TraceRecord): string {
+    let s =
+      `{"level":30,"time":"${this.time()}","log":"access","request_id":${JSON.stringify(t.requestId)}` +
+      `,"method":${this.fragment(t.method)},"authority":${JSON.stringify(t.authority)}` +
+      `,"path":${JSON.stringify(t.path)},"scheme":"${t.scheme}"`;
+    if (t.source !== undefined) s += `,"remote_ip":${JSON.stringify(t.source)}`;
+    s += `,"status":${t.status ?? 0},"response_bytes":${t.bytes ?? 0},"latency_ms":${t.durationMs ?? 0}`;
+    if (t.listener !== undefined) s += `,"listener":${this.fragment(t.listener)}`;
+    if (t.route !== undefined) s += `,"route":${this.fragment(t.route.id)}`;
+    let routing: string | null | undefined;
+    let traffic: string | null | undefined;
+    for (const chain of t.chains) {
+      if (chain.kind === 'routing') routing = chain.id;
+      else traffic = chain.id;
+    }
+    if (routing !== undefined) s += `,"routing_chain":${this.fragment(routing)}`;
+    if (traffic !== undefined) s += `,"traffic_chain":${this.fragment(traffic)}`;
+    const u = t.upstream;
+    if (u !== undefined) {
+      s += `,"upstream":{"endpoint":${this.fragment(u.endpoint)},"status":${u.status},"latency_ms":${u.latencyMs}`;
+      s += u.error !== undefined ? `,"error":${JSON.stringify(u.error)}}` : '}';
+    }
+    if (t.steps.length > 0) s += `,"service_extension_info":${JSON.stringify(extensionInfo(t))}`;
+    if (t.error !== undefined) s += `,"error":${JSON.stringify(t.error)}`;
+    return s + ',"msg":"request"}\n';
+  }
+
+  private fragment(value: string | null): string {
+    if (value === null) return 'null';
+    let json = this.fragments.get(value);
+    if (json === undefined) {
+      json = JSON.stringify(value);
+      // Bounded even if a value turns out to be per request: cleared when full rather than grown.
+      if (this.fragments.size >= MAX_CACHED_FRAGMENTS) this.fragments.clear();
+      this.fragments.set(value, json);
+    }
+    return json;
+  }
+
+  private time(): string {
+    const now = Date.now();
+    if (now !== this.lastMs) {
+      this.lastMs = now;
+      this.lastTime = new Date(now).toISOString();
+    }
+    return this.lastTime;
   }
 }
 

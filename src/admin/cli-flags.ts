@@ -4,7 +4,6 @@
 
 import type { Command } from 'commander';
 import { TRACE_DEFAULTS } from './limits.js';
-import { logDestination } from './log-destination.js';
 import type { ObservabilityOptions } from './observability.js';
 
 export interface ObservabilityFlags {
@@ -13,6 +12,7 @@ export interface ObservabilityFlags {
   redactHeader: string[];
   /** `--access-log FILE` (appended to), false (`--no-access-log`), or absent / true: stdout. */
   accessLog?: boolean | string;
+  traceSample: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -36,6 +36,11 @@ export function addObservabilityFlags(command: Command): Command {
       [],
     )
     .option('--access-log <file>', 'append the per-request JSON access log to FILE instead of stdout')
+    .option(
+      '--trace-sample <fraction>',
+      'also trace this fraction (0-1) of requests while no dashboard watches and no capture runs',
+      '0',
+    )
     .option('--no-access-log', 'do not write the per-request JSON access log');
 }
 
@@ -43,8 +48,10 @@ export function observabilityFromFlags(flags: ObservabilityFlags): Observability
   const options: ObservabilityOptions = {
     traceBuffer: count('--trace-buffer', flags.traceBuffer, 1_000_000),
     maxBodyBytes: count('--trace-max-body', flags.traceMaxBody, 16 * 1024 * 1024),
-    accessLog:
-      typeof flags.accessLog === 'string' ? logDestination(flags.accessLog) : flags.accessLog !== false,
+    // A file is opened where the log is written (in each data-plane worker), so its path travels, not a stream.
+    accessLog: typeof flags.accessLog === 'string' ? flags.accessLog : flags.accessLog !== false,
+    recordWhen: 'asked',
+    traceSample: fraction('--trace-sample', flags.traceSample),
   };
   if (flags.redactHeader.length > 0) {
     for (const name of flags.redactHeader) {
@@ -55,6 +62,13 @@ export function observabilityFromFlags(flags: ObservabilityFlags): Observability
     options.redactHeaders = flags.redactHeader;
   }
   return options;
+}
+
+function fraction(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n <= 1))
+    throw new Error(`${flag} "${value}": expected a number 0-1, e.g. 0.01`);
+  return n;
 }
 
 function count(flag: string, value: string, max: number): number {

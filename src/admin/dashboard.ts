@@ -8,6 +8,9 @@
 //   GET /api/requests?after=&limit=  finished requests (summaries), oldest first
 //   GET /api/requests/stream       the same, live, as Server-Sent Events
 //   GET /api/requests/<id>         one request's whole trace
+//   POST|GET /api/capture, DELETE /api/capture/<id>  record the next matching requests (capture-api.ts)
+//
+// Traces are recorded only while a client watches the stream or a capture runs (trace-demand.ts).
 //   GET /api/plugins               plugin versions that logged
 //   GET /api/plugins/logs?plugin=&version=  their log lines
 //
@@ -23,6 +26,7 @@ import type { Snapshot } from '../ir/snapshot.js';
 import type { ResourceSet } from '../controller/resources.js';
 import type { AdminRoute } from './server.js';
 import { buildConfigTree } from './config-tree.js';
+import { handleCapture } from './capture-api.js';
 import { DASHBOARD_LIMITS } from './limits.js';
 import { DASHBOARD_PAGE } from './page.js';
 import type { PluginLogBook } from './plugin-logs.js';
@@ -103,6 +107,8 @@ export function dashboardRoutes(options: DashboardOptions): AdminRoute {
   const allowed = new Set(['localhost', ...(options.allowedHosts ?? [])].map((h) => h.toLowerCase()));
   const subscribers = new Set<ServerResponse>();
   let unsubscribe: (() => void) | undefined;
+  // Watching the live log is what makes the data plane record traces (recordWhen `asked`).
+  let unwatch: (() => void) | undefined;
   let script: Promise<string> | undefined;
 
   function broadcast(trace: TraceRecord): void {
@@ -131,7 +137,8 @@ export function dashboardRoutes(options: DashboardOptions): AdminRoute {
       for (const t of recorder.list(last))
         res.write(`id: ${t.id}\ndata: ${JSON.stringify(summarize(t))}\n\n`);
     subscribers.add(res);
-    unsubscribe ??= recorder.onEnd(broadcast);
+    unsubscribe ??= recorder.onKept(broadcast);
+    if (recorder.capacity > 0) unwatch ??= recorder.demand.watch();
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     heartbeat.unref();
     res.on('close', () => {
@@ -140,6 +147,8 @@ export function dashboardRoutes(options: DashboardOptions): AdminRoute {
       if (subscribers.size === 0 && unsubscribe) {
         unsubscribe();
         unsubscribe = undefined;
+        unwatch?.();
+        unwatch = undefined;
       }
     });
   }
@@ -154,6 +163,8 @@ export function dashboardRoutes(options: DashboardOptions): AdminRoute {
       });
       return true;
     }
+    if (path === '/api/capture' || path.startsWith('/api/capture/'))
+      return handleCapture(recorder.demand, req, res, path);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
       return true;

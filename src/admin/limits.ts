@@ -43,7 +43,10 @@ export const LOG_LIMITS = Object.freeze({
    *  stdout is slower than the traffic. */
   maxBufferedBytes: 16 * 1024 * 1024,
   /** Lines are written in batches of at least this many bytes (fewer syscalls under load)... */
-  minBufferedBytes: 8 * 1024,
+  minBufferedBytes: 2 * 1024,
+  /** ...and at most this many, whole lines only: PIPE_BUF, so the data-plane workers' writes to one stdout
+   *  pipe are atomic and their lines never interleave. */
+  maxWriteBytes: 4096,
   /** ...or at least this often, so lines of a quiet gateway are not held back. */
   flushIntervalMs: 1000,
 });

@@ -5,6 +5,7 @@
 import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
 import { AccessLog } from './access-log.js';
+import { logDestination } from './log-destination.js';
 import { dashboardRoutes, type DashboardSource } from './dashboard.js';
 import { GatewayMetrics } from './metrics.js';
 import { PluginLogBook } from './plugin-logs.js';
@@ -18,14 +19,24 @@ export interface ObservabilityOptions {
   maxBodyBytes?: number;
   /** Header names whose values are never stored. Default authorization, cookie, set-cookie, proxy-authorization. */
   redactHeaders?: readonly string[];
-  /** Access log (`--access-log`): true = stdout, a stream, or false = off. Default true. */
-  accessLog?: boolean | DestinationStream;
+  /** Access log: true = stdout, a file path (`--access-log FILE`, appended to), a stream, or false = off.
+   *  Default true. */
+  accessLog?: boolean | string | DestinationStream;
   /** Where exported plugin log lines go. Default stdout. */
   pluginLogDestination?: DestinationStream;
   /** Reuse a Registry; default a new one. */
   registry?: Registry;
   /** Node process metrics; default on. */
   processMetrics?: boolean;
+  /**
+   * `asked` (what `up` and `serve` use): traces are recorded only while a dashboard client watches, a capture
+   * runs, or for the `traceSample` fraction. Default `always` (every request, when `traceBuffer` > 0).
+   */
+  recordWhen?: 'always' | 'asked';
+  /** Fraction of requests traced with nobody looking (`--trace-sample`), 0..1. Default 0. */
+  traceSample?: number;
+  /** The data-plane worker this runs in (set on its traces). */
+  worker?: number;
 }
 
 export interface Observability {
@@ -44,7 +55,10 @@ export function createObservability(options: ObservabilityOptions = {}): Observa
     capacity: options.traceBuffer,
     maxBodyBytes: options.maxBodyBytes,
     redactHeaders: options.redactHeaders,
+    recordWhen: options.recordWhen,
+    worker: options.worker,
   });
+  if (options.traceSample) recorder.demand.setSample(options.traceSample);
   const metrics = new GatewayMetrics({ registry: options.registry, processMetrics: options.processMetrics });
   const accessLog =
     options.accessLog === false
@@ -52,7 +66,12 @@ export function createObservability(options: ObservabilityOptions = {}): Observa
       : new AccessLog(
           options.accessLog === true || options.accessLog === undefined
             ? {}
-            : { destination: options.accessLog },
+            : {
+                destination:
+                  typeof options.accessLog === 'string'
+                    ? logDestination(options.accessLog)
+                    : options.accessLog,
+              },
         );
   const pluginLogs = new PluginLogBook(
     options.pluginLogDestination ? { destination: options.pluginLogDestination } : {},

@@ -1,7 +1,6 @@
 // The admin port: health, readiness, Prometheus metrics, and (later) the dashboard. Bound to 127.0.0.1 by
 // default because traces and config shown here are not for the outside world.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Registry } from 'prom-client';
 
 export type AdminRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
@@ -10,7 +9,8 @@ export interface AdminServerOptions {
   port: number;
   /** Ready once the API serves and the controller has finished its first full sync. */
   isReady: () => boolean;
-  metrics: Registry;
+  /** What /metrics serves: a prom-client Registry, or the gateway's merge of every worker's. */
+  metrics: { readonly contentType: string; metrics(): Promise<string> };
   /** Extra handlers tried in order before the built-in 404 (the dashboard, traces). */
   routes?: AdminRoute[];
 }

@@ -1,5 +1,11 @@
 // Per-request traces: what the data plane and the extension chains did to one request, step by step.
 //
+// When a trace is kept (ring buffer, dashboard) follows `recordWhen`: `always`, or `asked` — only while
+// someone looks (a dashboard client watches, a capture matches, a `sample` fraction), which is how the
+// product runs: with nobody looking no content is captured and nothing is kept (trace-demand.ts).
+// Requests not kept still get a light trace (no content) when an `onEnd` listener (metrics, access log)
+// wants every request.
+//
 // The data plane calls `recorder.begin()` once per request and the returned RequestTrace's methods as the
 // request moves on (listener, route, chain, one `step` per extension event, upstream, end). Finished traces go
 // to listeners (access log, metrics, the dashboard's live feed) and into a bounded ring buffer the dashboard
@@ -25,6 +31,7 @@ import {
 } from '../dataplane/trace.js';
 import { TRACE_DEFAULTS } from './limits.js';
 import { MessageCapture } from './trace-capture.js';
+import { TraceDemand } from './trace-demand.js';
 
 export interface TraceStep {
   readonly chain: string;
@@ -78,12 +85,23 @@ export interface TraceRecord {
   readonly stepsDropped?: number;
   /** Content capture stopped at TRACE_DEFAULTS.maxCapturedBytes; later steps have no before/after. */
   readonly contentTruncated?: boolean;
+  /** The data-plane worker that served the request (1..N; absent in single-process mode). */
+  readonly worker?: number;
+  /** The capture (trace-demand.ts) this trace was kept for; absent when kept for a watcher or a sample. */
+  readonly capture?: number;
   readonly done: boolean;
 }
 
 export interface TraceRecorderOptions {
-  /** Finished traces kept for the dashboard; 0 turns the ring buffer and content capture off. */
+  /** Finished traces kept for the dashboard; 0 turns the ring buffer off. */
   capacity?: number;
+  /**
+   * `always` (default): every trace captures content and is kept (when `capacity` > 0).
+   * `asked`: only while `demand` asks (watchers, captures, sample); the product's mode.
+   */
+  recordWhen?: 'always' | 'asked';
+  /** Set on every trace (`TraceRecord.worker`). */
+  worker?: number;
   /** Body bytes kept per captured chunk. */
   maxBodyBytes?: number;
   /** Header names whose values are replaced by `[redacted]` (case-insensitive). */
@@ -99,12 +117,20 @@ export class TraceRecorder implements TraceSource {
   readonly maxBodyBytes: number;
   /** @internal used by LiveTrace */
   readonly messages: MessageCapture;
+  /** Who asks for traces now; the recorder keeps a trace only when this wants it (recordWhen `asked`). */
+  readonly demand: TraceDemand;
+  /** @internal used by LiveTrace */
+  readonly worker: number | undefined;
   private readonly ring: Array<TraceRecord | undefined>;
   private readonly listeners = new Set<TraceListener>();
+  private readonly keptListeners = new Set<TraceListener>();
   private nextId = 1;
 
   constructor(options: TraceRecorderOptions = {}) {
     this.capacity = nonNegativeInt('capacity', options.capacity ?? TRACE_DEFAULTS.capacity);
+    // Without a ring nothing would keep an always-on trace: then only a watcher or a capture asks.
+    this.demand = new TraceDemand(options.recordWhen !== 'asked' && this.capacity > 0 ? 'always' : 'asked');
+    this.worker = options.worker;
     this.maxBodyBytes = nonNegativeInt('maxBodyBytes', options.maxBodyBytes ?? TRACE_DEFAULTS.maxBodyBytes);
     this.messages = new MessageCapture(
       options.redactHeaders ?? TRACE_DEFAULTS.redactHeaders,
@@ -113,20 +139,40 @@ export class TraceRecorder implements TraceSource {
     this.ring = new Array<TraceRecord | undefined>(this.capacity);
   }
 
-  /** True when a `begin` would record anything. */
+  /** True when a `begin` may record anything. */
   get enabled(): boolean {
-    return this.capacity > 0 || this.listeners.size > 0;
+    return this.listeners.size > 0 || this.keptListeners.size > 0 || this.capacity > 0;
   }
 
   begin(info: TraceBegin): RequestTrace {
-    if (!this.enabled) return NO_TRACE;
-    return new LiveTrace(this, this.nextId++, info, this.capacity > 0);
+    // Idle (the common case): one comparison, then either no trace or a light one for onEnd listeners.
+    const capture = this.demand.idle ? 0 : this.demand.wants(info);
+    if (capture === 0) {
+      if (this.listeners.size === 0) return NO_TRACE;
+      return new LiveTrace(this, this.nextId++, info, false, undefined);
+    }
+    return new LiveTrace(this, this.nextId++, info, true, capture > 0 ? capture : undefined);
   }
 
-  /** Called with every finished trace; returns the unsubscribe function. Listeners must not throw. */
+  /** Called with every finished trace, kept or not; returns the unsubscribe function. Must not throw. */
   onEnd(listener: TraceListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Called with every kept trace (after it entered the ring); returns the unsubscribe function. */
+  onKept(listener: TraceListener): () => void {
+    this.keptListeners.add(listener);
+    return () => this.keptListeners.delete(listener);
+  }
+
+  /**
+   * Keeps a trace another process recorded (a data-plane worker): renumbered in this recorder, counted
+   * against its capture (one past the capture's limit, or for a capture that ended, is dropped).
+   */
+  keep(trace: TraceRecord): void {
+    if (trace.capture !== undefined ? !this.demand.admit(trace.capture) : this.demand.idle) return;
+    this.store({ ...trace, id: this.nextId++ });
   }
 
   /** A finished trace by id, while it is still in the ring. */
@@ -145,15 +191,22 @@ export class TraceRecorder implements TraceSource {
   }
 
   /** @internal called by LiveTrace.end */
-  finish(trace: TraceRecord): void {
+  finish(trace: TraceRecord, kept: boolean): void {
+    for (const listener of this.listeners) notify(listener, trace);
+    if (kept) this.store(trace);
+  }
+
+  private store(trace: TraceRecord): void {
     if (this.capacity > 0) this.ring[trace.id % this.capacity] = trace;
-    for (const listener of this.listeners) {
-      try {
-        listener(trace);
-      } catch {
-        // A broken sink (a closed SSE socket, a full log disk) must never fail the request it observes.
-      }
-    }
+    for (const listener of this.keptListeners) notify(listener, trace);
+  }
+}
+
+function notify(listener: TraceListener, trace: TraceRecord): void {
+  try {
+    listener(trace);
+  } catch {
+    // A broken sink (a closed SSE socket, a full log disk) must never fail the request it observes.
   }
 }
 
@@ -173,7 +226,9 @@ class LiveTrace implements RequestTrace {
     private readonly recorder: TraceRecorder,
     id: number,
     info: TraceBegin,
+    /** Kept (ring, dashboard) and capturing content; false = a light trace for onEnd listeners only. */
     readonly capturing: boolean,
+    capture: number | undefined,
   ) {
     this.record = {
       id,
@@ -188,6 +243,8 @@ class LiveTrace implements RequestTrace {
       done: false,
     };
     if (info.source !== undefined) this.record.source = info.source;
+    if (recorder.worker !== undefined) this.record.worker = recorder.worker;
+    if (capture !== undefined) this.record.capture = capture;
     if (capturing && info.headers)
       this.record.request = this.lastCapture = recorder.messages.message(info.headers, undefined, undefined);
   }
@@ -241,7 +298,7 @@ class LiveTrace implements RequestTrace {
     if (result.error !== undefined) this.record.error = result.error;
     this.record.durationMs = round(performance.now() - this.t0);
     this.record.done = true;
-    this.recorder.finish(this.record);
+    this.recorder.finish(this.record, this.capturing);
   }
 
   capture(headers: HeaderSource, body?: Uint8Array | readonly Uint8Array[]): CapturedMessage | undefined {

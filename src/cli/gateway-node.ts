@@ -1,10 +1,10 @@
 // One gateway node: the data plane with its extension runtimes (ext_proc callouts, Proxy-Wasm), fed by the
-// controller's snapshots. `extgate up` and `extgate serve` both run one; they differ only in where the API is.
+// controller's snapshots. It runs in each data-plane worker (gateway-worker.ts), or in the controller's own
+// process with `--workers 0` (gateway.ts picks).
 //
-// Wiring, in data-flow order: controller → onSnapshot → WasmRuntime.prepare (compile new plugin versions
-// before traffic needs them) → DataPlane.apply, which compiles each listener's chains through
-// `compileChains` (WasmRuntime.forSnapshot also forgets plugin versions the snapshot no longer serves).
-import { explainListenError } from '../controller/translator/listener-ports.js';
+// Wiring, in data-flow order: snapshot → WasmRuntime.prepare (compile new plugin versions before traffic
+// needs them) → DataPlane.apply, which compiles each listener's chains through `compileChains`
+// (WasmRuntime.forSnapshot also forgets plugin versions the snapshot no longer serves).
 import type { Registry } from 'prom-client';
 import { DataPlane, type ApplyReport } from '../dataplane/gateway.js';
 import { CalloutClient } from '../extensions/callout/client.js';
@@ -12,48 +12,58 @@ import type { CalloutProblems } from '../extensions/callout/health.js';
 import { compileChains, type ExtensionRuntime } from '../extensions/chain.js';
 import { WasmMetrics } from '../extensions/wasm/metrics.js';
 import { WasmRuntime } from '../extensions/wasm/runtime.js';
+import type { PluginLogSink } from '../extensions/wasm/plugin-log.js';
 import type { Snapshot } from '../ir/snapshot.js';
 import type { RequestInfo } from '../extensions/extension.js';
-import type { Observability } from '../admin/observability.js';
-import type { RequestTrace } from '../dataplane/trace.js';
+import type { DataPlaneLimits } from '../dataplane/limits.js';
+import type { RequestTrace, TraceSource } from '../dataplane/trace.js';
 import { chainKindOf, tracedExtension } from '../dataplane/traced-extension.js';
+import { explainListenError } from '../controller/translator/listener-ports.js';
 
 export interface GatewayNode {
   readonly dataPlane: DataPlane;
   readonly wasm: WasmRuntime;
   /**
    * Serves `snapshot`; resolves once it serves, with the ports that could not be bound (the controller reports
-   * them on the listeners' status). A snapshot the data plane refuses whole leaves the previous one serving
-   * (logged). Never rejects.
+   * them on the listeners' status). A snapshot the data plane refuses whole rejects, and the previous one keeps
+   * serving.
    */
   apply(snapshot: Snapshot): Promise<ApplyReport>;
   close(graceMs?: number): Promise<void>;
 }
 
 export interface GatewayNodeOptions {
+  /** Where the Wasm runtime's metrics go. */
   metrics: Registry;
   log: (line: string) => void;
-  /** Traces, access log, plugin logs (src/admin/observability.ts); absent = none. */
-  observability?: Observability;
+  /** Per-request traces (src/admin/trace.ts's TraceRecorder); absent = none. */
+  recorder?: TraceSource;
+  /** Where plugin log lines go (the PluginLogBook, or the pool in a worker); default stderr. */
+  pluginLogSink?: PluginLogSink;
+  limits?: Partial<DataPlaneLimits>;
+  /** Bind listener ports with SO_REUSEPORT (every data-plane worker binds the same ports). */
+  reusePort?: boolean;
   /** Extensions whose callout cannot be connected to (callout/health.ts), each time that set changes. */
   onCalloutProblems?: (problems: CalloutProblems) => void;
 }
 
 export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
   const callouts = new CalloutClient(opts.onCalloutProblems ? { onProblems: opts.onCalloutProblems } : {});
-  const obs = opts.observability;
+  const recorder = opts.recorder;
   const wasm = new WasmRuntime({
     metrics: new WasmMetrics(opts.metrics),
-    ...(obs ? { logSink: obs.pluginLogs.sink } : {}),
+    ...(opts.pluginLogSink ? { logSink: opts.pluginLogSink } : {}),
   });
   // Chain members find their request's trace through the RequestInfo the data plane linked it to.
   const traceLinks = new WeakMap<RequestInfo, RequestTrace>();
   const traceOf = (request: RequestInfo) => traceLinks.get(request);
   const dataPlane = new DataPlane({
-    ...(obs ? { recorder: obs.recorder, traceLinks } : {}),
+    ...(recorder ? { recorder, traceLinks } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.reusePort ? { reusePort: true } : {}),
     compileChains: (chains, snapshot) => {
       const plugins = wasm.forSnapshot(snapshot);
-      const runtime: ExtensionRuntime = obs
+      const runtime: ExtensionRuntime = recorder
         ? {
             callout: (ir, chain) => tracedExtension(callouts.extension(ir), traceOf, chainKindOf(chain)),
             wasm: (ir, chain) =>
@@ -71,22 +81,13 @@ export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
   return {
     dataPlane,
     wasm,
-    apply(snapshot) {
+    async apply(snapshot) {
       const failures = wasm.prepare(snapshot.wasmPlugins);
       for (const [plugin, why] of Object.entries(failures)) opts.log(`gateway: plugin ${plugin}: ${why}`);
-      return dataPlane.apply(snapshot).then(
-        (report) => {
-          for (const [port, why] of Object.entries(report.portErrors))
-            opts.log(`gateway: port ${port}: ${explainListenError(why)}`);
-          return report;
-        },
-        (err: unknown) => {
-          opts.log(
-            `gateway: snapshot ${snapshot.version} not applied, previous one keeps serving: ${String(err)}`,
-          );
-          return { portErrors: {} };
-        },
-      );
+      const report = await dataPlane.apply(snapshot);
+      for (const [port, why] of Object.entries(report.portErrors))
+        opts.log(`gateway: port ${port}: ${explainListenError(why)}`);
+      return report;
     },
     async close(graceMs) {
       await dataPlane.close(graceMs);

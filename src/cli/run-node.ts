@@ -11,8 +11,8 @@ import type { RegistryCredentials } from '../extensions/wasm/oci/registry.js';
 import { resolvePluginDirs } from '../extensions/wasm/oci/plugin-files.js';
 import { WasmImageResolver } from '../extensions/wasm/oci/resolver.js';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../ir/snapshot.js';
-import { startGatewayNode, type GatewayNode } from './gateway-node.js';
-import { createObservability, type ObservabilityOptions } from '../admin/observability.js';
+import { startGateway, type Gateway } from './gateway.js';
+import type { ObservabilityOptions } from '../admin/observability.js';
 import { dashboardObjects } from '../admin/dashboard.js';
 
 export interface NodeOptions {
@@ -37,11 +37,13 @@ export interface NodeOptions {
   log: (line: string) => void;
   /** Trace buffer, access log, redaction (`--trace-buffer`, `--no-access-log`, ...). */
   observability?: ObservabilityOptions;
+  /** Data-plane worker processes (`--workers`); 0 = in this process; default one per CPU. */
+  workers?: number;
 }
 
 export interface RunningNode {
   readonly controller: Controller;
-  readonly gateway: GatewayNode;
+  readonly gateway: Gateway;
   readonly admin: AdminServer;
   readonly metrics: Registry;
   /** Stops accepting, drains in-flight requests (bounded), then stops the controller and the admin port. */
@@ -51,29 +53,30 @@ export interface RunningNode {
 export async function runNode(opts: NodeOptions): Promise<RunningNode> {
   const pluginDirs = resolvePluginDirs(opts.pluginDirs ?? []);
   const metrics = new Registry();
-  const observability = createObservability({ ...opts.observability, registry: metrics });
   let controller: Controller | undefined;
   // The data plane's callout connection problems go to the controller, which reports them on the extensions.
   let calloutProblems: Record<string, string> = {};
-  const gateway = startGatewayNode({
+  const gateway = startGateway({
     metrics,
     log: opts.log,
-    observability,
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    ...(opts.observability ? { observability: opts.observability } : {}),
     onCalloutProblems: (problems) => {
       calloutProblems = Object.fromEntries(problems);
       controller?.feedback({ calloutProblems });
     },
   });
+  const observability = gateway.observability;
   let ready = false;
   let lastApply: Promise<void> = Promise.resolve();
   const admin = await startAdminServer({
     host: opts.adminAddress,
     port: opts.adminPort,
     isReady: () => ready,
-    metrics,
+    metrics: gateway.metrics,
     routes: [
       observability.dashboard({
-        snapshot: () => gateway.dataPlane.snapshot ?? EMPTY_SNAPSHOT,
+        snapshot: () => gateway.snapshot ?? EMPTY_SNAPSHOT,
         resources: () => (controller ? dashboardObjects(controller.resources()) : []),
         events: () => (controller ? controller.events().catch(() => []) : []),
       }),
@@ -126,7 +129,6 @@ export async function runNode(opts: NodeOptions): Promise<RunningNode> {
       await gateway.close();
       await running.close();
       await admin.close();
-      observability.flush();
     },
   };
 }

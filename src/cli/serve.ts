@@ -9,6 +9,7 @@ import {
 } from '../admin/cli-flags.js';
 import { resolve } from 'node:path';
 import { parseGoogleApiServices, PLUGIN_DIR_FLAG, runNode, wasmCacheDir } from './run-node.js';
+import { WORKERS_FLAG } from './gateway.js';
 
 interface ServeFlags {
   kubeconfig?: string;
@@ -24,6 +25,7 @@ interface ServeFlags {
   adminAddress: string;
   stateDir: string;
   pluginDir: string[];
+  workers?: number;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -69,7 +71,8 @@ export function registerServeCommand(program: Command): void {
       '127.0.0.1',
     )
     .option('--state-dir <dir>', 'local cache (Wasm modules)', './.extgate')
-    .option(PLUGIN_DIR_FLAG.flags, PLUGIN_DIR_FLAG.description, collect, []);
+    .option(PLUGIN_DIR_FLAG.flags, PLUGIN_DIR_FLAG.description, collect, [])
+    .option(WORKERS_FLAG.flags, WORKERS_FLAG.description, WORKERS_FLAG.parse);
   addObservabilityFlags(command).action(async (flags: ServeFlags & ObservabilityFlags) => {
     const portOffset = parseIntFlag('--port-offset', flags.portOffset, 0, 65535);
     const adminPort = parseIntFlag('--admin-port', flags.adminPort, 0, 65535);
@@ -94,6 +97,7 @@ export function registerServeCommand(program: Command): void {
       insecureRegistries: flags.insecureRegistry,
       pluginDirs: flags.pluginDir,
       ...(flags.registrySecret ? { registrySecret: flags.registrySecret } : {}),
+      ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       log,
     });
     log(`serve: admin on http://${flags.adminAddress}:${node.admin.port}`);

@@ -20,6 +20,7 @@ import { resolvePluginDirs } from '../extensions/wasm/oci/plugin-files.js';
 import { parseGoogleApiServices, PLUGIN_DIR_FLAG, runNode, wasmCacheDir } from './run-node.js';
 import { CONTEXT_NAME, mergeKubeconfig, userKubeconfigPath } from './kubeconfig-merge.js';
 import { UNPRIVILEGED_PORT_OFFSET } from '../controller/translator/listener-ports.js';
+import { WORKERS_FLAG } from './gateway.js';
 import { applyManifests } from '../apiserver/manifests.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import type { UnknownFields } from '../apiserver/resources.js';
@@ -39,6 +40,7 @@ export interface UpOptions {
   registrySecret?: string;
   googleApiService: string[];
   pluginDir: string[];
+  workers?: number;
 }
 
 export interface EmbeddedApiOptions {
@@ -149,7 +151,8 @@ export function registerUpCommand(program: Command): void {
       collect,
       [],
     )
-    .option(PLUGIN_DIR_FLAG.flags, PLUGIN_DIR_FLAG.description, collect, []);
+    .option(PLUGIN_DIR_FLAG.flags, PLUGIN_DIR_FLAG.description, collect, [])
+    .option(WORKERS_FLAG.flags, WORKERS_FLAG.description, WORKERS_FLAG.parse);
   addObservabilityFlags(command).action(async (o: UpOptions & ObservabilityFlags) => {
     const stateDir = resolve(o.stateDir);
     const pluginDirs = resolvePluginDirs(o.pluginDir); // a wrong --plugin-dir stops the start before anything binds
@@ -195,6 +198,7 @@ export function registerUpCommand(program: Command): void {
       insecureRegistries: o.insecureRegistry,
       pluginDirs,
       ...(o.registrySecret ? { registrySecret: o.registrySecret } : {}),
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
       log,
       observability: observabilityFromFlags(o),
     });

@@ -31,6 +31,11 @@ export interface DataPlaneOptions {
   readonly http1Client?: 'native' | 'undici';
   /** Value appended to `via`. */
   readonly via?: string;
+  /**
+   * Bind with SO_REUSEPORT, so several processes (data-plane workers) accept on the same ports and the kernel
+   * spreads connections over them. Off by default: a second gateway on the same port is then an error.
+   */
+  readonly reusePort?: boolean;
 }
 
 /** What an apply could not do; everything else of the snapshot serves. */
@@ -141,7 +146,7 @@ export class DataPlane {
     const added: Array<[string, PortListener]> = [];
     for (const [key, rt] of [...next]) {
       if (this.listeners.has(key)) continue;
-      const listener = new PortListener(rt, this.ctx, this.limits);
+      const listener = new PortListener(rt, this.ctx, this.limits, this.options.reusePort === true);
       try {
         await listener.listen();
         added.push([key, listener]);

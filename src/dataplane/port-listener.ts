@@ -31,6 +31,7 @@ export class PortListener {
     runtime: PortRuntime,
     private readonly ctx: ProxyContext,
     private readonly limits: DataPlaneLimits,
+    private readonly reusePort = false,
   ) {
     this.runtime = runtime;
     const onRequest = (
@@ -120,7 +121,7 @@ export class PortListener {
       const onError = (err: Error): void =>
         reject(new Error(`cannot listen on ${address}:${port}: ${err.message}`));
       this.acceptor.once('error', onError);
-      this.acceptor.listen({ host: address, port, backlog: 4096 }, () => {
+      this.acceptor.listen({ host: address, port, backlog: 4096, reusePort: this.reusePort }, () => {
         this.acceptor.removeListener('error', onError);
         this.acceptor.on('error', () => {});
         resolve();

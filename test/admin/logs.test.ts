@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logDestination } from '../../src/admin/log-destination.js';
 import { LOG_LIMITS } from '../../src/admin/limits.js';
-import { AccessLog } from '../../src/admin/access-log.js';
+import { AccessLog, accessLogRecord } from '../../src/admin/access-log.js';
 import { PluginLogBook, sampleFraction } from '../../src/admin/plugin-logs.js';
 import type { PluginLogSink } from '../../src/extensions/wasm/plugin-log.js';
-import { TraceRecorder } from '../../src/admin/trace.js';
+import { TraceRecorder, type TraceRecord } from '../../src/admin/trace.js';
 import type { WasmLogConfigIR, WasmPluginIR } from '../../src/ir/snapshot.js';
 
 /** A real stream that keeps what was written; `lines` takes (and clears) it. */
@@ -130,6 +130,40 @@ test('one access-log line per request, with a service_extension_info entry per e
     },
   ]);
   assert.equal(typeof line.time, 'string');
+});
+
+test('an access-log line is the JSON of accessLogRecord between pino-shaped fields, escaping what clients send', () => {
+  const recorder = new TraceRecorder({ capacity: 0 });
+  const log = new AccessLog({ destination: new Collector() });
+  const lines: string[] = [];
+  const records: TraceRecord[] = [];
+  recorder.onEnd((t) => {
+    lines.push(log.line(t));
+    records.push(t);
+  });
+  const trace = recorder.begin({
+    requestId: 'id "quoted" \\ \u0001',
+    method: 'GET',
+    authority: 'h\u2028st',
+    path: '/p?q="x"\n',
+    scheme: 'http',
+    source: '[::1]:5',
+  });
+  trace.listener('default/gw/http');
+  trace.route(null, 'no route matched');
+  trace.upstream({ endpoint: '', status: 0, latencyMs: 1.25, error: 'connect "refused"' });
+  trace.end({ status: 503, bytes: 9, error: 'upstream_reset' });
+  assert.equal(lines.length, 1);
+  assert.ok(lines[0]!.endsWith('}\n') && !lines[0]!.slice(0, -1).includes('\n'));
+  const parsed = JSON.parse(lines[0]!) as Record<string, unknown>;
+  const { level, time, log: stream, msg, ...rest } = parsed;
+  assert.deepEqual([level, stream, msg], [30, 'access', 'request']);
+  assert.ok(!Number.isNaN(Date.parse(String(time))));
+  assert.deepEqual(rest, accessLogRecord(records[0]!));
+  assert.equal(rest.request_id, 'id "quoted" \\ \u0001');
+  assert.equal(rest.route, null);
+  assert.deepEqual(rest.upstream, { endpoint: '', status: 0, latency_ms: 1.25, error: 'connect "refused"' });
+  assert.equal(rest.error, 'upstream_reset');
 });
 
 function plugin(log: WasmLogConfigIR): Record<string, WasmPluginIR> {

@@ -46,7 +46,13 @@ test('observability flags: defaults, values, and errors that name the flag', () 
     cmd.parse(args, { from: 'user' });
     return observabilityFromFlags(cmd.opts());
   };
-  assert.deepEqual(parse(), { traceBuffer: 500, maxBodyBytes: 4096, accessLog: true });
+  assert.deepEqual(parse(), {
+    traceBuffer: 500,
+    maxBodyBytes: 4096,
+    accessLog: true,
+    recordWhen: 'asked',
+    traceSample: 0,
+  });
   assert.deepEqual(
     parse(
       '--trace-buffer',
@@ -57,8 +63,17 @@ test('observability flags: defaults, values, and errors that name the flag', () 
       '--redact-header',
       'cookie',
     ),
-    { traceBuffer: 0, maxBodyBytes: 4096, accessLog: false, redactHeaders: ['X-Api-Key', 'cookie'] },
+    {
+      traceBuffer: 0,
+      maxBodyBytes: 4096,
+      accessLog: false,
+      recordWhen: 'asked',
+      traceSample: 0,
+      redactHeaders: ['X-Api-Key', 'cookie'],
+    },
   );
+  assert.equal(parse('--trace-sample', '0.01').traceSample, 0.01);
+  assert.throws(() => parse('--trace-sample', '2'), /--trace-sample "2": expected a number 0-1/);
   assert.throws(() => parse('--trace-buffer', '-3'), /--trace-buffer "-3": expected an integer/);
   assert.throws(() => parse('--trace-max-body', 'lots'), /--trace-max-body "lots"/);
   assert.throws(

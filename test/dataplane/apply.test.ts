@@ -1,10 +1,9 @@
 // apply(): a bad snapshot is rejected with an error naming what to fix, and the previous one keeps serving;
-// ports come and go by diff; the worker-per-core gateway serves the same snapshots.
+// ports come and go by diff. (Data-plane workers: workers.test.ts.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { DataPlane } from '../../src/dataplane/gateway.js';
-import { WorkerGateway } from '../../src/dataplane/workers.js';
 import {
   backend,
   echoBackend,
@@ -99,85 +98,3 @@ test('a port in use is left out and reported; the rest of the snapshot serves', 
     if (blocker.listening) await new Promise((r) => blocker.close(r));
   }
 });
-
-test(
-  'WorkerGateway: two worker processes serve the snapshot and follow applies',
-  { timeout: 30_000 },
-  async () => {
-    const free = net.createServer();
-    await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
-    const p = (free.address() as net.AddressInfo).port;
-    await new Promise((r) => free.close(r));
-    const gw = new WorkerGateway({ workers: 2 });
-    try {
-      await gw.apply(
-        snapshot([port([listener([rule({ backends: [backend('default/a:80', a.port)] })])], 'HTTP', p)]),
-      );
-      assert.equal(echoOf(await get(p, '/', { host: 'x' })).metadata, 'a');
-      await gw.apply(
-        snapshot([
-          port(
-            [
-              listener([
-                rule({
-                  match: { path: { type: 'Exact', value: '/only' } },
-                  backends: [backend('default/a:80', a.port)],
-                }),
-              ]),
-            ],
-            'HTTP',
-            p,
-          ),
-        ]),
-      );
-      for (let i = 0; i < 4; i++)
-        assert.equal((await get(p, '/', { host: 'x' })).status, 404, 'every worker swapped');
-      assert.equal(gw.ports()[0]!.boundPort, p);
-    } finally {
-      await gw.close(100);
-    }
-  },
-);
-
-test(
-  'WorkerGateway: chainsModule builds the extension runtime inside each worker',
-  { timeout: 30_000 },
-  async () => {
-    const free = net.createServer();
-    await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
-    const p = (free.address() as net.AddressInfo).port;
-    await new Promise((r) => free.close(r));
-    const gw = new WorkerGateway({
-      workers: 2,
-      chainsModule: new URL('./worker-extensions.js', import.meta.url).href,
-    });
-    const chain = {
-      id: 'GCPTrafficExtension/default/w/chain1',
-      name: 'chain1',
-      resource: 'default/w',
-      resourceKind: 'GCPTrafficExtension' as const,
-      match: [],
-      extensions: [],
-    };
-    try {
-      await gw.apply(
-        snapshot([
-          port(
-            [listener([rule({ backends: [backend('default/a:80', a.port)] })], { trafficChains: [chain] })],
-            'HTTP',
-            p,
-          ),
-        ]),
-      );
-      const pids = new Set<string>();
-      for (let i = 0; i < 6; i++) {
-        const r = await get(p, '/', { host: 'x' });
-        assert.equal(r.headers['x-prepared'], '1');
-        pids.add(String(r.headers['x-worker-pid']));
-      }
-      assert.ok(!pids.has(String(process.pid)) && pids.size >= 1, 'answered by worker processes');
-    } finally {
-      await gw.close(100);
-    }
-  },
-);

@@ -127,7 +127,7 @@ export async function startExtgate(
         if (child.exitCode !== null) throw new Error(`extgate exited with ${child.exitCode}:\n${out}`);
         const res = await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined);
         return res?.status === 200 && existsSync(kubeconfig);
-      }, 30_000);
+      }, 60_000); // the API, the controller and one data-plane worker per CPU start on a loaded machine
     } catch (err) {
       await proc.stop('SIGKILL');
       throw new Error(`extgate did not become ready: ${(err as Error).message}\n--- output ---\n${out}`);
