@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { availableParallelism } from 'node:os';
 import { loadApiServer, startTestCluster, waitFor } from './harness.js';
+import { dataPlaneWorkers } from '../e2e/harness.js';
 
 const startApiServer = await loadApiServer();
 const bin = fileURLToPath(new URL('../../../bin/extgate', import.meta.url));
@@ -67,8 +69,12 @@ describe('extgate serve', { skip: startApiServer ? false : 'src/apiserver not me
         await cluster.kubectl('get', 'leases.coordination.k8s.io', 'extgate-controller', '-o', 'json'),
       ) as { spec: { holderIdentity: string } };
       assert.match(lease.spec.holderIdentity, new RegExp(`_${child.pid}$`));
+      // One data-plane worker per CPU by default, each stopped with serve.
+      const workers = dataPlaneWorkers(child.pid!);
+      assert.equal(workers.length, availableParallelism(), stderr);
       child.kill('SIGTERM');
       assert.equal(await exited, 0, stderr);
+      for (const w of workers) assert.throws(() => process.kill(w, 0), `worker ${w} exited with serve`);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await cluster.close();

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { CalloutServer, type Callout } from '../../src/sdk/server.js';
 import { selfSignedCertificate } from '../../src/sdk/certs.js';
 import { UNPRIVILEGED_PORT_OFFSET } from '../../src/controller/translator/listener-ports.js';
-import { chownSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -218,4 +218,25 @@ export async function startTlsCallout(callout: Callout): Promise<{ server: Callo
   });
   const ports = await server.start();
   return { server, port: ports.secure! };
+}
+
+/** Pids of the data-plane worker processes `pid` (an `extgate up`/`serve`) runs (Linux: /proc). */
+export function dataPlaneWorkers(pid: number): number[] {
+  let children: string;
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  } catch {
+    return [];
+  }
+  return children
+    .split(' ')
+    .filter(Boolean)
+    .map(Number)
+    .filter((child) => {
+      try {
+        return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('gateway-worker.js');
+      } catch {
+        return false;
+      }
+    });
 }

@@ -179,6 +179,21 @@ describe('seed walkthrough through extgate up and kubectl', () => {
 
   it('the admin port traces the request: dashboard API, access log line, metrics', async () => {
     const admin = `http://127.0.0.1:${extgate.adminPort}`;
+    // Nobody watched so far: nothing was traced. A capture of the next request to the path records it.
+    const idle = (await (await fetch(`${admin}/api/requests`)).json()) as { requests: unknown[] };
+    assert.deepEqual(idle.requests, []);
+    const capture = await fetch(`${admin}/api/capture`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 1, path: '/serviceextensions' }),
+    });
+    assert.equal(capture.status, 201, await capture.clone().text());
+    // The capture reaches every data-plane worker a moment later; ask until one request is recorded.
+    await waitFor(async () => {
+      await get(gatewayPort, '/serviceextensions', { host: 'store.example.com' });
+      const list = (await (await fetch(`${admin}/api/requests`)).json()) as { requests: unknown[] };
+      return list.requests.length > 0;
+    }, 10_000);
     const { requests } = (await (await fetch(`${admin}/api/requests`)).json()) as {
       requests: Array<{ id: number; path: string; chains: Array<string | null> }>;
     };
