@@ -64,5 +64,5 @@ http {
     if (ok) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { child, port, stop: () => stop(child, 'SIGQUIT') };
+  return { child, port, output: '', stop: () => stop(child, 'SIGQUIT') };
 }

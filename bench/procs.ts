@@ -6,6 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface Proc {
   readonly child: ChildProcess;
   readonly port: number;
+  /** What the process printed on stdout up to its `port` line. */
+  readonly output: string;
   stop(): Promise<void>;
 }
 
@@ -19,7 +21,7 @@ export function startNode(script: string, args: string[], nodeArgs: string[] = [
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /port (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), stop: () => stop(child) });
+      if (m) resolve({ child, port: Number(m[1]), output: out, stop: () => stop(child) });
     });
   });
 }
@@ -38,16 +40,19 @@ export function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): P
 
 /** Resident set size of a process and its descendants (nginx workers, cluster workers) in MiB. */
 export function rssMiB(pid: number): number {
-  let kib = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      if (m) kib += Number(m[1]);
-    } catch {
-      // exited
-    }
+  let mib = 0;
+  for (const p of processTree(pid)) mib += processRssMiB(p);
+  return mib;
+}
+
+/** Resident set size of one process in MiB (0 when it is gone). */
+export function processRssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
   }
-  return kib / 1024;
 }
 
 /** The process and all its descendants (nginx workers, cluster workers), from /proc. */

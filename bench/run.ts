@@ -86,6 +86,7 @@ async function main(): Promise<void> {
             `${s.name.padEnd(16)} c=${String(c).padStart(3)}  ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${fmt(r.p99Ms, 2)} ms  errors ${r.errors} non-2xx ${r.non2xx}${cpu !== undefined ? `  cpu ${fmt(cpu, 1)} us/req` : ''}${serverCpu !== undefined ? `  callout server ${fmt(serverCpu, 1)} us/msg` : ''}`,
           );
         }
+        if (target.describe) console.log(`${s.name.padEnd(16)} ${target.describe()}`);
       } finally {
         await target.stop();
       }
@@ -114,6 +115,18 @@ async function main(): Promise<void> {
       }
     }
     console.log(`\n${lines.join('\n')}`);
+    for (const s of scenarios) {
+      for (const other of s.compareAlso ?? []) {
+        for (const c of conns) {
+          const r = results[s.name]?.[c];
+          const base = results[other]?.[c];
+          if (r === undefined || base === undefined) continue;
+          console.log(
+            `${s.name} vs ${other} c=${c}: req/s ratio ${fmt(r.rps / base.rps, 2)}, p99 ratio ${fmt(r.p99Ms / base.p99Ms, 2)}`,
+          );
+        }
+      }
+    }
 
     const memory: Record<string, unknown> = {};
     if (!has('skip-memory')) {

@@ -15,6 +15,8 @@ export interface BenchTarget {
   readonly pid?: number;
   /** An extension server the target calls (a callout): its CPU is reported per message it answers. */
   readonly extensionServer?: { readonly pid: number; readonly messagesPerRequest: number };
+  /** A line about the target printed after its runs (e.g. RSS per worker). */
+  describe?(): string;
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,8 @@ export interface Scenario {
   readonly name: string;
   /** Which scenario this one is compared with in the ratio columns (e.g. `nginx`), if any. */
   readonly compareWith?: string;
+  /** More scenarios to compare with, printed below the table (req/s and p99 ratios). */
+  readonly compareAlso?: readonly string[];
   /** Processes/threads it uses, printed so 1-process rows are compared with 1-process rows. */
   readonly processes: number;
   start(env: BenchEnv): Promise<BenchTarget>;
