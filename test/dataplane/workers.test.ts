@@ -213,7 +213,10 @@ describe('data-plane workers', { timeout: 90_000 }, () => {
         captured.every((t) => t.capture === capture.id && t.request !== undefined),
         'content captured',
       );
-      assert.ok(captured.every((t) => t.worker !== undefined), 'recorded in workers');
+      assert.ok(
+        captured.every((t) => t.worker !== undefined),
+        'recorded in workers',
+      );
       const left = (await (await fetch(`http://127.0.0.1:${admin.port}/api/capture`)).json()) as {
         captures: unknown[];
       };
