@@ -28,6 +28,7 @@ import { ApiError, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 import { tableAccept, toTable } from './table/table.js';
 import { serveWatch } from './watch-stream.js';
+import { checkedRequestPath } from './request-path.js';
 import type { WatchHub } from './watch.js';
 
 export interface Handler {
@@ -92,6 +93,7 @@ export async function handleRequest(h: Handler, req: IncomingMessage, res: Serve
 }
 
 async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  checkedRequestPath(req.url ?? '/'); // before URL parsing can fold `..` into another resource's path
   const url = new URL(req.url ?? '/', 'https://localhost');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';

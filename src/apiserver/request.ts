@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import type { ResourceKind } from '../api/kinds.js';
+import { jsonTooDeepAt, MAX_BODY_DEPTH, yamlTooDeepAt } from './body-depth.js';
 import { decodeKubeProtobuf, ProtobufError } from './protobuf.js';
 import type { FieldValidation, WriteContext } from './resources.js';
 import { queryBool } from './query.js';
@@ -44,6 +45,8 @@ export function decodeBody(k: ResourceKind | undefined, contentType: string, bod
   }
   const text = body.toString('utf8');
   if (contentType === 'application/yaml' || contentType === 'application/apply-patch+yaml') {
+    const line = yamlTooDeepAt(text);
+    if (line !== undefined) throw tooDeep(`line ${line}`);
     try {
       return parseYaml(text);
     } catch (err) {
@@ -62,6 +65,8 @@ export function decodeBody(k: ResourceKind | undefined, contentType: string, bod
       `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
     );
   if (text.trim() === '') throw errors.badRequest('the request body is empty: send the object as JSON');
+  const offset = jsonTooDeepAt(text);
+  if (offset !== undefined) throw tooDeep(`byte ${offset}`);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -70,6 +75,13 @@ export function decodeBody(k: ResourceKind | undefined, contentType: string, bod
       : 'the request body';
     throw errors.badRequest(`${what}: json parse error: ${(err as Error).message}`);
   }
+}
+
+function tooDeep(where: string): ApiError {
+  return errors.badRequest(
+    `the request body nests deeper than ${MAX_BODY_DEPTH} levels (passed at ${where}); no Kubernetes object ` +
+      `needs that many: send a flatter document`,
+  );
 }
 
 /** Only an Accept admitting neither JSON nor a wildcard gets 406 (kubernetes-api.md §1.5). */

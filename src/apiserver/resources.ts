@@ -10,6 +10,7 @@ import { checkObjectBody, randomSuffix, timestamp } from './object-body.js';
 import { applyDefaults, immutableFieldCauses, nameCauses } from './defaults.js';
 import { isPlainObject, jsonPatch, mergePatch, PatchError } from './patch/json-patch.js';
 import { listMergeKey, strategicMergePatch } from './patch/strategic.js';
+import { refuseUnsafeJsonPatch, refuseUnsafeKeys } from './patch/unsafe-keys.js';
 import { ApiError, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 
@@ -52,7 +53,7 @@ function specOf(k: ResourceKind, o: KubeObject): Obj {
 function pruneUnapplied(kind: string, live: Obj, previous: Obj, next: Obj, path: string[] = []): void {
   for (const [key, value] of Object.entries(previous)) {
     const here = [...path, key];
-    if (!(key in next)) delete live[key];
+    if (!Object.hasOwn(next, key)) delete live[key];
     else if (isPlainObject(value) && isPlainObject(next[key]) && isPlainObject(live[key]))
       pruneUnapplied(kind, live[key] as Obj, value, next[key] as Obj, here);
     else if (Array.isArray(value) && Array.isArray(next[key]) && Array.isArray(live[key])) {
@@ -241,7 +242,26 @@ export class Resources {
     ctx: WriteContext,
   ): { object: KubeObject; created: boolean } {
     if (k.readOnly) throw errors.methodNotAllowed();
-    if (contentType === 'application/apply-patch+yaml') return this.apply(k, ns, name, sub, patch, ctx);
+    const invalid = (err: PatchError) =>
+      new ApiError(422, 'Invalid', err.message, {
+        name,
+        group: k.group,
+        kind: k.kind,
+        causes: [{ reason: 'FieldValueInvalid', message: err.message, field: 'patch' }],
+      });
+    try {
+      if (contentType === 'application/json-patch+json') refuseUnsafeJsonPatch(patch);
+      else refuseUnsafeKeys(patch, '');
+    } catch (err) {
+      throw err instanceof PatchError ? invalid(err) : err;
+    }
+    if (contentType === 'application/apply-patch+yaml') {
+      try {
+        return this.apply(k, ns, name, sub, patch, ctx);
+      } catch (err) {
+        throw err instanceof PatchError ? invalid(err) : err;
+      }
+    }
     const existing = this.get(k, ns, name);
     let result: unknown;
     try {
@@ -261,14 +281,7 @@ export class Resources {
           throw errors.unsupportedMediaType(k);
       }
     } catch (err) {
-      if (err instanceof PatchError)
-        throw new ApiError(422, 'Invalid', err.message, {
-          name,
-          group: k.group,
-          kind: k.kind,
-          causes: [{ reason: 'FieldValueInvalid', message: err.message, field: 'patch' }],
-        });
-      throw err;
+      throw err instanceof PatchError ? invalid(err) : err;
     }
     const candidate = checkObjectBody(k, result);
     if (candidate.metadata.name !== name)

@@ -4,7 +4,12 @@ import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import {
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import type { Admit } from '../api/types.js';
 import { seedBuiltins } from './builtins.js';
 import type { OpenApiSchemaSource } from './discovery.js';
@@ -123,12 +128,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     s.on('close', () => sockets.delete(s));
   });
   server.keepAliveTimeout = 65_000;
+  const front = tlsOrPlainHttp(server);
 
   try {
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port, host, () => {
-        server.off('error', reject);
+      front.once('error', reject);
+      front.listen(opts.port, host, () => {
+        front.off('error', reject);
         resolve();
       });
     });
@@ -141,7 +147,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       );
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
+  const port = (front.address() as AddressInfo).port;
   handler.serverAddress = `${host}:${port}`;
   const url = `https://${host}:${port}`;
   const kubeconfigPath = writeKubeconfig(opts.stateDir, url, tls.caPem, token);
@@ -158,7 +164,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       closed = true;
       for (const stop of [...watches]) stop();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        front.close(() => resolve());
         server.closeIdleConnections();
         // Drain in-flight requests (bounded), then drop the keep-alive connections clients still hold.
         const deadline = Date.now() + 2000;
@@ -174,6 +180,34 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       store.close();
     },
   };
+}
+
+/** Go's net/http answer to plain HTTP on a TLS port, which kube-apiserver (and so kubectl users) show. */
+const PLAIN_HTTP_ANSWER = 'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n';
+/** A connection that sends nothing is dropped after this long (the TLS handshake timeout takes over after). */
+const FIRST_BYTE_TIMEOUT_MS = 30_000;
+
+/**
+ * The listening socket: each connection's first byte decides. A TLS handshake record (0x16) goes to the HTTPS
+ * server; anything else (an `http://` URL in a kubeconfig, curl without https) gets kube-apiserver's 400
+ * instead of a TLS alert the client cannot read.
+ */
+function tlsOrPlainHttp(https: Server): NetServer {
+  return createNetServer((socket) => {
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+    socket.once('data', (first: Buffer) => {
+      socket.setTimeout(0);
+      socket.pause();
+      if (first[0] !== 0x16) {
+        socket.end(PLAIN_HTTP_ANSWER);
+        return;
+      }
+      socket.unshift(first);
+      https.emit('connection', socket);
+      process.nextTick(() => socket.resume());
+    });
+    socket.on('error', () => socket.destroy());
+  });
 }
 
 function isHealth(url: string | undefined): boolean {

@@ -11,8 +11,8 @@ import type { Subscription, WatchHub } from './watch.js';
 
 /** kube-apiserver: watches without timeoutSeconds end after --min-request-timeout (1800 s) × [1, 2). */
 const DEFAULT_TIMEOUT_S = [1800, 3600] as const;
-/** Unread watch output a client may have before the server ends its watch. */
-const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
+/** Unread watch output a client may have before the server drops its watch (docs/security.md). */
+export const MAX_UNREAD_WATCH_BYTES = 16 * 1024 * 1024;
 /** Real apiserver sends a bookmark about once a minute. */
 export const BOOKMARK_INTERVAL_MS = 60_000;
 
@@ -65,8 +65,12 @@ export function serveWatch(
     if (done) return;
     res.write(JSON.stringify({ type, object }) + '\n');
     // A client that stopped reading is cut off (as kube-apiserver does) instead of buffering without bound;
-    // it re-watches from the last resourceVersion it processed.
-    if (res.writableLength > MAX_UNREAD_BYTES) stop();
+    // it re-watches from the last resourceVersion it processed. Destroyed, not ended: an orderly end would
+    // keep the unread bytes in memory until the client reads them, which it may never do.
+    if (res.writableLength > MAX_UNREAD_WATCH_BYTES) {
+      stop();
+      res.destroy();
+    }
   };
   const send = (type: EventType, stored: KubeObject) => {
     const obj = req.show(stored);

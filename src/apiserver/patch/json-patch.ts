@@ -35,7 +35,7 @@ function parent(doc: Json, tokens: string[], path: string): { container: Contain
   let cur: Json = doc;
   for (const t of tokens.slice(0, -1)) {
     if (Array.isArray(cur)) cur = cur[arrayIndex(cur, t, path, false)];
-    else if (isPlainObject(cur) && t in cur) cur = cur[t];
+    else if (isPlainObject(cur) && Object.hasOwn(cur, t)) cur = cur[t];
     else throw new PatchError(`doc is missing path: "${path}"`);
   }
   if (!Array.isArray(cur) && !isPlainObject(cur)) throw new PatchError(`doc is missing path: "${path}"`);
@@ -56,7 +56,7 @@ function getAt(doc: Json, path: string): Json {
   let cur: Json = doc;
   for (const t of parsePointer(path)) {
     if (Array.isArray(cur)) cur = cur[arrayIndex(cur, t, path, false)];
-    else if (isPlainObject(cur) && t in cur) cur = cur[t];
+    else if (isPlainObject(cur) && Object.hasOwn(cur, t)) cur = cur[t];
     else throw new PatchError(`doc is missing path: "${path}"`);
   }
   return cur;
@@ -70,7 +70,8 @@ function removeAt(doc: Json, path: string): Json {
     const i = arrayIndex(container, key, path, false);
     return container.splice(i, 1)[0];
   }
-  if (!(key in container)) throw new PatchError(`unable to remove nonexistent key: ${key}: missing value`);
+  if (!Object.hasOwn(container, key))
+    throw new PatchError(`unable to remove nonexistent key: ${key}: missing value`);
   const v = container[key];
   delete container[key];
   return v;
