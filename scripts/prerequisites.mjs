@@ -6,8 +6,8 @@
 // ONE line, printed before the tests and again after them, so the cause is never buried in the log.
 //
 // Usage: node scripts/prerequisites.mjs [--no-install]   (exit 0 always: missing tools are reported, not fatal)
-import { existsSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync, readdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -99,6 +99,22 @@ export function missingLine(missing) {
   const names = missing.map((t) => `${t.name} (${t.neededBy})`).join('; ');
   const packages = [...new Set(missing.flatMap((t) => t.packages))].join(' ');
   return `prerequisites: MISSING ${names} — the tests that need them will fail; install with: sudo apt-get install ${packages}`;
+}
+
+/**
+ * better-sqlite3 is a native addon: built by `npm ci` against whatever headers npm was configured with (Debian's
+ * npmrc says nodedir=/usr, its own Node 20), it fails to load in another Node ("did not self-register").
+ * Rebuilt here against the running node's own headers, which Node's release builds ship beside the binary.
+ */
+export function ensureNativeAddons() {
+  const probe = () => spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { stdio: 'ignore' }).status === 0;
+  if (probe()) return true;
+  const prefix = dirname(dirname(realpathSync(process.execPath)));
+  const env = { ...process.env };
+  if (existsSync(join(prefix, 'include', 'node', 'node_version.h'))) env.npm_config_nodedir = prefix;
+  console.log(`prerequisites: rebuilding better-sqlite3 for node ${process.version} (headers: ${env.npm_config_nodedir ?? 'npm default'})`);
+  spawnSync('npm', ['rebuild', 'better-sqlite3'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return probe();
 }
 
 /** Finds the tools, installs what it may, and returns what is still missing. */

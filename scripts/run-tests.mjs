@@ -3,7 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { ensurePrerequisites, missingLine } from './prerequisites.mjs';
+import { ensureNativeAddons, ensurePrerequisites, missingLine } from './prerequisites.mjs';
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -26,6 +26,7 @@ if (files.length === 0) {
 }
 // Tools the tests need (kubectl, nginx, a registry, Chromium, ...): installed where this run may, otherwise
 // named in one line here and again after the tests, where a reader of the log looks first.
+if (!ensureNativeAddons()) console.log('prerequisites: better-sqlite3 does not load in this node: run `npm rebuild better-sqlite3`');
 const prerequisites = missingLine(ensurePrerequisites());
 console.log(prerequisites);
 // A full run also measures line/branch/function coverage of the shipped code (dist/src) with Node's own test

@@ -22,7 +22,13 @@ if ! extgate_node_ok; then
     rm -rf "$extgate_tmp"
   fi
   export PATH="$extgate_node_dir/bin:$PATH"
-  export npm_config_nodedir="$extgate_node_dir"
   hash -r
 fi
-echo "use-node: node $(node --version) at $(command -v node)"
+# Native addons must build against the headers of the node that runs them. An npmrc may point node-gyp
+# elsewhere (Debian's sets nodedir=/usr, its own Node 20): use the running node's own prefix when it ships
+# headers (Node's release tarballs and the npm package do), else leave the npmrc's choice.
+extgate_node_prefix="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
+if [ -f "$extgate_node_prefix/include/node/node_version.h" ]; then
+  export npm_config_nodedir="$extgate_node_prefix"
+fi
+echo "use-node: node $(node --version) at $(command -v node); native addons build against ${npm_config_nodedir:-the configured nodedir}"
