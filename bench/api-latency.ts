@@ -1,6 +1,6 @@
 // Latency of the embedded API, one keep-alive HTTPS connection, sequential requests (what kubectl and the
-// controller see): create (a durable SQLite commit each), get, merge patch, status patch → watch event,
-// list of N HTTPRoutes as JSON and as a kubectl Table.
+// controller see): create (a durable SQLite commit each), get, merge patch, server-side apply, status patch →
+// watch event, list of N HTTPRoutes as JSON and as a kubectl Table.
 // Run: npx tsc -p . && node dist/bench/api-latency.js [--requests 500] [--routes 1000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
@@ -94,6 +94,34 @@ async function main(): Promise<void> {
       ),
     );
     console.log(`merge patch ConfigMap                ${stats(patch)}`);
+    // Server-side apply of a Service (keyed ports, labels), a changed value each time: the field-ownership
+    // bookkeeping (managedFields) is in this path.
+    const service = (i: number) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'applied',
+        labels: Object.fromEntries(Array.from({ length: 10 }, (_, j) => [`l${j}`, 'v'])),
+      },
+      spec: {
+        selector: { app: 'web' },
+        ports: [80, 81, 82].map((port) => ({
+          name: `p${port}`,
+          port,
+          targetPort: port === 80 ? 1000 + i : port,
+        })),
+      },
+    });
+    const apply = await timed(REQUESTS, async (i) => {
+      const r = await call(
+        'PATCH',
+        '/api/v1/namespaces/default/services/applied?fieldManager=bench',
+        service(i),
+        'application/apply-patch+yaml',
+      );
+      if (r.status !== 200 && r.status !== 201) throw new Error(`HTTP ${r.status}: ${r.text}`);
+    });
+    console.log(`server-side apply Service            ${stats(apply)}`);
 
     await timed(ROUTES, async (i) =>
       expect(

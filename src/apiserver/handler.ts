@@ -186,7 +186,7 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
       return list(h, req, res, k, route.version, ns, parseListOptions(q), q.get('includeObject'));
     if (method === 'POST') {
       if (k.namespaced && ns === undefined) throw errors.methodNotAllowed();
-      const ctx = writeContext(q, false, 'CreateOptions');
+      const ctx = writeContext(q, false, 'CreateOptions', req.headers['user-agent']);
       const body = decodeBody(k, mediaType(req.headers['content-type']), await readBody(req));
       const obj = h.resources.create(k, ns, body, ctx);
       return send(res, 201, show(obj), 'application/json', warningHeaders(ctx));
@@ -209,7 +209,7 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
       return send(res, 200, obj);
     }
     case 'PUT': {
-      const ctx = writeContext(q);
+      const ctx = writeContext(q, false, 'UpdateOptions', req.headers['user-agent']);
       const body = decodeBody(k, mediaType(req.headers['content-type']), await readBody(req));
       return send(
         res,
@@ -220,7 +220,7 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
       );
     }
     case 'PATCH': {
-      const ctx = writeContext(q, false, 'PatchOptions');
+      const ctx = writeContext(q, false, 'PatchOptions', req.headers['user-agent']);
       const type = mediaType(req.headers['content-type']);
       const known = [
         'application/merge-patch+json',
@@ -268,7 +268,7 @@ async function scale(
 ): Promise<void> {
   if (req.method === 'GET') return send(res, 200, toScale(h.resources.get(k, ns, name)));
   if (req.method !== 'PUT' && req.method !== 'PATCH') throw errors.methodNotAllowed();
-  const ctx = writeContext(q);
+  const ctx = writeContext(q, false, 'UpdateOptions', req.headers['user-agent']);
   const type = mediaType(req.headers['content-type']);
   const body = decodeBody(k, type, await readBody(req));
   send(res, 200, writeScale(h.resources, k, ns, name, body, req.method === 'PATCH' ? type : undefined, ctx));

@@ -5,6 +5,7 @@ import type { ResourceKind } from '../api/kinds.js';
 import { jsonTooDeepAt, MAX_BODY_DEPTH, yamlTooDeepAt } from './body-depth.js';
 import { decodeKubeProtobuf, ProtobufError } from './protobuf.js';
 import type { FieldValidation, WriteContext } from './resources.js';
+import { managerFromUserAgent } from './managed-fields.js';
 import { queryBool } from './query.js';
 import { ApiError, errors } from './status.js';
 
@@ -98,6 +99,7 @@ export function writeContext(
   q: URLSearchParams,
   bodyDryRun = false,
   optionsKind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions' = 'UpdateOptions',
+  userAgent?: string,
 ): WriteContext {
   // kube-apiserver: an empty value means Warn; anything else outside the three is a 422 on the options.
   const fv = q.get('fieldValidation') || 'Warn';
@@ -126,6 +128,7 @@ export function writeContext(
     fieldValidation: fv as FieldValidation,
     warnings: [],
   };
+  ctx.defaultManager = managerFromUserAgent(userAgent);
   const fm = q.get('fieldManager');
   if (fm) ctx.fieldManager = fm;
   if (queryBool(q, 'force')) ctx.force = true;

@@ -2,10 +2,17 @@
 // optimistic concurrency, no-op detection, finalizers, defaulting, admission. HTTP-free: throws ApiError.
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { KINDS, kindOf, type ResourceKind } from '../api/kinds.js';
+import { apiVersionOf, KINDS, kindOf, type ResourceKind } from '../api/kinds.js';
 import type { Admit, FieldCause, KubeObject, ObjectLookup } from '../api/types.js';
 import { builtinUnknownFields } from './builtin-fields.js';
 import { applyFieldValidation, type Arrival } from './field-validation.js';
+import {
+  conflictMessage,
+  droppedByApply,
+  nextManagedFields,
+  removePaths,
+  type ManagedFieldsEntry,
+} from './managed-fields.js';
 import { checkObjectBody, randomSuffix, timestamp } from './object-body.js';
 import { applyDefaults, immutableFieldCauses, nameCauses } from './defaults.js';
 import { isPlainObject, jsonPatch, mergePatch, PatchError } from './patch/json-patch.js';
@@ -21,7 +28,11 @@ export interface WriteContext {
   dryRun: boolean;
   fieldValidation: FieldValidation;
   fieldManager?: string;
+  /** The manager of writes without `fieldManager` (kube-apiserver: the User-Agent's product name). */
+  defaultManager?: string;
   force?: boolean;
+  /** Set by server-side apply for the write it makes: the applied configuration. */
+  applied?: Obj;
   /** Filled with `Warning` header texts (unknown fields under `Warn`). */
   warnings: string[];
 }
@@ -200,6 +211,8 @@ export class Resources {
     if (hasStatus(k) && k.kind !== 'Namespace') delete obj.status;
     applyDefaults(k, obj, undefined, this.clusterIps);
     const created = this.defaulted(obj);
+    const managed = this.managedFields(k, undefined, created, undefined, ctx);
+    if (managed) created.metadata.managedFields = managed;
     this.checkNamespace(k, ns);
     this.runAdmission(k, 'CREATE', created);
     if (this.store.get(k, ns, meta.name)) throw errors.alreadyExists(k, meta.name);
@@ -319,20 +332,74 @@ export class Resources {
     if (!existing) {
       if (sub === 'status') throw errors.notFound(k, name);
       const meta = isPlainObject(config.metadata) ? config.metadata : {};
-      const object = this.create(k, ns, { ...config, metadata: { ...meta, name } }, ctx, { via: 'apply' });
+      const object = this.create(
+        k,
+        ns,
+        { ...config, metadata: { ...meta, name } },
+        { ...ctx, applied: config },
+        { via: 'apply' },
+      );
       if (!ctx.dryRun) this.store.setAppliedConfig(k, ns, name, manager, config);
       return { object, created: true };
     }
     const live = structuredClone(existing) as Obj;
-    const previous = this.store.appliedConfig(k, ns, name, manager);
-    if (previous) pruneUnapplied(k.kind, live, previous, config);
+    // Fields this manager applied before and no longer applies go, unless another manager owns them.
+    const dropped = droppedByApply(
+      k.kind,
+      existing,
+      manager,
+      config,
+      sub === 'status' ? 'status' : undefined,
+    );
+    if (dropped) removePaths(live, dropped);
+    else {
+      // Objects written before managedFields were kept: the last configuration this manager applied.
+      const previous = this.store.appliedConfig(k, ns, name, manager);
+      if (previous) pruneUnapplied(k.kind, live, previous, config);
+    }
     const merged =
       k.patch === 'strategic' ? strategicMergePatch(k.kind, live, config) : (mergePatch(live, config) as Obj);
     const candidate = checkObjectBody(k, merged);
     if (sub !== 'status') this.validateFields(k, candidate, ctx, { via: 'apply' });
-    const object = this.commit(k, existing, candidate, sub, ctx);
+    const object = this.commit(k, existing, candidate, sub, { ...ctx, applied: config });
     if (!ctx.dryRun) this.store.setAppliedConfig(k, ns, name, manager, config);
     return { object, created: false };
+  }
+
+  /**
+   * The managedFields of a write (managed-fields.ts); an apply conflict is a 409. Fields a client set in
+   * metadata.managedFields win, as kube-apiserver lets them (kubectl's client-side → server-side migration
+   * rewrites them with a JSON patch).
+   */
+  private managedFields(
+    k: ResourceKind,
+    existing: KubeObject | undefined,
+    next: KubeObject,
+    sub: string | undefined,
+    ctx: WriteContext,
+  ): ManagedFieldsEntry[] | undefined {
+    const sent = next.metadata.managedFields;
+    if (existing && Array.isArray(sent) && !isDeepStrictEqual(sent, existing.metadata.managedFields))
+      return sent as ManagedFieldsEntry[];
+    const result = nextManagedFields(existing, next, {
+      kind: k.kind,
+      manager: ctx.fieldManager ?? ctx.defaultManager ?? 'unknown',
+      operation: ctx.applied ? 'Apply' : 'Update',
+      apiVersion: apiVersionOf(k),
+      ...(sub === 'status' ? { subresource: 'status' as const } : {}),
+      ...(ctx.applied ? { applied: ctx.applied } : {}),
+      ...(ctx.force ? { force: true } : {}),
+      now: timestamp(),
+    });
+    if ('conflicts' in result)
+      throw new ApiError(409, 'Conflict', conflictMessage(result.conflicts), {
+        causes: result.conflicts.map((c) => ({
+          reason: 'FieldManagerConflict',
+          message: `conflict with ${c.manager}`,
+          field: c.path,
+        })),
+      });
+    return result.entries.length ? result.entries : undefined;
   }
 
   /** The update rules of §3.2, shared by PUT, PATCH and apply. */
@@ -369,7 +436,7 @@ export class Resources {
         if (keep[f] === undefined) delete meta[f];
         else meta[f] = keep[f];
       }
-      delete next.metadata.managedFields;
+      if (!Array.isArray(candidate.metadata.managedFields)) delete next.metadata.managedFields;
       delete next.metadata.selfLink;
       if (hasStatus(k)) {
         if (existing.status === undefined) delete next.status;
@@ -383,6 +450,9 @@ export class Resources {
     next.metadata.resourceVersion = existing.metadata.resourceVersion;
     if (k.hasGeneration && !isDeepStrictEqual(specOf(k, existing), specOf(k, next)))
       next.metadata.generation = (existing.metadata.generation ?? 0) + 1;
+    const managed = this.managedFields(k, existing, next, sub, ctx);
+    if (managed) next.metadata.managedFields = managed;
+    else delete next.metadata.managedFields;
     // Deleting: the last finalizer removed lets the object go.
     const finishing =
       next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0;
