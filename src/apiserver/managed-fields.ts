@@ -91,6 +91,30 @@ function fromFieldsV1(node: FieldsV1, prefix: string[] = [], out = new Set<strin
   return out;
 }
 
+/** The key object of a `k:` element; undefined when a client-written element is not JSON. */
+function itemKey(el: string): Obj | undefined {
+  try {
+    const key: unknown = JSON.parse(el.slice(2));
+    return isPlainObject(key) ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Client-sent managedFields are taken only when shaped as entries (kube-apiserver validates them too). */
+export function isManagedFields(v: unknown): v is ManagedFieldsEntry[] {
+  return (
+    Array.isArray(v) &&
+    v.every(
+      (e) =>
+        isPlainObject(e) &&
+        typeof e.manager === 'string' &&
+        (e.operation === 'Apply' || e.operation === 'Update') &&
+        (e.fieldsV1 === undefined || isPlainObject(e.fieldsV1)),
+    )
+  );
+}
+
 /** `.spec.ports[port=80].targetPort`, as structured-merge-diff prints a path. */
 function printPath(path: string): string {
   return path
@@ -98,7 +122,7 @@ function printPath(path: string): string {
     .filter((el) => el !== '.')
     .map((el) => {
       if (el.startsWith('f:')) return `.${el.slice(2)}`;
-      const key = JSON.parse(el.slice(2)) as Obj;
+      const key = itemKey(el) ?? {};
       return `[${Object.entries(key)
         .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
         .join(',')}]`;
@@ -258,7 +282,11 @@ export function removePaths(obj: Obj, paths: string[]): void {
         at = el.slice(2);
         cur = Object.hasOwn(cur, at) ? cur[at] : undefined;
       } else if (el.startsWith('k:') && Array.isArray(cur)) {
-        const key = JSON.parse(el.slice(2)) as Obj;
+        const key = itemKey(el);
+        if (!key) {
+          cur = undefined;
+          break;
+        }
         at = cur.findIndex(
           (item) =>
             isPlainObject(item) && Object.entries(key).every(([k, v]) => isDeepStrictEqual(item[k], v)),

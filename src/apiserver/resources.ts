@@ -9,6 +9,7 @@ import { applyFieldValidation, type Arrival } from './field-validation.js';
 import {
   conflictMessage,
   droppedByApply,
+  isManagedFields,
   nextManagedFields,
   removePaths,
   type ManagedFieldsEntry,
@@ -379,8 +380,8 @@ export class Resources {
     ctx: WriteContext,
   ): ManagedFieldsEntry[] | undefined {
     const sent = next.metadata.managedFields;
-    if (existing && Array.isArray(sent) && !isDeepStrictEqual(sent, existing.metadata.managedFields))
-      return sent as ManagedFieldsEntry[];
+    if (existing && isManagedFields(sent) && !isDeepStrictEqual(sent, existing.metadata.managedFields))
+      return sent;
     const result = nextManagedFields(existing, next, {
       kind: k.kind,
       manager: ctx.fieldManager ?? ctx.defaultManager ?? 'unknown',

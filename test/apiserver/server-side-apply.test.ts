@@ -148,4 +148,34 @@ describe('server-side apply with managedFields', () => {
     const entries = await managed('/api/v1/namespaces/default/configmaps/created');
     assert.deepEqual(owners(entries), ['kubectl-create/Update {"f:data":{"f:a":{}}}']);
   });
+
+  it('managedFields a client writes are taken only when well-formed; a malformed key never breaks an apply', async () => {
+    const path = '/api/v1/namespaces/default/configmaps/solo';
+    const garbage = await t.call('PATCH', path, {
+      body: JSON.stringify({ metadata: { managedFields: [{ manager: 1 }] }, data: { x: '2' } }),
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal(garbage.status, 200);
+    assert.ok(garbage.json().metadata.managedFields.every((e: Entry) => typeof e.manager === 'string'));
+    const odd = [
+      {
+        manager: 'dave',
+        operation: 'Apply',
+        apiVersion: 'v1',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:data': { 'k:{nope': {} } },
+      },
+    ];
+    const set = await t.call('PATCH', path, {
+      body: JSON.stringify({ metadata: { managedFields: odd } }),
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal(set.status, 200);
+    const apply = await t.call('PATCH', `${path}?fieldManager=dave`, {
+      body: cm('solo', { x: '3' }),
+      contentType: 'application/apply-patch+yaml',
+    });
+    assert.equal(apply.status, 200, apply.text);
+    assert.equal(apply.json().data.x, '3');
+  });
 });
