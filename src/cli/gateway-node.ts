@@ -87,6 +87,7 @@ export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
       const report = await dataPlane.apply(snapshot);
       for (const [port, why] of Object.entries(report.portErrors))
         opts.log(`gateway: port ${port}: ${explainListenError(why)}`);
+      for (const why of Object.values(report.listenerErrors)) opts.log(`gateway: ${why}`);
       return report;
     },
     async close(graceMs) {

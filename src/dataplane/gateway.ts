@@ -42,6 +42,8 @@ export interface DataPlaneOptions {
 export interface ApplyReport {
   /** Port (as in the snapshot, after the offset) → why it could not be bound. */
   readonly portErrors: Readonly<Record<number, string>>;
+  /** Gateway listener id → why it could not be compiled; the port's other listeners serve. */
+  readonly listenerErrors: Readonly<Record<string, string>>;
 }
 
 export interface BoundPort {
@@ -107,10 +109,10 @@ export class DataPlane {
   }
 
   /**
-   * Serves `snapshot`. Applies are serialized. A snapshot that does not compile is refused whole (the previous
-   * one keeps serving); a port that cannot be bound (in use, no permission) is left out and reported in the
-   * result, so one bad listener does not hold every other change back. The controller turns the report into
-   * the listener's status and retries later.
+   * Serves `snapshot`. Applies are serialized. A Gateway listener that does not compile and a port that cannot
+   * be bound (in use, no permission) are left out and reported in the result; everything else is applied, so
+   * one bad listener does not hold every other change back. The controller turns the report into the
+   * listener's status and retries later.
    */
   apply(snapshot: Snapshot): Promise<ApplyReport> {
     const run = this.queue.then(() => this.applyNow(snapshot));
@@ -123,13 +125,21 @@ export class DataPlane {
 
   private async applyNow(snapshot: Snapshot): Promise<ApplyReport> {
     const portErrors: Record<number, string> = {};
+    const listenerErrors: Record<string, string> = {};
     if (this.closed) throw new Error('data plane is closed');
+    // Refuse a malformed snapshot before compiling anything: compiling starts extensions (callout channels,
+    // plugin VMs), which must not happen for a snapshot that is then not applied.
+    const keys = new Set<string>();
+    for (const port of snapshot.ports) {
+      const key = portKey(port.address, port.port, port.protocol);
+      if (keys.has(key))
+        throw new Error(`snapshot ${snapshot.version}: port ${key} appears twice in snapshot.ports`);
+      keys.add(key);
+    }
     const next = new Map<string, PortRuntime>();
     for (const port of snapshot.ports) {
       const key = portKey(port.address, port.port, port.protocol);
-      if (next.has(key))
-        throw new Error(`snapshot ${snapshot.version}: port ${key} appears twice in snapshot.ports`);
-      next.set(key, compilePort(port, snapshot, this.options.compileChains));
+      next.set(key, compilePort(port, snapshot, this.options.compileChains, listenerErrors));
     }
 
     // A port whose protocol changed must be rebound: close it first so the new socket can take the port.
@@ -166,7 +176,7 @@ export class DataPlane {
     this.upstreams.retain(snapshot);
 
     for (const [key, l] of removed) if (!next.has(key)) void l.close(this.limits.drainMs);
-    return { portErrors };
+    return { portErrors, listenerErrors };
   }
 
   /** Stops accepting, drains in-flight requests for up to `graceMs`, then closes everything. */

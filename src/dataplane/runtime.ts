@@ -18,6 +18,7 @@ import type {
   UrlRewriteIR,
   WeightedBackendIR,
 } from '../ir/snapshot.js';
+import { compileCertificate } from './certificates.js';
 import { HostTable } from './routing/host-table.js';
 import { IndexedRouteMatcher, type RouteMatcher } from './routing/route-matcher.js';
 
@@ -64,21 +65,36 @@ export interface PortRuntime {
   readonly defaultContext: tls.SecureContext | undefined;
 }
 
+/**
+ * Compiles a port. Each Gateway listener compiles on its own: one that fails (an unusable certificate, a
+ * regex the translator let through) is left out and reported in `listenerErrors` (listener id → why); the
+ * port's other listeners serve.
+ */
 export function compilePort(
   ir: PortIR,
   snapshot: Snapshot,
   compileChains: CompileChains | undefined,
+  listenerErrors: Record<string, string> = {},
 ): PortRuntime {
   const listeners = new HostTable<ListenerRuntime>();
   let first: ListenerRuntime | undefined;
   for (const l of ir.listeners) {
-    const runtime = compileListener(l, ir, snapshot, compileChains);
+    let runtime: ListenerRuntime;
+    try {
+      runtime = compileListener(l, ir, snapshot, compileChains);
+    } catch (err) {
+      listenerErrors[l.id] = err instanceof Error ? err.message : String(err);
+      continue;
+    }
     first ??= runtime;
     // Listeners come sorted most specific first; a duplicate hostname keeps the first (the controller marks
     // the other Conflicted).
     listeners.upsert(l.hostname, () => runtime);
   }
-  const only = ir.listeners.length === 1 && ir.listeners[0]!.hostname === undefined ? first : undefined;
+  const only =
+    ir.listeners.length === 1 && ir.listeners[0]!.hostname === undefined && first !== undefined
+      ? first
+      : undefined;
   const withTls = [listeners.find(''), first, ...listeners.values()].find(
     (l) => l !== undefined && l.contexts.length > 0,
   );
@@ -102,15 +118,9 @@ function compileListener(
   for (const r of ir.routes) rules.set(r, compileRule(r));
   const contexts = (ir.tls?.certificates ?? []).map((c) => {
     try {
-      return {
-        context: tls.createSecureContext({ cert: c.certPem, key: c.keyPem }),
-        cert: new X509Certificate(c.certPem),
-      };
+      return compileCertificate(c);
     } catch (err) {
-      throw new Error(
-        `listener ${ir.id}: the certificate from Secret ${c.secret} cannot be loaded (${(err as Error).message}); ` +
-          'it must hold a PEM certificate and its matching private key (kubectl create secret tls NAME --cert=... --key=...)',
-      );
+      throw new Error(`listener ${ir.id}: ${(err as Error).message}`);
     }
   });
   return {

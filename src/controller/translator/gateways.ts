@@ -1,6 +1,7 @@
 // GatewayClasses and Gateways → graph nodes: which Gateways are ours, their listeners (with TLS material,
 // allowed routes and conflicts), the bound port of each listener. Routes and extensions fill the nodes later.
 
+import { compileCertificate } from '../../dataplane/certificates.js';
 import { isIP } from 'node:net';
 import type {
   CertificateIR,
@@ -332,7 +333,33 @@ function resolveCertificate(
     problems.add('InvalidCertificateRef', `Secret "${key}" does not hold PEM data in tls.crt and tls.key`);
     return undefined;
   }
-  return { secret: key, certPem, keyPem };
+  const certificate: CertificateIR = { secret: key, certPem, keyPem };
+  // Load it as the data plane will, so a broken key marks this listener instead of reaching the snapshot.
+  const unusable = certificateProblem(certificate);
+  if (unusable !== undefined) {
+    problems.add('InvalidCertificateRef', unusable);
+    return undefined;
+  }
+  return certificate;
+}
+
+/** Verdicts of compileCertificate by content: every translation re-checks each listener's certificates. */
+const certificateVerdicts = new Map<string, string | null>();
+
+function certificateProblem(c: CertificateIR): string | undefined {
+  const k = `${c.secret}\0${c.certPem}\0${c.keyPem}`;
+  let verdict = certificateVerdicts.get(k);
+  if (verdict === undefined) {
+    try {
+      compileCertificate(c);
+      verdict = null;
+    } catch (err) {
+      verdict = err instanceof Error ? err.message : String(err);
+    }
+    if (certificateVerdicts.size >= 1024) certificateVerdicts.clear();
+    certificateVerdicts.set(k, verdict);
+  }
+  return verdict ?? undefined;
 }
 
 /** The address reported in `status.addresses`: a wildcard bind is reachable on loopback. */
