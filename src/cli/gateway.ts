@@ -211,6 +211,6 @@ function keepServingOnRefusal(
 ): Promise<ApplyReport> {
   return applied.catch((err: unknown) => {
     log(`gateway: snapshot ${snapshot.version} not applied, previous one keeps serving: ${String(err)}`);
-    return { portErrors: {} };
+    return { portErrors: {}, listenerErrors: {} };
   });
 }

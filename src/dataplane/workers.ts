@@ -129,13 +129,16 @@ export class WorkerPool {
     const refused = answered.find((r) => r.error !== undefined);
     if (refused !== undefined) throw new Error(refused.error);
     const portErrors: Record<number, string> = {};
-    for (const r of answered)
+    const listenerErrors: Record<string, string> = {};
+    for (const r of answered) {
       for (const [port, why] of Object.entries(r.report?.portErrors ?? {}))
         portErrors[this.snapshotPort(snapshot, Number(port))] ??= why;
+      for (const [id, why] of Object.entries(r.report?.listenerErrors ?? {})) listenerErrors[id] ??= why;
+    }
     const first = answered.find((r) => r.ports !== undefined);
     if (first?.ports)
       this.lastPorts = first.ports.map((p) => ({ ...p, port: this.snapshotPort(snapshot, p.port) }));
-    return { portErrors };
+    return { portErrors, listenerErrors };
   }
 
   /** Sends `payload` to every live worker and collects their answers (a worker that dies answers nothing). */
