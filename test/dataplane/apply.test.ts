@@ -25,28 +25,37 @@ after(async () => {
   await a.close();
 });
 
-test('an invalid certificate or regex rejects the snapshot and the old one keeps serving', async () => {
+test('a listener with an invalid certificate or regex is left out and reported; the rest serves', async () => {
   const gw = new DataPlane();
   try {
-    const good = snapshot([port([listener([rule({ backends: [backend('default/a:80', a.port)] })])])]);
-    await gw.apply(good);
+    const served = port([listener([rule({ backends: [backend('default/a:80', a.port)] })])]);
+    await gw.apply(snapshot([served]));
     const p = gw.ports()[0]!.boundPort;
     const badCert = snapshot([
+      served,
       port(
         [listener([], { id: 'default/gw/https', tls: tlsOf('not a pem', 'nope', 'default/broken') })],
         'HTTPS',
         0,
       ),
     ]);
-    await assert.rejects(
-      gw.apply(badCert),
+    const certReport = await gw.apply(badCert);
+    assert.match(
+      certReport.listenerErrors['default/gw/https'] ?? '',
       /listener default\/gw\/https: the certificate from Secret default\/broken cannot be loaded/,
     );
+    assert.equal(gw.snapshot, badCert, 'the rest of the snapshot was applied');
     const badRegex = snapshot([
-      port([listener([rule({ match: { path: { type: 'RegularExpression', value: '/(unclosed' } } })])]),
+      port([
+        served.listeners[0]!,
+        listener([rule({ match: { path: { type: 'RegularExpression', value: '/(unclosed' } } })], {
+          id: 'default/gw/regex',
+          hostname: 'regex.example.com',
+        }),
+      ]),
     ]);
-    await assert.rejects(gw.apply(badRegex), /invalid RegularExpression/);
-    assert.equal(gw.snapshot, good);
+    const regexReport = await gw.apply(badRegex);
+    assert.match(regexReport.listenerErrors['default/gw/regex'] ?? '', /invalid RegularExpression/);
     assert.equal(echoOf(await get(p, '/', { host: 'x' })).metadata, 'a');
   } finally {
     await gw.close(100);
