@@ -19,13 +19,13 @@
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../api/types.js';
 import type { Snapshot } from '../ir/snapshot.js';
 import type { ResourceSet } from '../controller/resources.js';
 import type { AdminRoute } from './server.js';
 import { buildConfigTree } from './config-tree.js';
+import { allowedHostSet, hostAllowed } from './host-check.js';
 import { handleCapture } from './capture-api.js';
 import { DASHBOARD_LIMITS } from './limits.js';
 import { DASHBOARD_PAGE } from './page.js';
@@ -104,7 +104,7 @@ export function summarize(t: TraceRecord): TraceSummary {
 
 export function dashboardRoutes(options: DashboardOptions): AdminRoute {
   const { recorder, source, pluginLogs } = options;
-  const allowed = new Set(['localhost', ...(options.allowedHosts ?? [])].map((h) => h.toLowerCase()));
+  const allowed = allowedHostSet(options.allowedHosts);
   const subscribers = new Set<ServerResponse>();
   let unsubscribe: (() => void) | undefined;
   // Watching the live log is what makes the data plane record traces (recordWhen `asked`).
@@ -240,12 +240,6 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
-
-function hostAllowed(host: string | undefined, allowed: ReadonlySet<string>): boolean {
-  if (!host) return false;
-  const bare = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
-  return isIP(bare) !== 0 || allowed.has(bare.toLowerCase());
-}
 
 /**
  * The snapshot as the dashboard shows it: no private keys, and no plugin configuration bytes (they may hold

@@ -1,6 +1,7 @@
 // The admin port: health, readiness, Prometheus metrics, and (later) the dashboard. Bound to 127.0.0.1 by
 // default because traces and config shown here are not for the outside world.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { allowedHostSet, hostAllowed } from './host-check.js';
 
 export type AdminRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
@@ -13,6 +14,8 @@ export interface AdminServerOptions {
   metrics: { readonly contentType: string; metrics(): Promise<string> };
   /** Extra handlers tried in order before the built-in 404 (the dashboard, traces). */
   routes?: AdminRoute[];
+  /** Host names besides IP literals and `localhost` that may read /metrics (DNS rebinding guard). */
+  allowedHosts?: readonly string[];
 }
 
 export interface AdminServer {
@@ -21,6 +24,7 @@ export interface AdminServer {
 }
 
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
+  const allowed = allowedHostSet(opts.allowedHosts);
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -41,6 +45,12 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
         return;
       }
       case '/metrics': {
+        if (!hostAllowed(req.headers.host, allowed)) {
+          res
+            .writeHead(403, { 'content-type': 'text/plain' })
+            .end('Host not allowed: scrape /metrics by IP address or localhost\n');
+          return;
+        }
         const body = await opts.metrics.metrics();
         res.writeHead(200, { 'content-type': opts.metrics.contentType }).end(body);
         return;

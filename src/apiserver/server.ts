@@ -1,7 +1,7 @@
 // The embedded Kubernetes-compatible API server: HTTPS on loopback, bearer-token auth, discovery, OpenAPI stubs,
 // and the resource endpoints. Entry point for `extgate up` and for tests: startApiServer().
 import { timingSafeEqual } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -17,7 +17,8 @@ import { handleRequest, type Handler } from './handler.js';
 import { Resources, type Defaulter, type UnknownFields } from './resources.js';
 import { ObjectStore } from './store.js';
 import { KINDS } from '../api/kinds.js';
-import { loadOrCreateTls, loadOrCreateToken, writeKubeconfig } from './tls.js';
+import { privateDir, privateFiles } from './private-files.js';
+import { loadOrCreateTls, loadOrCreateToken, privateKeyFiles, writeKubeconfig } from './tls.js';
 import { WatchHub } from './watch.js';
 
 export interface ApiServerOptions {
@@ -60,9 +61,13 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const host = opts.host ?? '127.0.0.1';
-  mkdirSync(opts.stateDir, { recursive: true });
+  privateDir(opts.stateDir);
   const tls = loadOrCreateTls(opts.stateDir);
   const token = loadOrCreateToken(opts.stateDir);
+  const secrets = (...names: string[]) => names.map((n) => join(opts.stateDir, n));
+  // store.db is created 0600 before SQLite opens it: SQLite gives its -wal/-shm the database file's mode.
+  privateFiles(secrets('store.db'), undefined, true);
+  privateFiles(secrets('store.db-wal', 'store.db-shm', 'token', ...privateKeyFiles));
   const store = new ObjectStore(opts.stateDir, KINDS);
   seedBuiltins(store, opts.openApiSchema);
   const hub = new WatchHub(store, opts.watchHistory);
@@ -151,6 +156,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   handler.serverAddress = `${host}:${port}`;
   const url = `https://${host}:${port}`;
   const kubeconfigPath = writeKubeconfig(opts.stateDir, url, tls.caPem, token);
+  privateFiles([kubeconfigPath, ...secrets('store.db-wal', 'store.db-shm')]);
 
   let closed = false;
   return {

@@ -70,6 +70,9 @@ function generate(): TlsIdentity {
   };
 }
 
+/** State-dir files holding private keys (0600; the CA's key is never kept). */
+export const privateKeyFiles = ['apiserver.key'] as const;
+
 /** Loads `ca.crt`, `apiserver.crt`, `apiserver.key` from the state dir, generating them when absent or expired. */
 export function loadOrCreateTls(stateDir: string): TlsIdentity {
   const paths = {

@@ -8,6 +8,7 @@ import { startController, type Controller } from '../controller/controller.js';
 import type { PortOffset } from '../controller/translator/listener-ports.js';
 import { credentialsFromSecretData, loadDockerCredentials } from '../extensions/wasm/oci/credentials.js';
 import type { RegistryCredentials } from '../extensions/wasm/oci/registry.js';
+import { privateDir, privateTree } from '../apiserver/private-files.js';
 import { resolvePluginDirs } from '../extensions/wasm/oci/plugin-files.js';
 import { WasmImageResolver } from '../extensions/wasm/oci/resolver.js';
 import { EMPTY_SNAPSHOT, type Snapshot } from '../ir/snapshot.js';
@@ -52,6 +53,9 @@ export interface RunningNode {
 
 export async function runNode(opts: NodeOptions): Promise<RunningNode> {
   const pluginDirs = resolvePluginDirs(opts.pluginDirs ?? []);
+  // Wasm modules may embed credentials: the cache is private, also when an older version left it open.
+  privateDir(opts.cacheDir, opts.log);
+  privateTree(opts.cacheDir, opts.log);
   const metrics = new Registry();
   let controller: Controller | undefined;
   // The data plane's callout connection problems go to the controller, which reports them on the extensions.

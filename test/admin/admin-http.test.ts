@@ -219,8 +219,12 @@ test('dashboard refuses Hosts that are not an IP, localhost or allowed (DNS rebi
   assert.equal((await get('/api/requests', `localhost:${admin.port}`)).status, 200);
   assert.equal((await get('/api/requests', 'extgate.local')).status, 200);
   assert.equal((await get('/api/requests', '[::1]:9901')).status, 200);
-  // Health and metrics stay reachable by any name (probes and scrapers use pod IPs or service names).
+  // Metrics: IPs, localhost and cluster-internal Service names (scrapers); not a rebound public name.
   assert.equal((await get('/metrics', 'extgate.extgate-system.svc')).status, 200);
+  assert.equal((await get('/metrics', `127.0.0.1:${admin.port}`)).status, 200);
+  assert.equal((await get('/metrics', `evil.example.com:${admin.port}`)).status, 403);
+  // Health stays reachable by any name (probes).
+  assert.equal((await get('/healthz', 'evil.example.com')).status, 200);
 });
 
 test('the live feed streams each finished request as a Server-Sent Event', async () => {
