@@ -1,4 +1,4 @@
-// The getting-started guides run as written (issue 15, scope 7): each guide's code blocks, in order, as one
+// The getting-started guides (docs/first-callout.md, docs/first-plugin.md) run as written (issue 15, scope 7): each guide's code blocks, in order, as one
 // shell session from an empty folder — ```lang file=NAME blocks are written to NAME, ```sh blocks run,
 // ```sh background blocks are started and left running (the guide's "other terminals"), and a
 // ```text expect block after a ```sh block lists lines that command's output must contain (the command is
@@ -73,6 +73,18 @@ export function guideScript(markdown: string): string {
   return lines.join('\n') + '\n';
 }
 
+/** `name@version` arguments of the guide's `npm install` commands (not paths, not variables). */
+function registryPackages(markdown: string): string[] {
+  const specs: string[] = [];
+  for (const b of blocks(markdown).filter((x) => x.lang === 'sh')) {
+    for (const m of b.body.matchAll(/npm install([^\n]*)/g)) {
+      for (const arg of m[1]!.trim().split(/\s+/))
+        if (/^(@[\w.-]+\/)?[\w.-]+@[\w.^~-]+$/.test(arg)) specs.push(arg);
+    }
+  }
+  return specs;
+}
+
 function runGuide(name: string): { status: number | null; output: string } {
   const work = mkdtempSync(join(tmpdir(), `extgate-guide-${name}-`));
   try {
@@ -80,8 +92,12 @@ function runGuide(name: string): { status: number | null; output: string } {
     writeFileSync(script, guideScript(readFileSync(join(REPO_ROOT, 'docs', `${name}.md`), 'utf8')));
     const home = join(work, 'home');
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: home, // the guide's kubeconfig merge and npm's files stay in the test's folder
+      // This machine's environment (CA certificates, proxies) and npm configuration, in a fresh HOME: the
+      // guide's kubeconfig merge and files stay in the test's folder, and no KUBECONFIG is set.
+      ...process.env,
+      KUBECONFIG: undefined,
+      HOME: home,
+      npm_config_userconfig: process.env.npm_config_userconfig ?? join(homedir(), '.npmrc'),
       EXTGATE: REPO_ROOT,
       // Packages the guide installs come from this machine's npm cache when it has them.
       npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
@@ -89,6 +105,19 @@ function runGuide(name: string): { status: number | null; output: string } {
       npm_config_update_notifier: 'false',
     };
     spawnSync('mkdir', ['-p', home]);
+    // The session has no network when isolated: what the guide installs from the registry (with its
+    // dependencies) goes into npm's cache first, by the same `npm install` in a scratch folder.
+    const specs = registryPackages(readFileSync(join(REPO_ROOT, 'docs', `${name}.md`), 'utf8'));
+    if (specs.length > 0) {
+      const scratch = join(work, 'npm-cache-fill');
+      spawnSync('mkdir', ['-p', scratch]);
+      const cached = spawnSync(
+        'npm',
+        ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefix', scratch, ...specs],
+        { env, encoding: 'utf8', timeout: 300_000 },
+      );
+      assert.equal(cached.status, 0, `npm install ${specs.join(' ')}: ${cached.stderr}`);
+    }
     const isolated = process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
     const r = isolated
       ? spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec sh "$0"', script], {
@@ -108,4 +137,10 @@ it('docs/first-callout.md runs as written, from an empty folder', () => {
   const r = runGuide('first-callout');
   assert.equal(r.status, 0, r.output);
   assert.match(r.output, /x-my-callout: hello from my callout/);
+});
+
+it('docs/first-plugin.md runs as written, from an empty folder', () => {
+  const r = runGuide('first-plugin');
+  assert.equal(r.status, 0, r.output);
+  assert.match(r.output, /x-my-plugin: hello from my plugin/);
 });
