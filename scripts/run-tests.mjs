@@ -33,7 +33,15 @@ console.log(prerequisites);
 // coverage, printed at the end (EXTGATE_COVERAGE=0 turns it off). It counts the modules the tests load;
 // code run only inside a spawned `extgate` process is not counted.
 const coverage = filters.length === 0 && process.env.EXTGATE_COVERAGE !== '0';
-const args = ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`];
+// A test that hangs (a server that never closes, a wait with no end) fails after 8 minutes instead of holding
+// the whole run until CI's limit: the longest test here takes about 2.5 minutes on a loaded 2-core machine.
+const testTimeoutMs = Number(process.env.EXTGATE_TEST_TIMEOUT_MS ?? 480_000);
+const args = [
+  '--test',
+  '--test-reporter=spec',
+  `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+  `--test-timeout=${testTimeoutMs}`,
+];
 if (coverage) args.push('--experimental-test-coverage', '--test-coverage-include=dist/src/**', '--test-coverage-exclude=**/*.test.js');
 const child = spawn(process.execPath, [...args, ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
 let coverageLine = '';
