@@ -58,7 +58,14 @@ child.stdout.on('data', (chunk) => {
     if (count) counts[count[1]] = Number(count[2]);
   }
 });
+// Hooks (before/after) have no default timeout: a cleanup that never ends would hold the run past CI's limit.
+const runTimeoutMs = Number(process.env.EXTGATE_RUN_TIMEOUT_MS ?? 45 * 60_000);
+const watchdog = setTimeout(() => {
+  console.log(`run-tests: the run exceeded ${runTimeoutMs / 60_000} minutes; stopping it (EXTGATE_RUN_TIMEOUT_MS)`);
+  child.kill('SIGKILL');
+}, runTimeoutMs);
 const status = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+clearTimeout(watchdog);
 if (coverageLine !== '') console.log(`coverage (line % | branch % | funcs %): ${coverageLine.replace(/^.*all files\s*\|/, '').trim()}`);
 console.log(prerequisites);
 // The runner's summary is above the coverage table; repeat it as the log's closing line.
