@@ -130,9 +130,13 @@ export async function runNode(opts: NodeOptions): Promise<RunningNode> {
     metrics,
     async close() {
       ready = false;
-      await gateway.close();
-      await running.close();
-      await admin.close();
+      // Whatever the data plane's drain runs into, the controller and the admin port still stop.
+      try {
+        await gateway.close();
+      } finally {
+        await running.close();
+        await admin.close();
+      }
     },
   };
 }

@@ -171,7 +171,8 @@ export class WorkerPool {
         const exited = new Promise<void>((r) => child.once('exit', () => r()));
         await this.request(s, { type: 'close', seq: 0, graceMs });
         const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);
-        child.disconnect?.();
+        // A worker that died meanwhile is already disconnected (disconnect() would then throw).
+        if (child.connected) child.disconnect();
         await exited;
         clearTimeout(timer);
       }),

@@ -295,3 +295,20 @@ function request(port: number, agent: http.Agent, requestId: string): Promise<nu
       .on('error', reject);
   });
 }
+
+describe('data-plane workers: shutdown', { timeout: 60_000 }, () => {
+  it('close() finishes when the workers die at the same moment (Ctrl-C reaches the whole group)', async () => {
+    const gw = startGateway({
+      workers: 2,
+      metrics: new Registry(),
+      log: () => {},
+      observability: { accessLog: false, recordWhen: 'asked' },
+    });
+    await gw.apply(snapshot([]));
+    const pids = [...gw.workerPids().values()];
+    assert.equal(pids.length, 2);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    await gw.close(100);
+    for (const pid of pids) assert.throws(() => process.kill(pid, 0));
+  });
+});
