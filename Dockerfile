@@ -1,9 +1,9 @@
-# extgate image: `extgate serve` on Node 20 (deploy/deployment.yaml runs it).
+# extgate image: `extgate serve` on Node 24 LTS (deploy/deployment.yaml runs it).
 #   docker build -t extgate:0.1.0 .
 # Three stages: compile TypeScript with the dev dependencies, install the production dependencies alone
 # (better-sqlite3 is native: built here, where the compilers are), and copy both into a clean slim image.
 
-FROM node:20-slim AS build
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would compile before the sources are here; compiled explicitly below.
@@ -17,7 +17,7 @@ RUN printf '%s' '{"extends":"./tsconfig.json","include":["src/**/*.ts","examples
  && npx tsc -p tsconfig.image.json \
  && test -f dist/src/cli/main.js && test -f dist/src/admin/dashboard/app.js
 
-FROM node:20-slim AS deps
+FROM node:24-slim AS deps
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -27,7 +27,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3 \
  && npm cache clean --force
 
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -232,12 +232,12 @@ test('the four built-in GatewayClasses name networking.gke.io/gateway', () => {
   for (const c of classes) assert.equal(c.spec.controllerName, 'networking.gke.io/gateway');
 });
 
-test('the Dockerfile is a multi-stage node:20-slim build that installs production dependencies only', () => {
+test('the Dockerfile is a multi-stage node:24-slim build that installs production dependencies only', () => {
   const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
   const lines = dockerfile.split('\n').filter((l) => !l.trim().startsWith('#'));
   const froms = lines.filter((l) => /^FROM /.test(l));
   assert.ok(froms.length >= 2, 'multi-stage');
-  for (const from of froms) assert.match(from, /^FROM node:20-slim\b/);
+  for (const from of froms) assert.match(from, /^FROM node:24-slim\b/);
   assert.match(dockerfile, /npm ci --omit=dev/);
   assert.match(dockerfile, /npx tsc -p tsconfig.image.json/);
   assert.match(dockerfile, /^USER node$/m);
