@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGzip } from 'node:zlib';
+import { tarHeader } from '../../src/extensions/wasm/oci/tar.js';
 
 export interface HostileRegistry {
   /** `127.0.0.1:PORT` */
@@ -29,25 +30,6 @@ const MIB = 1024 * 1024;
 
 function sha256(b: Uint8Array): string {
   return `sha256:${createHash('sha256').update(b).digest('hex')}`;
-}
-
-/** A tar header for one regular file `name` of `size` bytes (the body follows). */
-function tarHeader(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100);
-  h.write('0000644\0', 100);
-  h.write('0000000\0', 108);
-  h.write('0000000\0', 116);
-  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-  h.write('00000000000\0', 136);
-  h.write('        ', 148);
-  h.write('0', 156);
-  h.write('ustar\0', 257);
-  h.write('00', 263);
-  let sum = 0;
-  for (const x of h) sum += x;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-  return h;
 }
 
 /** A gzipped tar holding `plugin.wasm` of `inflatedBytes` zero bytes: about 1/1000 of that on the wire. */

@@ -59,14 +59,14 @@ export function readTar(b: Buffer): Map<string, Buffer> {
   return out;
 }
 
-/** A tar with one regular file, deterministic (mtime 0, root-owned, mode 0644). */
-export function writeTar(name: string, content: Uint8Array): Buffer {
+/** The ustar header of one regular file of `size` bytes, deterministic (mtime 0, root-owned, mode 0644). */
+export function tarHeader(name: string, size: number): Buffer {
   const header = Buffer.alloc(512);
   header.write(name, 0, 100, 'utf8');
   header.write('0000644\0', 100);
   header.write('0000000\0', 108);
   header.write('0000000\0', 116);
-  header.write(`${content.length.toString(8).padStart(11, '0')}\0`, 124);
+  header.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
   header.write('00000000000\0', 136);
   header.write('        ', 148); // checksum placeholder
   header.write('0', 156);
@@ -75,6 +75,12 @@ export function writeTar(name: string, content: Uint8Array): Buffer {
   let sum = 0;
   for (const x of header) sum += x;
   header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return header;
+}
+
+/** A tar with one regular file, deterministic (see tarHeader). */
+export function writeTar(name: string, content: Uint8Array): Buffer {
+  const header = tarHeader(name, content.length);
   const pad = Buffer.alloc((512 - (content.length % 512)) % 512);
   return Buffer.concat([header, Buffer.from(content), pad, Buffer.alloc(1024)]);
 }
