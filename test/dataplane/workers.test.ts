@@ -50,6 +50,23 @@ describe('data-plane workers', { timeout: 90_000 }, () => {
     await a?.close();
   });
 
+  /** The admin port as `up` serves it: dashboard, /api/capture, /metrics of every worker. */
+  function startAdmin(): Promise<AdminServer> {
+    return startAdminServer({
+      host: '127.0.0.1',
+      port: 0,
+      isReady: () => true,
+      metrics: gw.metrics,
+      routes: [
+        gw.observability.dashboard({
+          snapshot: () => gw.snapshot ?? EMPTY_SNAPSHOT,
+          resources: () => [],
+          events: () => [],
+        }),
+      ],
+    });
+  }
+
   /** Fresh connections until each worker id has answered; the traces of those requests. */
   async function oneRequestPerWorker(path: string, prefix: string): Promise<Map<number, TraceRecord>> {
     const seen = new Map<number, TraceRecord>();
@@ -130,19 +147,7 @@ describe('data-plane workers', { timeout: 90_000 }, () => {
   });
 
   it('traces are recorded only while someone watches; a watcher sees traces from every worker', async () => {
-    const admin: AdminServer = await startAdminServer({
-      host: '127.0.0.1',
-      port: 0,
-      isReady: () => true,
-      metrics: gw.metrics,
-      routes: [
-        gw.observability.dashboard({
-          snapshot: () => gw.snapshot ?? EMPTY_SNAPSHOT,
-          resources: () => [],
-          events: () => [],
-        }),
-      ],
-    });
+    const admin = await startAdmin();
     try {
       for (let i = 0; i < 6; i++) await get(listenPort, '/', { host: 'x', 'x-request-id': `idle-${i}` });
       await new Promise((r) => setTimeout(r, 200));
@@ -176,19 +181,7 @@ describe('data-plane workers', { timeout: 90_000 }, () => {
   });
 
   it('a capture of "the next 5 requests to /x" records exactly those', async () => {
-    const admin = await startAdminServer({
-      host: '127.0.0.1',
-      port: 0,
-      isReady: () => true,
-      metrics: gw.metrics,
-      routes: [
-        gw.observability.dashboard({
-          snapshot: () => gw.snapshot ?? EMPTY_SNAPSHOT,
-          resources: () => [],
-          events: () => [],
-        }),
-      ],
-    });
+    const admin = await startAdmin();
     try {
       const res = await fetch(`http://127.0.0.1:${admin.port}/api/capture`, {
         method: 'POST',
