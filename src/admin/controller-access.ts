@@ -34,7 +34,7 @@ export const CONTROLLER_API_ACCESS: readonly ApiAccess[] = Object.freeze([
     kind: 'GatewayClass',
     verbs: STATUS,
   },
-  // Gateways also get the GKE-style annotations and finalizer the seed shows (`kubectl describe gateway`).
+  // Gateways also get the GKE-style annotations and finalizer the seed (docs/spec/README.md) shows (`kubectl describe gateway`).
   {
     group: 'gateway.networking.k8s.io',
     version: 'v1',

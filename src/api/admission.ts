@@ -1,5 +1,5 @@
 // Admission for every write the API server accepts: schema and cross-field rules (422 with field causes),
-// then the seed's reference checks for extensions (422 with the seed's verbatim text).
+// then the reference checks of the seed (docs/spec/README.md) for extensions (422 with the seed's verbatim text).
 import type {
   Admit,
   AdmissionRequest,

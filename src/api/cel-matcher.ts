@@ -1,4 +1,4 @@
-// GKE's admission check for `celMatcher` (§3.3 of gke-service-extensions.md): the CRD accepts only strings
+// GKE's admission check for `celMatcher` (docs/spec/gke-service-extensions.md §3.3): the CRD accepts only strings
 // made of an allow-list of tokens. The pattern is rebuilt from the same token list, so the CRD carries GKE's
 // exact regex while admission can say where the first token it does not know starts.
 import { celRegexError, parseCel } from '../extensions/cel/match.js';

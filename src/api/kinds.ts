@@ -1,4 +1,4 @@
-// The fixed set of kinds the embedded API serves (kubernetes-api.md §1.1). The API server builds discovery,
+// The fixed set of kinds the embedded API serves (docs/spec/kubernetes-api.md §1.1). The API server builds discovery,
 // OpenAPI, routing, patch handling and Table output from this table; admission and the controller look kinds up here.
 
 export type PatchStrategy = 'strategic' | 'merge' | 'none';

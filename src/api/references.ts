@@ -1,4 +1,4 @@
-// Reference checks GKE makes when an extension is created or changed (seed README "Troubleshooting"): the
+// Reference checks GKE makes when an extension is created or changed (the seed's troubleshooting messages, docs/spec/README.md): the
 // targeted Gateway, the callout Service and its port must exist, and the Service must have endpoints.
 // A missing GCPWasmPlugin is not an admission error: the controller reports GCPWasmPluginNotFound on status.
 import type { KubeObject, ObjectLookup } from './types.js';

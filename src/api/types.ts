@@ -59,7 +59,7 @@ export interface AdmissionRequest {
  * `The <Kind> "<name>" is invalid: <field>: <message>`). `denied` → 422 Invalid whose Status message is the
  * text itself; the API server splits a `<Kind.group> "<name>" is invalid: <field>: <message>` text into the
  * Status details so kubectl 1.32 and 1.20 both print `The <text>` verbatim (kubectl renders every single 422
- * through that branch; see docs/api-server.md). Used for the seed's reference errors such as
+ * through that branch; see docs/api-server.md). Used for the reference errors of the seed (docs/spec/README.md) such as
  * `GCPTrafficExtension.networking.gke.io "x" is invalid: spec.gatewayRef: gateway "g" not found in namespace "default"`).
  */
 export type AdmissionResult =

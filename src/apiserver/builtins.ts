@@ -1,4 +1,4 @@
-// Objects every embedded API starts with (interface.md "Built-in objects"): namespaces, the GKE GatewayClasses
+// Objects every embedded API starts with (what `extgate up` promises, listed in docs/api-server.md): namespaces, the GKE GatewayClasses
 // and a read-only CustomResourceDefinition per custom kind, so `kubectl get crd` and kubectl's CRD checks work.
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';

@@ -1,4 +1,4 @@
-// What a real cluster fills in on write (kubernetes-api.md §3.1, §5.2), so `get -o yaml` and `describe` look
+// What a real cluster fills in on write (docs/spec/kubernetes-api.md §3.1, §5.2), so `get -o yaml` and `describe` look
 // the same, plus the immutable-field rules of §3.2 and name validation.
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -113,7 +113,7 @@ function defaultPodSpec(spec: unknown): void {
         for (const p of c.ports) if (isObj(p) && p.protocol === undefined) p.protocol = 'TCP';
 }
 
-/** Fields that may not change once set (kubernetes-api.md §3.2). */
+/** Fields that may not change once set (docs/spec/kubernetes-api.md §3.2). */
 export function immutableFieldCauses(k: ResourceKind, prev: KubeObject, next: KubeObject): FieldCause[] {
   const causes: FieldCause[] = [];
   const forbid = (field: string, message = 'field is immutable') =>

@@ -1,4 +1,4 @@
-// Discovery (legacy and aggregated, kubernetes-api.md §2) and the OpenAPI answers of §9.2, all derived from the
+// Discovery (legacy and aggregated, docs/spec/kubernetes-api.md §2) and the OpenAPI answers of §9.2, all derived from the
 // resource table.
 import { createHash } from 'node:crypto';
 import { groupVersions, kindsAt, type ResourceKind } from '../api/kinds.js';
@@ -172,7 +172,7 @@ function schemaName(group: string, version: string, kind: string): string {
 /**
  * One OpenAPI v3 document per group/version: PATCH operations that advertise `fieldValidation` (so kubectl
  * validates on the server only), plus the schemas of custom kinds (for `kubectl explain`). Built-in kinds get
- * no schema: kubectl would compute strategic merge patches from any GVK-tagged schema (kubernetes-api.md §9.2).
+ * no schema: kubectl would compute strategic merge patches from any GVK-tagged schema (docs/spec/kubernetes-api.md §9.2).
  */
 export function openApiV3Doc(gv: string, schemaOf?: OpenApiSchemaSource): unknown | undefined {
   const found = groupVersions().find((x) => gvPath(x.group, x.version) === gv);

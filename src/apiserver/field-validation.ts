@@ -1,4 +1,4 @@
-// Unknown fields under `fieldValidation` (kubernetes-api.md §7): Strict rejects, Warn reports and drops,
+// Unknown fields under `fieldValidation` (docs/spec/kubernetes-api.md §7): Strict rejects, Warn reports and drops,
 // Ignore drops. Which fields are unknown is the schema owner's call (the `unknownFields` hook).
 import type { ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';

@@ -358,7 +358,7 @@ function listKey(o: KubeObject): string {
 }
 
 /**
- * `limit`/`continue` (kubernetes-api.md §4.1). A continue token holds the resourceVersion of the first page and
+ * `limit`/`continue` (docs/spec/kubernetes-api.md §4.1). A continue token holds the resourceVersion of the first page and
  * the last key served; later pages show current state after that key under the first page's resourceVersion,
  * so a watch started from it replays anything that changed meanwhile.
  */

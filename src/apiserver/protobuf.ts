@@ -1,5 +1,5 @@
 // Decodes the Kubernetes protobuf bodies kubectl 1.32's typed create commands send (`create secret tls|generic`,
-// `create configmap`, `create namespace`; kubernetes-api.md §8.7) and `kubectl auth`'s reviews. Only the envelope
+// `create configmap`, `create namespace`; docs/spec/kubernetes-api.md §8.7) and `kubectl auth`'s reviews. Only the envelope
 // and those messages.
 import protobuf from 'protobufjs/minimal.js';
 import type { KubeObject, ObjectMeta } from '../api/types.js';

@@ -32,7 +32,7 @@ export interface ListOptions {
   watch: boolean;
   labelSelector: string | null;
   fieldSelector: string | null;
-  /** `null` when absent; `""` and `"0"` keep their distinct meanings (§4.1). */
+  /** `null` when absent; `""` and `"0"` keep their distinct meanings (docs/spec/kubernetes-api.md §4.1). */
   resourceVersion: string | null;
   resourceVersionMatch?: ResourceVersionMatch;
   /** 0 = no limit (kube-apiserver treats limit <= 0 as unset). */

@@ -38,7 +38,7 @@ export function decodeBody(k: ResourceKind | undefined, contentType: string, bod
         throw new ApiError(
           415,
           'UnsupportedMediaType',
-          // kube-apiserver's words for a protobuf type it has no decoder for (kubernetes-api.md §8.7).
+          // kube-apiserver's words for a protobuf type it has no decoder for (docs/spec/kubernetes-api.md §8.7).
           'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
         );
       throw errors.badRequest((err as Error).message);
@@ -85,7 +85,7 @@ function tooDeep(where: string): ApiError {
   );
 }
 
-/** Only an Accept admitting neither JSON nor a wildcard gets 406 (kubernetes-api.md §1.5). */
+/** Only an Accept admitting neither JSON nor a wildcard gets 406 (docs/spec/kubernetes-api.md §1.5). */
 export function acceptable(accept: string | undefined): boolean {
   if (!accept) return true;
   return accept.split(',').some((part) => {

@@ -1,4 +1,4 @@
-// The write and read rules of the API (kubernetes-api.md §3, §5): metadata, status subresource, generation,
+// The write and read rules of the API (docs/spec/kubernetes-api.md §3, §5): metadata, status subresource, generation,
 // optimistic concurrency, no-op detection, finalizers, defaulting, admission. HTTP-free: throws ApiError.
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';

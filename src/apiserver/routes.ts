@@ -1,4 +1,4 @@
-// Maps a request path to the resource it names (kubernetes-api.md §1.2).
+// Maps a request path to the resource it names (docs/spec/kubernetes-api.md §1.2).
 import { KINDS, kindByResource, servedVersions, type ResourceKind } from '../api/kinds.js';
 
 export type Route =

@@ -1,5 +1,5 @@
 // The `scale` subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets and StatefulSets, so `kubectl scale`
-// works on the stored-only workloads of the seed's manifests. Nothing runs: only spec.replicas changes.
+// works on the stored-only workloads of the seed's manifests (docs/spec/README.md). Nothing runs: only spec.replicas changes.
 import type { ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import { isPlainObject, jsonPatch, mergePatch, PatchError } from './patch/json-patch.js';

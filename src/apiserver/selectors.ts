@@ -1,4 +1,4 @@
-// Label and field selectors of list/watch requests (kubernetes-api.md §4.2).
+// Label and field selectors of list/watch requests (docs/spec/kubernetes-api.md §4.2).
 import type { KubeObject } from '../api/types.js';
 import { errors } from './status.js';
 

@@ -29,7 +29,7 @@ export interface ApiServerOptions {
   host?: string;
   /** Admission (src/api/admission.ts in the product): runs on create/update/patch before anything is stored. */
   admit?: Admit;
-  /** Schema hook: unknown field paths of an object, for `fieldValidation` (kubernetes-api.md §7). */
+  /** Schema hook: unknown field paths of an object, for `fieldValidation` (docs/spec/kubernetes-api.md §7). */
   unknownFields?: UnknownFields;
   /** Schema defaulting of custom resources (Gateway API CRD defaults), applied to what is stored. */
   defaults?: Defaulter;

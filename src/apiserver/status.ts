@@ -1,4 +1,4 @@
-// Kubernetes `Status` errors (kubernetes-api.md §7). Handlers throw an ApiError; the server renders it.
+// Kubernetes `Status` errors (docs/spec/kubernetes-api.md §7). Handlers throw an ApiError; the server renders it.
 import type { FieldCause } from '../api/types.js';
 import { groupResource, qualifiedKind, type ResourceKind } from '../api/kinds.js';
 

@@ -149,7 +149,7 @@ export class ObjectStore {
     return last;
   }
 
-  /** Server-side apply: the configuration a field manager last applied to an object (kubernetes-api.md §5.5). */
+  /** Server-side apply: the configuration a field manager last applied to an object (docs/spec/kubernetes-api.md §5.5). */
   appliedConfig(
     k: ResourceKind,
     ns: string | undefined,

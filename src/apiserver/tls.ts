@@ -1,5 +1,5 @@
 // The API's TLS identity: a self-signed CA and a server certificate for 127.0.0.1/localhost, generated at first
-// start and kept in the state dir (kubectl sends bearer tokens only over TLS, kubernetes-api.md §0.1).
+// start and kept in the state dir (kubectl sends bearer tokens only over TLS, docs/spec/kubernetes-api.md §0.1).
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -108,7 +108,7 @@ export function loadOrCreateToken(stateDir: string): string {
   return token;
 }
 
-/** Writes `<state-dir>/kubeconfig` pointing at the API (kubernetes-api.md §0.1). */
+/** Writes `<state-dir>/kubeconfig` pointing at the API (docs/spec/kubernetes-api.md §0.1). */
 export function writeKubeconfig(stateDir: string, url: string, caPem: string, token: string): string {
   const path = join(stateDir, 'kubeconfig');
   const ca = Buffer.from(caPem).toString('base64');

@@ -1,5 +1,5 @@
 // One watch response: chunked JSON lines, synthetic ADDED from resourceVersion 0, resume from a resourceVersion,
-// 410 Expired as an ERROR event, bookmarks on request, clean close after timeoutSeconds (kubernetes-api.md §4.3).
+// 410 Expired as an ERROR event, bookmarks on request, clean close after timeoutSeconds (docs/spec/kubernetes-api.md §4.3).
 import type { ServerResponse } from 'node:http';
 import { apiVersionOf, type ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';

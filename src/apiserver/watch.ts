@@ -1,5 +1,5 @@
 // Watch fan-out with a bounded change history, so a client can resume from the resourceVersion it last saw
-// (kubernetes-api.md §4.3). History is in memory only: after a restart, older resourceVersions get 410 Expired.
+// (docs/spec/kubernetes-api.md §4.3). History is in memory only: after a restart, older resourceVersions get 410 Expired.
 import type { ResourceKind } from '../api/kinds.js';
 import type { Change, ObjectStore } from './store.js';
 

@@ -1,15 +1,15 @@
 // The controller's fixed names and defaults, each with the GKE value it reproduces and where it comes from.
 
-/** GatewayClass `spec.controllerName` of GKE's single-cluster classes (gke-service-extensions.md §7). */
+/** GatewayClass `spec.controllerName` of GKE's single-cluster classes (docs/spec/gke-service-extensions.md §7). */
 export const CONTROLLER_NAME = 'networking.gke.io/gateway';
 
-/** `source.component` of the Events GKE's controller writes (seed walkthrough, `kubectl describe` output). */
+/** `source.component` of the Events GKE's controller writes (the seed's walkthrough, docs/spec/README.md: `kubectl describe` output). */
 export const EVENT_SOURCE = 'sc-gateway-controller';
 
 /** Finalizer GKE puts on every Gateway it programs (seed: `Finalizers: gateway.finalizer.networking.gke.io`). */
 export const GATEWAY_FINALIZER = 'gateway.finalizer.networking.gke.io';
 
-/** Annotations GKE writes on a Gateway (seed `kubectl describe gateway`; gke-service-extensions.md §6.2). */
+/** Annotations GKE writes on a Gateway (seed `kubectl describe gateway`; docs/spec/gke-service-extensions.md §6.2). */
 export const GATEWAY_ANNOTATIONS = {
   addresses: 'networking.gke.io/addresses',
   backendServices: 'networking.gke.io/backend-services',
@@ -28,7 +28,7 @@ export const GATEWAY_ANNOTATIONS = {
 } as const;
 
 /**
- * Which extension kinds each GatewayClass accepts (gke-service-extensions.md §1.3 and §7). Classes not listed
+ * Which extension kinds each GatewayClass accepts (docs/spec/gke-service-extensions.md §1.3 and §7). Classes not listed
  * (e.g. the classic `gke-l7-gxlb`) accept none: Service Extensions do not support the classic ALB.
  */
 export interface ClassCapabilities {
@@ -93,7 +93,7 @@ export const NO_EXTENSIONS: ClassCapabilities = {
   scope: 'global',
 };
 
-/** Classic ALB classes: no Service Extensions at all (gke-service-extensions.md §7). */
+/** Classic ALB classes: no Service Extensions at all (docs/spec/gke-service-extensions.md §7). */
 export const CLASSIC_CLASSES: ReadonlySet<string> = new Set(['gke-l7-gxlb', 'gke-l7-gxlb-mc']);
 
 export function classCapabilities(className: string): ClassCapabilities {
@@ -101,10 +101,10 @@ export function classCapabilities(className: string): ClassCapabilities {
   return CLASS_CAPABILITIES[className] ?? UNKNOWN_CLASS_CAPABILITIES;
 }
 
-/** Per-message callout timeout when `timeout` is omitted: 1000 ms (gke-service-extensions.md §0, CRD). */
+/** Per-message callout timeout when `timeout` is omitted: 1000 ms (docs/spec/gke-service-extensions.md §0, CRD). */
 export const DEFAULT_CALLOUT_TIMEOUT_MS = 1000;
 
-/** Events when `supportedEvents` is omitted (gke-service-extensions.md §1.4; traffic default follows the seed). */
+/** Events when `supportedEvents` is omitted (docs/spec/gke-service-extensions.md §1.4; traffic default follows the seed). */
 export const DEFAULT_TRAFFIC_EVENTS = ['RequestHeaders', 'ResponseHeaders'] as const;
 export const DEFAULT_ROUTING_EVENTS = ['RequestHeaders'] as const;
 
@@ -132,7 +132,7 @@ export const LEASE_DURATION_SECONDS = 10;
 export const LEASE_RENEW_MS = 2000;
 export const LEASE_NAME = 'extgate-controller';
 
-/** Informer restart backoff after a non-410 error stops it (kubernetes-api.md §4.6). */
+/** Informer restart backoff after a non-410 error stops it (docs/spec/kubernetes-api.md §4.6). */
 export const INFORMER_BACKOFF_MIN_MS = 200;
 export const INFORMER_BACKOFF_MAX_MS = 10_000;
 

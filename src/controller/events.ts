@@ -1,6 +1,6 @@
 // Kubernetes Events from `sc-gateway-controller`, as `kubectl describe` shows them under the object.
 // A repeat of the same (object, type, reason, message) bumps `count` and `lastTimestamp` of the existing
-// Event instead of creating another one, which is what `(x4 over 11m)` in the seed's output is.
+// Event instead of creating another one, which is what `(x4 over 11m)` in the seed's output (docs/spec/README.md) is.
 
 import { randomBytes } from 'node:crypto';
 import { EVENT_SOURCE } from './config.js';

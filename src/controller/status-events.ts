@@ -1,4 +1,4 @@
-// The wording of the Events GKE's controller writes for extensions and plugins (seed walkthrough,
+// The wording of the Events GKE's controller writes for extensions and plugins (the seed's walkthrough, docs/spec/README.md,
 // `kubectl describe` output), per ancestor Gateway.
 
 import type { EventType } from './events.js';

@@ -1,6 +1,6 @@
 // The status writer: desired statuses (from the translator) → the API, only where they differ from what
 // is stored, through the status subresource with optimistic concurrency (409 → re-read and retry). Also
-// the Gateway's `networking.gke.io/*` annotations and finalizer, and the seed's Events.
+// the Gateway's `networking.gke.io/*` annotations and finalizer, and the Events the seed shows (docs/spec/README.md).
 
 import type { KubeObject } from '../api/types.js';
 import {

@@ -1,8 +1,8 @@
-// The extension steps of the request pipeline (pipeline.ts; gke-service-extensions.md §2.2): routing chains
+// The extension steps of the request pipeline (pipeline.ts; docs/spec/gke-service-extensions.md §2.2): routing chains
 // on the request headers before the route is selected (`clearRouteCache` re-selects it, `selectedEndpoint`
 // pins the endpoint); traffic chains after route and backend selection, on request headers, body chunks and
 // trailers, then as the response handler (the chain reverses its members itself). Body events are wired only
-// when the chain asks for them. A thrown ExtensionError answers the seed's JSON before response headers went
+// when the chain asks for them. A thrown ExtensionError answers the seed's JSON (docs/spec/README.md) before response headers went
 // out, and resets after.
 
 import { Readable } from 'node:stream';

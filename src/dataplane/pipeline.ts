@@ -65,7 +65,7 @@ export function matchRoute(x: Exchange): RuleRuntime | undefined {
 
 /**
  * Route selection. After a routing extension rewrote the request and cleared the route cache, a request that
- * matches no rule keeps the route it matched as the client sent it (as on GKE, where the seed's callout
+ * matches no rule keeps the route it matched as the client sent it (as on GKE, where the callout of the seed (docs/spec/README.md)
  * rewrites Host to service-extensions.com, a host no route names, and the store app still answers).
  */
 function selectRouteStep(x: Exchange): boolean {

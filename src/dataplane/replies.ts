@@ -1,5 +1,5 @@
-// Answers the data plane produces itself: routing and upstream failures (interface.md, "The data plane, seen
-// from outside") and the seed's JSON bodies for failed extensions (seed README, Troubleshooting).
+// Answers the data plane produces itself: routing and upstream failures (docs/dataplane.md, "Answers the data
+// plane makes itself") and the seed's JSON bodies for failed extensions (the seed's troubleshooting section, docs/spec/README.md).
 
 import type { ExtensionFailure } from '../extensions/extension.js';
 

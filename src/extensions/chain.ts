@@ -1,6 +1,6 @@
 // ExtensionChain: the chains of one listener, compiled once per snapshot.
 //
-// Semantics (gke-service-extensions.md §1.4, §2.2, §2.5): chains are tried in order and only the first whose
+// Semantics (docs/spec/gke-service-extensions.md §1.4, §2.2, §2.5): chains are tried in order and only the first whose
 // match condition holds runs; its extensions run in order on the request path and in reverse on the response
 // path; each sees the mutations of the ones before it. An extension that fails with `failOpen: true` is
 // skipped for the rest of the request (later extensions still run); with `failOpen: false` its

@@ -4,7 +4,7 @@
 // each extension sees the mutations of the ones before it. One ExtensionStream lives for one HTTP request.
 // Headers are passed as a mutable HeaderMap that the extension edits in place; body chunks are returned
 // (possibly replaced). A stream answers each event with a StepResult; a failure is a thrown ExtensionError,
-// which the chain turns into fail-open (skip) or fail-closed (the seed's JSON 500/404) by `failOpen`.
+// which the chain turns into fail-open (skip) or fail-closed (the seed's JSON 500/404, docs/spec/README.md) by `failOpen`.
 
 import type { HttpEvent } from '../ir/snapshot.js';
 

@@ -6,13 +6,13 @@
 // pseudo-header, a pseudo-header that does not exist in the block, or an invalid routing value is ignored
 // (Envoy's CheckResult::IGNORE), never an error. On top of Envoy's checker, the fields that frame a message or
 // its connection belong to the proxy: setting them is ignored, as Envoy's ext_proc skips a `content-length`
-// in `set_headers` whenever the body may change (ext_proc/processor_state.cc; ext-proc.md "Content-Length
+// in `set_headers` whenever the body may change (ext_proc/processor_state.cc; docs/spec/ext-proc.md "Content-Length
 // handling"). The proxy frames each message from the body it actually sends (src/dataplane/upstream/h1.ts,
 // src/dataplane/downstream.ts), so a `Content-Length: 0` over a real body cannot reach a pooled connection.
 // Removing `content-length` is allowed: the proxy then sends the body chunked.
 //
 // Errors are kept for what would otherwise break the message head: a `:path` that is not origin-form, a name
-// that is not a token, a value carrying CR, LF or NUL. A callout's answer then fails (ext-proc.md §5.2, "invalid characters"), a
+// that is not a token, a value carrying CR, LF or NUL. A callout's answer then fails (docs/spec/ext-proc.md §5.2, "invalid characters"), a
 // plugin's stream fails.
 
 export type HeaderBlock = 'request' | 'response' | 'trailers';

@@ -226,7 +226,7 @@ interface ExtensionCommonIR {
   readonly id: string;
   readonly name: string;
   readonly failOpen: boolean;
-  /** Events this extension receives, already defaulted (see gke-service-extensions.md §1.4). */
+  /** Events this extension receives, already defaulted (see docs/spec/gke-service-extensions.md §1.4). */
   readonly events: readonly HttpEvent[];
 }
 

@@ -1,5 +1,5 @@
 // Building a callout's answers: header and body mutations, immediate responses, dynamic forwarding.
-// Values are always written as `raw_value`, which is what Envoy reads (ext-proc.md §7).
+// Values are always written as `raw_value`, which is what Envoy reads (docs/spec/ext-proc.md §7).
 
 import {
   AppendAction,

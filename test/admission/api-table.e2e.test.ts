@@ -56,7 +56,7 @@ describe('bad manifests through the API server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  // Update-only rules need a stored object first; status is dropped on create (kubernetes-api.md §3.1).
+  // Update-only rules need a stored object first; status is dropped on create (docs/spec/kubernetes-api.md §3.1).
   const creatable = (c: BadCase) => !c.oldObject && !c.field.startsWith('status');
   const cases = [
     ...trafficCases,

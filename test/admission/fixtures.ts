@@ -1,4 +1,4 @@
-// The seed walkthrough's manifests (../shared/seed/README.md, GATEWAY_NAME = my-gateway) and helpers that
+// The seed walkthrough's manifests (docs/spec/README.md; GATEWAY_NAME = my-gateway) and helpers that
 // derive one bad manifest per rule from them.
 import assert from 'node:assert/strict';
 import { admit } from '../../src/api/admission.js';

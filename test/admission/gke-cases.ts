@@ -1,4 +1,4 @@
-// One bad manifest per GKE admission rule (gke-service-extensions.md §0, §1.4, §1.5), with the field path and
+// One bad manifest per GKE admission rule (docs/spec/gke-service-extensions.md §0, §1.4, §1.5), with the field path and
 // message admission must answer with.
 import {
   ext0,

@@ -1,5 +1,5 @@
 // @kubernetes/client-node 1.4.0 informers against the embedded API: add/update/delete, a watch the server closes,
-// and a 410 Expired that forces a relist (kubernetes-api.md §4.6).
+// and a 410 Expired that forces a relist (docs/spec/kubernetes-api.md §4.6).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as k8s from '@kubernetes/client-node';

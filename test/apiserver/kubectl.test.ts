@@ -1,4 +1,4 @@
-// kubernetes-api.md §10 acceptance sequence with the real kubectl 1.32 (and Debian's 1.20 when unpacked).
+// docs/spec/kubernetes-api.md §10 acceptance sequence with the real kubectl 1.32 (and Debian's 1.20 when unpacked).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 // `kubectl apply --prune`: kubectl resolves every kind of its default prune list through discovery before it
-// prunes anything, so the API must serve them all (kubernetes-api.md; kubectl/pkg/cmd/apply/prune.go).
+// prunes anything, so the API must serve them all (docs/spec/kubernetes-api.md; kubectl/pkg/cmd/apply/prune.go).
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // API rules over raw HTTPS: auth, body errors, metadata, concurrency, status subresource, generation, no-op
-// writes, finalizers, patches, dry-run, protobuf, discovery and OpenAPI (kubernetes-api.md §0–§9).
+// writes, finalizers, patches, dry-run, protobuf, discovery and OpenAPI (docs/spec/kubernetes-api.md §0–§9).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Watch streams over raw HTTPS (kubernetes-api.md §4.3): start points, resume, 410, timeouts, bookmarks, selectors.
+// Watch streams over raw HTTPS (docs/spec/kubernetes-api.md §4.3): start points, resume, 410, timeouts, bookmarks, selectors.
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';

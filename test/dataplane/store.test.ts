@@ -1,4 +1,4 @@
-// The seed's `store` HTTPRoute (seed README step 3), served from a snapshot built here.
+// The seed's `store` HTTPRoute (step 3 of its walkthrough, docs/spec/README.md), served from a snapshot built here.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataPlane, RequestRecord } from '../../src/dataplane/gateway.js';

@@ -1,6 +1,6 @@
 // Every section of docs/spec/ that a comment cites exists there: a citation such as
-// `docs/spec/ext-proc.md §5.2` or `kubernetes-api.md §3.1–§3.4` must name a heading of that page (`## 5.` or
-// `### 5.2`), so a reader can check the fact the code relies on without leaving the repository.
+// `docs/spec/ext-proc.md §5.2` or `docs/spec/kubernetes-api.md §3.1–§3.4` must name a heading of that page
+// (`## 5.` or `### 5.2`), so a reader can check the fact the code relies on without leaving the repository.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -32,7 +32,7 @@ function sectionsOf(page: string): Set<string> {
   return sections;
 }
 
-/** A page name followed by its section list: `ext-proc.md §5.2, §6`, `gke-service-extensions.md §0/§1.4`. */
+/** A page name followed by its section list: `docs/spec/ext-proc.md §5.2, §6`, `docs/spec/gke-service-extensions.md §0/§1.4`. */
 const CITATION = new RegExp(`(${PAGES.join('|')})\\.md((?:[\\s,/()–-]*(?:and\\s+)?§\\d+(?:\\.\\d+)*)+)`, 'g');
 
 interface Citation {
@@ -41,24 +41,66 @@ interface Citation {
   readonly section: string;
 }
 
-function citations(): Citation[] {
-  const found: Citation[] = [];
+const PAGE_NAME = new RegExp(`(${PAGES.join('|')})\\.md`, 'g');
+const SECTION = /§(\d+(?:\.\d+)*)/g;
+/** `RFC 9110 §7.6.1` cites an RFC, not docs/spec. */
+const RFC_BEFORE = /RFC \d+\s*$/;
+/** A comment that speaks of "the seed" (not `seedBuiltins` or a PRNG seed). */
+const SEED_MENTION =
+  /\/\/.*\b(the seed|seed's|seed walkthrough|seed README)\b|\*.*\b(the seed|seed's|seed walkthrough)\b/i;
+
+/**
+ * The citations of one file. In code, a bare `§N` belongs to the last docs/spec page the file named before it
+ * (or the first it names after): `… (docs/spec/ext-proc.md §5) … the rule of §5.2`. Problems: a bare § in a
+ * file naming no page, a page named without its `docs/spec/` folder, "the seed" without docs/spec/README.md.
+ */
+function citationsIn(file: string): { citations: Citation[]; problems: string[] } {
+  const text = readFileSync(file, 'utf8');
+  const rel = relative(ROOT, file);
+  const isDoc = file.endsWith('.md');
+  const lineAt = (at: number) => text.slice(0, at).split('\n').length;
+  const names = [...text.matchAll(PAGE_NAME)].map((m) => ({ at: m.index, page: m[1] as string }));
+  const explicit = new Map<number, string>();
+  for (const m of text.matchAll(CITATION)) {
+    const start = m.index + (m[1] as string).length + 3;
+    for (const s of (m[2] as string).matchAll(/§/g)) explicit.set(start + s.index, m[1] as string);
+  }
+  const citations: Citation[] = [];
+  const problems: string[] = [];
+  for (const m of text.matchAll(SECTION)) {
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    if (RFC_BEFORE.test(text.slice(lineStart, m.index))) continue;
+    let page = explicit.get(m.index);
+    if (page === undefined && !isDoc)
+      page = ([...names].reverse().find((n) => n.at < m.index) ?? names.find((n) => n.at > m.index))?.page;
+    if (page === undefined) {
+      if (!isDoc) problems.push(`${rel}:${lineAt(m.index)}: §${m[1]} names no docs/spec page in this file`);
+      continue;
+    }
+    citations.push({ where: `${rel}:${lineAt(m.index)}`, page, section: m[1] as string });
+  }
+  if (!isDoc) {
+    for (const n of names)
+      if (text.slice(Math.max(0, n.at - 10), n.at) !== 'docs/spec/')
+        problems.push(`${rel}:${lineAt(n.at)}: write docs/spec/${n.page}.md so the citation resolves`);
+    if (rel.startsWith('src/') && SEED_MENTION.test(text) && !text.includes('docs/spec/README.md'))
+      problems.push(
+        `${rel}: speaks of "the seed"; say where it is described the first time (docs/spec/README.md)`,
+      );
+  }
+  return { citations, problems };
+}
+
+function citations(): { citations: Citation[]; problems: string[] } {
+  const all = { citations: [] as Citation[], problems: [] as string[] };
   for (const dir of SOURCE_DIRS) {
     for (const file of sourceFiles(join(ROOT, dir))) {
-      const lines = readFileSync(file, 'utf8').split('\n');
-      lines.forEach((line, i) => {
-        for (const m of line.matchAll(CITATION)) {
-          for (const s of (m[2] as string).matchAll(/§(\d+(?:\.\d+)*)/g))
-            found.push({
-              where: `${relative(ROOT, file)}:${i + 1}`,
-              page: m[1] as string,
-              section: s[1] as string,
-            });
-        }
-      });
+      const r = citationsIn(file);
+      all.citations.push(...r.citations);
+      all.problems.push(...r.problems);
     }
   }
-  return found;
+  return all;
 }
 
 test('docs/spec has one page per cited spec and a README explaining them and "the seed"', () => {
@@ -69,12 +111,19 @@ test('docs/spec has one page per cited spec and a README explaining them and "th
 });
 
 test('every § a comment cites is a section of that docs/spec page', () => {
-  const all = citations();
-  assert.ok(all.length > 50, `found ${all.length} citations; the pattern no longer matches the code's style`);
+  const { citations: all } = citations();
+  assert.ok(
+    all.length > 100,
+    `found ${all.length} citations; the pattern no longer matches the code's style`,
+  );
   const sections = new Map(PAGES.map((p) => [p as string, sectionsOf(p)]));
   const missing = all.filter((c) => !sections.get(c.page)?.has(c.section));
   assert.deepEqual(
     missing.map((c) => `${c.where}: docs/spec/${c.page}.md §${c.section} does not exist`),
     [],
   );
+});
+
+test('citations in the code name their docs/spec page; "the seed" says where it is described', () => {
+  assert.deepEqual(citations().problems, []);
 });

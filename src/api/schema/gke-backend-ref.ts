@@ -1,5 +1,5 @@
 // backendRef of GKE extensions (and of CEL backendRefs): which kinds each extension kind may call and GKE's
-// group/port rules per kind (gke-service-extensions.md §1.2, §1.5).
+// group/port rules per kind (docs/spec/gke-service-extensions.md §1.2, §1.5).
 import { int, obj, rule, type ObjectSchema, type Rule } from './dsl.js';
 import { group, kind, objectName } from './common.js';
 

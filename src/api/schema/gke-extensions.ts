@@ -1,5 +1,5 @@
 // GCPTrafficExtension and GCPRoutingExtension (networking.gke.io/v1): shape and rules of GKE's CRDs
-// (gke-service-extensions.md §0, §1.4–§1.6). Messages are GKE's, verbatim, unless marked "extgate".
+// (docs/spec/gke-service-extensions.md §0, §1.4–§1.6). Messages are GKE's, verbatim, unless marked "extgate".
 import { GKE, PATTERNS, durationMs } from './limits.js';
 import { arr, bool, doc, map, obj, rule, str, type KindSchema, type ObjectSchema, type Rule } from './dsl.js';
 import { headerName, localPolicyTargetReference, objectMeta, policyStatus } from './common.js';
@@ -321,7 +321,7 @@ function chain(variant: Variant): ObjectSchema {
   );
 }
 
-/** extgate reads an omitted list as [RequestHeaders, ResponseHeaders] (seed); only an explicit empty list is rejected. */
+/** extgate reads an omitted list as [RequestHeaders, ResponseHeaders] (as the seed does, docs/spec/README.md); only an explicit empty list is rejected. */
 const supportedEventsSet = rule<Chain[]>({
   message: 'supportedEvents must be set for GCPTrafficExtension',
   cel: 'self.all(ec, ec.extensions.all(e, !has(e.supportedEvents) || size(e.supportedEvents) > 0))',

@@ -1,4 +1,4 @@
-// GCPWasmPlugin (networking.gke.io/v1): schema harvested from a live GKE cluster (gke-service-extensions.md §1.6).
+// GCPWasmPlugin (networking.gke.io/v1): schema harvested from a live GKE cluster (docs/spec/gke-service-extensions.md §1.6).
 import { GKE, PATTERNS } from './limits.js';
 import { arr, bool, doc, int, obj, rule, str, type KindSchema } from './dsl.js';
 import { objectMeta, policyStatus } from './common.js';

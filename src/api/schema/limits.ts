@@ -1,5 +1,5 @@
 // Every number and pattern admission enforces, with the value GKE / Gateway API uses and where it comes from.
-// Section numbers refer to ../shared/spec/gke-service-extensions.md (sources listed there).
+// Section numbers refer to docs/spec/gke-service-extensions.md (sources listed there).
 
 /** GKE extension CRDs (GoogleCloudPlatform/gke-gateway-api config/crd, §0/§1.4/§1.6). */
 export const GKE = {
@@ -62,8 +62,8 @@ export const PATTERNS = {
   /**
    * GCPWasmPlugin image / pluginConfigURI. GKE: `^(https://)?([^/][a-z0-9-.]+)/[a-z0-9-./:@?=]+$`.
    * extgate also accepts a registry port (`127.0.0.1:5000/plugins/x:tag`): local registries need one
-   * (interface.md "Wasm images"), GKE's Artifact Registry never does. It also accepts `file://PATH` for
-   * plugin development (interface.md; a relative path is relative to extgate's working directory; read only
+   * (docs/plugins.md, "Publishing"), GKE's Artifact Registry never does. It also accepts `file://PATH` for
+   * plugin development (docs/plugins.md, "Using it"; a relative path is relative to extgate's working directory; read only
    * under `--plugin-dir`).
    */
   wasmImage: '^(file://[^\\s]+|(https://)?([^/][a-z0-9-.]+)(:[0-9]{1,5})?/[a-z0-9-./:@?=]+)$',

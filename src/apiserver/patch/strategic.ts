@@ -1,4 +1,4 @@
-// Strategic merge patch for the built-in kinds (apimachinery strategicpatch semantics, kubernetes-api.md §5.2):
+// Strategic merge patch for the built-in kinds (apimachinery strategicpatch semantics, docs/spec/kubernetes-api.md §5.2):
 // maps merge, lists replace unless the field's patch strategy is `merge` (then items merge by their merge key),
 // plus the `$patch`, `$setElementOrder/`, `$deleteFromPrimitiveList/` and `$retainKeys` directives.
 import { isPlainObject, PatchError } from './json-patch.js';

@@ -1,4 +1,4 @@
-// Table rows for `kubectl get` (kubernetes-api.md §6): CRD printer columns by JSONPath, and the kubernetes
+// Table rows for `kubectl get` (docs/spec/kubernetes-api.md §6): CRD printer columns by JSONPath, and the kubernetes
 // printers' columns for built-in kinds, with ages in apimachinery's HumanDuration style.
 import type { KubeObject } from '../../api/types.js';
 import type { ResourceKind } from '../../api/kinds.js';

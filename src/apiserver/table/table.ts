@@ -1,4 +1,4 @@
-// meta.k8s.io Table responses for `kubectl get`'s human output (kubernetes-api.md §6).
+// meta.k8s.io Table responses for `kubectl get`'s human output (docs/spec/kubernetes-api.md §6).
 import type { KubeObject } from '../../api/types.js';
 import type { ResourceKind } from '../../api/kinds.js';
 import { errors } from '../status.js';

@@ -1,7 +1,7 @@
 // GCPRoutingExtension / GCPTrafficExtension → ExtensionChainIRs on their target Gateways' listeners, and
 // the `status.ancestors[]` of the extensions and of the GCPWasmPlugins they reference.
 //
-// Checks GKE does at reconcile time (not at admission) live here: class compatibility (§1.3), one
+// Checks GKE does at reconcile time (not at admission) live here: class compatibility (docs/spec/gke-service-extensions.md §1.3), one
 // extension per routing chain, the callout Service's HTTP2 port, Wasm plugin existence.
 
 import type { ExtensionChainIR, ObjectKey, WasmPluginIR } from '../../ir/snapshot.js';
@@ -27,7 +27,7 @@ export interface PolicyReport {
   readonly kind: ExtensionKind | 'GCPWasmPlugin';
   readonly key: string;
   readonly generation?: number;
-  /** Noun of the seed's Event messages: the kind, or `WasmPlugin` for a GCPWasmPlugin. */
+  /** Noun of the Event messages of the seed (docs/spec/README.md): the kind, or `WasmPlugin` for a GCPWasmPlugin. */
   readonly eventNoun: string;
   /** Seed wording: callout extensions "Reconciliation of ...", plugins and their extensions "Programming of ...". */
   readonly eventStyle: 'reconciliation' | 'programming';

@@ -1,4 +1,4 @@
-// What one ext_proc answer does to the request (ext-proc.md §5): pure functions from a ProcessingResponse to
+// What one ext_proc answer does to the request (docs/spec/ext-proc.md §5): pure functions from a ProcessingResponse to
 // header edits and a StepResult. The stream (stream.ts) decides which answer belongs to which event.
 
 import { ExtensionError, type HeaderMap, type StepResult } from '../extension.js';

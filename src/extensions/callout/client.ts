@@ -54,7 +54,7 @@ class CalloutExtension implements Extension {
       ir,
       events: this.events,
       forward: ir.forwardHeaders ? new Set(ir.forwardHeaders.map((h) => h.toLowerCase())) : undefined,
-      // Envoy always sends metadata_context; the extension's metadata sits under its own namespace (§2.3).
+      // Envoy always sends metadata_context; the extension's metadata sits under its own namespace (docs/spec/gke-service-extensions.md §2.3).
       metadataContext:
         ir.metadata && Object.keys(ir.metadata).length > 0
           ? { filter_metadata: { [ir.metadataNamespace]: toStruct(ir.metadata) } }

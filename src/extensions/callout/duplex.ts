@@ -1,5 +1,5 @@
 // FullDuplexStreamed, one direction: the callout's `streamed_response` pieces arrive on their own schedule
-// (ext-proc.md §3); they are collected here and handed to the data plane with the next body event, and the
+// (docs/spec/ext-proc.md §3); they are collected here and handed to the data plane with the next body event, and the
 // last body event waits for the callout's end_of_stream.
 
 import type { StreamedBodyResponse } from './protos.js';

@@ -11,7 +11,7 @@ export const CALLOUT_MAX_RESPONSE_BYTES = 128 * 1024;
  */
 export const CALLOUT_MAX_BODY_MESSAGE_BYTES = CALLOUT_MAX_RESPONSE_BYTES / 2;
 
-/** Header name/value length cap: `HeaderValue.key`/`value` ≤ 16384 bytes (ext-proc.md §2.2). */
+/** Header name/value length cap: `HeaderValue.key`/`value` ≤ 16384 bytes (docs/spec/ext-proc.md §2.2). */
 export const HEADER_MAX_BYTES = 16_384;
 
 /** Envoy's default HCM header count limit (`max_headers_count`, 100): more mutations fail the answer (§5.2). */
@@ -21,9 +21,9 @@ export const HEADER_MUTATION_MAX_COUNT = 100;
 export const OBSERVABILITY_DEFERRED_CLOSE_MS = 5_000;
 
 /** After half-closing a finished stream, reset it if the callout has not ended it by then (Envoy's
- * `remote_close_timeout_milliseconds`, default 1000 ms, ext-proc.md §1). */
+ * `remote_close_timeout_milliseconds`, default 1000 ms, docs/spec/ext-proc.md §1). */
 export const REMOTE_CLOSE_TIMEOUT_MS = 1_000;
 
-/** Namespace and key of Google's dynamic forwarding metadata (gke-service-extensions.md §2.3). */
+/** Namespace and key of Google's dynamic forwarding metadata (docs/spec/gke-service-extensions.md §2.3). */
 export const DYNAMIC_FORWARDING_NAMESPACE = 'com.google.envoy.dynamic_forwarding';
 export const DYNAMIC_FORWARDING_KEY = 'selected_endpoints';

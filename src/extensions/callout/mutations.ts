@@ -1,4 +1,4 @@
-// Applying an ext_proc HeaderMutation to a HeaderMap (ext-proc.md §5.2, §6). Which edits are allowed is decided
+// Applying an ext_proc HeaderMutation to a HeaderMap (docs/spec/ext-proc.md §5.2, §6). Which edits are allowed is decided
 // by the rules every extension and route filter shares (../mutation-rules.ts); this file adds what is
 // ext_proc's own.
 //
@@ -7,8 +7,8 @@
 // are well-formed but not allowed (removing a pseudo-header or `host`, appending to a pseudo-header,
 // `x-envoy-*`, framing and connection headers) are ignored, as Envoy does with `disallow_is_error` unset.
 // Routing headers (`:authority`, `host`, `:path`, `:method`, `:scheme`) may be set: Google's load balancer
-// allows it (its `basic` sample rewrites `:authority` and `:path` and the seed's routing walkthrough depends
-// on it), i.e. `allow_all_routing` is on.
+// allows it (its `basic` sample rewrites `:authority` and `:path` and the routing walkthrough of the seed,
+// docs/spec/README.md, depends on it), i.e. `allow_all_routing` is on.
 
 import { headerText } from '../header-codec.js';
 import { ExtensionError, type HeaderMap } from '../extension.js';

@@ -1,7 +1,7 @@
 // Envoy's ext_proc protocol, loaded from Envoy's own .proto files (shipped by @grpc/grpc-js-xds under deps/).
 //
 // Those files are pinned by the package version and predate a few fields that GKE's load balancer uses
-// (ext-proc.md §2, Envoy commit f126920): `ProcessingRequest.protocol_config` (11), `BodySendMode
+// (docs/spec/ext-proc.md §2, Envoy commit f126920): `ProcessingRequest.protocol_config` (11), `BodySendMode
 // .FULL_DUPLEX_STREAMED` (4) and `BodyMutation.streamed_response` (3). We add exactly those, with their
 // upstream names and numbers, to the loaded descriptors before building the codec; encoding stays protobufjs'.
 // The TypeScript interfaces below describe the decoded objects (keepCase, enums as numbers, bytes as Buffer,
@@ -171,7 +171,7 @@ function protoRoot(): protobuf.Root {
   return root;
 }
 
-/** The fields of ext-proc.md §2 that are newer than the pinned protos; added only if absent. */
+/** The fields of docs/spec/ext-proc.md §2 that are newer than the pinned protos; added only if absent. */
 function addNewerFields(root: protobuf.Root): void {
   const pkg = 'envoy.service.ext_proc.v3';
   const mode = root.lookupEnum('envoy.extensions.filters.http.ext_proc.v3.ProcessingMode.BodySendMode');

@@ -1,4 +1,4 @@
-// One ext_proc `Process` stream for one HTTP request: the client half of ext-proc.md §3-§5.
+// One ext_proc `Process` stream for one HTTP request: the client half of docs/spec/ext-proc.md §3-§5.
 //
 // The stream opens lazily on the first event. Each sent message that needs an answer is a Waiter, queued per
 // direction (the request and the response path are independent state machines sharing one gRPC stream,

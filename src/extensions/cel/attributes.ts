@@ -1,6 +1,6 @@
 // The attributes a match condition can read, built from the request as the data plane sees it.
 //
-// Names follow GKE's `celMatcher` allow-list (gke-service-extensions.md §3.3) and Google's attribute
+// Names follow GKE's `celMatcher` allow-list (docs/spec/gke-service-extensions.md §3.3) and Google's attribute
 // reference (§3.2); where the two disagree (`source.address` vs `source.ip`, `connection.requested_server_name`
 // vs `connection.sni`) both are provided. An attribute that does not exist for this request (no TLS, no
 // backend yet, response attributes while selecting a chain) is left out, so an expression reading it

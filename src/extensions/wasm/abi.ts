@@ -1,4 +1,4 @@
-// Proxy-Wasm ABI numbers (spec/proxy-wasm.md §5) and the pairs serialization (§6.1), in the header codec.
+// Proxy-Wasm ABI numbers (docs/spec/proxy-wasm.md §5) and the pairs serialization (§6.1), in the header codec.
 
 import { headerBytes, headerText } from '../header-codec.js';
 

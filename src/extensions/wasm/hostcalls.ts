@@ -1,4 +1,4 @@
-// The `env` imports of a Proxy-Wasm module (spec/proxy-wasm.md §4), as GCP's plugin runtime offers them:
+// The `env` imports of a Proxy-Wasm module (docs/spec/proxy-wasm.md §4), as GCP's plugin runtime offers them:
 // header maps and bodies of the current stream, plugin configuration, local replies, properties, logging and
 // time. What GCP does not offer (timers, shared data and queues, HTTP/gRPC calls, custom metrics) answers
 // UNIMPLEMENTED instead of crashing the plugin. Mutations over the GKE size limit are refused and recorded
@@ -269,7 +269,7 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
     proxy_done: () => Status.NotFound,
     proxy_call_foreign_function: () => Status.NotFound,
     proxy_get_status: unimplemented,
-    // Not offered by GCP's plugin runtime (spec/gke-service-extensions.md §4.3): an error status, never a crash.
+    // Not offered by GCP's plugin runtime (docs/spec/gke-service-extensions.md §4.3): an error status, never a crash.
     proxy_set_tick_period_milliseconds: unimplemented,
     proxy_http_call: unimplemented,
     proxy_grpc_call: unimplemented,

@@ -1,6 +1,6 @@
 // The limits Google's load balancer enforces on Wasm plugins, in one place, each with its GKE value and source.
 // Source for all: cloud.google.com/service-extensions/docs/plugins-overview ("Limitations") and the quotas page,
-// as summarised in spec/gke-service-extensions.md §0 and §4.2.
+// as summarised in docs/spec/gke-service-extensions.md §0 and §4.2.
 
 export interface WasmLimits {
   /**

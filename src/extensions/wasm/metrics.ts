@@ -1,4 +1,4 @@
-// Per plugin version metrics, named after GKE's (spec/gke-service-extensions.md §4.5:
+// Per plugin version metrics, named after GKE's (docs/spec/gke-service-extensions.md §4.5:
 // networkactions.googleapis.com/wasm_plugin/{invocation_count, invocation_latencies, cpu/usage_times,
 // memory/max_bytes_used}). The admin server merges `registry` into /metrics.
 //

@@ -1,4 +1,4 @@
-// Plugin logs as GKE exports them (spec/gke-service-extensions.md §4.4): only when logConfig.enabled, for a
+// Plugin logs as GKE exports them (docs/spec/gke-service-extensions.md §4.4): only when logConfig.enabled, for a
 // sampled fraction of requests, at or above minLogLevel; each entry names the plugin, version, the callback
 // that emitted it and the request id for correlation with the load balancer's request log.
 import type { WasmLogConfigIR } from '../../ir/snapshot.js';

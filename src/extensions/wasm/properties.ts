@@ -1,4 +1,4 @@
-// `proxy_get_property`: the attributes GCP's plugin runtime answers (spec/proxy-wasm.md §6.2, §6.3, §7),
+// `proxy_get_property`: the attributes GCP's plugin runtime answers (docs/spec/proxy-wasm.md §6.2, §6.3, §7),
 // encoded the way Envoy encodes them: strings raw, integers as 8 bytes little-endian, timestamps as i64 ns,
 // maps as serialized pairs.
 import type { HeaderMap, RequestInfo } from '../extension.js';

@@ -1,5 +1,5 @@
 // Linear memory as the hostcalls see it. Views are re-derived whenever the module grew its memory (growth
-// detaches the old ArrayBuffer); data handed to the module goes through its own allocator (spec §2).
+// detaches the old ArrayBuffer); data handed to the module goes through its own allocator (docs/spec/proxy-wasm.md §2).
 import { Status } from './abi.js';
 
 export class VmMemory {

@@ -1,4 +1,4 @@
-// WASI preview1 as cpp-host provides it to proxy-wasm modules (spec/proxy-wasm.md §8): stdout/stderr become
+// WASI preview1 as cpp-host provides it to proxy-wasm modules (docs/spec/proxy-wasm.md §8): stdout/stderr become
 // plugin logs, clocks and randomness work, everything touching files or sockets answers a fixed errno.
 // Registered under both `wasi_snapshot_preview1` and `wasi_unstable` (AssemblyScript uses the old name).
 import { randomFillSync } from 'node:crypto';

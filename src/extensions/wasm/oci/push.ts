@@ -1,5 +1,5 @@
 // `extgate wasm push`: one-layer OCI image, the layer a tar holding `plugin.wasm` (or `plugin.config`), the way
-// GCP expects plugin images (spec/gke-service-extensions.md §4.1).
+// GCP expects plugin images (docs/spec/gke-service-extensions.md §4.1).
 import { readFileSync } from 'node:fs';
 import { parseImageReference, formatReference } from './reference.js';
 import { MEDIA, RegistryClient, sha256, type RegistryCredentials } from './registry.js';

@@ -1,4 +1,4 @@
-// The plugin tester's schema (Google's service_extensions_samples.pb.TestSuite, spec/gke-service-extensions.md
+// The plugin tester's schema (Google's service_extensions_samples.pb.TestSuite, docs/spec/gke-service-extensions.md
 // §4.7), read from text format or YAML into one typed shape. Unknown fields are errors naming the field and
 // where it is, so a typo does not silently skip an expectation.
 import { parse as parseYaml } from 'yaml';
