@@ -3,7 +3,7 @@
 import type { ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import { isPlainObject } from './patch/json-patch.js';
-import type { WriteContext } from './resources.js';
+import type { WriteContext } from './write-context.js';
 import { errors } from './status.js';
 
 /** Deletes the field at a `spec.rules[0].foo`-style path. */

@@ -6,6 +6,9 @@ import { apiVersionOf, KINDS, kindOf, type ResourceKind } from '../api/kinds.js'
 import type { Admit, FieldCause, KubeObject, ObjectLookup } from '../api/types.js';
 import { builtinUnknownFields } from './builtin-fields.js';
 import { applyFieldValidation, type Arrival } from './field-validation.js';
+import type { WriteContext } from './write-context.js';
+
+export type { FieldValidation, WriteContext } from './write-context.js';
 import {
   conflictMessage,
   droppedByApply,
@@ -22,21 +25,7 @@ import { refuseUnsafeJsonPatch, refuseUnsafeKeys } from './patch/unsafe-keys.js'
 import { ApiError, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
-
 /** Per-request options from the query string. */
-export interface WriteContext {
-  dryRun: boolean;
-  fieldValidation: FieldValidation;
-  fieldManager?: string;
-  /** The manager of writes without `fieldManager` (kube-apiserver: the User-Agent's product name). */
-  defaultManager?: string;
-  force?: boolean;
-  /** Set by server-side apply for the write it makes: the applied configuration. */
-  applied?: Obj;
-  /** Filled with `Warning` header texts (unknown fields under `Warn`). */
-  warnings: string[];
-}
 
 export type UnknownFields = (obj: KubeObject) => string[];
 /** The object with its kind's schema defaults filled in (structural defaulting of custom resources). */

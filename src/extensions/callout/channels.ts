@@ -19,13 +19,10 @@ import {
   type CallStatus,
 } from './grpc-frames.js';
 import type { ConnectionObserver } from './health.js';
-import { PROCESS_PATH, extProcCodec, type ProcessingRequest, type ProcessingResponse } from './protos.js';
+import type { ChannelTarget } from './channel-target.js';
 
-export interface ChannelTarget {
-  readonly endpoint: EndpointIR;
-  readonly authority: string;
-  readonly tls: CalloutTlsIR | null;
-}
+export type { ChannelTarget } from './channel-target.js';
+import { PROCESS_PATH, extProcCodec, type ProcessingRequest, type ProcessingResponse } from './protos.js';
 
 /**
  * One `Process` call. Events: `data` (ProcessingResponse), then exactly one of `end` (status OK) or `error`

@@ -3,7 +3,7 @@
 // that endpoint has a problem, worded as what is wrong and how to fix it; one successful HTTP/2 handshake
 // clears it. The data plane does not write status: `onChange` hands the whole set to whoever reports it (the
 // controller, through its feedback path), only when it changes.
-import type { ChannelTarget } from './channels.js';
+import type { ChannelTarget } from './channel-target.js';
 
 /** Failed connection attempts in a row before a problem is reported (one blip is not a problem). */
 export const CONNECT_FAILURES_BEFORE_REPORT = 3;
