@@ -43,10 +43,13 @@ export const LOG_LIMITS = Object.freeze({
    *  stdout is slower than the traffic. */
   maxBufferedBytes: 16 * 1024 * 1024,
   /** Lines are written in batches of at least this many bytes (fewer syscalls under load)... */
-  minBufferedBytes: 2 * 1024,
-  /** ...and at most this many, whole lines only: PIPE_BUF, so the data-plane workers' writes to one stdout
-   *  pipe are atomic and their lines never interleave. */
-  maxWriteBytes: 4096,
+  minBufferedBytes: 16 * 1024,
+  /** ...of at most this many... */
+  maxWriteBytes: 64 * 1024,
+  /** ...but on a pipe shared by several data-plane workers, at most PIPE_BUF of whole lines (atomic, never
+   *  interleaved with another worker's lines), gathered from this many bytes on. */
+  pipeWriteBytes: 4096,
+  pipeMinBufferedBytes: 3 * 1024,
   /** ...or at least this often, so lines of a quiet gateway are not held back. */
   flushIntervalMs: 1000,
 });
