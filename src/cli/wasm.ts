@@ -17,8 +17,18 @@ interface TestFlags {
   loglevel?: string;
   bench: boolean;
   test: boolean;
-  cpuBudgetMs?: string;
+  gkeLimits?: boolean;
+  logfile?: string;
   numAdditionalStreams?: string;
+  additionalStreamAdvanceRate?: string;
+}
+
+/** A non-negative integer flag, or undefined when not given. */
+function count(flag: string, value: string | undefined, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 0 && n <= max)) throw new Error(`--${flag}: an integer 0..${max}`);
+  return n;
 }
 
 export function registerWasmCommands(program: Command): void {
@@ -36,10 +46,18 @@ export function registerWasmCommands(program: Command): void {
     .option('--yaml <TESTS>', 'tests in YAML (tests.yaml)')
     .option('--config <FILE>', 'plugin configuration handed to on_configure (default: env.config_path)')
     .option('--loglevel <LEVEL>', `lowest plugin log level captured: ${LOG_LEVELS.join('|')}`)
-    .option('--cpu-budget-ms <MS>', "CPU budget per request (default: GKE's 1 ms)")
+    .option(
+      '--gke-limits',
+      "enforce GKE's limits (5 MiB module + config, 1 ms CPU per request, 16 MiB memory); by default they are only measured and each one exceeded gets a WARNING line",
+    )
+    .option('--logfile <FILE>', 'append the plugin logs of the tests to FILE (default: env.log_path)')
     .option(
       '--num-additional-streams <N>',
-      'run each test N more times on the same plugin VM (default: env.num_additional_streams or 0)',
+      'keep N background streams open on the plugin during benchmarks (default: env.num_additional_streams or 0)',
+    )
+    .option(
+      '--additional-stream-advance-rate <N>',
+      'background streams advanced per benchmark iteration (default: env.additional_stream_advance_rate or 3)',
     )
     .option('--nobench', 'skip benchmarks')
     .option('--notest', 'skip tests (run benchmarks only)')
@@ -63,22 +81,19 @@ export function registerWasmCommands(program: Command): void {
       const level = flags.loglevel?.toUpperCase();
       if (level && !(LOG_LEVELS as readonly string[]).includes(level))
         throw new Error(`--loglevel: one of ${LOG_LEVELS.join(', ')}`);
-      const budget = flags.cpuBudgetMs !== undefined ? Number(flags.cpuBudgetMs) : undefined;
-      if (budget !== undefined && !(budget > 0))
-        throw new Error('--cpu-budget-ms: a positive number of milliseconds');
-      const extra = flags.numAdditionalStreams !== undefined ? Number(flags.numAdditionalStreams) : undefined;
-      if (extra !== undefined && !(Number.isInteger(extra) && extra >= 0 && extra <= 1000)) {
-        throw new Error('--num-additional-streams: an integer 0..1000');
-      }
+      const extra = count('num-additional-streams', flags.numAdditionalStreams, 10_000);
+      const rate = count('additional-stream-advance-rate', flags.additionalStreamAdvanceRate, 10_000);
       const outcomes = await runSuite(suite, {
         ...(extra !== undefined ? { additionalStreams: extra } : {}),
+        ...(rate !== undefined ? { advanceRate: rate } : {}),
+        ...(flags.logfile ? { logPath: flags.logfile } : {}),
+        gkeLimits: flags.gkeLimits === true,
         pluginPath: resolve(pluginPath),
         ...(flags.config ? { configPath: resolve(flags.config) } : {}),
         baseDir,
         noBench: flags.nobench === true,
         noTest: flags.notest === true,
         ...(level ? { logLevel: level as LogLevelName } : {}),
-        ...(budget !== undefined ? { limits: { cpuBudgetMs: budget } } : {}),
         out: (line) => process.stdout.write(`${line}\n`),
       });
       if (outcomes.some((o) => !o.passed)) process.exitCode = 1;

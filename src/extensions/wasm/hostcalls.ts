@@ -203,20 +203,22 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
       const path = mem.readString(pp, pl);
       if (path === undefined) return Status.InvalidMemoryAccess;
       const s = vm.stream;
-      const value = getProperty(
-        {
-          pluginName: vm.pluginName,
-          rootId: vm.rootId,
-          vmId: vm.vmId,
-          request: s?.request,
-          requestHeaders: s?.requestHeaders,
-          responseHeaders: s?.responseHeaders,
-          startNs: s?.startNs ?? vm.now(),
-          setByPlugin: s?.setProperties,
-          overrides: s?.propertyOverrides,
-        },
-        propertySegments(path),
-      );
+      const value = s?.onlyListedProperties
+        ? s.propertyOverrides?.get(propertySegments(path).join('.'))
+        : getProperty(
+            {
+              pluginName: vm.pluginName,
+              rootId: vm.rootId,
+              vmId: vm.vmId,
+              request: s?.request,
+              requestHeaders: s?.requestHeaders,
+              responseHeaders: s?.responseHeaders,
+              startNs: s?.startNs ?? vm.now(),
+              setByPlugin: s?.setProperties,
+              overrides: s?.propertyOverrides,
+            },
+            propertySegments(path),
+          );
       if (value === undefined) return Status.NotFound;
       return mem.give(value, retPtr, retSize);
     },

@@ -180,14 +180,16 @@ export class PluginVm implements HostcallHost {
     if (!f) return 0;
     this.callback = name;
     this.stream = stream;
-    const fuel = Math.min(0x7fffffff, Math.max(0, stream.fuel));
+    const budget = stream.fuel;
+    const fuel = Math.min(0x7fffffff, Math.max(0, budget)); // the counter is an i32
     this.fuel.value = fuel;
     this.callFuel = fuel;
     this.hostSpent = 0;
     try {
       return this.guard(() => f(...args) ?? 0);
     } finally {
-      stream.fuel = (this.fuel.value as number) - this.hostSpent;
+      // Charge what this call used, so a budget above the i32 range is not cut down to it.
+      stream.fuel = budget - (fuel - ((this.fuel.value as number) - this.hostSpent));
       this.stream = undefined;
     }
   }

@@ -28,4 +28,6 @@ export interface StreamState {
   fuel: number;
   readonly setProperties: Map<string, Uint8Array>;
   readonly propertyOverrides?: ReadonlyMap<string, Uint8Array>;
+  /** Only `propertyOverrides` answer get_property (Google's tester: unlisted properties are NotFound). */
+  readonly onlyListedProperties?: boolean;
 }

@@ -16,6 +16,8 @@ export interface WasmStreamOptions {
   readonly propertyOverrides?: ReadonlyMap<string, Uint8Array>;
   /** The stream's frozen clock, ns since the epoch (the plugin tester's `time_secs`); default: now. */
   readonly startNs?: bigint;
+  /** get_property answers only `propertyOverrides`, NotFound otherwise (Google's tester). */
+  readonly onlyListedProperties?: boolean;
 }
 
 const PASS: StepResult = Object.freeze({ effect: 'NONE' });
@@ -29,6 +31,8 @@ export class WasmStream implements ExtensionStream {
   private state?: MutableState;
   private failed = false;
   private closed = false;
+  /** What the last headers callback returned: 0 Continue, 1 StopIteration (the plugin tester checks it). */
+  lastHeadersAction = 0;
 
   constructor(
     private readonly pool: PluginPool,
@@ -93,7 +97,7 @@ export class WasmStream implements ExtensionStream {
       if (phase === 'request_headers') state.requestHeaders = headers;
       else state.responseHeaders = headers;
       state.headersChanged = false;
-      this.invoke(phase, fn, [state.contextId, headers.size, eos ? 1 : 0]);
+      this.lastHeadersAction = this.invoke(phase, fn, [state.contextId, headers.size, eos ? 1 : 0]);
       if (state.local) {
         const immediate = state.local;
         state.local = undefined;
@@ -145,6 +149,7 @@ export class WasmStream implements ExtensionStream {
       fuel: Math.floor(limits.cpuBudgetMs * limits.fuelPerMs),
       setProperties: new Map(),
       propertyOverrides: this.options.propertyOverrides,
+      onlyListedProperties: this.options.onlyListedProperties === true,
       sampled: sampleRequest(this.pool.opts.log),
     };
     this.vm = vm;
@@ -153,15 +158,22 @@ export class WasmStream implements ExtensionStream {
     return state;
   }
 
-  private invoke(phase: Phase, fn: string, args: number[]): void {
+  /** Fuel the request's callbacks have used so far (instrument.ts units; limits.fuelPerMs per ms of CPU). */
+  get fuelUsed(): number {
+    const limits = this.pool.opts.limits;
+    return this.state ? Math.floor(limits.cpuBudgetMs * limits.fuelPerMs) - this.state.fuel : 0;
+  }
+
+  private invoke(phase: Phase, fn: string, args: number[]): number {
     const vm = this.vm!;
     const state = this.state!;
     state.phase = phase;
     const { metrics, pluginKey, version } = this.pool.opts;
     const t0 = performance.now();
     let ok = false;
+    let result = 0;
     try {
-      vm.call(fn, state, args);
+      result = vm.call(fn, state, args);
       ok = true;
     } catch (err) {
       // A refused mutation often makes the SDK abort; the refusal is the cause worth reporting.
@@ -198,6 +210,7 @@ export class WasmStream implements ExtensionStream {
       this.failed = true;
       throw new ExtensionError('error', `plugin ${pluginKey} (${version.name}) closed the stream`);
     }
+    return result;
   }
 
   private recordFailure(err: unknown): void {

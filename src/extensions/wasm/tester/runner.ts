@@ -1,33 +1,39 @@
-// Runs a plugin against a tester suite the way Google's wasm-tester does: each test gets a fresh plugin
-// (so `plugin_init` sees start-up logs) and one HTTP stream; phases run in order on that stream, each checked
-// against its expectations; an immediate response ends the stream. `benchmark: true` tests are then re-run
-// in a loop and timed. Limits are GKE's unless overridden, so a plugin that passes here fits the budget there.
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import type { LocalResponse, RequestInfo } from '../../extension.js';
-import { ExtensionError } from '../../extension.js';
+// Runs a plugin against a tester suite as Google's tester does (plugins/test/dynamic_test.cc, framework.cc):
+// each test gets a fresh plugin VM and one HTTP stream; header phases are called with end_of_stream=false,
+// each body invocation's last chunk with end_of_stream=true; every phase is checked (a header phase that
+// pauses without replying fails); after an immediate reply later phases see nothing. The clock is frozen
+// (env.time_secs, else the Unix epoch + 1 ms); get_property answers only the test's `properties`. GKE's limits
+// are measured, not enforced, unless `gkeLimits` (gke-limits.ts). Benchmarks: bench.ts.
+import { appendFileSync, readFileSync } from 'node:fs';
+import type { RequestInfo } from '../../extension.js';
 import type { WasmPluginIR } from '../../../ir/snapshot.js';
-import { HeaderList } from '../../header-map.js';
 import { sha256Digest } from '../plugin-module.js';
 import { WasmRuntime } from '../runtime.js';
-import type { WasmLimits } from '../limits.js';
 import { WasmStream } from '../wasm-stream.js';
 import type { PluginLogEntry } from '../plugin-log.js';
 import { LOG_LEVELS, type LogLevelName } from '../abi.js';
-import { compileRegex } from '../../../dataplane/routing/regex.js';
-import type { Expectation, Input, Invocation, StringMatcher, TestCase, TestSuite } from './suite.js';
+import { bodyInput, chunkBody, headerInput, resolveFromSuite } from './inputs.js';
+import { checkPhase, checkSideEffects, type PhaseOutput } from './expectations.js';
+import { limitWarnings, TESTER_LIMITS, type Usage } from './gke-limits.js';
+import { runBenchmarks } from './bench.js';
+import type { Invocation, TestCase, TestSuite } from './suite.js';
 
 export interface RunOptions {
   readonly pluginPath: string;
   readonly configPath?: string;
-  /** Directory that `file` references are relative to (the suite's). */
+  /** Directory that relative paths are resolved against (the test file's, Google's `test_path`). */
   readonly baseDir: string;
   readonly noBench?: boolean;
   readonly noTest?: boolean;
   readonly logLevel?: LogLevelName;
-  readonly limits?: Partial<WasmLimits>;
-  /** Run each test this many more times on the same VM (Google's tester: num_additional_streams). */
+  /** Enforce GKE's limits (module + config size, CPU per request, memory) instead of warning about them. */
+  readonly gkeLimits?: boolean;
+  /** Append functional tests' plugin logs here (Google: env.log_path / --logfile). */
+  readonly logPath?: string;
+  /** Background streams during benchmarks (Google: num_additional_streams). */
   readonly additionalStreams?: number;
+  /** Background streams advanced per benchmark iteration (Google: additional_stream_advance_rate, default 3). */
+  readonly advanceRate?: number;
   readonly out: (line: string) => void;
 }
 
@@ -35,358 +41,200 @@ export interface TestOutcome {
   readonly name: string;
   readonly passed: boolean;
   readonly failures: readonly string[];
-  readonly bench?: {
-    readonly runs: number;
-    readonly meanUs: number;
-    readonly p50Us: number;
-    readonly p99Us: number;
-    readonly memoryBytes: number;
-  };
 }
 
-interface PhaseOutput {
-  headers?: HeaderList;
-  body?: string;
-  immediate?: LocalResponse;
-  logs: string[];
-}
-
-const REQUEST: RequestInfo = Object.freeze({
+/** The request every stream describes; only what the test lists is visible as properties. */
+export const TEST_REQUEST: RequestInfo = Object.freeze({
   requestId: 'wasm-test',
   scheme: 'https',
   sourceAddress: '127.0.0.1',
-  sourcePort: 43210,
+  sourcePort: 0,
   destinationAddress: '127.0.0.1',
-  destinationPort: 443,
+  destinationPort: 0,
   listener: 'wasm-test',
 });
 
+/** What a suite run needs, shared by the functional tests and the benchmarks. */
+export interface Prepared {
+  readonly plugin: WasmPluginIR;
+  readonly moduleBytes: number;
+  readonly configBytes: number;
+  readonly limits?: typeof TESTER_LIMITS;
+  readonly startNs: bigint;
+  readonly opts: RunOptions;
+}
+
+/** Google's default clock: the Unix epoch + 1 ms. */
+const DEFAULT_CLOCK_NS = 1_000_000n;
+
 export async function runSuite(suite: TestSuite, opts: RunOptions): Promise<TestOutcome[]> {
   const configPath = opts.configPath ?? suite.env.configPath;
-  const config = configPath ? readFileSync(resolve(opts.baseDir, configPath)) : undefined;
+  const config = configPath ? readFileSync(resolveFromSuite(opts.baseDir, configPath)) : undefined;
   const moduleBytes = readFileSync(opts.pluginPath);
   const level = (opts.logLevel ??
     (suite.env.logLevel?.toUpperCase() as LogLevelName | undefined) ??
     'INFO') as LogLevelName;
   if (!LOG_LEVELS.includes(level))
     throw new Error(`unknown log level '${level}' (one of ${LOG_LEVELS.join(', ')})`);
-  const plugin: WasmPluginIR = {
-    key: 'wasm-test/plugin',
-    serving: {
-      name: 'test',
-      image: `file://${opts.pluginPath}`,
-      moduleDigest: sha256Digest(moduleBytes),
-      modulePath: opts.pluginPath,
-      ...(config ? { configBase64: config.toString('base64') } : {}),
+  const p: Prepared = {
+    plugin: {
+      key: 'wasm-test/plugin',
+      serving: {
+        name: 'test',
+        image: `file://${opts.pluginPath}`,
+        moduleDigest: sha256Digest(moduleBytes),
+        modulePath: opts.pluginPath,
+        ...(config ? { configBase64: config.toString('base64') } : {}),
+      },
+      log: { enabled: true, sampleRate: 1, minLogLevel: level },
     },
-    log: { enabled: true, sampleRate: 1, minLogLevel: level },
+    moduleBytes: moduleBytes.length,
+    configBytes: config?.length ?? 0,
+    ...(opts.gkeLimits ? {} : { limits: TESTER_LIMITS }),
+    startNs:
+      suite.env.timeSecs !== undefined ? BigInt(suite.env.timeSecs) * 1_000_000_000n : DEFAULT_CLOCK_NS,
+    opts: {
+      ...opts,
+      logPath: opts.logPath ?? suite.env.logPath,
+      additionalStreams: opts.additionalStreams ?? suite.env.numAdditionalStreams ?? 0,
+      advanceRate: opts.advanceRate ?? suite.env.additionalStreamAdvanceRate ?? 3,
+    },
   };
-  opts = { ...opts, additionalStreams: opts.additionalStreams ?? suite.env.numAdditionalStreams ?? 0 };
-  const startNs = suite.env.timeSecs !== undefined ? BigInt(suite.env.timeSecs) * 1_000_000_000n : undefined;
   const outcomes: TestOutcome[] = [];
-  for (const t of suite.tests) {
-    let failures: string[] = [];
-    if (!opts.noTest) {
+  const usage: Usage[] = [];
+  if (!opts.noTest) {
+    for (const t of suite.tests) {
       opts.out(`[ RUN      ] ${t.name}`);
-      failures = await runOnce(t, plugin, opts, startNs, true);
-      if (failures.length === 0) opts.out(`[       OK ] ${t.name}`);
-      else {
-        for (const f of failures) opts.out(`    ${f}`);
-        opts.out(`[  FAILED  ] ${t.name}`);
-      }
+      const t0 = performance.now();
+      const { failures, used } = await runTest(t, p);
+      if (used) usage.push(used);
+      const ms = Math.round(performance.now() - t0);
+      for (const f of failures) opts.out(`    ${f}`);
+      opts.out(`${failures.length === 0 ? '[       OK ]' : '[  FAILED  ]'} ${t.name} (${ms} ms)`);
+      outcomes.push({ name: t.name, passed: failures.length === 0, failures });
     }
-    let bench: TestOutcome['bench'];
-    if (t.benchmark && !opts.noBench) {
-      bench = await benchmark(t, plugin, opts, startNs);
-      opts.out(
-        `[ BENCHMARK] ${t.name}: ${bench.runs} runs, mean ${bench.meanUs.toFixed(1)} µs, p50 ${bench.p50Us.toFixed(1)} µs, ` +
-          `p99 ${bench.p99Us.toFixed(1)} µs, wasm memory ${bench.memoryBytes} bytes`,
-      );
-    }
-    outcomes.push({ name: t.name, passed: failures.length === 0, failures, ...(bench ? { bench } : {}) });
+    const failed = outcomes.filter((o) => !o.passed).length;
+    opts.out(`${outcomes.length} test(s): ${outcomes.length - failed} passed, ${failed} failed`);
+  } else opts.out('Skipping tests due to --notest');
+  if (!opts.gkeLimits) for (const w of limitWarnings(p.moduleBytes + p.configBytes, usage)) opts.out(w);
+  if (suite.tests.some((t) => t.benchmark)) {
+    if (opts.noBench) opts.out('Skipping benchmarks due to --nobench');
+    else await runBenchmarks(suite, p);
   }
-  const failed = outcomes.filter((o) => !o.passed).length;
-  opts.out(`${outcomes.length} test(s): ${outcomes.length - failed} passed, ${failed} failed`);
   return outcomes;
 }
 
-function resolve(base: string, p: string): string {
-  return isAbsolute(p) ? p : join(base, p);
+/** The test's properties, by dotted path (Google joins the SDKs' NUL separators with dots). */
+export function propertyMap(t: TestCase): Map<string, Uint8Array> {
+  return new Map(t.properties.map((x) => [x.path.replace(/\0/g, '.'), Buffer.from(x.value, 'utf8')]));
 }
 
-async function benchmark(
-  t: TestCase,
-  plugin: WasmPluginIR,
-  opts: RunOptions,
-  startNs: bigint | undefined,
-): Promise<NonNullable<TestOutcome['bench']>> {
-  const rt = new WasmRuntime({ logSink: () => {}, ...(opts.limits ? { limits: opts.limits } : {}) });
-  const pool = rt.pool(plugin);
-  const samples: number[] = [];
-  const deadline = Date.now() + 1000;
-  for (let i = 0; i < 100; i++) await runStream(t, pool, opts, startNs, undefined);
-  while (samples.length < 20000 && Date.now() < deadline) {
-    const t0 = process.hrtime.bigint();
-    await runStream(t, pool, opts, startNs, undefined);
-    samples.push(Number(process.hrtime.bigint() - t0) / 1000);
-  }
-  samples.sort((a, b) => a - b);
-  const pct = (p: number) => samples[Math.min(samples.length - 1, Math.floor(samples.length * p))]!;
-  const vm = pool.acquire();
-  const memoryBytes = vm.memoryBytesUsed();
-  pool.release(vm);
-  return {
-    runs: samples.length,
-    meanUs: samples.reduce((a, b) => a + b, 0) / samples.length,
-    p50Us: pct(0.5),
-    p99Us: pct(0.99),
-    memoryBytes,
-  };
-}
+/** A phase that could not run: the test stops there (Google's ASSERT_* / ASSERT_VM_HEALTH). */
+class Abort extends Error {}
 
-async function runOnce(
-  t: TestCase,
-  plugin: WasmPluginIR,
-  opts: RunOptions,
-  startNs: bigint | undefined,
-  check: boolean,
-): Promise<string[]> {
+async function runTest(t: TestCase, p: Prepared): Promise<{ failures: string[]; used?: Usage }> {
+  const base = p.opts.baseDir;
   const logs: string[] = [];
-  const sink = (e: PluginLogEntry) => logs.push(e.message);
-  const rt = new WasmRuntime({ logSink: sink, ...(opts.limits ? { limits: opts.limits } : {}) });
+  const logFile = p.opts.logPath;
+  const sink = (e: PluginLogEntry) => {
+    logs.push(e.message);
+    if (logFile) appendFileSync(logFile, `${e.message}\n`);
+  };
+  if (logFile) appendFileSync(logFile, `--- Starting test: ${t.name} ---\n`);
   const failures: string[] = [];
-  let pool;
+  const take = () => logs.splice(0);
+  const rt = new WasmRuntime({ logSink: sink, ...(p.limits ? { limits: p.limits } : {}) });
+  let stream: WasmStream | undefined;
+  let used: Usage | undefined;
   try {
-    pool = rt.pool(plugin);
-    pool.release(pool.acquire()); // start the VM now, so plugin_init sees its logs
-  } catch (err) {
-    return [`plugin failed to start: ${(err as Error).message}`];
-  }
-  if (t.pluginInit && check)
-    checkExpectation('plugin_init', t.pluginInit, { logs: logs.splice(0) }, opts, failures);
-  logs.splice(0);
-  await runStream(t, pool, opts, startNs, { logs, failures });
-  // The same test again on the same VM: catches plugins whose state breaks after the first request
-  // (e.g. a string freed by the first stream), which a fresh VM per test never shows.
-  for (let k = 1; k <= (opts.additionalStreams ?? 0); k++) {
-    const more: string[] = [];
-    await runStream(t, pool, opts, startNs, { logs, failures: more });
-    failures.push(...more.map((f) => `stream ${k + 1}: ${f}`));
-  }
-  return failures;
-}
-
-async function runStream(
-  t: TestCase,
-  pool: ReturnType<WasmRuntime['pool']>,
-  opts: RunOptions,
-  startNs: bigint | undefined,
-  check: { logs: string[]; failures: string[] } | undefined,
-): Promise<void> {
-  const overrides = new Map(
-    t.properties.map((p) => [p.path.replace(/\0/g, '.'), Buffer.from(p.value, 'utf8')]),
-  );
-  const stream = new WasmStream(pool, REQUEST, {
-    propertyOverrides: overrides,
-    ...(startNs !== undefined ? { startNs } : {}),
-  });
-  const take = () => (check ? check.logs.splice(0) : []);
-  const fail = (msg: string) => check?.failures.push(msg);
-  let ended: string | undefined;
-  try {
-    stream.begin();
-    if (check && t.streamInit)
-      checkExpectation('stream_init', t.streamInit, { logs: take() }, opts, check.failures);
+    let pool;
+    try {
+      pool = rt.pool(p.plugin);
+      pool.release(pool.acquire()); // start the VM now, so plugin_init sees its logs
+    } catch (err) {
+      throw new Abort(`[plugin_init] ${(err as Error).message}`);
+    }
+    if (t.pluginInit) failures.push(...checkSideEffects('plugin_init', t.pluginInit, take(), base));
     take();
-    const hasReqBody = t.requestBody.length > 0;
-    const phases: Array<[string, Invocation | undefined, () => Promise<PhaseOutput>]> = [];
-    const runHeaders =
-      (inv: Invocation, response: boolean, eos: boolean) => async (): Promise<PhaseOutput> => {
-        const map = parseHeaderInput(inv.input, response, opts.baseDir);
-        const p = response ? stream.responseHeaders(map, eos) : stream.requestHeaders(map, eos);
-        const r = await settle(p);
-        return { headers: map, immediate: r.immediate, logs: take() };
-      };
-    const runBody = (inv: Invocation, response: boolean, last: boolean) => async (): Promise<PhaseOutput> => {
-      const content = bodyInput(inv.input, opts.baseDir);
-      const chunks = chunk(content, t);
-      const out: Buffer[] = [];
-      let immediate: LocalResponse | undefined;
-      for (let i = 0; i < chunks.length && !immediate; i++) {
-        const eos = last && i === chunks.length - 1;
-        const r = await settle(
-          response ? stream.responseBody(chunks[i]!, eos) : stream.requestBody(chunks[i]!, eos),
-        );
-        immediate = r.immediate;
-        for (const c of r.chunks ?? []) out.push(Buffer.from(c));
-      }
-      return { body: Buffer.concat(out).toString('utf8'), immediate, logs: take() };
-    };
-    if (t.requestHeaders)
-      phases.push(['request_headers', t.requestHeaders, runHeaders(t.requestHeaders, false, !hasReqBody)]);
-    t.requestBody.forEach((inv, i) =>
-      phases.push([`request_body[${i}]`, inv, runBody(inv, false, i === t.requestBody.length - 1)]),
-    );
-    if (t.responseHeaders)
-      phases.push([
-        'response_headers',
-        t.responseHeaders,
-        runHeaders(t.responseHeaders, true, t.responseBody.length === 0),
-      ]);
-    t.responseBody.forEach((inv, i) =>
-      phases.push([`response_body[${i}]`, inv, runBody(inv, true, i === t.responseBody.length - 1)]),
-    );
-    for (const [name, inv, run] of phases) {
-      if (ended) {
-        if (inv?.result) fail(`${name}: not run, ${ended}`);
-        continue;
-      }
-      let out: PhaseOutput;
+    stream = new WasmStream(pool, TEST_REQUEST, {
+      propertyOverrides: propertyMap(t),
+      startNs: p.startNs,
+      onlyListedProperties: true,
+    });
+    const s = stream;
+    await vmHealth('stream_init', async () => s.begin());
+    if (t.streamInit) failures.push(...checkSideEffects('stream_init', t.streamInit, take(), base));
+    take();
+    let replied = false;
+    const headerPhase = async (phase: string, inv: Invocation, response: boolean) => {
+      let headers;
       try {
-        out = await run();
+        headers = headerInput(inv.input, response, base);
       } catch (err) {
-        fail(`${name}: ${(err as Error).message}`);
-        ended = `the plugin failed in an earlier phase`;
-        continue;
+        throw new Abort(`[${phase}] ${(err as Error).message}`);
       }
-      if (check && inv?.result) checkExpectation(name, inv.result, out, opts, check.failures);
-      else if (check && out.immediate) fail(`${name}: unexpected immediate response ${out.immediate.status}`);
-      if (out.immediate) ended = `an earlier phase sent an immediate response`;
-    }
-  } catch (err) {
-    fail(`stream: ${(err as Error).message}`);
-  } finally {
+      let out: PhaseOutput = { logs: [] };
+      if (!replied) {
+        const r = await vmHealth(phase, () =>
+          response ? s.responseHeaders(headers, false) : s.requestHeaders(headers, false),
+        );
+        out = { headers, immediate: r.immediate, headersAction: s.lastHeadersAction, logs: take() };
+        replied = r.immediate !== undefined;
+      }
+      failures.push(...checkPhase(phase, inv.result ?? EMPTY, out, base));
+    };
+    const bodyPhase = async (phase: string, invs: readonly Invocation[], response: boolean) => {
+      if (invs.length === 0) return;
+      if (invs.length > 1 && (t.numChunks !== undefined || t.chunkSize !== undefined))
+        throw new Abort(`[${phase}] Cannot specify body_chunking_plan with multiple body invocations`);
+      for (const inv of invs) {
+        let out: PhaseOutput = { body: '', logs: [] };
+        if (!replied) {
+          const chunks = chunkBody(bodyInput(inv.input, base), t);
+          const body: Buffer[] = [];
+          let immediate;
+          for (let i = 0; i < chunks.length && !immediate; i++) {
+            // Without trailers, each invocation's last chunk ends the stream.
+            const eos = i === chunks.length - 1;
+            const r = await vmHealth(phase, () =>
+              response ? s.responseBody(chunks[i]!, eos) : s.requestBody(chunks[i]!, eos),
+            );
+            immediate = r.immediate;
+            for (const c of r.chunks ?? []) body.push(Buffer.from(c));
+          }
+          out = { body: Buffer.concat(body).toString('utf8'), immediate, logs: take() };
+          replied = immediate !== undefined;
+        }
+        failures.push(...checkPhase(phase, inv.result ?? EMPTY, out, base));
+      }
+    };
+    if (t.requestHeaders) await headerPhase('request_headers', t.requestHeaders, false);
+    await bodyPhase('request_body', t.requestBody, false);
+    if (t.responseHeaders) await headerPhase('response_headers', t.responseHeaders, true);
+    await bodyPhase('response_body', t.responseBody, true);
     take();
-    stream.close();
-    if (check && t.streamDestroy)
-      checkExpectation('stream_destroy', t.streamDestroy, { logs: take() }, opts, check.failures);
+    s.close();
+    const vm = pool.acquire();
+    used = { test: t.name, cpuMs: s.fuelUsed / rt.limits.fuelPerMs, memoryBytes: vm.memoryBytesUsed() };
+    pool.release(vm);
+    if (t.streamDestroy) failures.push(...checkSideEffects('stream_destroy', t.streamDestroy, take(), base));
+  } catch (err) {
+    if (!(err instanceof Abort)) throw err;
+    failures.push(err.message);
+    stream?.close();
+  } finally {
+    if (logFile) appendFileSync(logFile, `--- Finished test: ${t.name} ---\n`);
   }
+  return { failures, ...(used ? { used } : {}) };
 }
 
-async function settle<T>(p: Promise<T>): Promise<T> {
+const EMPTY = Object.freeze({ hasHeader: [], noHeader: [], headers: [], body: [], log: [] });
+
+/** Runs one callback; a failed VM (trap, limit, abort) ends the test with the reason, as Google's does. */
+async function vmHealth<T>(phase: string, call: () => Promise<T>): Promise<T> {
   try {
-    return await p;
-  } catch (error) {
-    throw error instanceof ExtensionError
-      ? new Error(`plugin failed (${error.failure}): ${error.message}`)
-      : error;
+    return await call();
+  } catch (err) {
+    throw new Abort(`[${phase}] Wasm VM failed! ${(err as Error).message}`);
   }
-}
-
-function chunk(content: Buffer, t: TestCase): Buffer[] {
-  let size = content.length || 1;
-  if (t.chunkSize && t.chunkSize > 0) size = t.chunkSize;
-  else if (t.numChunks && t.numChunks > 0) size = Math.ceil(content.length / t.numChunks) || 1;
-  const out: Buffer[] = [];
-  for (let i = 0; i < content.length; i += size) out.push(content.subarray(i, i + size));
-  return out.length > 0 ? out : [Buffer.alloc(0)];
-}
-
-function bodyInput(input: Input, base: string): Buffer {
-  if (input.file) return readFileSync(resolve(base, input.file));
-  return Buffer.from(input.content ?? '', 'utf8');
-}
-
-function parseHeaderInput(input: Input, response: boolean, base: string): HeaderList {
-  const map = new HeaderList(
-    input.header.map((h) => [h.key.toLowerCase(), h.value ?? ''] as [string, string]),
-  );
-  const content = input.file ? readFileSync(resolve(base, input.file), 'utf8') : input.content;
-  if (content) {
-    const lines = content.split(/\r?\n/).filter((l) => l.trim() !== '');
-    const first = lines.shift() ?? '';
-    if (response) {
-      const m = /^HTTP\/[\d.]+\s+(\d{3})/.exec(first);
-      if (m) map.set(':status', m[1]!);
-    } else {
-      const m = /^(\S+)\s+(\S+)\s+HTTP\/[\d.]+/.exec(first);
-      if (m) {
-        map.set(':method', m[1]!);
-        map.set(':path', m[2]!);
-      }
-    }
-    for (const l of lines) {
-      const i = l.indexOf(':', 1);
-      if (i < 0) continue;
-      const k = l.slice(0, i).trim().toLowerCase();
-      const v = l.slice(i + 1).trim();
-      if (!response && k === 'host') map.set(':authority', v);
-      else map.append(k, v);
-    }
-  }
-  return map;
-}
-
-function matches(m: StringMatcher, text: string, base: string): boolean {
-  if (m.exact !== undefined) return text === m.exact;
-  if (m.file !== undefined) return text === readFileSync(resolve(base, m.file), 'utf8');
-  return compileRegex(m.regex!).fullMatch(text); // Google's tester: RE2::FullMatch
-}
-
-function describe(m: StringMatcher): string {
-  const what =
-    m.exact !== undefined
-      ? `exact ${JSON.stringify(m.exact)}`
-      : m.regex !== undefined
-        ? `regex /${m.regex}/`
-        : `file ${m.file}`;
-  return m.invert ? `not ${what}` : what;
-}
-
-/** One matcher over several candidates: some must match (or, inverted, none may). */
-function checkAny(m: StringMatcher, candidates: string[], base: string): boolean {
-  const any = candidates.some((c) => matches(m, c, base));
-  return m.invert ? !any : any;
-}
-
-function checkExpectation(
-  phase: string,
-  e: Expectation,
-  out: PhaseOutput,
-  opts: RunOptions,
-  failures: string[],
-): void {
-  const fail = (msg: string) => failures.push(`${phase}: ${msg}`);
-  const imm = out.immediate;
-  if (e.immediate) {
-    if (!imm)
-      fail(
-        `expected an immediate response${e.immediate.httpStatus ? ` ${e.immediate.httpStatus}` : ''}, the plugin continued`,
-      );
-    else {
-      if (e.immediate.httpStatus !== undefined && imm.status !== e.immediate.httpStatus)
-        fail(`immediate status ${imm.status}, expected ${e.immediate.httpStatus}`);
-      const grpc = imm.headers.find(([k]) => k === 'grpc-status')?.[1];
-      if (e.immediate.grpcStatus !== undefined && grpc !== String(e.immediate.grpcStatus))
-        fail(`immediate grpc status ${grpc ?? 'unset'}, expected ${e.immediate.grpcStatus}`);
-      const details = (imm.details ?? '').replace(/^send_local_response(: )?/, '');
-      if (e.immediate.details !== undefined && details !== e.immediate.details)
-        fail(`immediate details ${JSON.stringify(details)}, expected ${JSON.stringify(e.immediate.details)}`);
-    }
-  } else if (imm) fail(`unexpected immediate response ${imm.status}`);
-  const headers = imm ? new HeaderList(imm.headers) : out.headers;
-  if (headers) {
-    for (const h of e.hasHeader) {
-      const values = headers.getAll(h.key);
-      if (values.length === 0) fail(`missing header ${h.key}`);
-      else if (h.value !== undefined && values.join(', ') !== h.value)
-        fail(`header ${h.key} is ${JSON.stringify(values.join(', '))}, expected ${JSON.stringify(h.value)}`);
-    }
-    for (const h of e.noHeader)
-      if (headers.has(h.key)) fail(`unexpected header ${h.key}: ${headers.getAll(h.key).join(', ')}`);
-    const lines = headers.entries().map(([k, v]) => `${k}: ${v}`);
-    for (const m of e.headers)
-      if (!checkAny(m, lines, opts.baseDir)) fail(`no header line matches ${describe(m)}`);
-  }
-  const body = imm ? Buffer.from(imm.body).toString('utf8') : out.body;
-  for (const m of e.body) {
-    if (body === undefined) fail(`body expectation but this phase has no body`);
-    else if (!checkAny(m, [body], opts.baseDir))
-      fail(
-        `body ${JSON.stringify(body.length > 200 ? `${body.slice(0, 200)}…` : body)} does not match ${describe(m)}`,
-      );
-  }
-  for (const m of e.log)
-    if (!checkAny(m, out.logs, opts.baseDir))
-      fail(`no log line matches ${describe(m)} (logs: ${JSON.stringify(out.logs)})`);
 }

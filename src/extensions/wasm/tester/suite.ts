@@ -56,7 +56,12 @@ export interface TestEnv {
   /** TRACE..CRITICAL. */
   readonly logLevel?: string;
   readonly timeSecs?: number;
+  /** File that receives the functional tests' plugin logs (appended; /dev/stdout works). */
+  readonly logPath?: string;
+  /** Background streams kept open on the VM during benchmarks. */
   readonly numAdditionalStreams?: number;
+  /** Background streams advanced per benchmark iteration (default 3). */
+  readonly additionalStreamAdvanceRate?: number;
 }
 export interface TestSuite {
   readonly env: TestEnv;
@@ -232,6 +237,7 @@ function buildSuite(root: Node, text: boolean): TestSuite {
   let env: TestEnv = {};
   if (envNode) {
     markText(envNode, text).allow(
+      'test_path', // Google's tester overwrites it with the test file's own path; so does extgate
       'wasm_path',
       'config_path',
       'log_level',
@@ -246,7 +252,9 @@ function buildSuite(root: Node, text: boolean): TestSuite {
       configPath: envNode.str('config_path'),
       logLevel: envNode.str('log_level') ?? envNode.str('min_log_level'),
       timeSecs: envNode.num('time_secs'),
+      logPath: envNode.str('log_path'),
       numAdditionalStreams: envNode.num('num_additional_streams'),
+      additionalStreamAdvanceRate: envNode.num('additional_stream_advance_rate'),
     };
   }
   const tests = root.msgs('test').map((t, i) => {
