@@ -10,7 +10,6 @@ import type { WasmPluginIR } from '../../../ir/snapshot.js';
 import { sha256Digest } from '../plugin-module.js';
 import { WasmRuntime } from '../runtime.js';
 import { WasmStream } from '../wasm-stream.js';
-import type { PluginLogEntry } from '../plugin-log.js';
 import { LOG_LEVELS, type LogLevelName } from '../abi.js';
 import { bodyInput, chunkBody, headerInput, resolveFromSuite } from './inputs.js';
 import { checkPhase, checkSideEffects, type PhaseOutput } from './expectations.js';
@@ -103,10 +102,18 @@ export async function runSuite(suite: TestSuite, opts: RunOptions): Promise<Test
   const outcomes: TestOutcome[] = [];
   const usage: Usage[] = [];
   if (!opts.noTest) {
-    for (const t of suite.tests) {
+    // One runtime compiles (and instruments) the module once; each test still gets its own VM.
+    const logs: string[] = [];
+    const rt = new WasmRuntime({
+      logSink: (e) => logs.push(e.message),
+      ...(p.limits ? { limits: p.limits } : {}),
+    });
+    for (const [i, t] of suite.tests.entries()) {
       opts.out(`[ RUN      ] ${t.name}`);
       const t0 = performance.now();
-      const { failures, used } = await runTest(t, p);
+      logs.length = 0;
+      const { failures, used } = await runTest(t, p, rt, `${p.plugin.key}#${i}`, logs);
+      rt.retain({ [p.plugin.key]: p.plugin }); // drop this test's VM, keep the compiled module
       if (used) usage.push(used);
       const ms = Math.round(performance.now() - t0);
       for (const f of failures) opts.out(`    ${f}`);
@@ -132,24 +139,28 @@ export function propertyMap(t: TestCase): Map<string, Uint8Array> {
 /** A phase that could not run: the test stops there (Google's ASSERT_* / ASSERT_VM_HEALTH). */
 class Abort extends Error {}
 
-async function runTest(t: TestCase, p: Prepared): Promise<{ failures: string[]; used?: Usage }> {
+async function runTest(
+  t: TestCase,
+  p: Prepared,
+  rt: WasmRuntime,
+  key: string,
+  logs: string[],
+): Promise<{ failures: string[]; used?: Usage }> {
   const base = p.opts.baseDir;
-  const logs: string[] = [];
   const logFile = p.opts.logPath;
-  const sink = (e: PluginLogEntry) => {
-    logs.push(e.message);
-    if (logFile) appendFileSync(logFile, `${e.message}\n`);
-  };
   if (logFile) appendFileSync(logFile, `--- Starting test: ${t.name} ---\n`);
   const failures: string[] = [];
-  const take = () => logs.splice(0);
-  const rt = new WasmRuntime({ logSink: sink, ...(p.limits ? { limits: p.limits } : {}) });
+  const take = () => {
+    const taken = logs.splice(0);
+    if (logFile) for (const line of taken) appendFileSync(logFile, `${line}\n`);
+    return taken;
+  };
   let stream: WasmStream | undefined;
   let used: Usage | undefined;
   try {
     let pool;
     try {
-      pool = rt.pool(p.plugin);
+      pool = rt.pool({ ...p.plugin, key });
       pool.release(pool.acquire()); // start the VM now, so plugin_init sees its logs
     } catch (err) {
       throw new Abort(`[plugin_init] ${(err as Error).message}`);
@@ -223,6 +234,7 @@ async function runTest(t: TestCase, p: Prepared): Promise<{ failures: string[]; 
     failures.push(err.message);
     stream?.close();
   } finally {
+    take();
     if (logFile) appendFileSync(logFile, `--- Finished test: ${t.name} ---\n`);
   }
   return { failures, ...(used ? { used } : {}) };
