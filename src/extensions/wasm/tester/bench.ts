@@ -5,11 +5,11 @@
 // Output has Google Benchmark's console shape: name, Time, CPU, Iterations and the same user counters.
 import type { WasmPluginIR } from '../../../ir/snapshot.js';
 import { WasmRuntime } from '../runtime.js';
-import { WasmStream } from '../wasm-stream.js';
+import type { WasmStream } from '../wasm-stream.js';
 import type { PluginPool } from '../plugin-pool.js';
 import { HeaderList } from '../../header-map.js';
 import { bodyInput, chunkBody, headerInput } from './inputs.js';
-import { propertyMap, TEST_REQUEST, type Prepared } from './runner.js';
+import { testStream, type Prepared } from './runner.js';
 import type { Invocation, TestCase, TestSuite } from './suite.js';
 
 /** Google Benchmark's default: iterate until the timed part has run this long. */
@@ -72,11 +72,7 @@ class AdditionalStream {
 
   async advance(): Promise<void> {
     if (!this.stream) {
-      this.stream = new WasmStream(this.pool, TEST_REQUEST, {
-        propertyOverrides: propertyMap(this.t),
-        startNs: this.startNs,
-        onlyListedProperties: true,
-      });
+      this.stream = testStream(this.pool, this.t, this.startNs);
       this.stream.begin();
       const { p } = this;
       this.steps = [
@@ -237,11 +233,7 @@ async function bench(
       if (kind === 'http' && background.length > 0)
         for (let k = 0; k < rate; k++)
           await background[Math.floor(Math.random() * background.length)]!.advance();
-      const s = new WasmStream(pool, TEST_REQUEST, {
-        propertyOverrides: propertyMap(t),
-        startNs: p.startNs,
-        onlyListedProperties: true,
-      });
+      const s = testStream(pool, t, p.startNs);
       if (kind === 'stream')
         return timed(() => {
           s.begin();

@@ -10,6 +10,7 @@ import type { WasmPluginIR } from '../../../ir/snapshot.js';
 import { sha256Digest } from '../plugin-module.js';
 import { WasmRuntime } from '../runtime.js';
 import { WasmStream } from '../wasm-stream.js';
+import type { PluginPool } from '../plugin-pool.js';
 import { LOG_LEVELS, type LogLevelName } from '../abi.js';
 import { bodyInput, chunkBody, headerInput, resolveFromSuite } from './inputs.js';
 import { checkPhase, checkSideEffects, type PhaseOutput } from './expectations.js';
@@ -43,7 +44,7 @@ export interface TestOutcome {
 }
 
 /** The request every stream describes; only what the test lists is visible as properties. */
-export const TEST_REQUEST: RequestInfo = Object.freeze({
+const TEST_REQUEST: RequestInfo = Object.freeze({
   requestId: 'wasm-test',
   scheme: 'https',
   sourceAddress: '127.0.0.1',
@@ -131,9 +132,15 @@ export async function runSuite(suite: TestSuite, opts: RunOptions): Promise<Test
   return outcomes;
 }
 
-/** The test's properties, by dotted path (Google joins the SDKs' NUL separators with dots). */
-export function propertyMap(t: TestCase): Map<string, Uint8Array> {
-  return new Map(t.properties.map((x) => [x.path.replace(/\0/g, '.'), Buffer.from(x.value, 'utf8')]));
+/** A stream as Google's tester makes one: frozen clock, only the test's properties (by dotted path). */
+export function testStream(pool: PluginPool, t: TestCase, startNs: bigint): WasmStream {
+  return new WasmStream(pool, TEST_REQUEST, {
+    propertyOverrides: new Map(
+      t.properties.map((x) => [x.path.replace(/\0/g, '.'), Buffer.from(x.value, 'utf8')]),
+    ),
+    startNs,
+    onlyListedProperties: true,
+  });
 }
 
 /** A phase that could not run: the test stops there (Google's ASSERT_* / ASSERT_VM_HEALTH). */
@@ -167,11 +174,7 @@ async function runTest(
     }
     if (t.pluginInit) failures.push(...checkSideEffects('plugin_init', t.pluginInit, take(), base));
     take();
-    stream = new WasmStream(pool, TEST_REQUEST, {
-      propertyOverrides: propertyMap(t),
-      startNs: p.startNs,
-      onlyListedProperties: true,
-    });
+    stream = testStream(pool, t, p.startNs);
     const s = stream;
     await vmHealth('stream_init', async () => s.begin());
     if (t.streamInit) failures.push(...checkSideEffects('stream_init', t.streamInit, take(), base));
