@@ -74,7 +74,9 @@ export function compileRegex(pattern: string): Regex {
   const prefix = typeof internal?.prefix === 'string' ? internal.prefix : '';
   return {
     fullMatch:
-      prefix === '' ? (input) => re.testExact(input) : (input) => input.startsWith(prefix) && re.testExact(input),
+      prefix === ''
+        ? (input) => re.testExact(input)
+        : (input) => input.startsWith(prefix) && re.testExact(input),
     partialMatch: (input) => re.test(input),
   };
 }
