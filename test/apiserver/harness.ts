@@ -40,7 +40,7 @@ export interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  json(): Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json(): Record<string, any>;
 }
 
 export async function startTestApi(extra: Partial<ApiServerOptions> = {}): Promise<TestApi> {

@@ -93,7 +93,7 @@ describe('strategic merge patch', () => {
         },
       },
     };
-    const out = strategicMergePatch('Deployment', live, patch) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const out = strategicMergePatch('Deployment', live, patch) as any;
     assert.deepEqual(out.metadata, { finalizers: ['example.com/a'], labels: { a: '1' } });
     assert.deepEqual(out.spec.strategy, { type: 'Recreate' });
     assert.deepEqual(out.spec.template.spec.containers, [

@@ -7,7 +7,7 @@ import { eventually, startTestApi, type TestApi } from './harness.js';
 const CM = '/api/v1/namespaces/default/configmaps';
 
 interface Stream {
-  events: { type: string; object: Record<string, any> }[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  events: { type: string; object: Record<string, any> }[];
   ended: boolean;
   status: number;
   contentType: string;
