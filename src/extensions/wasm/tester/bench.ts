@@ -9,7 +9,7 @@ import type { WasmStream } from '../wasm-stream.js';
 import type { PluginPool } from '../plugin-pool.js';
 import { HeaderList } from '../../header-map.js';
 import { bodyInput, chunkBody, headerInput } from './inputs.js';
-import { testStream, type Prepared } from './runner.js';
+import { testStream, type Prepared } from './prepared.js';
 import type { Invocation, TestCase, TestSuite } from './suite.js';
 
 /** Google Benchmark's default: iterate until the timed part has run this long. */

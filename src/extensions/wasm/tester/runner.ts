@@ -5,63 +5,23 @@
 // (env.time_secs, else the Unix epoch + 1 ms); get_property answers only the test's `properties`. GKE's limits
 // are measured, not enforced, unless `gkeLimits` (gke-limits.ts). Benchmarks: bench.ts.
 import { appendFileSync, readFileSync } from 'node:fs';
-import type { RequestInfo } from '../../extension.js';
-import type { WasmPluginIR } from '../../../ir/snapshot.js';
 import { sha256Digest } from '../plugin-module.js';
 import { WasmRuntime } from '../runtime.js';
 import { WasmStream } from '../wasm-stream.js';
-import type { PluginPool } from '../plugin-pool.js';
 import { LOG_LEVELS, type LogLevelName } from '../abi.js';
 import { bodyInput, chunkBody, headerInput, resolveFromSuite } from './inputs.js';
 import { checkPhase, checkSideEffects, type PhaseOutput } from './expectations.js';
 import { limitWarnings, TESTER_LIMITS, type Usage } from './gke-limits.js';
 import { runBenchmarks } from './bench.js';
-import type { Invocation, TestCase, TestSuite } from './suite.js';
+import { testStream, type Prepared, type RunOptions } from './prepared.js';
 
-export interface RunOptions {
-  readonly pluginPath: string;
-  readonly configPath?: string;
-  /** Directory that relative paths are resolved against (the test file's, Google's `test_path`). */
-  readonly baseDir: string;
-  readonly noBench?: boolean;
-  readonly noTest?: boolean;
-  readonly logLevel?: LogLevelName;
-  /** Enforce GKE's limits (module + config size, CPU per request, memory) instead of warning about them. */
-  readonly gkeLimits?: boolean;
-  /** Append functional tests' plugin logs here (Google: env.log_path / --logfile). */
-  readonly logPath?: string;
-  /** Background streams during benchmarks (Google: num_additional_streams). */
-  readonly additionalStreams?: number;
-  /** Background streams advanced per benchmark iteration (Google: additional_stream_advance_rate, default 3). */
-  readonly advanceRate?: number;
-  readonly out: (line: string) => void;
-}
+export type { RunOptions } from './prepared.js';
+import type { Invocation, TestCase, TestSuite } from './suite.js';
 
 export interface TestOutcome {
   readonly name: string;
   readonly passed: boolean;
   readonly failures: readonly string[];
-}
-
-/** The request every stream describes; only what the test lists is visible as properties. */
-const TEST_REQUEST: RequestInfo = Object.freeze({
-  requestId: 'wasm-test',
-  scheme: 'https',
-  sourceAddress: '127.0.0.1',
-  sourcePort: 0,
-  destinationAddress: '127.0.0.1',
-  destinationPort: 0,
-  listener: 'wasm-test',
-});
-
-/** What a suite run needs, shared by the functional tests and the benchmarks. */
-export interface Prepared {
-  readonly plugin: WasmPluginIR;
-  readonly moduleBytes: number;
-  readonly configBytes: number;
-  readonly limits?: typeof TESTER_LIMITS;
-  readonly startNs: bigint;
-  readonly opts: RunOptions;
 }
 
 /** Google's default clock: the Unix epoch + 1 ms. */
@@ -130,17 +90,6 @@ export async function runSuite(suite: TestSuite, opts: RunOptions): Promise<Test
     else await runBenchmarks(suite, p);
   }
   return outcomes;
-}
-
-/** A stream as Google's tester makes one: frozen clock, only the test's properties (by dotted path). */
-export function testStream(pool: PluginPool, t: TestCase, startNs: bigint): WasmStream {
-  return new WasmStream(pool, TEST_REQUEST, {
-    propertyOverrides: new Map(
-      t.properties.map((x) => [x.path.replace(/\0/g, '.'), Buffer.from(x.value, 'utf8')]),
-    ),
-    startNs,
-    onlyListedProperties: true,
-  });
 }
 
 /** A phase that could not run: the test stops there (Google's ASSERT_* / ASSERT_VM_HEALTH). */
