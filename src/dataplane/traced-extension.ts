@@ -81,51 +81,45 @@ class TracedStream implements ExtensionStream {
     this.inner.close();
   }
 
-  private async headers(
-    event: HttpEvent,
-    headers: HeaderMap,
-    run: () => Promise<StepResult>,
-  ): Promise<StepResult> {
-    const before = this.trace.capturing ? this.trace.capture(headers) : undefined;
-    const startedAt = performance.now();
-    let result: StepResult;
-    try {
-      result = await run();
-    } catch (err) {
-      this.failed(event, startedAt, err, before);
-      throw err;
-    }
-    this.record(
+  private headers(event: HttpEvent, headers: HeaderMap, run: () => Promise<StepResult>): Promise<StepResult> {
+    return this.step(
       event,
-      startedAt,
-      result,
-      before,
-      this.trace.capturing ? this.trace.capture(headers) : undefined,
+      () => this.trace.capture(headers),
+      run,
+      () => this.trace.capture(headers),
     );
-    return result;
   }
 
-  private async body(
+  private body(
     event: HttpEvent,
     chunk: Uint8Array,
     run: () => Promise<BodyStepResult>,
   ): Promise<BodyStepResult> {
-    const before = this.trace.capturing ? this.trace.capture(NO_HEADERS, chunk) : undefined;
+    return this.step(
+      event,
+      () => this.trace.capture(NO_HEADERS, chunk),
+      run,
+      (result) => this.trace.capture(NO_HEADERS, result.chunks),
+    );
+  }
+
+  /** Runs one event, recording what it saw before and after (captures only while the trace is capturing). */
+  private async step<R extends StepResult>(
+    event: HttpEvent,
+    captureBefore: () => CapturedMessage | undefined,
+    run: () => Promise<R>,
+    captureAfter: (result: R) => CapturedMessage | undefined,
+  ): Promise<R> {
+    const before = this.trace.capturing ? captureBefore() : undefined;
     const startedAt = performance.now();
-    let result: BodyStepResult;
+    let result: R;
     try {
       result = await run();
     } catch (err) {
       this.failed(event, startedAt, err, before);
       throw err;
     }
-    this.record(
-      event,
-      startedAt,
-      result,
-      before,
-      this.trace.capturing ? this.trace.capture(NO_HEADERS, result.chunks) : undefined,
-    );
+    this.record(event, startedAt, result, before, this.trace.capturing ? captureAfter(result) : undefined);
     return result;
   }
 
