@@ -3,7 +3,6 @@
 // A small body that is complete when the headers answer arrives must reach the callout as ONE message with
 // end_of_stream true, so the replacement reaches the backend (or client) exactly once.
 import { after, before, describe, it } from 'node:test';
-import http from 'node:http';
 import assert from 'node:assert/strict';
 import { CalloutClient } from '../../src/extensions/callout/client.js';
 import { chainCompiler } from '../../src/extensions/chain.js';
@@ -20,6 +19,7 @@ import {
   rule,
   snapshot,
   startGateway,
+  postH1With,
   type Reply,
 } from '../dataplane/fixtures.js';
 import { calloutIR, startCallout, type RunningCallout } from './support.js';
@@ -182,29 +182,7 @@ describe('body events as Envoy sends them', () => {
   it('http1 chunked body arriving after the headers answer: chunk by chunk, then an empty end_of_stream', async () => {
     const p = await gateway('http1', callout.plaintext, ['RequestHeaders', 'RequestBody']);
     seen.length = 0;
-    const a = await new Promise<Reply>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port: p,
-          path: '/serviceextensions',
-          method: 'POST',
-          agent: false,
-          headers: { 'transfer-encoding': 'chunked' },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              body: Buffer.concat(chunks).toString(),
-            }),
-          );
-        },
-      );
-      req.on('error', reject);
+    const a = await postH1With(p, { 'transfer-encoding': 'chunked' }, (req) => {
       req.flushHeaders();
       setTimeout(() => req.write('first'), 150);
       setTimeout(() => req.write('second'), 300);

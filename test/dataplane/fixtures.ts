@@ -290,18 +290,15 @@ export interface Reply {
   readonly body: string;
 }
 
-/** HTTP/1.1 POST with content-length, the body written with the headers. */
-export function postH1(p: number, body: string | Buffer): Promise<Reply> {
+/** HTTP/1.1 POST to /serviceextensions with these headers; `send` writes the body (and ends the request). */
+export function postH1With(
+  p: number,
+  headers: http.OutgoingHttpHeaders,
+  send: (req: http.ClientRequest) => void,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: p,
-        path: '/serviceextensions',
-        method: 'POST',
-        agent: false,
-        headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) },
-      },
+      { host: '127.0.0.1', port: p, path: '/serviceextensions', method: 'POST', agent: false, headers },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -315,8 +312,15 @@ export function postH1(p: number, body: string | Buffer): Promise<Reply> {
       },
     );
     req.on('error', reject);
-    req.end(body);
+    send(req);
   });
+}
+
+/** HTTP/1.1 POST with content-length, the body written with the headers. */
+export function postH1(p: number, body: string | Buffer): Promise<Reply> {
+  return postH1With(p, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) }, (req) =>
+    req.end(body),
+  );
 }
 
 /** h2c POST whose body goes in the DATA frame that ends the stream. */
