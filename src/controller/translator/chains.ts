@@ -155,6 +155,16 @@ interface BuildContext {
   out: BuiltChains;
 }
 
+/** Where a callout sends its gRPC stream. */
+interface CalloutTarget {
+  service: string;
+  endpoints: readonly EndpointIR[];
+  tls: CalloutTlsIR | null;
+  /** Overrides the extension's `authority` (a Google API is addressed by its own name). */
+  authority?: string;
+}
+
+/** One extension of a chain → its IR, or undefined (with the problem recorded in `ctx.out`) when unusable. */
 function buildExtension(
   kind: ExtensionKind,
   e: GkeExtension,
@@ -163,104 +173,150 @@ function buildExtension(
   metadataNamespace: string,
   ctx: BuildContext,
 ): ExtensionIR | undefined {
-  const { ns, key, node, index, resolver, options, out } = ctx;
   const events = (
     e.supportedEvents && e.supportedEvents.length > 0 ? e.supportedEvents : defaultEvents
   ) as readonly HttpEvent[];
   const failOpen = e.failOpen ?? false;
+  if (e.backendRef && (e.backendRef.kind ?? 'Service') === 'GCPWasmPlugin')
+    return wasmExtension(kind, e, e.backendRef.name, ctx, { id, failOpen, events });
+  const target = calloutTarget(kind, e, ctx);
+  if (!target) return undefined;
+  return calloutExtension(e, target, { id, failOpen, events, metadataNamespace });
+}
+
+interface Common {
+  id: string;
+  failOpen: boolean;
+  events: readonly HttpEvent[];
+}
+
+/** A GCPWasmPlugin backend: traffic extensions only, on classes that run Wasm, referencing a plugin that exists. */
+function wasmExtension(
+  kind: ExtensionKind,
+  e: GkeExtension,
+  pluginName: string,
+  ctx: BuildContext,
+  { id, failOpen, events }: Common,
+): ExtensionIR | undefined {
+  const { node, out } = ctx;
+  if (kind === 'GCPRoutingExtension') {
+    out.notAccepted.add(
+      'NotAllowed',
+      `extension "${e.name}": a GCPRoutingExtension cannot reference a GCPWasmPlugin; use a GCPTrafficExtension`,
+    );
+    return undefined;
+  }
+  const pluginKey = `${ctx.ns}/${pluginName}`;
+  if (!node.capabilities.wasmPlugins) {
+    const message = `GCPWasmPlugin backends are only supported on GatewayClass gke-l7-global-external-managed; Gateway ${node.key} uses "${node.className}"`;
+    out.notAccepted.add('NotAllowed', message);
+    out.wasmNotAllowed ??= message;
+  }
+  const resolution = ctx.resolvePlugin(pluginKey);
+  if (!resolution) {
+    out.unresolved.add(
+      'GCPWasmPluginNotFound',
+      `error cause: invalid-wasm-plugin: GCPWasmPlugin ${pluginKey} in GCPTrafficExtension ${ctx.key} does not exist`,
+    );
+    return undefined;
+  }
+  out.plugins.set(pluginKey, resolution);
+  if (!resolution.ok)
+    out.pluginsUnavailable.add(
+      resolution.pending ? 'Pending' : 'ProgrammingFailed',
+      `GCPWasmPlugin ${pluginKey}: ${resolution.message}; until a version loads, requests extension "${e.name}" sees are ${failOpen ? 'passed on without it (failOpen: true)' : 'answered 500 (failOpen: false)'}`,
+    );
+  return { kind: 'wasm', id, name: e.name, failOpen, events, plugin: pluginKey };
+}
+
+/** A callout's target: a core Service (by its HTTP2 port) or a mapped googleAPIServiceName; exactly one. */
+function calloutTarget(kind: ExtensionKind, e: GkeExtension, ctx: BuildContext): CalloutTarget | undefined {
   const ref = e.backendRef;
   const refKind = ref ? (ref.kind ?? 'Service') : undefined;
-
-  if (ref && refKind === 'GCPWasmPlugin') {
-    if (kind === 'GCPRoutingExtension') {
-      out.notAccepted.add(
-        'NotAllowed',
-        `extension "${e.name}": a GCPRoutingExtension cannot reference a GCPWasmPlugin; use a GCPTrafficExtension`,
-      );
-      return undefined;
-    }
-    const pluginKey = `${ns}/${ref.name}`;
-    if (!node.capabilities.wasmPlugins) {
-      const message = `GCPWasmPlugin backends are only supported on GatewayClass gke-l7-global-external-managed; Gateway ${node.key} uses "${node.className}"`;
-      out.notAccepted.add('NotAllowed', message);
-      out.wasmNotAllowed ??= message;
-    }
-    const resolution = ctx.resolvePlugin(pluginKey);
-    if (!resolution) {
-      out.unresolved.add(
-        'GCPWasmPluginNotFound',
-        `error cause: invalid-wasm-plugin: GCPWasmPlugin ${pluginKey} in GCPTrafficExtension ${key} does not exist`,
-      );
-      return undefined;
-    }
-    out.plugins.set(pluginKey, resolution);
-    if (!resolution.ok)
-      out.pluginsUnavailable.add(
-        resolution.pending ? 'Pending' : 'ProgrammingFailed',
-        `GCPWasmPlugin ${pluginKey}: ${resolution.message}; until a version loads, requests extension "${e.name}" sees are ${failOpen ? 'passed on without it (failOpen: true)' : 'answered 500 (failOpen: false)'}`,
-      );
-    return { kind: 'wasm', id, name: e.name, failOpen, events, plugin: pluginKey };
-  }
-
-  let target: { service: string; endpoints: readonly EndpointIR[]; tls: CalloutTlsIR | null } | undefined;
-  let authority = e.authority ?? '';
-  if (ref && refKind === 'Service' && (ref.group ?? '') === '') {
-    const lookup = resolver.servicePort(ns, ref.name, ref.port);
-    const service = index.services.get(`${ns}/${ref.name}`);
-    if (!service) {
-      out.unresolved.add('ExtensionServiceNotFound', `service "${ref.name}" not found in namespace "${ns}"`);
-      return undefined;
-    }
-    const port = lookup.ok ? lookup.port : undefined;
-    const app = (port?.appProtocol ?? '').toLowerCase();
-    const h2c = app === 'kubernetes.io/h2c' || app === 'h2c';
-    if (!port || !(app === 'http2' || h2c)) {
-      const message = `service ${ns}/${ref.name} in ${kind} does not have port ${ref.port ?? '<unset>'} with protocol HTTP2`;
-      out.unprogrammed.add('ProgrammingFailed', message);
-      out.unprogrammedForGateway.push(message);
-      return undefined;
-    }
-    const serviceKey = `${ns}/${ref.name}`;
-    const tls = h2c ? null : calloutTls(index, serviceKey, port.name, out);
-    target = { service: `${serviceKey}:${port.port}`, endpoints: resolver.endpoints(serviceKey, port), tls };
-    out.services.add(target.service);
-  } else if (ref) {
-    out.notAccepted.add(
+  if (ref && refKind === 'Service' && (ref.group ?? '') === '') return serviceTarget(kind, ref, ctx);
+  if (ref) {
+    ctx.out.notAccepted.add(
       'InvalidExtensionService',
       `extension "${e.name}": backendRef kind ${ref.group ? `${ref.group}/` : ''}${refKind} is not supported by extgate; use a Service${kind === 'GCPTrafficExtension' ? ' or a GCPWasmPlugin' : ''}`,
     );
     return undefined;
-  } else if (e.googleAPIServiceName) {
-    if (kind === 'GCPRoutingExtension') {
-      out.notAccepted.add(
-        'NotAllowed',
-        `extension "${e.name}": googleAPIServiceName is only supported on GCPTrafficExtension`,
-      );
-      return undefined;
-    }
-    const mapped = options.googleApiServices[e.googleAPIServiceName];
-    const endpoint = mapped ? parseHostPort(mapped) : undefined;
-    if (!endpoint) {
-      out.unprogrammed.add(
-        'ProgrammingFailed',
-        `googleAPIServiceName "${e.googleAPIServiceName}" is not mapped to a local address; start extgate with a mapping ${e.googleAPIServiceName}=HOST:PORT`,
-      );
-      return undefined;
-    }
-    authority = e.googleAPIServiceName;
-    target = {
-      service: `googleapis:${e.googleAPIServiceName}`,
-      endpoints: [endpoint],
-      tls: { verify: false },
-    };
-  } else {
-    out.notAccepted.add(
-      'Invalid',
-      `extension "${e.name}": exactly one of backendRef or googleAPIServiceName should be set`,
+  }
+  if (e.googleAPIServiceName) return googleApiTarget(kind, e.name, e.googleAPIServiceName, ctx);
+  ctx.out.notAccepted.add(
+    'Invalid',
+    `extension "${e.name}": exactly one of backendRef or googleAPIServiceName should be set`,
+  );
+  return undefined;
+}
+
+/** A Service port is usable only with appProtocol HTTP2 (TLS) or h2c (plaintext), as GKE requires. */
+function serviceTarget(
+  kind: ExtensionKind,
+  ref: NonNullable<GkeExtension['backendRef']>,
+  ctx: BuildContext,
+): CalloutTarget | undefined {
+  const { ns, index, resolver, out } = ctx;
+  const lookup = resolver.servicePort(ns, ref.name, ref.port);
+  const serviceKey = `${ns}/${ref.name}`;
+  if (!index.services.get(serviceKey)) {
+    out.unresolved.add('ExtensionServiceNotFound', `service "${ref.name}" not found in namespace "${ns}"`);
+    return undefined;
+  }
+  const port = lookup.ok ? lookup.port : undefined;
+  const app = (port?.appProtocol ?? '').toLowerCase();
+  const h2c = app === 'kubernetes.io/h2c' || app === 'h2c';
+  if (!port || !(app === 'http2' || h2c)) {
+    const message = `service ${ns}/${ref.name} in ${kind} does not have port ${ref.port ?? '<unset>'} with protocol HTTP2`;
+    out.unprogrammed.add('ProgrammingFailed', message);
+    out.unprogrammedForGateway.push(message);
+    return undefined;
+  }
+  const tls = h2c ? null : calloutTls(index, serviceKey, port.name, out);
+  const target = {
+    service: `${serviceKey}:${port.port}`,
+    endpoints: resolver.endpoints(serviceKey, port),
+    tls,
+  };
+  out.services.add(target.service);
+  return target;
+}
+
+/** A Google API callout (traffic extensions only), served here by the local stand-in it is mapped to. */
+function googleApiTarget(
+  kind: ExtensionKind,
+  extensionName: string,
+  serviceName: string,
+  ctx: BuildContext,
+): CalloutTarget | undefined {
+  if (kind === 'GCPRoutingExtension') {
+    ctx.out.notAccepted.add(
+      'NotAllowed',
+      `extension "${extensionName}": googleAPIServiceName is only supported on GCPTrafficExtension`,
     );
     return undefined;
   }
+  const mapped = ctx.options.googleApiServices[serviceName];
+  const endpoint = mapped ? parseHostPort(mapped) : undefined;
+  if (!endpoint) {
+    ctx.out.unprogrammed.add(
+      'ProgrammingFailed',
+      `googleAPIServiceName "${serviceName}" is not mapped to a local address; start extgate with a mapping ${serviceName}=HOST:PORT`,
+    );
+    return undefined;
+  }
+  return {
+    service: `googleapis:${serviceName}`,
+    endpoints: [endpoint],
+    tls: { verify: false },
+    authority: serviceName,
+  };
+}
 
+function calloutExtension(
+  e: GkeExtension,
+  { authority, ...target }: CalloutTarget,
+  { id, failOpen, events, metadataNamespace }: Common & { metadataNamespace: string },
+): CalloutExtensionIR {
   const callout: {
     -readonly [K in keyof CalloutExtensionIR]: CalloutExtensionIR[K];
   } = {
@@ -269,7 +325,7 @@ function buildExtension(
     name: e.name,
     failOpen,
     events,
-    authority,
+    authority: authority ?? e.authority ?? '',
     timeoutMs: parseDurationMs(e.timeout) ?? DEFAULT_CALLOUT_TIMEOUT_MS,
     metadataNamespace,
     requestBodySendMode:
