@@ -1,7 +1,8 @@
 # extgate image: `extgate serve` on Node 24 LTS (deploy/deployment.yaml runs it).
 #   docker build -t extgate:0.1.0 .
-# Three stages: compile TypeScript with the dev dependencies, install the production dependencies alone
-# (better-sqlite3 is native: built here, where the compilers are), and copy both into a clean slim image.
+# Three stages: compile TypeScript with the dev dependencies, install the production dependencies alone, and
+# copy both into a clean slim image. No compilers anywhere: better-sqlite3 (native) ships Node-API prebuilds
+# for linux x64/arm64 (glibc, as in this Debian image), loaded as they are.
 
 FROM node:24-slim AS build
 WORKDIR /app
@@ -19,12 +20,10 @@ RUN printf '%s' '{"extends":"./tsconfig.json","include":["src/**/*.ts","examples
 
 FROM node:24-slim AS deps
 WORKDIR /app
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# Fails the build here, not at the first start, if the prebuilt addon does not load on this base image.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm rebuild better-sqlite3 \
+ && node -e "new (require('better-sqlite3'))(':memory:').close()" \
  && npm cache clean --force
 
 FROM node:24-slim

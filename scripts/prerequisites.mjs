@@ -10,6 +10,7 @@ import { existsSync, readdirSync, mkdtempSync, realpathSync, rmSync } from 'node
 import { delimiter, dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 /** Where the API server's kubectl 1.20 compatibility tests find it (test/apiserver/harness.ts). */
@@ -102,18 +103,28 @@ export function missingLine(missing) {
 }
 
 /**
- * better-sqlite3 is a native addon: built by `npm ci` against whatever headers npm was configured with (Debian's
- * npmrc says nodedir=/usr, its own Node 20), it fails to load in another Node ("did not self-register").
- * Rebuilt here against the running node's own headers, which Node's release builds ship beside the binary.
+ * better-sqlite3 is a native addon. Since 13 it ships Node-API prebuilds for linux (glibc and musl), macOS and
+ * Windows on x64 and arm64: one binary for every Node version, loaded as is; `npm ci` runs no install script
+ * and builds nothing. Where no prebuild fits (another platform or architecture, a libc the prebuild does not
+ * run on) it is compiled here from the sources the package carries, with its own `build-release` script
+ * (node-gyp, which npm puts on a script's PATH), against the running node's headers, which Node's release
+ * builds ship beside the binary. `npm rebuild better-sqlite3` would do nothing: the package has no install
+ * script and no gypfile flag. The compiled addon (build/Release) is loaded before the prebuilds.
  */
 export function ensureNativeAddons() {
   const probe = () => spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { stdio: 'ignore' }).status === 0;
   if (probe()) return true;
+  let packageDir;
+  try {
+    packageDir = dirname(createRequire(join(process.cwd(), 'package.json')).resolve('better-sqlite3/package.json'));
+  } catch {
+    return false; // not installed at all: `npm ci` first
+  }
   const prefix = dirname(dirname(realpathSync(process.execPath)));
   const env = { ...process.env };
   if (existsSync(join(prefix, 'include', 'node', 'node_version.h'))) env.npm_config_nodedir = prefix;
-  console.log(`prerequisites: rebuilding better-sqlite3 for node ${process.version} (headers: ${env.npm_config_nodedir ?? 'npm default'})`);
-  spawnSync('npm', ['rebuild', 'better-sqlite3'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  console.log(`prerequisites: compiling better-sqlite3 for node ${process.version} (no prebuild loads here; headers: ${env.npm_config_nodedir ?? 'npm default'})`);
+  spawnSync('npm', ['run', 'build-release'], { cwd: packageDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
   return probe();
 }
 

@@ -26,7 +26,7 @@ if (files.length === 0) {
 }
 // Tools the tests need (kubectl, nginx, a registry, Chromium, ...): installed where this run may, otherwise
 // named in one line here and again after the tests, where a reader of the log looks first.
-if (!ensureNativeAddons()) console.log('prerequisites: better-sqlite3 does not load in this node: run `npm rebuild better-sqlite3`');
+if (!ensureNativeAddons()) console.log('prerequisites: better-sqlite3 does not load in this node and did not compile: run `npm run build-release` in node_modules/better-sqlite3 and read its errors');
 const prerequisites = missingLine(ensurePrerequisites());
 console.log(prerequisites);
 // A full run also measures line/branch/function coverage of the shipped code (dist/src) with Node's own test

@@ -1,5 +1,6 @@
 # Sourced by .ci/run (and by anyone whose machine has an older Node): puts a Node.js that extgate supports
-# (>= 22.12: `reusePort` for the data-plane workers; 24 is the LTS line we test on) first on PATH.
+# (>= 22.19: `reusePort` for the data-plane workers needs 22.12, undici 8 22.19; 24 is the LTS line we test
+# on) first on PATH.
 # When the machine's node is older, Node 24 is taken from the npm registry's `node-linux-<arch>` package
 # (the same binaries nodejs.org ships, published to npm by the `node` package) and unpacked under
 # ~/.cache/extgate — outside the repository. Its headers come with it, so native addons (better-sqlite3)
@@ -7,14 +8,14 @@
 extgate_node_ok() {
   command -v node >/dev/null 2>&1 && node -e '
     const [a, b] = process.versions.node.split(".").map(Number);
-    process.exit(a > 22 || (a === 22 && b >= 12) ? 0 : 1)'
+    process.exit(a > 22 || (a === 22 && b >= 19) ? 0 : 1)'
 }
 if ! extgate_node_ok; then
   extgate_arch="$(uname -m)"
   case "$extgate_arch" in x86_64) extgate_arch=x64 ;; aarch64) extgate_arch=arm64 ;; esac
   extgate_node_dir="${XDG_CACHE_HOME:-$HOME/.cache}/extgate/node-v24-linux-$extgate_arch"
   if [ ! -x "$extgate_node_dir/bin/node" ]; then
-    echo "use-node: $(node --version 2>/dev/null || echo 'no node') is older than 22.12; installing Node 24 from the npm registry into $extgate_node_dir"
+    echo "use-node: $(node --version 2>/dev/null || echo 'no node') is older than 22.19; installing Node 24 from the npm registry into $extgate_node_dir"
     extgate_tmp="$(mktemp -d)"
     (cd "$extgate_tmp" && npm pack --silent "node-linux-$extgate_arch@24" >/dev/null && tar xzf node-linux-*.tgz)
     mkdir -p "$(dirname "$extgate_node_dir")"

@@ -1,6 +1,6 @@
 // The provider: one informer per kind the translator reads, feeding a cache; changes are coalesced
-// (DEBOUNCE_MS) into one call of `onChange`. client-node 1.4.0 informers stop for good on any error other
-// than 410 (docs/spec/kubernetes-api.md §4.6), so each one is restarted here with exponential backoff.
+// (DEBOUNCE_MS) into one call of `onChange`. client-node informers (1.x and 2.x alike) stop for good on any
+// error other than 410 (docs/spec/kubernetes-api.md §4.6), so each one is restarted here with backoff.
 
 import { type KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeObject } from '../api/types.js';

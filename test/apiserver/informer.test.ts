@@ -1,11 +1,12 @@
-// @kubernetes/client-node 1.4.0 informers against the embedded API: add/update/delete, a watch the server closes,
-// and a 410 Expired that forces a relist (docs/spec/kubernetes-api.md §4.6).
+// @kubernetes/client-node 2 informers against the embedded API: add/update/delete, a watch the server closes,
+// a 410 Expired that forces a relist, and a quiet watch the client gives up on (docs/spec/kubernetes-api.md
+// §4.6).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { eventually, startTestApi, type TestApi } from './harness.js';
 
-describe('client-node 1.4.0 informer', () => {
+describe('client-node 2 informer', () => {
   let t: TestApi;
   let informer: k8s.Informer<k8s.V1ConfigMap> & k8s.ObjectCache<k8s.V1ConfigMap>;
   const seen: string[] = [];
@@ -83,6 +84,62 @@ describe('client-node 1.4.0 informer', () => {
     await eventually(() => seen.includes('update two {"v":"3"}'), 'update two after relist');
     await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'two' });
     await eventually(() => seen.includes('delete two'), 'delete two after relist');
+    assert.deepEqual(errors, []);
+  });
+});
+
+/** Counts the watch requests an informer makes. */
+class CountingWatch extends k8s.Watch {
+  requests = 0;
+  override watch(...args: Parameters<k8s.Watch['watch']>): ReturnType<k8s.Watch['watch']> {
+    this.requests++;
+    return super.watch(...args);
+  }
+}
+
+describe('client-node 2 informer on a quiet watch', () => {
+  let t: TestApi;
+  let watch: CountingWatch;
+  let informer: k8s.ListWatch<k8s.V1ConfigMap>;
+  let core: k8s.CoreV1Api;
+  let lists = 0;
+  const seen: string[] = [];
+  const errors: unknown[] = [];
+
+  before(async () => {
+    // The server never ends the watch; only the client's inactivity timeout (30 s in client-node 2, shortened
+    // here) does: it aborts the request mid-stream, which the server must take as a plain disconnect.
+    t = await startTestApi();
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(t.api.kubeconfigPath);
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    watch = new CountingWatch(kc);
+    // A private field in client-node's types and no constructor option: set as a plain property, which is
+    // what it is at runtime (dist/watch.js), so the test waits 300 ms instead of 30 s per timeout.
+    Object.assign(watch, { requestTimeoutMs: 300 });
+    informer = new k8s.ListWatch<k8s.V1ConfigMap>(
+      '/api/v1/namespaces/default/configmaps',
+      watch,
+      () => {
+        lists++;
+        return core.listNamespacedConfigMap({ namespace: 'default' });
+      },
+      false,
+    );
+    informer.on('add', (o) => seen.push(`add ${o.metadata?.name}`));
+    informer.on('error', (e) => errors.push(e));
+    await informer.start();
+  });
+  after(async () => {
+    await informer?.stop();
+    await t?.close();
+  });
+
+  it('is resumed from its resourceVersion after the inactivity timeout, without a relist or an error', async () => {
+    await eventually(() => watch.requests >= 4, 'three reconnects after inactivity timeouts', 5000);
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'late' } } });
+    await eventually(() => seen.includes('add late'), 'a change after the reconnects');
+    assert.equal(lists, 1, 'resumed from the resourceVersion, not relisted');
     assert.deepEqual(errors, []);
   });
 });

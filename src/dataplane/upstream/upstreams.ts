@@ -9,6 +9,7 @@ import type { DataPlaneLimits } from '../limits.js';
 import type { UpstreamDispatcher, UpstreamHandler, UpstreamRequest } from './dispatcher.js';
 import { H2cUpstream } from './h2c.js';
 import { H1Upstream } from './h1.js';
+import { UndiciHandlerAdapter } from './undici-handler.js';
 
 class UndiciUpstream implements UpstreamDispatcher {
   constructor(private readonly pool: Pool) {}
@@ -24,7 +25,7 @@ class UndiciUpstream implements UpstreamDispatcher {
         bodyTimeout: 0,
         upgrade: request.upgrade ?? null,
       },
-      handler,
+      new UndiciHandlerAdapter(handler),
     );
   }
 
