@@ -60,9 +60,6 @@ export function buildChains(
   options: ExtensionOptions,
   resolvePlugin: (key: string) => WasmPluginResolution | undefined,
 ): BuiltChains {
-  const ns = ext.metadata.namespace ?? '';
-  const resourceName = ext.metadata.name ?? '';
-  const key = keyOf(ext);
   const out: BuiltChains = {
     chains: [],
     notAccepted: new Problems(),
@@ -73,6 +70,28 @@ export function buildChains(
     plugins: new Map(),
     services: new Set(),
   };
+  checkClass(kind, node, out);
+  const ctx: BuildContext = {
+    ns: ext.metadata.namespace ?? '',
+    key: keyOf(ext),
+    node,
+    index,
+    resolver,
+    options,
+    resolvePlugin,
+    out,
+  };
+  (ext.spec?.extensionChains ?? []).forEach((chain, chainIndex) =>
+    out.chains.push(buildChain(kind, ext.metadata.name ?? '', chain, chainIndex, ctx)),
+  );
+  // A Wasm-only rejection still lets the plugin report the reason on its own ancestor status.
+  if (out.wasmNotAllowed !== undefined && out.notAccepted.message !== out.wasmNotAllowed)
+    out.wasmNotAllowed = undefined;
+  return out;
+}
+
+/** Routing extensions need a regional class; traffic extensions any class but the classic one. */
+function checkClass(kind: ExtensionKind, node: GatewayNode, out: BuiltChains): void {
   const caps = node.capabilities;
   if (kind === 'GCPRoutingExtension' && !caps.routingExtensions) {
     out.notAccepted.add(
@@ -86,62 +105,56 @@ export function buildChains(
       `GCPTrafficExtension is not supported by GatewayClass "${node.className}" of Gateway ${node.key} (Service Extensions do not support the classic load balancer)`,
     );
   }
+}
+
+type ChainSpec = NonNullable<NonNullable<ExtensionResource['spec']>['extensionChains']>[number];
+
+/** One entry of `spec.extensionChains`: its CEL match and the extensions usable in it. */
+function buildChain(
+  kind: ExtensionKind,
+  resourceName: string,
+  chain: ChainSpec,
+  chainIndex: number,
+  ctx: BuildContext,
+): ExtensionChainIR {
+  const chainId = `${kind}/${ctx.key}/${chain.name}`;
+  const extensions = chain.extensions ?? [];
+  if (kind === 'GCPRoutingExtension' && extensions.length !== 1) {
+    ctx.out.notAccepted.add(
+      'Invalid',
+      `spec.extensionChains[${chainIndex}] "${chain.name}" has ${extensions.length} extensions; a GCPRoutingExtension chain must have exactly 1`,
+    );
+  }
   const namespacePrefix =
     kind === 'GCPRoutingExtension' ? 'com.google.lb_route_extension' : 'com.google.lb_traffic_extension';
   const defaultEvents: readonly HttpEvent[] =
     kind === 'GCPRoutingExtension' ? DEFAULT_ROUTING_EVENTS : DEFAULT_TRAFFIC_EVENTS;
+  const irs: ExtensionIR[] = [];
+  for (const e of extensions) {
+    const metadataNamespace = `${namespacePrefix}.${resourceName}.${chain.name}.${e.name}`;
+    const ir = buildExtension(kind, e, `${chainId}/${e.name}`, defaultEvents, metadataNamespace, ctx);
+    if (ir) irs.push(ir);
+  }
+  return {
+    id: chainId,
+    name: chain.name,
+    resource: ctx.key,
+    resourceKind: kind,
+    match: celMatch(chain, ctx.ns),
+    extensions: irs,
+  };
+}
 
-  (ext.spec?.extensionChains ?? []).forEach((chain, chainIndex) => {
-    const chainId = `${kind}/${key}/${chain.name}`;
-    const extensions = chain.extensions ?? [];
-    if (kind === 'GCPRoutingExtension' && extensions.length !== 1) {
-      out.notAccepted.add(
-        'Invalid',
-        `spec.extensionChains[${chainIndex}] "${chain.name}" has ${extensions.length} extensions; a GCPRoutingExtension chain must have exactly 1`,
-      );
-    }
-    const match: CelConditionIR[] = (chain.matchCondition?.celExpressions ?? []).map((e) => {
-      const c: { celMatcher?: string; backendService?: string } = {};
-      if (e.celMatcher) c.celMatcher = e.celMatcher;
-      const ref = e.backendRefs?.[0];
-      if (ref)
-        c.backendService = ref.port !== undefined ? `${ns}/${ref.name}:${ref.port}` : `${ns}/${ref.name}`;
-      return c;
-    });
-    const irs: ExtensionIR[] = [];
-    for (const e of extensions) {
-      const ir = buildExtension(
-        kind,
-        e,
-        `${chainId}/${e.name}`,
-        defaultEvents,
-        `${namespacePrefix}.${resourceName}.${chain.name}.${e.name}`,
-        {
-          ns,
-          key,
-          node,
-          index,
-          resolver,
-          options,
-          resolvePlugin,
-          out,
-        },
-      );
-      if (ir) irs.push(ir);
-    }
-    out.chains.push({
-      id: chainId,
-      name: chain.name,
-      resource: key,
-      resourceKind: kind,
-      match,
-      extensions: irs,
-    });
+/** `matchCondition.celExpressions` → IR; a backendRef there names the backend service the matcher applies to. */
+function celMatch(chain: ChainSpec, ns: string): CelConditionIR[] {
+  return (chain.matchCondition?.celExpressions ?? []).map((e) => {
+    const c: { celMatcher?: string; backendService?: string } = {};
+    if (e.celMatcher) c.celMatcher = e.celMatcher;
+    const ref = e.backendRefs?.[0];
+    if (ref)
+      c.backendService = ref.port !== undefined ? `${ns}/${ref.name}:${ref.port}` : `${ns}/${ref.name}`;
+    return c;
   });
-  // A Wasm-only rejection still lets the plugin report the reason on its own ancestor status.
-  if (out.wasmNotAllowed !== undefined && out.notAccepted.message !== out.wasmNotAllowed)
-    out.wasmNotAllowed = undefined;
-  return out;
 }
 
 interface BuildContext {
