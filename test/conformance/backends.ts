@@ -1,14 +1,20 @@
 // Echo backends standing in for the conformance suite's Pods: one HTTP server per Service on a loopback port
 // (reached through test/e2e/manifests.ts's loopbackService), answering what the suite's echo server answers:
-// the namespace and pod that served the request, and the request as received.
+// the namespace and pod that served the request, and the request as received (path with its query, Host,
+// method, headers). Like the suite's echo server, `?delay=1s` holds the answer back (the timeout tests), and
+// the paths it served are kept, as the suite reads them from the echo Pod's log (the mirror tests), and
+// `X-Echo-Set-Header: Name:value,Name2:value2` sets response headers (the response header tests).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseDurationMs } from '../../src/controller/translator/duration.js';
 
 export interface EchoBackend {
   namespace: string;
   service: string;
   server: Server;
   port: number;
+  /** Paths (with query) served since the last `seen.length = 0`, oldest first. */
+  seen: string[];
 }
 
 /** What the echo server answers: the suite reads `namespace` and `pod` (prefixed by the Service name). */
@@ -21,8 +27,15 @@ export interface EchoAnswer {
   headers: Record<string, string[]>;
 }
 
+/** The longest `?delay=` honoured: a hostile or mistaken value must not hold a test for minutes. */
+const MAX_DELAY_MS = 5_000;
+
 export async function startEcho(namespace: string, service: string): Promise<EchoBackend> {
+  const seen: string[] = [];
   const server = createServer((req, res) => {
+    const path = req.url ?? '';
+    seen.push(path);
+    if (seen.length > 1000) seen.shift();
     req.resume();
     req.on('end', () => {
       const headers: Record<string, string[]> = {};
@@ -31,7 +44,7 @@ export async function startEcho(namespace: string, service: string): Promise<Ech
         (headers[name] ??= []).push(req.rawHeaders[i + 1]!);
       }
       const answer: EchoAnswer = {
-        path: req.url ?? '',
+        path,
         host: req.headers.host ?? '',
         method: req.method ?? '',
         namespace,
@@ -39,10 +52,20 @@ export async function startEcho(namespace: string, service: string): Promise<Ech
         headers,
       };
       const body = JSON.stringify(answer);
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
+      const delay = new URLSearchParams(path.split('?')[1] ?? '').get('delay');
+      const delayMs = Math.min(MAX_DELAY_MS, (delay && parseDurationMs(delay)) || 0);
+      const timer = setTimeout(() => {
+        if (res.destroyed) return;
+        for (const pair of String(req.headers['x-echo-set-header'] ?? '').split(',')) {
+          const colon = pair.indexOf(':');
+          if (colon > 0) res.appendHeader(pair.slice(0, colon).trim(), pair.slice(colon + 1).trim());
+        }
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+      }, delayMs);
+      res.on('close', () => clearTimeout(timer));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { namespace, service, server, port: (server.address() as AddressInfo).port };
+  return { namespace, service, server, port: (server.address() as AddressInfo).port, seen };
 }

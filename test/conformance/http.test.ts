@@ -1,199 +1,210 @@
-// Gateway API conformance, HTTP profile, against the real `extgate up`: the suite's base infrastructure (its
-// namespaces, the `same-namespace` Gateway, infra-backend-v1..v3 as echo servers behind EndpointSlices), each
-// ported test's routes applied with kubectl, its requests sent until the expected answer comes (the suite's
-// eventual consistency), the route deleted after. Status tests read the Gateway as the suite does. The closing
-// diagnostic lists Core/Extended counts and every test not ported, with why.
+// Gateway API conformance, HTTP profile, against the real `extgate up` (one process for the whole run): the
+// suite's base infrastructure (base.ts), then each ported test's objects applied with kubectl, its steps run
+// in order (requests sent until the expected answer comes, status read until it is as expected: the suite's
+// eventual consistency), its objects deleted after. The closing line gives Core and Extended counts and every
+// test of the suite this port skips, with why (tests-core.ts, tests-extended.ts, skipped.ts).
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { documents, loopbackService } from '../e2e/manifests.js';
+import { selfSignedCertificate, type CertificatePair } from '../../src/sdk/certs.js';
 import { startExtgate, waitFor, type ExtgateProcess, type HttpAnswer } from '../e2e/harness.js';
-import { startEcho, type EchoAnswer, type EchoBackend } from './backends.js';
-import { HTTP_TESTS, NOT_PORTED, type HttpCase, type Level } from './http-cases.js';
+import { startEcho, type EchoBackend } from './backends.js';
+import { BACKENDS, baseInfrastructure, CERTIFICATE_NAMES } from './base.js';
+import {
+  acceptedParentsMismatch,
+  answerMismatch,
+  gatewayMismatch,
+  type ObjectStatus,
+  routeLatestMismatch,
+  routeMismatch,
+} from './checks.js';
+import { type ConformanceTest, type HttpCase, INFRA, type Level, type Step } from './model.js';
+import { SKIPPED } from './skipped.js';
+import { CORE_TESTS } from './tests-core.js';
+import { EXTENDED_TESTS } from './tests-extended.js';
 
-const INFRA = 'gateway-conformance-infra';
-const CLASS = 'gke-l7-regional-external-managed';
-
-const infrastructure = (backends: EchoBackend[]) =>
-  documents(
-    ...[INFRA, 'gateway-conformance-app-backend', 'gateway-conformance-web-backend'].map(
-      (ns) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}`,
-    ),
-    `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: same-namespace, namespace: ${INFRA}}
-spec:
-  gatewayClassName: ${CLASS}
-  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}]`,
-    ...backends.map((b) => loopbackService(b.service, b.port, { namespace: b.namespace })),
-  );
-
-const route = (name: string, spec: string) =>
-  `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ${name}, namespace: ${INFRA}}\nspec:\n${spec
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n')}\n`;
-
-/** The suite's request: `Host` is the Gateway address, method GET unless said. */
-function send(port: number, c: HttpCase): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: c.path,
-        method: c.method ?? 'GET',
-        headers: { Host: `127.0.0.1:${port}`, ...c.headers },
-        agent: false,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** Why an answer is not the expected one, or undefined when it is (the suite's CompareRequest, for our fields). */
-function mismatch(c: HttpCase, got: HttpAnswer): string | undefined {
-  const status = c.status ?? 200;
-  if (got.status !== status) return `status ${got.status}, want ${status}`;
-  if (!c.backend || c.method === 'HEAD') return undefined;
-  let echo: EchoAnswer;
-  try {
-    echo = JSON.parse(got.body) as EchoAnswer;
-  } catch {
-    return `body is not the echo server's: ${got.body.slice(0, 200)}`;
-  }
-  if (echo.namespace !== INFRA) return `served from namespace ${echo.namespace}, want ${INFRA}`;
-  if (!echo.pod.startsWith(`${c.backend}-`)) return `served by pod ${echo.pod}, want one of ${c.backend}`;
-  if (echo.method !== (c.method ?? 'GET')) return `backend saw method ${echo.method}`;
-  const seen = (name: string) =>
-    Object.entries(echo.headers)
-      .filter(([k]) => k.toLowerCase() === name.toLowerCase())
-      .flatMap(([, v]) => v)
-      .join(',');
-  for (const [name, value] of Object.entries(c.received ?? {}))
-    if (seen(name) !== value)
-      return `backend saw ${name}: ${JSON.stringify(seen(name))}, want ${JSON.stringify(value)}`;
-  for (const name of c.absent ?? [])
-    if (seen(name) !== '') return `backend saw ${name}, which must be removed`;
-  return undefined;
-}
-
-const label = (c: HttpCase) =>
-  `${c.method ?? 'GET'} ${c.path}${c.headers ? ` ${JSON.stringify(c.headers)}` : ''} → ${c.backend ?? c.status}`;
+/** How long one expectation may take to come true (the suite's MaxTimeToConsistency is 30 s). */
+const CONSISTENCY_MS = 20_000;
 
 describe('Gateway API conformance (HTTP) against extgate up', () => {
   let gw: ExtgateProcess;
-  let port: number;
+  let cert: CertificatePair;
   const backends: EchoBackend[] = [];
   const passed: Record<Level, number> = { Core: 0, Extended: 0 };
+  const tests: ConformanceTest[] = [...CORE_TESTS, ...EXTENDED_TESTS];
 
   before(async () => {
-    for (const service of ['infra-backend-v1', 'infra-backend-v2', 'infra-backend-v3'])
-      backends.push(await startEcho(INFRA, service));
+    for (const b of BACKENDS) backends.push(await startEcho(b.namespace, b.service));
+    cert = selfSignedCertificate(CERTIFICATE_NAMES);
     gw = await startExtgate('up');
-    port = 80 + gw.portOffset;
-    await gw.kubectl(['apply', '-f', '-'], { input: infrastructure(backends) });
+    await gw.kubectl(['apply', '-f', '-'], { input: baseInfrastructure(backends, cert) });
   });
   after(async () => {
     await gw?.cleanup();
     for (const b of backends) b.server.close();
-    const ported = HTTP_TESTS.length + 1;
-    const count = (level: Level) => HTTP_TESTS.filter((t) => t.level === level).length;
+    const total = (level: Level) => tests.filter((t) => t.level === level).length;
     console.log(
-      `conformance: ${passed.Core}/${count('Core') + 1} Core and ${passed.Extended}/${count('Extended')} Extended ported tests passed (${ported} ported);` +
-        ` not ported: ${NOT_PORTED.map((n) => `${n.name} (${n.level}: ${n.why})`).join(', ')}`,
+      `conformance: Core ${passed.Core}/${total('Core')} passed, Extended ${passed.Extended}/${total('Extended')} passed;` +
+        ` skipped ${SKIPPED.length}: ${SKIPPED.map((s) => `${s.name} (${s.level}: ${s.why})`).join('; ')}`,
     );
   });
 
-  for (const test of HTTP_TESTS)
-    it(`${test.level}: ${test.name}`, async () => {
-      const manifests = documents(...Object.entries(test.routes).map(([name, spec]) => route(name, spec)));
-      await gw.kubectl(['apply', '-f', '-'], { input: manifests });
-      try {
-        for (const c of test.cases) {
-          let last = '';
-          await waitFor(
-            async () => {
-              last = mismatch(c, await send(port, c)) ?? '';
-              return last === '';
-            },
-            15_000,
-            100,
-          ).catch(() => assert.fail(`${test.name}: ${label(c)}: ${last}`));
+  function send(c: HttpCase, listenerPort: number, https: boolean): Promise<HttpAnswer> {
+    const port = listenerPort + gw.portOffset;
+    const host = c.host ?? `127.0.0.1:${port}`;
+    return new Promise((resolve, reject) => {
+      const options = {
+        host: '127.0.0.1',
+        port,
+        path: c.path,
+        method: c.method ?? 'GET',
+        headers: {
+          Host: host,
+          ...c.headers,
+          ...(c.backendSets
+            ? {
+                'X-Echo-Set-Header': Object.entries(c.backendSets)
+                  .map(([k, v]) => `${k}:${v}`)
+                  .join(','),
+              }
+            : {}),
+        },
+        agent: false as const,
+        timeout: 10_000,
+      };
+      const onResponse = (res: IncomingMessage) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        // Each header line a value, joined with `,` as the suite's Go client reads them (Node's `headers`
+        // joins with `, `, which would hide whether the gateway sent one line or two).
+        const headers: Record<string, string> = {};
+        for (let i = 0; i < res.rawHeaders.length; i += 2) {
+          const name = res.rawHeaders[i]!.toLowerCase();
+          const value = res.rawHeaders[i + 1]!;
+          headers[name] = name in headers ? `${headers[name]},${value}` : value;
         }
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers, body }));
+      };
+      const req = https
+        ? httpsRequest({ ...options, servername: host.replace(/:\d+$/, ''), ca: cert.certPem }, onResponse)
+        : httpRequest(options, onResponse);
+      req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  async function get(kind: string, name: string): Promise<ObjectStatus> {
+    const [ns, n] = name.includes('/') ? name.split('/') : [INFRA, name];
+    const { stdout } = await gw.kubectl(['get', kind, '-n', ns!, n!, '-o', 'json']);
+    return JSON.parse(stdout) as ObjectStatus;
+  }
+
+  /** Polls `check` until it returns undefined; fails with its last answer. */
+  async function eventually(what: string, check: () => Promise<string | undefined>): Promise<void> {
+    let last: string | undefined = 'never checked';
+    await waitFor(
+      async () => {
+        try {
+          last = await check();
+        } catch (err) {
+          last = err instanceof Error ? err.message : String(err);
+        }
+        return last === undefined;
+      },
+      CONSISTENCY_MS,
+      100,
+    ).catch(() => assert.fail(`${what}: ${last}`));
+  }
+
+  const label = (c: HttpCase) =>
+    `${c.method ?? 'GET'} ${c.host ?? ''}${c.path}${c.headers ? ` ${JSON.stringify(c.headers)}` : ''} → ${c.backend ?? c.status}`;
+
+  async function run(step: Step): Promise<void> {
+    if ('requests' in step) {
+      const port = step.port ?? 80;
+      const https = step.https ?? false;
+      for (const c of step.requests) {
+        const mirrors = (c.mirroredTo ?? []).map((m) =>
+          backends.find((b) => b.namespace === INFRA && b.service === m)!,
+        );
+        for (const m of mirrors) m.seen.length = 0;
+        await eventually(label(c), async () =>
+          answerMismatch(c, await send(c, port, https), https ? 'https' : 'http'),
+        );
+        for (const m of mirrors)
+          await eventually(`${label(c)} mirrored to ${m.service}`, async () =>
+            m.seen.includes(c.path) ? undefined : `${m.service} saw ${JSON.stringify(m.seen)}`,
+          );
+      }
+    } else if ('weights' in step) {
+      await runWeights(step);
+    } else if ('route' in step) {
+      await eventually(`HTTPRoute ${step.route}`, async () =>
+        routeMismatch(await get('httproute', step.route), step.parent, step.conditions),
+      );
+    } else if ('noAcceptedParents' in step) {
+      // A negative check: read twice, a second apart, as the suite does before trusting an empty status.
+      await new Promise((r) => setTimeout(r, 1000));
+      await eventually(`HTTPRoute ${step.noAcceptedParents} accepted parents`, async () =>
+        acceptedParentsMismatch(await get('httproute', step.noAcceptedParents)),
+      );
+    } else if ('gateway' in step) {
+      await eventually(`Gateway ${step.gateway}`, async () =>
+        gatewayMismatch(await get('gateway', step.gateway), step),
+      );
+    } else if ('routeLatest' in step) {
+      await eventually(`HTTPRoute ${step.routeLatest} latest conditions`, async () =>
+        routeLatestMismatch(await get('httproute', step.routeLatest)),
+      );
+    } else if ('kubectl' in step) {
+      const r = await gw.kubectl(step.kubectl, { input: step.input, allowFail: true });
+      assert.equal(r.code, 0, `kubectl ${step.kubectl.join(' ')}: ${r.stderr}`);
+    }
+  }
+
+  /** The suite's TestWeightedDistribution: every share within 5 points of its weight, up to 10 tries. */
+  async function runWeights(step: Extract<Step, { weights: unknown }>): Promise<void> {
+    const port = step.port ?? 80;
+    let why = '';
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const counts = new Map<string, number>();
+      for (let i = 0; i < step.count; i += 10) {
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            send({ path: step.path, headers: { 'X-Jitter': String(Math.random()) } }, port, false),
+          ),
+        );
+        for (const a of answers) {
+          const pod =
+            a.status === 200 ? ((JSON.parse(a.body) as { pod: string }).pod ?? '') : `status ${a.status}`;
+          const service = pod.replace(/-\d+$/, '');
+          counts.set(service, (counts.get(service) ?? 0) + 1);
+        }
+      }
+      const problems = Object.entries(step.weights)
+        .map(([service, share]) => [service, share, (counts.get(service) ?? 0) / step.count] as const)
+        .filter(([, share, got]) => Math.abs(got - share) > 0.05)
+        .map(([service, share, got]) => `${service} ${got.toFixed(2)} (want ${share})`);
+      const strays = [...counts.keys()].filter((s) => !(s in step.weights));
+      if (problems.length === 0 && strays.length === 0) return;
+      why = [...problems, ...strays.map((s) => `unexpected ${s}`)].join(', ');
+    }
+    assert.fail(`weighted distribution: ${why}`);
+  }
+
+  for (const test of tests)
+    it(`${test.level}: ${test.name}`, async () => {
+      await gw.kubectl(['apply', '-f', '-'], { input: test.manifests });
+      try {
+        for (const step of test.steps) await run(step);
         passed[test.level]++;
       } finally {
-        await gw.kubectl(['delete', '-f', '-', '--wait=false'], { input: manifests });
+        await gw.kubectl(['delete', '-f', '-', '--wait=false', '--ignore-not-found'], {
+          input: test.manifests,
+        });
       }
     });
-
-  it('Core: GatewayListenerUnsupportedProtocol', async () => {
-    const gateway = (name: string, listeners: string) => `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: ${name}, namespace: ${INFRA}}
-spec:
-  gatewayClassName: ${CLASS}
-  listeners: ${listeners}`;
-    await gw.kubectl(['apply', '-f', '-'], {
-      input: documents(
-        gateway('gateway-only-unsupported-protocols', '[{name: invalid, port: 1111, protocol: INVALID}]'),
-        gateway(
-          'gateway-supported-and-unsupported-protocols',
-          '[{name: http, port: 80, protocol: HTTP}, {name: invalid, port: 1111, protocol: INVALID}]',
-        ),
-      ),
-    });
-    type Condition = { type: string; status: string; reason: string };
-    type Listener = {
-      name: string;
-      supportedKinds: unknown[];
-      attachedRoutes: number;
-      conditions: Condition[];
-    };
-    const status = async (name: string) =>
-      JSON.parse((await gw.kubectl(['get', 'gateway', '-n', INFRA, name, '-o', 'json'])).stdout).status as {
-        conditions?: Condition[];
-        listeners?: Listener[];
-      };
-    const accepted = (cs: Condition[] | undefined) => cs?.find((c) => c.type === 'Accepted');
-    const invalidListener = (s: { listeners?: Listener[] }) => s.listeners?.find((l) => l.name === 'invalid');
-    await waitFor(
-      async () => invalidListener(await status('gateway-supported-and-unsupported-protocols')) !== undefined,
-      15_000,
-      100,
-    );
-
-    const only = await status('gateway-only-unsupported-protocols');
-    assert.deepEqual(
-      [accepted(only.conditions)?.status, accepted(only.conditions)?.reason],
-      ['False', 'ListenersNotValid'],
-    );
-    const mixed = await status('gateway-supported-and-unsupported-protocols');
-    assert.deepEqual(
-      [accepted(mixed.conditions)?.status, accepted(mixed.conditions)?.reason],
-      ['True', 'ListenersNotValid'],
-    );
-    for (const s of [only, mixed]) {
-      const l = invalidListener(s)!;
-      assert.deepEqual(l.supportedKinds, []);
-      assert.equal(l.attachedRoutes, 0);
-      assert.deepEqual(
-        [accepted(l.conditions)?.status, accepted(l.conditions)?.reason],
-        ['False', 'UnsupportedProtocol'],
-      );
-    }
-    const http = mixed.listeners!.find((l) => l.name === 'http')!;
-    assert.deepEqual(
-      [accepted(http.conditions)?.status, accepted(http.conditions)?.reason],
-      ['True', 'Accepted'],
-    );
-    passed.Core++;
-  });
 });

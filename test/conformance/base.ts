@@ -1,0 +1,81 @@
+// The suite's base infrastructure (its conformance/base/manifests.yaml, by what it declares): three
+// namespaces labelled as the suite labels them, the shared Gateways, the backend Services and the certificate
+// Secret of the HTTPS Gateway. Differences, because extgate serves every Gateway on one address: each shared
+// Gateway has its own listener port (a cluster gives each Gateway an address of its own, where all use 80),
+// and Services are loopback Services whose EndpointSlice names an echo server of this process.
+import { documents, loopbackService } from '../e2e/manifests.js';
+import type { CertificatePair } from '../../src/sdk/certs.js';
+import type { EchoBackend } from './backends.js';
+import { APP_BACKEND, gateway, INFRA, WEB_BACKEND } from './model.js';
+
+/** The Services the suite deploys echo Pods for. */
+export const BACKENDS: ReadonlyArray<{ namespace: string; service: string }> = [
+  { namespace: INFRA, service: 'infra-backend-v1' },
+  { namespace: INFRA, service: 'infra-backend-v2' },
+  { namespace: INFRA, service: 'infra-backend-v3' },
+  { namespace: APP_BACKEND, service: 'app-backend-v1' },
+  { namespace: APP_BACKEND, service: 'app-backend-v2' },
+  { namespace: WEB_BACKEND, service: 'web-backend' },
+];
+
+/** Listener ports of the shared Gateways (see the header for why they differ). */
+export const PORTS = { sameNamespace: 80, allNamespaces: 81, backendNamespaces: 82, https: 443 } as const;
+
+/**
+ * Names the certificates cover. The suite's (suite.go) covers `*`, `*.org` and `*.wildcard.org`; Node (client
+ * and extgate's SNI lookup alike) refuses a wildcard over a top-level domain, so the `.org` hosts the tests
+ * ask for are named instead.
+ */
+export const CERTIFICATE_NAMES = ['example.org', 'unknown-example.org', 'second-example.org', '*.wildcard.org'];
+
+export function tlsSecret(name: string, namespace: string, cert: CertificatePair): string {
+  return `apiVersion: v1
+kind: Secret
+metadata: {name: ${name}, namespace: ${namespace}}
+type: kubernetes.io/tls
+data:
+  tls.crt: ${Buffer.from(cert.certPem).toString('base64')}
+  tls.key: ${Buffer.from(cert.keyPem).toString('base64')}`;
+}
+
+const httpsListener = (name: string, hostname?: string) =>
+  `- name: ${name}
+  port: ${PORTS.https}
+  protocol: HTTPS${hostname ? `\n  hostname: "${hostname}"` : ''}
+  allowedRoutes: {namespaces: {from: Same}}
+  tls: {certificateRefs: [{group: "", kind: Secret, name: tls-validity-checks-certificate, namespace: ${INFRA}}]}`;
+
+export function baseInfrastructure(backends: readonly EchoBackend[], cert: CertificatePair): string {
+  return documents(
+    `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${INFRA}, labels: {gateway-conformance: infra}}`,
+    `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${APP_BACKEND}, labels: {gateway-conformance: backend}}`,
+    `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${WEB_BACKEND}, labels: {gateway-conformance: backend}}`,
+    tlsSecret('tls-validity-checks-certificate', INFRA, cert),
+    tlsSecret('certificate', WEB_BACKEND, cert),
+    gateway(
+      'same-namespace',
+      `- {name: http, port: ${PORTS.sameNamespace}, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}`,
+    ),
+    gateway(
+      'same-namespace-with-https-listener',
+      [
+        httpsListener('https'),
+        httpsListener('https-with-hostname', 'second-example.org'),
+        httpsListener('https-with-wildcard-hostname', '*.wildcard.org'),
+        httpsListener('https-with-hostname-matching-wildcard', 'fourth-example.wildcard.org'),
+      ].join('\n'),
+    ),
+    gateway(
+      'all-namespaces',
+      `- {name: http, port: ${PORTS.allNamespaces}, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}`,
+    ),
+    gateway(
+      'backend-namespaces',
+      `- name: http
+  port: ${PORTS.backendNamespaces}
+  protocol: HTTP
+  allowedRoutes: {namespaces: {from: Selector, selector: {matchLabels: {gateway-conformance: backend}}}}`,
+    ),
+    ...backends.map((b) => loopbackService(b.service, b.port, { namespace: b.namespace })),
+  );
+}

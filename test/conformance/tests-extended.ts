@@ -1,0 +1,484 @@
+// The suite's Extended HTTP tests whose feature GKE's Gateway classes offer (or that extgate serves anyway),
+// ported as data like tests-core.ts. skipped.ts lists the others, with why.
+import { accepted } from './tests-core.js';
+import { type ConformanceTest, type HttpCase, route, to } from './model.js';
+
+const v1 = 'infra-backend-v1';
+const v2 = 'infra-backend-v2';
+const v3 = 'infra-backend-v3';
+const sameNamespace = 'parentRefs: [{name: same-namespace}]';
+
+/** One rule per [prefix, filters YAML, backend or none]. */
+const rules = (entries: ReadonlyArray<readonly [string, string, string?]>) =>
+  entries
+    .map(
+      ([prefix, filters, backend]) =>
+        `- matches: [{path: {type: PathPrefix, value: ${prefix}}}]\n  filters: ${filters}${backend ? `\n  ${to(backend)}` : ''}`,
+    )
+    .join('\n');
+
+const redirect = (r: string) => `[{type: RequestRedirect, requestRedirect: ${r}}]`;
+const rewrite = (r: string) => `{type: URLRewrite, urlRewrite: ${r}}`;
+const requestModifier = `{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Header-Set, value: set-overwrites-values}],
+    add: [{name: X-Header-Add, value: header-val-1}, {name: X-Header-Add-Append, value: header-val-2}], remove: [X-Header-Remove]}}`;
+/** What requestModifier does to a request carrying `modifiedIn`. */
+const modifiedIn = { 'X-Header-Remove': 'remove-val', 'X-Header-Add-Append': 'append-val-1' };
+const modifiedOut = {
+  received: {
+    'X-Header-Add': 'header-val-1',
+    'X-Header-Add-Append': 'append-val-1,header-val-2',
+    'X-Header-Set': 'set-overwrites-values',
+  },
+  absent: ['X-Header-Remove'],
+};
+
+function simple(name: string, routeName: string, spec: string, cases: HttpCase[]): ConformanceTest {
+  return {
+    name,
+    level: 'Extended',
+    manifests: route(routeName, `${sameNamespace}\n${spec}`),
+    steps: [...accepted('same-namespace', routeName), { requests: cases }],
+  };
+}
+
+const responseModifier = (m: string) => `[{type: ResponseHeaderModifier, responseHeaderModifier: ${m}}]`;
+
+export const EXTENDED_TESTS: ConformanceTest[] = [
+  simple(
+    'HTTPRouteMethodMatching',
+    'method-matching',
+    `rules:
+- matches: [{method: POST}]
+  ${to(v1)}
+- matches: [{method: GET}]
+  ${to(v2)}
+- matches: [{path: {type: PathPrefix, value: /path1}, method: GET}]
+  ${to(v1)}
+- matches: [{headers: [{name: version, value: one}], method: PUT}]
+  ${to(v2)}
+- matches: [{path: {type: PathPrefix, value: /path2}, headers: [{name: version, value: two}], method: POST}]
+  ${to(v3)}
+- matches:
+  - {path: {type: PathPrefix, value: /path3}, method: PATCH}
+  - {path: {type: PathPrefix, value: /path4}, headers: [{name: version, value: three}], method: DELETE}
+  ${to(v1)}
+- matches: [{path: {type: PathPrefix, value: /path5}}]
+  ${to(v1)}
+- matches: [{method: PATCH}]
+  ${to(v2)}
+- matches: [{headers: [{name: version, value: four}]}]
+  ${to(v3)}`,
+    [
+      { method: 'POST', path: '/', backend: v1 },
+      { method: 'GET', path: '/', backend: v2 },
+      { method: 'HEAD', path: '/', status: 404 },
+      { method: 'GET', path: '/path1', backend: v1 },
+      { method: 'PUT', path: '/', headers: { version: 'one' }, backend: v2 },
+      { method: 'POST', path: '/path2', headers: { version: 'two' }, backend: v3 },
+      { method: 'PATCH', path: '/path3', backend: v1 },
+      { method: 'DELETE', path: '/path4', headers: { version: 'three' }, backend: v1 },
+      { method: 'PUT', path: '/', status: 404 },
+      { method: 'DELETE', path: '/path4', status: 404 },
+      { method: 'PATCH', path: '/path5', backend: v1 },
+      { method: 'PATCH', path: '/', headers: { version: 'four' }, backend: v2 },
+    ],
+  ),
+  simple(
+    'HTTPRouteQueryParamMatching',
+    'query-param-matching',
+    `rules:
+- matches: [{queryParams: [{name: animal, value: whale}]}]
+  ${to(v1)}
+- matches: [{queryParams: [{name: animal, value: dolphin}]}]
+  ${to(v2)}
+- matches:
+  - queryParams: [{name: animal, value: dolphin}, {name: color, value: blue}]
+  - queryParams: [{name: ANIMAL, value: Whale}]
+  ${to(v3)}
+- matches: [{path: {type: PathPrefix, value: /path1}, queryParams: [{name: animal, value: whale}]}]
+  ${to(v1)}
+- matches: [{headers: [{name: version, value: one}], queryParams: [{name: animal, value: whale}]}]
+  ${to(v2)}
+- matches: [{path: {type: PathPrefix, value: /path2}, headers: [{name: version, value: two}], queryParams: [{name: animal, value: whale}]}]
+  ${to(v3)}
+- matches:
+  - {path: {type: PathPrefix, value: /path3}, queryParams: [{name: animal, value: shark}]}
+  - {path: {type: PathPrefix, value: /path4}, headers: [{name: version, value: three}], queryParams: [{name: animal, value: kraken}]}
+  ${to(v1)}
+- matches: [{path: {type: PathPrefix, value: /path5}}]
+  ${to(v1)}
+- matches: [{queryParams: [{name: animal, value: hydra}]}]
+  ${to(v2)}
+- matches: [{headers: [{name: version, value: four}]}]
+  ${to(v3)}`,
+    [
+      { path: '/?animal=whale', backend: v1 },
+      { path: '/?animal=dolphin', backend: v2 },
+      { path: '/?animal=dolphin&color=blue', backend: v3 },
+      { path: '/?ANIMAL=Whale', backend: v3 },
+      { path: '/?animal=whale&otherparam=irrelevant', backend: v1 },
+      { path: '/?animal=dolphin&color=yellow', backend: v2 },
+      { path: '/?color=blue', status: 404 },
+      { path: '/?animal=dog', status: 404 },
+      { path: '/?animal=whaledolphin', status: 404 },
+      { path: '/', status: 404 },
+      { path: '/path1?animal=whale', backend: v1 },
+      { path: '/?animal=whale', headers: { version: 'one' }, backend: v2 },
+      { path: '/path2?animal=whale', headers: { version: 'two' }, backend: v3 },
+      { path: '/path3?animal=shark', backend: v1 },
+      { path: '/path4?animal=kraken', headers: { version: 'three' }, backend: v1 },
+      { path: '/?animal=shark', status: 404 },
+      { path: '/path4?animal=kraken', status: 404 },
+      { path: '/path5?animal=hydra', backend: v1 },
+    ],
+  ),
+  simple(
+    'HTTPRouteRedirectScheme',
+    'redirect-scheme',
+    `rules:\n${rules([
+      ['/scheme', redirect('{scheme: https}')],
+      ['/scheme-and-host', redirect('{hostname: example.org, scheme: https}')],
+      ['/scheme-and-status', redirect('{scheme: https, statusCode: 301}')],
+      ['/scheme-and-host-and-status', redirect('{scheme: https, statusCode: 302, hostname: example.org}')],
+    ])}`,
+    [
+      { path: '/scheme', status: 302, redirect: { scheme: 'https' } },
+      { path: '/scheme-and-host', status: 302, redirect: { host: 'example.org', scheme: 'https' } },
+      { path: '/scheme-and-status', status: 301, redirect: { scheme: 'https' } },
+      {
+        path: '/scheme-and-host-and-status',
+        status: 302,
+        redirect: { scheme: 'https', host: 'example.org' },
+      },
+    ],
+  ),
+  simple(
+    'HTTPRouteRedirectPath',
+    'redirect-path',
+    `rules:\n${rules([
+      [
+        '/original-prefix',
+        redirect('{path: {type: ReplacePrefixMatch, replacePrefixMatch: /replacement-prefix}}'),
+      ],
+      ['/full', redirect('{path: {type: ReplaceFullPath, replaceFullPath: /full-path-replacement}}')],
+      [
+        '/path-and-host',
+        redirect(
+          '{hostname: example.org, path: {type: ReplacePrefixMatch, replacePrefixMatch: /replacement-prefix}}',
+        ),
+      ],
+      [
+        '/path-and-status',
+        redirect(
+          '{path: {type: ReplacePrefixMatch, replacePrefixMatch: /replacement-prefix}, statusCode: 301}',
+        ),
+      ],
+      [
+        '/full-path-and-host',
+        redirect(
+          '{hostname: example.org, path: {type: ReplaceFullPath, replaceFullPath: /replacement-full}}',
+        ),
+      ],
+      [
+        '/full-path-and-status',
+        redirect('{path: {type: ReplaceFullPath, replaceFullPath: /replacement-full}, statusCode: 301}'),
+      ],
+    ])}`,
+    [
+      { path: '/original-prefix/lemon', status: 302, redirect: { path: '/replacement-prefix/lemon' } },
+      { path: '/full/path/original', status: 302, redirect: { path: '/full-path-replacement' } },
+      { path: '/path-and-host', status: 302, redirect: { host: 'example.org', path: '/replacement-prefix' } },
+      { path: '/path-and-status', status: 301, redirect: { path: '/replacement-prefix' } },
+      {
+        path: '/full-path-and-host',
+        status: 302,
+        redirect: { host: 'example.org', path: '/replacement-full' },
+      },
+      { path: '/full-path-and-status', status: 301, redirect: { path: '/replacement-full' } },
+    ],
+  ),
+  simple(
+    'HTTPRouteRedirectPort',
+    'redirect-port',
+    `rules:\n${rules([
+      ['/port', redirect('{port: 8083}')],
+      ['/port-and-host', redirect('{hostname: example.org, port: 8083}')],
+      ['/port-and-status', redirect('{port: 8083, statusCode: 301}')],
+      ['/port-and-host-and-status', redirect('{port: 8083, hostname: example.org, statusCode: 302}')],
+    ])}`,
+    [
+      { path: '/port', status: 302, redirect: { port: '8083' } },
+      { path: '/port-and-host', status: 302, redirect: { host: 'example.org', port: '8083' } },
+      { path: '/port-and-status', status: 301, redirect: { port: '8083' } },
+      { path: '/port-and-host-and-status', status: 302, redirect: { port: '8083', host: 'example.org' } },
+    ],
+  ),
+  simple(
+    'HTTPRoute303Redirect',
+    '303-redirect',
+    `rules:\n${rules([['/see-other', redirect('{statusCode: 303}')]])}`,
+    [{ method: 'POST', path: '/see-other', status: 303, redirect: { path: '/see-other' } }],
+  ),
+  simple(
+    'HTTPRoute307Redirect',
+    '307-redirect',
+    `rules:\n${rules([['/temporary', redirect('{statusCode: 307}')]])}`,
+    [{ path: '/temporary', status: 307, redirect: { path: '/temporary' } }],
+  ),
+  simple(
+    'HTTPRoute308Redirect',
+    '308-redirect',
+    `rules:\n${rules([['/permanent', redirect('{statusCode: 308}')]])}`,
+    [{ path: '/permanent', status: 308, redirect: { path: '/permanent' } }],
+  ),
+  simple(
+    'HTTPRouteRewriteHost',
+    'rewrite-host',
+    `hostnames: [rewrite.example]
+rules:
+- matches: [{path: {type: PathPrefix, value: /one}}]
+  filters: [${rewrite('{hostname: one.example.org}')}]
+  ${to(v1)}
+- filters: [${rewrite('{hostname: example.org}')}]
+  ${to(v2)}
+- matches: [{path: {type: PathPrefix, value: /rewrite-host-and-modify-headers}}]
+  filters: [${rewrite('{hostname: test.example.org}')}, ${requestModifier}]
+  ${to(v2)}`,
+    [
+      { host: 'rewrite.example', path: '/one', seenHost: 'one.example.org', backend: v1 },
+      { host: 'rewrite.example', path: '/two', seenHost: 'example.org', backend: v2 },
+      {
+        host: 'rewrite.example',
+        path: '/rewrite-host-and-modify-headers',
+        headers: modifiedIn,
+        seenHost: 'test.example.org',
+        backend: v2,
+        ...modifiedOut,
+      },
+    ],
+  ),
+  simple(
+    'HTTPRouteRewritePath',
+    'rewrite-path',
+    `rules:\n${rules([
+      ['/prefix/one', `[${rewrite('{path: {type: ReplacePrefixMatch, replacePrefixMatch: /one}}')}]`, v1],
+      ['/strip-prefix', `[${rewrite('{path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}')}]`, v1],
+      ['/full/one', `[${rewrite('{path: {type: ReplaceFullPath, replaceFullPath: /one}}')}]`, v1],
+      [
+        '/full/rewrite-path-and-modify-headers',
+        `[${rewrite('{path: {type: ReplaceFullPath, replaceFullPath: /test}}')}, ${requestModifier}]`,
+        v1,
+      ],
+      [
+        '/prefix/rewrite-path-and-modify-headers',
+        `[${rewrite('{path: {type: ReplacePrefixMatch, replacePrefixMatch: /prefix}}')}, ${requestModifier}]`,
+        v1,
+      ],
+    ])}`,
+    [
+      { path: '/prefix/one/two', seenPath: '/one/two', backend: v1 },
+      { path: '/strip-prefix/three', seenPath: '/three', backend: v1 },
+      { path: '/strip-prefix', seenPath: '/', backend: v1 },
+      { path: '/full/one/two', seenPath: '/one', backend: v1 },
+      {
+        path: '/full/rewrite-path-and-modify-headers/test',
+        headers: { ...modifiedIn, 'X-Header-Set': 'set-val' },
+        seenPath: '/test',
+        backend: v1,
+        ...modifiedOut,
+      },
+      {
+        path: '/prefix/rewrite-path-and-modify-headers/one',
+        headers: { ...modifiedIn, 'X-Header-Set': 'set-val' },
+        seenPath: '/prefix/one',
+        backend: v1,
+        ...modifiedOut,
+      },
+    ],
+  ),
+  simple(
+    'HTTPRouteResponseHeaderModifier',
+    'response-header-modifier',
+    `rules:\n${rules([
+      ['/set', responseModifier('{set: [{name: X-Header-Set, value: set-overwrites-values}]}'), v1],
+      ['/add', responseModifier('{add: [{name: X-Header-Add, value: add-appends-values}]}'), v1],
+      ['/remove', responseModifier('{remove: [X-Header-Remove]}'), v1],
+      [
+        '/multiple',
+        responseModifier(`{set: [{name: X-Header-Set-1, value: header-set-1}, {name: X-Header-Set-2, value: header-set-2}],
+    add: [{name: X-Header-Add-1, value: header-add-1}, {name: X-Header-Add-2, value: header-add-2}, {name: X-Header-Add-3, value: header-add-3}],
+    remove: [X-Header-Remove-1, X-Header-Remove-2]}`),
+        v1,
+      ],
+      [
+        '/case-insensitivity',
+        responseModifier(`{set: [{name: X-Header-Set, value: header-set}],
+    add: [{name: X-Header-Add, value: header-add}, {name: x-lowercase-add, value: lowercase-add},
+      {name: x-Mixedcase-ADD-1, value: mixedcase-add-1}, {name: X-mixeDcase-add-2, value: mixedcase-add-2},
+      {name: X-UPPERCASE-ADD, value: uppercase-add}],
+    remove: [X-Header-Remove]}`),
+        v1,
+      ],
+      [
+        '/response-and-request-header-modifiers',
+        `[{type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: X-Header-Set-1, value: header-set-1}, {name: X-Header-Set-2, value: header-set-2}],
+    add: [{name: X-Header-Add-1, value: header-add-1}, {name: X-Header-Add-2, value: header-add-2}], remove: [X-Header-Remove-1, X-Header-Remove-2]}},
+    ${requestModifier}]`,
+        v1,
+      ],
+    ])}`,
+    [
+      {
+        path: '/set',
+        backendSets: { 'Some-Other-Header': 'val' },
+        responseHeaders: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
+        backend: v1,
+      },
+      {
+        path: '/set',
+        backendSets: { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' },
+        responseHeaders: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
+        backend: v1,
+      },
+      {
+        path: '/add',
+        backendSets: { 'Some-Other-Header': 'val' },
+        responseHeaders: { 'Some-Other-Header': 'val', 'X-Header-Add': 'add-appends-values' },
+        backend: v1,
+      },
+      {
+        path: '/add',
+        backendSets: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value' },
+        responseHeaders: {
+          'Some-Other-Header': 'val',
+          'X-Header-Add': 'some-other-value,add-appends-values',
+        },
+        backend: v1,
+      },
+      {
+        path: '/remove',
+        backendSets: { 'X-Header-Remove': 'val' },
+        absentResponseHeaders: ['X-Header-Remove'],
+        backend: v1,
+      },
+      {
+        path: '/multiple',
+        backendSets: {
+          'X-Header-Set-2': 'set-val-2',
+          'X-Header-Add-2': 'add-val-2',
+          'X-Header-Remove-2': 'remove-val-2',
+          'Another-Header': 'another-header-val',
+          'X-Header-Remove-1': 'val',
+        },
+        responseHeaders: {
+          'X-Header-Set-1': 'header-set-1',
+          'X-Header-Set-2': 'header-set-2',
+          'X-Header-Add-1': 'header-add-1',
+          'X-Header-Add-2': 'add-val-2,header-add-2',
+          'X-Header-Add-3': 'header-add-3',
+          'Another-Header': 'another-header-val',
+        },
+        absentResponseHeaders: ['X-Header-Remove-1', 'X-Header-Remove-2'],
+        backend: v1,
+      },
+      {
+        path: '/case-insensitivity',
+        backendSets: {
+          'x-header-set': 'original-val-set',
+          'x-header-add': 'original-val-add',
+          'x-header-remove': 'original-val-remove',
+          'Another-Header': 'another-header-val',
+        },
+        responseHeaders: {
+          'X-Header-Set': 'header-set',
+          'X-Header-Add': 'original-val-add,header-add',
+          'X-Lowercase-Add': 'lowercase-add',
+          'X-Mixedcase-Add-1': 'mixedcase-add-1',
+          'X-Mixedcase-Add-2': 'mixedcase-add-2',
+          'X-Uppercase-Add': 'uppercase-add',
+          'Another-Header': 'another-header-val',
+        },
+        absentResponseHeaders: ['x-header-remove', 'X-Header-Remove'],
+        backend: v1,
+      },
+      {
+        path: '/response-and-request-header-modifiers',
+        headers: { ...modifiedIn, 'X-Header-Echo': 'echo' },
+        backendSets: {
+          'X-Header-Set-2': 'set-val-2',
+          'X-Header-Add-2': 'add-val-2',
+          'X-Header-Remove-2': 'remove-val-2',
+          'Another-Header': 'another-header-val',
+          'X-Header-Remove-1': 'remove-val-1',
+          'X-Header-Echo': 'echo',
+        },
+        received: { ...modifiedOut.received, 'X-Header-Echo': 'echo' },
+        absent: modifiedOut.absent,
+        responseHeaders: {
+          'X-Header-Set-1': 'header-set-1',
+          'X-Header-Set-2': 'header-set-2',
+          'X-Header-Add-1': 'header-add-1',
+          'X-Header-Add-2': 'add-val-2,header-add-2',
+          'Another-Header': 'another-header-val',
+          'X-Header-Echo': 'echo',
+        },
+        absentResponseHeaders: ['X-Header-Remove-1', 'X-Header-Remove-2'],
+        backend: v1,
+      },
+    ],
+  ),
+  simple(
+    'HTTPRouteRequestMirror',
+    'request-mirror',
+    `rules:\n${rules([
+      ['/mirror', `[{type: RequestMirror, requestMirror: {backendRef: {name: ${v2}, port: 8080}}}]`, v1],
+      [
+        '/mirror-and-modify-headers',
+        `[${requestModifier}, {type: RequestMirror, requestMirror: {backendRef: {name: ${v2}, port: 8080}}}]`,
+        v1,
+      ],
+    ])}`,
+    [
+      { path: '/mirror', backend: v1, mirroredTo: [v2] },
+      {
+        path: '/mirror-and-modify-headers',
+        headers: modifiedIn,
+        backend: v1,
+        mirroredTo: [v2],
+        ...modifiedOut,
+      },
+    ],
+  ),
+  simple(
+    'HTTPRouteTimeoutRequest',
+    'request-timeout',
+    `rules:
+- matches: [{path: {type: PathPrefix, value: /request-timeout}}]
+  ${to(v1)}
+  timeouts: {request: 500ms}
+- matches: [{path: {type: PathPrefix, value: /disable-request-timeout}}]
+  ${to(v1)}
+  timeouts: {request: 0s}`,
+    [
+      { path: '/request-timeout', backend: v1 },
+      { path: '/request-timeout?delay=1s', status: 504 },
+      { path: '/disable-request-timeout?delay=1s', backend: v1 },
+    ],
+  ),
+  simple(
+    'HTTPRouteTimeoutBackendRequest',
+    'backend-request-timeout',
+    `rules:
+- matches: [{path: {type: PathPrefix, value: /backend-timeout}}]
+  ${to(v1)}
+  timeouts: {backendRequest: 500ms}
+- matches: [{path: {type: PathPrefix, value: /disable-backend-timeout}}]
+  ${to(v1)}
+  timeouts: {backendRequest: 0s}`,
+    [
+      { path: '/backend-timeout', backend: v1 },
+      { path: '/backend-timeout?delay=1s', status: 504 },
+      { path: '/disable-backend-timeout?delay=1s', backend: v1 },
+    ],
+  ),
+];
