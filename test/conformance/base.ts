@@ -26,7 +26,12 @@ export const PORTS = { sameNamespace: 80, allNamespaces: 81, backendNamespaces: 
  * and extgate's SNI lookup alike) refuses a wildcard over a top-level domain, so the `.org` hosts the tests
  * ask for are named instead.
  */
-export const CERTIFICATE_NAMES = ['example.org', 'unknown-example.org', 'second-example.org', '*.wildcard.org'];
+export const CERTIFICATE_NAMES = [
+  'example.org',
+  'unknown-example.org',
+  'second-example.org',
+  '*.wildcard.org',
+];
 
 export function tlsSecret(name: string, namespace: string, cert: CertificatePair): string {
   return `apiVersion: v1
