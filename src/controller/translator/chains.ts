@@ -21,7 +21,7 @@ import { keyOf } from '../resources.js';
 import type { BackendResolver } from './backends.js';
 import { Problems } from './conditions.js';
 import { parseDurationMs } from './duration.js';
-import type { GatewayNode } from './gateways.js';
+import type { TranslatedGateway } from './gateways.js';
 import { byAge, type ResourceIndex } from './resource-index.js';
 import type { WasmPluginResolution } from './wasm.js';
 
@@ -54,7 +54,7 @@ export interface BuiltChains {
 export function buildChains(
   kind: ExtensionKind,
   ext: ExtensionResource,
-  node: GatewayNode,
+  node: TranslatedGateway,
   index: ResourceIndex,
   resolver: BackendResolver,
   options: ExtensionOptions,
@@ -91,7 +91,7 @@ export function buildChains(
 }
 
 /** Routing extensions need a regional class; traffic extensions any class but the classic one. */
-function checkClass(kind: ExtensionKind, node: GatewayNode, out: BuiltChains): void {
+function checkClass(kind: ExtensionKind, node: TranslatedGateway, out: BuiltChains): void {
   const caps = node.capabilities;
   if (kind === 'GCPRoutingExtension' && !caps.routingExtensions) {
     out.notAccepted.add(
@@ -160,7 +160,7 @@ function celMatch(chain: ChainSpec, ns: string): CelConditionIR[] {
 interface BuildContext {
   ns: string;
   key: string;
-  node: GatewayNode;
+  node: TranslatedGateway;
   index: ResourceIndex;
   resolver: BackendResolver;
   options: ExtensionOptions;

@@ -18,7 +18,7 @@ import { keyOf } from '../resources.js';
 import type { BackendResolver } from './backends.js';
 import { buildChains, type BuiltChains, type ExtensionOptions } from './chains.js';
 import { cond } from './conditions.js';
-import type { GatewayNode } from './gateways.js';
+import type { TranslatedGateway } from './gateways.js';
 import { byAge, guard, type ResourceIndex } from './resource-index.js';
 import { resolveWasmPlugin, type WasmInputs, type WasmPluginResolution } from './wasm.js';
 
@@ -52,7 +52,7 @@ interface AttachContext {
   readonly index: ResourceIndex;
   readonly resolver: BackendResolver;
   readonly options: ExtensionOptions;
-  readonly gatewaysByKey: ReadonlyMap<string, GatewayNode>;
+  readonly gatewaysByKey: ReadonlyMap<string, TranslatedGateway>;
   /** Each plugin resolved once, however many extensions reference it. */
   readonly resolvePlugin: (pluginKey: string) => WasmPluginResolution | undefined;
   /** plugin key → gateway key → how it is used there. */
@@ -62,7 +62,7 @@ interface AttachContext {
 
 export function attachExtensions(
   index: ResourceIndex,
-  gateways: readonly GatewayNode[],
+  gateways: readonly TranslatedGateway[],
   resolver: BackendResolver,
   options: ExtensionOptions,
   wasm: WasmInputs,
@@ -209,7 +209,7 @@ function attachToGateway(
   kind: ExtensionKind,
   key: string,
   built: BuiltChains,
-  node: GatewayNode,
+  node: TranslatedGateway,
   wasmPlugins: Record<ObjectKey, WasmPluginIR>,
 ): void {
   const routing = kind === 'GCPRoutingExtension';

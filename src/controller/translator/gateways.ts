@@ -24,7 +24,7 @@ import {
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
-export interface ListenerNode {
+export interface TranslatedListener {
   readonly id: string;
   readonly spec: Listener;
   readonly protocol: ListenerProtocol | undefined;
@@ -56,12 +56,16 @@ export interface RouteSortKey {
   readonly matchIndex: number;
 }
 
-export interface GatewayNode {
+/**
+ * A Gateway of ours as the translator builds it up (listeners, attached chains, what it references), before it
+ * becomes IR and status. Not the data-plane process of src/cli/gateway-node.ts (GatewayNode).
+ */
+export interface TranslatedGateway {
   readonly key: string;
   readonly gateway: Gateway;
   readonly className: string;
   readonly capabilities: ClassCapabilities;
-  readonly listeners: ListenerNode[];
+  readonly listeners: TranslatedListener[];
   /** Programming problems reported on the Gateway (e.g. a callout Service without an HTTP2 port). */
   readonly programProblems: Problems;
   readonly routingExtensions: string[];
@@ -109,9 +113,9 @@ export function buildGateways(
   portOffset: PortOffset,
   gatewayClassFilter?: ReadonlySet<string>,
   refusals?: DataPlaneRefusals,
-): GatewayNode[] {
+): TranslatedGateway[] {
   const owned = new Set(ownedClasses(index).map((c) => c.metadata.name ?? ''));
-  const nodes: GatewayNode[] = [];
+  const nodes: TranslatedGateway[] = [];
   // (boundPort) → protocol claimed first; (boundPort, hostname) → listener id claimed first.
   const portProtocol = new Map<number, { protocol: string; id: string }>();
   const portHost = new Map<string, string>();
@@ -123,7 +127,7 @@ export function buildGateways(
     guard(index, `Gateway ${keyOf(gateway)}`, () => {
       const key = keyOf(gateway);
       const className = gateway.spec?.gatewayClassName ?? '';
-      const node: GatewayNode = {
+      const node: TranslatedGateway = {
         key,
         gateway,
         className,
@@ -213,7 +217,7 @@ function buildListener(
   gateway: Gateway,
   spec: Listener,
   portOffset: PortOffset,
-): ListenerNode {
+): TranslatedListener {
   const ns = gateway.metadata.namespace ?? '';
   const id = `${keyOf(gateway)}/${spec.name}`;
   const protocol = spec.protocol === 'HTTP' || spec.protocol === 'HTTPS' ? spec.protocol : undefined;
@@ -369,7 +373,7 @@ export function reportedAddress(address: string): { type: 'IPAddress' | 'Hostnam
   return { type: isIP(address) ? 'IPAddress' : 'Hostname', value: address };
 }
 
-export function listenerConditions(l: ListenerNode, generation: number | undefined): Condition[] {
+export function listenerConditions(l: TranslatedListener, generation: number | undefined): Condition[] {
   const accepted = l.notAccepted.empty && !!l.protocol;
   return [
     cond(

@@ -7,7 +7,7 @@ import type { HTTPRoute, LabelSelector, ParentReference, RouteParentStatus } fro
 import { keyOf } from '../resources.js';
 import type { BackendResolver } from './backends.js';
 import { cond, type Problems } from './conditions.js';
-import type { GatewayNode, ListenerNode } from './gateways.js';
+import type { TranslatedGateway, TranslatedListener } from './gateways.js';
 import { guard, type ResourceIndex } from './resource-index.js';
 import { type FlatRule, flattenRoute } from './route-rules.js';
 
@@ -22,7 +22,7 @@ export interface RouteReport {
 
 export function attachRoutes(
   index: ResourceIndex,
-  gateways: readonly GatewayNode[],
+  gateways: readonly TranslatedGateway[],
   resolver: BackendResolver,
 ): RouteReport[] {
   const byKey = new Map(gateways.map((g) => [g.key, g]));
@@ -34,7 +34,7 @@ export function attachRoutes(
       const generation = route.metadata.generation;
       const parents: RouteParentStatus[] = [];
       let flat: { rules: FlatRule[]; unresolved: Problems } | undefined;
-      const attachedTo = new Set<ListenerNode>();
+      const attachedTo = new Set<TranslatedListener>();
       for (const parentRef of route.spec?.parentRefs ?? []) {
         if (
           (parentRef.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP ||
@@ -112,11 +112,11 @@ function attachToGateway(
   index: ResourceIndex,
   route: HTTPRoute,
   parentRef: ParentReference,
-  gw: GatewayNode,
+  gw: TranslatedGateway,
 ): {
-  attached: Array<{ listener: ListenerNode; hostnames: string[] }>;
+  attached: Array<{ listener: TranslatedListener; hostnames: string[] }>;
   /** Listeners that select the route but are not programmed: they count it, they do not serve it. */
-  selectedUnprogrammed: ListenerNode[];
+  selectedUnprogrammed: TranslatedListener[];
   reason: string;
   message: string;
 } {
@@ -139,8 +139,8 @@ function attachToGateway(
       message: `Gateway ${gw.key} has no listener with ${what || 'any name'}`,
     };
   }
-  const attached: Array<{ listener: ListenerNode; hostnames: string[] }> = [];
-  const selectedUnprogrammed: ListenerNode[] = [];
+  const attached: Array<{ listener: TranslatedListener; hostnames: string[] }> = [];
+  const selectedUnprogrammed: TranslatedListener[] = [];
   let reason = 'NotAllowedByListeners';
   let message = '';
   const routeNs = route.metadata.namespace ?? '';
@@ -181,7 +181,12 @@ function attachToGateway(
   return { attached, selectedUnprogrammed, reason, message };
 }
 
-function namespaceAllowed(index: ResourceIndex, l: ListenerNode, routeNs: string, gwNs: string): boolean {
+function namespaceAllowed(
+  index: ResourceIndex,
+  l: TranslatedListener,
+  routeNs: string,
+  gwNs: string,
+): boolean {
   const from = l.spec.allowedRoutes?.namespaces?.from ?? 'Same';
   if (from === 'All') return true;
   if (from === 'Same') return routeNs === gwNs;

@@ -12,7 +12,7 @@ import {
   type DataPlaneRefusals,
   type GatewayClassReport,
   gatewayClassReports,
-  type GatewayNode,
+  type TranslatedGateway,
   listenerConditions,
   reportedAddress,
 } from './gateways.js';
@@ -99,7 +99,7 @@ export function translate(
   };
 }
 
-function buildPorts(gateways: readonly GatewayNode[], address: string): PortIR[] {
+function buildPorts(gateways: readonly TranslatedGateway[], address: string): PortIR[] {
   const byPort = new Map<number, { protocol: 'HTTP' | 'HTTPS'; listeners: GatewayListenerIR[] }>();
   for (const g of gateways) {
     for (const l of g.listeners) {
@@ -143,7 +143,7 @@ function compareListenerHost(a: GatewayListenerIR, b: GatewayListenerIR): number
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-function gatewayReport(g: GatewayNode, address: string): GatewayReport {
+function gatewayReport(g: TranslatedGateway, address: string): GatewayReport {
   const generation = g.gateway.metadata.generation;
   const listeners = g.listeners.map((l) => ({
     name: l.spec.name,
