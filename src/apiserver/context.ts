@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
-import type { OpenApiSchemaSource } from './discovery.js';
+import type { OpenApiDocs } from './openapi.js';
 import type { Resources } from './resources.js';
 import type { ObjectStore } from './store.js';
 import type { WatchHub } from './watch.js';
@@ -16,7 +16,8 @@ export interface Handler {
   watches: Set<() => void>;
   bookmarkIntervalMs?: number;
   maxWatchSeconds?: number;
-  openApiSchema?: OpenApiSchemaSource;
+  /** The /openapi/v2 and /openapi/v3 documents and the schema registry behind them. */
+  openApi: OpenApiDocs;
   serverAddress: string;
 }
 

@@ -1,6 +1,5 @@
-// Discovery (legacy and aggregated, docs/spec/kubernetes-api.md §2) and the OpenAPI answers of §9.2, all derived from the
-// resource table.
-import { createHash } from 'node:crypto';
+// Discovery (legacy and aggregated, docs/spec/kubernetes-api.md §2), derived from the resource table. OpenAPI is in
+// openapi-v2.ts and openapi-v3.ts.
 import { groupVersions, kindsAt, type ResourceKind } from '../api/kinds.js';
 
 const WRITE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -153,83 +152,4 @@ export function aggregatedAccept(accept: string | undefined): 'v2' | 'v2beta1' |
   return undefined;
 }
 
-/** Protobuf gnostic `Document` holding only `swagger: "2.0"`: no definitions → no client-side validation. */
-export const OPENAPI_V2_PROTOBUF = Buffer.from([0x0a, 0x03, 0x32, 0x2e, 0x30]);
-export const OPENAPI_V2_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
-
-function gvPath(group: string, version: string): string {
-  return group === '' ? `api/${version}` : `apis/${group}/${version}`;
-}
-
-/** The OpenAPI v3 schema of a kind's objects (`apiVersion` is the storage version), if its owner has one. */
-export type OpenApiSchemaSource = (apiVersion: string, kind: string) => Record<string, unknown> | undefined;
-
-/** `io.k8s.networking.gke.v1.GCPTrafficExtension`: reversed group, as kube-apiserver names CRD schemas. */
-function schemaName(group: string, version: string, kind: string): string {
-  return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
-}
-
-/**
- * One OpenAPI v3 document per group/version: PATCH operations that advertise `fieldValidation` (so kubectl
- * validates on the server only), plus the schemas of custom kinds (for `kubectl explain`). Built-in kinds get
- * no schema: kubectl would compute strategic merge patches from any GVK-tagged schema (docs/spec/kubernetes-api.md §9.2).
- */
-export function openApiV3Doc(gv: string, schemaOf?: OpenApiSchemaSource): unknown | undefined {
-  const found = groupVersions().find((x) => gvPath(x.group, x.version) === gv);
-  if (!found) return undefined;
-  const paths: Record<string, unknown> = {};
-  const schemas: Record<string, unknown> = {};
-  for (const k of kindsIn(found.group, found.version)) {
-    const schema = k.custom
-      ? schemaOf?.(k.group === '' ? k.version : `${k.group}/${k.version}`, k.kind)
-      : undefined;
-    if (schema)
-      schemas[schemaName(k.group, found.version, k.kind)] = {
-        ...schema,
-        'x-kubernetes-group-version-kind': [{ group: k.group, version: found.version, kind: k.kind }],
-      };
-    const content: Record<string, unknown> = {
-      'application/json-patch+json': { schema: { type: 'object' } },
-      'application/merge-patch+json': { schema: { type: 'object' } },
-      'application/apply-patch+yaml': { schema: { type: 'object' } },
-    };
-    if (k.patch === 'strategic')
-      content['application/strategic-merge-patch+json'] = { schema: { type: 'object' } };
-    const item = k.namespaced
-      ? `/${gv}/namespaces/{namespace}/${k.plural}/{name}`
-      : `/${gv}/${k.plural}/{name}`;
-    paths[item] = {
-      patch: {
-        'x-kubernetes-group-version-kind': { group: k.group, version: found.version, kind: k.kind },
-        'x-kubernetes-action': 'patch',
-        parameters: [
-          { name: 'fieldValidation', in: 'query', schema: { type: 'string' } },
-          { name: 'fieldManager', in: 'query', schema: { type: 'string' } },
-        ],
-        requestBody: { content },
-        responses: { '200': { description: 'OK' } },
-      },
-    };
-  }
-  return {
-    openapi: '3.0.0',
-    info: { title: 'Kubernetes', version: 'v1.32.0' },
-    paths,
-    components: { schemas },
-  };
-}
-
-/** The `/openapi/v3` index; each URL carries a hash of its document so clients never use a stale cache. */
-export function openApiV3Index(schemaOf?: OpenApiSchemaSource): unknown {
-  const paths: Record<string, unknown> = {};
-  for (const { group, version } of groupVersions()) {
-    const gv = gvPath(group, version);
-    const hash = createHash('sha256')
-      .update(JSON.stringify(openApiV3Doc(gv, schemaOf)))
-      .digest('hex')
-      .slice(0, 32)
-      .toUpperCase();
-    paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${hash}` };
-  }
-  return { paths };
-}
+export type { OpenApiSchemaSource } from './openapi-schemas.js';

@@ -1,5 +1,5 @@
 // GET paths with one fixed answer each: health probes, /version, OpenAPI and the discovery roots.
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Handler } from './context.js';
 import {
   AGGREGATED_V2,
@@ -8,15 +8,17 @@ import {
   aggregatedDiscovery,
   apiGroupList,
   apiVersions,
-  OPENAPI_V2_CONTENT_TYPE,
-  OPENAPI_V2_PROTOBUF,
-  openApiV3Doc,
-  openApiV3Index,
 } from './discovery.js';
 import { BASE_HEADERS, send } from './reply.js';
 import { errors } from './status.js';
 
-type FixedGet = (h: Handler, res: ServerResponse, accept: string | undefined, path: string) => void;
+type FixedGet = (
+  h: Handler,
+  res: ServerResponse,
+  accept: string | undefined,
+  path: string,
+  req: IncomingMessage,
+) => void;
 
 /** What `GET /version` reports: minor 32 makes the machine's kubectl dispatcher run kubectl 1.32. */
 const VERSION = {
@@ -36,23 +38,12 @@ const healthy: FixedGet = (_h, res) => {
   res.end('ok');
 };
 
-/** The v2 document kubectl asks for: protobuf when it says so, else an empty JSON one. */
-const openApiV2: FixedGet = (_h, res, accept) => {
-  if (accept && accept.includes('protobuf')) {
-    res.writeHead(200, {
-      ...BASE_HEADERS,
-      'Content-Type': OPENAPI_V2_CONTENT_TYPE,
-      'Content-Length': OPENAPI_V2_PROTOBUF.length,
-    });
-    res.end(OPENAPI_V2_PROTOBUF);
-    return;
-  }
-  send(res, 200, {
-    swagger: '2.0',
-    info: { title: 'Kubernetes', version: 'v1.32.0' },
-    paths: {},
-    definitions: {},
-  });
+/** The v2 document (openapi-v2.ts): gnostic protobuf when the client says so, else JSON; 304 for its ETag. */
+const openApiV2: FixedGet = (h, res, accept, _path, req) => {
+  const inm = req.headers['if-none-match'];
+  const v2 = h.openApi.v2.respond(accept, Array.isArray(inm) ? inm.join(',') : inm);
+  res.writeHead(v2.status, { ...BASE_HEADERS, ...v2.headers });
+  res.end(v2.body);
 };
 
 /** `/api` and `/apis`: aggregated discovery when the client accepts it, else the legacy documents. */
@@ -75,7 +66,7 @@ const FIXED_GETS: ReadonlyMap<string, FixedGet> = new Map([
   ['/version', (_h, res) => send(res, 200, VERSION)],
   ['/openapi/v2', openApiV2],
   ['/swagger-2.0.0.pb-v1', openApiV2],
-  ['/openapi/v3', (h, res) => send(res, 200, openApiV3Index(h.openApiSchema))],
+  ['/openapi/v3', (h, res) => send(res, 200, h.openApi.v3.index())],
   ['/api', discoveryRoot],
   ['/apis', discoveryRoot],
 ]);
@@ -83,9 +74,14 @@ const FIXED_GETS: ReadonlyMap<string, FixedGet> = new Map([
 const OPENAPI_V3_PREFIX = '/openapi/v3/';
 
 const openApiV3: FixedGet = (h, res, _accept, path) => {
-  const doc = openApiV3Doc(path.slice(OPENAPI_V3_PREFIX.length), h.openApiSchema);
+  const doc = h.openApi.v3.document(path.slice(OPENAPI_V3_PREFIX.length));
   if (!doc) throw errors.noResource();
-  send(res, 200, doc);
+  res.writeHead(200, {
+    ...BASE_HEADERS,
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(doc.json),
+  });
+  res.end(doc.json);
 };
 
 /** The handler of a fixed GET path, or undefined when the path names resources instead. */

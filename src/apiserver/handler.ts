@@ -28,6 +28,6 @@ async function dispatch(h: Handler, req: IncomingMessage, res: ServerResponse): 
   const url = new URL(req.url ?? '/', 'https://localhost');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const fixed = req.method === 'GET' || req.method === undefined ? fixedGet(path) : undefined;
-  if (fixed) return fixed(h, res, req.headers.accept, path);
+  if (fixed) return fixed(h, res, req.headers.accept, path, req);
   return routeApiPath(h, req, res, path, url.searchParams);
 }

@@ -13,6 +13,7 @@ import {
 import type { Admit } from '../api/types.js';
 import { seedBuiltins } from './builtins.js';
 import type { OpenApiSchemaSource } from './discovery.js';
+import { openApiDocs, type OpenApiDocs } from './openapi.js';
 import { handleRequest, type Handler } from './handler.js';
 import { Resources, type Defaulter, type UnknownFields } from './resources.js';
 import { ObjectStore } from './store.js';
@@ -49,6 +50,8 @@ export interface ApiServer {
   readonly token: string;
   readonly caPem: string;
   readonly port: number;
+  /** OpenAPI publishing; `openApi.schemas.setKindSchema` publishes a kind added at run time (a CRD). */
+  readonly openApi: OpenApiDocs;
   close(): Promise<void>;
 }
 
@@ -71,6 +74,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const store = new ObjectStore(opts.stateDir, KINDS);
   seedBuiltins(store, opts.openApiSchema);
   const hub = new WatchHub(store, opts.watchHistory);
+  const openApi = openApiDocs(opts.openApiSchema);
   const resources = new Resources(store, opts.admit, opts.unknownFields, opts.defaults);
   const watches = new Set<() => void>();
   const sockets = new Set<Socket>();
@@ -83,7 +87,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     watches,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     maxWatchSeconds: opts.maxWatchSeconds,
-    openApiSchema: opts.openApiSchema,
+    openApi,
     serverAddress: '',
   };
 
@@ -162,6 +166,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   return {
     url,
     kubeconfigPath,
+    openApi,
     token,
     caPem: tls.caPem,
     port,
