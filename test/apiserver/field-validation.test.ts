@@ -90,12 +90,16 @@ describe('fieldValidation on built-in kinds', () => {
   });
 
   it(
-    'kubectl 1.20 (no fieldValidation → Warn): created, Warning printed, field dropped',
+    'kubectl 1.20: refused client-side from /openapi/v2; with --validate=false (no fieldValidation → Warn) created, Warning printed, field dropped',
     {
       skip: HAVE_KUBECTL_120 ? false : 'kubectl 1.20 missing',
     },
     async () => {
-      const run = await t.kubectl(['apply', '-f', t.file('svc.yaml', svc('old'))], { bin: KUBECTL_120 });
+      const file = t.file('svc.yaml', svc('old'));
+      const refused = await t.kubectl(['apply', '-f', file], { bin: KUBECTL_120, allowFail: true });
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /ValidationError\(Service\.spec\): unknown field "selctor"/);
+      const run = await t.kubectl(['apply', '--validate=false', '-f', file], { bin: KUBECTL_120 });
       assert.match(run.stderr, /unknown field "spec.selctor"/);
       assert.equal((await stored('/api/v1/namespaces/default/services/old')).spec.selctor, undefined);
     },

@@ -23,7 +23,13 @@ export interface TestApi {
   call(
     method: string,
     path: string,
-    opts?: { body?: string | Buffer; contentType?: string; token?: string | null; accept?: string },
+    opts?: {
+      body?: string | Buffer;
+      contentType?: string;
+      token?: string | null;
+      accept?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<Reply>;
   /** Writes a file in the test's temp dir and returns its path. */
   file(name: string, text: string, mode?: number): string;
@@ -91,10 +97,16 @@ export function httpsCall(
   api: Pick<ApiServer, 'url' | 'caPem' | 'token'>,
   method: string,
   path: string,
-  opts: { body?: string | Buffer; contentType?: string; token?: string | null; accept?: string } = {},
+  opts: {
+    body?: string | Buffer;
+    contentType?: string;
+    token?: string | null;
+    accept?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...opts.headers };
     const token = opts.token === undefined ? api.token : opts.token;
     if (token !== null) headers.Authorization = `Bearer ${token}`;
     if (opts.contentType) headers['Content-Type'] = opts.contentType;

@@ -165,6 +165,39 @@ export interface BuiltinKindSchema {
 
 const cache = new Map<string, BuiltinKindSchema | undefined>();
 
+/**
+ * One builder for every kind: a type reached from several kinds (PersistentVolumeClaim is a kind and a
+ * StatefulSet template) is one definition object, so the kind's group/version/kind tag is never lost.
+ */
+const shared = new DefinitionBuilder();
+shared.definitions.set(INT_OR_STRING, {
+  type: 'string',
+  format: 'int-or-string',
+  description:
+    'A value that is either a number or a string (a port number or a named port, a count or a percentage).',
+});
+
+/** The definitions reachable from `root` through `$ref`s. */
+function reachable(root: string): Map<string, OpenApiSchema> {
+  const out = new Map<string, OpenApiSchema>();
+  const visit = (name: string) => {
+    if (out.has(name)) return;
+    const def = shared.definitions.get(name);
+    if (!def) return;
+    out.set(name, def);
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object')
+        for (const [k, child] of Object.entries(v))
+          if (k === '$ref' && typeof child === 'string') visit(child.slice('#/definitions/'.length));
+          else walk(child);
+    };
+    walk(def);
+  };
+  visit(root);
+  return out;
+}
+
 /** The definitions of a built-in kind, or undefined when neither client-node nor our table knows it. */
 export function builtinKindSchema(
   group: string,
@@ -177,16 +210,9 @@ export function builtinKindSchema(
   const pkg = GROUP_PACKAGES[group];
   let result: BuiltinKindSchema | undefined;
   if (pkg && version === 'v1' && attributes(className)) {
-    const b = new DefinitionBuilder();
-    b.definitions.set(INT_OR_STRING, {
-      type: 'string',
-      format: 'int-or-string',
-      description:
-        'A value that is either a number or a string (a port number or a named port, a count or a percentage).',
-    });
-    const root = b.define({ className, goName: kind, pkg });
-    b.definitions.get(root)!['x-kubernetes-group-version-kind'] = [{ group, version, kind }];
-    result = { root, definitions: b.definitions };
+    const root = shared.define({ className, goName: kind, pkg });
+    shared.definitions.get(root)!['x-kubernetes-group-version-kind'] = [{ group, version, kind }];
+    result = { root, definitions: reachable(root) };
   }
   cache.set(key, result);
   return result;
@@ -197,9 +223,8 @@ let metaDefinitions: Map<string, OpenApiSchema> | undefined;
 /** ObjectMeta and what it references: the `metadata` of custom kinds points there, as on a cluster. */
 export function objectMetaDefinitions(): Map<string, OpenApiSchema> {
   if (!metaDefinitions) {
-    const b = new DefinitionBuilder();
-    b.define({ className: 'V1ObjectMeta', goName: 'ObjectMeta', pkg: 'meta/v1' });
-    metaDefinitions = b.definitions;
+    const root = shared.define({ className: 'V1ObjectMeta', goName: 'ObjectMeta', pkg: 'meta/v1' });
+    metaDefinitions = reachable(root);
   }
   return metaDefinitions;
 }
