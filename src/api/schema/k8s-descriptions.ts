@@ -51,6 +51,64 @@ const TYPES: Record<string, string> = {
 };
 
 const FIELDS: Record<string, Record<string, string>> = {
+  ServiceStatus: { loadBalancer: 'The addresses of the load balancer, for LoadBalancer Services.' },
+  LoadBalancerStatus: { ingress: 'The addresses traffic for the load balancer enters at.' },
+  LoadBalancerIngress: {
+    ip: 'An IP address of the load balancer.',
+    hostname: 'A DNS name of the load balancer.',
+    ipMode: 'VIP (traffic arrives addressed to the load balancer IP) or Proxy (addressed to the node).',
+    ports: 'Per-port status of the load balancer.',
+  },
+  EndpointSubset: {
+    addresses: 'Ready addresses.',
+    notReadyAddresses: 'Addresses that are not ready yet.',
+    ports: 'Ports every address of the subset serves.',
+  },
+  EndpointAddress: { ip: 'The IP of the endpoint.' },
+  Endpoints: { subsets: 'Groups of addresses that serve the same ports.' },
+  EventSeries: {
+    count: 'How many times the event occurred in this series.',
+    lastObservedTime: 'When the series was last seen.',
+  },
+  EventSource: { component: 'The reporting component.', host: 'The node the event came from.' },
+  ObjectReference: {
+    fieldPath: 'A part of the object (for example a container) the reference is about.',
+  },
+  EnvVar: {
+    value: 'The value, with $(VAR) references expanded.',
+    valueFrom: 'Takes the value from a ConfigMap, Secret, field or resource instead.',
+  },
+  ContainerPort: {
+    containerPort: 'The port number the container listens on.',
+    hostPort: 'A port on the node forwarded to this container port.',
+    hostIP: 'The node IP the host port binds to.',
+  },
+  DeploymentStrategy: {
+    type: 'RollingUpdate (default) or Recreate.',
+    rollingUpdate: 'How fast a rolling update may go.',
+  },
+  RollingUpdateDeployment: {
+    maxSurge: 'How many pods (or what percentage) may exist above the desired count during an update.',
+    maxUnavailable: 'How many pods (or what percentage) may be unavailable during an update.',
+  },
+  DeploymentStatus: {
+    replicas: 'Pods that exist for this Deployment.',
+    readyReplicas: 'Pods that are ready.',
+    availableReplicas: 'Pods that have been ready for at least minReadySeconds.',
+    updatedReplicas: 'Pods that run the current template.',
+    unavailableReplicas: 'Pods still needed to reach the desired count.',
+    terminatingReplicas: 'Pods that are shutting down.',
+    collisionCount: 'Used to avoid name collisions of ReplicaSets.',
+  },
+  DeploymentCondition: { lastUpdateTime: 'When the condition was last updated.' },
+  ManagedFieldsEntry: {
+    manager: 'The name of the client that manages these fields (the field manager).',
+    operation: 'Apply or Update: how the fields were written.',
+    fieldsType: 'The format of fieldsV1 (always FieldsV1).',
+    fieldsV1: 'The set of fields owned, as a nested map of field names.',
+    time: 'When the manager last changed one of these fields.',
+    subresource: 'The subresource (for example status) the fields were written through.',
+  },
   ServiceSpec: {
     type: 'How the Service is exposed: ClusterIP (default), NodePort, LoadBalancer or ExternalName.',
     selector:
@@ -68,6 +126,13 @@ const FIELDS: Record<string, Record<string, string>> = {
     ipFamilyPolicy: 'SingleStack, PreferDualStack or RequireDualStack.',
     loadBalancerClass: 'The load balancer implementation that should provision this Service.',
     publishNotReadyAddresses: 'Whether endpoints that are not ready are published too.',
+    allocateLoadBalancerNodePorts: 'Whether a LoadBalancer Service gets node ports (default true).',
+    externalIPs: 'Extra IPs, not managed by Kubernetes, on which nodes accept traffic for the Service.',
+    healthCheckNodePort: 'The node port load balancers probe when externalTrafficPolicy is Local.',
+    loadBalancerIP: 'Deprecated: the requested load balancer IP (implementation-specific).',
+    loadBalancerSourceRanges: 'Client CIDRs a LoadBalancer Service accepts traffic from.',
+    sessionAffinityConfig: 'Settings of session affinity (its timeout).',
+    trafficDistribution: 'A preference for how traffic is spread over endpoints (for example PreferClose).',
   },
   ServicePort: {
     name: 'Name of the port, unique within the Service; required when there is more than one port.',
@@ -174,6 +239,18 @@ const FIELDS: Record<string, Record<string, string>> = {
     nodeSelector: 'Labels a node must have for the pod to run there.',
     serviceAccountName: 'The service account the pod runs as.',
     restartPolicy: 'Always, OnFailure or Never.',
+    affinity: 'Rules for placing the pod near or away from nodes and other pods.',
+    tolerations: 'Taints of nodes the pod tolerates.',
+    hostNetwork: 'Use the node’s network namespace.',
+    dnsPolicy: 'How the pod’s DNS is configured (ClusterFirst by default).',
+    securityContext: 'Security settings for all containers of the pod.',
+    terminationGracePeriodSeconds: 'How long the pod has to stop after being asked to.',
+    imagePullSecrets: 'Secrets used to pull the images. Merged by `name` when patched.',
+    priorityClassName: 'The priority class of the pod.',
+    nodeName: 'The node the pod is bound to.',
+    hostname: 'The pod’s hostname (defaults to its name).',
+    subdomain: 'With hostname, gives the pod a DNS name in a headless Service.',
+    topologySpreadConstraints: 'How pods spread over zones or nodes. Merged by `topologyKey` when patched.',
   },
   Container: {
     name: 'Name of the container, unique within the pod.',
@@ -184,6 +261,14 @@ const FIELDS: Record<string, Record<string, string>> = {
     ports: 'Ports the container exposes. Merged by `containerPort` when patched.',
     resources: 'CPU and memory requests and limits.',
     volumeMounts: 'Volumes mounted into the container. Merged by `mountPath` when patched.',
+    envFrom: 'Sources (ConfigMaps, Secrets) whose keys all become environment variables.',
+    imagePullPolicy: 'Always, IfNotPresent or Never.',
+    livenessProbe: 'A check that restarts the container when it fails.',
+    readinessProbe: 'A check that takes the pod out of Service endpoints while it fails.',
+    startupProbe: 'A check that must pass before the other probes start.',
+    securityContext: 'Security settings of the container.',
+    workingDir: 'The working directory of the entrypoint.',
+    lifecycle: 'Actions run after start and before stop.',
   },
 };
 
@@ -204,6 +289,23 @@ const COMMON_FIELDS: Record<string, string> = {
   key: 'The key.',
   operator: 'How the key relates to the values: In, NotIn, Exists or DoesNotExist.',
   values: 'The values the operator compares with.',
+  type: 'The type.',
+  message: 'A human-readable message.',
+  reason: 'A short CamelCase reason.',
+  lastTransitionTime: 'When this last changed status.',
+  lastProbeTime: 'When this was last checked.',
+  observedGeneration: 'The metadata.generation this status was computed from.',
+  hostname: 'The hostname.',
+  ip: 'The IP address.',
+  nodeName: 'The node.',
+  targetRef: 'The object behind this address.',
+  port: 'The port number.',
+  protocol: 'TCP, UDP or SCTP.',
+  appProtocol: 'The application protocol of the port.',
+  uid: 'The UID of the object.',
+  resourceVersion: 'The resourceVersion of the object.',
+  replicas: 'The number of pods.',
+  series: 'Data about repeated occurrences of the event.',
 };
 
 export function typeDescription(goName: string): string | undefined {
