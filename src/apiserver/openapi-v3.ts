@@ -1,7 +1,7 @@
 // `/openapi/v3` (an index of group-versions) and `/openapi/v3/<api|apis/group>/<version>`: per group-version the
 // PATCH operations kubectl 1.32 reads to learn that the server validates fields (`fieldValidation`), and in
 // `components.schemas` the definitions of the kinds served there, for `kubectl explain` and for the patch
-// metadata kubectl computes strategic merge patches from (docs/kubernetes-api.md).
+// metadata kubectl computes strategic merge patches from (docs/spec/kubernetes-api.md §9.2).
 import { createHash } from 'node:crypto';
 import { groupVersions, kindsAt } from '../api/kinds.js';
 import type { OpenApiSchema, OpenApiSchemas } from './openapi-schemas.js';
