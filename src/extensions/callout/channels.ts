@@ -1,10 +1,10 @@
-// Pooled HTTP/2 connections to callout endpoints: one session per (endpoint, authority, TLS settings), shared
+// Pooled HTTP/2 connections to callout endpoints: one channel per (endpoint, authority, TLS settings), shared
 // by every extension and every snapshot naming the same target, so a config change does not reconnect. Each
-// HTTP request's ext_proc stream is one HTTP/2 stream on it. A session that fails, is told GOAWAY or runs out
-// of stream ids is replaced on the next call.
+// HTTP request's ext_proc stream is one HTTP/2 stream on it (h2-connection.ts). A connection that fails, is
+// told GOAWAY or runs out of stream ids takes no new streams; the next call opens another. When the callout's
+// MAX_CONCURRENT_STREAMS is reached, a channel opens more connections (up to MAX_CONNECTIONS), as gRPC
+// clients do.
 
-import { EventEmitter } from 'node:events';
-import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { CalloutTlsIR, EndpointIR } from '../../ir/snapshot.js';
@@ -18,16 +18,22 @@ import {
   statusOfReset,
   type CallStatus,
 } from './grpc-frames.js';
+import { H2Connection, H2_ERROR, type H2StreamHandler, type StreamRef } from './h2-connection.js';
 import type { ConnectionObserver } from './health.js';
+import { encodeConstantBlock, type HeaderField } from './hpack.js';
 import type { ChannelTarget } from './channel-target.js';
 
 export type { ChannelTarget } from './channel-target.js';
 import { PROCESS_PATH, extProcCodec, type ProcessingRequest, type ProcessingResponse } from './protos.js';
 
-/**
- * One `Process` call. Events: `data` (ProcessingResponse), then exactly one of `end` (status OK) or `error`
- * (CallStatus), then `status` (CallStatus).
- */
+/** Hears one `Process` call: its answers, then its final status exactly once. */
+export interface CallListener {
+  onMessage(m: ProcessingResponse): void;
+  /** OK: the callout ended the call normally. */
+  onStatus(s: CallStatus): void;
+}
+
+/** One `Process` call. */
 export interface ProcessCall {
   /** The call has its final status. */
   readonly finished: boolean;
@@ -37,10 +43,6 @@ export interface ProcessCall {
   end(): void;
   /** Reset the stream. */
   cancel(): void;
-  on(event: 'data', listener: (m: ProcessingResponse) => void): this;
-  on(event: 'error', listener: (s: CallStatus) => void): this;
-  on(event: 'end', listener: () => void): this;
-  once(event: 'status', listener: (s: CallStatus) => void): this;
 }
 
 export class CalloutChannels {
@@ -50,7 +52,7 @@ export class CalloutChannels {
   /** `observer` hears how each connection attempt ends (health.ts turns that into status). */
   constructor(private readonly observer?: ConnectionObserver) {}
 
-  call(t: ChannelTarget): ProcessCall {
+  call(t: ChannelTarget, listener: CallListener): ProcessCall {
     if (this.closed) throw new Error('CalloutChannels is closed');
     const key = channelKey(t);
     let c = this.channels.get(key);
@@ -58,7 +60,7 @@ export class CalloutChannels {
       c = new Channel(t, this.observer);
       this.channels.set(key, c);
     }
-    return c.call();
+    return c.call(listener);
   }
 
   /** Number of pooled targets (for metrics and tests). */
@@ -92,105 +94,85 @@ function sniName(authority: string): string {
 /** After a failed connection attempt, calls fail as unreachable for this long before the next attempt. */
 const RECONNECT_BACKOFF_MS = 250;
 
-/** Stream ids are 31-bit and odd for the client; start a fresh session well before they run out. */
-const MAX_STREAM_ID = 2 ** 30;
+/** Connections per channel when the callout's MAX_CONCURRENT_STREAMS is reached on each; then streams wait. */
+const MAX_CONNECTIONS = 4;
 
 class Channel {
-  private session: http2.ClientHttp2Session | undefined;
+  /** Open connections that take new streams, oldest first (streams pack onto the first with a slot). */
+  private readonly connections: H2Connection[] = [];
   private lastConnectFailure: { at: number; message: string } | undefined;
-  private readonly url: string;
-  private readonly options: http2.SecureClientSessionOptions;
-  private readonly headers: http2.OutgoingHttpHeaders;
+  /** The request header block, the same for every stream of this channel (hpack.ts). */
+  private readonly headerBlock: Buffer;
 
   constructor(
     private readonly target: ChannelTarget,
     private readonly observer: ConnectionObserver | undefined,
   ) {
-    const t = target;
-    this.url = `${t.tls ? 'https' : 'http'}://${hostPort(t.endpoint)}`;
-    this.options = connectOptions(t);
-    this.headers = {
-      ':method': 'POST',
-      ':scheme': t.tls ? 'https' : 'http',
-      ':path': PROCESS_PATH,
-      ':authority': t.authority,
-      'content-type': 'application/grpc',
-      te: 'trailers',
-      'grpc-accept-encoding': 'identity',
-      'user-agent': 'extgate-ext-proc',
-    };
+    this.headerBlock = encodeConstantBlock([
+      [':method', 'POST'],
+      [':scheme', target.tls ? 'https' : 'http'],
+      [':path', PROCESS_PATH],
+      [':authority', target.authority],
+      ['content-type', 'application/grpc'],
+      ['te', 'trailers'],
+      ['grpc-accept-encoding', 'identity'],
+      ['user-agent', 'extgate-ext-proc'],
+    ]);
   }
 
-  call(): ProcessCall {
+  call(listener: CallListener): ProcessCall {
     const f = this.lastConnectFailure;
     if (f && Date.now() - f.at < RECONNECT_BACKOFF_MS) {
       // A dead callout must not cost a connection attempt per HTTP request.
-      return new FailedCall(status(GrpcStatus.UNAVAILABLE, `No connection established: ${f.message}`));
+      return new FailedCall(
+        status(GrpcStatus.UNAVAILABLE, `No connection established: ${f.message}`),
+        listener,
+      );
     }
-    const session = this.connected();
-    return new Http2ProcessCall(session, this.headers, () => this.drop(session));
+    return new GrpcCall(this.connection(), this.headerBlock, listener);
   }
 
   close(): void {
-    const s = this.session;
-    this.session = undefined;
-    s?.close();
-    // Streams still open get reset rather than keeping the process alive.
-    setTimeout(() => s?.destroy(), 1000).unref();
+    // Streams still open get a second to finish, then fail rather than keep the process alive.
+    for (const c of this.connections.splice(0)) c.close(1000);
   }
 
-  private connected(): http2.ClientHttp2Session {
-    const s = this.session;
-    if (s && !s.closed && !s.destroyed && (s.state.nextStreamID ?? 0) < MAX_STREAM_ID) return s;
-    if (s) s.close();
-    const session = http2.connect(this.url, this.options);
-    session.once('connect', () => {
-      everConnected.add(session);
-      this.lastConnectFailure = undefined;
-    });
-    // The attempt's outcome for health.ts: the server's SETTINGS frame means it speaks HTTP/2 to us.
-    let outcome: 'pending' | 'reported' = 'pending';
-    session.once('remoteSettings', () => {
-      outcome = 'reported';
-      this.observer?.connected(this.target);
-    });
-    session.on('error', (err: Error) => {
-      if (!everConnected.has(session)) this.lastConnectFailure = { at: Date.now(), message: err.message };
-      if (outcome === 'pending') {
-        outcome = 'reported';
-        this.observer?.failed(this.target, err.message);
-      }
-      this.drop(session);
-    });
-    session.on('goaway', () => this.drop(session));
-    session.on('close', () => {
-      if (outcome === 'pending') {
-        outcome = 'reported';
-        this.observer?.failed(this.target, 'the connection closed before the HTTP/2 handshake');
-      }
-      this.drop(session);
-    });
-    this.session = session;
-    return session;
+  private connection(): H2Connection {
+    for (const c of this.connections) if (c.hasSlot) return c;
+    if (this.connections.length < MAX_CONNECTIONS) return this.connect();
+    // Every connection is at the callout's stream limit: the stream waits on the least loaded one.
+    return this.connections.reduce((a, b) => (b.load < a.load ? b : a));
   }
 
-  private drop(session: http2.ClientHttp2Session): void {
-    if (this.session === session) this.session = undefined;
+  private connect(): H2Connection {
+    const { address: host, port } = this.target.endpoint;
+    const tlsOpts = this.target.tls ? tlsOptions(this.target.authority, this.target.tls) : undefined;
+    const socket = tlsOpts ? tls.connect({ host, port, ...tlsOpts }) : net.connect({ host, port });
+    const conn = new H2Connection(socket, {
+      onEstablished: () => {
+        this.lastConnectFailure = undefined;
+        this.observer?.connected(this.target);
+      },
+      onHandshakeFailed: (message) => {
+        this.lastConnectFailure = { at: Date.now(), message };
+        this.observer?.failed(this.target, message);
+      },
+      onUnusable: () => {
+        const i = this.connections.indexOf(conn);
+        if (i >= 0) this.connections.splice(i, 1);
+      },
+    });
+    if (tlsOpts) {
+      // gRPC over TLS is HTTP/2 chosen by ALPN; a server that picks nothing else would not read our frames.
+      socket.once('secureConnect', () => {
+        if ((socket as tls.TLSSocket).alpnProtocol !== 'h2') {
+          conn.destroy('the callout did not negotiate HTTP/2 (ALPN h2) on TLS');
+        }
+      });
+    }
+    this.connections.push(conn);
+    return conn;
   }
-}
-
-function connectOptions(t: ChannelTarget): http2.SecureClientSessionOptions {
-  const { address: host, port } = t.endpoint;
-  const tlsOpts = t.tls ? tlsOptions(t.authority, t.tls) : undefined;
-  return {
-    // Our own socket, for TCP_NODELAY: an ext_proc exchange is a few small frames each way, and Nagle's
-    // algorithm with delayed ACKs stalls them for tens of milliseconds under load.
-    createConnection: () => {
-      const socket = tlsOpts ? tls.connect({ host, port, ...tlsOpts }) : net.connect({ host, port });
-      socket.setNoDelay(true);
-      return socket;
-    },
-  };
 }
 
 function tlsOptions(authority: string, t: CalloutTlsIR): tls.ConnectionOptions {
@@ -210,60 +192,22 @@ function tlsOptions(authority: string, t: CalloutTlsIR): tls.ConnectionOptions {
 }
 
 const codec = extProcCodec();
+const EMPTY = Buffer.alloc(0);
 
-/** Sessions that completed their handshake: a stream failing on any other session never reached the callout. */
-const everConnected = new WeakSet<http2.ClientHttp2Session>();
-
-class Http2ProcessCall extends EventEmitter implements ProcessCall {
-  private readonly stream: http2.ClientHttp2Stream;
+/** One Process call: one HTTP/2 stream; the gRPC layer over H2Connection's frames. */
+class GrpcCall implements ProcessCall, H2StreamHandler {
+  private readonly stream: StreamRef;
   private readonly decoder = new FrameDecoder(CALLOUT_MAX_RESPONSE_BYTES);
   private result: CallStatus | undefined;
+  private sawHeaders = false;
+  private ended = false;
 
   constructor(
-    session: http2.ClientHttp2Session,
-    headers: http2.OutgoingHttpHeaders,
-    dropSession: () => void,
+    private readonly conn: H2Connection,
+    headerBlock: Buffer,
+    private readonly listener: CallListener,
   ) {
-    super();
-    this.stream = session.request(headers, { endStream: false });
-    const s = this.stream;
-    s.on('response', (h) => {
-      const st = Number(h[':status']);
-      if (st !== 200) this.finish(status(httpToGrpc(st), `callout answered HTTP ${st}`));
-      else if (h['grpc-status'] !== undefined) this.finish(trailerStatus(h)); // trailers-only answer
-    });
-    s.on('data', (chunk: Buffer) => {
-      if (this.result) return;
-      try {
-        for (const m of this.decoder.push(chunk)) this.emit('data', codec.decodeResponse(m));
-      } catch (err) {
-        const st = isStatus(err)
-          ? err
-          : status(GrpcStatus.INTERNAL, `cannot decode ProcessingResponse: ${String(err)}`);
-        this.finish(st);
-        s.close(http2.constants.NGHTTP2_CANCEL);
-      }
-    });
-    s.on('trailers', (t) => this.finish(trailerStatus(t)));
-    s.on('error', (err: Error & { code?: string }) => {
-      if (!everConnected.has(session)) {
-        // Never got a connection: what the chain reports as an unreachable callout.
-        dropSession();
-        this.finish(status(GrpcStatus.UNAVAILABLE, `No connection established: ${err.message}`));
-      } else if (err.code === 'ERR_HTTP2_STREAM_ERROR' || err.code === 'ERR_HTTP2_SESSION_ERROR') {
-        this.finish(statusOfReset(s.rstCode ?? http2.constants.NGHTTP2_INTERNAL_ERROR));
-      } else {
-        this.finish(status(GrpcStatus.UNAVAILABLE, err.message));
-      }
-    });
-    s.on('close', () => {
-      if (!this.result) {
-        const rst = s.rstCode ?? 0;
-        this.finish(
-          rst !== 0 ? statusOfReset(rst) : status(GrpcStatus.INTERNAL, 'stream closed without a gRPC status'),
-        );
-      }
-    });
+    this.stream = conn.open(this, headerBlock);
   }
 
   get finished(): boolean {
@@ -271,48 +215,120 @@ class Http2ProcessCall extends EventEmitter implements ProcessCall {
   }
 
   write(message: ProcessingRequest, last = false): void {
-    if (this.result || this.stream.closed || this.stream.writableEnded) return;
-    const data = frame(codec.encodeRequest(message));
-    if (last) this.stream.end(data);
-    else this.stream.write(data);
+    if (this.result || this.ended) return;
+    this.ended = last;
+    this.conn.write(this.stream, frame(codec.encodeRequest(message)), last);
   }
 
   end(): void {
-    if (!this.stream.closed && !this.stream.writableEnded) this.stream.end();
+    if (this.result || this.ended) return;
+    this.ended = true;
+    this.conn.write(this.stream, EMPTY, true);
   }
 
   cancel(): void {
     if (!this.result) this.finish(status(GrpcStatus.CANCELLED, 'cancelled by the data plane'));
-    if (!this.stream.closed) this.stream.close(http2.constants.NGHTTP2_CANCEL);
+    this.conn.reset(this.stream, H2_ERROR.CANCEL);
+  }
+
+  // H2StreamHandler
+
+  onHeaders(fields: HeaderField[], endStream: boolean): void {
+    if (!this.result) {
+      const h = headerValues(fields);
+      if (!this.sawHeaders) {
+        this.sawHeaders = true;
+        const st = Number(h.status);
+        if (st !== 200) this.finish(status(httpToGrpc(st), `callout answered HTTP ${h.status ?? '(none)'}`));
+        else if (h.grpcStatus !== undefined) this.finish(trailerStatus(h)); // trailers-only answer
+      } else {
+        this.finish(
+          h.grpcStatus !== undefined
+            ? trailerStatus(h)
+            : status(GrpcStatus.UNKNOWN, 'the callout ended the call without grpc-status'),
+        );
+      }
+    }
+    if (endStream) this.remoteEnded();
+  }
+
+  onData(data: Buffer, endStream: boolean): void {
+    if (!this.result) {
+      try {
+        for (const m of this.decoder.push(data)) {
+          this.listener.onMessage(codec.decodeResponse(m));
+          if (this.result) break;
+        }
+      } catch (err) {
+        const st = isStatus(err)
+          ? err
+          : status(GrpcStatus.INTERNAL, `cannot decode ProcessingResponse: ${String(err)}`);
+        this.finish(st);
+        this.conn.reset(this.stream, H2_ERROR.CANCEL);
+        return;
+      }
+    }
+    if (endStream) this.remoteEnded();
+  }
+
+  onReset(code: number): void {
+    this.finish(statusOfReset(code));
+  }
+
+  onFailure(message: string, established: boolean, refused: boolean): void {
+    if (!established) {
+      // Never got a connection: what the chain reports as an unreachable callout.
+      this.finish(status(GrpcStatus.UNAVAILABLE, `No connection established: ${message}`));
+    } else if (refused) {
+      this.finish(status(GrpcStatus.UNAVAILABLE, `stream refused by the callout: ${message}`));
+    } else {
+      this.finish(status(GrpcStatus.UNAVAILABLE, message));
+    }
+  }
+
+  /** The callout finished its side: without a status so far, the call failed; our side closes too. */
+  private remoteEnded(): void {
+    if (!this.result) this.finish(status(GrpcStatus.INTERNAL, 'stream closed without a gRPC status'));
+    this.end();
   }
 
   private finish(st: CallStatus): void {
     if (this.result) return;
     this.result = st;
-    if (st.code === GrpcStatus.OK) this.emit('end');
-    else this.emit('error', st);
-    this.emit('status', st);
+    this.listener.onStatus(st);
   }
 }
 
-/** A call that never reached the callout; reports its status once the caller has subscribed. */
-class FailedCall extends EventEmitter implements ProcessCall {
+/** A call that never reached the callout; reports its status on the next tick, as a real call would. */
+class FailedCall implements ProcessCall {
   readonly finished = true;
-  constructor(st: CallStatus) {
-    super();
-    process.nextTick(() => {
-      this.emit('error', st);
-      this.emit('status', st);
-    });
+  constructor(st: CallStatus, listener: CallListener) {
+    process.nextTick(() => listener.onStatus(st));
   }
   write(): void {}
   end(): void {}
   cancel(): void {}
 }
 
-function trailerStatus(h: http2.IncomingHttpHeaders): CallStatus {
-  const code = Number(h['grpc-status']);
-  return status(Number.isInteger(code) ? code : GrpcStatus.UNKNOWN, decodeGrpcMessage(h['grpc-message']));
+interface StatusHeaders {
+  status?: string;
+  grpcStatus?: string;
+  grpcMessage?: string;
+}
+
+function headerValues(fields: readonly HeaderField[]): StatusHeaders {
+  const h: StatusHeaders = {};
+  for (const [name, value] of fields) {
+    if (name === ':status') h.status = value;
+    else if (name === 'grpc-status') h.grpcStatus = value;
+    else if (name === 'grpc-message') h.grpcMessage = value;
+  }
+  return h;
+}
+
+function trailerStatus(h: StatusHeaders): CallStatus {
+  const code = Number(h.grpcStatus);
+  return status(Number.isInteger(code) ? code : GrpcStatus.UNKNOWN, decodeGrpcMessage(h.grpcMessage));
 }
 
 function isStatus(x: unknown): x is CallStatus {

@@ -3,7 +3,7 @@
 
 import type { CalloutExtensionIR, HttpEvent } from '../../ir/snapshot.js';
 import { ExtensionError, type Extension, type ExtensionStream, type RequestInfo } from '../extension.js';
-import { CalloutChannels, type ProcessCall } from './channels.js';
+import { CalloutChannels, type CallListener, type ProcessCall } from './channels.js';
 import { CalloutHealth, type CalloutProblems } from './health.js';
 import { CalloutStream, type CalloutStreamConfig } from './stream.js';
 import { toStruct } from './struct.js';
@@ -59,7 +59,7 @@ class CalloutExtension implements Extension {
         ir.metadata && Object.keys(ir.metadata).length > 0
           ? { filter_metadata: { [ir.metadataNamespace]: toStruct(ir.metadata) } }
           : {},
-      openCall: () => this.callNext(),
+      openCall: (listener) => this.callNext(listener),
     };
   }
 
@@ -68,7 +68,7 @@ class CalloutExtension implements Extension {
   }
 
   /** Round-robin over the Service's endpoints, as the load balancer spreads streams over backends. */
-  private callNext(): ProcessCall {
+  private callNext(listener: CallListener): ProcessCall {
     const endpoints = this.ir.target.endpoints;
     if (endpoints.length === 0) {
       throw new ExtensionError(
@@ -77,6 +77,6 @@ class CalloutExtension implements Extension {
       );
     }
     const endpoint = endpoints[this.next++ % endpoints.length]!;
-    return this.channels.call({ endpoint, authority: this.ir.authority, tls: this.ir.target.tls });
+    return this.channels.call({ endpoint, authority: this.ir.authority, tls: this.ir.target.tls }, listener);
   }
 }

@@ -18,8 +18,8 @@ import {
   type StepResult,
   type TrailersStepResult,
 } from '../extension.js';
-import type { ProcessCall } from './channels.js';
-import type { CallStatus } from './grpc-frames.js';
+import type { CallListener, ProcessCall } from './channels.js';
+import { GrpcStatus, type CallStatus } from './grpc-frames.js';
 import {
   CALLOUT_MAX_BODY_MESSAGE_BYTES,
   OBSERVABILITY_DEFERRED_CLOSE_MS,
@@ -46,7 +46,7 @@ export interface CalloutStreamConfig {
   readonly forward: ReadonlySet<string> | undefined;
   readonly metadataContext: { filter_metadata?: Record<string, StructValue> };
   /** Opens the gRPC call; throws ExtensionError('unreachable') when the target has no endpoint. */
-  readonly openCall: () => ProcessCall;
+  readonly openCall: (listener: CallListener) => ProcessCall;
 }
 
 type Answer = ProcessingResponse | 'closed';
@@ -86,7 +86,7 @@ const KIND_EVENT: Record<RequestKind, HttpEvent> = {
 
 const NONE: StepResult = Object.freeze({ effect: 'NONE' });
 
-export class CalloutStream implements ExtensionStream {
+export class CalloutStream implements ExtensionStream, CallListener {
   private call: ProcessCall | undefined;
   private readonly pending: Record<Direction, Waiter[]> = { request: [], response: [] };
   private readonly duplex: Record<Direction, DuplexBody> = {
@@ -102,6 +102,8 @@ export class CalloutStream implements ExtensionStream {
   private first = true;
   private halfClosed = false;
   private closed = false;
+  /** Resets a half-closed stream the callout does not finish (close()). */
+  private closeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly cfg: CalloutStreamConfig) {}
 
@@ -158,8 +160,24 @@ export class CalloutStream implements ExtensionStream {
     // Graceful close (Envoy's ext_proc_graceful_grpc_close): half-close and let the callout finish the stream.
     // Resetting every stream instead would trip HTTP/2 rapid-reset protection on busy callout servers.
     call.end();
-    const reset = setTimeout(() => call.cancel(), REMOTE_CLOSE_TIMEOUT_MS).unref();
-    call.once('status', () => clearTimeout(reset));
+    this.closeTimer = setTimeout(() => call.cancel(), REMOTE_CLOSE_TIMEOUT_MS).unref();
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // CallListener (the gRPC call's answers and status)
+
+  onMessage(resp: ProcessingResponse): void {
+    this.onAnswer(resp);
+  }
+
+  onStatus(st: CallStatus): void {
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    if (st.code === GrpcStatus.OK) {
+      this.onServerClosed();
+      return;
+    }
+    if (this.closed || this.cfg.ir.observabilityMode) return;
+    this.fail(grpcFailure(this.cfg.ir.id, st, this.answered));
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -380,18 +398,11 @@ export class CalloutStream implements ExtensionStream {
   private open(): ProcessCall {
     let call: ProcessCall;
     try {
-      call = this.cfg.openCall();
+      call = this.cfg.openCall(this);
     } catch (err) {
       throw this.fail(err instanceof ExtensionError ? err : new ExtensionError('unreachable', String(err)));
     }
     this.call = call;
-    call.on('data', (resp: ProcessingResponse) => this.onAnswer(resp));
-    call.on('error', (err: CallStatus) => {
-      if (this.closed) return;
-      if (this.cfg.ir.observabilityMode) return;
-      this.fail(grpcFailure(this.cfg.ir.id, err, this.answered));
-    });
-    call.on('end', () => this.onServerClosed());
     return call;
   }
 
