@@ -101,6 +101,11 @@ class Channel {
   /** Open connections that take new streams, oldest first (streams pack onto the first with a slot). */
   private readonly connections: H2Connection[] = [];
   private lastConnectFailure: { at: number; message: string } | undefined;
+  /**
+   * The callout's MAX_CONCURRENT_STREAMS as its last handshake said; before any, the smallest limit RFC 9113
+   * §6.5.2 recommends servers allow.
+   */
+  private peerMaxStreams = 100;
   /** The request header block, the same for every stream of this channel (hpack.ts). */
   private readonly headerBlock: Buffer;
 
@@ -148,20 +153,25 @@ class Channel {
     const { address: host, port } = this.target.endpoint;
     const tlsOpts = this.target.tls ? tlsOptions(this.target.authority, this.target.tls) : undefined;
     const socket = tlsOpts ? tls.connect({ host, port, ...tlsOpts }) : net.connect({ host, port });
-    const conn = new H2Connection(socket, {
-      onEstablished: () => {
-        this.lastConnectFailure = undefined;
-        this.observer?.connected(this.target);
+    const conn = new H2Connection(
+      socket,
+      {
+        onEstablished: () => {
+          this.lastConnectFailure = undefined;
+          this.peerMaxStreams = conn.maxStreams;
+          this.observer?.connected(this.target);
+        },
+        onHandshakeFailed: (message) => {
+          this.lastConnectFailure = { at: Date.now(), message };
+          this.observer?.failed(this.target, message);
+        },
+        onUnusable: () => {
+          const i = this.connections.indexOf(conn);
+          if (i >= 0) this.connections.splice(i, 1);
+        },
       },
-      onHandshakeFailed: (message) => {
-        this.lastConnectFailure = { at: Date.now(), message };
-        this.observer?.failed(this.target, message);
-      },
-      onUnusable: () => {
-        const i = this.connections.indexOf(conn);
-        if (i >= 0) this.connections.splice(i, 1);
-      },
-    });
+      this.peerMaxStreams,
+    );
     if (tlsOpts) {
       // gRPC over TLS is HTTP/2 chosen by ALPN; a server that picks nothing else would not read our frames.
       socket.once('secureConnect', () => {

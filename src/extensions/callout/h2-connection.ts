@@ -127,7 +127,7 @@ export class H2Connection {
   // Peer settings and our send window.
   private peerMaxFrame = DEFAULT_MAX_FRAME;
   private peerInitialWindow = DEFAULT_WINDOW;
-  private peerMaxStreams = Infinity;
+  private peerMaxStreams: number;
   private sendWindow = DEFAULT_WINDOW;
   private connUnacked = 0;
 
@@ -140,10 +140,16 @@ export class H2Connection {
   private flushScheduled = false;
   private readonly flush = (): void => this.flushNow();
 
+  /**
+   * `assumedMaxStreams`: the stream limit to keep until the peer's SETTINGS arrive (what an earlier
+   * connection to the same peer was told), so streams opened meanwhile are not refused.
+   */
   constructor(
     private readonly socket: Socket,
     private readonly events: H2ConnectionEvents,
+    assumedMaxStreams: number,
   ) {
+    this.peerMaxStreams = assumedMaxStreams;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onBytes(chunk));
     socket.on('error', (err: Error) => this.fail(err.message, false));
@@ -177,8 +183,9 @@ export class H2Connection {
     return this.streams.size + this.waiting.length;
   }
 
-  get isUsable(): boolean {
-    return this.usable;
+  /** The peer's MAX_CONCURRENT_STREAMS (Infinity when it set none). */
+  get maxStreams(): number {
+    return this.peerMaxStreams;
   }
 
   /** Opens a stream with this (complete, constant) header block; it waits for a slot if the peer's limit is reached. */
@@ -315,9 +322,16 @@ export class H2Connection {
   private flushNow(): void {
     this.flushScheduled = false;
     if (this.closed || this.out.length === 0) return;
-    const out = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out);
+    const out = this.out;
     this.out = [];
-    this.socket.write(out);
+    if (out.length === 1) {
+      this.socket.write(out[0]!);
+      return;
+    }
+    // Corked writes leave as one writev: one system call, and body data is not copied into a joined buffer.
+    this.socket.cork();
+    for (const b of out) this.socket.write(b);
+    this.socket.uncork();
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -330,6 +344,13 @@ export class H2Connection {
     try {
       while (!this.closed && buf.length - at >= 9) {
         const len = buf.readUIntBE(at, 3);
+        if (!this.established && buf[at + 3] !== FRAME.SETTINGS) {
+          // Often an HTTP/1.1 or TLS answer to our preface: name that rather than a frame size.
+          throw new ConnectionError(
+            H2_ERROR.PROTOCOL_ERROR,
+            'the first frame from the callout is not SETTINGS',
+          );
+        }
         if (len > DEFAULT_MAX_FRAME) {
           throw new ConnectionError(
             H2_ERROR.FRAME_SIZE_ERROR,
@@ -359,9 +380,6 @@ export class H2Connection {
   private onFrame(type: number, flags: number, id: number, payload: Buffer): void {
     if (this.headerBlock && type !== FRAME.CONTINUATION) {
       throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'expected CONTINUATION');
-    }
-    if (!this.established && type !== FRAME.SETTINGS) {
-      throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'the first frame from the callout is not SETTINGS');
     }
     switch (type) {
       case FRAME.DATA:
@@ -466,11 +484,13 @@ export class H2Connection {
     if (id !== 0) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'SETTINGS on a stream');
     if (flags & FLAG.ACK) return;
     if (payload.length % 6 !== 0) throw new ConnectionError(H2_ERROR.FRAME_SIZE_ERROR, 'bad SETTINGS');
+    let sawMaxStreams = false;
     for (let at = 0; at < payload.length; at += 6) {
       const value = payload.readUInt32BE(at + 2);
       switch (payload.readUInt16BE(at)) {
         case SETTING.MAX_CONCURRENT_STREAMS:
           this.peerMaxStreams = value;
+          sawMaxStreams = true;
           break;
         case SETTING.INITIAL_WINDOW_SIZE: {
           if (value > MAX_WINDOW)
@@ -491,6 +511,8 @@ export class H2Connection {
           break; // our encoder never indexes, so HEADER_TABLE_SIZE does not matter to us
       }
     }
+    // The first SETTINGS without a limit means none (§6.5.2: unlimited until set).
+    if (!this.established && !sawMaxStreams) this.peerMaxStreams = Infinity;
     this.queue(settingsAck());
     if (!this.established) {
       this.established = true;

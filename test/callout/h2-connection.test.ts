@@ -1,0 +1,337 @@
+// The callout client's own HTTP/2 layer against real peers: node:http2 servers (nghttp2) that send GOAWAY,
+// reset streams, limit concurrent streams, keep flow-control windows small, split trailers into CONTINUATION
+// frames and PING; raw sockets that break the protocol; TLS without ALPN h2. Each case is what a gRPC
+// server or a proxy in front of one does in production.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { CalloutChannels, type CallListener } from '../../src/extensions/callout/channels.js';
+import {
+  FrameDecoder,
+  GrpcStatus,
+  frame,
+  type CallStatus,
+} from '../../src/extensions/callout/grpc-frames.js';
+import {
+  extProcCodec,
+  type ProcessingRequest,
+  type ProcessingResponse,
+} from '../../src/extensions/callout/protos.js';
+import { testCertificate } from './support.js';
+
+const codec = extProcCodec();
+
+interface Outcome {
+  readonly messages: ProcessingResponse[];
+  readonly status: CallStatus;
+}
+
+/** One Process call with one message (half-closing with it); resolves with what came back. */
+function callOnce(
+  channels: CalloutChannels,
+  port: number,
+  message: ProcessingRequest,
+  tlsOn = false,
+): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const messages: ProcessingResponse[] = [];
+    const listener: CallListener = {
+      onMessage: (m) => messages.push(m),
+      onStatus: (status) => resolve({ messages, status }),
+    };
+    const call = channels.call(
+      {
+        endpoint: { address: '127.0.0.1', port },
+        authority: 'callout.test',
+        tls: tlsOn ? { verify: false } : null,
+      },
+      listener,
+    );
+    call.write(message, true);
+  });
+}
+
+const headersMessage = (path: string): ProcessingRequest => ({
+  request_headers: {
+    headers: { headers: [{ key: ':path', raw_value: Buffer.from(path) }] },
+    end_of_stream: true,
+  },
+});
+
+const pathOf = (req: ProcessingRequest): string =>
+  Buffer.from(req.request_headers?.headers?.headers?.[0]?.raw_value ?? []).toString();
+
+type Behaviour = (
+  stream: http2.ServerHttp2Stream,
+  req: ProcessingRequest,
+  session: http2.ServerHttp2Session,
+) => void;
+
+/** Answers a request_headers message with an empty answer and status OK. */
+const answer: Behaviour = (stream) => {
+  stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+  stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+  stream.end(frame(codec.encodeResponse({ request_headers: { response: {} } })));
+};
+
+/** A gRPC server made of node:http2, whose behaviour per request the test picks by the request's :path. */
+async function h2Server(
+  behaviour: (path: string) => Behaviour,
+  settings: http2.Settings = {},
+): Promise<{ port: number; sessions: http2.ServerHttp2Session[]; close(): void }> {
+  const server = http2.createServer({ settings });
+  const sessions: http2.ServerHttp2Session[] = [];
+  server.on('session', (s) => sessions.push(s));
+  server.on('stream', (stream) => {
+    const decoder = new FrameDecoder(1 << 20);
+    let done = false;
+    stream.on('data', (chunk: Buffer) => {
+      for (const m of decoder.push(chunk)) {
+        if (done) return;
+        done = true;
+        const req = codec.decodeRequest(m);
+        behaviour(pathOf(req))(stream, req, stream.session as http2.ServerHttp2Session);
+      }
+    });
+    stream.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    sessions,
+    close: () => {
+      for (const s of sessions) s.destroy();
+      server.close();
+    },
+  };
+}
+
+/** A raw TCP server that writes `bytes` to whoever connects (to break the protocol on purpose). */
+async function rawServer(bytes: (socket: net.Socket) => void): Promise<{ port: number; close(): void }> {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((s) => {
+    sockets.push(s);
+    s.on('error', () => undefined);
+    bytes(s);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+function rawFrame(type: number, flags: number, id: number, payload: Buffer): Buffer {
+  const h = Buffer.alloc(9);
+  h.writeUIntBE(payload.length, 0, 3);
+  h[3] = type;
+  h[4] = flags;
+  h.writeUInt32BE(id, 5);
+  return Buffer.concat([h, payload]);
+}
+
+describe('callout HTTP/2 connection', () => {
+  const channels = new CalloutChannels();
+  after(() => channels.close());
+
+  it('GOAWAY: streams above its last id fail as refused, the rest finish, new streams go on a new connection', async () => {
+    const held: http2.ServerHttp2Stream[] = [];
+    const server = await h2Server((path) => (path === '/hold' ? (stream) => held.push(stream) : answer));
+    try {
+      const first = await callOnce(channels, server.port, headersMessage('/ok'));
+      assert.equal(first.status.code, GrpcStatus.OK);
+      const kept = callOnce(channels, server.port, headersMessage('/hold'));
+      const refused = callOnce(channels, server.port, headersMessage('/hold'));
+      while (held.length < 2) await new Promise((r) => setTimeout(r, 5));
+      // Stream 3 is the last the server will process; stream 5 never was.
+      server.sessions[0]!.goaway(http2.constants.NGHTTP2_NO_ERROR, 3);
+      const r = await refused;
+      assert.equal(r.status.code, GrpcStatus.UNAVAILABLE);
+      assert.match(r.status.details, /stream refused by the callout: the callout sent GOAWAY/);
+      answer(held[0]!, {}, server.sessions[0]!);
+      assert.equal((await kept).status.code, GrpcStatus.OK);
+      const after = await callOnce(channels, server.port, headersMessage('/ok'));
+      assert.equal(after.status.code, GrpcStatus.OK);
+      assert.equal(server.sessions.length, 2, 'the call after GOAWAY used a new connection');
+    } finally {
+      server.close();
+    }
+  });
+
+  for (const [code, grpcCode, details] of [
+    [http2.constants.NGHTTP2_REFUSED_STREAM, GrpcStatus.UNAVAILABLE, 'stream refused by the callout'],
+    [http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, GrpcStatus.RESOURCE_EXHAUSTED, 'bandwidth exhausted'],
+    [http2.constants.NGHTTP2_INTERNAL_ERROR, GrpcStatus.INTERNAL, 'HTTP/2 error code 2'],
+  ] as const) {
+    it(`RST_STREAM ${code} from the callout → ${grpcCode}`, async () => {
+      const server = await h2Server(() => (stream) => stream.close(code));
+      try {
+        const r = await callOnce(channels, server.port, headersMessage('/reset'));
+        assert.equal(r.status.code, grpcCode);
+        assert.match(r.status.details, new RegExp(details));
+      } finally {
+        server.close();
+      }
+    });
+  }
+
+  it('MAX_CONCURRENT_STREAMS 1: more connections, then streams wait for a slot; none is refused', async () => {
+    let open = 0;
+    let most = 0;
+    const server = await h2Server(
+      () => (stream, req, session) => {
+        open++;
+        most = Math.max(most, open);
+        setTimeout(() => {
+          open--;
+          answer(stream, req, session);
+        }, 20);
+      },
+      { maxConcurrentStreams: 1 },
+    );
+    const own = new CalloutChannels();
+    try {
+      assert.equal((await callOnce(own, server.port, headersMessage('/first'))).status.code, GrpcStatus.OK);
+      const all = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => callOnce(own, server.port, headersMessage(`/${i}`))),
+      );
+      assert.deepEqual(
+        all.map((o) => o.status.code),
+        all.map(() => GrpcStatus.OK),
+      );
+      assert.equal(server.sessions.length, 4, 'four connections (the channel maximum), then waiting');
+      assert.ok(most <= 4);
+    } finally {
+      own.close();
+      server.close();
+    }
+  });
+
+  it('flow control both ways: 200 KB requests through a 1 KB initial window, 8 MB+ of answers through ours', async () => {
+    const body = Buffer.alloc(100 * 1024, 0x61);
+    const server = await h2Server(
+      () => (stream, req) => {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        const got = req.request_body?.body?.length ?? 0;
+        stream.end(
+          frame(
+            codec.encodeResponse({
+              request_body: { response: { body_mutation: { body: Buffer.alloc(got, 0x62) } } },
+            }),
+          ),
+        );
+      },
+      { initialWindowSize: 1024 },
+    );
+    try {
+      const results: Outcome[] = [];
+      for (let round = 0; round < 10; round++) {
+        results.push(
+          ...(await Promise.all(
+            Array.from({ length: 10 }, () =>
+              callOnce(channels, server.port, { request_body: { body, end_of_stream: true } }),
+            ),
+          )),
+        );
+      }
+      for (const r of results) {
+        assert.equal(r.status.code, GrpcStatus.OK, r.status.details);
+        assert.equal(r.messages[0]?.request_body?.response?.body_mutation?.body?.length, body.length);
+      }
+      assert.equal(server.sessions.length, 1);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('trailers split over CONTINUATION frames, and PINGs answered', async () => {
+    const long = 'x'.repeat(40_000);
+    const server = await h2Server(() => (stream) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '9', 'grpc-message': long }));
+      stream.end();
+    });
+    try {
+      const r = await callOnce(channels, server.port, headersMessage('/long'));
+      assert.equal(r.status.code, GrpcStatus.FAILED_PRECONDITION);
+      assert.equal(r.status.details, long);
+      const pinged = await new Promise<boolean>((resolve) =>
+        server.sessions[0]!.ping((err) => resolve(err === null)),
+      );
+      assert.ok(pinged, 'the client answered the PING');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a peer that does not speak HTTP/2 fails the call with the reason; the gateway does not crash', async () => {
+    const http1 = await rawServer((s) => s.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'));
+    const evenStream = await rawServer((s) =>
+      s.write(
+        Buffer.concat([
+          rawFrame(0x4, 0, 0, Buffer.alloc(0)),
+          rawFrame(0x0, 0, 2, Buffer.from('hello')), // DATA on a stream the server cannot own
+        ]),
+      ),
+    );
+    const badHpack = await rawServer((s) =>
+      s.write(
+        Buffer.concat([rawFrame(0x4, 0, 0, Buffer.alloc(0)), rawFrame(0x1, 0x4, 1, Buffer.from([0x80]))]),
+      ),
+    );
+    const hugeFrame = await rawServer((s) => {
+      const h = Buffer.alloc(9);
+      h.writeUIntBE(1 << 20, 0, 3);
+      s.write(Buffer.concat([rawFrame(0x4, 0, 0, Buffer.alloc(0)), h]));
+    });
+    try {
+      const a = await callOnce(channels, http1.port, headersMessage('/'));
+      assert.equal(a.status.code, GrpcStatus.UNAVAILABLE);
+      assert.match(
+        a.status.details,
+        /No connection established: HTTP\/2 protocol error from the callout: the first frame/,
+      );
+      const b = await callOnce(channels, evenStream.port, headersMessage('/'));
+      assert.equal(b.status.code, GrpcStatus.UNAVAILABLE);
+      assert.match(b.status.details, /DATA on stream 2, which we did not open/);
+      const c = await callOnce(channels, badHpack.port, headersMessage('/'));
+      assert.match(c.status.details, /header index 0/);
+      const d = await callOnce(channels, hugeFrame.port, headersMessage('/'));
+      assert.match(d.status.details, /frame of 1048576 bytes over our max frame size/);
+    } finally {
+      for (const s of [http1, evenStream, badHpack, hugeFrame]) s.close();
+    }
+  });
+
+  it('TLS: a server that does not choose h2 by ALPN is refused with the reason', async () => {
+    const cert = testCertificate();
+    const server = tls.createServer({ key: cert.keyPem, cert: cert.certPem }, (s) =>
+      s.on('error', () => undefined),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const r = await callOnce(channels, (server.address() as AddressInfo).port, headersMessage('/'), true);
+      assert.equal(r.status.code, GrpcStatus.UNAVAILABLE);
+      assert.match(r.status.details, /did not negotiate HTTP\/2 \(ALPN h2\)/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('the connection dropping mid-call fails the call as UNAVAILABLE', async () => {
+    const server = await h2Server(() => (_stream, _req, session) => session.destroy());
+    try {
+      const r = await callOnce(channels, server.port, headersMessage('/drop'));
+      assert.equal(r.status.code, GrpcStatus.UNAVAILABLE);
+    } finally {
+      server.close();
+    }
+  });
+});
