@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 import { DataPlane, type ApplyReport } from '../dataplane/gateway.js';
 import { CalloutClient } from '../extensions/callout/client.js';
 import type { CalloutProblems } from '../extensions/callout/health.js';
-import { compileChains, type ExtensionRuntime } from '../extensions/chain.js';
+import { compileChains, type ExtensionFactory } from '../extensions/chain.js';
 import { WasmMetrics } from '../extensions/wasm/metrics.js';
 import { WasmRuntime } from '../extensions/wasm/runtime.js';
 import type { PluginLogSink } from '../extensions/wasm/plugin-log.js';
@@ -63,7 +63,7 @@ export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
     ...(opts.reusePort ? { reusePort: true } : {}),
     compileChains: (chains, snapshot) => {
       const plugins = wasm.forSnapshot(snapshot);
-      const runtime: ExtensionRuntime = recorder
+      const runtime: ExtensionFactory = recorder
         ? {
             callout: (ir, chain) => tracedExtension(callouts.extension(ir), traceOf, chainKindOf(chain)),
             wasm: (ir, chain) =>

@@ -1,4 +1,4 @@
-// A listener's certificate and key loaded as TLS serves them. One function for the data plane (runtime.ts)
+// A listener's certificate and key loaded as TLS serves them. One function for the data plane (compiled-port.ts)
 // and the translator, which loads each Secret the same way before a snapshot carries it.
 
 import tls from 'node:tls';

@@ -23,11 +23,11 @@ import { mirror } from './mirror.js';
 import { REPLIES, type LocalReply } from './replies.js';
 import {
   chooseBackend,
-  type BackendRuntime,
-  type ListenerRuntime,
-  type PortRuntime,
-  type RuleRuntime,
-} from './runtime.js';
+  type CompiledBackend,
+  type CompiledListener,
+  type CompiledPort,
+  type CompiledRule,
+} from './compiled-port.js';
 import { hostWithoutPort } from './routing/host-table.js';
 import type { RouteRequest } from './routing/route-matcher.js';
 import { isConnectFailure, type UpstreamHandler } from './upstream/dispatcher.js';
@@ -42,14 +42,14 @@ import { ExtensionError, type HeaderMap, type RequestInfo } from '../extensions/
 const TIMEOUT = Object.assign(new Error('request timeout'), { code: 'EXTGATE_TIMEOUT' });
 
 export class Exchange implements UpstreamHandler, RouteRequest {
-  listener!: ListenerRuntime;
+  listener!: CompiledListener;
   host = '';
   method: string;
   path = '/';
   query = '';
   requestId = '';
-  rule: RuleRuntime | undefined;
-  backend: BackendRuntime | undefined;
+  rule: CompiledRule | undefined;
+  backend: CompiledBackend | undefined;
   /** ext_proc dynamic forwarding (`ip:port`) from a routing extension. */
   selectedEndpoint: string | undefined;
   /** A dynamic forwarding target that was not an endpoint of the chosen backend (for the trace). */
@@ -71,7 +71,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   /** The RequestInfo extensions are opened with (linked to the trace). */
   extensionInfo: RequestInfo | undefined;
   /** The route the request matched before a routing extension rewrote it (kept if the rewrite matches none). */
-  routeBeforeExtensions: RuleRuntime | undefined;
+  routeBeforeExtensions: CompiledRule | undefined;
 
   private endpoint: EndpointIR | undefined;
   private tried: Set<string> | undefined;
@@ -93,7 +93,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
 
   constructor(
     readonly ctx: ProxyContext,
-    readonly port: PortRuntime,
+    readonly port: CompiledPort,
     readonly req: DownstreamRequest,
     readonly res: DownstreamResponse,
   ) {
@@ -203,7 +203,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   }
 
   /** Redirect and backend choice; false when the exchange was answered locally. */
-  prepare(rule: RuleRuntime): boolean {
+  prepare(rule: CompiledRule): boolean {
     this.rule = rule;
     if (rule.redirect !== undefined) {
       const location = redirectLocation(rule.redirect, {

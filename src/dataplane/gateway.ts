@@ -8,10 +8,10 @@ import type { RequestInfo } from '../extensions/extension.js';
 import { DEFAULT_LIMITS, type DataPlaneLimits } from './limits.js';
 import type { ProxyContext, ProxyStats, RequestObserver } from './context.js';
 import { PortListener } from './port-listener.js';
-import { compilePort, type CompileChains, type PortRuntime } from './runtime.js';
+import { compilePort, type CompileChains, type CompiledPort } from './compiled-port.js';
 import { Upstreams } from './upstream/upstreams.js';
 
-export type { CompileChains } from './runtime.js';
+export type { CompileChains } from './compiled-port.js';
 export type { RequestObserver, RequestRecord, ProxyStats } from './context.js';
 
 export interface DataPlaneOptions {
@@ -136,7 +136,7 @@ export class DataPlane {
         throw new Error(`snapshot ${snapshot.version}: port ${key} appears twice in snapshot.ports`);
       keys.add(key);
     }
-    const next = new Map<string, PortRuntime>();
+    const next = new Map<string, CompiledPort>();
     for (const port of snapshot.ports) {
       const key = portKey(port.address, port.port, port.protocol);
       next.set(key, compilePort(port, snapshot, this.options.compileChains, listenerErrors));

@@ -18,7 +18,7 @@ import type { RouteRuleIR } from '../ir/snapshot.js';
 import type { Exchange } from './exchange.js';
 import { extensionFailed, routingChainStep, trafficRequestStep } from './extension-flow.js';
 import { REPLIES } from './replies.js';
-import type { RuleRuntime } from './runtime.js';
+import type { CompiledRule } from './compiled-port.js';
 import { describeRouteMatch } from './trace.js';
 
 export type StepOutcome = boolean | Promise<boolean>;
@@ -55,7 +55,7 @@ export function runRequestPipeline(x: Exchange, from = 0): void {
 }
 
 /** The rule the request matches now (as the extensions left it once one cleared the route cache). */
-export function matchRoute(x: Exchange): RuleRuntime | undefined {
+export function matchRoute(x: Exchange): CompiledRule | undefined {
   const ir: RouteRuleIR | undefined = x.listener.matcher.match(x);
   const rule = ir === undefined ? undefined : x.listener.rules.get(ir);
   if (x.trace.recording)

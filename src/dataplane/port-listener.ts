@@ -1,7 +1,7 @@
 // One bound socket (address:port) serving the Gateway listeners of a PortIR. Connections are accepted by a
 // net.Server (HTTP) or tls.Server (HTTPS, certificate by SNI, ALPN h2 / http/1.1) and handed to one of two
 // protocol servers that never listen themselves: node:http for HTTP/1.1, node:http2 for h2c prior knowledge
-// and h2. The compiled snapshot (PortRuntime) is swapped by update(); the sockets stay up, so keep-alive and
+// and h2. The compiled snapshot (CompiledPort) is swapped by update(); the sockets stay up, so keep-alive and
 // WebSocket connections survive unrelated config changes.
 
 import http from 'node:http';
@@ -14,13 +14,13 @@ import { Exchange } from './exchange.js';
 import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { FramedResponse, type NodeResponse } from './framed-response.js';
-import { contextForServername, type PortRuntime } from './runtime.js';
+import { contextForServername, type CompiledPort } from './compiled-port.js';
 import { SocketResponse } from './upgrade.js';
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n');
 
 export class PortListener {
-  private runtime: PortRuntime;
+  private runtime: CompiledPort;
   private readonly acceptor: net.Server;
   private readonly h1: http.Server;
   private readonly h2: http2.Http2Server;
@@ -28,7 +28,7 @@ export class PortListener {
   private readonly sessions = new Set<http2.ServerHttp2Session>();
 
   constructor(
-    runtime: PortRuntime,
+    runtime: CompiledPort,
     private readonly ctx: ProxyContext,
     private readonly limits: DataPlaneLimits,
     private readonly reusePort = false,
@@ -136,7 +136,7 @@ export class PortListener {
   }
 
   /** Swaps in a new snapshot. TLS contexts are per-handshake lookups, so they follow automatically. */
-  update(runtime: PortRuntime): void {
+  update(runtime: CompiledPort): void {
     this.runtime = runtime;
     if (this.acceptor instanceof tls.Server) {
       const def = this.defaultCertificate(runtime);
@@ -144,7 +144,7 @@ export class PortListener {
     }
   }
 
-  private defaultCertificate(runtime: PortRuntime): { cert?: string; key?: string } {
+  private defaultCertificate(runtime: CompiledPort): { cert?: string; key?: string } {
     const c = runtime.defaultCertificate;
     return c === undefined ? {} : { cert: c.certPem, key: c.keyPem };
   }

@@ -3,7 +3,7 @@
 // (the data plane's interface, trace.ts) for every event it answers — headers/body before and after,
 // latency, effect, the failure.
 //
-// Wiring: give the ExtensionRuntime handed to `compileChains` wrapped members,
+// Wiring: give the ExtensionFactory handed to `compileChains` wrapped members,
 //   { callout: (ir, chain) => tracedExtension(callouts(ir), traceOf, chainKindOf(chain)), ... }
 // where `traceOf(request)` returns the RequestTrace the data plane began for that request.
 

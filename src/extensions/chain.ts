@@ -31,7 +31,7 @@ import {
 } from './extension.js';
 
 /** Creates the Extension for each ExtensionIR of a snapshot. */
-export interface ExtensionRuntime {
+export interface ExtensionFactory {
   /** `chain`: the chain the extension belongs to (its kind, routing or traffic, is `chain.resourceKind`). */
   callout(ir: CalloutExtensionIR, chain: ExtensionChainIR): Extension;
   /** Filled in by the Proxy-Wasm runtime; without it a Wasm extension fails every request it sees. */
@@ -45,7 +45,7 @@ export interface CompiledChainSet extends CompiledChains {
 
 export function compileChains(
   chains: readonly ExtensionChainIR[],
-  runtime: ExtensionRuntime,
+  runtime: ExtensionFactory,
 ): CompiledChainSet {
   const compiled: ExtensionChain[] = [];
   const problems: string[] = [];
@@ -105,7 +105,7 @@ export function chainCompiler(
     });
 }
 
-function createExtension(ir: ExtensionIR, chain: ExtensionChainIR, runtime: ExtensionRuntime): Extension {
+function createExtension(ir: ExtensionIR, chain: ExtensionChainIR, runtime: ExtensionFactory): Extension {
   if (ir.kind === 'callout') return runtime.callout(ir, chain);
   if (runtime.wasm) return runtime.wasm(ir, chain);
   return new UnavailableExtension(

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { CalloutClient } from '../../src/extensions/callout/client.js';
-import { compileChains, type ExtensionRuntime } from '../../src/extensions/chain.js';
+import { compileChains, type ExtensionFactory } from '../../src/extensions/chain.js';
 import type { Extension, RequestInfo } from '../../src/extensions/extension.js';
 import { bodyReply, CalloutError, headersReply, type Callout } from '../../src/sdk/index.js';
 import { TraceRecorder, type TraceRecord } from '../../src/admin/trace.js';
@@ -40,7 +40,7 @@ let server: RunningCallout;
 let deadPort: number;
 const client = new CalloutClient();
 const traces = new WeakMap<RequestInfo, RequestTrace>();
-const runtime: ExtensionRuntime = {
+const runtime: ExtensionFactory = {
   callout: (ir, chain) => tracedExtension(client.extension(ir), (r) => traces.get(r), chainKindOf(chain)),
 };
 

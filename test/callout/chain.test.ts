@@ -9,7 +9,7 @@ import {
   type ProcessingRequest,
   type ProcessingResponse,
 } from '../../src/extensions/callout/protos.js';
-import { chainCompiler, compileChains, type ExtensionRuntime } from '../../src/extensions/chain.js';
+import { chainCompiler, compileChains, type ExtensionFactory } from '../../src/extensions/chain.js';
 import type { ExtensionChainIR, WasmExtensionIR } from '../../src/ir/snapshot.js';
 import { bodyReply, headersReply, type Callout, type CalloutContext } from '../../src/sdk/index.js';
 import {
@@ -51,7 +51,7 @@ describe('extension chains', () => {
   let callout: RunningCallout;
   let deadPort: number;
   const client = new CalloutClient();
-  const runtime: ExtensionRuntime = { callout: (ir) => client.extension(ir) };
+  const runtime: ExtensionFactory = { callout: (ir) => client.extension(ir) };
   const ext = (name: string, o: { failOpen?: boolean; port?: number } = {}) =>
     calloutIR({
       name,

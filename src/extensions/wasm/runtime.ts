@@ -54,7 +54,7 @@ export class WasmRuntime {
   }
 
   /**
-   * What `compileChains` needs as ExtensionRuntime.wasm for one snapshot: looks the extension's plugin up
+   * What `compileChains` needs as ExtensionFactory.wasm for one snapshot: looks the extension's plugin up
    * in `snapshot.wasmPlugins` (a plugin missing there fails its requests with a clear message), and forgets
    * pools of versions this snapshot no longer serves.
    */
@@ -72,7 +72,7 @@ export class WasmRuntime {
     };
   }
 
-  /** Bound factory for ExtensionRuntime / the chain compiler. */
+  /** Bound factory for ExtensionFactory / the chain compiler. */
   readonly extensionFactory: WasmExtensionFactory = (ir, plugin) => {
     let pool: PluginPool | undefined;
     let error: Error | undefined;

@@ -1,6 +1,6 @@
 // A snapshot compiled for serving: per port, the Gateway listeners indexed by hostname; per listener, the
 // route matcher, the compiled extension chains and the TLS contexts. Built once per apply(), never mutated:
-// a request keeps the PortRuntime it started with, which is how in-flight requests finish on their snapshot.
+// a request keeps the CompiledPort it started with, which is how in-flight requests finish on their snapshot.
 
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
@@ -25,41 +25,41 @@ import { IndexedRouteMatcher, type RouteMatcher } from './routing/route-matcher.
 export type CompileChains = (chains: readonly ExtensionChainIR[], snapshot: Snapshot) => CompiledChains;
 
 /** The filters of a rule, split by when they act. */
-export interface RuleRuntime {
+export interface CompiledRule {
   readonly ir: RouteRuleIR;
   readonly requestHeaders: readonly HeaderModifierIR[];
   readonly responseHeaders: readonly HeaderModifierIR[];
   readonly redirect?: RequestRedirectIR;
   readonly rewrite?: UrlRewriteIR;
   readonly mirrors: readonly BackendIR[];
-  readonly backends: readonly BackendRuntime[];
+  readonly backends: readonly CompiledBackend[];
   readonly totalWeight: number;
 }
 
-export interface BackendRuntime {
+export interface CompiledBackend {
   readonly ir: BackendIR;
   readonly weight: number;
   readonly requestHeaders: readonly HeaderModifierIR[];
   readonly responseHeaders: readonly HeaderModifierIR[];
 }
 
-export interface ListenerRuntime {
+export interface CompiledListener {
   readonly ir: GatewayListenerIR;
   readonly scheme: 'http' | 'https';
   readonly matcher: RouteMatcher;
-  readonly rules: ReadonlyMap<RouteRuleIR, RuleRuntime>;
+  readonly rules: ReadonlyMap<RouteRuleIR, CompiledRule>;
   readonly routingChains: CompiledChains | undefined;
   readonly trafficChains: CompiledChains | undefined;
   /** HTTPS: certificates with the names they cover, first is the default. */
   readonly contexts: ReadonlyArray<{ readonly context: tls.SecureContext; readonly cert: X509Certificate }>;
 }
 
-export interface PortRuntime {
+export interface CompiledPort {
   readonly ir: PortIR;
   readonly version: number;
-  readonly listeners: HostTable<ListenerRuntime>;
+  readonly listeners: HostTable<CompiledListener>;
   /** Set when the port has a single listener: the common case skips the hostname lookup. */
-  readonly only: ListenerRuntime | undefined;
+  readonly only: CompiledListener | undefined;
   /** For TLS clients that send no SNI (and for SNI names no listener covers). */
   readonly defaultCertificate: CertificateIR | undefined;
   readonly defaultContext: tls.SecureContext | undefined;
@@ -75,11 +75,11 @@ export function compilePort(
   snapshot: Snapshot,
   compileChains: CompileChains | undefined,
   listenerErrors: Record<string, string> = {},
-): PortRuntime {
-  const listeners = new HostTable<ListenerRuntime>();
-  let first: ListenerRuntime | undefined;
+): CompiledPort {
+  const listeners = new HostTable<CompiledListener>();
+  let first: CompiledListener | undefined;
   for (const l of ir.listeners) {
-    let runtime: ListenerRuntime;
+    let runtime: CompiledListener;
     try {
       runtime = compileListener(l, ir, snapshot, compileChains);
     } catch (err) {
@@ -113,8 +113,8 @@ function compileListener(
   port: PortIR,
   snapshot: Snapshot,
   compileChains: CompileChains | undefined,
-): ListenerRuntime {
-  const rules = new Map<RouteRuleIR, RuleRuntime>();
+): CompiledListener {
+  const rules = new Map<RouteRuleIR, CompiledRule>();
   for (const r of ir.routes) rules.set(r, compileRule(r));
   const contexts = (ir.tls?.certificates ?? []).map((c) => {
     try {
@@ -159,7 +159,7 @@ function compileMatcher(ir: GatewayListenerIR): RouteMatcher {
   }
 }
 
-function compileRule(ir: RouteRuleIR): RuleRuntime {
+function compileRule(ir: RouteRuleIR): CompiledRule {
   const requestHeaders: HeaderModifierIR[] = [];
   const responseHeaders: HeaderModifierIR[] = [];
   const mirrors: BackendIR[] = [];
@@ -185,7 +185,7 @@ function compileRule(ir: RouteRuleIR): RuleRuntime {
   };
 }
 
-function compileBackend(wb: WeightedBackendIR): BackendRuntime {
+function compileBackend(wb: WeightedBackendIR): CompiledBackend {
   const requestHeaders: HeaderModifierIR[] = [];
   const responseHeaders: HeaderModifierIR[] = [];
   for (const f of wb.filters) {
@@ -196,7 +196,7 @@ function compileBackend(wb: WeightedBackendIR): BackendRuntime {
 }
 
 /** Weighted random choice, as Envoy's weighted clusters do; undefined when every weight is 0. */
-export function chooseBackend(rule: RuleRuntime): BackendRuntime | undefined {
+export function chooseBackend(rule: CompiledRule): CompiledBackend | undefined {
   const list = rule.backends;
   if (list.length === 1) return list[0]!.weight > 0 ? list[0] : undefined;
   if (rule.totalWeight <= 0) return undefined;
@@ -209,7 +209,7 @@ export function chooseBackend(rule: RuleRuntime): BackendRuntime | undefined {
 }
 
 /** The certificate context for an SNI name: listener by hostname, then the certificate covering the name. */
-export function contextForServername(port: PortRuntime, servername: string): tls.SecureContext | undefined {
+export function contextForServername(port: CompiledPort, servername: string): tls.SecureContext | undefined {
   const listener = port.listeners.find(servername.toLowerCase());
   if (listener === undefined || listener.contexts.length === 0) return port.defaultContext;
   for (const c of listener.contexts) if (c.cert.checkHost(servername) !== undefined) return c.context;
