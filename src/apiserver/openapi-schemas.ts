@@ -44,6 +44,14 @@ function customToV2(
       out[key] = customToV2(kind, value as Record<string, unknown>, path, false); // the field itself is described
     else out[key] = value;
   }
+  // The server defaults before it validates, so a required field with a default may be left out of a
+  // manifest; kubectl 1.20 validates v2 without defaulting and would refuse it.
+  const props = s.properties as Record<string, Record<string, unknown>> | undefined;
+  if (Array.isArray(out.required) && props) {
+    const required = (out.required as string[]).filter((name) => props[name]?.default === undefined);
+    if (required.length) out.required = required;
+    else delete out.required;
+  }
   if (s['x-kubernetes-int-or-string'] === true) delete out.type;
   if (s['x-kubernetes-preserve-unknown-fields'] === true) {
     delete out.type;

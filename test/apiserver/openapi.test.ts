@@ -187,6 +187,40 @@ describe('OpenAPI documents and the kubectl commands that read them', () => {
     },
   );
 
+  it(
+    'kubectl 1.20 validates custom kinds from v2 but lets the server default required fields that have a default',
+    { skip: !HAVE_KUBECTL_120 },
+    async () => {
+      const ext = (backendRef: string) => `apiVersion: networking.gke.io/v1
+kind: GCPTrafficExtension
+metadata: {name: callout}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw}]
+  extensionChains:
+  - name: c
+    matchCondition: {celExpressions: [{celMatcher: 'true'}]}
+    extensions: [{name: e, authority: callout.example.com, supportedEvents: [RequestHeaders], ${backendRef}}]
+`;
+      // backendRef.group is required with default "": the server fills it in, the client must not insist.
+      const ok = await t.kubectl(
+        ['apply', '-f', t.file('ext.yaml', ext('backendRef: {kind: Service, name: web, port: 80}'))],
+        {
+          bin: KUBECTL_120,
+        },
+      );
+      assert.match(ok.stdout, /gcptrafficextension.networking.gke.io\/callout created/);
+      const typo = await t.kubectl(
+        ['apply', '-f', t.file('ext-typo.yaml', ext('backendRef: {kind: Service, name: web, prot: 80}'))],
+        { bin: KUBECTL_120, allowFail: true },
+      );
+      assert.notEqual(typo.code, 0);
+      assert.match(
+        typo.stderr,
+        /ValidationError\(GCPTrafficExtension\.spec\.extensionChains\[0\]\.extensions\[0\]\.backendRef\): unknown field "prot"/,
+      );
+    },
+  );
+
   it('serves v2 as gnostic protobuf when asked, with an ETag honoured by If-None-Match', async () => {
     const proto = await t.call('GET', '/openapi/v2', {
       accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
