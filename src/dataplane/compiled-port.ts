@@ -45,7 +45,6 @@ export interface CompiledBackend {
 
 export interface CompiledListener {
   readonly ir: GatewayListenerIR;
-  readonly scheme: 'http' | 'https';
   readonly matcher: RouteMatcher;
   readonly rules: ReadonlyMap<RouteRuleIR, CompiledRule>;
   readonly routingChains: CompiledChains | undefined;
@@ -125,7 +124,6 @@ function compileListener(
   });
   return {
     ir,
-    scheme: port.protocol === 'HTTPS' ? 'https' : 'http',
     matcher: compileMatcher(ir),
     rules,
     routingChains:
