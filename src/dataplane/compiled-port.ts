@@ -78,17 +78,17 @@ export function compilePort(
   const listeners = new HostTable<CompiledListener>();
   let first: CompiledListener | undefined;
   for (const l of ir.listeners) {
-    let runtime: CompiledListener;
+    let compiled: CompiledListener;
     try {
-      runtime = compileListener(l, ir, snapshot, compileChains);
+      compiled = compileListener(l, snapshot, compileChains);
     } catch (err) {
       listenerErrors[l.id] = err instanceof Error ? err.message : String(err);
       continue;
     }
-    first ??= runtime;
+    first ??= compiled;
     // Listeners come sorted most specific first; a duplicate hostname keeps the first (the controller marks
     // the other Conflicted).
-    listeners.upsert(l.hostname, () => runtime);
+    listeners.upsert(l.hostname, () => compiled);
   }
   const only =
     ir.listeners.length === 1 && ir.listeners[0]!.hostname === undefined && first !== undefined
@@ -109,7 +109,6 @@ export function compilePort(
 
 function compileListener(
   ir: GatewayListenerIR,
-  port: PortIR,
   snapshot: Snapshot,
   compileChains: CompileChains | undefined,
 ): CompiledListener {
