@@ -39,7 +39,16 @@ import { runRequestPipeline } from './pipeline.js';
 import type { HeaderList } from '../extensions/header-map.js';
 import { ExtensionError, type HeaderMap, type RequestInfo } from '../extensions/extension.js';
 
-const TIMEOUT = Object.assign(new Error('request timeout'), { code: 'EXTGATE_TIMEOUT' });
+/**
+ * Why the upstream request is aborted once the gateway has ended the exchange itself (a local reply, a reset,
+ * a timeout, or an answer that came before the upstream connected): the upstream answer is no longer wanted.
+ */
+const EXCHANGE_ENDED = Object.assign(
+  new Error('the gateway ended the exchange before the upstream answered'),
+  {
+    code: 'EXTGATE_EXCHANGE_ENDED',
+  },
+);
 
 export class Exchange implements UpstreamHandler, RouteRequest {
   listener!: CompiledListener;
@@ -332,7 +341,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
 
   onConnect(abort: (reason?: Error) => void): void {
     this.abortUpstream = abort;
-    if (this.finished) abort(TIMEOUT);
+    if (this.finished) abort(EXCHANGE_ENDED);
   }
 
   onHeaders(statusCode: number, raw: Array<Buffer | string>, resume: () => void): boolean {
@@ -453,7 +462,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.timer = undefined;
     if (this.finished) return;
     this.timedOut = true;
-    if (this.res.headersSent) return this.reset(TIMEOUT);
+    if (this.res.headersSent) return this.reset(EXCHANGE_ENDED);
     this.reply(REPLIES.upstreamTimeout);
   }
 
@@ -476,7 +485,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     if (!this.res.headersSent) this.bytesOut += bodyBytes?.length ?? Buffer.byteLength(r.body);
     this.settle(r.details);
     this.ctx.stats.localReplies++;
-    this.abortUpstream?.(TIMEOUT);
+    this.abortUpstream?.(EXCHANGE_ENDED);
     const res = this.res;
     if (res.headersSent) {
       this.cut();
@@ -499,7 +508,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     this.status = 0;
     this.settle('reset');
     this.ctx.stats.resets++;
-    this.abortUpstream?.(TIMEOUT);
+    this.abortUpstream?.(EXCHANGE_ENDED);
     this.cut();
   }
 
