@@ -58,7 +58,7 @@ export interface StartOptions {
   /** `--address`; default 127.0.0.1. `null`: no flag (the product's default). */
   address?: string | null;
   /** Run extgate as this user (a test of what a normal user gets); default: this process's user. */
-  user?: { uid: number; gid: number };
+  user?: { uid: number; gid: number; node: string };
   stateDir?: string;
   env?: NodeJS.ProcessEnv;
   /** Wait for /readyz (default true). */
@@ -91,7 +91,7 @@ export async function startExtgate(
     ...(opts.args ?? []),
   ];
   if (opts.user) chownSync(stateDir, opts.user.uid, opts.user.gid);
-  const child = spawn(process.execPath, args, {
+  const child = spawn(opts.user?.node ?? process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env },
     stdio: 'pipe',
