@@ -5,12 +5,15 @@
 // path pays nothing when tracing is off.
 
 import type { HttpEvent, ExtensionChainIR, RouteRuleIR } from '../ir/snapshot.js';
-import type { HeaderMap } from '../extensions/extension.js';
+import type { HeaderMap, StepEffect } from '../extensions/extension.js';
 
 export type ChainKind = 'routing' | 'traffic';
 
-/** The outcome of one extension event, as GKE's logs name it, plus ERROR for a fail-closed failure. */
-export type TraceEffect = 'CONTENT_MODIFIED' | 'NONE' | 'FAILED_OPEN' | 'IMMEDIATE_RESPONSE' | 'ERROR';
+/**
+ * The outcome of one extension event as traces and the access log show it: what the step reported (GKE's
+ * names), plus ERROR for a fail-closed failure, which ends the request instead of returning a step.
+ */
+export type TraceEffect = StepEffect | 'ERROR';
 
 /** A body chunk as kept in a trace: UTF-8 text when it decodes, else base64; cut at the recorder's cap. */
 export interface CapturedBody {

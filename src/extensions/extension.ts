@@ -57,7 +57,7 @@ export interface StepResult {
   readonly clearRouteCache?: boolean;
   /** ext_proc dynamic forwarding: `ip:port` of the endpoint to use for this request. */
   readonly selectedEndpoint?: string;
-  /** What happened, for traces/metrics: CONTENT_MODIFIED, NONE, ... */
+  /** What the step did, as GKE's logs name it; traces add ERROR for a failure (dataplane/trace.ts TraceEffect). */
   readonly effect?: StepEffect;
 }
 
