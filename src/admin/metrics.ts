@@ -155,7 +155,18 @@ export class GatewayMetrics {
 
 /** Route ids are `ns/route/rule/match`; metrics count per rule (`ns/route/rule`). */
 function ruleOf(routeId: string): string {
-  const slash = routeId.lastIndexOf('/');
-  const parts = routeId.split('/').length;
-  return parts === 4 && slash > 0 ? routeId.slice(0, slash) : routeId;
+  let rule = RULES.get(routeId);
+  if (rule === undefined) {
+    const slash = routeId.lastIndexOf('/');
+    const parts = routeId.split('/').length;
+    rule = parts === 4 && slash > 0 ? routeId.slice(0, slash) : routeId;
+    // Route ids come from the configuration; bounded all the same (cleared when full, never grown).
+    if (RULES.size >= MAX_CACHED_RULES) RULES.clear();
+    RULES.set(routeId, rule);
+  }
+  return rule;
 }
+
+/** Rule of each route id seen: computed once per route instead of once per request. */
+const RULES = new Map<string, string>();
+const MAX_CACHED_RULES = 10_000;

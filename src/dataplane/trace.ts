@@ -137,6 +137,15 @@ export function describeChainMatch(ir: ExtensionChainIR): string {
 
 /** Why a route rule was chosen: its match and hostnames, as the Gateway API precedence saw them. */
 export function describeRouteMatch(rule: RouteRuleIR): string {
+  // Traced requests (and the light traces that feed metrics and the access log) ask once per request.
+  let why = ROUTE_MATCH_WHY.get(rule);
+  if (why === undefined) ROUTE_MATCH_WHY.set(rule, (why = routeMatchWhy(rule)));
+  return why;
+}
+
+const ROUTE_MATCH_WHY = new WeakMap<RouteRuleIR, string>();
+
+function routeMatchWhy(rule: RouteRuleIR): string {
   const m = rule.match;
   const parts = [`${m.path.type} ${m.path.value}`];
   if (m.method) parts.push(`method ${m.method}`);
