@@ -116,6 +116,26 @@ describe('OpenAPI documents and the kubectl commands that read them', () => {
     );
   }
 
+  it('kubectl 1.32 and 1.20 explain every served kind with its description', async () => {
+    for (const k of KINDS) {
+      const apiVersion = k.group === '' ? k.version : `${k.group}/${k.version}`;
+      for (const [bin, present] of [
+        [KUBECTL, true],
+        [KUBECTL_120, HAVE_KUBECTL_120],
+      ] as const) {
+        if (!present) continue;
+        const run = await t.kubectl(['explain', k.plural, `--api-version=${apiVersion}`], {
+          bin,
+          allowFail: true,
+        });
+        const what = `${bin} explain ${k.plural} --api-version=${apiVersion}`;
+        assert.equal(run.code, 0, `${what}: ${run.stderr}`);
+        assert.match(run.stdout, new RegExp(`KIND:\\s+${k.kind}\\n`), what);
+        assert.match(run.stdout, /DESCRIPTION:\n\s+\S/, `${what} describes the kind`);
+      }
+    }
+  });
+
   it('v2 and v3 define every served kind, tagged with its group/version/kind', async () => {
     const defs: Json = (await v2()).definitions;
     const tagged = (d: Json) =>

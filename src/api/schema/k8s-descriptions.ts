@@ -17,6 +17,21 @@ const TYPES: Record<string, string> = {
   Secret: 'A small amount of sensitive data (keys, tokens, certificates), stored base64-encoded.',
   ConfigMap: 'Non-confidential configuration as key/value pairs.',
   Namespace: 'A scope for names: most objects live in exactly one namespace.',
+  Volume: 'A named storage volume pods can mount; exactly one source field is set.',
+  Probe: 'A health check of a container: how to check and how often.',
+  ResourceRequirements: 'Compute resources (cpu, memory, ...) a container requests and may use at most.',
+  PersistentVolumeClaim: 'A request for storage, bound to a PersistentVolume.',
+  PersistentVolume: 'A piece of storage in the cluster, provisioned by an administrator or a StorageClass.',
+  StatefulSet: 'Pods with stable names and storage, created and updated in order.',
+  DaemonSet: 'One pod on every (selected) node.',
+  ReplicaSet: 'Keeps a number of identical pods running; usually managed by a Deployment.',
+  ReplicationController: 'The older form of ReplicaSet.',
+  Job: 'Pods that run to completion.',
+  CronJob: 'Jobs created on a schedule.',
+  Ingress: 'HTTP routing from outside the cluster to Services, by host and path.',
+  ResourceQuota: 'Limits on the total resources a namespace may use.',
+  LimitRange: 'Default and allowed resource amounts per object in a namespace.',
+  Toleration: 'Lets the pod run on nodes with a matching taint.',
   NamespaceSpec: 'Finalizers that must finish before the namespace is removed.',
   NamespaceStatus: 'The lifecycle phase and conditions of the namespace.',
   Event: 'A report of something that happened to an object, for people and tools to inspect.',
@@ -30,7 +45,6 @@ const TYPES: Record<string, string> = {
   Container: 'One container of a pod: image, command, ports, environment and resources.',
   ContainerPort: 'A port a container listens on.',
   EnvVar: 'An environment variable of a container, given literally or taken from another source.',
-  Volume: 'A named storage volume pods can mount.',
   VolumeMount: 'Where a volume is mounted inside a container.',
   Deployment: 'Declarative updates for a replicated set of pods.',
   DeploymentSpec: 'The desired pods (template and replica count) and how to roll out changes.',
@@ -51,6 +65,175 @@ const TYPES: Record<string, string> = {
 };
 
 const FIELDS: Record<string, Record<string, string>> = {
+  StatefulSetSpec: {
+    serviceName: 'The headless Service that gives the pods their stable DNS names.',
+    volumeClaimTemplates: 'Claims created for each pod (one PersistentVolumeClaim per template and pod).',
+    podManagementPolicy: 'OrderedReady (one at a time, in order) or Parallel.',
+    persistentVolumeClaimRetentionPolicy:
+      'Whether claims are kept or deleted when pods are scaled down or the set deleted.',
+    ordinals: 'The number the pod ordinals start at.',
+  },
+  CronJobSpec: {
+    schedule: 'When to run, in cron format.',
+    timeZone: 'The time zone of the schedule (for example Etc/UTC).',
+    jobTemplate: 'The Job to create at each scheduled time.',
+    concurrencyPolicy: 'Allow, Forbid or Replace: what to do when the previous run has not finished.',
+    startingDeadlineSeconds: 'How late a run may start; later runs count as missed.',
+    successfulJobsHistoryLimit: 'How many finished Jobs to keep.',
+    failedJobsHistoryLimit: 'How many failed Jobs to keep.',
+  },
+  CronJobStatus: {
+    active: 'The Jobs running now.',
+    lastScheduleTime: 'When a Job was last scheduled.',
+    lastSuccessfulTime: 'When a Job last finished successfully.',
+  },
+  JobSpec: {
+    parallelism: 'How many pods may run at once.',
+    completions: 'How many pods must succeed.',
+    completionMode: 'NonIndexed or Indexed (each pod gets an index).',
+    backoffLimit: 'How many retries before the Job fails.',
+    activeDeadlineSeconds: 'How long the Job may run before it is stopped.',
+    ttlSecondsAfterFinished: 'How long a finished Job is kept before it is deleted.',
+    podFailurePolicy: 'Rules for how pod failures count towards the backoff limit.',
+    successPolicy: 'When an Indexed Job counts as succeeded before all indexes finish.',
+    manualSelector: 'Whether the selector is set by hand instead of generated.',
+  },
+  JobStatus: {
+    active: 'Pods running.',
+    succeeded: 'Pods that succeeded.',
+    failed: 'Pods that failed.',
+    ready: 'Pods that are ready.',
+    terminating: 'Pods shutting down.',
+    startTime: 'When the Job started.',
+    completionTime: 'When the Job finished.',
+  },
+  Probe: {
+    httpGet: 'Checks with an HTTP GET; any 2xx or 3xx status passes.',
+    tcpSocket: 'Checks that a TCP connection can be opened.',
+    exec: 'Checks by running a command in the container; exit code 0 passes.',
+    grpc: 'Checks with the gRPC health checking protocol.',
+    initialDelaySeconds: 'Seconds after the container starts before the first check.',
+    periodSeconds: 'Seconds between checks.',
+    timeoutSeconds: 'Seconds before a check times out.',
+    failureThreshold: 'Consecutive failures after which the probe fails.',
+    successThreshold: 'Consecutive successes after which the probe passes again.',
+  },
+  HTTPGetAction: {
+    path: 'The path to request.',
+    host: 'The host to connect to (defaults to the pod IP).',
+    scheme: 'HTTP or HTTPS.',
+    httpHeaders: 'Headers to send.',
+  },
+  ResourceRequirements: {
+    requests: 'The resources the container is guaranteed (and scheduled by), by resource name.',
+    limits: 'The most the container may use, by resource name.',
+    claims: 'Dynamically allocated resources (resource claims) the container uses.',
+  },
+  EnvVarSource: {
+    configMapKeyRef: 'A key of a ConfigMap.',
+    secretKeyRef: 'A key of a Secret.',
+    fieldRef: 'A field of the pod (metadata.name, status.podIP, ...).',
+    resourceFieldRef: 'A resource request or limit of a container.',
+  },
+  PersistentVolumeClaimSpec: {
+    accessModes:
+      'How the volume may be mounted (ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod).',
+    resources: 'The storage requested.',
+    storageClassName: 'The StorageClass that provisions the volume.',
+    volumeName: 'A specific PersistentVolume to bind to.',
+    volumeMode: 'Filesystem (default) or Block.',
+    dataSource: 'An object (snapshot or claim) to fill the new volume from.',
+    dataSourceRef: 'Like dataSource, and may name any populator object.',
+  },
+  PersistentVolumeClaimStatus: {
+    phase: 'Pending, Bound or Lost.',
+    capacity: 'The storage of the bound volume.',
+  },
+  PersistentVolumeSpec: {
+    capacity: 'The storage the volume offers.',
+    accessModes: 'How the volume may be mounted.',
+    claimRef: 'The claim the volume is bound to.',
+    persistentVolumeReclaimPolicy: 'Retain, Delete or Recycle: what happens when the claim goes.',
+    storageClassName: 'The StorageClass of the volume.',
+    mountOptions: 'Mount options.',
+    nodeAffinity: 'The nodes the volume can be reached from.',
+    volumeMode: 'Filesystem (default) or Block.',
+  },
+  PodStatus: {
+    phase: 'Pending, Running, Succeeded, Failed or Unknown.',
+    podIP: 'The IP of the pod.',
+    podIPs: 'The IPs of the pod, one per family.',
+    hostIP: 'The IP of the node the pod runs on.',
+    startTime: 'When the kubelet accepted the pod.',
+    containerStatuses: 'The state of each container.',
+    initContainerStatuses: 'The state of each init container.',
+    qosClass: 'Guaranteed, Burstable or BestEffort.',
+  },
+  ContainerStatus: {
+    ready: 'Whether the container passes its readiness probe.',
+    started: 'Whether the container has started (and passed its startup probe).',
+    restartCount: 'How many times the container has restarted.',
+    state: 'The current state: waiting, running or terminated.',
+    lastState: 'The previous state, after a restart.',
+    image: 'The image the container runs.',
+    imageID: 'The digest of the image.',
+    containerID: 'The runtime’s id of the container.',
+  },
+  ResourceQuotaSpec: {
+    hard: 'The limit for each resource (cpu, memory, count/services, ...).',
+    scopes: 'Which objects the quota counts (for example NotTerminating).',
+    scopeSelector: 'A finer selection of the objects the quota counts.',
+  },
+  ResourceQuotaStatus: { hard: 'The limits enforced.', used: 'What is used now.' },
+  LimitRangeSpec: { limits: 'Limits by object type (Container, Pod, PersistentVolumeClaim).' },
+  LimitRangeItem: {
+    type: 'Container, Pod or PersistentVolumeClaim.',
+    default: 'The limits given to containers that set none.',
+    defaultRequest: 'The requests given to containers that set none.',
+    max: 'The most allowed, by resource.',
+    min: 'The least allowed, by resource.',
+    maxLimitRequestRatio: 'The largest limit/request ratio allowed, by resource.',
+  },
+  Toleration: {
+    key: 'The taint key tolerated; empty with operator Exists tolerates every taint.',
+    value: 'The taint value tolerated.',
+    effect: 'The taint effect tolerated: NoSchedule, PreferNoSchedule or NoExecute.',
+    tolerationSeconds: 'For NoExecute: how long the pod stays after the taint appears.',
+    operator: 'Equal (default) or Exists.',
+  },
+  SecretVolumeSource: { secretName: 'The Secret to mount.' },
+  PersistentVolumeClaimVolumeSource: { claimName: 'The PersistentVolumeClaim to mount.' },
+  EmptyDirVolumeSource: {
+    medium: 'Where the directory lives: the node’s disk (default) or Memory.',
+    sizeLimit: 'The most the directory may hold.',
+  },
+  EndpointHints: {
+    forZones: 'The zones whose clients should use this endpoint.',
+    forNodes: 'The nodes whose clients should use this endpoint.',
+  },
+  IngressSpec: {
+    ingressClassName: 'The IngressClass (controller) that implements this Ingress.',
+    defaultBackend: 'Where requests that match no rule go.',
+    rules: 'Host and path rules, in order.',
+    tls: 'TLS settings: which hosts use which certificate Secret.',
+  },
+  IngressRule: {
+    host: 'The host the rule applies to (a `*.` wildcard prefix is allowed).',
+    http: 'Path rules.',
+  },
+  HTTPIngressRuleValue: { paths: 'Paths and their backends.' },
+  HTTPIngressPath: {
+    path: 'The path to match.',
+    pathType: 'Exact, Prefix or ImplementationSpecific.',
+    backend: 'Where matching requests go.',
+  },
+  IngressBackend: { service: 'A Service backend.', resource: 'Another object as the backend.' },
+  ServiceBackendPort: { number: 'The Service port number.' },
+  IngressTLS: {
+    hosts: 'Hosts the certificate is used for.',
+    secretName: 'The Secret holding the certificate.',
+  },
+  IngressStatus: { loadBalancer: 'The addresses of the Ingress load balancer.' },
   ServiceStatus: { loadBalancer: 'The addresses of the load balancer, for LoadBalancer Services.' },
   LoadBalancerStatus: { ingress: 'The addresses traffic for the load balancer enters at.' },
   LoadBalancerIngress: {
@@ -194,6 +377,8 @@ const FIELDS: Record<string, Record<string, string>> = {
     acquireTime: 'When the current holder acquired the lease.',
     renewTime: 'When the current holder last renewed the lease.',
     leaseTransitions: 'How many times the lease has changed holders.',
+    strategy: 'How the next holder is chosen (coordinated leader election).',
+    preferredHolder: 'The candidate that should hold the lease next.',
   },
   ObjectMeta: {
     name: 'Unique name within the namespace (or the cluster for cluster-scoped kinds).',
@@ -306,12 +491,38 @@ const COMMON_FIELDS: Record<string, string> = {
   resourceVersion: 'The resourceVersion of the object.',
   replicas: 'The number of pods.',
   series: 'Data about repeated occurrences of the event.',
+  template: 'The pods to create.',
+  minReadySeconds: 'How long a new pod must be ready before it counts as available.',
+  revisionHistoryLimit: 'How many old revisions to keep for rollback.',
+  updateStrategy: 'How pods are replaced when the template changes.',
+  optional: 'Whether the referenced object or key may be missing.',
+  defaultMode: 'File mode bits of the projected files.',
+  items: 'Which keys to project, and where; all when empty.',
+  readOnly: 'Mount read-only.',
+  accessModes: 'How the volume may be mounted.',
+  storageClassName: 'The StorageClass.',
+  phase: 'The lifecycle phase.',
+  suspend: 'When true, no new pods (or runs) are started.',
+  hints: 'Routing hints for topology-aware routing.',
+  deprecatedTopology: 'Deprecated topology labels; use nodeName and zone.',
+  availableReplicas: 'Pods that have been ready for at least minReadySeconds.',
+  readyReplicas: 'Pods that are ready.',
+  fullyLabeledReplicas: 'Pods whose labels match the template’s.',
+  ports: 'The ports.',
+  ingress: 'The addresses of the load balancer.',
+  error: 'Why the port could not be opened.',
 };
 
 export function typeDescription(goName: string): string | undefined {
   return TYPES[goName];
 }
 
+/** Types whose other fields are each one kind of storage (`nfs`, `csi`, `hostPath`, ...). */
+const VOLUME_SOURCES = new Set(['Volume', 'PersistentVolumeSpec']);
+
 export function fieldDescription(goName: string, field: string): string | undefined {
-  return FIELDS[goName]?.[field] ?? COMMON_FIELDS[field];
+  const own = FIELDS[goName]?.[field];
+  if (own) return own;
+  if (VOLUME_SOURCES.has(goName) && field !== 'name') return `Storage from a \`${field}\` volume source.`;
+  return COMMON_FIELDS[field];
 }
