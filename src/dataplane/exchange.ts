@@ -12,13 +12,8 @@ import type { EndpointIR } from '../ir/snapshot.js';
 import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { hasRequestBody } from './downstream.js';
-import {
-  applyHeaderModifier,
-  headerString,
-  isHopByHop,
-  proxyRequestHeaders,
-  responseHeadersFromRaw,
-} from './headers.js';
+import { applyHeaderModifier, isHopByHop, proxyRequestHeaders, responseHeadersFromRaw } from './headers.js';
+import { forEachRawHeader } from '../extensions/header-codec.js';
 import { mirror } from './mirror.js';
 import { REPLIES, type LocalReply } from './replies.js';
 import {
@@ -403,8 +398,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     if (this.finished) return;
     if (rawTrailers !== null && rawTrailers.length > 0) {
       const trailers: OutgoingHttpHeaders = {};
-      for (let i = 0; i < rawTrailers.length; i += 2)
-        trailers[headerString(rawTrailers[i]!).toLowerCase()] = headerString(rawTrailers[i + 1]!);
+      forEachRawHeader(rawTrailers, (name, value) => (trailers[name.toLowerCase()] = value));
       this.res.addTrailers(trailers);
     }
     this.finished = true;

@@ -21,7 +21,7 @@ import { HeaderList } from '../extensions/header-map.js';
 import { extensionFailureReply, localAnswerStatus } from './replies.js';
 import { matchRoute, type StepOutcome } from './pipeline.js';
 import { BodyFlow, type BodySink } from './body-flow.js';
-import { headerString } from './headers.js';
+import { forEachRawHeader } from '../extensions/header-codec.js';
 
 /** A response step after the route filters: the traffic chain's handler (it ends in the downstream). */
 export interface ResponseHandler {
@@ -359,9 +359,9 @@ class ChainResponse implements ResponseHandler, BodySink {
   onComplete(rawTrailers: Array<Buffer | string> | null): void {
     let list: HeaderList | null = null;
     if (rawTrailers !== null && rawTrailers.length > 0) {
-      list = new HeaderList();
-      for (let i = 0; i + 1 < rawTrailers.length; i += 2)
-        list.append(headerString(rawTrailers[i]!), headerString(rawTrailers[i + 1]!));
+      const trailers = new HeaderList();
+      forEachRawHeader(rawTrailers, (name, value) => trailers.append(name, value));
+      list = trailers;
     }
     this.flow!.end(list);
   }

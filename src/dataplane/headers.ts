@@ -1,7 +1,7 @@
 // Header handling shared by the request and response paths: hop-by-hop removal and the Gateway API header
 // modifiers. (The HeaderMap extensions edit is src/extensions/header-map.ts.)
 
-import { headerText } from '../extensions/header-codec.js';
+import { forEachRawHeader } from '../extensions/header-codec.js';
 import type { HeaderModifierIR } from '../ir/snapshot.js';
 import { checkHeaderEdit, type HeaderEdit } from '../extensions/mutation-rules.js';
 
@@ -87,18 +87,17 @@ export function responseHeadersFromRaw(
 ): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   let extra: Set<string> | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = headerString(raw[i]!).toLowerCase();
-    const value = headerString(raw[i + 1]!);
+  forEachRawHeader(raw, (rawName, value) => {
+    const name = rawName.toLowerCase();
     if (isHopByHop(name)) {
       if (name === 'connection') extra = connectionTokens(value);
-      continue;
+      return;
     }
     const prev = headers[name];
     if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
     else if (Array.isArray(prev)) prev.push(value);
     else headers[name] = `${prev}, ${value}`;
-  }
+  });
   if (extra !== undefined) for (const name of extra) delete headers[name];
   return headers;
 }
@@ -143,6 +142,3 @@ export function proxyRequestHeaders(
 }
 
 /** A raw header name or value from the upstream parser (a string is already latin1-decoded). */
-export function headerString(v: Buffer | string): string {
-  return typeof v === 'string' ? v : headerText(v);
-}

@@ -15,3 +15,20 @@ export function headerText(bytes: Uint8Array, start = 0, end = bytes.byteLength)
   const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return b.toString('latin1', start, end);
 }
+
+/** A header name or value as an HTTP parser hands it over: a latin1 string already, or its bytes. */
+export function headerString(v: Buffer | string): string {
+  return typeof v === 'string' ? v : headerText(v);
+}
+
+/**
+ * Every (name, value) of a flat raw header list `[name, value, name, value, ...]`, the shape Node's
+ * `rawHeaders`, llhttp and undici hand headers and trailers over in; names as sent (callers lowercase), a
+ * trailing name without a value ignored. The one loop over that shape.
+ */
+export function forEachRawHeader(
+  raw: ReadonlyArray<Buffer | string>,
+  each: (name: string, value: string) => void,
+): void {
+  for (let i = 0; i + 1 < raw.length; i += 2) each(headerString(raw[i]!), headerString(raw[i + 1]!));
+}

@@ -4,6 +4,7 @@
 // plugins read pairs in order) and typical requests carry 10-30 headers, where a linear scan beats hashing.
 
 import type { HeaderMap } from './extension.js';
+import { forEachRawHeader } from './header-codec.js';
 
 export class HeaderList implements HeaderMap {
   private readonly list: Array<[string, string]>;
@@ -16,7 +17,7 @@ export class HeaderList implements HeaderMap {
   /** From Node's `rawHeaders`-style flat array [name, value, name, value, ...]. */
   static fromRaw(raw: readonly string[]): HeaderList {
     const h = new HeaderList();
-    for (let i = 0; i + 1 < raw.length; i += 2) h.list.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+    forEachRawHeader(raw, (name, value) => h.list.push([name.toLowerCase(), value]));
     return h;
   }
 
