@@ -5,7 +5,8 @@
 //   GET /api/tree                  Gateway → listeners → routes, Gateway → extensions → chains → plugins
 //   GET /api/snapshot              the snapshot the data plane serves (private keys removed, plugin
 //                                  configurations shown as size and digest)
-//   GET /api/requests?after=&limit=  finished requests (summaries), oldest first
+//   GET /api/requests?after=&limit=&capture=  finished requests (summaries), oldest first; `capture`: only
+//                                  those a capture (below) recorded
 //   GET /api/requests/stream       the same, live, as Server-Sent Events
 //   GET /api/requests/<id>         one request's whole trace
 //   POST|GET /api/capture, DELETE /api/capture/<id>  record the next matching requests (capture-api.ts)
@@ -79,6 +80,8 @@ export interface TraceSummary {
   steps: number;
   /** 5xx, a failed or failed-open extension, or an error ending the request. */
   problem: boolean;
+  /** The capture that recorded it (trace-demand.ts); absent for a watcher's or a sample's. */
+  capture?: number;
 }
 
 export function summarize(t: TraceRecord): TraceSummary {
@@ -99,6 +102,7 @@ export function summarize(t: TraceRecord): TraceSummary {
   if (t.status !== undefined) s.status = t.status;
   if (t.durationMs !== undefined) s.durationMs = t.durationMs;
   if (t.route !== undefined) s.route = t.route.id;
+  if (t.capture !== undefined) s.capture = t.capture;
   return s;
 }
 
@@ -200,7 +204,15 @@ export function dashboardRoutes(options: DashboardOptions): AdminRoute {
     if (path === '/api/requests') {
       const after = intParam(url, 'after', 0);
       const limit = Math.min(intParam(url, 'limit', DASHBOARD_LIMITS.maxListed), DASHBOARD_LIMITS.maxListed);
-      json(res, 200, { capacity: recorder.capacity, requests: recorder.list(after, limit).map(summarize) });
+      const capture = intParam(url, 'capture', 0);
+      const traces =
+        capture > 0
+          ? recorder
+              .list(after)
+              .filter((t) => t.capture === capture)
+              .slice(-limit)
+          : recorder.list(after, limit);
+      json(res, 200, { capacity: recorder.capacity, requests: traces.map(summarize) });
       return true;
     }
     if (path === '/api/requests/stream') {

@@ -1,5 +1,7 @@
 // The dashboard's HTML and CSS. Everything it shows is rendered by /dashboard.js from the /api/ JSON.
 
+import { TRACE_DEMAND_LIMITS } from './trace-demand.js';
+
 export const DASHBOARD_PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -71,15 +73,44 @@ th { color:var(--muted); font-weight:500; font-size:11px; background:var(--panel
 pre.body { margin:4px 8px; padding:4px 6px; background:var(--panel); white-space:pre-wrap; max-height:160px; overflow:auto; }
 details > summary { cursor:pointer; padding:2px 8px; }
 .empty { color:var(--muted); padding:10px; }
+#capture-form { display:grid; grid-template-columns: auto 1fr; gap:4px 8px; align-items:center; margin-bottom:8px; }
+#capture-form input { font:inherit; padding:2px 6px; min-width:0; }
+#capture-form .actions { grid-column: 1 / -1; display:flex; gap:8px; align-items:center; }
+#capture-form .hint { color:var(--muted); font-size:11px; }
+#captures tr.running td.state { color:var(--ok); font-weight:600; }
+#captures tr { cursor:pointer; }
+#captures tr.selected { background:#e3ecfb; }
+#capture-traces tr { cursor:pointer; }
+#capture-traces tr:hover { background:#f2f6fd; }
+#capture-state.on::before { content:"●"; color:var(--accent); margin-right:4px; }
 </style>
 </head>
 <body>
-<header><h1>extgate</h1><span class="meta" id="snapshot">snapshot –</span><span class="meta off" id="live">live log</span></header>
+<header><h1>extgate</h1><span class="meta" id="snapshot">snapshot –</span><span class="meta off" id="live">live log</span><span class="meta" id="capture-state"></span></header>
 <main>
   <aside>
-    <div class="tabs"><button id="tab-config" class="active">Configuration</button><button id="tab-plugins">Plugin logs</button></div>
+    <div class="tabs"><button id="tab-config" class="active">Configuration</button><button id="tab-plugins">Plugin logs</button><button id="tab-capture">Capture</button></div>
     <div id="config"><div class="empty">loading…</div></div>
     <div id="plugins" hidden></div>
+    <div id="capture" hidden>
+      <form id="capture-form">
+        <label for="capture-count">next</label>
+        <span><input id="capture-count" type="number" min="1" max="${TRACE_DEMAND_LIMITS.maxCount}" value="5" required> requests</span>
+        <label for="capture-path">path prefix</label>
+        <input id="capture-path" placeholder="any path, e.g. /api/">
+        <label for="capture-header">header</label>
+        <input id="capture-header" placeholder="any, or name: value, e.g. x-debug: 1">
+        <label for="capture-seconds">time limit</label>
+        <span><input id="capture-seconds" type="number" min="1" max="${TRACE_DEMAND_LIMITS.maxSeconds}" value="60" required> s</span>
+        <div class="actions"><button id="capture-start" type="submit">Start capture</button>
+          <span class="hint">records only the requests that match, until the count or the time limit</span></div>
+      </form>
+      <div id="capture-error" class="fix" hidden></div>
+      <table><thead><tr><th>#</th><th>what</th><th>state</th><th></th></tr></thead><tbody id="captures"></tbody></table>
+      <h3 id="capture-traces-title" hidden></h3>
+      <table><thead><tr><th>time</th><th>method</th><th>host</th><th>path</th><th>status</th><th>ms</th></tr></thead>
+      <tbody id="capture-traces"></tbody></table>
+    </div>
   </aside>
   <section id="right">
     <div id="log">

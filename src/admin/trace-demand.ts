@@ -140,7 +140,8 @@ export class TraceDemand {
    * it counts against (that capture's count goes down).
    */
   wants(info: TraceBegin): number {
-    if (this.mode === 'always' || this.watchers > 0) return -1;
+    // Captures first, even while a dashboard watches: "the next 5 requests to /x" counts those 5 whoever
+    // else looks, and its traces carry its id, which is how the dashboard shows what the capture caught.
     if (this.captures.length > 0) {
       const now = Date.now();
       for (const c of this.captures) {
@@ -151,6 +152,7 @@ export class TraceDemand {
         return c.id;
       }
     }
+    if (this.mode === 'always' || this.watchers > 0) return -1;
     return this.sample > 0 && Math.random() < this.sample ? -1 : 0;
   }
 

@@ -8,6 +8,7 @@ import type { ConfigTree, TreeNode } from '../config-tree.js';
 import type { TraceSummary } from '../dashboard.js';
 import type { PluginLogLine } from '../plugin-logs.js';
 import type { TraceRecord, TraceStep } from '../trace.js';
+import type { Capture } from '../trace-demand.js';
 import type { CapturedBody, CapturedMessage } from '../../dataplane/trace.js';
 
 const MAX_ROWS = 500;
@@ -375,16 +376,182 @@ async function refreshPlugins(): Promise<void> {
   }
 }
 
-function showTab(which: 'config' | 'plugins'): void {
-  byId('config').hidden = which !== 'config';
-  byId('plugins').hidden = which !== 'plugins';
-  byId('tab-config').classList.toggle('active', which === 'config');
-  byId('tab-plugins').classList.toggle('active', which === 'plugins');
+// ---------------------------------------------------------------------------------------------------------
+// Captures: record the next N requests that match (POST /api/capture), see which ones it caught
+
+/** Captures this page knows of: started here, or seen running in GET /api/capture. */
+const captures = new Map<number, { capture: Capture; state: 'running' | 'finished' | 'stopped' }>();
+let shownCapture: number | undefined;
+
+function describeCapture(c: Capture): string {
+  const parts = [`next ${c.count}`];
+  if (c.pathPrefix !== undefined) parts.push(`to ${c.pathPrefix}…`);
+  if (c.header !== undefined) parts.push(`with ${c.header.name}: ${c.header.value}`);
+  parts.push(`within ${c.seconds} s`);
+  return parts.join(' ');
+}
+
+function captureStateText(c: Capture, state: 'running' | 'finished' | 'stopped'): string {
+  if (state !== 'running') return state;
+  const secondsLeft = Math.max(0, Math.ceil((c.untilMs - Date.now()) / 1000));
+  return `running: ${c.remaining} of ${c.count} to go, ${secondsLeft} s left`;
+}
+
+function renderCaptures(): void {
+  const rows = [...captures.values()]
+    .sort((a, b) => b.capture.id - a.capture.id)
+    .map(({ capture: c, state }) => {
+      const stop = h('button', { class: 'capture-stop', type: 'button' }, 'Stop');
+      stop.addEventListener('click', (ev) => {
+        ev.stopPropagation();
+        void stopCapture(c.id);
+      });
+      const row = h(
+        'tr',
+        {
+          'data-capture': String(c.id),
+          'data-state': state,
+          class: `${state}${c.id === shownCapture ? ' selected' : ''}`,
+        },
+        h('td', {}, String(c.id)),
+        h('td', { class: 'mono' }, describeCapture(c)),
+        h('td', { class: 'state' }, captureStateText(c, state)),
+        h('td', {}, state === 'running' ? stop : null),
+      );
+      row.addEventListener('click', () => {
+        shownCapture = c.id;
+        renderCaptures();
+        void refreshCapturedTraces();
+      });
+      return row;
+    });
+  byId('captures').replaceChildren(...rows);
+  const running = [...captures.values()].filter((c) => c.state === 'running').length;
+  const badge = byId('capture-state');
+  badge.className = running > 0 ? 'meta on' : 'meta';
+  badge.textContent = running > 0 ? `capture running (${running})` : '';
+}
+
+async function refreshCaptures(): Promise<void> {
+  let listed: Capture[];
+  try {
+    listed = (await getJson<{ captures: Capture[] }>('/api/capture')).captures;
+  } catch {
+    return; // the next poll tries again; the table keeps what it showed
+  }
+  const running = new Set(listed.map((c) => c.id));
+  for (const c of listed) captures.set(c.id, { capture: c, state: 'running' });
+  // A capture no longer listed reached its count or its time limit (or was stopped elsewhere).
+  for (const entry of captures.values())
+    if (entry.state === 'running' && !running.has(entry.capture.id)) entry.state = 'finished';
+  shownCapture ??= listed[0]?.id;
+  renderCaptures();
+  await refreshCapturedTraces();
+}
+
+async function refreshCapturedTraces(): Promise<void> {
+  const title = byId('capture-traces-title');
+  if (shownCapture === undefined) return;
+  const id = shownCapture;
+  let requests: TraceSummary[];
+  try {
+    ({ requests } = await getJson<{ requests: TraceSummary[] }>(`/api/requests?capture=${id}`));
+  } catch {
+    return; // polled again in a second
+  }
+  if (shownCapture !== id) return;
+  title.hidden = false;
+  title.textContent = `Captured by #${id}: ${requests.length} request${requests.length === 1 ? '' : 's'}`;
+  byId('capture-traces').replaceChildren(
+    ...requests.map((s) => {
+      const row = h(
+        'tr',
+        { 'data-id': String(s.id), class: s.problem ? 'problem' : '' },
+        h('td', { class: 'mono' }, new Date(s.time).toLocaleTimeString()),
+        h('td', {}, s.method),
+        h('td', {}, s.authority),
+        h('td', { class: 'mono' }, s.path),
+        h('td', { class: 'status' }, String(s.status ?? '')),
+        h('td', {}, s.durationMs === undefined ? '' : s.durationMs.toFixed(1)),
+      );
+      row.addEventListener('click', () => void showTrace(s.id));
+      return row;
+    }),
+  );
+}
+
+async function startCapture(ev: SubmitEvent): Promise<void> {
+  ev.preventDefault();
+  const value = (id: string): string => (byId(id) as HTMLInputElement).value.trim();
+  const body: Record<string, string | number> = {
+    count: Number(value('capture-count')),
+    seconds: Number(value('capture-seconds')),
+  };
+  if (value('capture-path') !== '') body.path = value('capture-path');
+  if (value('capture-header') !== '') body.header = value('capture-header');
+  const error = byId('capture-error');
+  let answer: Capture | { error: string };
+  try {
+    const res = await fetch('/api/capture', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    answer = (await res.json()) as Capture | { error: string };
+  } catch (err) {
+    answer = { error: String(err) };
+  }
+  // The server's message names the field and the allowed range.
+  if ('error' in answer) {
+    error.hidden = false;
+    error.textContent = answer.error;
+    return;
+  }
+  error.hidden = true;
+  captures.set(answer.id, { capture: answer, state: 'running' });
+  shownCapture = answer.id;
+  renderCaptures();
+  await refreshCapturedTraces();
+}
+
+async function stopCapture(id: number): Promise<void> {
+  const ok = await fetch(`/api/capture/${id}`, { method: 'DELETE' }).then(
+    (res) => res.ok,
+    () => undefined,
+  );
+  const entry = captures.get(id);
+  if (ok === undefined || entry === undefined) return; // unreachable server: the next poll shows the truth
+  // 404: it had already finished.
+  entry.state = ok ? 'stopped' : 'finished';
+  renderCaptures();
+}
+
+// While a capture runs (or the tab is open) its count and its traces are polled: they change with traffic.
+function pollCaptures(): void {
+  const running = [...captures.values()].some((c) => c.state === 'running');
+  if (running || !byId('capture').hidden) void refreshCaptures();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tabs
+
+type Tab = 'config' | 'plugins' | 'capture';
+
+function showTab(which: Tab): void {
+  for (const tab of ['config', 'plugins', 'capture'] as const) {
+    byId(tab).hidden = which !== tab;
+    byId(`tab-${tab}`).classList.toggle('active', which === tab);
+  }
   if (which === 'plugins') void refreshPlugins();
+  if (which === 'capture') void refreshCaptures();
 }
 
 byId('tab-config').addEventListener('click', () => showTab('config'));
 byId('tab-plugins').addEventListener('click', () => showTab('plugins'));
+byId('tab-capture').addEventListener('click', () => showTab('capture'));
+byId('capture-form').addEventListener('submit', (ev) => void startCapture(ev as SubmitEvent));
+setInterval(pollCaptures, 1000);
+void refreshCaptures();
 byId('filter').addEventListener('input', applyFilter);
 void refreshConfig();
 setInterval(() => void refreshConfig(), 5000);
