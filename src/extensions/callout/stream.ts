@@ -83,16 +83,15 @@ const KIND_EVENT: Record<RequestKind, HttpEvent> = {
   response_body: 'ResponseBody',
   response_trailers: 'ResponseTrailers',
 };
+const KINDS = Object.keys(KIND_EVENT) as RequestKind[];
 
 const NONE: StepResult = Object.freeze({ effect: 'NONE' });
 
 export class CalloutStream implements ExtensionStream, CallListener {
   private call: ProcessCall | undefined;
   private readonly pending: Record<Direction, Waiter[]> = { request: [], response: [] };
-  private readonly duplex: Record<Direction, DuplexBody> = {
-    request: new DuplexBody(),
-    response: new DuplexBody(),
-  };
+  /** FullDuplexStreamed state per direction, made on first use (most streams never need it). */
+  private readonly duplex: Partial<Record<Direction, DuplexBody>> = {};
   private readonly replaced: Partial<Record<Direction, ReplacedState>> = {};
   /** The server closed with OK or answered immediately: pass everything through from now on. */
   private done = false;
@@ -143,7 +142,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
         clearTimeout(w.timer);
         w.resolve('closed');
       }
-      this.duplex[d].wake();
+      this.duplex[d]?.wake();
     }
     const call = this.call;
     if (!call || call.finished) return;
@@ -258,7 +257,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
     };
     if (this.cfg.ir.observabilityMode) return this.observe(message);
     const answer = await this.exchange(kind, message);
-    const chunks = this.isDuplex(dir) ? this.duplex[dir].take() : undefined;
+    const chunks = this.isDuplex(dir) ? this.duplexOf(dir).take() : undefined;
     if (answer === 'closed') return chunks ? { effect: 'NONE', chunks } : NONE;
     if (answer.response === 'immediate_response') return this.immediateResult(answer);
     const mutation = (answer[kind] as { header_mutation?: HeaderMutation } | undefined)?.header_mutation;
@@ -270,6 +269,10 @@ export class CalloutStream implements ExtensionStream, CallListener {
 
   // ------------------------------------------------------------------------------------------------------
   // FullDuplexStreamed
+
+  private duplexOf(dir: Direction): DuplexBody {
+    return (this.duplex[dir] ??= new DuplexBody());
+  }
 
   private isDuplex(dir: Direction): boolean {
     const mode = dir === 'request' ? this.cfg.ir.requestBodySendMode : this.cfg.ir.responseBodySendMode;
@@ -283,7 +286,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
     endOfStream: boolean,
   ): Promise<BodyStepResult> {
     this.send(message);
-    const state = this.duplex[dir];
+    const state = this.duplexOf(dir);
     if (endOfStream) {
       await state.waitForEnd(this.cfg.ir.timeoutMs, () =>
         this.fail(this.timeoutError(`${dir}_body end_of_stream`)),
@@ -369,7 +372,13 @@ export class CalloutStream implements ExtensionStream, CallListener {
 
   /** No event in this extension's `events` can follow `message` for this request. */
   private isLastMessage(message: ProcessingRequest): boolean {
-    const kind = (Object.keys(KIND_EVENT) as RequestKind[]).find((k) => message[k] !== undefined);
+    let kind: RequestKind | undefined;
+    for (const k of KINDS) {
+      if (message[k] !== undefined) {
+        kind = k;
+        break;
+      }
+    }
     if (kind === undefined) return false;
     const at = EVENT_ORDER.indexOf(KIND_EVENT[kind]);
     let from = at + 1;
@@ -379,7 +388,8 @@ export class CalloutStream implements ExtensionStream, CallListener {
     // Headers with end_of_stream: no body and no trailers follow in that direction.
     if (kind === 'request_headers' && message.request_headers?.end_of_stream) from = 3;
     if (kind === 'response_headers' && message.response_headers?.end_of_stream) from = 6;
-    return !EVENT_ORDER.slice(from).some((e) => this.cfg.events.has(e));
+    for (let i = from; i < EVENT_ORDER.length; i++) if (this.cfg.events.has(EVENT_ORDER[i]!)) return false;
+    return true;
   }
 
   private protocolConfig(): ProcessingRequest['protocol_config'] {
@@ -434,7 +444,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
         this.fail(err instanceof ExtensionError ? err : new ExtensionError('protocol', String(err)));
         return;
       }
-      for (const d of ['request', 'response'] as const) this.duplex[d].wake();
+      for (const d of ['request', 'response'] as const) this.duplex[d]?.wake();
       return;
     }
     const dir: Direction = kind.startsWith('request') ? 'request' : 'response';
@@ -471,7 +481,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
       );
       return;
     }
-    this.duplex[dir].push(streamed);
+    this.duplexOf(dir).push(streamed);
   }
 
   /** OK close by the server: "stop consulting me" (§1); pending events pass through unmodified. */
@@ -483,7 +493,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
         clearTimeout(w.timer);
         w.resolve('closed');
       }
-      this.duplex[d].end();
+      this.duplex[d]?.end();
     }
   }
 
@@ -496,7 +506,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
         clearTimeout(w.timer);
         w.reject(err);
       }
-      this.duplex[d].wake();
+      this.duplex[d]?.wake();
     }
     this.call?.cancel();
     return err;
