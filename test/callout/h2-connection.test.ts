@@ -325,6 +325,34 @@ describe('callout HTTP/2 connection', () => {
     }
   });
 
+  it('closeGracefully: half-closes, and resets the stream when the callout does not finish it in time', async () => {
+    const resets: number[] = [];
+    const ended: boolean[] = [];
+    const server = await h2Server(() => (stream) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+      stream.write(frame(codec.encodeResponse({ request_headers: { response: {} } })));
+      stream.on('end', () => ended.push(true));
+      stream.resume();
+      stream.on('close', () => resets.push(stream.rstCode));
+    });
+    try {
+      const statuses: CallStatus[] = [];
+      const call = channels.call(
+        { endpoint: { address: '127.0.0.1', port: server.port }, authority: 'callout.test', tls: null },
+        { onMessage: () => call.closeGracefully(150), onStatus: (st) => statuses.push(st) },
+      );
+      call.write(headersMessage('/linger'));
+      const started = Date.now();
+      while (resets.length === 0) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(Date.now() - started >= 140, 'not reset before the grace period');
+      assert.deepEqual(ended, [true], 'the callout saw our half-close first');
+      assert.deepEqual(resets, [http2.constants.NGHTTP2_CANCEL]);
+      assert.equal(statuses[0]?.code, GrpcStatus.CANCELLED);
+    } finally {
+      server.close();
+    }
+  });
+
   it('the connection dropping mid-call fails the call as UNAVAILABLE', async () => {
     const server = await h2Server(() => (_stream, _req, session) => session.destroy());
     try {

@@ -43,6 +43,8 @@ export interface ProcessCall {
   end(): void;
   /** Reset the stream. */
   cancel(): void;
+  /** Half-close, and reset the stream if the callout has not finished it within `ms`. */
+  closeGracefully(ms: number): void;
 }
 
 export class CalloutChannels {
@@ -241,6 +243,11 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
     this.conn.reset(this.stream, H2_ERROR.CANCEL);
   }
 
+  closeGracefully(ms: number): void {
+    this.end();
+    if (!this.result) this.conn.resetAfter(this.stream, ms);
+  }
+
   // H2StreamHandler
 
   onHeaders(fields: HeaderField[], endStream: boolean): void {
@@ -281,8 +288,12 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
     if (endStream) this.remoteEnded();
   }
 
-  onReset(code: number): void {
-    this.finish(statusOfReset(code));
+  onReset(code: number, byUs: boolean): void {
+    this.finish(
+      byUs
+        ? status(GrpcStatus.CANCELLED, 'the callout did not finish the stream in time')
+        : statusOfReset(code),
+    );
   }
 
   onFailure(message: string, established: boolean, refused: boolean): void {
@@ -318,6 +329,7 @@ class FailedCall implements ProcessCall {
   write(): void {}
   end(): void {}
   cancel(): void {}
+  closeGracefully(): void {}
 }
 
 interface StatusHeaders {

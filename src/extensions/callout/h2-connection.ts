@@ -18,8 +18,8 @@ export interface H2StreamHandler {
   /** A complete header block (response headers or trailers); `endStream`: the peer finished the stream. */
   onHeaders(fields: HeaderField[], endStream: boolean): void;
   onData(data: Buffer, endStream: boolean): void;
-  /** The peer reset the stream (RST_STREAM) with this HTTP/2 error code. */
-  onReset(code: number): void;
+  /** The stream was reset with this HTTP/2 error code: by the peer (RST_STREAM), or `byUs` after resetAfter(). */
+  onReset(code: number, byUs: boolean): void;
   /**
    * The stream can go no further: the connection failed or closed (`established`: it had completed the
    * HTTP/2 handshake), or GOAWAY refused the stream (`refused`).
@@ -86,6 +86,9 @@ const CONNECTION_WINDOW = 16 << 20;
 const MAX_HEADER_LIST_BYTES = 64 * 1024;
 const HEADER_TABLE_BYTES = 4096;
 
+/** How often streams past their resetAfter() deadline are looked for. */
+const SWEEP_MS = 100;
+
 /** Client stream ids are odd and 31-bit; a connection stops taking streams well before they run out. */
 const LAST_STREAM_ID = 2 ** 30;
 
@@ -104,6 +107,8 @@ export class H2Stream {
   localClosed = false;
   remoteClosed = false;
   done = false;
+  /** resetAfter(): when to give up on the peer finishing the stream (ms since epoch; 0: never). */
+  deadline = 0;
 
   constructor(
     readonly handler: H2StreamHandler,
@@ -119,6 +124,9 @@ export class H2Connection {
   private readonly waiting: H2Stream[] = [];
   /** Streams with DATA waiting for send window. */
   private readonly blocked = new Set<H2Stream>();
+  /** Streams with a resetAfter() deadline, and the timer that enforces them. */
+  private readonly lingering = new Set<H2Stream>();
+  private sweeper: NodeJS.Timeout | undefined;
   private nextId = 1;
   private established = false;
   private usable = true;
@@ -218,6 +226,18 @@ export class H2Connection {
     this.finish(stream);
   }
 
+  /**
+   * Resets the stream unless the peer finishes it within `ms`. One sweep timer per connection serves every
+   * stream, rather than a timer (and its closure, kept for a second) per HTTP request.
+   */
+  resetAfter(s: StreamRef, ms: number): void {
+    const stream = s as H2Stream;
+    if (stream.done) return;
+    stream.deadline = Date.now() + ms;
+    this.lingering.add(stream);
+    this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
+  }
+
   /** Graceful close: GOAWAY, then the socket ends when the streams are done (or after `graceMs`). */
   close(graceMs: number): void {
     if (this.closed) return;
@@ -231,6 +251,19 @@ export class H2Connection {
   /** Ends the connection now: every stream fails with `message`. */
   destroy(message: string): void {
     this.fail(message, false);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const s of this.lingering) {
+      if (s.deadline > now) continue;
+      this.reset(s, H2_ERROR.CANCEL);
+      s.handler.onReset(H2_ERROR.CANCEL, true);
+    }
+    if (this.lingering.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -477,7 +510,7 @@ export class H2Connection {
     const s = this.stream(id, 'RST_STREAM');
     if (!s) return;
     this.finish(s);
-    s.handler.onReset(payload.readUInt32BE(0));
+    s.handler.onReset(payload.readUInt32BE(0), false);
   }
 
   private onSettings(flags: number, id: number, payload: Buffer): void {
@@ -601,6 +634,7 @@ export class H2Connection {
     s.done = true;
     s.queued = [];
     this.blocked.delete(s);
+    this.lingering.delete(s);
     if (s.id === 0) {
       const i = this.waiting.indexOf(s);
       if (i >= 0) this.waiting.splice(i, 1);
@@ -654,6 +688,9 @@ export class H2Connection {
     const failing = [...this.streams.values(), ...this.waiting.splice(0)];
     this.streams.clear();
     this.blocked.clear();
+    this.lingering.clear();
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
     for (const s of failing) {
       if (s.done) continue;
       s.done = true;

@@ -101,8 +101,6 @@ export class CalloutStream implements ExtensionStream, CallListener {
   private first = true;
   private halfClosed = false;
   private closed = false;
-  /** Resets a half-closed stream the callout does not finish (close()). */
-  private closeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly cfg: CalloutStreamConfig) {}
 
@@ -148,8 +146,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
     if (!call || call.finished) return;
     if (this.cfg.ir.observabilityMode) {
       // Let the callout read what was sent; reset only if it does not finish on its own.
-      call.end();
-      setTimeout(() => call.cancel(), OBSERVABILITY_DEFERRED_CLOSE_MS).unref();
+      call.closeGracefully(OBSERVABILITY_DEFERRED_CLOSE_MS);
       return;
     }
     if (this.failure || pendingAnswers) {
@@ -158,8 +155,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
     }
     // Graceful close (Envoy's ext_proc_graceful_grpc_close): half-close and let the callout finish the stream.
     // Resetting every stream instead would trip HTTP/2 rapid-reset protection on busy callout servers.
-    call.end();
-    this.closeTimer = setTimeout(() => call.cancel(), REMOTE_CLOSE_TIMEOUT_MS).unref();
+    call.closeGracefully(REMOTE_CLOSE_TIMEOUT_MS);
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -170,7 +166,6 @@ export class CalloutStream implements ExtensionStream, CallListener {
   }
 
   onStatus(st: CallStatus): void {
-    if (this.closeTimer) clearTimeout(this.closeTimer);
     if (st.code === GrpcStatus.OK) {
       this.onServerClosed();
       return;
