@@ -241,6 +241,43 @@ spec:
     },
   );
 
+  it('the server applies strategic merge patches with the merge keys it publishes (DaemonSet containers by name)', async () => {
+    const ds = (image: string) => `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      containers:
+      - name: a
+        image: ${image}
+        ports: [{containerPort: 80}]
+        env: [{name: X, value: "1"}]
+`;
+    const containers = async () =>
+      (await t.call('GET', '/apis/apps/v1/namespaces/default/daemonsets/agent')).json().spec.template.spec
+        .containers as Json[];
+    await t.kubectl(['apply', '-f', t.file('ds1.yaml', ds('nginx:1'))]);
+    // kubectl sends only the changed image, keyed by the container name.
+    await t.kubectl(['apply', '-f', t.file('ds2.yaml', ds('nginx:2'))]);
+    assert.deepEqual(await containers(), [
+      { name: 'a', image: 'nginx:2', ports: [{ containerPort: 80 }], env: [{ name: 'X', value: '1' }] },
+    ]);
+    await t.kubectl([
+      'patch',
+      'daemonset',
+      'agent',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"b","image":"busybox"}]}}}}',
+    ]);
+    assert.deepEqual(
+      (await containers()).map((c) => c.name),
+      ['a', 'b'],
+    );
+  });
+
   it('serves v2 as gnostic protobuf when asked, with an ETag honoured by If-None-Match', async () => {
     const proto = await t.call('GET', '/openapi/v2', {
       accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',

@@ -228,3 +228,47 @@ export function objectMetaDefinitions(): Map<string, OpenApiSchema> {
   }
   return metaDefinitions;
 }
+
+/** Follows `$ref` (and one array level) to the schema that holds a field's children. */
+function childrenOf(node: OpenApiSchema | undefined): OpenApiSchema | undefined {
+  let n = node;
+  if (n && n.type === 'array' && n.items && typeof n.items === 'object') n = n.items as OpenApiSchema;
+  if (n && typeof n.$ref === 'string') n = shared.definitions.get(n.$ref.slice('#/definitions/'.length));
+  return n;
+}
+
+/**
+ * The patch and list metadata of the field at `path` (field names from the object root; map keys pass
+ * through maps) of a built-in kind: what kubectl reads from our schemas to build a strategic merge patch, so
+ * the server applies patches with the same table. Undefined for unknown kinds and fields.
+ */
+export function builtinFieldMeta(
+  group: string,
+  version: string,
+  kind: string,
+  path: readonly string[],
+): FieldListMeta | undefined {
+  const schema = builtinKindSchema(group, version, kind);
+  let node: OpenApiSchema | undefined = schema && shared.definitions.get(schema.root);
+  let field: OpenApiSchema | undefined;
+  for (const name of path) {
+    const props = node?.properties as Record<string, OpenApiSchema> | undefined;
+    if (props) field = props[name];
+    else if (node?.additionalProperties && typeof node.additionalProperties === 'object')
+      field = node.additionalProperties as OpenApiSchema;
+    else return undefined;
+    if (!field) return undefined;
+    node = childrenOf(field);
+  }
+  if (!field) return undefined;
+  const meta: FieldListMeta = {};
+  const listType = field['x-kubernetes-list-type'];
+  if (listType === 'atomic' || listType === 'set' || listType === 'map') meta.listType = listType;
+  if (Array.isArray(field['x-kubernetes-list-map-keys']))
+    meta.listMapKeys = field['x-kubernetes-list-map-keys'] as string[];
+  if (typeof field['x-kubernetes-patch-strategy'] === 'string')
+    meta.patchStrategy = field['x-kubernetes-patch-strategy'];
+  if (typeof field['x-kubernetes-patch-merge-key'] === 'string')
+    meta.patchMergeKey = field['x-kubernetes-patch-merge-key'];
+  return meta;
+}

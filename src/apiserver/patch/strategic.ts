@@ -1,6 +1,8 @@
 // Strategic merge patch for the built-in kinds (apimachinery strategicpatch semantics, docs/spec/kubernetes-api.md §5.2):
 // maps merge, lists replace unless the field's patch strategy is `merge` (then items merge by their merge key),
 // plus the `$patch`, `$setElementOrder/`, `$deleteFromPrimitiveList/` and `$retainKeys` directives.
+import { KINDS } from '../../api/kinds.js';
+import { builtinFieldMeta } from '../../api/schema/k8s-builtin.js';
 import { isPlainObject, PatchError } from './json-patch.js';
 
 interface FieldPatchMeta {
@@ -11,52 +13,18 @@ interface FieldPatchMeta {
 
 type Obj = Record<string, unknown>;
 
-const POD_SPEC_LISTS: Record<string, string> = {
-  containers: 'name',
-  initContainers: 'name',
-  ephemeralContainers: 'name',
-  volumes: 'name',
-  imagePullSecrets: 'name',
-  hostAliases: 'ip',
-  topologySpreadConstraints: 'topologyKey',
-  schedulingGates: 'name',
-  resourceClaims: 'name',
-};
-const CONTAINER_LISTS: Record<string, string> = {
-  ports: 'containerPort',
-  env: 'name',
-  volumeMounts: 'mountPath',
-  volumeDevices: 'devicePath',
-};
-
-/** Patch metadata of k8s.io/api release-1.32 for the kinds in scope. `path` holds field names only (no indices). */
+/**
+ * Patch metadata of a built-in kind's list field, from the same schemas /openapi/v2 and v3 publish (k8s.io/api's
+ * struct tags, src/api/schema/k8s-field-meta.ts): kubectl builds its patches from those, so the server must
+ * apply them with the same merge keys. `path` holds field names only (no indices).
+ */
 function listMeta(kind: string, path: string[]): FieldPatchMeta {
-  const p = path.join('.');
-  if (p === 'metadata.finalizers') return { strategy: 'merge' };
-  if (p === 'metadata.ownerReferences') return { strategy: 'merge', mergeKey: 'uid' };
-  if (kind === 'Service' && p === 'spec.ports') return { strategy: 'merge', mergeKey: 'port' };
-  if ((kind === 'Pod' || kind === 'Deployment') && p === 'status.conditions')
-    return { strategy: 'merge', mergeKey: 'type' };
-  if (kind === 'Pod' && (p === 'status.podIPs' || p === 'status.hostIPs'))
-    return { strategy: 'merge', mergeKey: 'ip' };
-  const podSpec = kind === 'Pod' ? 1 : kind === 'Deployment' ? 3 : 0;
-  if (podSpec > 0 && path.length > podSpec) {
-    const rest = path.slice(podSpec);
-    const prefixOk =
-      kind === 'Pod'
-        ? path[0] === 'spec'
-        : path[0] === 'spec' && path[1] === 'template' && path[2] === 'spec';
-    if (prefixOk) {
-      if (rest.length === 1 && POD_SPEC_LISTS[rest[0]])
-        return { strategy: 'merge', mergeKey: POD_SPEC_LISTS[rest[0]] };
-      if (
-        rest.length === 2 &&
-        ['containers', 'initContainers', 'ephemeralContainers'].includes(rest[0]) &&
-        CONTAINER_LISTS[rest[1]]
-      )
-        return { strategy: 'merge', mergeKey: CONTAINER_LISTS[rest[1]] };
-    }
-  }
+  const k = KINDS.find((x) => !x.custom && x.kind === kind);
+  const meta = k && builtinFieldMeta(k.group, k.version, k.kind, path);
+  if (meta?.patchStrategy?.split(',').includes('merge'))
+    return meta.patchMergeKey === undefined
+      ? { strategy: 'merge' }
+      : { strategy: 'merge', mergeKey: meta.patchMergeKey };
   return { strategy: 'replace' };
 }
 
