@@ -41,6 +41,12 @@ export interface BodySink {
 }
 
 export interface BodyFlowOptions {
+  /**
+   * The direction's headers. While they wait for the answer to a complete held body, header edits in that
+   * answer apply to them (Envoy's ext_proc in its buffered-body state, `processor_state.cc`
+   * `handleBodyResponse`); once they went on, such edits are ignored, as there.
+   */
+  readonly heldHeaders: HeaderList;
   readonly wantsBody: boolean;
   readonly wantsTrailers: boolean;
   /** ext_proc semantics: a body held during the headers message goes as one message (a callout is in the chain). */
@@ -173,6 +179,8 @@ export class BodyFlow {
         if (endEvent === undefined) go();
         const r = await o.calls.body(held.length === 1 ? held[0]! : Buffer.concat(held), eos);
         if (r.immediate !== undefined) return { immediate: r.immediate };
+        // Complete: the headers are still held, waiting for this answer.
+        if (endEvent !== undefined) r.editHeldHeaders?.(o.heldHeaders);
         endSent = eos;
         go();
         await sink.write(r.chunks);

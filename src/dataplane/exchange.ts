@@ -72,6 +72,8 @@ export class Exchange implements UpstreamHandler, RouteRequest {
    * header list of the request, which the upstream request is built from.
    */
   headerList: HeaderList | undefined;
+  /** `headerList.version` when it was built: equal later means no extension edited the request headers. */
+  headerListBuilt = 0;
   /** The RequestInfo extensions are opened with (linked to the trace). */
   extensionInfo: RequestInfo | undefined;
   /** The route the request matched before a routing extension rewrote it (kept if the rewrite matches none). */
@@ -93,7 +95,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   trace: RequestTrace = NO_TRACE;
   private upstreamStartedAt = 0;
   private bytesOut = 0;
-  private closers: Array<() => void> | undefined;
+  private closers: Array<{ close(): void }> | undefined;
 
   constructor(
     readonly ctx: ProxyContext,
@@ -190,9 +192,15 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     if (method !== undefined) this.method = method;
   }
 
-  /** Runs `fn` once when the exchange ends, however it ends (extension streams are closed this way). */
-  onDone(fn: () => void): void {
-    (this.closers ??= []).push(fn);
+  /** Closes `it` once when the exchange ends, however it ends (extension streams are closed this way). */
+  onDone(it: { close(): void }): void {
+    (this.closers ??= []).push(it);
+  }
+
+  /** The request headers the upstream request is built from: the extensions' list once one edited it. */
+  get upstreamSource(): Readonly<Record<string, string | string[] | undefined>> {
+    const list = this.headerList;
+    return list !== undefined && list.version !== this.headerListBuilt ? list.toObject() : this.req.headers;
   }
 
   /** The authority the request goes upstream with: an extension's or absolute-form's, else the client's. */
@@ -339,7 +347,13 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     if (this.finished) abort(EXCHANGE_ENDED);
   }
 
-  onHeaders(statusCode: number, raw: Array<Buffer | string>, resume: () => void): boolean {
+  onHeaders(
+    statusCode: number,
+    raw: Array<Buffer | string>,
+    resume: () => void,
+    _statusText?: string,
+    endOfStream?: boolean,
+  ): boolean {
     if (statusCode < 200) return true;
     if (this.finished) return false;
     this.resumeUpstream = resume;
@@ -361,9 +375,24 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     for (const m of rule.responseHeaders) applyHeaderModifier(headers, m);
     for (const m of backend.responseHeaders) applyHeaderModifier(headers, m);
     if (this.responseHandler !== undefined)
-      return this.responseHandler.onHeaders(statusCode, headers, resume);
+      return this.responseHandler.onHeaders(
+        statusCode,
+        headers,
+        resume,
+        endOfStream ?? this.responseCannotHaveBody(statusCode, headers),
+      );
     this.res.writeHead(statusCode, headers);
     return true;
+  }
+
+  /**
+   * Whether an HTTP/1.1 response has no body, by Envoy's rule (`http1/codec_impl.cc`,
+   * `ClientConnectionImpl::cannotHaveBody`): a HEAD request, 204, 304, or a 2xx+ with content-length 0 (not
+   * chunked; transfer-encoding is already gone from `headers`, and llhttp refuses both together). Envoy then
+   * decodes the headers with end_stream true. HTTP/2 upstreams say it themselves (END_STREAM on HEADERS).
+   */
+  private responseCannotHaveBody(status: number, headers: Record<string, string | string[]>): boolean {
+    return this.method === 'HEAD' || status === 204 || status === 304 || headers['content-length'] === '0';
   }
 
   /** Downstream: called by the traffic chain's response handler once response headers went through it. */
@@ -546,7 +575,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     const closers = this.closers;
     if (closers !== undefined) {
       this.closers = undefined;
-      for (const fn of closers) fn();
+      for (const c of closers) c.close();
     }
     if (this.timer !== undefined) {
       clearTimeout(this.timer);

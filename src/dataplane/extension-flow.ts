@@ -25,8 +25,16 @@ import { forEachRawHeader } from '../extensions/header-codec.js';
 
 /** A response step after the route filters: the traffic chain's handler (it ends in the downstream). */
 export interface ResponseHandler {
-  /** Returns false to pause the upstream until `resume` is called. */
-  onHeaders(status: number, headers: Record<string, string | string[]>, resume: () => void): boolean;
+  /**
+   * Returns false to pause the upstream until `resume` is called. `endOfStream`: the response has no body
+   * (HEAD, 204, 304, content-length 0, HTTP/2 HEADERS with END_STREAM), as Envoy's codecs report it.
+   */
+  onHeaders(
+    status: number,
+    headers: Record<string, string | string[]>,
+    resume: () => void,
+    endOfStream: boolean,
+  ): boolean;
   onData(chunk: Buffer): boolean;
   onComplete(rawTrailers: Array<Buffer | string> | null): void;
   close(): void;
@@ -53,7 +61,7 @@ function traceChain(
 export function routingChainStep(x: Exchange): StepOutcome {
   const chains = x.listener.routingChains;
   if (chains === undefined) return true;
-  const headers = (x.headerList ??= requestHeaderList(x));
+  const headers = requestHeaders(x);
   const info = extensionInfo(x);
   const chain = chains.select(info, headers);
   if (x.trace.recording) traceChain(x, 'routing', chain?.id, x.listener.ir.routingChains);
@@ -78,16 +86,16 @@ export function routingChainStep(x: Exchange): StepOutcome {
  * Pipeline step "traffic chain (request)": the first traffic chain whose match holds, with the route and
  * backend known, on the request headers, body and trailers; it becomes the response handler when it takes
  * response events.
+ *
+ * Hot path (docs/benchmarks.md, extgate+noop-ext): a chain on headers only costs one promise callback per
+ * direction; headers no extension edited are not rebuilt (HeaderList.version), and nothing is allocated per
+ * request beyond the stream, its RequestInfo and the response handler.
  */
 export function trafficRequestStep(x: Exchange): StepOutcome {
   const chains = x.listener.trafficChains;
   if (chains === undefined) return true;
-  const headers = (x.headerList ??= requestHeaderList(x));
-  const info: RequestInfo = {
-    ...extensionInfo(x),
-    route: x.rule!.ir.route,
-    backendService: x.backend!.ir.id,
-  };
+  const headers = requestHeaders(x);
+  const info = requestInfo(x, x.rule!.ir.route, x.backend!.ir.id);
   if (x.trace.recording) x.ctx.traceLinks.set(info, x.trace);
   const chain = chains.select(info, headers);
   if (x.trace.recording) traceChain(x, 'traffic', chain?.id, x.listener.ir.trafficChains);
@@ -96,10 +104,25 @@ export function trafficRequestStep(x: Exchange): StepOutcome {
   const events = chain.events;
   if (events.has('ResponseHeaders') || events.has('ResponseBody') || events.has('ResponseTrailers'))
     x.responseHandler = new ChainResponse(x, stream, chain);
-  return trafficRequest(x, headers, stream, chain);
+  if (x.hasBody && (events.has('RequestBody') || events.has('RequestTrailers')))
+    return trafficRequestWithBody(x, headers, stream, chain);
+  if (!events.has('RequestHeaders')) return true;
+  const before = headers.version;
+  return stream.requestHeaders(headers, !x.hasBody).then(
+    (r) => {
+      if (x.isFinished) return false;
+      if (r.immediate !== undefined) return immediate(x, r.immediate);
+      if (headers.version !== before) x.adoptRequestLine();
+      return true;
+    },
+    (err: unknown) => {
+      extensionFailed(x, err);
+      return false;
+    },
+  );
 }
 
-async function trafficRequest(
+async function trafficRequestWithBody(
   x: Exchange,
   headers: HeaderList,
   stream: ExtensionStream,
@@ -107,47 +130,54 @@ async function trafficRequest(
 ): Promise<boolean> {
   const events = chain.events;
   // Body events read the body from now on (held while the headers message is outstanding).
-  const body =
-    x.hasBody && (events.has('RequestBody') || events.has('RequestTrailers'))
-      ? requestBodyFlow(x, stream, chain)
-      : undefined;
+  const body = requestBodyFlow(x, stream, chain, headers);
   if (events.has('RequestHeaders')) {
-    const r = await guard(x, stream.requestHeaders(headers, !x.hasBody));
+    const r = await guard(x, stream.requestHeaders(headers, false));
     if (r === undefined || x.isFinished) return false;
     if (r.immediate !== undefined) return immediate(x, r.immediate);
     x.adoptRequestLine();
   }
-  if (body !== undefined) {
-    // The chain may change the body's length; let the upstream connection frame it.
-    if (events.has('RequestBody')) headers.remove('content-length');
-    const sink = new RequestBodySink(x);
-    x.requestBody = sink;
-    let proceed!: () => void;
-    const proceeded = new Promise<void>((resolve) => (proceed = resolve));
-    const done = body.run(sink, proceed).then(
-      (out) => {
-        if (out !== undefined) immediate(x, out.immediate);
-      },
-      (err: unknown) => extensionFailed(x, err),
-    );
-    // The request headers go upstream once the flow lets them (after the answer to a complete body).
-    await Promise.race([proceeded, done]);
-    if (x.isFinished) return false;
-  }
+  // The chain may change the body's length; let the upstream connection frame it.
+  if (events.has('RequestBody')) headers.remove('content-length');
+  const sink = new RequestBodySink(x);
+  x.requestBody = sink;
+  let proceed!: () => void;
+  const proceeded = new Promise<void>((resolve) => (proceed = resolve));
+  const done = body.run(sink, proceed).then(
+    (out) => {
+      if (out !== undefined) immediate(x, out.immediate);
+    },
+    (err: unknown) => extensionFailed(x, err),
+  );
+  // The request headers go upstream once the flow lets them (after the answer to a complete body, whose
+  // header mutations may have changed the request line).
+  await Promise.race([proceeded, done]);
+  if (x.isFinished) return false;
+  x.adoptRequestLine();
   return true;
 }
 
-/** What extensions see of the request besides headers; one object per request, linked to its trace. */
+/** The request's one header list (built once, when the first extension step needs it). */
+function requestHeaders(x: Exchange): HeaderList {
+  let list = x.headerList;
+  if (list === undefined) {
+    list = x.headerList = requestHeaderList(x);
+    x.headerListBuilt = list.version;
+  }
+  return list;
+}
+
+/** What routing extensions see of the request besides headers; one object per request, linked to its trace. */
 function extensionInfo(x: Exchange): RequestInfo {
   if (x.extensionInfo !== undefined) return x.extensionInfo;
-  const info = (x.extensionInfo = requestInfo(x));
+  const info = (x.extensionInfo = requestInfo(x, undefined, undefined));
   if (x.trace.recording) x.ctx.traceLinks.set(info, x.trace);
   return info;
 }
 
 function openStream(x: Exchange, chain: Extension, info: RequestInfo): ExtensionStream {
   const stream = chain.open(info);
-  x.onDone(() => stream.close());
+  x.onDone(stream);
   return stream;
 }
 
@@ -206,32 +236,45 @@ function requestHeaderList(x: Exchange): HeaderList {
   return list;
 }
 
-function requestInfo(x: Exchange): RequestInfo {
+function requestInfo(
+  x: Exchange,
+  route: string | undefined,
+  backendService: string | undefined,
+): RequestInfo {
   const socket = x.req.socket;
-  const sni = x.sni;
-  return {
+  const info: {
+    -readonly [K in keyof RequestInfo]: RequestInfo[K];
+  } = {
     requestId: x.requestId,
     scheme: x.scheme,
     sourceAddress: socket.remoteAddress ?? '',
     sourcePort: socket.remotePort ?? 0,
     destinationAddress: socket.localAddress ?? '',
     destinationPort: socket.localPort ?? 0,
-    ...(x.scheme === 'https'
-      ? {
-          tls: {
-            ...(sni !== undefined ? { sni } : {}),
-            version: (socket as { getProtocol?: () => string | null }).getProtocol?.() ?? '',
-          },
-        }
-      : {}),
     listener: x.listener.ir.id,
   };
+  if (x.scheme === 'https') {
+    const sni = x.sni;
+    info.tls = {
+      ...(sni !== undefined ? { sni } : {}),
+      version: (socket as { getProtocol?: () => string | null }).getProtocol?.() ?? '',
+    };
+  }
+  if (route !== undefined) info.route = route;
+  if (backendService !== undefined) info.backendService = backendService;
+  return info;
 }
 
 /** Reads the client's body into a BodyFlow of the chain's request body and trailers events. */
-function requestBodyFlow(x: Exchange, stream: ExtensionStream, chain: Extension): BodyFlow {
+function requestBodyFlow(
+  x: Exchange,
+  stream: ExtensionStream,
+  chain: Extension,
+  headers: HeaderList,
+): BodyFlow {
   const req = x.req;
   const flow = new BodyFlow({
+    heldHeaders: headers,
     wantsBody: chain.events.has('RequestBody'),
     wantsTrailers: chain.events.has('RequestTrailers'),
     coalesceHeld: chain.holdsBodyDuringHeaders === true,
@@ -245,7 +288,7 @@ function requestBodyFlow(x: Exchange, stream: ExtensionStream, chain: Extension)
   });
   req.on('data', (chunk: Buffer) => flow.data(chunk));
   req.on('end', () => flow.end(HeaderList.fromObject(req.trailers as Record<string, string | undefined>)));
-  x.onDone(() => flow.abort());
+  x.onDone({ close: () => flow.abort() });
   return flow;
 }
 
@@ -278,8 +321,13 @@ class RequestBodySink extends Readable implements BodySink {
 /** Response side of a traffic chain: headers, then the body and trailers through a BodyFlow. */
 class ChainResponse implements ResponseHandler, BodySink {
   private flow: BodyFlow | undefined;
+  /**
+   * Headers only: what the upstream delivered while the headers answer was outstanding (an HTTP/2 stream
+   * may end while paused), replayed to the Exchange once the headers went down.
+   */
+  private held: Array<Buffer | { readonly trailers: Array<Buffer | string> | null }> | undefined;
   private sourcePaused = false;
-  private resumeSource: () => void = () => {};
+  private resumeSource: () => void = noop;
 
   constructor(
     private readonly x: Exchange,
@@ -287,23 +335,31 @@ class ChainResponse implements ResponseHandler, BodySink {
     private readonly chain: Extension,
   ) {}
 
-  onHeaders(status: number, headers: Record<string, string | string[]>, resume: () => void): boolean {
+  onHeaders(
+    status: number,
+    headers: Record<string, string | string[]>,
+    resume: () => void,
+    endOfStream: boolean,
+  ): boolean {
     this.resumeSource = resume;
     const events = this.chain.events;
-    if (!events.has('ResponseBody') && !events.has('ResponseTrailers')) {
-      // Headers only: the upstream waits (paused) for the headers answer, then the body goes straight down.
-      this.headersOnly(status, headers).catch((err: unknown) => extensionFailed(this.x, err));
+    if (endOfStream || (!events.has('ResponseBody') && !events.has('ResponseTrailers'))) {
+      // Headers only (or a response without body, where Envoy has no body event to give): the upstream
+      // waits (paused) for the headers answer, then the rest goes straight down.
+      this.headersOnly(status, headers, endOfStream);
       return false;
     }
+    const list = responseHeaderList(status, headers);
     const stream = this.stream;
     this.flow = new BodyFlow({
+      heldHeaders: list,
       wantsBody: events.has('ResponseBody'),
       wantsTrailers: events.has('ResponseTrailers'),
       coalesceHeld: this.chain.holdsBodyDuringHeaders === true,
       h2: this.x.backend?.ir.protocol !== 'http1',
       calls: {
         body: (chunk, eos) => stream.responseBody(chunk, eos),
-        trailers: (list) => stream.responseTrailers(list),
+        trailers: (trailers) => stream.responseTrailers(trailers),
       },
       pause: () => (this.sourcePaused = true),
       resume: () => {
@@ -312,51 +368,69 @@ class ChainResponse implements ResponseHandler, BodySink {
         this.resumeSource();
       },
     });
-    this.process(status, headers).catch((err: unknown) => extensionFailed(this.x, err));
+    this.process(list).catch((err: unknown) => extensionFailed(this.x, err));
     // Body data keeps coming while the headers message is outstanding: the flow holds it.
     return true;
   }
 
-  private async headersOnly(status: number, headers: Record<string, string | string[]>): Promise<void> {
-    const answer = await this.responseHeaders(status, headers);
-    if (answer === undefined) return;
-    // The rest of the response does not concern the chain: the Exchange streams it down itself.
-    this.x.responseHandler = undefined;
-    this.x.writeResponseHead(answer.status, answer.headers);
-    this.resumeSource();
+  private headersOnly(status: number, headers: Record<string, string | string[]>, eos: boolean): void {
+    const x = this.x;
+    const done = (status: number, out: OutgoingHttpHeaders): void => {
+      // The rest of the response does not concern the chain: the Exchange streams it down itself.
+      x.responseHandler = undefined;
+      x.writeResponseHead(status, out);
+      const held = this.held;
+      this.held = undefined;
+      if (held !== undefined)
+        for (const e of held) {
+          if (Buffer.isBuffer(e)) x.onData(e);
+          else x.onComplete(e.trailers);
+        }
+      this.resumeSource();
+    };
+    if (!this.chain.events.has('ResponseHeaders')) return done(status, headers);
+    const list = responseHeaderList(status, headers);
+    const before = list.version;
+    this.stream.responseHeaders(list, eos).then(
+      (r) => {
+        if (x.isFinished) return;
+        if (r.immediate !== undefined) return void immediate(x, r.immediate);
+        // Headers no extension edited go down as the upstream sent them, without a rebuild.
+        if (list.version === before) return done(status, headers);
+        done(statusOf(list, status), list.toObject());
+      },
+      (err: unknown) => extensionFailed(x, err),
+    );
   }
 
-  private async process(status: number, headers: Record<string, string | string[]>): Promise<void> {
+  private async process(list: HeaderList): Promise<void> {
     const x = this.x;
-    const answer = await this.responseHeaders(status, headers);
-    if (answer === undefined) return;
-    if (this.chain.events.has('ResponseBody')) delete answer.headers['content-length'];
-    const done = await this.flow!.run(this, () => x.writeResponseHead(answer.status, answer.headers));
+    const status = Number(list.get(':status'));
+    if (this.chain.events.has('ResponseHeaders')) {
+      const r = await this.stream.responseHeaders(list, false);
+      if (x.isFinished) return;
+      if (r.immediate !== undefined) return void immediate(x, r.immediate);
+    }
+    // The chain may change the body's length; the downstream frames it.
+    if (this.chain.events.has('ResponseBody')) list.remove('content-length');
+    // Read when the flow lets the headers go: a body answer may have edited them while they were held.
+    const done = await this.flow!.run(this, () =>
+      x.writeResponseHead(statusOf(list, status), list.toObject()),
+    );
     if (done !== undefined) immediate(x, done.immediate);
   }
 
-  /** The response headers through the chain; undefined when the chain answered or the exchange ended. */
-  private async responseHeaders(
-    status: number,
-    headers: Record<string, string | string[]>,
-  ): Promise<{ status: number; headers: OutgoingHttpHeaders } | undefined> {
-    if (!this.chain.events.has('ResponseHeaders')) return { status, headers };
-    const list = HeaderList.fromObject(headers);
-    list.set(':status', String(status));
-    const r = await this.stream.responseHeaders(list, false);
-    if (this.x.isFinished) return undefined;
-    if (r.immediate !== undefined) {
-      immediate(this.x, r.immediate);
-      return undefined;
-    }
-    return { status: Number(list.get(':status') ?? status), headers: list.toObject() };
-  }
-
   onData(chunk: Buffer): boolean {
-    return this.flow!.data(chunk);
+    if (this.flow !== undefined) return this.flow.data(chunk);
+    (this.held ??= []).push(chunk);
+    return false;
   }
 
   onComplete(rawTrailers: Array<Buffer | string> | null): void {
+    if (this.flow === undefined) {
+      (this.held ??= []).push({ trailers: rawTrailers });
+      return;
+    }
     let list: HeaderList | null = null;
     if (rawTrailers !== null && rawTrailers.length > 0) {
       const trailers = new HeaderList();
@@ -380,4 +454,19 @@ class ChainResponse implements ResponseHandler, BodySink {
   close(): void {
     this.flow?.abort();
   }
+}
+
+function noop(): void {}
+
+/** The response headers as extensions see them: `:status` with the upstream's (filtered) headers. */
+function responseHeaderList(status: number, headers: Record<string, string | string[]>): HeaderList {
+  const list = HeaderList.fromObject(headers);
+  list.set(':status', String(status));
+  return list;
+}
+
+/** The status an extension left in `:status` (the upstream's when it removed it or made it unreadable). */
+function statusOf(list: HeaderList, fallback: number): number {
+  const v = Number(list.get(':status') ?? fallback);
+  return Number.isInteger(v) ? v : fallback;
 }

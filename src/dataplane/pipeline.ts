@@ -94,7 +94,7 @@ function routeFiltersStep(x: Exchange): boolean {
 
 /** Builds the upstream request (header modifiers, rewrite, timeouts, mirrors) and sends it. */
 function upstreamStep(x: Exchange): boolean {
-  x.buildUpstreamHeaders(x.headerList !== undefined ? x.headerList.toObject() : x.req.headers);
+  x.buildUpstreamHeaders(x.upstreamSource);
   x.applyFilters();
   x.forward();
   return false;

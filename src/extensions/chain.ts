@@ -171,8 +171,8 @@ interface Member {
   skipped: boolean;
 }
 
-type HeadersCall = (s: ExtensionStream, h: HeaderMap) => Promise<StepResult>;
-type BodyCall = (s: ExtensionStream, chunk: Uint8Array, eos: boolean) => Promise<BodyStepResult>;
+type HeadersEvent = 'RequestHeaders' | 'ResponseHeaders' | 'RequestTrailers' | 'ResponseTrailers';
+type BodyEvent = 'RequestBody' | 'ResponseBody';
 
 const EFFECT_RANK: Record<StepEffect, number> = {
   NONE: 0,
@@ -181,38 +181,69 @@ const EFFECT_RANK: Record<StepEffect, number> = {
   IMMEDIATE_RESPONSE: 3,
 };
 
+const NONE: StepResult = Object.freeze({ effect: 'NONE' });
+const FAILED_OPEN: StepResult = Object.freeze({ effect: 'FAILED_OPEN' });
+
+/** One member's event, called without a closure per call (this runs several times per request). */
+function callHeaders(
+  s: ExtensionStream,
+  event: HeadersEvent,
+  h: HeaderMap,
+  eos: boolean,
+): Promise<TrailersStepResult> {
+  switch (event) {
+    case 'RequestHeaders':
+      return s.requestHeaders(h, eos);
+    case 'ResponseHeaders':
+      return s.responseHeaders(h, eos);
+    case 'RequestTrailers':
+      return s.requestTrailers(h);
+    case 'ResponseTrailers':
+      return s.responseTrailers(h);
+  }
+}
+
+function callBody(
+  s: ExtensionStream,
+  event: BodyEvent,
+  chunk: Uint8Array,
+  eos: boolean,
+): Promise<BodyStepResult> {
+  return event === 'RequestBody' ? s.requestBody(chunk, eos) : s.responseBody(chunk, eos);
+}
+
 class ChainStream implements ExtensionStream {
-  private readonly reversed: readonly Member[];
+  private reversedMembers: readonly Member[] | undefined;
   private closed = false;
 
-  constructor(private readonly members: readonly Member[]) {
-    this.reversed = [...members].reverse();
+  constructor(private readonly members: readonly Member[]) {}
+
+  private get reversed(): readonly Member[] {
+    return (this.reversedMembers ??= [...this.members].reverse());
   }
 
   requestHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
-    return this.headers(this.members, 'RequestHeaders', headers, (s, h) => s.requestHeaders(h, endOfStream));
+    return this.headers(this.members, 'RequestHeaders', headers, endOfStream);
   }
 
   responseHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
-    return this.headers(this.reversed, 'ResponseHeaders', headers, (s, h) =>
-      s.responseHeaders(h, endOfStream),
-    );
+    return this.headers(this.reversed, 'ResponseHeaders', headers, endOfStream);
   }
 
   requestTrailers(trailers: HeaderMap): Promise<TrailersStepResult> {
-    return this.headers(this.members, 'RequestTrailers', trailers, (s, h) => s.requestTrailers(h));
+    return this.headers(this.members, 'RequestTrailers', trailers, true);
   }
 
   responseTrailers(trailers: HeaderMap): Promise<TrailersStepResult> {
-    return this.headers(this.reversed, 'ResponseTrailers', trailers, (s, h) => s.responseTrailers(h));
+    return this.headers(this.reversed, 'ResponseTrailers', trailers, true);
   }
 
   requestBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
-    return this.body(this.members, 'RequestBody', chunk, endOfStream, (s, c, e) => s.requestBody(c, e));
+    return this.body(this.members, 'RequestBody', chunk, endOfStream);
   }
 
   responseBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
-    return this.body(this.reversed, 'ResponseBody', chunk, endOfStream, (s, c, e) => s.responseBody(c, e));
+    return this.body(this.reversed, 'ResponseBody', chunk, endOfStream);
   }
 
   close(): void {
@@ -227,54 +258,120 @@ class ChainStream implements ExtensionStream {
     }
   }
 
-  private async headers(
+  /** The one member that takes `event` now, null when none does, undefined when several do. */
+  private only(order: readonly Member[], event: HttpEvent): Member | null | undefined {
+    let found: Member | null = null;
+    for (const m of order) {
+      if (m.skipped || !m.ext.events.has(event)) continue;
+      if (found !== null) return undefined;
+      found = m;
+    }
+    return found;
+  }
+
+  private headers(
     order: readonly Member[],
-    event: HttpEvent,
+    event: HeadersEvent,
     headers: HeaderMap,
-    call: HeadersCall,
+    eos: boolean,
+  ): Promise<TrailersStepResult> {
+    const one = this.only(order, event);
+    if (one === null) return Promise.resolve(NONE);
+    if (one === undefined) return this.headersOfAll(order, event, headers, eos);
+    // The common case, one member: its answer is the chain's, with no accumulation.
+    return callHeaders(one.stream, event, headers, eos).then(
+      (r) => {
+        if (r.immediate) this.close();
+        return r.effect === undefined ? { ...r, effect: 'NONE' } : r;
+      },
+      (err: unknown) => {
+        this.failOpen(one, err);
+        return FAILED_OPEN;
+      },
+    );
+  }
+
+  private async headersOfAll(
+    order: readonly Member[],
+    event: HeadersEvent,
+    headers: HeaderMap,
+    eos: boolean,
   ): Promise<TrailersStepResult> {
     const acc = new Accumulator();
     // A FullDuplexStreamed callout hands back, with its trailers answer, body it streamed after the last chunk.
     const trailingBody: Uint8Array[] = [];
     for (const m of order) {
       if (m.skipped || !m.ext.events.has(event)) continue;
-      const r = await this.step(m, () => call(m.stream, headers));
-      if (!r) {
+      let r: TrailersStepResult;
+      try {
+        r = await callHeaders(m.stream, event, headers, eos);
+      } catch (err) {
+        this.failOpen(m, err);
         acc.failedOpen();
         continue;
       }
       acc.add(r);
       if (r.immediate) return this.finishImmediate(acc);
-      const chunks = (r as TrailersStepResult).chunks;
-      if (chunks) trailingBody.push(...chunks);
+      if (r.chunks) trailingBody.push(...r.chunks);
     }
     return trailingBody.length > 0 ? { ...acc.result(), chunks: trailingBody } : acc.result();
   }
 
-  private async body(
+  private body(
     order: readonly Member[],
-    event: HttpEvent,
+    event: BodyEvent,
     chunk: Uint8Array,
     eos: boolean,
-    call: BodyCall,
+  ): Promise<BodyStepResult> {
+    const one = this.only(order, event);
+    if (one === null) return Promise.resolve({ effect: 'NONE', chunks: [chunk] });
+    if (one === undefined) return this.bodyOfAll(order, event, chunk, eos);
+    return callBody(one.stream, event, chunk, eos).then(
+      (r) => {
+        if (r.immediate) {
+          this.close();
+          return { ...r, chunks: [] };
+        }
+        return r.effect === undefined ? { ...r, effect: 'NONE' } : r;
+      },
+      (err: unknown) => {
+        // Fail-open: the member is absent, so what it was given passes on unchanged.
+        this.failOpen(one, err);
+        return { effect: 'FAILED_OPEN', chunks: [chunk] };
+      },
+    );
+  }
+
+  private async bodyOfAll(
+    order: readonly Member[],
+    event: BodyEvent,
+    chunk: Uint8Array,
+    eos: boolean,
   ): Promise<BodyStepResult> {
     const acc = new Accumulator();
     let chunks: readonly Uint8Array[] = [chunk];
+    // Each member's edits to the held headers, applied in the members' order.
+    const edits: Array<(headers: HeaderMap) => boolean> = [];
     for (const m of order) {
       if (m.skipped || !m.ext.events.has(event)) continue;
       // Feed this member everything the previous one produced; the last piece carries end-of-stream.
       const inputs = chunks.length === 0 && eos ? [new Uint8Array(0)] : chunks;
       const out: Uint8Array[] = [];
+      const memberEdits: Array<(headers: HeaderMap) => boolean> = [];
       let failed = false;
       for (let i = 0; i < inputs.length; i++) {
-        const r = await this.step(m, () => call(m.stream, inputs[i]!, eos && i === inputs.length - 1));
-        if (!r) {
+        let r: BodyStepResult;
+        try {
+          r = await callBody(m.stream, event, inputs[i]!, eos && i === inputs.length - 1);
+        } catch (err) {
+          this.failOpen(m, err);
           failed = true;
           break;
         }
         acc.add(r);
         if (r.immediate) return { ...this.finishImmediate(acc), chunks: [] };
         out.push(...r.chunks);
+        if (r.editHeldHeaders) memberEdits.push(r.editHeldHeaders);
       }
       if (failed) {
         // Fail-open: the member is absent, so what it was given passes on unchanged.
@@ -282,27 +379,28 @@ class ChainStream implements ExtensionStream {
         continue;
       }
       chunks = out;
+      edits.push(...memberEdits);
     }
-    return { ...acc.result(), chunks };
+    const result = { ...acc.result(), chunks };
+    if (edits.length === 0) return result;
+    return {
+      ...result,
+      editHeldHeaders: (headers) => edits.reduce((changed, edit) => edit(headers) || changed, false),
+    };
   }
 
-  /** Runs one member's event; undefined means it failed open and is now skipped. */
-  private async step<T extends StepResult>(m: Member, run: () => Promise<T>): Promise<T | undefined> {
+  /** A member's event failed: rethrown unless the member fails open, which makes it absent from now on. */
+  private failOpen(m: Member, err: unknown): void {
+    const e =
+      err instanceof ExtensionError
+        ? err
+        : new ExtensionError('error', `extension ${m.ext.id}: ${String(err)}`);
+    if (!m.ext.failOpen) throw e;
+    m.skipped = true;
     try {
-      return await run();
-    } catch (err) {
-      const e =
-        err instanceof ExtensionError
-          ? err
-          : new ExtensionError('error', `extension ${m.ext.id}: ${String(err)}`);
-      if (!m.ext.failOpen) throw e;
-      m.skipped = true;
-      try {
-        m.stream.close();
-      } catch {
-        // ignore: the member is already failing
-      }
-      return undefined;
+      m.stream.close();
+    } catch {
+      // ignore: the member is already failing
     }
   }
 

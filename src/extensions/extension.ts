@@ -74,6 +74,13 @@ export interface TrailersStepResult extends StepResult {
 export interface BodyStepResult extends StepResult {
   /** The chunk(s) to pass on in place of the input chunk; may be empty (the extension consumed it). */
   readonly chunks: readonly Uint8Array[];
+  /**
+   * Header edits the answer carries for its direction's headers. They apply only while those headers are
+   * still held, waiting for this answer (ext_proc: a body answer's `header_mutation` in Envoy's buffered-body
+   * state, `processor_state.cc` `handleBodyResponse`); the data plane calls this then and ignores it
+   * otherwise. Returns whether anything changed; throws ExtensionError for a malformed mutation.
+   */
+  readonly editHeldHeaders?: (headers: HeaderMap) => boolean;
 }
 
 /** Per-request stream of one extension. Only the events listed in `events` are called. */

@@ -8,6 +8,7 @@ import { forEachRawHeader } from './header-codec.js';
 
 export class HeaderList implements HeaderMap {
   private readonly list: Array<[string, string]>;
+  private edits = 0;
 
   constructor(entries?: Iterable<readonly [string, string]>) {
     this.list = [];
@@ -23,6 +24,14 @@ export class HeaderList implements HeaderMap {
 
   get size(): number {
     return this.list.length;
+  }
+
+  /**
+   * Counts set/append/remove calls: equal before and after an extension ran means it edited nothing, so the
+   * data plane can keep the headers it had instead of rebuilding them from the list.
+   */
+  get version(): number {
+    return this.edits;
   }
 
   get(name: string): string | undefined {
@@ -45,6 +54,7 @@ export class HeaderList implements HeaderMap {
 
   /** Replaces every value of `name` with one value, kept at the position of the first one. */
   set(name: string, value: string): void {
+    this.edits++;
     const n = name.toLowerCase();
     const i = this.list.findIndex(([k]) => k === n);
     if (i < 0) {
@@ -56,10 +66,12 @@ export class HeaderList implements HeaderMap {
   }
 
   append(name: string, value: string): void {
+    this.edits++;
     this.list.push([name.toLowerCase(), value]);
   }
 
   remove(name: string): void {
+    this.edits++;
     const n = name.toLowerCase();
     for (let j = this.list.length - 1; j >= 0; j--) if (this.list[j]![0] === n) this.list.splice(j, 1);
   }

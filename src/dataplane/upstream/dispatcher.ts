@@ -25,12 +25,16 @@ export interface UpstreamRequest {
 /** undici's (legacy, buffer-level and fastest) handler callbacks; the h2c session adapter calls the same. */
 export interface UpstreamHandler {
   onConnect(abort: (reason?: Error) => void): void;
-  /** Return false to pause the upstream until `resume` is called. */
+  /**
+   * Return false to pause the upstream until `resume` is called. `endOfStream`: set by HTTP/2 clients that see
+   * END_STREAM on the HEADERS frame (the response has no body); HTTP/1.1 clients leave it undefined.
+   */
   onHeaders(
     statusCode: number,
     rawHeaders: Array<Buffer | string>,
     resume: () => void,
     statusText: string,
+    endOfStream?: boolean,
   ): boolean;
   onData(chunk: Buffer): boolean;
   onComplete(rawTrailers: Array<Buffer | string> | null): void;

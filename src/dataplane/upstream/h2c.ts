@@ -109,7 +109,9 @@ export class H2cUpstream implements UpstreamDispatcher {
         if (Array.isArray(value)) for (const v of value) target.push(name, v);
         else if (value !== undefined) target.push(name, String(value));
       }
-      if (!handler.onHeaders(status, raw, () => stream.resume(), '')) stream.pause();
+      // END_STREAM on HEADERS: no body follows (a trailers-only answer is relayed with trailers after it).
+      const endOfStream = (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0 && !trailersOnly;
+      if (!handler.onHeaders(status, raw, () => stream.resume(), '', endOfStream)) stream.pause();
     });
     let trailers: string[] | null = null;
     stream.on('trailers', (t) => {

@@ -1,7 +1,7 @@
 // What one ext_proc answer does to the request (docs/spec/ext-proc.md §5): pure functions from a ProcessingResponse to
 // header edits and a StepResult. The stream (stream.ts) decides which answer belongs to which event.
 
-import { ExtensionError, type HeaderMap, type StepResult } from '../extension.js';
+import { ExtensionError, type BodyStepResult, type HeaderMap, type StepResult } from '../extension.js';
 import { applyHeaderMutation } from './mutations.js';
 import { ResponseStatus, type CommonResponse, type ProcessingResponse, type RequestKind } from './protos.js';
 import { selectedEndpoint, toLocalResponse } from './wire.js';
@@ -42,27 +42,41 @@ export function applyHeadersAnswer(
   return { result: stepResult(dir, answer, common, changed), ...(replacement ? { replacement } : {}) };
 }
 
-/** Applies a Streamed body answer to its chunk. Header mutations in it are ignored (the headers left, §3). */
+/**
+ * Applies a body answer to its chunk. Its header mutations go with the result as `editHeldHeaders`: the data
+ * plane applies them when the headers still wait for this answer (a complete body held during the headers
+ * message, Envoy's buffered-body state in `processor_state.cc` `handleBodyResponse`) and ignores them once the
+ * headers went on (§3).
+ */
 export function applyBodyAnswer(
   dir: Direction,
   chunk: Uint8Array,
   answer: ProcessingResponse,
   kind: RequestKind,
   id: string,
-): StepResult & { chunks: Uint8Array[] } {
+): BodyStepResult {
   const common = commonResponse(answer, kind);
   const m = common.body_mutation;
   if (m?.streamed_response) {
     throw new ExtensionError('protocol', `callout ${id}: streamed_response outside FullDuplexStreamed`);
   }
+  const hm = common.header_mutation;
+  const edits =
+    (hm?.set_headers?.length ?? 0) + (hm?.remove_headers?.length ?? 0) > 0
+      ? {
+          editHeldHeaders: (h: HeaderMap) =>
+            applyHeaderMutation(h, hm, dir, `${kind}.response.header_mutation`),
+        }
+      : undefined;
   if (m?.mutation === 'body' || m?.body) {
     return {
       ...stepResult(dir, answer, common, true),
       chunks: [new Uint8Array(m.body ?? new Uint8Array(0))],
+      ...edits,
     };
   }
-  if (m?.clear_body) return { ...stepResult(dir, answer, common, true), chunks: [] };
-  return { ...stepResult(dir, answer, common, false), chunks: [chunk] };
+  if (m?.clear_body) return { ...stepResult(dir, answer, common, true), chunks: [], ...edits };
+  return { ...stepResult(dir, answer, common, false), chunks: [chunk], ...edits };
 }
 
 export function stepResult(

@@ -81,9 +81,9 @@ export class WasmStream implements ExtensionStream {
     if (!this.failed) {
       state.phase = 'done';
       try {
-        vm.call('proxy_on_log', state, [state.contextId]);
-        vm.call('proxy_on_done', state, [state.contextId]);
-        vm.call('proxy_on_delete', state, [state.contextId]);
+        vm.call('proxy_on_log', state, state.contextId);
+        vm.call('proxy_on_done', state, state.contextId);
+        vm.call('proxy_on_delete', state, state.contextId);
       } catch (err) {
         this.recordFailure(err);
       }
@@ -97,7 +97,7 @@ export class WasmStream implements ExtensionStream {
       if (phase === 'request_headers') state.requestHeaders = headers;
       else state.responseHeaders = headers;
       state.headersChanged = false;
-      this.lastHeadersAction = this.invoke(phase, fn, [state.contextId, headers.size, eos ? 1 : 0]);
+      this.lastHeadersAction = this.invoke(phase, fn, state.contextId, headers.size, eos ? 1 : 0);
       if (state.local) {
         const immediate = state.local;
         state.local = undefined;
@@ -114,7 +114,7 @@ export class WasmStream implements ExtensionStream {
       const state = this.open();
       state.body = chunk;
       state.bodyChanged = false;
-      this.invoke(phase, fn, [state.contextId, chunk.length, eos ? 1 : 0]);
+      this.invoke(phase, fn, state.contextId, chunk.length, eos ? 1 : 0);
       const out = state.body ?? chunk;
       state.body = undefined;
       if (state.local) {
@@ -154,7 +154,7 @@ export class WasmStream implements ExtensionStream {
     };
     this.vm = vm;
     this.state = state;
-    this.invoke('start', 'proxy_on_context_create', [state.contextId, vm.rootContextId]);
+    this.invoke('start', 'proxy_on_context_create', state.contextId, vm.rootContextId, 0);
     return state;
   }
 
@@ -164,16 +164,18 @@ export class WasmStream implements ExtensionStream {
     return this.state ? Math.floor(limits.cpuBudgetMs * limits.fuelPerMs) - this.state.fuel : 0;
   }
 
-  private invoke(phase: Phase, fn: string, args: number[]): number {
+  private invoke(phase: Phase, fn: string, a: number, b: number, c: number): number {
     const vm = this.vm!;
     const state = this.state!;
     state.phase = phase;
-    const { metrics, pluginKey, version } = this.pool.opts;
+    // Envoy calls only the callbacks a module exports: one it does not export is neither called nor counted.
+    if (!vm.has(fn)) return 0;
+    const { pluginKey, version } = this.pool.opts;
     const t0 = performance.now();
     let ok = false;
     let result = 0;
     try {
-      result = vm.call(fn, state, args);
+      result = vm.call(fn, state, a, b, c);
       ok = true;
     } catch (err) {
       // A refused mutation often makes the SDK abort; the refusal is the cause worth reporting.
@@ -200,7 +202,7 @@ export class WasmStream implements ExtensionStream {
     const violation = state.violation;
     if (violation) {
       this.failed = true;
-      metrics.failed(pluginKey, version.name, violation.failure);
+      this.pool.opts.metrics.failed(pluginKey, version.name, violation.failure);
       throw new ExtensionError(
         violation.failure,
         `plugin ${pluginKey} (${version.name}): ${violation.message}`,
