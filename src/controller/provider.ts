@@ -49,9 +49,9 @@ interface KindState {
   synced: boolean;
   backoffMs: number;
   startedAt: number;
-  timer?: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
   failedThisAttempt: boolean;
-  lastError?: string;
+  lastError: string | undefined;
 }
 
 export class ResourceProvider {
@@ -106,7 +106,9 @@ export class ResourceProvider {
         synced: false,
         backoffMs: INFORMER_BACKOFF_MIN_MS,
         startedAt: 0,
+        timer: undefined,
         failedThisAttempt: false,
+        lastError: undefined,
       };
       const changed = () => this.schedule();
       informer.on('add', (obj) => {
@@ -228,18 +230,19 @@ export class ResourceProvider {
    * the rest of status are not read. Other kinds (Services, EndpointSlices, Secrets...) always count.
    */
   private remember(obj: KubernetesObject): boolean {
-    const o = obj as KubeObject & {
+    const o = obj as KubernetesObject & {
       status?: {
         parents?: Array<{ controllerName?: string }>;
         ancestors?: Array<{ controllerName?: string }>;
       };
     };
     const uid = o.metadata?.uid;
-    if (!uid || o.metadata.generation === undefined) return true;
+    const generation = o.metadata?.generation;
+    if (!uid || generation === undefined) return true;
     const ours = [...(o.status?.parents ?? []), ...(o.status?.ancestors ?? [])].some(
       (e) => e.controllerName === CONTROLLER_NAME,
     );
-    const fingerprint = `${o.metadata.generation}|${o.metadata.deletionTimestamp ?? ''}|${ours}`;
+    const fingerprint = `${generation}|${String(o.metadata?.deletionTimestamp ?? '')}|${ours}`;
     const before = this.inputs.get(uid);
     this.inputs.set(uid, fingerprint);
     return before !== fingerprint;

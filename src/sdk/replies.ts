@@ -96,7 +96,10 @@ export interface ImmediateOptions {
 
 /** Answer the client directly; the request goes no further. */
 export function immediateReply(status: number, o: ImmediateOptions = {}): Reply {
-  const r: ImmediateResponse = { status: { code: status }, headers: headerMutation({ set: o.headers }) };
+  const r: ImmediateResponse = {
+    status: { code: status },
+    headers: headerMutation(o.headers ? { set: o.headers } : {}),
+  };
   if (o.body !== undefined) r.body = bytes(o.body);
   if (o.details) r.details = o.details;
   if (o.grpcStatus !== undefined) r.grpc_status = { status: o.grpcStatus };

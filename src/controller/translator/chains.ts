@@ -86,7 +86,7 @@ export function buildChains(
   );
   // A Wasm-only rejection still lets the plugin report the reason on its own ancestor status.
   if (out.wasmNotAllowed !== undefined && out.notAccepted.message !== out.wasmNotAllowed)
-    out.wasmNotAllowed = undefined;
+    delete out.wasmNotAllowed;
   return out;
 }
 

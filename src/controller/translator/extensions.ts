@@ -27,7 +27,7 @@ const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 export interface PolicyReport {
   readonly kind: ExtensionKind | 'GCPWasmPlugin';
   readonly key: string;
-  readonly generation?: number;
+  readonly generation: number | undefined;
   /** Noun of the Event messages of the seed (docs/spec/README.md): the kind, or `WasmPlugin` for a GCPWasmPlugin. */
   readonly eventNoun: string;
   /** Seed wording: callout extensions "Reconciliation of ...", plugins and their extensions "Programming of ...". */

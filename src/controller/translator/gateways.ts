@@ -37,11 +37,11 @@ export interface TranslatedListener {
   readonly unresolved: Problems;
   /** Conflicted reason, if any. */
   conflict?: { reason: string; message: string };
-  tls?: TlsIR;
+  tls: TlsIR | undefined;
   /** Set once validation is done: serves traffic. */
   programmed: boolean;
   /** The data plane refused this listener in an earlier snapshot (why). */
-  refused?: string;
+  refused: string | undefined;
   attachedRoutes: number;
   readonly routes: Array<{ rule: RouteRuleIR; sortKey: RouteSortKey }>;
   readonly routingChains: ExtensionChainIR[];
@@ -77,7 +77,7 @@ export interface TranslatedGateway {
 
 export interface GatewayClassReport {
   readonly name: string;
-  readonly generation?: number;
+  readonly generation: number | undefined;
   readonly conditions: Condition[];
 }
 
@@ -286,6 +286,7 @@ function buildListener(
     unresolved,
     tls,
     programmed: false,
+    refused: undefined,
     attachedRoutes: 0,
     routes: [],
     routingChains: [],

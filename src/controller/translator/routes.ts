@@ -15,7 +15,7 @@ const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
 export interface RouteReport {
   readonly key: string;
-  readonly generation?: number;
+  readonly generation: number | undefined;
   /** Our entries of `status.parents` (entries of other controllers are kept by the writer). */
   readonly parents: RouteParentStatus[];
 }

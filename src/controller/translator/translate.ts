@@ -40,7 +40,7 @@ export interface TranslateOptions {
 
 export interface GatewayReport {
   readonly key: string;
-  readonly generation?: number;
+  readonly generation: number | undefined;
   readonly status: GatewayStatus;
   /** `networking.gke.io/*` annotations except last-reconcile-time (the writer stamps it when these change). */
   readonly annotations: Record<string, string>;
