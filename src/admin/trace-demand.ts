@@ -57,6 +57,11 @@ export class TraceDemand {
     this.idle = mode === 'asked';
   }
 
+  /** True while every request is wanted anyway: a dashboard client watches, or `always`. */
+  get watched(): boolean {
+    return this.mode === 'always' || this.watchers > 0;
+  }
+
   /** A dashboard client started watching; call the result when it stops. */
   watch(): () => void {
     this.watchers++;

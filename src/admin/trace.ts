@@ -168,10 +168,17 @@ export class TraceRecorder implements TraceSource {
 
   /**
    * Keeps a trace another process recorded (a data-plane worker): renumbered in this recorder, counted
-   * against its capture (one past the capture's limit, or for a capture that ended, is dropped).
+   * against its capture. One past the capture's limit (each worker counts locally), or for a capture that
+   * ended, is dropped, unless a dashboard watches: then it is kept like any request, without the capture id.
    */
   keep(trace: TraceRecord): void {
-    if (trace.capture !== undefined ? !this.demand.admit(trace.capture) : this.demand.idle) return;
+    if (trace.capture !== undefined && !this.demand.admit(trace.capture)) {
+      if (!this.demand.watched) return;
+      const { capture: _notCaptured, ...watched } = trace;
+      this.store({ ...watched, id: this.nextId++ });
+      return;
+    }
+    if (trace.capture === undefined && this.demand.idle) return;
     this.store({ ...trace, id: this.nextId++ });
   }
 

@@ -31,3 +31,33 @@ test('with a watcher, a capture of the next 3 requests to /x tags exactly those 
   unwatch();
   assert.equal(recorder.demand.idle, true);
 });
+
+test('traces from workers past the capture count are still kept for a watching dashboard, without the capture id', () => {
+  // The dashboard's process: a capture of 2 and a watcher. Two workers each counted the capture locally,
+  // so three tagged traces arrive for a count of 2.
+  const primary = new TraceRecorder({ recordWhen: 'asked' });
+  const unwatch = primary.demand.watch();
+  const capture = primary.demand.startCapture({ count: 2, pathPrefix: '/x', seconds: 60 });
+  const worker = new TraceRecorder({ recordWhen: 'asked' });
+  worker.demand.setState(primary.demand.state());
+  worker.onKept((t) => primary.keep(t));
+  for (const path of ['/x/a', '/x/b']) worker.begin(request(path)).end({ status: 200, bytes: 0 });
+  const other = new TraceRecorder({ recordWhen: 'asked' });
+  other.demand.setState({ watchers: 1, sample: 0, captures: [{ ...capture, remaining: 2 }] });
+  other.onKept((t) => primary.keep(t));
+  other.begin(request('/x/c')).end({ status: 200, bytes: 0 });
+  assert.deepEqual(
+    primary.list().map((t) => [t.path, t.capture]),
+    [
+      ['/x/a', capture.id],
+      ['/x/b', capture.id],
+      ['/x/c', undefined],
+    ],
+  );
+  unwatch();
+  // Nobody watching: one past the count is dropped.
+  primary.demand.startCapture({ count: 1, seconds: 60 });
+  const late = { ...primary.list()[0]!, capture: 99 };
+  primary.keep(late);
+  assert.equal(primary.list().length, 3);
+});
