@@ -5,10 +5,11 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { registerScenario, type BenchTarget } from '../scenarios.js';
-import { startNginx } from '../nginx.js';
+import { freePort, startNginx } from '../nginx.js';
 import { processRssMiB, startNode } from '../procs.js';
 
 const productScript = fileURLToPath(new URL('../product-proc.js', import.meta.url));
+const gatewayScript = fileURLToPath(new URL('../gateway-proc.js', import.meta.url));
 const cpus = availableParallelism();
 
 registerScenario({
@@ -16,6 +17,19 @@ registerScenario({
   processes: cpus,
   start: async (env) => {
     const p = await startNginx(env.backendPort, 'auto');
+    return { url: `http://127.0.0.1:${p.port}/`, pid: p.child.pid!, host: 'store.example.com', stop: p.stop };
+  },
+});
+
+// The bare data plane (no recorder, no metrics, no access log) in one process per CPU sharing the port with
+// SO_REUSEPORT, one route like the product's: what `up`'s workers would cost with nothing of the product added.
+registerScenario({
+  name: 'extgate-np',
+  processes: cpus,
+  compareWith: 'nginx-auto',
+  start: async (env) => {
+    const port = await freePort();
+    const p = await startNode(gatewayScript, [String(env.backendPort), '1', `bare:${cpus}`, String(port)]);
     return { url: `http://127.0.0.1:${p.port}/`, pid: p.child.pid!, host: 'store.example.com', stop: p.stop };
   },
 });
