@@ -329,3 +329,32 @@ test('the log writer measures each line once, not the whole pending batch again 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('requests that end in one turn of the event loop reach the destination as one write, in order', async () => {
+  const writes: string[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      writes.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const recorder = new TraceRecorder({ capacity: 0 });
+  const log = new AccessLog({ destination: out });
+  recorder.onEnd((t) => log.write(t));
+  const end = (requestId: string): void =>
+    recorder
+      .begin({ requestId, method: 'GET', authority: 'a', path: '/', scheme: 'http' })
+      .end({ status: 200, bytes: 0 });
+  for (const id of ['r1', 'r2', 'r3']) end(id);
+  await new Promise((resolve) => setImmediate(resolve));
+  end('r4');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(writes.length, 2);
+  const ids = writes.map((w) =>
+    w
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { request_id: string }).request_id),
+  );
+  assert.deepEqual(ids, [['r1', 'r2', 'r3'], ['r4']]);
+});
