@@ -71,7 +71,14 @@ export interface GatewayStatus {
   }>;
 }
 
-export type Gateway = Obj<{ gatewayClassName?: string; listeners?: Listener[] }, GatewayStatus>;
+export type Gateway = Obj<
+  {
+    gatewayClassName?: string;
+    listeners?: Listener[];
+    infrastructure?: { parametersRef?: { group: string; kind: string; name: string } };
+  },
+  GatewayStatus
+>;
 
 export interface ParentReference {
   group?: string;

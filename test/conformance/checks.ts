@@ -61,7 +61,8 @@ export function gatewayMismatch(
   },
 ): string | undefined {
   const status = gw.status ?? {};
-  const old = stale('Gateway', gw.metadata.generation, status.conditions);
+  if (!status.conditions?.length) return 'no conditions yet';
+  const old = stale('object', gw.metadata.generation, status.conditions);
   if (old) return old;
   for (const spec of expect.conditions ?? []) {
     const why = conditionMismatch(status.conditions, spec);

@@ -155,12 +155,18 @@ describe('Gateway API conformance (HTTP) against extgate up', () => {
       await eventually(`Gateway ${step.gateway}`, async () =>
         gatewayMismatch(await get('gateway', step.gateway), step),
       );
+    } else if ('gatewayClass' in step) {
+      await eventually(`GatewayClass ${step.gatewayClass}`, async () => {
+        const { stdout } = await gw.kubectl(['get', 'gatewayclass', step.gatewayClass, '-o', 'json']);
+        return gatewayMismatch(JSON.parse(stdout) as ObjectStatus, { conditions: step.conditions });
+      });
     } else if ('routeLatest' in step) {
       await eventually(`HTTPRoute ${step.routeLatest} latest conditions`, async () =>
         routeLatestMismatch(await get('httproute', step.routeLatest)),
       );
     } else if ('kubectl' in step) {
-      const r = await gw.kubectl(step.kubectl, { input: step.input, allowFail: true });
+      const input = step.input === undefined ? undefined : withEchoPorts(step.input);
+      const r = await gw.kubectl(step.kubectl, { input, allowFail: true });
       assert.equal(r.code, 0, `kubectl ${step.kubectl.join(' ')}: ${r.stderr}`);
     }
   }
@@ -195,15 +201,21 @@ describe('Gateway API conformance (HTTP) against extgate up', () => {
     assert.fail(`weighted distribution: ${why}`);
   }
 
+  const withEchoPorts = (yaml: string) =>
+    yaml.replace(/__ECHO_PORT_([a-z0-9-]+)__/g, (_, service: string) =>
+      String(backends.find((b) => b.service === service)!.port),
+    );
+
   for (const test of tests)
     it(`${test.level}: ${test.name}`, async () => {
-      await gw.kubectl(['apply', '-f', '-'], { input: test.manifests });
+      const manifests = withEchoPorts(test.manifests);
+      await gw.kubectl(['apply', '-f', '-'], { input: manifests });
       try {
         for (const step of test.steps) await run(step);
         passed[test.level]++;
       } finally {
         await gw.kubectl(['delete', '-f', '-', '--wait=false', '--ignore-not-found'], {
-          input: test.manifests,
+          input: manifests,
         });
       }
     });

@@ -68,6 +68,8 @@ export type Step =
       listeners?: Record<string, ListenerExpectation>;
       zeroRoutes?: boolean;
     }
+  /** A GatewayClass: its conditions, all at its generation (GatewayClassMustHaveLatestConditions). */
+  | { gatewayClass: string; conditions: ConditionSpec[] }
   /** Every condition of the route's parent entries at the route's generation (MustHaveLatestConditions). */
   | { routeLatest: string }
   /** A kubectl command between checks (the suite's Patch / Delete); `input` goes to stdin. */
@@ -120,6 +122,12 @@ spec:
   from: [{group: "${fg}", kind: ${fk}, namespace: ${fns ?? INFRA}}]
   to: [{group: "${tg}", kind: ${tk}${tn ? `, name: ${tn}` : ''}}]`;
 }
+
+/**
+ * Stands in, in manifests, for the loopback port of a Service's echo server (an EndpointSlice a test writes
+ * itself names it, where the suite's names Pod IPs).
+ */
+export const echoPort = (service: string) => `__ECHO_PORT_${service}__`;
 
 /** A rule's backendRefs to one Service on port 8080. */
 export const to = (backend: string) => `backendRefs: [{name: ${backend}, port: 8080}]`;

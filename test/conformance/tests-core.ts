@@ -2,11 +2,13 @@
 // data: each test's objects (after its conformance/tests/<name>.yaml) and its assertions (after its .go file),
 // in the suite's order within a test. Test-specific Gateways get listener ports of their own (base.ts says
 // why); a request step names the port of the Gateway it is sent to.
+import { CONTROLLER_NAME } from '../../src/controller/config.js';
 import { documents } from '../e2e/manifests.js';
 import { PORTS } from './base.js';
 import {
   APP_BACKEND,
   type ConformanceTest,
+  echoPort,
   gateway,
   type HttpCase,
   INFRA,
@@ -47,6 +49,9 @@ const httpsListener = (name: string, port: number, certificateRef: string, hostn
 
 const secretRef = (name: string, namespace?: string, group = '""', kind = 'Secret') =>
   `{group: ${group}, kind: ${kind}, name: ${name}${namespace ? `, namespace: ${namespace}` : ''}}`;
+
+/** The suite's 253-character Gateway name (gateway-name-maximum-length.yaml). */
+const MAX_LENGTH_NAME = `gateway-name-maximum-length-${'a'.repeat(253 - 'gateway-name-maximum-length-'.length)}`;
 
 export const CORE_TESTS: ConformanceTest[] = [
   {
@@ -727,6 +732,7 @@ rules:
       },
     ],
   },
+  serviceTypes(),
   // ---- Gateway tests (feature Gateway; ReferenceGrant for the Secret ones).
   {
     name: 'GatewayListenerUnsupportedProtocol',
@@ -1033,7 +1039,97 @@ data: {tls.crt: SGVsbG8gd29ybGQK, tls.key: SGVsbG8gd29ybGQK}`,
       },
     ],
   },
+  {
+    name: 'GatewayInvalidParametersRef',
+    level: 'Core',
+    manifests: `${gateway('gateway-invalid-parameters-ref', '- {name: http, port: 94, protocol: HTTP}')}
+  infrastructure: {parametersRef: {group: invalid.io, kind: InvalidParameters, name: invalid}}`,
+    steps: [{ gateway: 'gateway-invalid-parameters-ref', conditions: ['Accepted=False:InvalidParameters'] }],
+  },
+  {
+    name: 'GatewayNameMaximumLength',
+    level: 'Core',
+    manifests: gateway(MAX_LENGTH_NAME, '- {name: http, port: 95, protocol: HTTP}'),
+    steps: [{ gateway: MAX_LENGTH_NAME, conditions: [] }],
+  },
+  {
+    name: 'GatewayClassObservedGenerationBump',
+    level: 'Core',
+    manifests: `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: gatewayclass-observed-generation-bump}
+spec: {controllerName: ${CONTROLLER_NAME}, description: old}`,
+    steps: [
+      { gatewayClass: 'gatewayclass-observed-generation-bump', conditions: ['Accepted=True'] },
+      {
+        kubectl: [
+          'patch',
+          'gatewayclass',
+          'gatewayclass-observed-generation-bump',
+          '--type=merge',
+          '-p',
+          '{"spec": {"description": "new"}}',
+        ],
+      },
+      { gatewayClass: 'gatewayclass-observed-generation-bump', conditions: ['Accepted=True'] },
+    ],
+  },
 ];
+
+/**
+ * HTTPRouteServiceTypes: Services without a selector whose EndpointSlices the test writes, headless or not.
+ * The suite fills the slices with the IPs of infra-backend-v1's Pods; here they name its echo server. For
+ * `headless` (a selector, no manual slice) the test writes the slice Kubernetes' EndpointSlice controller
+ * would write for the Pods, as nothing runs Pods here.
+ */
+function serviceTypes(): ConformanceTest {
+  const service = (name: string, headless: boolean) => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${INFRA}}
+spec:${headless ? '\n  clusterIP: None' : ''}${name === 'headless' ? `\n  selector: {app: ${v1}}` : ''}
+  ports: [{name: first-port, protocol: TCP, port: 8080, targetPort: 3000}]`;
+  const slice = (
+    service: string,
+    family: 'ip4' | 'ip6',
+    endpoints: boolean,
+  ) => `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ${service}-${family}, namespace: ${INFRA}, labels: {kubernetes.io/service-name: ${service}}}
+addressType: ${family === 'ip4' ? 'IPv4' : 'IPv6'}
+ports: [{name: first-port, port: ${endpoints ? echoPort(v1) : 3000}, protocol: TCP}]
+endpoints: [${endpoints ? '{addresses: ["127.0.0.1"], conditions: {ready: true, serving: true, terminating: false}}' : ''}]`;
+  return {
+    name: 'HTTPRouteServiceTypes',
+    level: 'Core',
+    manifests: documents(
+      route(
+        'service-types',
+        `${sameNamespace}
+rules:
+${['manual-endpointslices', 'headless', 'headless-manual-endpointslices']
+  .map((n) => `- matches: [{path: {type: Exact, value: /${n}}}]\n  backendRefs: [{name: ${n}, port: 8080}]`)
+  .join('\n')}`,
+      ),
+      service('manual-endpointslices', false),
+      slice('manual-endpointslices', 'ip4', true),
+      slice('manual-endpointslices', 'ip6', false),
+      service('headless', true),
+      slice('headless', 'ip4', true),
+      service('headless-manual-endpointslices', true),
+      slice('headless-manual-endpointslices', 'ip4', true),
+      slice('headless-manual-endpointslices', 'ip6', false),
+    ),
+    steps: [
+      ...accepted('same-namespace', 'service-types'),
+      {
+        requests: ['manual-endpointslices', 'headless-manual-endpointslices', 'headless'].map((n) => ({
+          path: `/${n}`,
+          backend: v1,
+        })),
+      },
+    ],
+  };
+}
 
 function hostnameIntersection(): ConformanceTest {
   const gw = 'httproute-hostname-intersection';

@@ -66,6 +66,8 @@ export interface TranslatedGateway {
   readonly className: string;
   readonly capabilities: ClassCapabilities;
   readonly listeners: TranslatedListener[];
+  /** Why the Gateway itself is not accepted (Accepted=False with the first reason), e.g. InvalidParameters. */
+  readonly notAccepted: Problems;
   /** Programming problems reported on the Gateway (e.g. a callout Service without an HTTP2 port). */
   readonly programProblems: Problems;
   readonly routingExtensions: string[];
@@ -133,6 +135,7 @@ export function buildGateways(
         className,
         capabilities: classCapabilities(className),
         listeners: [],
+        notAccepted: gatewayProblems(gateway),
         programProblems: new Problems(),
         routingExtensions: [],
         trafficExtensions: [],
@@ -200,6 +203,7 @@ export function buildGateways(
           );
         l.refused = refusals?.listeners.get(l.id);
         l.programmed =
+          node.notAccepted.empty &&
           !l.refused &&
           l.notAccepted.empty &&
           !l.conflict &&
@@ -210,6 +214,22 @@ export function buildGateways(
     });
   }
   return nodes;
+}
+
+/**
+ * What makes a Gateway not accepted as a whole. `infrastructure.parametersRef`: extgate (like GKE's classes)
+ * serves no parameters kind, so any reference is one it cannot resolve, which Gateway API answers with
+ * Accepted=False, reason InvalidParameters (conformance GatewayInvalidParametersRef).
+ */
+function gatewayProblems(gateway: Gateway): Problems {
+  const problems = new Problems();
+  const ref = gateway.spec?.infrastructure?.parametersRef;
+  if (ref)
+    problems.add(
+      'InvalidParameters',
+      `infrastructure.parametersRef ${ref.group || 'core'}/${ref.kind} "${ref.name}" is not supported: this class takes no parameters`,
+    );
+  return problems;
 }
 
 function buildListener(

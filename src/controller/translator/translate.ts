@@ -158,17 +158,19 @@ function gatewayReport(g: TranslatedGateway, address: string): GatewayReport {
   // ListenersNotValid goes with Accepted=True too when only some listeners are invalid (Gateway API
   // GatewayReasonListenersNotValid; conformance GatewayListenerUnsupportedProtocol).
   const conditions: Condition[] = [
-    g.listeners.length > 0 && !anyAccepted
-      ? cond('Accepted', false, 'ListenersNotValid', 'no listener is valid', generation)
-      : invalid.length > 0
-        ? cond(
-            'Accepted',
-            true,
-            'ListenersNotValid',
-            `listeners not valid: ${invalid.join(', ')}`,
-            generation,
-          )
-        : cond('Accepted', true, 'Accepted', '', generation),
+    !g.notAccepted.empty
+      ? cond('Accepted', false, g.notAccepted.reason, g.notAccepted.message, generation)
+      : g.listeners.length > 0 && !anyAccepted
+        ? cond('Accepted', false, 'ListenersNotValid', 'no listener is valid', generation)
+        : invalid.length > 0
+          ? cond(
+              'Accepted',
+              true,
+              'ListenersNotValid',
+              `listeners not valid: ${invalid.join(', ')}`,
+              generation,
+            )
+          : cond('Accepted', true, 'Accepted', '', generation),
   ];
   if (programmedListeners.length === 0) {
     conditions.push(
