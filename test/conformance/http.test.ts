@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { selfSignedCertificate, type CertificatePair } from '../../src/sdk/certs.js';
 import { startExtgate, waitFor, type ExtgateProcess, type HttpAnswer } from '../e2e/harness.js';
-import { startEcho, type EchoBackend } from './backends.js';
+import { startEcho, type EchoAnswer, type EchoBackend } from './backends.js';
 import { BACKENDS, baseInfrastructure, CERTIFICATE_NAMES } from './base.js';
 import {
   acceptedParentsMismatch,
@@ -138,6 +138,26 @@ describe('Gateway API conformance (HTTP) against extgate up', () => {
           await eventually(`${label(c)} mirrored to ${m.service}`, async () =>
             m.seen.includes(c.path) ? undefined : `${m.service} saw ${JSON.stringify(m.seen)}`,
           );
+      }
+    } else if ('headerNamesBackend' in step) {
+      for (let i = 0; i < step.count; i++) {
+        const a = await send({ path: step.path }, 80, false);
+        assert.equal(a.status, 200, `request ${i}: status ${a.status}`);
+        const echo = JSON.parse(a.body) as EchoAnswer;
+        const header = step.headerNamesBackend.toLowerCase();
+        const named: Array<[string, string[]]> = Object.entries(echo.headers).filter(
+          ([k]) => k.toLowerCase() === header,
+        );
+        assert.equal(
+          named.flatMap(([, v]) => v).length,
+          1,
+          `request ${i}: want one ${step.headerNamesBackend} header`,
+        );
+        const service = named[0]![1][0]!;
+        assert.ok(
+          echo.pod.startsWith(`${service}-`),
+          `request ${i}: ${step.headerNamesBackend} ${service} but served by ${echo.pod}`,
+        );
       }
     } else if ('weights' in step) {
       await runWeights(step);

@@ -74,6 +74,11 @@ export type Step =
   | { routeLatest: string }
   /** A kubectl command between checks (the suite's Patch / Delete); `input` goes to stdin. */
   | { kubectl: string[]; input?: string }
+  /**
+   * Sends `count` requests to `path`; each must reach the Service named by the request header `header` the
+   * backend received (HTTPRouteRequestHeaderModifierBackendWeights: a per-backendRef filter set it).
+   */
+  | { headerNamesBackend: string; path: string; count: number }
   /** Sends `count` requests to `path` and checks the share each Service answers (HTTPRouteWeight). */
   | { weights: Record<string, number>; path: string; count: number; port?: number };
 

@@ -1,7 +1,9 @@
 // The suite's Extended HTTP tests whose feature GKE's Gateway classes offer (or that extgate serves anyway),
 // ported as data like tests-core.ts. skipped.ts lists the others, with why.
+import { documents } from '../e2e/manifests.js';
+import { PORTS } from './base.js';
 import { accepted } from './tests-core.js';
-import { type ConformanceTest, type HttpCase, route, to } from './model.js';
+import { type ConformanceTest, gateway, type HttpCase, INFRA, route, to } from './model.js';
 
 const v1 = 'infra-backend-v1';
 const v2 = 'infra-backend-v2';
@@ -42,6 +44,13 @@ function simple(name: string, routeName: string, spec: string, cases: HttpCase[]
 }
 
 const responseModifier = (m: string) => `[{type: ResponseHeaderModifier, responseHeaderModifier: ${m}}]`;
+
+const LISTENER_ISOLATION_SECTIONS = [
+  'empty-hostname',
+  'wildcard-example-com',
+  'wildcard-foo-example-com',
+  'abc-foo-example-com',
+] as const;
 
 export const EXTENDED_TESTS: ConformanceTest[] = [
   simple(
@@ -449,6 +458,246 @@ rules:
       },
     ],
   ),
+  {
+    name: 'GatewayHTTPListenerIsolation',
+    level: 'Extended',
+    manifests: documents(
+      gateway(
+        'http-listener-isolation',
+        [
+          ['empty-hostname', ''],
+          ['wildcard-example-com', '*.example.com'],
+          ['wildcard-foo-example-com', '*.foo.example.com'],
+          ['abc-foo-example-com', 'abc.foo.example.com'],
+        ]
+          .map(
+            ([name, host]) =>
+              `- {name: ${name}, port: 96, protocol: HTTP${host ? `, hostname: "${host}"` : ''}, allowedRoutes: {namespaces: {from: Same}}}`,
+          )
+          .join('\n'),
+      ),
+      ...LISTENER_ISOLATION_SECTIONS.map((section) =>
+        route(
+          `attaches-to-${section}`,
+          `parentRefs: [{name: http-listener-isolation, namespace: ${INFRA}, sectionName: ${section}}]
+rules:
+- matches: [{path: {type: PathPrefix, value: /${section}}}]
+  ${to(v1)}`,
+        ),
+      ),
+    ),
+    steps: [
+      ...accepted('http-listener-isolation', ...LISTENER_ISOLATION_SECTIONS.map((s) => `attaches-to-${s}`)),
+      {
+        port: 96,
+        requests: (
+          [
+            ['bar.com', 'empty-hostname'],
+            ['bar.example.com', 'wildcard-example-com'],
+            ['bar.foo.example.com', 'wildcard-foo-example-com'],
+            ['abc.foo.example.com', 'abc-foo-example-com'],
+          ] as const
+        ).flatMap(([host, served]) =>
+          LISTENER_ISOLATION_SECTIONS.map((section): HttpCase =>
+            section === served
+              ? { host, path: `/${section}`, backend: v1 }
+              : { host, path: `/${section}`, status: 404 },
+          ),
+        ),
+      },
+    ],
+  },
+  {
+    name: 'HTTPRouteListenerPortMatching',
+    level: 'Extended',
+    // The suite's listener ports 80, 8080 and 8090 are 97, 98 and 99 here (base.ts says why ports differ).
+    manifests: documents(
+      gateway(
+        'httproute-listener-port-matching',
+        (
+          [
+            ['listener-1', 97, 'foo.com'],
+            ['listener-2', 98, 'foo.com'],
+            ['listener-3', 98, 'bar.com'],
+            ['listener-4', 99, 'foo.com'],
+            ['listener-5', 99, 'bar.com'],
+          ] as const
+        )
+          .map(
+            ([name, port, host]) =>
+              `- {name: ${name}, port: ${port}, protocol: HTTP, hostname: ${host}, allowedRoutes: {namespaces: {from: Same}}}`,
+          )
+          .join('\n'),
+      ),
+      route(
+        'backend-v1',
+        `parentRefs: [{name: httproute-listener-port-matching, port: 97}]\nrules:\n- ${to(v1)}`,
+      ),
+      route(
+        'backend-v2',
+        `parentRefs: [{name: httproute-listener-port-matching, port: 98}]\nrules:\n- ${to(v2)}`,
+      ),
+      route(
+        'backend-v3',
+        `parentRefs: [{name: httproute-listener-port-matching, port: 99, sectionName: listener-4}]\nrules:\n- ${to(v3)}`,
+      ),
+    ),
+    steps: [
+      ...accepted('httproute-listener-port-matching', 'backend-v1', 'backend-v2', 'backend-v3'),
+      { port: 97, requests: [{ host: 'foo.com', path: '/', backend: v1 }] },
+      {
+        port: 98,
+        requests: [
+          { host: 'foo.com:98', path: '/', backend: v2 },
+          { host: 'bar.com:98', path: '/', backend: v2 },
+        ],
+      },
+      {
+        port: 99,
+        requests: [
+          { host: 'foo.com:99', path: '/', backend: v3 },
+          { host: 'bar.com:99', path: '/', status: 404 },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'HTTPRouteInvalidParentRefNotMatchingListenerPort',
+    level: 'Extended',
+    manifests: route(
+      'httproute-listener-not-matching-route-port',
+      `parentRefs: [{name: same-namespace, port: 81}]\nrules:\n- backendRefs: [{name: ${v1}, kind: Service, port: 8080}]`,
+    ),
+    steps: [
+      {
+        route: 'httproute-listener-not-matching-route-port',
+        parent: 'same-namespace',
+        conditions: ['ResolvedRefs=True', 'Accepted=False:NoMatchingParent'],
+      },
+      { noAcceptedParents: 'httproute-listener-not-matching-route-port' },
+      { gateway: 'same-namespace', zeroRoutes: true },
+    ],
+  },
+  {
+    name: 'HTTPRouteInvalidParentRefSectionNameNotMatchingPort',
+    level: 'Extended',
+    manifests: documents(
+      gateway(
+        'gateway-with-one-not-matching-port-and-section-name-route',
+        '- {name: http, port: 100, protocol: HTTP, allowedRoutes: {kinds: [{kind: HTTPRoute}], namespaces: {from: All}}}',
+      ),
+      route(
+        'httproute-listener-section-name-not-matching-port',
+        `parentRefs: [{name: gateway-with-one-not-matching-port-and-section-name-route, sectionName: http, port: 101}]
+rules:
+- backendRefs: [{name: ${v1}, kind: Service, port: 8080}]`,
+      ),
+    ),
+    steps: [
+      {
+        route: 'httproute-listener-section-name-not-matching-port',
+        parent: 'gateway-with-one-not-matching-port-and-section-name-route',
+        conditions: ['Accepted=False:NoMatchingParent'],
+      },
+      { noAcceptedParents: 'httproute-listener-section-name-not-matching-port' },
+      { gateway: 'gateway-with-one-not-matching-port-and-section-name-route', zeroRoutes: true },
+    ],
+  },
+  {
+    name: 'GatewayWithAttachedRoutesWithPort8080',
+    level: 'Extended',
+    // The suite's listener ports 8080 and 80 are 102 and 103 here.
+    manifests: documents(
+      gateway(
+        'gateway-with-two-listeners-and-one-attached-route',
+        `- {name: http-unattached, port: 102, protocol: HTTP, allowedRoutes: {kinds: [{kind: HTTPRoute}], namespaces: {from: All}}}
+- {name: http, port: 103, protocol: HTTP, allowedRoutes: {kinds: [{kind: HTTPRoute}], namespaces: {from: All}}}`,
+      ),
+      route(
+        'http-route-4-port-8080',
+        `parentRefs: [{kind: Gateway, name: gateway-with-two-listeners-and-one-attached-route, sectionName: http}]\nrules:\n- ${to(v1)}`,
+      ),
+    ),
+    steps: [
+      {
+        gateway: 'gateway-with-two-listeners-and-one-attached-route',
+        listeners: {
+          'http-unattached': {
+            supportedKinds: ['HTTPRoute'],
+            conditions: ['Accepted=True', 'ResolvedRefs=True'],
+            attachedRoutes: 0,
+          },
+          http: {
+            supportedKinds: ['HTTPRoute'],
+            conditions: ['Accepted=True', 'ResolvedRefs=True'],
+            attachedRoutes: 1,
+          },
+        },
+      },
+    ],
+  },
+  redirectPortAndScheme(),
+  simple(
+    'HTTPRouteNamedRule',
+    'http-named-rules',
+    `rules:
+- name: named-rule
+  matches: [{path: {type: PathPrefix, value: /named}}]
+  ${to(v1)}
+- matches: [{path: {type: PathPrefix, value: /unnamed}}]
+  ${to(v2)}`,
+    [
+      { path: '/named', backend: v1 },
+      { path: '/unnamed', backend: v2 },
+    ],
+  ),
+  {
+    name: 'HTTPRouteRequestHeaderModifierBackendWeights',
+    level: 'Extended',
+    manifests: route(
+      'request-header-modifier-backend-weights',
+      `${sameNamespace}
+rules:
+- backendRefs:
+${[v1, v2]
+  .map(
+    (b) =>
+      `  - {name: ${b}, port: 8080, weight: 10, filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: Backend, value: ${b}}]}}]}`,
+  )
+  .join('\n')}`,
+    ),
+    steps: [
+      ...accepted('same-namespace', 'request-header-modifier-backend-weights'),
+      { headerNamesBackend: 'Backend', path: '/', count: 100 },
+    ],
+  },
+  simple(
+    'HTTPRouteRequestMultipleMirrors',
+    'request-multiple-mirrors',
+    `rules:\n${rules([
+      [
+        '/multi-mirror',
+        `[{type: RequestMirror, requestMirror: {backendRef: {name: ${v2}, port: 8080}}}, {type: RequestMirror, requestMirror: {backendRef: {name: ${v3}, port: 8080}}}]`,
+        v1,
+      ],
+      [
+        '/multi-mirror-and-modify-request-headers',
+        `[${requestModifier}, {type: RequestMirror, requestMirror: {backendRef: {name: ${v2}, port: 8080}}},
+    {type: RequestMirror, requestMirror: {backendRef: {name: ${v3}, port: 8080}}}]`,
+        v1,
+      ],
+    ])}`,
+    [
+      { path: '/multi-mirror', backend: v1, mirroredTo: [v2, v3] },
+      {
+        path: '/multi-mirror-and-modify-request-headers',
+        headers: modifiedIn,
+        backend: v1,
+        mirroredTo: [v2, v3],
+        ...modifiedOut,
+      },
+    ],
+  ),
   simple(
     'HTTPRouteTimeoutRequest',
     'request-timeout',
@@ -482,3 +731,99 @@ rules:
     ],
   ),
 ];
+
+/**
+ * HTTPRouteRedirectPortAndScheme: the port a redirect carries when the filter names none follows the scheme,
+ * else the listener's port. The suite's listener on 8080 is on 104 here, so where it expects the Location to
+ * carry that listener's port, this expects 104; ports a filter names stay as the suite has them.
+ */
+function redirectPortAndScheme(): ConformanceTest {
+  const redirects = (entries: ReadonlyArray<readonly [string, string]>) =>
+    `rules:\n${entries
+      .map(
+        ([path, r]) =>
+          `- matches: [{path: {type: PathPrefix, value: ${path}}}]\n  filters: ${redirect(`{${r}${r ? ', ' : ''}hostname: example.org}`)}`,
+      )
+      .join('\n')}`;
+  const to302 = (path: string, scheme: string, port?: string, host?: string): HttpCase => ({
+    path,
+    ...(host ? { host } : {}),
+    status: 302,
+    redirect: { scheme, host: 'example.org', ...(port ? { port } : {}) },
+  });
+  return {
+    name: 'HTTPRouteRedirectPortAndScheme',
+    level: 'Extended',
+    manifests: documents(
+      gateway(
+        'same-namespace-with-http-listener-on-8080',
+        '- {name: http, port: 104, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}',
+      ),
+      route(
+        'http-route-for-listener-on-port-80',
+        `${sameNamespace}\n${redirects([
+          ['/scheme-nil-and-port-nil', ''],
+          ['/scheme-nil-and-port-80', 'port: 80'],
+          ['/scheme-nil-and-port-8080', 'port: 8080'],
+          ['/scheme-https-and-port-nil', 'scheme: https'],
+          ['/scheme-https-and-port-443', 'scheme: https, port: 443'],
+          ['/scheme-https-and-port-8443', 'scheme: https, port: 8443'],
+        ])}`,
+      ),
+      route(
+        'http-route-for-listener-on-port-8080',
+        `parentRefs: [{name: same-namespace-with-http-listener-on-8080}]\n${redirects([
+          ['/scheme-nil-and-port-nil', ''],
+          ['/scheme-nil-and-port-80', 'port: 80'],
+          ['/scheme-https-and-port-nil', 'scheme: https'],
+        ])}`,
+      ),
+      route(
+        'http-route-for-listener-on-port-443',
+        `parentRefs: [{name: same-namespace-with-https-listener}]\n${redirects([
+          ['/scheme-nil-and-port-nil', ''],
+          ['/scheme-nil-and-port-443', 'port: 443'],
+          ['/scheme-nil-and-port-8443', 'port: 8443'],
+          ['/scheme-http-and-port-nil', 'scheme: http'],
+          ['/scheme-http-and-port-80', 'scheme: http, port: 80'],
+          ['/scheme-http-and-port-8080', 'scheme: http, port: 8080'],
+        ])}`,
+      ),
+    ),
+    steps: [
+      ...accepted('same-namespace', 'http-route-for-listener-on-port-80'),
+      {
+        requests: [
+          to302('/scheme-nil-and-port-nil', 'http'),
+          to302('/scheme-nil-and-port-80', 'http'),
+          to302('/scheme-nil-and-port-8080', 'http', '8080'),
+          to302('/scheme-https-and-port-nil', 'https'),
+          to302('/scheme-https-and-port-443', 'https'),
+          to302('/scheme-https-and-port-8443', 'https', '8443'),
+        ],
+      },
+      ...accepted('same-namespace-with-http-listener-on-8080', 'http-route-for-listener-on-port-8080'),
+      {
+        port: 104,
+        requests: [
+          to302('/scheme-nil-and-port-nil', 'http', '104'),
+          to302('/scheme-nil-and-port-80', 'http'),
+          to302('/scheme-https-and-port-nil', 'https'),
+        ],
+      },
+      ...accepted('same-namespace-with-https-listener', 'http-route-for-listener-on-port-443'),
+      {
+        port: PORTS.https,
+        https: true,
+        requests: [
+          to302('/scheme-nil-and-port-nil', 'https', undefined, 'example.org'),
+          to302('/scheme-nil-and-port-443', 'https', undefined, 'example.org'),
+          to302('/scheme-nil-and-port-8443', 'https', '8443', 'example.org'),
+          to302('/scheme-http-and-port-nil', 'http', undefined, 'example.org'),
+          to302('/scheme-http-and-port-80', 'http', undefined, 'example.org'),
+          to302('/scheme-http-and-port-8080', 'http', '8080', 'example.org'),
+        ],
+      },
+    ],
+  };
+}
