@@ -157,6 +157,16 @@ export class Exchange implements UpstreamHandler, RouteRequest {
       this.reply(REPLIES.noListener);
       return false;
     }
+    // A Host that another listener serves than the one the SNI chose (whose certificate the client accepted)
+    // is misdirected: 421 (RFC 9110 §15.5.20; Gateway API GatewayHTTPSListenerDetectMisdirectedRequests).
+    if (
+      sni !== undefined &&
+      this.port.only === undefined &&
+      this.port.listeners.find(this.host) !== listener
+    ) {
+      this.reply(REPLIES.misdirected);
+      return false;
+    }
     this.listener = listener;
     this.requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     const recorder = this.ctx.recorder;

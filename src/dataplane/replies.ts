@@ -21,6 +21,11 @@ const text = (status: number, body: string, details: string): LocalReply => ({
 export const REPLIES = {
   noListener: text(404, 'no listener for this host\n', 'no_listener'),
   noRoute: text(404, 'no route\n', 'route_not_found'),
+  misdirected: text(
+    421,
+    'misdirected request: the Host is not served by the listener of the TLS server name\n',
+    'misdirected_request',
+  ),
   invalidBackend: text(500, 'invalid backend\n', 'invalid_backend'),
   noBackendRefs: text(500, 'route rule has no backends\n', 'no_backends'),
   noEndpoints: text(503, 'no healthy upstream\n', 'no_healthy_upstream'),

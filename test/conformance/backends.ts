@@ -4,15 +4,26 @@
 // method, headers). Like the suite's echo server, `?delay=1s` holds the answer back (the timeout tests), and
 // the paths it served are kept, as the suite reads them from the echo Pod's log (the mirror tests), and
 // `X-Echo-Set-Header: Name:value,Name2:value2` sets response headers (the response header tests).
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createH2cServer,
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { parseDurationMs } from '../../src/controller/translator/duration.js';
 
 export interface EchoBackend {
   namespace: string;
   service: string;
   server: Server;
+  /** HTTP/1.1, and WebSocket on `/ws` (echoing each message back, as the suite's echo server does). */
   port: number;
+  /** The same answers over h2c (prior knowledge), the suite's `second-port` with appProtocol kubernetes.io/h2c. */
+  h2c: Http2Server;
+  h2cPort: number;
   /** Paths (with query) served since the last `seen.length = 0`, oldest first. */
   seen: string[];
 }
@@ -32,7 +43,7 @@ const MAX_DELAY_MS = 5_000;
 
 export async function startEcho(namespace: string, service: string): Promise<EchoBackend> {
   const seen: string[] = [];
-  const server = createServer((req, res) => {
+  const answer = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
     const path = req.url ?? '';
     seen.push(path);
     if (seen.length > 1000) seen.shift();
@@ -43,29 +54,54 @@ export async function startEcho(namespace: string, service: string): Promise<Ech
         const name = req.rawHeaders[i]!;
         (headers[name] ??= []).push(req.rawHeaders[i + 1]!);
       }
-      const answer: EchoAnswer = {
+      const echo: EchoAnswer = {
         path,
-        host: req.headers.host ?? '',
+        host: req.headers.host ?? String(req.headers[':authority'] ?? ''),
         method: req.method ?? '',
         namespace,
         pod: `${service}-0`,
         headers,
       };
-      const body = JSON.stringify(answer);
+      const body = JSON.stringify(echo);
       const delay = new URLSearchParams(path.split('?')[1] ?? '').get('delay');
       const delayMs = Math.min(MAX_DELAY_MS, (delay && parseDurationMs(delay)) || 0);
       const timer = setTimeout(() => {
         if (res.destroyed) return;
         for (const pair of String(req.headers['x-echo-set-header'] ?? '').split(',')) {
           const colon = pair.indexOf(':');
-          if (colon > 0) res.appendHeader(pair.slice(0, colon).trim(), pair.slice(colon + 1).trim());
+          if (colon > 0) {
+            const name = pair.slice(0, colon).trim();
+            const previous = res.getHeader(name);
+            const value = pair.slice(colon + 1).trim();
+            res.setHeader(name, previous === undefined ? value : [...[previous].flat().map(String), value]);
+          }
         }
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.statusCode = 200;
+        res.setHeader('Content-Type', 'application/json');
+        res.setHeader('Content-Length', Buffer.byteLength(body));
         res.end(body);
       }, delayMs);
       res.on('close', () => clearTimeout(timer));
     });
+  };
+  const server = createServer(answer);
+  const sockets = new WebSocketServer({ noServer: true });
+  sockets.on('connection', (ws) => ws.on('message', (data, binary) => ws.send(data, { binary })));
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url !== '/ws') return socket.destroy();
+    sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
   });
+  server.on('close', () => sockets.close());
+  const h2c = createH2cServer(answer);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { namespace, service, server, port: (server.address() as AddressInfo).port, seen };
+  await new Promise<void>((resolve) => h2c.listen(0, '127.0.0.1', resolve));
+  return {
+    namespace,
+    service,
+    server,
+    port: (server.address() as AddressInfo).port,
+    h2c,
+    h2cPort: (h2c.address() as AddressInfo).port,
+    seen,
+  };
 }

@@ -81,6 +81,35 @@ export function baseInfrastructure(backends: readonly EchoBackend[], cert: Certi
   protocol: HTTP
   allowedRoutes: {namespaces: {from: Selector, selector: {matchLabels: {gateway-conformance: backend}}}}`,
     ),
-    ...backends.map((b) => loopbackService(b.service, b.port, { namespace: b.namespace })),
+    ...backends.map((b) =>
+      b.service === 'infra-backend-v1'
+        ? infraBackendV1(b)
+        : loopbackService(b.service, b.port, { namespace: b.namespace }),
+    ),
   );
+}
+
+/** infra-backend-v1 with the suite's three ports: HTTP, h2c (appProtocol kubernetes.io/h2c) and WebSocket. */
+function infraBackendV1(b: EchoBackend): string {
+  return `apiVersion: v1
+kind: Service
+metadata: {name: ${b.service}, namespace: ${b.namespace}}
+spec:
+  ports:
+  - {name: first-port, protocol: TCP, port: 8080, targetPort: 3000}
+  - {name: second-port, protocol: TCP, appProtocol: kubernetes.io/h2c, port: 8081, targetPort: 3001}
+  - {name: third-port, protocol: TCP, appProtocol: kubernetes.io/ws, port: 8082, targetPort: 3000}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: ${b.service}-local
+  namespace: ${b.namespace}
+  labels: {kubernetes.io/service-name: ${b.service}}
+addressType: IPv4
+ports:
+- {name: first-port, port: ${b.port}, protocol: TCP}
+- {name: second-port, port: ${b.h2cPort}, protocol: TCP}
+- {name: third-port, port: ${b.port}, protocol: TCP}
+endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]`;
 }

@@ -5,8 +5,10 @@
 // test of the suite this port skips, with why (tests-core.ts, tests-extended.ts, skipped.ts).
 import assert from 'node:assert/strict';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect as http2Connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import { selfSignedCertificate, type CertificatePair } from '../../src/sdk/certs.js';
 import { startExtgate, waitFor, type ExtgateProcess, type HttpAnswer } from '../e2e/harness.js';
 import { startEcho, type EchoAnswer, type EchoBackend } from './backends.js';
@@ -42,7 +44,10 @@ describe('Gateway API conformance (HTTP) against extgate up', () => {
   });
   after(async () => {
     await gw?.cleanup();
-    for (const b of backends) b.server.close();
+    for (const b of backends) {
+      b.server.close();
+      b.h2c.close();
+    }
     const total = (level: Level) => tests.filter((t) => t.level === level).length;
     console.log(
       `conformance: Core ${passed.Core}/${total('Core')} passed, Extended ${passed.Extended}/${total('Extended')} passed;` +
@@ -53,6 +58,7 @@ describe('Gateway API conformance (HTTP) against extgate up', () => {
   function send(c: HttpCase, listenerPort: number, https: boolean): Promise<HttpAnswer> {
     const port = listenerPort + gw.portOffset;
     const host = c.host ?? `127.0.0.1:${port}`;
+    if (c.protocol === 'h2c') return sendH2c(c, port, host);
     return new Promise((resolve, reject) => {
       const options = {
         host: '127.0.0.1',
@@ -88,11 +94,82 @@ describe('Gateway API conformance (HTTP) against extgate up', () => {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers, body }));
       };
       const req = https
-        ? httpsRequest({ ...options, servername: host.replace(/:\d+$/, ''), ca: cert.certPem }, onResponse)
+        ? httpsRequest(
+            { ...options, servername: c.sni ?? host.replace(/:\d+$/, ''), ca: cert.certPem },
+            onResponse,
+          )
         : httpRequest(options, onResponse);
       req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
       req.on('error', reject);
       req.end();
+    });
+  }
+
+  /** One request over HTTP/2 with prior knowledge (the suite's H2CPriorKnowledgeProtocol). */
+  function sendH2c(c: HttpCase, port: number, host: string): Promise<HttpAnswer> {
+    return new Promise((resolve, reject) => {
+      const session = http2Connect(`http://127.0.0.1:${port}`);
+      session.on('error', reject);
+      const stream = session.request({
+        ':method': c.method ?? 'GET',
+        ':path': c.path,
+        ':authority': host,
+        ...c.headers,
+      });
+      let status = 0;
+      const headers: Record<string, string> = {};
+      let body = '';
+      stream.on('response', (h) => {
+        status = Number(h[':status']);
+        for (const [k, v] of Object.entries(h)) if (!k.startsWith(':')) headers[k] = [v].flat().join(',');
+      });
+      stream.setEncoding('utf8');
+      stream.on('data', (d: string) => (body += d));
+      stream.on('end', () => {
+        session.close();
+        resolve({ status, headers, body });
+      });
+      stream.on('error', (err) => {
+        session.destroy();
+        reject(err);
+      });
+      stream.end();
+    });
+  }
+
+  /** Opens a WebSocket through the Gateway; resolves to why the echo failed, or undefined. */
+  function websocketEcho(path: string, listenerPort: number): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${listenerPort + gw.portOffset}${path}`);
+      const expected: Array<string | Buffer> = ['Websocket Support!', Buffer.from([1, 2, 3, 4, 5, 6, 7])];
+      let next = 0;
+      const finish = (why: string | undefined) => {
+        ws.terminate();
+        resolve(why);
+      };
+      const timer = setTimeout(() => finish('no echo in 5 s'), 5_000);
+      ws.on('open', () => ws.send(expected[0]!));
+      ws.on('message', (data: Buffer, binary: boolean) => {
+        const want = expected[next]!;
+        const got = binary ? data : data.toString('utf8');
+        if (typeof want === 'string' ? got !== want : !Buffer.isBuffer(got) || !got.equals(want)) {
+          clearTimeout(timer);
+          return finish(`message ${next}: got ${JSON.stringify(got)}`);
+        }
+        if (++next === expected.length) {
+          clearTimeout(timer);
+          return finish(undefined);
+        }
+        ws.send(expected[next]!);
+      });
+      ws.on('unexpected-response', (_req, res) => {
+        clearTimeout(timer);
+        finish(`upgrade refused: ${res.statusCode}`);
+      });
+      ws.on('error', (err) => {
+        clearTimeout(timer);
+        finish(err.message);
+      });
     });
   }
 
@@ -175,6 +252,8 @@ describe('Gateway API conformance (HTTP) against extgate up', () => {
       await eventually(`Gateway ${step.gateway}`, async () =>
         gatewayMismatch(await get('gateway', step.gateway), step),
       );
+    } else if ('websocket' in step) {
+      await eventually(`WebSocket ${step.websocket}`, () => websocketEcho(step.websocket, step.port ?? 80));
     } else if ('gatewayClass' in step) {
       await eventually(`GatewayClass ${step.gatewayClass}`, async () => {
         const { stdout } = await gw.kubectl(['get', 'gatewayclass', step.gatewayClass, '-o', 'json']);

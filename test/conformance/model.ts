@@ -17,6 +17,10 @@ export interface HttpCase {
   method?: string;
   /** Host header; default the Gateway's address (`127.0.0.1:<port>`). With `https`, also the SNI. */
   host?: string;
+  /** With `https`: the SNI, when it differs from the Host (misdirected requests). */
+  sni?: string;
+  /** `h2c`: HTTP/2 with prior knowledge instead of HTTP/1.1. */
+  protocol?: 'h2c';
   headers?: Record<string, string>;
   /** Who must answer: a Service in gateway-conformance-infra, or `namespace/service`. */
   backend?: string;
@@ -68,6 +72,8 @@ export type Step =
       listeners?: Record<string, ListenerExpectation>;
       zeroRoutes?: boolean;
     }
+  /** A WebSocket to `path`: a text and a binary message, each echoed back (HTTPRouteBackendProtocolWebSocket). */
+  | { websocket: string; port?: number }
   /** A GatewayClass: its conditions, all at its generation (GatewayClassMustHaveLatestConditions). */
   | { gatewayClass: string; conditions: ConditionSpec[] }
   /** Every condition of the route's parent entries at the route's generation (MustHaveLatestConditions). */

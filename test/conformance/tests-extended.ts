@@ -699,6 +699,22 @@ ${[v1, v2]
     ],
   ),
   simple(
+    'HTTPRouteBackendProtocolH2C',
+    'backend-protocol-h2c',
+    `rules:\n- backendRefs: [{name: ${v1}, port: 8081}]`,
+    [{ path: '/', protocol: 'h2c', backend: v1 }],
+  ),
+  {
+    name: 'HTTPRouteBackendProtocolWebSocket',
+    level: 'Extended',
+    manifests: route(
+      'backend-protocol-ws',
+      `${sameNamespace}\nrules:\n- backendRefs: [{name: ${v1}, port: 8082}]`,
+    ),
+    steps: [...accepted('same-namespace', 'backend-protocol-ws'), { websocket: '/ws' }],
+  },
+  misdirectedRequests(),
+  simple(
     'HTTPRouteTimeoutRequest',
     'request-timeout',
     `rules:
@@ -822,6 +838,52 @@ function redirectPortAndScheme(): ConformanceTest {
           to302('/scheme-http-and-port-nil', 'http', undefined, 'example.org'),
           to302('/scheme-http-and-port-80', 'http', undefined, 'example.org'),
           to302('/scheme-http-and-port-8080', 'http', '8080', 'example.org'),
+        ],
+      },
+    ],
+  };
+}
+
+/** HTTPRouteHTTPSListenerDetectMisdirectedRequests: a Host no listener of the connection's SNI serves is a 421. */
+function misdirectedRequests(): ConformanceTest {
+  const gw = 'same-namespace-with-https-listener';
+  const routeTo = (n: number, section: string, backend: string, hostnames = '') =>
+    route(
+      `https-listener-detect-misdirected-requests-test-${n}`,
+      `parentRefs: [{name: ${gw}, sectionName: ${section}}]${hostnames}\nrules:\n- ${to(backend)}`,
+    );
+  const c = (sni: string, host: string, status: number, backend?: string): HttpCase =>
+    backend ? { sni, host, path: '/', backend } : { sni, host, path: '/', status };
+  return {
+    name: 'HTTPRouteHTTPSListenerDetectMisdirectedRequests',
+    level: 'Extended',
+    manifests: documents(
+      routeTo(1, 'https', v1, '\nhostnames: [example.org]'),
+      routeTo(2, 'https-with-hostname', v2),
+      routeTo(3, 'https-with-wildcard-hostname', v3),
+      routeTo(4, 'https-with-hostname-matching-wildcard', v1),
+    ),
+    steps: [
+      ...accepted(gw, ...[1, 2, 3, 4].map((n) => `https-listener-detect-misdirected-requests-test-${n}`)),
+      {
+        port: PORTS.https,
+        https: true,
+        requests: [
+          c('example.org', 'example.org', 200, v1),
+          c('example.org', 'second-example.org', 421),
+          c('example.org', 'unknown-example.org', 404),
+          c('second-example.org', 'second-example.org', 200, v2),
+          c('second-example.org', 'example.org', 421),
+          c('second-example.org', 'unknown-example.org', 421),
+          c('third-example.wildcard.org', 'third-example.wildcard.org', 200, v3),
+          c('third-example.wildcard.org', 'fith-example.wildcard.org', 200, v3),
+          c('third-example.wildcard.org', 'fourth-example.wildcard.org', 421),
+          c('third-example.wildcard.org', 'second-example.org', 421),
+          c('third-example.wildcard.org', 'unknown-example.org', 421),
+          c('fourth-example.wildcard.org', 'fourth-example.wildcard.org', 200, v1),
+          c('fourth-example.wildcard.org', 'fith-example.wildcard.org', 421),
+          c('unknown-example.org', 'example.org', 200, v1),
+          c('unknown-example.org', 'unknown-example.org', 404),
         ],
       },
     ],
