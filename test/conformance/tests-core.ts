@@ -35,10 +35,13 @@ export function accepted(parent: string, ...routes: string[]): Step[] {
 const HTTP_ROUTE = { supportedKinds: ['HTTPRoute'] };
 const READY = ['Accepted=True', 'ResolvedRefs=True'];
 
-const modifier = (prefix: string, filter: string) =>
-  `- matches: [{path: {type: PathPrefix, value: ${prefix}}}]
-  filters: [{type: RequestHeaderModifier, requestHeaderModifier: ${filter}}]
-  ${to(v1)}`;
+/** A rule with a RequestHeaderModifier on the rule, or (`atBackend`) on its backendRef. */
+const modifierRule = (atBackend: boolean) => (prefix: string, filter: string) => {
+  const filters = `filters: [{type: RequestHeaderModifier, requestHeaderModifier: ${filter}}]`;
+  return atBackend
+    ? `- matches: [{path: {type: PathPrefix, value: ${prefix}}}]\n  backendRefs: [{name: ${v1}, port: 8080, ${filters}}]`
+    : `- matches: [{path: {type: PathPrefix, value: ${prefix}}}]\n  ${filters}\n  ${to(v1)}`;
+};
 
 const httpsListener = (name: string, port: number, certificateRef: string, hostname?: string) =>
   `- name: ${name}
@@ -155,101 +158,7 @@ rules:
       },
     ],
   },
-  {
-    name: 'HTTPRouteRequestHeaderModifier',
-    level: 'Core',
-    manifests: route(
-      'request-header-modifier',
-      `${sameNamespace}
-rules:
-${modifier('/set', '{set: [{name: X-Header-Set, value: set-overwrites-values}]}')}
-${modifier('/add', '{add: [{name: X-Header-Add, value: add-appends-values}]}')}
-${modifier('/remove', '{remove: [X-Header-Remove]}')}
-${modifier(
-  '/multiple',
-  `{set: [{name: X-Header-Set-1, value: header-set-1}, {name: X-Header-Set-2, value: header-set-2}],
-    add: [{name: X-Header-Add-1, value: header-add-1}, {name: X-Header-Add-2, value: header-add-2},
-          {name: X-Header-Add-3, value: header-add-3}],
-    remove: [X-Header-Remove-1, X-Header-Remove-2]}`,
-)}
-${modifier(
-  '/case-insensitivity',
-  '{set: [{name: X-Header-Set, value: header-set}], add: [{name: X-Header-Add, value: header-add}], remove: [X-Header-Remove]}',
-)}`,
-    ),
-    steps: [
-      ...accepted('same-namespace', 'request-header-modifier'),
-      {
-        requests: [
-          {
-            path: '/set',
-            headers: { 'Some-Other-Header': 'val' },
-            backend: v1,
-            received: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
-          },
-          {
-            path: '/set',
-            headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' },
-            backend: v1,
-            received: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
-          },
-          {
-            path: '/add',
-            headers: { 'Some-Other-Header': 'val' },
-            backend: v1,
-            received: { 'Some-Other-Header': 'val', 'X-Header-Add': 'add-appends-values' },
-          },
-          {
-            path: '/add',
-            headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value' },
-            backend: v1,
-            received: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value,add-appends-values' },
-          },
-          {
-            path: '/remove',
-            headers: { 'X-Header-Remove': 'val' },
-            backend: v1,
-            absent: ['X-Header-Remove'],
-          },
-          {
-            path: '/multiple',
-            headers: {
-              'X-Header-Set-2': 'set-val-2',
-              'X-Header-Add-2': 'add-val-2',
-              'X-Header-Remove-2': 'remove-val-2',
-              'Another-Header': 'another-header-val',
-            },
-            backend: v1,
-            received: {
-              'X-Header-Set-1': 'header-set-1',
-              'X-Header-Set-2': 'header-set-2',
-              'X-Header-Add-1': 'header-add-1',
-              'X-Header-Add-2': 'add-val-2,header-add-2',
-              'X-Header-Add-3': 'header-add-3',
-              'Another-Header': 'another-header-val',
-            },
-            absent: ['X-Header-Remove-1', 'X-Header-Remove-2'],
-          },
-          {
-            path: '/case-insensitivity',
-            headers: {
-              'x-header-set': 'original-val-set',
-              'x-header-add': 'original-val-add',
-              'x-header-remove': 'original-val-remove',
-              'Another-Header': 'another-header-val',
-            },
-            backend: v1,
-            received: {
-              'X-Header-Set': 'header-set',
-              'X-Header-Add': 'original-val-add,header-add',
-              'Another-Header': 'another-header-val',
-            },
-            absent: ['x-header-remove', 'X-Header-Remove'],
-          },
-        ],
-      },
-    ],
-  },
+  requestHeaderModifier('HTTPRouteRequestHeaderModifier', false),
   hostnameIntersection(),
   {
     name: 'HTTPRouteListenerHostnameMatching',
@@ -1126,6 +1035,109 @@ ${['manual-endpointslices', 'headless', 'headless-manual-endpointslices']
           path: `/${n}`,
           backend: v1,
         })),
+      },
+    ],
+  };
+}
+
+/**
+ * HTTPRouteRequestHeaderModifier, and HTTPRouteBackendRequestHeaderModifier (Extended): the same requests,
+ * with the filters on the backendRefs (the suite's httproute-request-header-modifier-backend.yaml).
+ */
+export function requestHeaderModifier(name: string, atBackend: boolean): ConformanceTest {
+  const modifier = modifierRule(atBackend);
+  return {
+    name,
+    level: atBackend ? 'Extended' : 'Core',
+    manifests: route(
+      'request-header-modifier',
+      `${sameNamespace}
+rules:
+${modifier('/set', '{set: [{name: X-Header-Set, value: set-overwrites-values}]}')}
+${modifier('/add', '{add: [{name: X-Header-Add, value: add-appends-values}]}')}
+${modifier('/remove', '{remove: [X-Header-Remove]}')}
+${modifier(
+  '/multiple',
+  `{set: [{name: X-Header-Set-1, value: header-set-1}, {name: X-Header-Set-2, value: header-set-2}],
+    add: [{name: X-Header-Add-1, value: header-add-1}, {name: X-Header-Add-2, value: header-add-2},
+          {name: X-Header-Add-3, value: header-add-3}],
+    remove: [X-Header-Remove-1, X-Header-Remove-2]}`,
+)}
+${modifier(
+  '/case-insensitivity',
+  '{set: [{name: X-Header-Set, value: header-set}], add: [{name: X-Header-Add, value: header-add}], remove: [X-Header-Remove]}',
+)}`,
+    ),
+    steps: [
+      ...accepted('same-namespace', 'request-header-modifier'),
+      {
+        requests: [
+          {
+            path: '/set',
+            headers: { 'Some-Other-Header': 'val' },
+            backend: v1,
+            received: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
+          },
+          {
+            path: '/set',
+            headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' },
+            backend: v1,
+            received: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
+          },
+          {
+            path: '/add',
+            headers: { 'Some-Other-Header': 'val' },
+            backend: v1,
+            received: { 'Some-Other-Header': 'val', 'X-Header-Add': 'add-appends-values' },
+          },
+          {
+            path: '/add',
+            headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value' },
+            backend: v1,
+            received: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value,add-appends-values' },
+          },
+          {
+            path: '/remove',
+            headers: { 'X-Header-Remove': 'val' },
+            backend: v1,
+            absent: ['X-Header-Remove'],
+          },
+          {
+            path: '/multiple',
+            headers: {
+              'X-Header-Set-2': 'set-val-2',
+              'X-Header-Add-2': 'add-val-2',
+              'X-Header-Remove-2': 'remove-val-2',
+              'Another-Header': 'another-header-val',
+            },
+            backend: v1,
+            received: {
+              'X-Header-Set-1': 'header-set-1',
+              'X-Header-Set-2': 'header-set-2',
+              'X-Header-Add-1': 'header-add-1',
+              'X-Header-Add-2': 'add-val-2,header-add-2',
+              'X-Header-Add-3': 'header-add-3',
+              'Another-Header': 'another-header-val',
+            },
+            absent: ['X-Header-Remove-1', 'X-Header-Remove-2'],
+          },
+          {
+            path: '/case-insensitivity',
+            headers: {
+              'x-header-set': 'original-val-set',
+              'x-header-add': 'original-val-add',
+              'x-header-remove': 'original-val-remove',
+              'Another-Header': 'another-header-val',
+            },
+            backend: v1,
+            received: {
+              'X-Header-Set': 'header-set',
+              'X-Header-Add': 'original-val-add,header-add',
+              'Another-Header': 'another-header-val',
+            },
+            absent: ['x-header-remove', 'X-Header-Remove'],
+          },
+        ],
       },
     ],
   };

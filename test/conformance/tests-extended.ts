@@ -2,7 +2,7 @@
 // ported as data like tests-core.ts. skipped.ts lists the others, with why.
 import { documents } from '../e2e/manifests.js';
 import { PORTS } from './base.js';
-import { accepted } from './tests-core.js';
+import { accepted, requestHeaderModifier } from './tests-core.js';
 import { type ConformanceTest, gateway, type HttpCase, INFRA, route, to } from './model.js';
 
 const v1 = 'infra-backend-v1';
@@ -698,6 +698,7 @@ ${[v1, v2]
       },
     ],
   ),
+  requestHeaderModifier('HTTPRouteBackendRequestHeaderModifier', true),
   simple(
     'HTTPRouteBackendProtocolH2C',
     'backend-protocol-h2c',
