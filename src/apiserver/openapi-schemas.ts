@@ -21,13 +21,15 @@ const V3_ONLY = ['anyOf', 'oneOf', 'allOf', 'not', 'nullable', 'x-kubernetes-val
 /**
  * A CRD's structural v3 schema in the v2 form kube-apiserver publishes: no v3-only keywords, int-or-string and
  * preserve-unknown-fields nodes left untyped (kubectl 1.20 validates against v2 and would otherwise reject
- * values the server accepts), descriptions from custom-descriptions.ts by field path.
+ * values the server accepts), descriptions from custom-descriptions.ts by field path: replacing the product
+ * schemas' (a Go type name at most), only filling gaps in a schema registered at run time (a CRD's own words).
  */
 function customToV2(
   kind: string,
   s: Record<string, unknown>,
   path: string[],
-  describe = true,
+  mode: 'replace' | 'fill',
+  describeSelf = true,
 ): OpenApiSchema {
   const out: OpenApiSchema = {};
   for (const [key, value] of Object.entries(s)) {
@@ -38,10 +40,11 @@ function customToV2(
         props[name] =
           path.length === 0 && name === 'metadata'
             ? { $ref: `#/definitions/${META_OBJECT}`, description: METADATA_TEXT }
-            : customToV2(kind, child, [...path, name]);
+            : customToV2(kind, child, [...path, name], mode);
       out.properties = props;
     } else if ((key === 'items' || key === 'additionalProperties') && value && typeof value === 'object')
-      out[key] = customToV2(kind, value as Record<string, unknown>, path, false); // the field itself is described
+      // The field itself is described, not its items.
+      out[key] = customToV2(kind, value as Record<string, unknown>, path, mode, false);
     else out[key] = value;
   }
   // The server defaults before it validates, so a required field with a default may be left out of a
@@ -57,8 +60,8 @@ function customToV2(
     delete out.type;
     delete out.properties;
   }
-  const text = describe ? customDescription(kind, path) : undefined;
-  if (text && out.description === undefined) out.description = text;
+  const text = describeSelf ? customDescription(kind, path) : undefined;
+  if (text && (mode === 'replace' || out.description === undefined)) out.description = text;
   return out;
 }
 
@@ -119,7 +122,7 @@ export class OpenApiSchemas {
       const schema = this.customSchema(k, version);
       if (schema) {
         const root = customSchemaName(k.group, version, k.kind);
-        const def = customToV2(k.kind, schema, []);
+        const def = customToV2(k.kind, schema, [], this.registered.has(key) ? 'fill' : 'replace');
         def['x-kubernetes-group-version-kind'] = [{ group: k.group, version, kind: k.kind }];
         const definitions = new Map(objectMetaDefinitions());
         definitions.set(root, def);

@@ -76,6 +76,8 @@ describe('OpenAPI documents and the kubectl commands that read them', () => {
       assert.match(gw.stdout, /KIND:\s+Gateway/);
       assert.match(gw.stdout, /The listeners \(ports, protocols, hostnames, TLS\)/);
       assert.match(gw.stdout, /gatewayClassName\s+<string> -required-/);
+      // Ours, not the schema DSL's placeholder (the Go type name "AllowedListeners").
+      assert.match(gw.stdout, /allowedListeners\s+<[^>]*>\s+Which ListenerSets may attach/);
       const svc = await t.kubectl(['explain', 'service'], { bin: KUBECTL_120 });
       assert.match(svc.stdout, /A stable name and virtual address/);
       assert.match(svc.stdout, /spec\s+<Object>/);
@@ -308,6 +310,11 @@ spec:
     assert.notEqual(url, before.paths['apis/gateway.networking.k8s.io/v1'].serverRelativeURL);
     const doc: Json = (await t.call('GET', url)).json();
     assert.equal(doc.components.schemas['io.k8s.networking.gateway.v1.ReferenceGrant'].description, marker);
+    // A registered schema keeps its own descriptions; ours only fill the gaps.
+    assert.match(
+      doc.components.schemas['io.k8s.networking.gateway.v1.ReferenceGrant'].properties.spec.description,
+      /refer to which objects in this namespace/,
+    );
     assert.equal((await v2()).definitions['io.k8s.networking.gateway.v1.ReferenceGrant'].description, marker);
     t.api.openApi.schemas.removeKindSchema('gateway.networking.k8s.io', 'v1', 'ReferenceGrant');
     assert.notEqual(
