@@ -41,6 +41,9 @@ export interface CompiledBackend {
   readonly weight: number;
   readonly requestHeaders: readonly HeaderModifierIR[];
   readonly responseHeaders: readonly HeaderModifierIR[];
+  /** The backendRef's own RequestRedirect / URLRewrite (Gateway API allows them there too). */
+  readonly redirect?: RequestRedirectIR;
+  readonly rewrite?: UrlRewriteIR;
 }
 
 export interface CompiledListener {
@@ -185,11 +188,22 @@ function compileRule(ir: RouteRuleIR): CompiledRule {
 function compileBackend(wb: WeightedBackendIR): CompiledBackend {
   const requestHeaders: HeaderModifierIR[] = [];
   const responseHeaders: HeaderModifierIR[] = [];
+  let redirect: RequestRedirectIR | undefined;
+  let rewrite: UrlRewriteIR | undefined;
   for (const f of wb.filters) {
     if (f.type === 'RequestHeaderModifier') requestHeaders.push(f.modifier);
     else if (f.type === 'ResponseHeaderModifier') responseHeaders.push(f.modifier);
+    else if (f.type === 'RequestRedirect') redirect = f.redirect;
+    else if (f.type === 'URLRewrite') rewrite = f.rewrite;
   }
-  return { ir: wb.backend, weight: Math.max(0, wb.weight), requestHeaders, responseHeaders };
+  return {
+    ir: wb.backend,
+    weight: Math.max(0, wb.weight),
+    requestHeaders,
+    responseHeaders,
+    ...(redirect !== undefined ? { redirect } : {}),
+    ...(rewrite !== undefined ? { rewrite } : {}),
+  };
 }
 
 /** Weighted random choice, as Envoy's weighted clusters do; undefined when every weight is 0. */

@@ -8,7 +8,7 @@ import { NO_TRACE, type RequestTrace } from './trace.js';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import type { EndpointIR } from '../ir/snapshot.js';
+import type { EndpointIR, RequestRedirectIR } from '../ir/snapshot.js';
 import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { hasRequestBody } from './downstream.js';
@@ -227,22 +227,7 @@ export class Exchange implements UpstreamHandler, RouteRequest {
   /** Redirect and backend choice; false when the exchange was answered locally. */
   prepare(rule: CompiledRule): boolean {
     this.rule = rule;
-    if (rule.redirect !== undefined) {
-      const location = redirectLocation(rule.redirect, {
-        scheme: this.scheme,
-        host: this.host,
-        listenerPort: this.listener.ir.specPort,
-        path: this.path,
-        search: this.query === '' ? '' : `?${this.query}`,
-      });
-      this.reply(
-        { status: rule.redirect.statusCode, contentType: 'text/plain', body: '', details: 'redirect' },
-        {
-          location,
-        },
-      );
-      return false;
-    }
+    if (rule.redirect !== undefined) return this.redirect(rule.redirect);
     if (rule.backends.length === 0) {
       this.reply(REPLIES.noBackendRefs);
       return false;
@@ -252,8 +237,26 @@ export class Exchange implements UpstreamHandler, RouteRequest {
       this.reply(REPLIES.invalidBackend);
       return false;
     }
+    // A redirect on the chosen backendRef answers instead of the backend (HTTPRouteBackendRequestRedirect).
+    if (backend.redirect !== undefined) return this.redirect(backend.redirect);
     this.backend = backend;
     return true;
+  }
+
+  /** Answers with a redirect; false (answered locally) for prepare's caller. */
+  private redirect(redirect: RequestRedirectIR): false {
+    const location = redirectLocation(redirect, {
+      scheme: this.scheme,
+      host: this.host,
+      listenerPort: this.listener.ir.specPort,
+      path: this.path,
+      search: this.query === '' ? '' : `?${this.query}`,
+    });
+    this.reply(
+      { status: redirect.statusCode, contentType: 'text/plain', body: '', details: 'redirect' },
+      { location },
+    );
+    return false;
   }
 
   /** Header modifiers, URL rewrite, timeouts and mirrors of the selected rule and backend. */
@@ -264,9 +267,10 @@ export class Exchange implements UpstreamHandler, RouteRequest {
     for (const m of rule.requestHeaders) applyHeaderModifier(headers, m);
     for (const m of backend.requestHeaders) applyHeaderModifier(headers, m);
     let path = this.path;
-    if (rule.rewrite !== undefined) {
-      if (rule.rewrite.hostname !== undefined) headers.host = rule.rewrite.hostname;
-      if (rule.rewrite.path !== undefined) path = modifyPath(path, rule.rewrite.path);
+    for (const rewrite of [rule.rewrite, backend.rewrite]) {
+      if (rewrite === undefined) continue;
+      if (rewrite.hostname !== undefined) headers.host = rewrite.hostname;
+      if (rewrite.path !== undefined) path = modifyPath(path, rewrite.path);
     }
     this.upstreamPath = this.query === '' ? path : `${path}?${this.query}`;
     const { requestMs, backendRequestMs } = rule.ir.timeouts;

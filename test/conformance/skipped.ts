@@ -11,16 +11,6 @@ export const SKIPPED: Skipped[] = [
     why: 'needs feature TLSRoute (a TLS Passthrough listener for TLSRoutes); extgate, like GKE, serves HTTPRoute only',
   },
   {
-    name: 'HTTPRouteBackendRequestRedirect',
-    level: 'Extended',
-    why: 'RequestRedirect on a backendRef (feature HTTPRouteBackendRequestRedirect) is not implemented',
-  },
-  {
-    name: 'HTTPRouteBackendURLRewrite',
-    level: 'Extended',
-    why: 'URLRewrite on a backendRef (feature HTTPRouteBackendURLRewrite) is not implemented',
-  },
-  {
     name: 'HTTPRouteRequestPercentageMirror',
     level: 'Extended',
     why: 'requestMirror percent/fraction (feature HTTPRouteRequestPercentageMirror) are not implemented: every request is mirrored',

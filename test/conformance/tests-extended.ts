@@ -700,6 +700,32 @@ ${[v1, v2]
   ),
   requestHeaderModifier('HTTPRouteBackendRequestHeaderModifier', true),
   simple(
+    'HTTPRouteBackendRequestRedirect',
+    'backend-request-redirect',
+    `rules:
+- matches: [{path: {type: PathPrefix, value: /full}}]
+  backendRefs: [{name: ${v1}, port: 8080, filters: ${redirect('{path: {type: ReplaceFullPath, replaceFullPath: /redirected-full}}')}}]
+- matches: [{path: {type: PathPrefix, value: /prefix}}]
+  backendRefs: [{name: ${v1}, port: 8080, filters: ${redirect('{path: {type: ReplacePrefixMatch, replacePrefixMatch: /redirected-prefix}}')}}]`,
+    [
+      { path: '/full/original', status: 302, redirect: { path: '/redirected-full' } },
+      { path: '/prefix/original', status: 302, redirect: { path: '/redirected-prefix/original' } },
+    ],
+  ),
+  simple(
+    'HTTPRouteBackendURLRewrite',
+    'backend-url-rewrite',
+    `rules:
+- matches: [{path: {type: PathPrefix, value: /full}}]
+  backendRefs: [{name: ${v1}, port: 8080, filters: [${rewrite('{path: {type: ReplaceFullPath, replaceFullPath: /rewritten-full}}')}]}]
+- matches: [{path: {type: PathPrefix, value: /prefix}}]
+  backendRefs: [{name: ${v1}, port: 8080, filters: [${rewrite('{path: {type: ReplacePrefixMatch, replacePrefixMatch: /rewritten-prefix}}')}]}]`,
+    [
+      { path: '/full/original', seenPath: '/rewritten-full', backend: v1 },
+      { path: '/prefix/original', seenPath: '/rewritten-prefix/original', backend: v1 },
+    ],
+  ),
+  simple(
     'HTTPRouteBackendProtocolH2C',
     'backend-protocol-h2c',
     `rules:\n- backendRefs: [{name: ${v1}, port: 8081}]`,

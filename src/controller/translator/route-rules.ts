@@ -40,15 +40,25 @@ export function flattenRoute(
   const rules: FlatRule[] = [];
   (route.spec?.rules ?? []).forEach((rule, ruleIndex) => {
     const ruleId = `${routeKey}/${ruleIndex}`;
-    const backends: WeightedBackendIR[] = [];
-    for (const ref of rule.backendRefs ?? []) {
-      const { backend, problem } = resolver.routeBackend(routeNs, ref);
-      if (problem) unresolved.add(problem.reason, problem.message);
-      const filters = (ref.filters ?? []).flatMap((f) =>
-        convertFilter(f, undefined, routeNs, resolver, unresolved),
-      );
-      backends.push({ weight: ref.weight ?? 1, backend, filters });
-    }
+    const resolveBackends = (matchedPrefix: string | undefined): WeightedBackendIR[] =>
+      (rule.backendRefs ?? []).map((ref) => {
+        const { backend, problem } = resolver.routeBackend(routeNs, ref);
+        if (problem) unresolved.add(problem.reason, problem.message);
+        const filters = (ref.filters ?? []).flatMap((f) =>
+          convertFilter(f, matchedPrefix, routeNs, resolver, unresolved),
+        );
+        return { weight: ref.weight ?? 1, backend, filters };
+      });
+    const backends = resolveBackends(undefined);
+    // A backendRef's ReplacePrefixMatch (URLRewrite or RequestRedirect) replaces the prefix its rule's match
+    // matched, so such backends are built per match; all others are shared by the rule's matches.
+    const perMatch = (rule.backendRefs ?? []).some((ref) =>
+      (ref.filters ?? []).some(
+        (f) =>
+          (f.type === 'URLRewrite' ? f.urlRewrite?.path : f.requestRedirect?.path)?.type ===
+          'ReplacePrefixMatch',
+      ),
+    );
     const timeouts: { requestMs?: number; backendRequestMs?: number } = {};
     const requestMs = parseDurationMs(rule.timeouts?.request);
     const backendRequestMs = parseDurationMs(rule.timeouts?.backendRequest);
@@ -61,7 +71,7 @@ export function flattenRoute(
       const filters = (rule.filters ?? []).flatMap((f) =>
         convertFilter(f, matchedPrefix, routeNs, resolver, unresolved),
       );
-      let ruleBackends = backends;
+      let ruleBackends = perMatch ? resolveBackends(matchedPrefix) : backends;
       const unsupported = (rule.filters ?? []).find((f) => !SUPPORTED_FILTERS.has(f.type));
       if (unsupported) {
         ruleBackends = [
