@@ -325,6 +325,29 @@ describe('callout HTTP/2 connection', () => {
     }
   });
 
+  it('a call the callout ends first (OK) closes our side too: its stream slot is free for the next call', async () => {
+    const server = await h2Server(() => answer, { maxConcurrentStreams: 2 });
+    const own = new CalloutChannels();
+    try {
+      for (let i = 0; i < 5; i++) {
+        // A pause lets node:http2 retire the finished stream on its side before the next one comes.
+        await new Promise((r) => setTimeout(r, 10));
+        const st = await new Promise<CallStatus>((resolve) => {
+          const call = own.call(
+            { endpoint: { address: '127.0.0.1', port: server.port }, authority: 'callout.test', tls: null },
+            { onMessage: () => undefined, onStatus: resolve },
+          );
+          call.write(headersMessage('/not-last')); // not half-closed: the callout ends the call first
+        });
+        assert.equal(st.code, GrpcStatus.OK);
+      }
+      assert.equal(server.sessions.length, 1, 'every call fit in the stream slots of one connection');
+    } finally {
+      own.close();
+      server.close();
+    }
+  });
+
   it('closeGracefully: half-closes, and resets the stream when the callout does not finish it in time', async () => {
     const resets: number[] = [];
     const ended: boolean[] = [];

@@ -256,8 +256,10 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
       if (!this.sawHeaders) {
         this.sawHeaders = true;
         const st = Number(h.status);
-        if (st !== 200) this.finish(status(httpToGrpc(st), `callout answered HTTP ${h.status ?? '(none)'}`));
-        else if (h.grpcStatus !== undefined) this.finish(trailerStatus(h)); // trailers-only answer
+        if (st !== 200) {
+          this.finish(status(httpToGrpc(st), `callout answered HTTP ${h.status ?? '(none)'}`));
+          if (!endStream) this.conn.reset(this.stream, H2_ERROR.CANCEL);
+        } else if (h.grpcStatus !== undefined) this.finish(trailerStatus(h)); // trailers-only answer
       } else {
         this.finish(
           h.grpcStatus !== undefined
@@ -307,10 +309,16 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
     }
   }
 
-  /** The callout finished its side: without a status so far, the call failed; our side closes too. */
+  /**
+   * The callout finished its side: without a status so far, the call failed. Our side closes too, even after
+   * the status (the stream would otherwise hold one of the callout's concurrent-stream slots for good).
+   */
   private remoteEnded(): void {
     if (!this.result) this.finish(status(GrpcStatus.INTERNAL, 'stream closed without a gRPC status'));
-    this.end();
+    if (!this.ended) {
+      this.ended = true;
+      this.conn.write(this.stream, EMPTY, true);
+    }
   }
 
   private finish(st: CallStatus): void {

@@ -86,6 +86,9 @@ const CONNECTION_WINDOW = 16 << 20;
 const MAX_HEADER_LIST_BYTES = 64 * 1024;
 const HEADER_TABLE_BYTES = 4096;
 
+/** A turn's frames up to this size are joined into one buffer before writing (see flushNow). */
+const JOIN_BELOW_BYTES = 64 * 1024;
+
 /** How often streams past their resetAfter() deadline are looked for. */
 const SWEEP_MS = 100;
 
@@ -145,6 +148,7 @@ export class H2Connection {
   private input: Buffer | undefined;
 
   private out: Buffer[] = [];
+  private outBytes = 0;
   private flushScheduled = false;
   private readonly flush = (): void => this.flushNow();
 
@@ -344,6 +348,7 @@ export class H2Connection {
   private queue(b: Buffer): void {
     if (this.closed) return;
     this.out.push(b);
+    this.outBytes += b.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // One socket write per event-loop turn for every stream's frames (the gateway's reads of many
@@ -356,12 +361,15 @@ export class H2Connection {
     this.flushScheduled = false;
     if (this.closed || this.out.length === 0) return;
     const out = this.out;
+    const bytes = this.outBytes;
     this.out = [];
-    if (out.length === 1) {
-      this.socket.write(out[0]!);
+    this.outBytes = 0;
+    if (out.length === 1 || bytes <= JOIN_BELOW_BYTES) {
+      // Small frames joined: one TLS record and one segment for the whole turn, not one per 9-byte header.
+      this.socket.write(out.length === 1 ? out[0]! : Buffer.concat(out, bytes));
       return;
     }
-    // Corked writes leave as one writev: one system call, and body data is not copied into a joined buffer.
+    // Bulk body data: corked writes leave as one writev without copying the data into a joined buffer.
     this.socket.cork();
     for (const b of out) this.socket.write(b);
     this.socket.uncork();
