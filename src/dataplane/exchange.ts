@@ -29,7 +29,8 @@ import { isConnectFailure, type UpstreamHandler } from './upstream/dispatcher.js
 import { endpointKey, overrideEndpoint } from './upstream/upstreams.js';
 import { redirectLocation, modifyPath } from './url.js';
 import { tunnel } from './upgrade.js';
-import { extensionFailed, type ResponseHandler } from './extension-flow.js';
+import { extensionFailed } from './extension-flow.js';
+import type { RequestContext, ResponseHandler } from './request-context.js';
 import { runRequestPipeline } from './pipeline.js';
 import type { HeaderList } from '../extensions/header-map.js';
 import { ExtensionError, type HeaderMap, type RequestInfo } from '../extensions/extension.js';
@@ -45,7 +46,7 @@ const EXCHANGE_ENDED = Object.assign(
   },
 );
 
-export class Exchange implements UpstreamHandler, RouteRequest {
+export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
   listener!: CompiledListener;
   host = '';
   method: string;

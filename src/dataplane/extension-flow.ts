@@ -16,32 +16,15 @@ import {
 } from '../extensions/extension.js';
 import type { ExtensionChainIR } from '../ir/snapshot.js';
 import { describeChainMatch } from './trace.js';
-import type { Exchange } from './exchange.js';
+import type { RequestContext, ResponseHandler, StepOutcome } from './request-context.js';
 import { HeaderList } from '../extensions/header-map.js';
 import { extensionFailureReply, localAnswerStatus } from './replies.js';
-import { matchRoute, type StepOutcome } from './pipeline.js';
+import { matchRoute } from './match-route.js';
 import { BodyFlow, type BodySink } from './body-flow.js';
 import { forEachRawHeader } from '../extensions/header-codec.js';
 
-/** A response step after the route filters: the traffic chain's handler (it ends in the downstream). */
-export interface ResponseHandler {
-  /**
-   * Returns false to pause the upstream until `resume` is called. `endOfStream`: the response has no body
-   * (HEAD, 204, 304, content-length 0, HTTP/2 HEADERS with END_STREAM), as Envoy's codecs report it.
-   */
-  onHeaders(
-    status: number,
-    headers: Record<string, string | string[]>,
-    resume: () => void,
-    endOfStream: boolean,
-  ): boolean;
-  onData(chunk: Buffer): boolean;
-  onComplete(rawTrailers: Array<Buffer | string> | null): void;
-  close(): void;
-}
-
 function traceChain(
-  x: Exchange,
+  x: RequestContext,
   kind: 'routing' | 'traffic',
   id: string | undefined,
   chains: readonly ExtensionChainIR[],
@@ -58,7 +41,7 @@ function traceChain(
  * Pipeline step "routing chain": the first routing chain whose match holds, on the request headers. Its
  * `clearRouteCache` makes route selection read the extension's headers, `selectedEndpoint` pins the endpoint.
  */
-export function routingChainStep(x: Exchange): StepOutcome {
+export function routingChainStep(x: RequestContext): StepOutcome {
   const chains = x.listener.routingChains;
   if (chains === undefined) return true;
   const headers = requestHeaders(x);
@@ -91,7 +74,7 @@ export function routingChainStep(x: Exchange): StepOutcome {
  * direction; headers no extension edited are not rebuilt (HeaderList.version), and nothing is allocated per
  * request beyond the stream, its RequestInfo and the response handler.
  */
-export function trafficRequestStep(x: Exchange): StepOutcome {
+export function trafficRequestStep(x: RequestContext): StepOutcome {
   const chains = x.listener.trafficChains;
   if (chains === undefined) return true;
   const headers = requestHeaders(x);
@@ -123,7 +106,7 @@ export function trafficRequestStep(x: Exchange): StepOutcome {
 }
 
 async function trafficRequestWithBody(
-  x: Exchange,
+  x: RequestContext,
   headers: HeaderList,
   stream: ExtensionStream,
   chain: Extension,
@@ -158,7 +141,7 @@ async function trafficRequestWithBody(
 }
 
 /** The request's one header list (built once, when the first extension step needs it). */
-function requestHeaders(x: Exchange): HeaderList {
+function requestHeaders(x: RequestContext): HeaderList {
   let list = x.headerList;
   if (list === undefined) {
     list = x.headerList = requestHeaderList(x);
@@ -168,21 +151,21 @@ function requestHeaders(x: Exchange): HeaderList {
 }
 
 /** What routing extensions see of the request besides headers; one object per request, linked to its trace. */
-function extensionInfo(x: Exchange): RequestInfo {
+function extensionInfo(x: RequestContext): RequestInfo {
   if (x.extensionInfo !== undefined) return x.extensionInfo;
   const info = (x.extensionInfo = requestInfo(x, undefined, undefined));
   if (x.trace.recording) x.ctx.traceLinks.set(info, x.trace);
   return info;
 }
 
-function openStream(x: Exchange, chain: Extension, info: RequestInfo): ExtensionStream {
+function openStream(x: RequestContext, chain: Extension, info: RequestInfo): ExtensionStream {
   const stream = chain.open(info);
   x.onDone(stream);
   return stream;
 }
 
 /** Resolves the step, or answers the client per the failure and resolves undefined. */
-async function guard<T>(x: Exchange, step: Promise<T>): Promise<T | undefined> {
+async function guard<T>(x: RequestContext, step: Promise<T>): Promise<T | undefined> {
   try {
     return await step;
   } catch (err) {
@@ -191,14 +174,14 @@ async function guard<T>(x: Exchange, step: Promise<T>): Promise<T | undefined> {
   }
 }
 
-export function extensionFailed(x: Exchange, err: unknown): void {
+export function extensionFailed(x: RequestContext, err: unknown): void {
   if (x.res.headersSent) return x.reset(err as Error);
   const failure = err instanceof ExtensionError ? err.failure : 'error';
   x.reply(extensionFailureReply(failure));
 }
 
 /** Answers the client with an extension's response; false, so a step can return it. */
-function immediate(x: Exchange, r: LocalResponse): false {
+function immediate(x: RequestContext, r: LocalResponse): false {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of r.headers) {
     const key = name.toLowerCase();
@@ -219,7 +202,7 @@ function immediate(x: Exchange, r: LocalResponse): false {
   return false;
 }
 
-function requestHeaderList(x: Exchange): HeaderList {
+function requestHeaderList(x: RequestContext): HeaderList {
   const list = new HeaderList();
   list.append(':method', x.method);
   list.append(':scheme', x.scheme);
@@ -237,7 +220,7 @@ function requestHeaderList(x: Exchange): HeaderList {
 }
 
 function requestInfo(
-  x: Exchange,
+  x: RequestContext,
   route: string | undefined,
   backendService: string | undefined,
 ): RequestInfo {
@@ -267,7 +250,7 @@ function requestInfo(
 
 /** Reads the client's body into a BodyFlow of the chain's request body and trailers events. */
 function requestBodyFlow(
-  x: Exchange,
+  x: RequestContext,
   stream: ExtensionStream,
   chain: Extension,
   headers: HeaderList,
@@ -296,7 +279,7 @@ function requestBodyFlow(
 class RequestBodySink extends Readable implements BodySink {
   private demand: (() => void) | undefined;
 
-  constructor(private readonly x: Exchange) {
+  constructor(private readonly x: RequestContext) {
     super();
   }
 
@@ -330,7 +313,7 @@ class ChainResponse implements ResponseHandler, BodySink {
   private resumeSource: () => void = noop;
 
   constructor(
-    private readonly x: Exchange,
+    private readonly x: RequestContext,
     private readonly stream: ExtensionStream,
     private readonly chain: Extension,
   ) {}

@@ -3,7 +3,8 @@
 //   request:  listener → routing chain → route selection → route filters → traffic chain (request) → upstream
 //   response: upstream → route filters (response) → traffic chain (response, members reversed) → downstream
 //
-// Every step reads and writes the one request context (the Exchange: request line, the one header list,
+// Every step reads and writes the one request context (RequestContext in request-context.ts, which the
+// Exchange implements: request line, the one header list,
 // route, backend, trace). A step returns true to go on, false when it answered the request itself (a
 // redirect, no route, an extension's immediate response, a failure), or a promise of either (extension steps
 // wait for callouts). The no-extension path is all synchronous: the runner pays a loop and nothing more.
@@ -14,18 +15,15 @@
 // Route filters on the request side follow Envoy's router: the rule's header modifiers and URL rewrite are
 // applied to the request as it goes upstream, after the traffic chain (extensions neither see nor undo them).
 
-import type { RouteRuleIR } from '../ir/snapshot.js';
-import type { Exchange } from './exchange.js';
+import type { RequestContext, StepOutcome } from './request-context.js';
+import { matchRoute } from './match-route.js';
 import { extensionFailed, routingChainStep, trafficRequestStep } from './extension-flow.js';
 import { REPLIES } from './replies.js';
-import type { CompiledRule } from './compiled-port.js';
 import { describeRouteMatch } from './trace.js';
-
-export type StepOutcome = boolean | Promise<boolean>;
 
 export interface PipelineStep {
   readonly name: string;
-  run(x: Exchange): StepOutcome;
+  run(x: RequestContext): StepOutcome;
 }
 
 /** The request path, in order. */
@@ -39,7 +37,7 @@ export const REQUEST_PIPELINE: readonly PipelineStep[] = [
 ];
 
 /** Runs the request steps from `from` on; an async step resumes the rest when it settles. */
-export function runRequestPipeline(x: Exchange, from = 0): void {
+export function runRequestPipeline(x: RequestContext, from = 0): void {
   for (let i = from; i < REQUEST_PIPELINE.length; i++) {
     const outcome = REQUEST_PIPELINE[i]!.run(x);
     if (outcome === true) continue;
@@ -54,21 +52,12 @@ export function runRequestPipeline(x: Exchange, from = 0): void {
   }
 }
 
-/** The rule the request matches now (as the extensions left it once one cleared the route cache). */
-export function matchRoute(x: Exchange): CompiledRule | undefined {
-  const ir: RouteRuleIR | undefined = x.listener.matcher.match(x);
-  const rule = ir === undefined ? undefined : x.listener.rules.get(ir);
-  if (x.trace.recording)
-    x.trace.route(ir?.id ?? null, ir ? describeRouteMatch(ir) : 'no rule matches host, path and headers');
-  return rule;
-}
-
 /**
  * Route selection. After a routing extension rewrote the request and cleared the route cache, a request that
  * matches no rule keeps the route it matched as the client sent it (as on GKE, where the callout of the seed (docs/spec/README.md)
  * rewrites Host to service-extensions.com, a host no route names, and the store app still answers).
  */
-function selectRouteStep(x: Exchange): boolean {
+function selectRouteStep(x: RequestContext): boolean {
   const matched = matchRoute(x);
   const rule = matched ?? x.routeBeforeExtensions;
   if (rule === undefined) {
@@ -88,12 +77,12 @@ function selectRouteStep(x: Exchange): boolean {
 }
 
 /** The rule's own answer (redirect) or its backend; an invalid or missing backend is answered here. */
-function routeFiltersStep(x: Exchange): boolean {
+function routeFiltersStep(x: RequestContext): boolean {
   return x.prepare(x.rule!);
 }
 
 /** Builds the upstream request (header modifiers, rewrite, timeouts, mirrors) and sends it. */
-function upstreamStep(x: Exchange): boolean {
+function upstreamStep(x: RequestContext): boolean {
   x.buildUpstreamHeaders(x.upstreamSource);
   x.applyFilters();
   x.forward();
