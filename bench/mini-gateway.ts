@@ -21,6 +21,7 @@ import type {
 } from '../src/extensions/extension.js';
 import { compileChains } from '../src/extensions/chain.js';
 import { HeaderList } from '../src/extensions/header-map.js';
+import { forEachRawHeader } from '../src/extensions/header-codec.js';
 import type { TraceRecorder } from '../src/admin/trace.js';
 import type { RequestTrace } from '../src/dataplane/trace.js';
 import { describeChainMatch, describeRouteMatch } from '../src/dataplane/trace.js';
@@ -104,10 +105,9 @@ export async function startMiniGateway(opts: MiniGatewayOptions): Promise<MiniGa
       [':authority', req.headers.host ?? ''],
       [':scheme', 'http'],
     ]);
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      if (req.rawHeaders[i].toLowerCase() !== 'host')
-        headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-    }
+    forEachRawHeader(req.rawHeaders, (name, value) => {
+      if (name.toLowerCase() !== 'host') headers.append(name, value);
+    });
     headers.set('x-request-id', requestId);
     const trace = opts.recorder.begin({
       requestId,

@@ -132,34 +132,31 @@ async function micro(): Promise<void> {
     ...Array.from({ length: 14 }, (_, i) => [`x-header-${i}`, `value-${i}-${'v'.repeat(20)}`] as const),
   ]);
   // The machine is shared: setups run interleaved for ROUNDS rounds and the best round of each is reported.
-  const recorders = SETUPS.map((setup) => setup.make());
-  const best = SETUPS.map(() => Infinity);
-  const heap = SETUPS.map(() => 0);
-  for (const r of recorders) for (let i = 0; i < 5000; i++) oneRequest(r, i, headers); // warm-up
+  const runs = SETUPS.map((setup) => ({ setup, recorder: setup.make(), best: Infinity, heap: 0 }));
+  for (const { recorder } of runs) for (let i = 0; i < 5000; i++) oneRequest(recorder, i, headers); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
-    for (let s = 0; s < SETUPS.length; s++) {
+    for (const run of runs) {
       await new Promise((resolve) => setTimeout(resolve, 200)); // log writes of the previous setup finish
       global.gc?.();
       const heap0 = process.memoryUsage().heapUsed;
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < ITERATIONS; i++) {
-        oneRequest(recorders[s], i, headers);
+        oneRequest(run.recorder, i, headers);
         // Let the asynchronous log destination drain as it would between requests on a server.
         if (i % 1000 === 999) await new Promise((resolve) => setImmediate(resolve));
       }
-      best[s] = Math.min(best[s], Number(process.hrtime.bigint() - t0) / 1000 / ITERATIONS);
+      run.best = Math.min(run.best, Number(process.hrtime.bigint() - t0) / 1000 / ITERATIONS);
       await new Promise((resolve) => setTimeout(resolve, 500));
       global.gc?.();
-      heap[s] = Math.max(heap[s], (process.memoryUsage().heapUsed - heap0) / 1048576);
+      run.heap = Math.max(run.heap, (process.memoryUsage().heapUsed - heap0) / 1048576);
     }
   }
   console.log(
     `\nper-request cost of the trace calls (${ITERATIONS} requests x ${ROUNDS} rounds, best round; 3 extension steps, 20 headers)`,
   );
   console.log('setup'.padEnd(48), 'µs/request', '  retained heap MiB');
-  SETUPS.forEach((setup, s) =>
-    console.log(setup.name.padEnd(48), best[s].toFixed(3).padStart(10), heap[s].toFixed(1).padStart(19)),
-  );
+  for (const { setup, best, heap } of runs)
+    console.log(setup.name.padEnd(48), best.toFixed(3).padStart(10), heap.toFixed(1).padStart(19));
 }
 
 interface AutocannonResult {
@@ -216,7 +213,7 @@ async function http(): Promise<void> {
   console.log(
     `\nproxy under load (autocannon, 10 connections, ${SECONDS}s x ${ROUNDS} rounds, best round; mini-gateway, real ExtensionChain, 2 in-process extensions)`,
   );
-  const chosen = args.includes('--all') ? SETUPS : [SETUPS[0], SETUPS[SETUPS.length - 1]];
+  const chosen = args.includes('--all') ? SETUPS : [SETUPS[0], SETUPS.at(-1)].filter((s) => s !== undefined);
   const gateways = await Promise.all(
     chosen.map((setup) =>
       startMiniGateway({
@@ -251,7 +248,7 @@ async function http(): Promise<void> {
   const best = chosen.map(() => ({ rps: 0, p50: 0, p99: 0 }));
   for (let round = 0; round < ROUNDS; round++) {
     for (let g = 0; g < gateways.length; g++) {
-      const url = `http://127.0.0.1:${gateways[g].port}/serviceextensions`;
+      const url = `http://127.0.0.1:${gateways[g]?.port}/serviceextensions`;
       if (round === 0) await autocannon({ url, connections: 10, duration: 1 }); // warm-up
       const r = await autocannon({
         url,
@@ -259,8 +256,8 @@ async function http(): Promise<void> {
         duration: SECONDS,
         headers: { authorization: 'Bearer abc' },
       });
-      if (r.non2xx || r.errors) console.log(`  ${chosen[g].name}: non2xx ${r.non2xx}, errors ${r.errors}`);
-      if (r.requests.average > best[g].rps)
+      if (r.non2xx || r.errors) console.log(`  ${chosen[g]?.name}: non2xx ${r.non2xx}, errors ${r.errors}`);
+      if (r.requests.average > (best[g]?.rps ?? 0))
         best[g] = { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
     }
   }
@@ -268,9 +265,9 @@ async function http(): Promise<void> {
   chosen.forEach((setup, g) =>
     console.log(
       setup.name.padEnd(48),
-      best[g].rps.toFixed(0).padStart(8),
-      String(best[g].p50).padStart(8),
-      String(best[g].p99).padStart(8),
+      best[g]?.rps.toFixed(0).padStart(8),
+      String(best[g]?.p50).padStart(8),
+      String(best[g]?.p99).padStart(8),
     ),
   );
   for (const gateway of gateways) await gateway.close();

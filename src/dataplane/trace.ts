@@ -66,9 +66,9 @@ export interface TraceStepInput {
   readonly grpcStatus?: number;
   /** Wasm only: which plugin and version ran. */
   readonly plugin?: { readonly key: string; readonly version: string };
-  /** From `trace.capture(...)` before the extension saw the event and after it answered. */
-  readonly before?: CapturedMessage;
-  readonly after?: CapturedMessage;
+  /** From `trace.capture(...)` (undefined when nothing was captured) before the event and after the answer. */
+  readonly before?: CapturedMessage | undefined;
+  readonly after?: CapturedMessage | undefined;
   /** Free text for the dashboard, e.g. the status of an immediate response. */
   readonly details?: string;
 }
@@ -79,7 +79,8 @@ export interface TraceUpstream {
   readonly status: number;
   readonly latencyMs: number;
   readonly error?: string;
-  readonly response?: CapturedMessage;
+  /** From `trace.capture(...)`, undefined when nothing was captured. */
+  readonly response?: CapturedMessage | undefined;
   /** A dynamic forwarding target (`ip:port`) ignored because it is not an endpoint of the chosen backend. */
   readonly ignoredOverride?: string;
 }

@@ -103,7 +103,7 @@ function serve(
     startedAt: performance.now(),
     latencyMs: 2,
     effect,
-    grpcStatus: effect === 'ERROR' ? 13 : undefined,
+    ...(effect === 'ERROR' ? { grpcStatus: 13 } : {}),
   });
   if (status !== 500) trace.upstream({ endpoint: '127.0.0.1:9', status, latencyMs: 7 });
   trace.end({ status, bytes: 5 });
@@ -270,5 +270,5 @@ test('the live feed streams each finished request as a Server-Sent Event', async
       ['/live-2', 502, true],
     ],
   );
-  assert.deepEqual(parsed[0].chains, [CHAIN]);
+  assert.deepEqual(parsed[0]?.chains, [CHAIN]);
 });

@@ -106,6 +106,7 @@ test('the tree places routes under the listeners they attach to, extensions and 
     ['internal-http', 'global'],
   );
   const global = tree.gateways[1];
+  assert.ok(global);
   const https = find([global], 'Listener', 'https')!;
   const admin = find([global], 'Listener', 'admin')!;
   assert.deepEqual(
@@ -115,17 +116,18 @@ test('the tree places routes under the listeners they attach to, extensions and 
   assert.deepEqual(admin.children, [], 'sectionName keeps the route off the other listener');
   assert.equal(find([global], 'Rule', '0')?.detail, 'Exact /x env=canary → b:80');
   assert.equal(admin.problem, true, 'Conflicted=True is a problem');
-  assert.equal(admin.conditions[0].message, 'use a different hostname');
+  assert.equal(admin.conditions[0]?.message, 'use a different hostname');
 
   const missing = find([global], 'GCPWasmPlugin', 'missing-plugin')!;
   assert.equal(missing.problem, true);
-  assert.match(missing.conditions[0].message ?? '', /does not exist/);
+  assert.match(missing.conditions[0]?.message ?? '', /does not exist/);
 
   assert.deepEqual(
     tree.unattached.map((n) => `${n.kind}/${n.name}`),
     ['GCPRoutingExtension/orphan', 'GCPWasmPlugin/unused'],
   );
   const unused = tree.unattached[1];
+  assert.ok(unused);
   assert.equal(unused.detail, 'logs on, sampleRate 500000, min INFO');
   assert.deepEqual(
     unused.children.map((v) => v.detail),
@@ -133,8 +135,8 @@ test('the tree places routes under the listeners they attach to, extensions and 
   );
 
   const ext = find(tree.gateways, 'GCPTrafficExtension', 'my-traffic-extension')!;
-  assert.equal(ext.events[0].reason, 'SYNC');
-  assert.equal(ext.events[0].problem, true);
+  assert.equal(ext.events[0]?.reason, 'SYNC');
+  assert.equal(ext.events[0]?.problem, true);
   assert.equal(
     find(tree.gateways, 'Chain', 'chain1')?.detail,
     'match: request.path.contains("serviceextensions")',

@@ -85,7 +85,7 @@ test('every manifest under deploy/ parses into Kubernetes objects with apiVersio
 test('kustomization.yaml lists every manifest, and kubectl kustomize renders the set', () => {
   const kustomization = parseAllDocuments(
     readFileSync(join(DEPLOY, 'kustomization.yaml'), 'utf8'),
-  )[0].toJS() as {
+  )[0]?.toJS() as {
     resources: string[];
   };
   const listed = new Set(kustomization.resources);
@@ -142,7 +142,7 @@ test('RBAC grants every resource and verb the controller needs (CONTROLLER_API_A
     const m = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)\/([^/?]+)$/.exec(path);
     assert.ok(m, `unexpected watch path ${path}`);
     for (const verb of ['get', 'list', 'watch']) {
-      if (!grants(clusterRules, m[1] ?? '', m[2], verb))
+      if (!grants(clusterRules, m[1] ?? '', m[2] ?? '', verb))
         missing.push(`${verb} ${m[1] ?? 'core'}/${m[2]} (watched by the controller)`);
     }
   }
@@ -197,6 +197,7 @@ test('the Deployment runs `extgate serve` with 2 replicas, probes on the admin p
   const pod = deployment.spec.template.spec;
   assert.equal(pod.serviceAccountName, 'extgate');
   const [c] = pod.containers;
+  assert.ok(c);
   assert.equal(c.args[0], 'serve');
   const ports = new Map(c.ports.map((p) => [p.name, p.containerPort]));
   assert.equal(c.readinessProbe.httpGet.path, '/readyz');

@@ -87,6 +87,7 @@ test('one access-log line per request, with a service_extension_info entry per e
   log.flush();
 
   const [line, ...rest] = lines(out);
+  assert.ok(line);
   assert.equal(rest.length, 0);
   assert.equal(line.msg, 'request');
   assert.equal(line.log, 'access');
@@ -184,7 +185,7 @@ test('plugin logs are exported per logConfig: enabled, minLogLevel, and sampleRa
   book.log({ plugin: 'default/p', version: 'v1', level: 'ERROR', message: 'off', requestId: 'a' });
   book.flush();
   assert.deepEqual(lines(out), [], 'logging disabled exports nothing');
-  assert.equal(book.read('default/p', 'v1')[0].exported, false, 'but the dashboard still has it');
+  assert.equal(book.read('default/p', 'v1')[0]?.exported, false, 'but the dashboard still has it');
 
   book.configure(plugin({ enabled: true, sampleRate: 1, minLogLevel: 'WARN' }));
   book.log({ plugin: 'default/p', version: 'v1', level: 'INFO', message: 'too low', requestId: 'a' });
@@ -268,14 +269,15 @@ test("as the Wasm runtime's log sink, entries it already filtered are kept and e
   });
   book.flush();
   const [line] = lines(out);
+  assert.ok(line);
   assert.deepEqual(
     [line.msg, line.level, line.plugin, line.version, line.callback, line.request_id],
     ['slow', 40, 'default/p', 'v2', 'on_http_request_headers', 'r9'],
   );
   const kept = book.read('default/p', 'v2');
   assert.equal(kept.length, 1);
-  assert.equal(kept[0].time, Date.parse('2026-01-01T00:00:00.000Z'));
-  assert.equal(kept[0].exported, true);
+  assert.equal(kept[0]?.time, Date.parse('2026-01-01T00:00:00.000Z'));
+  assert.equal(kept[0]?.exported, true);
 });
 
 test('the default log writer batches lines yet a lone line reaches the file within the flush interval', async () => {

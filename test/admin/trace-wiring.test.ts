@@ -70,7 +70,7 @@ const ext = (name: string, o: { failOpen?: boolean; port?: number } = {}) =>
 async function run(
   path: string,
   members: ReturnType<typeof ext>[],
-): Promise<{ trace: TraceRecord; error?: Error }> {
+): Promise<{ trace: TraceRecord; error: Error | undefined }> {
   const recorder = new TraceRecorder({ capacity: 10 });
   const info = requestInfo();
   const trace = recorder.begin({
@@ -103,7 +103,9 @@ async function run(
     stream.close();
   }
   trace.end({ status: error ? 500 : 200, bytes: 0 });
-  return { trace: recorder.list()[0], error };
+  const recorded = recorder.list()[0];
+  assert.ok(recorded, 'the request left a trace');
+  return { trace: recorded, error };
 }
 
 test('each member and event of a chain of real callouts becomes a trace step with its diff', async () => {
@@ -121,6 +123,7 @@ test('each member and event of a chain of real callouts becomes a trace step wit
     ],
   );
   const first = trace.steps[0];
+  assert.ok(first);
   assert.equal(first.chain, 'GCPTrafficExtension/default/test/chain1');
   assert.ok(first.before!.headers.includes('x-remove-me'));
   assert.ok(!first.after!.headers.includes('x-remove-me'));
@@ -132,8 +135,8 @@ test('each member and event of a chain of real callouts becomes a trace step wit
     ['x-added', 'yes'],
   );
   assert.ok(!JSON.stringify(trace).includes('s3cret'), 'authorization redacted');
-  assert.equal(trace.steps[2].before!.body!.text, 'hello');
-  assert.equal(trace.steps[2].after!.body!.text, 'HELLO');
+  assert.equal(trace.steps[2]?.before!.body!.text, 'hello');
+  assert.equal(trace.steps[2]?.after!.body!.text, 'HELLO');
   assert.ok(trace.steps.every((s) => s.latencyMs > 0 && s.atMs >= 0));
 });
 
@@ -142,16 +145,16 @@ test('a fail-open callout that cannot be reached is FAILED_OPEN once, then skipp
   assert.equal(open.error, undefined);
   const dead = open.trace.steps.filter((s) => s.extension.endsWith('/dead'));
   assert.equal(dead.length, 1, 'skipped for the rest of the request');
-  assert.equal(dead[0].effect, 'FAILED_OPEN');
-  assert.match(dead[0].error ?? '', /unreachable/);
+  assert.equal(dead[0]?.effect, 'FAILED_OPEN');
+  assert.match(dead[0]?.error ?? '', /unreachable/);
   assert.equal(open.trace.steps.filter((s) => s.extension.endsWith('/a')).length, 3);
 
   const closed = await run('/explode', [ext('a')]);
   assert.ok(closed.error);
   assert.equal(closed.trace.steps.length, 1);
-  assert.equal(closed.trace.steps[0].effect, 'ERROR');
-  assert.equal(closed.trace.steps[0].grpcStatus, grpc.status.PERMISSION_DENIED);
-  assert.match(closed.trace.steps[0].error ?? '', /no entry/);
+  assert.equal(closed.trace.steps[0]?.effect, 'ERROR');
+  assert.equal(closed.trace.steps[0]?.grpcStatus, grpc.status.PERMISSION_DENIED);
+  assert.match(closed.trace.steps[0]?.error ?? '', /no entry/);
 });
 
 test('without a recording trace the wrapper hands out the extension’s own stream', () => {

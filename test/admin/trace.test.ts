@@ -49,9 +49,9 @@ test('with only a listener (metrics, access log) traces are recorded but content
   });
   finish(trace);
   assert.equal(seen.length, 1);
-  assert.equal(seen[0].steps[0].chain, 'GCPTrafficExtension/default/x/chain1');
-  assert.equal(seen[0].steps[0].latencyMs, 1.235);
-  assert.equal(recorder.get(seen[0].id), undefined, 'no ring buffer');
+  assert.equal(seen[0]?.steps[0]?.chain, 'GCPTrafficExtension/default/x/chain1');
+  assert.equal(seen[0]?.steps[0]?.latencyMs, 1.235);
+  assert.equal(recorder.get(seen[0]?.id), undefined, 'no ring buffer');
 });
 
 test('credential header values are redacted at capture time, case-insensitively, and the list is configurable', () => {
@@ -187,14 +187,15 @@ test('a trace records route, chains, steps, upstream and end once; a listener th
   trace.end({ status: 500, bytes: 0 });
   trace.step({ extension: 'late/e', event: 'ResponseHeaders', startedAt: 0, latencyMs: 0, effect: 'NONE' });
   const t = recorder.list()[0];
+  assert.ok(t);
   assert.equal(t.status, 200);
   assert.equal(t.steps.length, 1);
   assert.deepEqual(
     t.chains.map((c) => c.id),
     [null, 'GCPTrafficExtension/default/t/c'],
   );
-  assert.deepEqual(t.steps[0].after?.headers, [':path', '/a', 'x-a', '1']);
-  assert.deepEqual(t.steps[0].before?.headers, [':path', '/a']);
+  assert.deepEqual(t.steps[0]?.after?.headers, [':path', '/a', 'x-a', '1']);
+  assert.deepEqual(t.steps[0]?.before?.headers, [':path', '/a']);
   assert.equal(t.done, true);
   assert.ok(JSON.parse(JSON.stringify(t)), 'plain JSON');
 });
@@ -233,6 +234,7 @@ test('one request cannot fill the buffer: steps past maxSteps are counted, conte
   }
   finish(trace);
   const t = recorder.list()[0];
+  assert.ok(t);
   assert.equal(t.steps.length, TRACE_DEFAULTS.maxSteps);
   assert.equal(t.stepsDropped, 10);
   assert.equal(t.contentTruncated, true);

@@ -31,7 +31,7 @@ function startUp(stateDir: string): Promise<Running> {
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /API listening on (https:\/\/\S+)/.exec(out);
-      if (m) {
+      if (m?.[1]) {
         clearTimeout(timer);
         done({
           child,

@@ -17,7 +17,8 @@ export interface TestApi {
   /** Runs kubectl with this server's kubeconfig and a private HOME (own discovery cache). */
   kubectl(
     args: string[],
-    opts?: { bin?: string; env?: Record<string, string>; input?: string; allowFail?: boolean },
+    /** `bin` undefined: the kubectl on PATH (1.32). */
+    opts?: { bin?: string | undefined; env?: Record<string, string>; input?: string; allowFail?: boolean },
   ): Promise<Run>;
   /** Raw HTTPS request with the bearer token (unless `token` overrides it). */
   call(

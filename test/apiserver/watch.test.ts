@@ -77,7 +77,9 @@ describe('watch', () => {
     await t.call('DELETE', `${CM}/w-a`);
     await eventually(() => s.events.length >= 3, 'MODIFIED and DELETED');
     assert.deepEqual(names(s), ['ADDED w-a', 'MODIFIED w-a', 'DELETED w-a']);
-    const [added, modified, deleted] = s.events.map((e) => Number(e.object.metadata.resourceVersion));
+    const [added = NaN, modified = NaN, deleted = NaN] = s.events.map((e) =>
+      Number(e.object.metadata.resourceVersion),
+    );
     assert.ok(added < modified && modified < deleted, 'DELETED carries a new resourceVersion');
     s.close();
   });
@@ -99,10 +101,10 @@ describe('watch', () => {
       await eventually(() => s.ended, 'stream end');
       assert.equal(s.status, 200);
       assert.equal(s.events.length, 1);
-      assert.equal(s.events[0].type, 'ERROR');
-      assert.equal(s.events[0].object.code, 410);
-      assert.equal(s.events[0].object.reason, 'Expired');
-      assert.match(s.events[0].object.message, new RegExp(`^too old resource version: ${rv} \\(\\d+\\)$`));
+      assert.equal(s.events[0]?.type, 'ERROR');
+      assert.equal(s.events[0]?.object.code, 410);
+      assert.equal(s.events[0]?.object.reason, 'Expired');
+      assert.match(s.events[0]?.object.message, new RegExp(`^too old resource version: ${rv} \\(\\d+\\)$`));
     }
   });
 
@@ -119,8 +121,8 @@ describe('watch', () => {
     await eventually(() => s.ended && plain.ended, 'both streams to end', 5000);
     const marks = s.events.filter((e) => e.type === 'BOOKMARK');
     assert.ok(marks.length >= 2, `bookmarks every 200 ms (got ${marks.length})`);
-    assert.equal(marks[0].object.kind, 'ConfigMap');
-    assert.equal(marks[0].object.metadata.resourceVersion, list.metadata.resourceVersion);
+    assert.equal(marks[0]?.object.kind, 'ConfigMap');
+    assert.equal(marks[0]?.object.metadata.resourceVersion, list.metadata.resourceVersion);
     assert.deepEqual(plain.events, []);
   });
 
@@ -153,9 +155,9 @@ describe('watch', () => {
     await create(t, 'w-tab');
     await eventually(() => s.events.length >= 1, 'a Table event');
     assert.match(s.contentType, /as=Table/);
-    assert.equal(s.events[0].object.kind, 'Table');
-    assert.equal(s.events[0].object.rows[0].cells[0], 'w-tab');
-    assert.equal(s.events[0].object.rows[0].object.kind, 'PartialObjectMetadata');
+    assert.equal(s.events[0]?.object.kind, 'Table');
+    assert.equal(s.events[0]?.object.rows[0].cells[0], 'w-tab');
+    assert.equal(s.events[0]?.object.rows[0].object.kind, 'PartialObjectMetadata');
     s.close();
   });
 

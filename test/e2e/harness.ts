@@ -37,7 +37,7 @@ export interface ExtgateProcess {
   readonly portOffset: number;
   readonly child: ChildProcess;
   output(): string;
-  kubectl(args: string[], opts?: { input?: string; allowFail?: boolean }): Promise<KubectlResult>;
+  kubectl(args: string[], opts?: { input?: string | undefined; allowFail?: boolean }): Promise<KubectlResult>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   cleanup(): Promise<void>;
 }
@@ -139,7 +139,7 @@ export async function startExtgate(
 export async function kubectl(
   kubeconfig: string,
   args: string[],
-  opts: { input?: string; allowFail?: boolean } = {},
+  opts: { input?: string | undefined; allowFail?: boolean } = {},
 ): Promise<KubectlResult> {
   const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], {
     env: { ...process.env, KUBECACHEDIR: join(kubeconfig, '..', 'kube-cache') },
