@@ -31,9 +31,15 @@ export interface CompiledRule {
   readonly responseHeaders: readonly HeaderModifierIR[];
   readonly redirect?: RequestRedirectIR;
   readonly rewrite?: UrlRewriteIR;
-  readonly mirrors: readonly BackendIR[];
+  readonly mirrors: readonly CompiledMirror[];
   readonly backends: readonly CompiledBackend[];
   readonly totalWeight: number;
+}
+
+/** A RequestMirror target and the share of requests it gets (0-100; absent: every request). */
+export interface CompiledMirror {
+  readonly target: BackendIR;
+  readonly percent?: number;
 }
 
 export interface CompiledBackend {
@@ -162,7 +168,7 @@ function compileMatcher(ir: GatewayListenerIR): RouteMatcher {
 function compileRule(ir: RouteRuleIR): CompiledRule {
   const requestHeaders: HeaderModifierIR[] = [];
   const responseHeaders: HeaderModifierIR[] = [];
-  const mirrors: BackendIR[] = [];
+  const mirrors: CompiledMirror[] = [];
   let redirect: RequestRedirectIR | undefined;
   let rewrite: UrlRewriteIR | undefined;
   for (const f of ir.filters) {
@@ -170,7 +176,8 @@ function compileRule(ir: RouteRuleIR): CompiledRule {
     else if (f.type === 'ResponseHeaderModifier') responseHeaders.push(f.modifier);
     else if (f.type === 'RequestRedirect') redirect = f.redirect;
     else if (f.type === 'URLRewrite') rewrite = f.rewrite;
-    else mirrors.push(f.mirror);
+    else
+      mirrors.push(f.percent === undefined ? { target: f.mirror } : { target: f.mirror, percent: f.percent });
   }
   const backends = ir.backends.map(compileBackend);
   return {

@@ -280,8 +280,9 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
       this.timer = setTimeout(() => this.onTimeout(), limit);
     // Fire and forget; requests with a body are not mirrored (the body streams once, to the real backend).
     if (!this.hasBody) {
-      for (const target of rule.mirrors)
-        mirror(this.ctx.upstreams, target, this.method, this.upstreamPath, this.upstreamHeaders);
+      for (const m of rule.mirrors)
+        if (m.percent === undefined || Math.random() * 100 < m.percent)
+          mirror(this.ctx.upstreams, m.target, this.method, this.upstreamPath, this.upstreamHeaders);
     }
   }
 

@@ -127,7 +127,8 @@ export type HttpFilterIR =
   | { readonly type: 'ResponseHeaderModifier'; readonly modifier: HeaderModifierIR }
   | { readonly type: 'RequestRedirect'; readonly redirect: RequestRedirectIR }
   | { readonly type: 'URLRewrite'; readonly rewrite: UrlRewriteIR }
-  | { readonly type: 'RequestMirror'; readonly mirror: BackendIR };
+  /** `percent`: the share of requests mirrored, 0-100 (absent: every request). */
+  | { readonly type: 'RequestMirror'; readonly mirror: BackendIR; readonly percent?: number };
 
 export interface HeaderModifierIR {
   readonly set: readonly HeaderIR[];

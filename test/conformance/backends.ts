@@ -46,7 +46,7 @@ export async function startEcho(namespace: string, service: string): Promise<Ech
   const answer = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
     const path = req.url ?? '';
     seen.push(path);
-    if (seen.length > 1000) seen.shift();
+    if (seen.length > 5000) seen.shift();
     req.resume();
     req.on('end', () => {
       const headers: Record<string, string[]> = {};

@@ -236,6 +236,8 @@ describe('Gateway API conformance (HTTP) against extgate up', () => {
           `request ${i}: ${step.headerNamesBackend} ${service} but served by ${echo.pod}`,
         );
       }
+    } else if ('mirrorShare' in step) {
+      await runMirrorShare(step.mirrorShare);
     } else if ('weights' in step) {
       await runWeights(step);
     } else if ('route' in step) {
@@ -268,6 +270,33 @@ describe('Gateway API conformance (HTTP) against extgate up', () => {
       const r = await gw.kubectl(step.kubectl, { input, allowFail: true });
       assert.equal(r.code, 0, `kubectl ${step.kubectl.join(' ')}: ${r.stderr}`);
     }
+  }
+
+  async function runMirrorShare(
+    share: Extract<Step, { mirrorShare: unknown }>['mirrorShare'],
+  ): Promise<void> {
+    const target = backends.find((b) => b.namespace === INFRA && b.service === share.mirror)!;
+    const p = share.percent / 100;
+    const margin = 3 * Math.sqrt(share.count * p * (1 - p));
+    let why = '';
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const path = `${share.path}?try=${attempt}-${Math.random().toString(36).slice(2)}`;
+      for (let i = 0; i < share.count; i += 10)
+        await Promise.all(
+          Array.from({ length: 10 }, () => send({ path, headers: share.headers }, 80, false)),
+        );
+      // Mirrors are fire and forget: count once the number stops moving.
+      let mirrored = -1;
+      for (let now = target.seen.filter((s) => s === path).length; now !== mirrored;) {
+        mirrored = now;
+        await new Promise((r) => setTimeout(r, 300));
+        now = target.seen.filter((s) => s === path).length;
+      }
+      const expected = share.count * p;
+      if (Math.abs(mirrored - expected) <= margin) return;
+      why = `${mirrored} of ${share.count} mirrored to ${share.mirror}, want ${expected} ± ${margin.toFixed(1)}`;
+    }
+    assert.fail(`percentage mirror ${share.path}: ${why}`);
   }
 
   /** The suite's TestWeightedDistribution: every share within 5 points of its weight, up to 10 tries. */

@@ -85,6 +85,20 @@ export type Step =
    * backend received (HTTPRouteRequestHeaderModifierBackendWeights: a per-backendRef filter set it).
    */
   | { headerNamesBackend: string; path: string; count: number }
+  /**
+   * Sends `count` requests to `path` (a fresh query each try); the share `mirror` (a Service in
+   * gateway-conformance-infra) receives must be within 3 standard deviations of `percent` (the suite's
+   * HTTPRouteRequestPercentageMirror), up to 5 tries.
+   */
+  | {
+      mirrorShare: {
+        path: string;
+        mirror: string;
+        percent: number;
+        count: number;
+        headers?: Record<string, string>;
+      };
+    }
   /** Sends `count` requests to `path` and checks the share each Service answers (HTTPRouteWeight). */
   | { weights: Record<string, number>; path: string; count: number; port?: number };
 

@@ -11,11 +11,6 @@ export const SKIPPED: Skipped[] = [
     why: 'needs feature TLSRoute (a TLS Passthrough listener for TLSRoutes); extgate, like GKE, serves HTTPRoute only',
   },
   {
-    name: 'HTTPRouteRequestPercentageMirror',
-    level: 'Extended',
-    why: 'requestMirror percent/fraction (feature HTTPRouteRequestPercentageMirror) are not implemented: every request is mirrored',
-  },
-  {
     name: 'HTTPRouteRetry',
     level: 'Extended',
     why: 'HTTPRoute rule retry (feature HTTPRouteRetry) is not implemented',

@@ -741,6 +741,51 @@ ${[v1, v2]
     steps: [...accepted('same-namespace', 'backend-protocol-ws'), { websocket: '/ws' }],
   },
   misdirectedRequests(),
+  {
+    name: 'HTTPRouteRequestPercentageMirror',
+    level: 'Extended',
+    manifests: route(
+      'request-percentage-mirror',
+      `${sameNamespace}\nrules:\n${rules([
+        [
+          '/percent-mirror',
+          `[{type: RequestMirror, requestMirror: {backendRef: {name: ${v2}, port: 8080}, percent: 20}}]`,
+          v1,
+        ],
+        [
+          '/percent-mirror-fraction',
+          `[{type: RequestMirror, requestMirror: {backendRef: {name: ${v2}, port: 8080}, fraction: {numerator: 25, denominator: 50}}}]`,
+          v1,
+        ],
+        [
+          '/percent-mirror-and-modify-headers',
+          `[${requestModifier}, {type: RequestMirror, requestMirror: {backendRef: {name: ${v2}, port: 8080}, percent: 35}}]`,
+          v1,
+        ],
+      ])}`,
+    ),
+    steps: [
+      ...accepted('same-namespace', 'request-percentage-mirror'),
+      {
+        requests: [
+          { path: '/percent-mirror', backend: v1 },
+          { path: '/percent-mirror-fraction', backend: v1 },
+          { path: '/percent-mirror-and-modify-headers', headers: modifiedIn, backend: v1, ...modifiedOut },
+        ],
+      },
+      { mirrorShare: { path: '/percent-mirror', mirror: v2, percent: 20, count: 500 } },
+      { mirrorShare: { path: '/percent-mirror-fraction', mirror: v2, percent: 50, count: 500 } },
+      {
+        mirrorShare: {
+          path: '/percent-mirror-and-modify-headers',
+          mirror: v2,
+          percent: 35,
+          count: 500,
+          headers: modifiedIn,
+        },
+      },
+    ],
+  },
   simple(
     'HTTPRouteTimeoutRequest',
     'request-timeout',

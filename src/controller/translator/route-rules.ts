@@ -176,7 +176,12 @@ function convertFilter(
       if (!f.requestMirror?.backendRef) return [];
       const { backend, problem } = resolver.routeBackend(routeNs, f.requestMirror.backendRef);
       if (problem) unresolved.add(problem.reason, `requestMirror: ${problem.message}`);
-      return [{ type: 'RequestMirror', mirror: backend }];
+      const percent = mirrorPercent(f.requestMirror);
+      return [
+        percent === undefined
+          ? { type: 'RequestMirror', mirror: backend }
+          : { type: 'RequestMirror', mirror: backend, percent },
+      ];
     }
     default:
       unresolved.add(
@@ -185,6 +190,17 @@ function convertFilter(
       );
       return [];
   }
+}
+
+/**
+ * The share of requests a RequestMirror copies, 0-100, from `percent` or `fraction` (the CRD allows one;
+ * denominator defaults to 100); undefined for all of them.
+ */
+function mirrorPercent(m: NonNullable<HTTPRouteFilter['requestMirror']>): number | undefined {
+  const share =
+    m.percent ?? (m.fraction ? (m.fraction.numerator / (m.fraction.denominator ?? 100)) * 100 : undefined);
+  if (share === undefined || !Number.isFinite(share) || share >= 100) return undefined;
+  return Math.max(0, share);
 }
 
 function headerModifier(h: HTTPHeaderFilter | undefined): HeaderModifierIR {
