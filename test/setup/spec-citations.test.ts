@@ -45,6 +45,7 @@ const PAGE_NAME = new RegExp(`(${PAGES.join('|')})\\.md`, 'g');
 const SECTION = /§(\d+(?:\.\d+)*)/g;
 /** `RFC 9110 §7.6.1` cites an RFC, not docs/spec. */
 const RFC_BEFORE = /RFC \d+\s*$/;
+const RFC_NAME = /\bRFC \d+/g;
 /** A comment that speaks of "the seed" (not `seedBuiltins` or a PRNG seed). */
 const SEED_MENTION =
   /\/\/.*\b(the seed|seed's|seed walkthrough|seed README)\b|\*.*\b(the seed|seed's|seed walkthrough)\b/i;
@@ -60,6 +61,7 @@ function citationsIn(file: string): { citations: Citation[]; problems: string[] 
   const isDoc = file.endsWith('.md');
   const lineAt = (at: number) => text.slice(0, at).split('\n').length;
   const names = [...text.matchAll(PAGE_NAME)].map((m) => ({ at: m.index, page: m[1] as string }));
+  const rfcs = [...text.matchAll(RFC_NAME)].map((m) => m.index);
   const explicit = new Map<number, string>();
   for (const m of text.matchAll(CITATION)) {
     const start = m.index + (m[1] as string).length + 3;
@@ -70,6 +72,11 @@ function citationsIn(file: string): { citations: Citation[]; problems: string[] 
   for (const m of text.matchAll(SECTION)) {
     const lineStart = text.lastIndexOf('\n', m.index) + 1;
     if (RFC_BEFORE.test(text.slice(lineStart, m.index))) continue;
+    // A bare § after an RFC and no docs/spec page since belongs to that RFC (`RFC 9113 §4.1, §5.5`).
+    const lastRfc = [...rfcs].reverse().find((at) => at < m.index);
+    const lastPage = [...names].reverse().find((n) => n.at < m.index);
+    if (!explicit.has(m.index) && lastRfc !== undefined && (lastPage === undefined || lastRfc > lastPage.at))
+      continue;
     let page = explicit.get(m.index);
     if (page === undefined && !isDoc)
       page = ([...names].reverse().find((n) => n.at < m.index) ?? names.find((n) => n.at > m.index))?.page;
