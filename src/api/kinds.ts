@@ -437,7 +437,6 @@ export const KINDS: readonly ResourceKind[] = [
     subresources: ['status'],
     hasGeneration: true,
     patch: 'merge',
-    readOnly: true,
     columns: [col('Created At', 'date', 'Created at', 0)],
   }),
 ];

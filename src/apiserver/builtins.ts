@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { KINDS, apiVersionOf, kindOf, type ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import type { OpenApiSchemaSource } from './discovery.js';
+import { isPlainObject } from './patch/json-patch.js';
 import type { ObjectStore } from './store.js';
 
 /** The GKE GatewayClasses a cluster offers (GKE docs, "GatewayClass capabilities"). */
@@ -92,6 +93,12 @@ function sameContent(a: KubeObject, b: KubeObject): boolean {
   return isDeepStrictEqual(strip(a), strip(b));
 }
 
+/** A client wrote the object itself (not only its status, which the CRD controller keeps). */
+function writtenByClient(o: KubeObject): boolean {
+  const entries = o.metadata.managedFields;
+  return Array.isArray(entries) && entries.some((e) => isPlainObject(e) && e.subresource === undefined);
+}
+
 /** Creates what is missing. GatewayClasses only on a brand-new store, so a user may delete them for good. */
 export function seedBuiltins(store: ObjectStore, schemaOf?: OpenApiSchemaSource): void {
   const fresh = store.resourceVersion === 0;
@@ -116,7 +123,9 @@ export function seedBuiltins(store: ObjectStore, schemaOf?: OpenApiSchemaSource)
   for (const k of KINDS.filter((x) => x.custom)) {
     const crd = crdFor(k, created, schemaOf);
     const existing = store.get(crdKind, undefined, crd.metadata.name!);
-    if (existing && sameContent(existing, crd)) continue;
+    // A client-written definition (the upstream Gateway API CRDs applied) is kept as written: the kind served
+    // stays extgate's either way (src/apiserver/crd/controller.ts).
+    if (existing && (sameContent(existing, crd) || writtenByClient(existing))) continue;
     if (existing)
       crd.metadata = {
         ...crd.metadata,

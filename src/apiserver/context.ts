@@ -7,11 +7,14 @@ import type { OpenApiDocs } from './openapi.js';
 import type { Resources } from './resources.js';
 import type { ObjectStore } from './store.js';
 import type { WatchHub } from './watch.js';
+import type { KindTable } from './crd/kind-table.js';
 
 export interface Handler {
   store: ObjectStore;
   hub: WatchHub;
   resources: Resources;
+  /** The kinds served: the fixed table and those of stored CustomResourceDefinitions. */
+  kinds: KindTable;
   /** Stop functions of open watches, so close() can end them cleanly. */
   watches: Set<() => void>;
   bookmarkIntervalMs?: number;

@@ -1,6 +1,7 @@
 // Discovery (legacy and aggregated, docs/spec/kubernetes-api.md §2), derived from the resource table. OpenAPI is in
 // openapi-v2.ts and openapi-v3.ts.
-import { groupVersions, kindsAt, type ResourceKind } from '../api/kinds.js';
+import type { ResourceKind } from '../api/kinds.js';
+import { FIXED_KINDS, type KindTable } from './crd/kind-table.js';
 
 const WRITE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const READ_VERBS = ['get', 'list', 'watch'];
@@ -18,16 +19,15 @@ function subresourceVerbs(k: ResourceKind, sub: string): string[] {
   return sub === 'finalize' ? ['update'] : ['get', 'patch', 'update'];
 }
 
-const kindsIn = kindsAt;
-
 /** Group names in discovery order (core excluded). */
-function groups(): string[] {
-  return [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => g !== '');
+function groups(kinds: KindTable): string[] {
+  return [...new Set(kinds.groupVersions().map((gv) => gv.group))].filter((g) => g !== '');
 }
 
-function versionsOf(group: string): string[] {
+function versionsOf(group: string, kinds: KindTable): string[] {
   // Preferred (v1) first, as the discovery documents must list it.
-  return groupVersions()
+  return kinds
+    .groupVersions()
     .filter((gv) => gv.group === group)
     .map((gv) => gv.version)
     .sort((a, b) => (a === 'v1' ? -1 : b === 'v1' ? 1 : a.localeCompare(b)));
@@ -41,25 +41,29 @@ export function apiVersions(host: string): unknown {
   };
 }
 
-function apiGroup(group: string) {
-  const versions = versionsOf(group).map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+function apiGroup(group: string, kinds: KindTable) {
+  const versions = versionsOf(group, kinds).map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
   return { name: group, versions, preferredVersion: versions[0] };
 }
 
-export function apiGroupList(): unknown {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map(apiGroup) };
+export function apiGroupList(kinds: KindTable = FIXED_KINDS): unknown {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups(kinds).map((g) => apiGroup(g, kinds)) };
 }
 
-export function apiGroupDoc(group: string): unknown | undefined {
-  if (!groups().includes(group)) return undefined;
-  return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(group) };
+export function apiGroupDoc(group: string, kinds: KindTable = FIXED_KINDS): unknown | undefined {
+  if (!groups(kinds).includes(group)) return undefined;
+  return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(group, kinds) };
 }
 
-export function apiResourceList(group: string, version: string): unknown | undefined {
-  const kinds = kindsIn(group, version);
-  if (kinds.length === 0) return undefined;
+export function apiResourceList(
+  group: string,
+  version: string,
+  kinds: KindTable = FIXED_KINDS,
+): unknown | undefined {
+  const served = kinds.at(group, version);
+  if (served.length === 0) return undefined;
   const resources: unknown[] = [];
-  for (const k of kinds) {
+  for (const k of served) {
     const r: Record<string, unknown> = {
       name: k.plural,
       singularName: k.singular,
@@ -99,11 +103,11 @@ export function apiResourceList(group: string, version: string): unknown | undef
   };
 }
 
-function aggregatedGroup(group: string) {
-  const versions = (group === '' ? ['v1'] : versionsOf(group)).map((v) => ({
+function aggregatedGroup(group: string, kinds: KindTable) {
+  const versions = (group === '' ? ['v1'] : versionsOf(group, kinds)).map((v) => ({
     version: v,
     freshness: 'Current',
-    resources: kindsIn(group, v).map((k) => {
+    resources: kinds.at(group, v).map((k) => {
       const version = v;
       const r: Record<string, unknown> = {
         resource: k.plural,
@@ -135,8 +139,12 @@ function aggregatedGroup(group: string) {
 }
 
 /** Aggregated discovery for `/api` (core) or `/apis` (every group). */
-export function aggregatedDiscovery(core: boolean, version: 'v2' | 'v2beta1'): unknown {
-  const items = core ? [aggregatedGroup('')] : groups().map((g) => aggregatedGroup(g));
+export function aggregatedDiscovery(
+  core: boolean,
+  version: 'v2' | 'v2beta1',
+  kinds: KindTable = FIXED_KINDS,
+): unknown {
+  const items = core ? [aggregatedGroup('', kinds)] : groups(kinds).map((g) => aggregatedGroup(g, kinds));
   return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }
 

@@ -53,10 +53,10 @@ const discoveryRoot: FixedGet = (h, res, accept, path) => {
     return send(
       res,
       200,
-      aggregatedDiscovery(path === '/api', agg),
+      aggregatedDiscovery(path === '/api', agg, h.kinds),
       agg === 'v2' ? AGGREGATED_V2 : AGGREGATED_V2BETA1,
     );
-  send(res, 200, path === '/api' ? apiVersions(h.serverAddress) : apiGroupList());
+  send(res, 200, path === '/api' ? apiVersions(h.serverAddress) : apiGroupList(h.kinds));
 };
 
 const FIXED_GETS: ReadonlyMap<string, FixedGet> = new Map([

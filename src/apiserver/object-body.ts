@@ -1,7 +1,7 @@
 // Request bodies as objects: kind/apiVersion and metadata types checked before any rule runs; name suffixes and
 // timestamps in kube-apiserver's formats.
 import { randomBytes } from 'node:crypto';
-import { apiVersionOf, kindOf, type ResourceKind } from '../api/kinds.js';
+import { apiVersionOf, servedVersions, type ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import { isPlainObject } from './patch/json-patch.js';
 import { errors } from './status.js';
@@ -25,7 +25,8 @@ export function checkObjectBody(k: ResourceKind, body: unknown): KubeObject {
     throw errors.badRequest(
       `the kind in the data (${String(obj.kind)}) does not match the expected kind (${k.kind}) of ${apiVersionOf(k)} ${k.plural}`,
     );
-  if (obj.apiVersion !== undefined && kindOf(String(obj.apiVersion), k.kind) !== k)
+  const served = servedVersions(k).map((v) => (k.group === '' ? v : `${k.group}/${v}`));
+  if (obj.apiVersion !== undefined && !served.includes(String(obj.apiVersion)))
     throw errors.badRequest(
       `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(k)})`,
     );

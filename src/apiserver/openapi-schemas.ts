@@ -2,9 +2,10 @@
 // form (`#/definitions/` references) that openapi-v2.ts serves as is and openapi-v3.ts converts. Built-in kinds
 // come from src/api/schema/k8s-builtin.ts, custom kinds from the product's schema source (the Gateway API and
 // GKE schemas) or from setKindSchema (CustomResourceDefinitions created through the API).
-import { groupVersions, kindsAt, type ResourceKind } from '../api/kinds.js';
+import type { ResourceKind } from '../api/kinds.js';
 import { customDescription } from '../api/schema/custom-descriptions.js';
 import { builtinKindSchema, objectMetaDefinitions, type OpenApiSchema } from '../api/schema/k8s-builtin.js';
+import { FIXED_KINDS, type KindTable } from './crd/kind-table.js';
 
 /** The OpenAPI v3 schema of a kind's objects (`apiVersion` is the storage version), if its owner has one. */
 export type OpenApiSchemaSource = (apiVersion: string, kind: string) => Record<string, unknown> | undefined;
@@ -82,7 +83,11 @@ export class OpenApiSchemas {
   /** Changes whenever a published document may change; caches of encoded documents key on it. */
   generation = 0;
 
-  constructor(private readonly source?: OpenApiSchemaSource) {}
+  constructor(
+    private readonly source?: OpenApiSchemaSource,
+    /** The kinds served (CRD-defined ones come and go): the documents list these. */
+    readonly kinds: KindTable = FIXED_KINDS,
+  ) {}
 
   /**
    * Publishes (or replaces) the structural OpenAPI v3 schema of a kind at one version, e.g. when a
@@ -136,8 +141,8 @@ export class OpenApiSchemas {
   /** Every definition of the kinds served at one group/version (all group/versions when omitted). */
   definitions(at?: { group: string; version: string }): Map<string, OpenApiSchema> {
     const out = new Map<string, OpenApiSchema>();
-    for (const gv of at ? [at] : groupVersions())
-      for (const k of kindsAt(gv.group, gv.version)) {
+    for (const gv of at ? [at] : this.kinds.groupVersions())
+      for (const k of this.kinds.at(gv.group, gv.version)) {
         const defs = this.kindDefinitions(k, gv.version);
         if (defs) for (const [name, d] of defs.definitions) out.set(name, d);
       }

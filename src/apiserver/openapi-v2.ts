@@ -4,7 +4,8 @@
 // messages kubectl reads are encoded: definitions, and per kind a PATCH operation naming its query parameters.
 import { createHash } from 'node:crypto';
 import protobuf from 'protobufjs/minimal.js';
-import { groupVersions, kindsAt, type ResourceKind } from '../api/kinds.js';
+import type { ResourceKind } from '../api/kinds.js';
+import type { KindTable } from './crd/kind-table.js';
 import type { OpenApiSchema, OpenApiSchemas } from './openapi-schemas.js';
 
 /** With a dot before `v1.0`: client-go's MIME parser rejects the `@` form kubectl puts in its Accept header. */
@@ -118,10 +119,10 @@ function itemPath(k: ResourceKind, version: string): string {
   return k.namespaced ? `${gv}/namespaces/{namespace}/${k.plural}/{name}` : `${gv}/${k.plural}/{name}`;
 }
 
-function patchOperations(): Map<string, PatchOperation> {
+function patchOperations(kinds: KindTable): Map<string, PatchOperation> {
   const out = new Map<string, PatchOperation>();
-  for (const { group, version } of groupVersions())
-    for (const k of kindsAt(group, version))
+  for (const { group, version } of kinds.groupVersions())
+    for (const k of kinds.at(group, version))
       if (!k.review) out.set(itemPath(k, version), { gvk: { group, version, kind: k.kind } });
   return out;
 }
@@ -245,9 +246,9 @@ export class OpenApiV2 {
   }
 
   private parts(): [Map<string, OpenApiSchema>, Map<string, PatchOperation>] {
-    const paths = patchOperations();
+    const paths = patchOperations(this.schemas.kinds);
     for (const [, op] of paths) {
-      const k = kindsAt(op.gvk.group, op.gvk.version).find((x) => x.kind === op.gvk.kind);
+      const k = this.schemas.kinds.at(op.gvk.group, op.gvk.version).find((x) => x.kind === op.gvk.kind);
       if (k) op.root = this.schemas.kindDefinitions(k, op.gvk.version)?.root;
     }
     return [this.schemas.definitions(), paths];

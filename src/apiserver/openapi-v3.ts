@@ -3,7 +3,7 @@
 // `components.schemas` the definitions of the kinds served there, for `kubectl explain` and for the patch
 // metadata kubectl computes strategic merge patches from (docs/spec/kubernetes-api.md §9.2).
 import { createHash } from 'node:crypto';
-import { groupVersions, kindsAt } from '../api/kinds.js';
+import type { ResourceKind } from '../api/kinds.js';
 import type { OpenApiSchema, OpenApiSchemas } from './openapi-schemas.js';
 
 function gvPath(group: string, version: string): string {
@@ -36,7 +36,7 @@ function toV3(s: OpenApiSchema): OpenApiSchema {
 
 function patchOperation(
   gv: string,
-  k: ReturnType<typeof kindsAt>[number],
+  k: ResourceKind,
   version: string,
   root: string | undefined,
 ): [string, unknown] {
@@ -71,7 +71,7 @@ function patchOperation(
 function buildDoc(schemas: OpenApiSchemas, group: string, version: string): unknown {
   const gv = gvPath(group, version);
   const paths: Record<string, unknown> = {};
-  for (const k of kindsAt(group, version)) {
+  for (const k of schemas.kinds.at(group, version)) {
     const root = schemas.kindDefinitions(k, version)?.root;
     const [item, op] = patchOperation(gv, k, version, root);
     paths[item] = op;
@@ -110,7 +110,7 @@ export class OpenApiV3 {
       this.generation = this.schemas.generation;
     }
     if (this.docs.has(gv)) return this.docs.get(gv);
-    const found = groupVersions().find((x) => gvPath(x.group, x.version) === gv);
+    const found = this.schemas.kinds.groupVersions().find((x) => gvPath(x.group, x.version) === gv);
     let result: Built | undefined;
     if (found) {
       const json = JSON.stringify(buildDoc(this.schemas, found.group, found.version));
@@ -129,7 +129,7 @@ export class OpenApiV3 {
   /** The `/openapi/v3` index; each URL carries a hash of its document so clients never use a stale cache. */
   index(): unknown {
     const paths: Record<string, unknown> = {};
-    for (const { group, version } of groupVersions()) {
+    for (const { group, version } of this.schemas.kinds.groupVersions()) {
       const gv = gvPath(group, version);
       const doc = this.built(gv);
       if (doc) paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${doc.hash}` };

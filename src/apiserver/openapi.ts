@@ -1,4 +1,5 @@
 // One server's OpenAPI publishing: the schema registry and the v2/v3 documents built from it.
+import type { KindTable } from './crd/kind-table.js';
 import { OpenApiSchemas, type OpenApiSchemaSource } from './openapi-schemas.js';
 import { OpenApiV2 } from './openapi-v2.js';
 import { OpenApiV3 } from './openapi-v3.js';
@@ -10,7 +11,7 @@ export interface OpenApiDocs {
   readonly v3: OpenApiV3;
 }
 
-export function openApiDocs(source?: OpenApiSchemaSource): OpenApiDocs {
-  const schemas = new OpenApiSchemas(source);
+export function openApiDocs(source?: OpenApiSchemaSource, kinds?: KindTable): OpenApiDocs {
+  const schemas = new OpenApiSchemas(source, kinds);
   return { schemas, v2: new OpenApiV2(schemas), v3: new OpenApiV3(schemas) };
 }

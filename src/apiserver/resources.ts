@@ -2,7 +2,7 @@
 // optimistic concurrency, no-op detection, finalizers, defaulting, admission. HTTP-free: throws ApiError.
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { apiVersionOf, KINDS, kindOf, type ResourceKind } from '../api/kinds.js';
+import { apiVersionOf, KINDS, type ResourceKind } from '../api/kinds.js';
 import type { Admit, FieldCause, KubeObject, ObjectLookup } from '../api/types.js';
 import { builtinUnknownFields } from './builtin-fields.js';
 import { applyFieldValidation, type Arrival } from './field-validation.js';
@@ -24,6 +24,10 @@ import { listMergeKey, strategicMergePatch } from './patch/strategic.js';
 import { refuseUnsafeJsonPatch, refuseUnsafeKeys } from './patch/unsafe-keys.js';
 import { ApiError, errors } from './status.js';
 import type { ObjectStore } from './store.js';
+import { CLEANUP_FINALIZER, CRD_KIND, isFixedCrd, type CrdController } from './crd/controller.js';
+import { FIXED_KINDS, type KindTable } from './crd/kind-table.js';
+import { pruneAndDefault, schemaCauses, unknownFieldPaths } from './crd/structural.js';
+import { deletionFinalizers, propagationPolicy, type DeleteOptions } from './delete-options.js';
 
 /** Per-request options from the query string. */
 
@@ -31,9 +35,7 @@ export type UnknownFields = (obj: KubeObject) => string[];
 /** The object with its kind's schema defaults filled in (structural defaulting of custom resources). */
 export type Defaulter = (obj: KubeObject) => KubeObject;
 
-export interface DeleteOptions {
-  preconditions?: { uid?: string; resourceVersion?: string };
-}
+export type { DeleteOptions } from './delete-options.js';
 
 type Obj = Record<string, unknown>;
 
@@ -74,6 +76,8 @@ export class Resources {
     private readonly admit?: Admit,
     private readonly unknownFields?: UnknownFields,
     private readonly schemaDefaults?: Defaulter,
+    private readonly kinds: KindTable = FIXED_KINDS,
+    private readonly crds?: CrdController,
   ) {}
 
   /**
@@ -81,17 +85,34 @@ export class Resources {
    * object is what every client reads; defaulting what is about to be stored gives the same (status included:
    * a Gateway created without status reads back `Pending`).
    */
-  private defaulted(obj: KubeObject): KubeObject {
+  private defaulted(k: ResourceKind, obj: KubeObject): KubeObject {
+    const schema = this.crds?.schemaOf(k);
+    if (schema) {
+      // A CRD-defined kind: pruned (what fieldValidation did not already drop, e.g. in status) and defaulted.
+      pruneAndDefault(obj, schema);
+      return obj;
+    }
     return this.schemaDefaults ? this.schemaDefaults(obj) : obj;
+  }
+
+  /** Structural-schema validation of CRD-defined kinds, and the checks on CRDs themselves (422 causes). */
+  private validateSchema(k: ResourceKind, obj: KubeObject, previous?: KubeObject): void {
+    let causes: FieldCause[] = [];
+    if (k === CRD_KIND && this.crds) causes = this.crds.causes(obj, previous);
+    else {
+      const schema = this.crds?.schemaOf(k);
+      if (schema) causes = schemaCauses(obj, schema);
+    }
+    if (causes.length) throw errors.invalid(k, obj.metadata.name ?? '', causes);
   }
 
   readonly lookup: ObjectLookup = {
     get: (apiVersion, kind, ns, name) => {
-      const k = kindOf(apiVersion, kind);
+      const k = this.kinds.of(apiVersion, kind);
       return k ? this.store.get(k, ns, name) : undefined;
     },
     list: (apiVersion, kind, ns) => {
-      const k = kindOf(apiVersion, kind);
+      const k = this.kinds.of(apiVersion, kind);
       return k ? this.store.list(k, ns) : [];
     },
   };
@@ -121,7 +142,9 @@ export class Resources {
 
   private validateFields(k: ResourceKind, obj: KubeObject, ctx: WriteContext, arrival?: Arrival): void {
     // Built-in kinds are checked against k8s.io/api's fields here; custom kinds by the schema owner's hook.
-    const unknown = new Set([...builtinUnknownFields(k, obj), ...(this.unknownFields?.(obj) ?? [])]);
+    const schema = this.crds?.schemaOf(k);
+    const custom = schema ? unknownFieldPaths(obj, schema) : (this.unknownFields?.(obj) ?? []);
+    const unknown = new Set([...builtinUnknownFields(k, obj), ...custom]);
     applyFieldValidation(k, obj, [...unknown], ctx, arrival);
   }
 
@@ -200,7 +223,8 @@ export class Resources {
     if (k.hasGeneration) meta.generation = 1;
     if (hasStatus(k) && k.kind !== 'Namespace') delete obj.status;
     applyDefaults(k, obj, undefined, this.clusterIps);
-    const created = this.defaulted(obj);
+    const created = this.defaulted(k, obj);
+    this.validateSchema(k, created);
     const managed = this.managedFields(k, undefined, created, undefined, ctx);
     if (managed) created.metadata.managedFields = managed;
     this.checkNamespace(k, ns);
@@ -230,6 +254,16 @@ export class Resources {
       throw errors.badRequest(
         'the namespace of the provided object does not match the namespace sent on the request',
       );
+    // kube-apiserver's AllowUnconditionalUpdate: false for custom resources and CRDs, true for the other built-ins.
+    const rv = candidate.metadata.resourceVersion;
+    if ((k.custom || k === CRD_KIND) && (rv === undefined || rv === '' || rv === '0'))
+      throw errors.invalid(k, name, [
+        {
+          reason: 'FieldValueInvalid',
+          field: 'metadata.resourceVersion',
+          message: 'Invalid value: 0x0: must be specified for an update',
+        },
+      ]);
     if (sub !== 'status') this.validateFields(k, candidate, ctx);
     return this.commit(k, existing, candidate, sub, ctx);
   }
@@ -409,7 +443,7 @@ export class Resources {
       next = structuredClone(existing);
       if (candidate.status === undefined) delete next.status;
       else next.status = candidate.status;
-      next = this.defaulted(next);
+      next = this.defaulted(k, next);
     } else {
       next = candidate;
       const keep = existing.metadata;
@@ -433,7 +467,7 @@ export class Resources {
         else next.status = structuredClone(existing.status);
       }
       applyDefaults(k, next, existing, this.clusterIps);
-      next = this.defaulted(next);
+      next = this.defaulted(k, next);
       const causes: FieldCause[] = immutableFieldCauses(k, existing, next);
       if (causes.length) throw errors.invalid(k, name, causes);
     }
@@ -447,6 +481,7 @@ export class Resources {
     const finishing =
       next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0;
     if (!finishing && isDeepStrictEqual(existing, next)) return existing;
+    this.validateSchema(k, next, existing);
     if (sub !== 'status') this.runAdmission(k, 'UPDATE', next, existing);
     if (ctx.dryRun) return next;
     if (finishing) return this.store.delete(k, next);
@@ -476,20 +511,33 @@ export class Resources {
         name,
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion}`,
       );
+    if (k === CRD_KIND && isFixedCrd(name))
+      throw errors.forbidden(
+        k,
+        name,
+        'extgate serves this kind itself (its Gateway API controller depends on it); it cannot be deleted',
+      );
+    const policy = propagationPolicy(k, name, options);
     if (ctx.dryRun) return existing;
     if (k.kind === 'Namespace') this.deleteNamespaceContents(name, ctx);
-    if ((existing.metadata.finalizers ?? []).length > 0) {
-      if (existing.metadata.deletionTimestamp) return existing;
+    // Finalizers turn a delete into setting deletionTimestamp; the garbage collector's own (foregroundDeletion,
+    // orphan) and the CRD cleanup's are added by the delete itself, as kube-apiserver does.
+    const extra = k === CRD_KIND ? [CLEANUP_FINALIZER] : [];
+    const finalizers = deletionFinalizers(existing.metadata.finalizers ?? [], policy, extra);
+    if (finalizers.length > 0) {
+      const same = isDeepStrictEqual(finalizers, existing.metadata.finalizers ?? []);
+      if (existing.metadata.deletionTimestamp && same) return existing;
       const next = structuredClone(existing);
-      next.metadata.deletionTimestamp = timestamp();
-      next.metadata.deletionGracePeriodSeconds = 0;
+      next.metadata.deletionTimestamp ??= timestamp();
+      next.metadata.deletionGracePeriodSeconds ??= 0;
+      next.metadata.finalizers = finalizers;
       return this.store.put(k, next);
     }
     return this.store.delete(k, existing);
   }
 
   private deleteNamespaceContents(ns: string, ctx: WriteContext): void {
-    for (const k of KINDS.filter((x) => x.namespaced))
+    for (const k of this.kinds.all().filter((x) => x.namespaced))
       for (const obj of this.store.list(k, ns)) this.delete(k, ns, obj.metadata.name ?? '', {}, ctx);
   }
 }

@@ -43,11 +43,13 @@ export function routeApiPath(
   query: URLSearchParams,
 ): void | Promise<void> {
   const method = req.method ?? 'GET';
-  const route = parseRoute(path);
+  const route = parseRoute(path, h.kinds);
   if (!route || route.type === 'other') throw errors.noResource();
   if (route.type === 'group' || route.type === 'resourceList') {
     const doc =
-      route.type === 'group' ? apiGroupDoc(route.group) : apiResourceList(route.group, route.version);
+      route.type === 'group'
+        ? apiGroupDoc(route.group, h.kinds)
+        : apiResourceList(route.group, route.version, h.kinds);
     if (!doc || method !== 'GET') throw errors.noResource();
     return send(res, 200, doc);
   }

@@ -1,5 +1,6 @@
 // Maps a request path to the resource it names (docs/spec/kubernetes-api.md §1.2).
-import { KINDS, kindByResource, servedVersions, type ResourceKind } from '../api/kinds.js';
+import type { ResourceKind } from '../api/kinds.js';
+import { FIXED_KINDS, type KindTable } from './crd/kind-table.js';
 
 export type Route =
   | {
@@ -17,10 +18,8 @@ export type Route =
   | { type: 'group'; group: string }
   | { type: 'other' };
 
-const find = kindByResource;
-
 /** Parses `/api/v1/...` and `/apis/<group>/<version>/...`; `undefined` for paths that name nothing served. */
-export function parseRoute(pathname: string): Route | undefined {
+export function parseRoute(pathname: string, kinds: KindTable = FIXED_KINDS): Route | undefined {
   const parts = pathname
     .split('/')
     .filter((p) => p !== '')
@@ -37,29 +36,30 @@ export function parseRoute(pathname: string): Route | undefined {
     if (parts.length === 2) return { type: 'group', group: parts[1] };
     [group, version, rest] = [parts[1], parts[2], parts.slice(3)];
   } else return { type: 'other' };
-  if (!KINDS.some((k) => k.group === group && servedVersions(k).includes(version))) return undefined;
+  if (!kinds.groupVersions().some((gv) => gv.group === group && gv.version === version)) return undefined;
   if (rest.length === 0) return { type: 'resourceList', group, version };
   if (rest[0] === 'watch' && rest.length > 1) {
-    const inner = resourceRoute(group, version, rest.slice(1));
+    const inner = resourceRoute(kinds, group, version, rest.slice(1));
     return inner && { ...inner, watch: true };
   }
-  return resourceRoute(group, version, rest);
+  return resourceRoute(kinds, group, version, rest);
 }
 
 function resourceRoute(
+  kinds: KindTable,
   group: string,
   version: string,
   rest: string[],
 ): Extract<Route, { type: 'resource' }> | undefined {
   // namespaces/<ns>/<resource>... only when <resource> is a namespaced resource of this group/version.
   if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const k = find(group, version, rest[2]);
+    const k = kinds.byResource(group, version, rest[2]);
     if (k && k.namespaced) {
       if (rest.length > 5) return undefined;
       return { type: 'resource', kind: k, version, namespace: rest[1], name: rest[3], subresource: rest[4] };
     }
   }
-  const k = find(group, version, rest[0]);
+  const k = kinds.byResource(group, version, rest[0]);
   if (!k || rest.length > 3) return undefined;
   // A namespaced resource is addressable without a namespace only as a collection (list/watch across namespaces).
   if (k.namespaced && rest.length > 1) return undefined;

@@ -18,6 +18,10 @@ import { handleRequest, type Handler } from './handler.js';
 import { Resources, type Defaulter, type UnknownFields } from './resources.js';
 import { ObjectStore } from './store.js';
 import { KINDS } from '../api/kinds.js';
+import { CrdController } from './crd/controller.js';
+import { KindTable } from './crd/kind-table.js';
+import { GarbageCollector } from './gc.js';
+import { SystemWriter } from './system-writer.js';
 import { privateDir, privateFiles } from './private-files.js';
 import { loadOrCreateTls, loadOrCreateToken, privateKeyFiles, writeKubeconfig } from './tls.js';
 import { WatchHub } from './watch.js';
@@ -74,8 +78,25 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const store = new ObjectStore(opts.stateDir, KINDS);
   seedBuiltins(store, opts.openApiSchema);
   const hub = new WatchHub(store, opts.watchHistory);
-  const openApi = openApiDocs(opts.openApiSchema);
-  const resources = new Resources(store, opts.admit, opts.unknownFields, opts.defaults);
+  const kinds = new KindTable();
+  const crds = new CrdController(store, kinds);
+  const resources = new Resources(store, opts.admit, opts.unknownFields, opts.defaults, kinds, crds);
+  const writer = new SystemWriter(resources);
+  crds.start(writer);
+  const gc = new GarbageCollector(store, kinds, writer);
+  const stopControllers = () => {
+    gc.close();
+    crds.close();
+    stopOpenApi();
+  };
+  // CRD-defined kinds publish their own schemas, the fixed custom kinds the product's; the documents are
+  // rebuilt whenever a CRD changes what is served.
+  const openApi = openApiDocs((apiVersion, kind) => {
+    const k = kinds.of(apiVersion, kind);
+    const own = k ? crds.schemaOf(k) : undefined;
+    return own ? { ...own } : opts.openApiSchema?.(apiVersion, kind);
+  }, kinds);
+  const stopOpenApi = kinds.onChange(() => openApi.schemas.changed());
   const watches = new Set<() => void>();
   const sockets = new Set<Socket>();
   let active = 0;
@@ -84,6 +105,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     store,
     hub,
     resources,
+    kinds,
     watches,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     maxWatchSeconds: opts.maxWatchSeconds,
@@ -148,6 +170,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       });
     });
   } catch (err) {
+    stopControllers();
     hub.close();
     store.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
@@ -187,6 +210,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           }
         }, 10);
       });
+      stopControllers();
       hub.close();
       store.close();
     },

@@ -86,10 +86,17 @@ export class ObjectStore {
       rv: number;
       body: string;
     }>) {
-      this.objects.get(r.resource)?.set(r.key, JSON.parse(r.body) as KubeObject);
+      // Rows of every resource load, also of kinds only a stored CustomResourceDefinition defines.
+      this.objectsAt(r.resource).set(r.key, JSON.parse(r.body) as KubeObject);
       rv = Math.max(rv, r.rv);
     }
     this.rv = rv;
+  }
+
+  private objectsAt(resource: string): Map<string, KubeObject> {
+    let m = this.objects.get(resource);
+    if (!m) this.objects.set(resource, (m = new Map()));
+    return m;
   }
 
   get resourceVersion(): number {
@@ -124,7 +131,7 @@ export class ObjectStore {
       this.saveRv.run(rv);
     })();
     this.rv = rv;
-    this.objects.get(resourceKey(k))!.set(key, stored);
+    this.objectsAt(resourceKey(k)).set(key, stored);
     this.emit(
       previous
         ? { type: 'MODIFIED', kind: k, rv, object: stored, previous }
@@ -144,7 +151,7 @@ export class ObjectStore {
       this.saveRv.run(rv);
     })();
     this.rv = rv;
-    this.objects.get(resourceKey(k))!.delete(key);
+    this.objectsAt(resourceKey(k)).delete(key);
     this.emit({ type: 'DELETED', kind: k, rv, object: last });
     return last;
   }

@@ -36,7 +36,7 @@ export class WatchHub {
       this.oldest = this.history[drop - 1].rv;
       this.history = this.history.slice(drop);
     }
-    for (const s of this.subscribers) if (s.kind === c.kind) s.send(c);
+    for (const s of this.subscribers) if (sameResource(s.kind, c.kind)) s.send(c);
   }
 
   /**
@@ -45,7 +45,7 @@ export class WatchHub {
    */
   resume(kind: ResourceKind, fromRv: number, send: (c: Change) => void): Subscription | 'expired' {
     if (fromRv < this.oldest || fromRv > this.store.resourceVersion) return 'expired';
-    for (const c of this.history) if (c.rv > fromRv && c.kind === kind) send(c);
+    for (const c of this.history) if (c.rv > fromRv && sameResource(c.kind, kind)) send(c);
     return this.live(kind, send);
   }
 
@@ -59,4 +59,9 @@ export class WatchHub {
     this.detach();
     this.subscribers.clear();
   }
+}
+
+/** A CRD-defined kind is redefined (a new object) when its CRD changes; watches follow the resource. */
+function sameResource(a: ResourceKind, b: ResourceKind): boolean {
+  return a === b || (a.group === b.group && a.plural === b.plural);
 }

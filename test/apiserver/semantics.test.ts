@@ -162,9 +162,12 @@ describe('embedded API rules', () => {
   });
 
   it('splits spec and status between the object and its status subresource', async () => {
-    await t.call('POST', GW, { body: gateway('split'), contentType: json });
+    const created = await t.call('POST', GW, { body: gateway('split'), contentType: json });
+    // A PUT of a custom resource carries the resourceVersion (test/apiserver/unconditional-update.test.ts).
+    const { resourceVersion } = created.json().metadata;
     const s = await t.call('PUT', `${GW}/split/status`, {
       body: gateway('split', {
+        metadata: { name: 'split', resourceVersion },
         spec: { gatewayClassName: 'ignored' },
         status: { addresses: [{ type: 'IPAddress', value: '10.0.0.1' }] },
       }),
@@ -282,14 +285,14 @@ describe('embedded API rules', () => {
     );
   });
 
-  it('serves CRDs read-only and discovery from the resource table', async () => {
+  it("serves extgate's CRDs (not deletable) and discovery from the resource table", async () => {
     const crds = await t.kubectl(['get', 'crd']);
     assert.match(crds.stdout, /gcptrafficextensions.networking.gke.io\s+\d{4}-/);
     const write = await t.call(
       'DELETE',
       '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gateways.gateway.networking.k8s.io',
     );
-    assert.equal(write.status, 405);
+    assert.equal(write.status, 403);
     const res = await t.kubectl(['api-resources', '--api-group=networking.gke.io']);
     assert.match(res.stdout, /gcpwasmplugins\s+networking.gke.io\/v1\s+true\s+GCPWasmPlugin/);
     const legacy = (await t.call('GET', '/apis/gateway.networking.k8s.io/v1')).json();
