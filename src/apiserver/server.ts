@@ -19,6 +19,7 @@ import { Resources, type Defaulter, type UnknownFields } from './resources.js';
 import { ObjectStore } from './store.js';
 import { KINDS } from '../api/kinds.js';
 import { CrdController } from './crd/controller.js';
+import { publishedSchema } from './crd/definition.js';
 import { KindTable } from './crd/kind-table.js';
 import { GarbageCollector } from './gc.js';
 import { SystemWriter } from './system-writer.js';
@@ -94,7 +95,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const openApi = openApiDocs((apiVersion, kind) => {
     const k = kinds.of(apiVersion, kind);
     const own = k ? crds.schemaOf(k) : undefined;
-    return own ? { ...own } : opts.openApiSchema?.(apiVersion, kind);
+    return own ? publishedSchema(own) : opts.openApiSchema?.(apiVersion, kind);
   }, kinds);
   const stopOpenApi = kinds.onChange(() => openApi.schemas.changed());
   const watches = new Set<() => void>();

@@ -103,6 +103,13 @@ describe('CustomResourceDefinitions with kubectl 1.32', () => {
     assert.deepEqual(crd.status.acceptedNames.kind, 'Widget');
   });
 
+  it('kubectl explain reads the new kind from /openapi/v3', async () => {
+    const out = await t.kubectl(['explain', 'widgets.spec']);
+    assert.match(out.stdout, /KIND:\s+Widget/);
+    assert.match(out.stdout, /replicas\s+<integer> -required-/);
+    assert.match(out.stdout, /color\s+<string>/);
+  });
+
   it('creates, gets (printer columns), lists, patches and deletes objects; the schema default is filled', async () => {
     await t.kubectl(['apply', '-f', t.file('w1.json', widget('w1', { replicas: 2, color: 'red' }))]);
     const got = JSON.parse((await t.kubectl(['get', 'widget', 'w1', '-o', 'json'])).stdout);

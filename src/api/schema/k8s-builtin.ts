@@ -146,7 +146,9 @@ class DefinitionBuilder {
       case 'IntOrString':
         return { $ref: `#/definitions/${INT_OR_STRING}` };
       case 'any':
-        return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+        // Any JSON value (apiextensions JSON: a CRD schema's `enum` items and `default`), untyped as
+        // kube-apiserver publishes it: kubectl 1.20 validates against /openapi/v2 and refused `enum: [red]`.
+        return { 'x-kubernetes-preserve-unknown-fields': true };
     }
     if (!attributes(type)) return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
     return { $ref: `#/definitions/${this.define(resolveClass(type, from))}` };

@@ -197,3 +197,23 @@ export function schemaFor(d: Definition, apiVersion: string | undefined): Schema
   const version = apiVersion?.split('/').pop();
   return (version !== undefined ? d.schemas.get(version) : undefined) ?? d.schemas.get(d.kind.version);
 }
+
+/**
+ * A CRD-defined kind's schema as /openapi publishes it: with `apiVersion`, `kind` and `metadata` at the root, as
+ * kube-apiserver adds them (a CRD's schema need not declare them; kubectl 1.20 validates manifests against the
+ * published schema and would call them unknown).
+ */
+export function publishedSchema(schema: Schema): Record<string, unknown> {
+  return {
+    ...schema,
+    properties: {
+      apiVersion: {
+        type: 'string',
+        description: 'The versioned schema of this representation of an object.',
+      },
+      kind: { type: 'string', description: 'The REST resource this object represents.' },
+      metadata: { type: 'object' },
+      ...schema.properties,
+    },
+  };
+}
