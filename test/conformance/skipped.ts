@@ -6,11 +6,6 @@ import type { Skipped } from './model.js';
 
 export const SKIPPED: Skipped[] = [
   {
-    name: 'HTTPRouteDisallowedKind',
-    level: 'Core',
-    why: 'needs feature TLSRoute (a TLS Passthrough listener for TLSRoutes); extgate, like GKE, serves HTTPRoute only',
-  },
-  {
     name: 'HTTPRouteRetry',
     level: 'Extended',
     why: 'HTTPRoute rule retry (feature HTTPRouteRetry) is not implemented',

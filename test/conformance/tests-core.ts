@@ -642,6 +642,27 @@ rules:
     ],
   },
   serviceTypes(),
+  {
+    name: 'HTTPRouteDisallowedKind',
+    level: 'Core',
+    manifests: documents(
+      gateway(
+        'tlsroutes-only',
+        '- {name: tls, port: 456, protocol: TLS, tls: {mode: Passthrough}, allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TLSRoute}]}}',
+      ),
+      route('disallowed-kind', `parentRefs: [{name: tlsroutes-only}]\nrules:\n- ${to(v1)}`),
+    ),
+    steps: [
+      { route: 'disallowed-kind', parent: 'tlsroutes-only', conditions: ['ResolvedRefs=True'] },
+      {
+        route: 'disallowed-kind',
+        parent: 'tlsroutes-only',
+        conditions: ['Accepted=False:NotAllowedByListeners'],
+      },
+      { noAcceptedParents: 'disallowed-kind' },
+      { gateway: 'tlsroutes-only', zeroRoutes: true },
+    ],
+  },
   // ---- Gateway tests (feature Gateway; ReferenceGrant for the Secret ones).
   {
     name: 'GatewayListenerUnsupportedProtocol',

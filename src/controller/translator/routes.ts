@@ -147,7 +147,9 @@ function attachToGateway(
   const gwNs = gw.gateway.metadata.namespace ?? '';
   for (const l of candidates) {
     if (!l.programmed) {
-      message ||= `listener "${l.spec.name}" of Gateway ${gw.key} is not programmed`;
+      message ||= l.acceptsHTTPRoute
+        ? `listener "${l.spec.name}" of Gateway ${gw.key} is not programmed`
+        : `listener "${l.spec.name}" of Gateway ${gw.key} does not allow HTTPRoutes`;
       if (
         l.acceptsHTTPRoute &&
         namespaceAllowed(index, l, routeNs, gwNs) &&
@@ -172,10 +174,14 @@ function attachToGateway(
     }
     attached.push({ listener: l, hostnames });
   }
+  // No listener serves it: NoMatchingParent when one would have taken the route once programmed; when none
+  // takes HTTPRoutes at all (e.g. a TLS listener for TLSRoutes), the listeners disallow it
+  // (NotAllowedByListeners; conformance HTTPRouteDisallowedKind).
   if (
     attached.length === 0 &&
     reason !== 'NoMatchingListenerHostname' &&
-    candidates.every((l) => !l.programmed)
+    candidates.every((l) => !l.programmed) &&
+    candidates.some((l) => l.acceptsHTTPRoute)
   )
     reason = 'NoMatchingParent';
   return { attached, selectedUnprogrammed, reason, message };
