@@ -140,25 +140,49 @@ describe('callout HTTP/2 connection', () => {
   const channels = new CalloutChannels();
   after(() => channels.close());
 
-  it('GOAWAY: streams above its last id fail as refused, the rest finish, new streams go on a new connection', async () => {
+  it('GOAWAY: streams above its last id are retried on a new connection, the rest finish there', async () => {
     const held: http2.ServerHttp2Stream[] = [];
-    const server = await h2Server((path) => (path === '/hold' ? (stream) => held.push(stream) : answer));
+    let first: http2.ServerHttp2Session | undefined;
+    const server = await h2Server((path) => (stream, req, session) => {
+      first ??= session;
+      // Only the first connection holds: the retried stream is answered on the second.
+      if (path === '/hold' && session === first) held.push(stream);
+      else answer(stream, req, session);
+    });
     try {
-      const first = await callOnce(channels, server.port, headersMessage('/ok'));
-      assert.equal(first.status.code, GrpcStatus.OK);
+      assert.equal((await callOnce(channels, server.port, headersMessage('/ok'))).status.code, GrpcStatus.OK);
       const kept = callOnce(channels, server.port, headersMessage('/hold'));
       const refused = callOnce(channels, server.port, headersMessage('/hold'));
       while (held.length < 2) await new Promise((r) => setTimeout(r, 5));
       // Stream 3 is the last the server will process; stream 5 never was.
-      server.sessions[0]!.goaway(http2.constants.NGHTTP2_NO_ERROR, 3);
+      first!.goaway(http2.constants.NGHTTP2_NO_ERROR, 3);
       const r = await refused;
-      assert.equal(r.status.code, GrpcStatus.UNAVAILABLE);
-      assert.match(r.status.details, /stream refused by the callout: the callout sent GOAWAY/);
-      answer(held[0]!, {}, server.sessions[0]!);
+      assert.equal(r.status.code, GrpcStatus.OK, r.status.details);
+      assert.equal(r.messages.length, 1, 'answered on the new connection');
+      answer(held[0]!, {}, first!);
       assert.equal((await kept).status.code, GrpcStatus.OK);
-      const after = await callOnce(channels, server.port, headersMessage('/ok'));
-      assert.equal(after.status.code, GrpcStatus.OK);
-      assert.equal(server.sessions.length, 2, 'the call after GOAWAY used a new connection');
+      assert.equal((await callOnce(channels, server.port, headersMessage('/ok'))).status.code, GrpcStatus.OK);
+      assert.equal(
+        server.sessions.length,
+        2,
+        'the retried call and the call after GOAWAY used a new connection',
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it('REFUSED_STREAM twice: retried once, then the call fails UNAVAILABLE', async () => {
+    let streams = 0;
+    const server = await h2Server(() => (stream) => {
+      streams++;
+      stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+    });
+    try {
+      const r = await callOnce(channels, server.port, headersMessage('/refuse'));
+      assert.equal(r.status.code, GrpcStatus.UNAVAILABLE);
+      assert.match(r.status.details, /stream refused by the callout/);
+      assert.equal(streams, 2);
     } finally {
       server.close();
     }

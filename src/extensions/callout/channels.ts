@@ -136,12 +136,18 @@ class Channel {
         listener,
       );
     }
-    return new GrpcCall(this.connection(), this.headerBlock, listener);
+    return new GrpcCall(this, listener);
   }
 
   close(): void {
     // Streams still open get a second to finish, then fail rather than keep the process alive.
     for (const c of this.connections.splice(0)) c.close(1000);
+  }
+
+  /** A new stream for `handler` on a connection with room (or where it will wait for a slot). */
+  openStream(handler: H2StreamHandler): [H2Connection, StreamRef] {
+    const conn = this.connection();
+    return [conn, conn.open(handler, this.headerBlock)];
   }
 
   private connection(): H2Connection {
@@ -204,22 +210,33 @@ function tlsOptions(authority: string, t: CalloutTlsIR): tls.ConnectionOptions {
 }
 
 const codec = extProcCodec();
+/** What a call keeps for a transparent retry (GrpcCall.replay). */
+const MAX_REPLAY_BYTES = 256 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /** One Process call: one HTTP/2 stream; the gRPC layer over H2Connection's frames. */
 class GrpcCall implements ProcessCall, H2StreamHandler {
-  private readonly stream: StreamRef;
+  private conn: H2Connection;
+  private stream: StreamRef;
   private readonly decoder = new FrameDecoder(CALLOUT_MAX_RESPONSE_BYTES);
   private result: CallStatus | undefined;
   private sawHeaders = false;
   private ended = false;
+  /**
+   * What was sent, kept until the callout answers: a stream the callout refused (GOAWAY above its last id,
+   * or RST_STREAM REFUSED_STREAM) was never processed and is retried once on another stream, as gRPC's
+   * transparent retry does (RFC 9113 §8.7: such requests can be safely retried).
+   */
+  private replay: Array<readonly [Buffer, boolean]> | undefined = [];
+  private replayBytes = 0;
+  private retried = false;
+  private graceMs = 0;
 
   constructor(
-    private readonly conn: H2Connection,
-    headerBlock: Buffer,
+    private readonly channel: Channel,
     private readonly listener: CallListener,
   ) {
-    this.stream = conn.open(this, headerBlock);
+    [this.conn, this.stream] = channel.openStream(this);
   }
 
   get finished(): boolean {
@@ -229,12 +246,15 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
   write(message: ProcessingRequest, last = false): void {
     if (this.result || this.ended) return;
     this.ended = last;
-    this.conn.write(this.stream, frame(codec.encodeRequest(message)), last);
+    const data = frame(codec.encodeRequest(message));
+    this.keep(data, last);
+    this.conn.write(this.stream, data, last);
   }
 
   end(): void {
     if (this.result || this.ended) return;
     this.ended = true;
+    this.keep(EMPTY, true);
     this.conn.write(this.stream, EMPTY, true);
   }
 
@@ -245,12 +265,14 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
 
   closeGracefully(ms: number): void {
     this.end();
+    this.graceMs = ms;
     if (!this.result) this.conn.resetAfter(this.stream, ms);
   }
 
   // H2StreamHandler
 
   onHeaders(fields: HeaderField[], endStream: boolean): void {
+    this.replay = undefined; // the callout has the call now
     if (!this.result) {
       const h = headerValues(fields);
       if (!this.sawHeaders) {
@@ -291,6 +313,7 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
   }
 
   onReset(code: number, byUs: boolean): void {
+    if (!byUs && code === H2_ERROR.REFUSED_STREAM && this.retry()) return;
     this.finish(
       byUs
         ? status(GrpcStatus.CANCELLED, 'the callout did not finish the stream in time')
@@ -299,6 +322,7 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
   }
 
   onFailure(message: string, established: boolean, refused: boolean): void {
+    if (refused && this.retry()) return;
     if (!established) {
       // Never got a connection: what the chain reports as an unreachable callout.
       this.finish(status(GrpcStatus.UNAVAILABLE, `No connection established: ${message}`));
@@ -307,6 +331,25 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
     } else {
       this.finish(status(GrpcStatus.UNAVAILABLE, message));
     }
+  }
+
+  private keep(data: Buffer, last: boolean): void {
+    if (!this.replay) return;
+    this.replayBytes += data.length;
+    // A callout that reads a large body before answering anything: no retry rather than a second copy.
+    if (this.replayBytes > MAX_REPLAY_BYTES) this.replay = undefined;
+    else this.replay.push([data, last]);
+  }
+
+  /** Sends the call again on a new stream, once, if the callout never saw it. */
+  private retry(): boolean {
+    const replay = this.replay;
+    if (this.retried || this.result || !replay) return false;
+    this.retried = true;
+    [this.conn, this.stream] = this.channel.openStream(this);
+    for (const [data, last] of replay) this.conn.write(this.stream, data, last);
+    if (this.graceMs > 0) this.conn.resetAfter(this.stream, this.graceMs);
+    return true;
   }
 
   /**
