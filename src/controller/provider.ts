@@ -74,59 +74,62 @@ export class ResourceProvider {
     private readonly log: ProviderLog,
   ) {
     const watch = new Watch(kubeConfig);
-    for (const kind of WATCHED_KINDS) {
-      // Synced = listed once. Not "start() resolved": that also waits for the watch's response headers,
-      // which a server may hold back until the first event.
-      const listFn = () =>
-        this.rest
-          .get<{ metadata?: { resourceVersion?: string }; items: KubernetesObject[] }>(
-            kind.fieldSelector
-              ? `${kind.path}?fieldSelector=${encodeURIComponent(kind.fieldSelector)}`
-              : kind.path,
-          )
-          .then((list) => {
-            // After the informer has stored the items (it does so right after this promise settles).
-            setTimeout(() => {
-              state.lastError = undefined;
-              this.markSynced(state);
-            }, 0);
-            return list;
-          });
-      const informer = new ListWatch<KubernetesObject>(
-        kind.path,
-        watch,
-        listFn,
-        false,
-        undefined,
-        kind.fieldSelector,
-      );
-      const state: KindState = {
-        kind,
-        informer,
-        synced: false,
-        backoffMs: INFORMER_BACKOFF_MIN_MS,
-        startedAt: 0,
-        timer: undefined,
-        failedThisAttempt: false,
-        lastError: undefined,
-      };
-      const changed = () => this.schedule();
-      informer.on('add', (obj) => {
-        this.remember(obj);
-        this.schedule();
-      });
-      informer.on('update', (obj) => {
-        // Our own status writes come back as updates; they change nothing the translator reads.
-        if (this.remember(obj)) this.schedule();
-        else this.scheduleStatusOnly();
-      });
-      informer.on('delete', (obj) => {
-        this.inputs.delete(obj.metadata?.uid ?? '');
-        changed();
-      });
-      informer.on('error', (err: unknown) => this.failed(state, err));
-      this.kinds.push(state);
-    }
+    for (const kind of WATCHED_KINDS) this.kinds.push(this.watchKind(kind, watch));
+  }
+
+  /** An informer for one kind, wired to the translation schedule. */
+  private watchKind(kind: WatchedKind, watch: Watch): KindState {
+    // Synced = listed once. Not "start() resolved": that also waits for the watch's response headers,
+    // which a server may hold back until the first event.
+    const listFn = () =>
+      this.rest
+        .get<{ metadata?: { resourceVersion?: string }; items: KubernetesObject[] }>(
+          kind.fieldSelector
+            ? `${kind.path}?fieldSelector=${encodeURIComponent(kind.fieldSelector)}`
+            : kind.path,
+        )
+        .then((list) => {
+          // After the informer has stored the items (it does so right after this promise settles).
+          setTimeout(() => {
+            state.lastError = undefined;
+            this.markSynced(state);
+          }, 0);
+          return list;
+        });
+    const informer = new ListWatch<KubernetesObject>(
+      kind.path,
+      watch,
+      listFn,
+      false,
+      undefined,
+      kind.fieldSelector,
+    );
+    const state: KindState = {
+      kind,
+      informer,
+      synced: false,
+      backoffMs: INFORMER_BACKOFF_MIN_MS,
+      startedAt: 0,
+      timer: undefined,
+      failedThisAttempt: false,
+      lastError: undefined,
+    };
+    const changed = () => this.schedule();
+    informer.on('add', (obj) => {
+      this.remember(obj);
+      this.schedule();
+    });
+    informer.on('update', (obj) => {
+      // Our own status writes come back as updates; they change nothing the translator reads.
+      if (this.remember(obj)) this.schedule();
+      else this.scheduleStatusOnly();
+    });
+    informer.on('delete', (obj) => {
+      this.inputs.delete(obj.metadata?.uid ?? '');
+      changed();
+    });
+    informer.on('error', (err: unknown) => this.failed(state, err));
+    return state;
   }
 
   start(): void {

@@ -59,23 +59,33 @@ export function policyEvents(
       reason: unreachable.reason,
       message: `${subject} bound to ${ref} cannot use its callout: ${unreachable.message}`,
     });
-  const verb = r.eventStyle === 'programming' ? 'Programming' : 'Reconciliation';
   const wasPulling = previous?.some((c) => c.type === 'Programmed' && c.reason === 'Pending') ?? false;
-  if (programmed?.status === 'True') {
-    if (wasPulling)
-      out.push({ type: 'Normal', reason: 'Pulled', message: `${subject}: the image is pulled and loaded` });
-    out.push({ type: 'Normal', reason: 'SYNC', message: `${verb} of ${subject} to ${ref} was a success` });
-  } else if (programmed?.reason === 'Pending')
-    // Pulling is progress, not a failure: a Normal event, as kubelet's "Pulling image"; the success or
-    // failure event follows when the pull ends.
-    out.push({ type: 'Normal', reason: 'Pulling', message: programmed.message });
-  else if (programmed)
-    out.push({
-      type: 'Warning',
-      reason: 'SYNC',
-      message: `${verb} of ${subject} to ${ref} failed: ${programmed.message}`,
-    });
+  const verb = r.eventStyle === 'programming' ? 'Programming' : 'Reconciliation';
+  if (programmed)
+    out.push(...programmedEvents(`${verb} of ${subject} to ${ref}`, subject, programmed, wasPulling));
   return out;
+}
+
+/** The events of the Programmed condition: `what` is "<Verb> of <subject> to <ancestor>". */
+function programmedEvents(
+  what: string,
+  subject: string,
+  programmed: Condition,
+  wasPulling: boolean,
+): PendingEvent[] {
+  if (programmed.status === 'True') {
+    const success: PendingEvent = { type: 'Normal', reason: 'SYNC', message: `${what} was a success` };
+    if (!wasPulling) return [success];
+    return [
+      { type: 'Normal', reason: 'Pulled', message: `${subject}: the image is pulled and loaded` },
+      success,
+    ];
+  }
+  // Pulling is progress, not a failure: a Normal event, as kubelet's "Pulling image"; the success or
+  // failure event follows when the pull ends.
+  if (programmed.reason === 'Pending')
+    return [{ type: 'Normal', reason: 'Pulling', message: programmed.message }];
+  return [{ type: 'Warning', reason: 'SYNC', message: `${what} failed: ${programmed.message}` }];
 }
 
 export function ancestorRefText(ref: ParentReference): string {

@@ -94,28 +94,18 @@ export class StatusWriter {
 
   /** Writes every difference; returns how many objects were written. Never throws. */
   async write(statuses: DesiredStatuses, resources: ResourceSet): Promise<number> {
-    // Extensions first: they are what users wait on after an apply; routes are the long tail.
+    return this.run([...this.statusJobs(statuses), ...this.finalizerJobs(resources)]);
+  }
+
+  /** One job per object whose status differs from the report, extensions first (what users wait on). */
+  private statusJobs(statuses: DesiredStatuses): Array<() => Promise<boolean>> {
     const jobs: Array<() => Promise<boolean>> = [];
-    const unchanged = (
-      kind: string,
-      key: string,
-      report: unknown,
-      field: keyof ResourceSet,
-      ns: string | undefined,
-      name: string,
-    ) => {
-      const rv = this.cached(field, ns, name)?.metadata.resourceVersion;
-      const memo = this.verified.get(`${kind}/${key}`);
-      return (
-        rv !== undefined && memo !== undefined && memo.rv === rv && memo.report === JSON.stringify(report)
-      );
-    };
     const live = new Set<string>();
     const add = (kind: keyof typeof TARGETS, key: string, report: unknown, job: () => Promise<boolean>) => {
       live.add(`${kind}/${key}`);
       const target = TARGETS[kind];
       const [ns, name] = target.namespaced ? splitKey(key) : [undefined, key];
-      if (unchanged(kind, key, report, target.field, ns, name)) return;
+      if (this.unchanged(`${kind}/${key}`, report, target.field, ns, name)) return;
       jobs.push(async () => {
         const wrote = await job();
         // Remember what the object (as now cached) was verified against, to skip it next pass.
@@ -130,18 +120,40 @@ export class StatusWriter {
     for (const r of statuses.gatewayClasses) add('GatewayClass', r.name, r, () => this.gatewayClass(r));
     for (const r of statuses.httpRoutes) add('HTTPRoute', r.key, r, () => this.route(r));
     for (const k of this.verified.keys()) if (!live.has(k)) this.verified.delete(k);
-    // Our finalizer comes off when the Gateway is being deleted, or when it moved to a class that is not
-    // ours (otherwise its deletion would wait for us forever).
+    return jobs;
+  }
+
+  /** Whether the cached object is the one this report was last verified against (nothing to write). */
+  private unchanged(
+    memoKey: string,
+    report: unknown,
+    field: keyof ResourceSet,
+    ns: string | undefined,
+    name: string,
+  ): boolean {
+    const rv = this.cached(field, ns, name)?.metadata.resourceVersion;
+    const memo = this.verified.get(memoKey);
+    return rv !== undefined && memo !== undefined && memo.rv === rv && memo.report === JSON.stringify(report);
+  }
+
+  /**
+   * Our finalizer comes off when the Gateway is being deleted, or when it moved to a class that is not
+   * ours (otherwise its deletion would wait for us forever).
+   */
+  private finalizerJobs(resources: ResourceSet): Array<() => Promise<boolean>> {
     const ourClasses = new Set(
       resources.gatewayClasses
         .filter((c) => c.spec?.controllerName === CONTROLLER_NAME)
         .map((c) => c.metadata.name),
     );
-    for (const g of resources.gateways) {
-      if (!g.metadata.finalizers?.includes(GATEWAY_FINALIZER)) continue;
-      if (g.metadata.deletionTimestamp || !ourClasses.has(g.spec?.gatewayClassName ?? ''))
-        jobs.push(() => this.releaseGateway(g));
-    }
+    return resources.gateways
+      .filter((g) => g.metadata.finalizers?.includes(GATEWAY_FINALIZER))
+      .filter((g) => g.metadata.deletionTimestamp || !ourClasses.has(g.spec?.gatewayClassName ?? ''))
+      .map((g) => () => this.releaseGateway(g));
+  }
+
+  /** Runs the jobs WRITE_CONCURRENCY at a time, in order; a failed job is reported and the rest go on. */
+  private async run(jobs: ReadonlyArray<() => Promise<boolean>>): Promise<number> {
     let written = 0;
     let next = 0;
     const worker = async () => {

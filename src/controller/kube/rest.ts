@@ -74,27 +74,10 @@ export class KubeRest {
     const opts: https.RequestOptions = { headers: {} };
     await this.kubeConfig.applyToHTTPSOptions(opts);
     const secure = this.server.protocol === 'https:';
-    if (!this.agent) {
-      this.agent = secure
-        ? new https.Agent({
-            keepAlive: true,
-            ca: opts.ca,
-            cert: opts.cert,
-            key: opts.key,
-            ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
-            ...(opts.servername ? { servername: opts.servername } : {}),
-          })
-        : new http.Agent({ keepAlive: true });
-    }
+    this.agent ??= agentFor(secure, opts);
     const url = new URL(this.server.pathname.replace(/\/$/, '') + path, this.server);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string> = { accept: 'application/json' };
-    for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-    if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
-    if (payload) {
-      headers['content-type'] = contentType;
-      headers['content-length'] = String(payload.length);
-    }
+    const headers = requestHeaders(opts, payload, contentType);
     const transport = secure ? https : http;
     return new Promise<T>((resolve, reject) => {
       const req = transport.request(url, { method, headers, agent: this.agent }, (res) => {
@@ -103,25 +86,11 @@ export class KubeRest {
         res.on('error', reject);
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          let parsed: unknown;
           try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            parsed = undefined;
+            resolve(answer<T>(res.statusCode ?? 0, text, `${method} ${path}`));
+          } catch (err) {
+            reject(err as Error);
           }
-          if (status >= 200 && status < 300) {
-            resolve(parsed as T);
-            return;
-          }
-          const s = (parsed ?? {}) as { reason?: string; message?: string };
-          reject(
-            new KubeApiError(
-              status,
-              s.reason ?? '',
-              `${method} ${path}: ${status} ${s.message ?? text.slice(0, 200)}`,
-            ),
-          );
         });
       });
       req.on('error', reject);
@@ -130,4 +99,46 @@ export class KubeRest {
       req.end();
     });
   }
+}
+
+/** One kept-alive agent per client, with the kubeconfig's TLS material. */
+function agentFor(secure: boolean, opts: https.RequestOptions): http.Agent {
+  if (!secure) return new http.Agent({ keepAlive: true });
+  return new https.Agent({
+    keepAlive: true,
+    ca: opts.ca,
+    cert: opts.cert,
+    key: opts.key,
+    ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+    ...(opts.servername ? { servername: opts.servername } : {}),
+  });
+}
+
+/** The kubeconfig's headers (bearer token, basic auth) plus JSON accept and the body's type and length. */
+function requestHeaders(
+  opts: https.RequestOptions,
+  payload: Buffer | undefined,
+  contentType: string,
+): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+  if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+  if (payload) {
+    headers['content-type'] = contentType;
+    headers['content-length'] = String(payload.length);
+  }
+  return headers;
+}
+
+/** A 2xx answer's JSON body; anything else throws a KubeApiError with the Status reason and message. */
+function answer<T>(status: number, text: string, what: string): T {
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (status >= 200 && status < 300) return parsed as T;
+  const s = (parsed ?? {}) as { reason?: string; message?: string };
+  throw new KubeApiError(status, s.reason ?? '', `${what}: ${status} ${s.message ?? text.slice(0, 200)}`);
 }

@@ -13,6 +13,7 @@ import {
   type GatewayClassReport,
   gatewayClassReports,
   type TranslatedGateway,
+  type TranslatedListener,
   listenerConditions,
   reportedAddress,
 } from './gateways.js';
@@ -151,72 +152,75 @@ function gatewayReport(g: TranslatedGateway, address: string): GatewayReport {
     attachedRoutes: l.attachedRoutes,
     conditions: listenerConditions(l, generation),
   }));
-  const programmedListeners = g.listeners.filter((l) => l.programmed);
-  const valid = (l: (typeof g.listeners)[number]) => l.notAccepted.empty && !!l.protocol;
-  const anyAccepted = g.listeners.some(valid);
-  const invalid = g.listeners.filter((l) => !valid(l)).map((l) => l.spec.name);
-  // ListenersNotValid goes with Accepted=True too when only some listeners are invalid (Gateway API
-  // GatewayReasonListenersNotValid; conformance GatewayListenerUnsupportedProtocol).
-  const conditions: Condition[] = [
-    !g.notAccepted.empty
-      ? cond('Accepted', false, g.notAccepted.reason, g.notAccepted.message, generation)
-      : g.listeners.length > 0 && !anyAccepted
-        ? cond('Accepted', false, 'ListenersNotValid', 'no listener is valid', generation)
-        : invalid.length > 0
-          ? cond(
-              'Accepted',
-              true,
-              'ListenersNotValid',
-              `listeners not valid: ${invalid.join(', ')}`,
-              generation,
-            )
-          : cond('Accepted', true, 'Accepted', '', generation),
-  ];
-  if (programmedListeners.length === 0) {
-    conditions.push(
-      cond(
-        'Programmed',
-        false,
-        'Invalid',
-        g.listeners.length === 0 ? 'the Gateway has no listeners' : 'no listener is programmed',
-        generation,
-      ),
-    );
-  } else if (!g.programProblems.empty) {
-    conditions.push(cond('Programmed', false, 'Invalid', g.programProblems.message, generation));
-  } else {
-    conditions.push(cond('Programmed', true, 'Programmed', '', generation));
-  }
+  const programmed = g.listeners.filter((l) => l.programmed);
+  const conditions = [gatewayAccepted(g, generation), gatewayProgrammed(g, programmed, generation)];
   const reported = reportedAddress(address);
-  const join = (values: Iterable<string>) => [...values].sort().join(', ');
-  const annotations: Record<string, string> = {
-    [GATEWAY_ANNOTATIONS.addresses]: reported.value,
-    [GATEWAY_ANNOTATIONS.backendServices]: join(g.backendServices),
-    [GATEWAY_ANNOTATIONS.firewalls]: '',
-    [GATEWAY_ANNOTATIONS.forwardingRules]: join(
-      new Set(programmedListeners.map((l) => `${address}:${l.boundPort}`)),
-    ),
-    [GATEWAY_ANNOTATIONS.healthChecks]: '',
-    [GATEWAY_ANNOTATIONS.lbRouteExtensions]: join(g.routingExtensions),
-    [GATEWAY_ANNOTATIONS.lbTrafficExtensions]: join(g.trafficExtensions),
-    [GATEWAY_ANNOTATIONS.sslCertificates]: join(
-      new Set(programmedListeners.flatMap((l) => l.tls?.certificates.map((c) => c.secret) ?? [])),
-    ),
-    [GATEWAY_ANNOTATIONS.targetHttpProxies]: join(
-      programmedListeners.filter((l) => l.protocol === 'HTTP').map((l) => l.id),
-    ),
-    [GATEWAY_ANNOTATIONS.targetHttpsProxies]: join(
-      programmedListeners.filter((l) => l.protocol === 'HTTPS').map((l) => l.id),
-    ),
-    [GATEWAY_ANNOTATIONS.urlMaps]: programmedListeners.length > 0 ? g.key : '',
-    [GATEWAY_ANNOTATIONS.wasmPlugins]: join(g.wasmPlugins),
-    [GATEWAY_ANNOTATIONS.wasmPluginVersions]: join(g.wasmPluginVersions),
-  };
   return {
     key: g.key,
     generation,
     status: { addresses: [{ type: reported.type, value: reported.value }], conditions, listeners },
-    annotations,
+    annotations: gatewayAnnotations(g, address, reported.value, programmed),
+  };
+}
+
+// ListenersNotValid goes with Accepted=True too when only some listeners are invalid (Gateway API
+// GatewayReasonListenersNotValid; conformance GatewayListenerUnsupportedProtocol).
+function gatewayAccepted(g: TranslatedGateway, generation: number | undefined): Condition {
+  if (!g.notAccepted.empty)
+    return cond('Accepted', false, g.notAccepted.reason, g.notAccepted.message, generation);
+  const invalid = g.listeners.filter((l) => !l.notAccepted.empty || !l.protocol).map((l) => l.spec.name);
+  if (g.listeners.length > 0 && invalid.length === g.listeners.length)
+    return cond('Accepted', false, 'ListenersNotValid', 'no listener is valid', generation);
+  if (invalid.length > 0)
+    return cond(
+      'Accepted',
+      true,
+      'ListenersNotValid',
+      `listeners not valid: ${invalid.join(', ')}`,
+      generation,
+    );
+  return cond('Accepted', true, 'Accepted', '', generation);
+}
+
+function gatewayProgrammed(
+  g: TranslatedGateway,
+  programmed: readonly TranslatedListener[],
+  generation: number | undefined,
+): Condition {
+  if (programmed.length === 0) {
+    const why = g.listeners.length === 0 ? 'the Gateway has no listeners' : 'no listener is programmed';
+    return cond('Programmed', false, 'Invalid', why, generation);
+  }
+  if (!g.programProblems.empty)
+    return cond('Programmed', false, 'Invalid', g.programProblems.message, generation);
+  return cond('Programmed', true, 'Programmed', '', generation);
+}
+
+/** The annotations GKE puts on a Gateway naming the load balancer resources, as extgate's equivalents. */
+function gatewayAnnotations(
+  g: TranslatedGateway,
+  address: string,
+  reportedAddress: string,
+  programmed: readonly TranslatedListener[],
+): Record<string, string> {
+  const join = (values: Iterable<string>) => [...values].sort().join(', ');
+  const ids = (protocol: string) => join(programmed.filter((l) => l.protocol === protocol).map((l) => l.id));
+  return {
+    [GATEWAY_ANNOTATIONS.addresses]: reportedAddress,
+    [GATEWAY_ANNOTATIONS.backendServices]: join(g.backendServices),
+    [GATEWAY_ANNOTATIONS.firewalls]: '',
+    [GATEWAY_ANNOTATIONS.forwardingRules]: join(new Set(programmed.map((l) => `${address}:${l.boundPort}`))),
+    [GATEWAY_ANNOTATIONS.healthChecks]: '',
+    [GATEWAY_ANNOTATIONS.lbRouteExtensions]: join(g.routingExtensions),
+    [GATEWAY_ANNOTATIONS.lbTrafficExtensions]: join(g.trafficExtensions),
+    [GATEWAY_ANNOTATIONS.sslCertificates]: join(
+      new Set(programmed.flatMap((l) => l.tls?.certificates.map((c) => c.secret) ?? [])),
+    ),
+    [GATEWAY_ANNOTATIONS.targetHttpProxies]: ids('HTTP'),
+    [GATEWAY_ANNOTATIONS.targetHttpsProxies]: ids('HTTPS'),
+    [GATEWAY_ANNOTATIONS.urlMaps]: programmed.length > 0 ? g.key : '',
+    [GATEWAY_ANNOTATIONS.wasmPlugins]: join(g.wasmPlugins),
+    [GATEWAY_ANNOTATIONS.wasmPluginVersions]: join(g.wasmPluginVersions),
   };
 }
 
