@@ -3,6 +3,8 @@
 // Secret of the HTTPS Gateway. Differences, because extgate serves every Gateway on one address: each shared
 // Gateway has its own listener port (a cluster gives each Gateway an address of its own, where all use 80),
 // and Services are loopback Services whose EndpointSlice names an echo server of this process.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { documents, loopbackService } from '../e2e/manifests.js';
 import type { CertificatePair } from '../../src/sdk/certs.js';
 import type { EchoBackend } from './backends.js';
@@ -112,4 +114,39 @@ ports:
 - {name: second-port, port: ${b.h2cPort}, protocol: TCP}
 - {name: third-port, port: ${b.port}, protocol: TCP}
 endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]`;
+}
+
+/** Every listener port the port's Gateways use (base.ts, tests-core.ts, tests-extended.ts). */
+const LISTENER_PORTS = [
+  ...Array.from({ length: 104 - 80 + 1 }, (_, i) => 80 + i),
+  ...Array.from({ length: 456 - 443 + 1 }, (_, i) => 443 + i),
+];
+
+const bindable = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/**
+ * A `--port-offset` that puts every listener port below the kernel's ephemeral range, on ports free now. In
+ * that range a listener can collide with the local port of any outgoing connection on the machine (kubectl,
+ * the tests' own requests), which extgate then reports as PortUnavailable.
+ */
+export async function pickPortOffset(): Promise<number> {
+  let ephemeralLow = 32768;
+  try {
+    ephemeralLow =
+      Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]) || 32768;
+  } catch {
+    // Not Linux: the common default.
+  }
+  const top = Math.max(2000, ephemeralLow - 500);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const offset = 1000 + Math.floor(Math.random() * (top - 1000 - 456));
+    const results = await Promise.all(LISTENER_PORTS.map((p) => bindable(p + offset)));
+    if (results.every(Boolean)) return offset;
+  }
+  throw new Error('no port offset with all listener ports free below the ephemeral range');
 }

@@ -12,7 +12,7 @@ import { WebSocket } from 'ws';
 import { selfSignedCertificate, type CertificatePair } from '../../src/sdk/certs.js';
 import { startExtgate, waitFor, type ExtgateProcess, type HttpAnswer } from '../e2e/harness.js';
 import { startEcho, type EchoAnswer, type EchoBackend } from './backends.js';
-import { BACKENDS, baseInfrastructure, CERTIFICATE_NAMES } from './base.js';
+import { BACKENDS, baseInfrastructure, CERTIFICATE_NAMES, pickPortOffset } from './base.js';
 import {
   acceptedParentsMismatch,
   answerMismatch,
@@ -39,7 +39,7 @@ describe('Gateway API conformance (HTTP) against extgate up', () => {
   before(async () => {
     for (const b of BACKENDS) backends.push(await startEcho(b.namespace, b.service));
     cert = selfSignedCertificate(CERTIFICATE_NAMES);
-    gw = await startExtgate('up');
+    gw = await startExtgate('up', { portOffset: await pickPortOffset() });
     await gw.kubectl(['apply', '-f', '-'], { input: baseInfrastructure(backends, cert) });
   });
   after(async () => {
