@@ -6,8 +6,6 @@
 // credentials) costs ~300 µs on each side of a one-message exchange, more than the exchange itself, and the
 // data plane opens one stream per HTTP request per extension (bench/callout-latency.ts).
 
-import http2 from 'node:http2';
-
 /** gRPC status codes (the subset the callout path names). */
 export const GrpcStatus = {
   OK: 0,
@@ -108,17 +106,19 @@ export function decodeGrpcMessage(s: string | string[] | undefined): string {
   }
 }
 
+/** HTTP/2 error codes (RFC 9113 §7) that statusOfReset names. */
+const RST = { REFUSED_STREAM: 0x7, CANCEL: 0x8, ENHANCE_YOUR_CALM: 0xb, INADEQUATE_SECURITY: 0xc } as const;
+
 /** The gRPC status for a stream reset without trailers (as grpc-js maps RST_STREAM codes). */
 export function statusOfReset(rstCode: number): CallStatus {
-  const c = http2.constants;
   switch (rstCode) {
-    case c.NGHTTP2_REFUSED_STREAM:
+    case RST.REFUSED_STREAM:
       return status(GrpcStatus.UNAVAILABLE, 'stream refused by the callout');
-    case c.NGHTTP2_CANCEL:
+    case RST.CANCEL:
       return status(GrpcStatus.CANCELLED, 'stream cancelled');
-    case c.NGHTTP2_ENHANCE_YOUR_CALM:
+    case RST.ENHANCE_YOUR_CALM:
       return status(GrpcStatus.RESOURCE_EXHAUSTED, 'bandwidth exhausted or memory limit exceeded');
-    case c.NGHTTP2_INADEQUATE_SECURITY:
+    case RST.INADEQUATE_SECURITY:
       return status(GrpcStatus.PERMISSION_DENIED, 'protocol not secure enough');
     default:
       return status(GrpcStatus.INTERNAL, `stream reset with HTTP/2 error code ${rstCode}`);
