@@ -73,40 +73,42 @@ export function registerServeCommand(program: Command): void {
     .option('--state-dir <dir>', 'local cache (Wasm modules)', './.extgate')
     .option(PLUGIN_DIR_FLAG.flags, PLUGIN_DIR_FLAG.description, collect, [])
     .option(WORKERS_FLAG.flags, WORKERS_FLAG.description, WORKERS_FLAG.parse);
-  addObservabilityFlags(command).action(async (flags: ServeFlags & ObservabilityFlags) => {
-    const portOffset = parseIntFlag('--port-offset', flags.portOffset, 0, 65535);
-    const adminPort = parseIntFlag('--admin-port', flags.adminPort, 0, 65535);
-    const kubeConfig = new KubeConfig();
-    if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
-    else kubeConfig.loadFromDefault();
-    if (!kubeConfig.getCurrentCluster())
-      throw new Error('no cluster in the kubeconfig: pass --kubeconfig FILE');
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    const node = await runNode({
-      kubeConfig,
-      address: flags.address,
-      portOffset,
-      adminPort,
-      adminAddress: flags.adminAddress,
-      cacheDir: wasmCacheDir(resolve(flags.stateDir)),
-      writeStatus: flags.leaderElection ? 'leader-election' : true,
-      leaseNamespace: flags.leaseNamespace,
-      googleApiServices: parseGoogleApiServices(flags.googleApiService),
-      gatewayClasses: flags.gatewayClass,
-      observability: observabilityFromFlags(flags),
-      insecureRegistries: flags.insecureRegistry,
-      pluginDirs: flags.pluginDir,
-      ...(flags.registrySecret ? { registrySecret: flags.registrySecret } : {}),
-      ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
-      log,
-    });
-    log(`serve: admin on http://${flags.adminAddress}:${node.admin.port}`);
-    await new Promise<void>((resolveStop) => {
-      process.once('SIGTERM', () => resolveStop());
-      process.once('SIGINT', () => resolveStop());
-    });
-    await node.close();
+  addObservabilityFlags(command).action(runServe);
+}
+
+async function runServe(flags: ServeFlags & ObservabilityFlags): Promise<void> {
+  const portOffset = parseIntFlag('--port-offset', flags.portOffset, 0, 65535);
+  const adminPort = parseIntFlag('--admin-port', flags.adminPort, 0, 65535);
+  const kubeConfig = new KubeConfig();
+  if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  if (!kubeConfig.getCurrentCluster())
+    throw new Error('no cluster in the kubeconfig: pass --kubeconfig FILE');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const node = await runNode({
+    kubeConfig,
+    address: flags.address,
+    portOffset,
+    adminPort,
+    adminAddress: flags.adminAddress,
+    cacheDir: wasmCacheDir(resolve(flags.stateDir)),
+    writeStatus: flags.leaderElection ? 'leader-election' : true,
+    leaseNamespace: flags.leaseNamespace,
+    googleApiServices: parseGoogleApiServices(flags.googleApiService),
+    gatewayClasses: flags.gatewayClass,
+    observability: observabilityFromFlags(flags),
+    insecureRegistries: flags.insecureRegistry,
+    pluginDirs: flags.pluginDir,
+    ...(flags.registrySecret ? { registrySecret: flags.registrySecret } : {}),
+    ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+    log,
   });
+  log(`serve: admin on http://${flags.adminAddress}:${node.admin.port}`);
+  await new Promise<void>((resolveStop) => {
+    process.once('SIGTERM', () => resolveStop());
+    process.once('SIGINT', () => resolveStop());
+  });
+  await node.close();
 }
 
 function parseIntFlag(name: string, value: string, min: number, max: number): number {

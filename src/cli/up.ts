@@ -153,59 +153,64 @@ export function registerUpCommand(program: Command): void {
     )
     .option(PLUGIN_DIR_FLAG.flags, PLUGIN_DIR_FLAG.description, collect, [])
     .option(WORKERS_FLAG.flags, WORKERS_FLAG.description, WORKERS_FLAG.parse);
-  addObservabilityFlags(command).action(async (o: UpOptions & ObservabilityFlags) => {
-    const stateDir = resolve(o.stateDir);
-    const pluginDirs = resolvePluginDirs(o.pluginDir); // a wrong --plugin-dir stops the start before anything binds
-    const log = (line: string) => process.stderr.write(line + '\n');
-    const api = await startEmbeddedApi({
-      stateDir,
-      apiPort: o.apiPort,
-      manifests: o.file,
-      log: (line) => process.stdout.write(line + '\n'),
-    });
-    process.stdout.write(`API listening on ${api.url}\n`);
-    process.stdout.write(`kubeconfig: ${api.kubeconfigPath}\n`);
-    if (o.kubeconfigMerge) {
-      const target = userKubeconfigPath();
-      try {
-        mergeKubeconfig(api.kubeconfigPath, target);
-        process.stdout.write(
-          `kubectl: context "${CONTEXT_NAME}" merged into ${target} and made current (--no-kubeconfig-merge to leave it alone)\n`,
-        );
-      } catch (err) {
-        // The API serves anyway; kubectl can still be pointed at the state dir's kubeconfig.
-        process.stderr.write(
-          `warning: cannot merge the context "${CONTEXT_NAME}" into ${target}: ${(err as Error).message}; ` +
-            `use kubectl --kubeconfig ${api.kubeconfigPath}\n`,
-        );
-      }
-    }
-    if (o.apiOnly) {
-      await untilSignal(() => api.close());
-      return;
-    }
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(api.kubeconfigPath);
-    const node = await runNode({
-      kubeConfig,
-      address: o.address,
-      portOffset: o.portOffset ?? 'unprivileged',
-      adminPort: o.adminPort,
-      adminAddress: '127.0.0.1',
-      cacheDir: wasmCacheDir(stateDir),
-      writeStatus: true,
-      googleApiServices: parseGoogleApiServices(o.googleApiService),
-      insecureRegistries: o.insecureRegistry,
-      pluginDirs,
-      ...(o.registrySecret ? { registrySecret: o.registrySecret } : {}),
-      ...(o.workers !== undefined ? { workers: o.workers } : {}),
-      log,
-      observability: observabilityFromFlags(o),
-    });
-    process.stdout.write(`admin: http://127.0.0.1:${node.admin.port}/ (dashboard, /metrics, /readyz)\n`);
-    await untilSignal(async () => {
-      await node.close();
-      await api.close();
-    });
+  addObservabilityFlags(command).action(runUp);
+}
+
+async function runUp(o: UpOptions & ObservabilityFlags): Promise<void> {
+  const stateDir = resolve(o.stateDir);
+  const pluginDirs = resolvePluginDirs(o.pluginDir); // a wrong --plugin-dir stops the start before anything binds
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const api = await startEmbeddedApi({
+    stateDir,
+    apiPort: o.apiPort,
+    manifests: o.file,
+    log: (line) => process.stdout.write(line + '\n'),
   });
+  process.stdout.write(`API listening on ${api.url}\n`);
+  process.stdout.write(`kubeconfig: ${api.kubeconfigPath}\n`);
+  if (o.kubeconfigMerge) mergeContext(api.kubeconfigPath);
+  if (o.apiOnly) {
+    await untilSignal(() => api.close());
+    return;
+  }
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(api.kubeconfigPath);
+  const node = await runNode({
+    kubeConfig,
+    address: o.address,
+    portOffset: o.portOffset ?? 'unprivileged',
+    adminPort: o.adminPort,
+    adminAddress: '127.0.0.1',
+    cacheDir: wasmCacheDir(stateDir),
+    writeStatus: true,
+    googleApiServices: parseGoogleApiServices(o.googleApiService),
+    insecureRegistries: o.insecureRegistry,
+    pluginDirs,
+    ...(o.registrySecret ? { registrySecret: o.registrySecret } : {}),
+    ...(o.workers !== undefined ? { workers: o.workers } : {}),
+    log,
+    observability: observabilityFromFlags(o),
+  });
+  process.stdout.write(`admin: http://127.0.0.1:${node.admin.port}/ (dashboard, /metrics, /readyz)\n`);
+  await untilSignal(async () => {
+    await node.close();
+    await api.close();
+  });
+}
+
+/** Adds the context to the user's kubeconfig and makes it current; a failure is a warning, not a stop. */
+function mergeContext(kubeconfigPath: string): void {
+  const target = userKubeconfigPath();
+  try {
+    mergeKubeconfig(kubeconfigPath, target);
+    process.stdout.write(
+      `kubectl: context "${CONTEXT_NAME}" merged into ${target} and made current (--no-kubeconfig-merge to leave it alone)\n`,
+    );
+  } catch (err) {
+    // The API serves anyway; kubectl can still be pointed at the state dir's kubeconfig.
+    process.stderr.write(
+      `warning: cannot merge the context "${CONTEXT_NAME}" into ${target}: ${(err as Error).message}; ` +
+        `use kubectl --kubeconfig ${kubeconfigPath}\n`,
+    );
+  }
 }

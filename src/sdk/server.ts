@@ -177,29 +177,8 @@ export class CalloutServer {
 
   /** One `Process` call: messages are handled one at a time so answers leave in the order of the requests. */
   private process(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
-    if (headers[':path'] !== PROCESS_PATH) {
-      stream.respond(
-        {
-          ':status': 200,
-          'content-type': 'application/grpc',
-          'grpc-status': String(GrpcStatus.UNIMPLEMENTED),
-          'grpc-message': encodeGrpcMessage(`unknown method ${String(headers[':path'])}`),
-        },
-        { endStream: true },
-      );
-      return;
-    }
-    let trailer: CallStatus = { code: GrpcStatus.OK, details: '' };
-    stream.respond(
-      { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': 'identity' },
-      { waitForTrailers: true },
-    );
-    stream.on('wantTrailers', () => {
-      const t: http2.OutgoingHttpHeaders = { 'grpc-status': String(trailer.code) };
-      if (trailer.details) t['grpc-message'] = encodeGrpcMessage(trailer.details);
-      stream.sendTrailers(t);
-    });
-    stream.on('error', () => undefined); // a reset by the client is an ordinary end for a callout
+    if (headers[':path'] !== PROCESS_PATH) return unimplemented(stream, headers[':path']);
+    const call = openCall(stream);
     const ctx: Mutable<CalloutContext> = {
       metadata: {},
       requestBodyMode: 'None',
@@ -209,37 +188,30 @@ export class CalloutServer {
     };
     const decoder = new FrameDecoder(MAX_REQUEST_BYTES);
     let chain: Promise<void> = Promise.resolve();
-    let failed = false;
-    const fail = (st: CallStatus) => {
-      if (failed) return;
-      failed = true;
-      trailer = st;
-      if (!stream.closed) stream.end();
-    };
     stream.on('data', (chunk: Buffer) => {
       let messages: Buffer[];
       try {
         messages = decoder.push(chunk);
       } catch (err) {
-        fail(err as CallStatus);
+        call.fail(err as CallStatus);
         return;
       }
       for (const m of messages) {
         chain = chain.then(async () => {
-          if (failed || stream.closed) return;
+          if (call.failed || stream.closed) return;
           try {
             const req = codec.decodeRequest(m);
             for (const resp of await this.answer(req, ctx)) stream.write(frame(codec.encodeResponse(resp)));
           } catch (err) {
             const code = err instanceof CalloutError ? err.code : GrpcStatus.INTERNAL;
-            fail({ code, details: err instanceof Error ? err.message : String(err) });
+            call.fail({ code, details: err instanceof Error ? err.message : String(err) });
           }
         });
       }
     });
     stream.on('end', () => {
       void chain.then(() => {
-        if (!failed && !stream.closed) stream.end();
+        if (!call.failed && !stream.closed) stream.end();
       });
     });
   }
@@ -349,4 +321,47 @@ function toResponse(kind: RequestKind, r: Reply): ProcessingResponse {
     return { [kind]: { header_mutation: 'trailers' in r ? r.trailers : {} }, ...md };
   }
   return { [kind]: { response: 'continue' in r ? r.continue : {} }, ...md };
+}
+
+/** A gRPC call to a method other than Process: UNIMPLEMENTED in trailers-only form. */
+function unimplemented(stream: http2.ServerHttp2Stream, path: string | string[] | undefined): void {
+  stream.respond(
+    {
+      ':status': 200,
+      'content-type': 'application/grpc',
+      'grpc-status': String(GrpcStatus.UNIMPLEMENTED),
+      'grpc-message': encodeGrpcMessage(`unknown method ${String(path)}`),
+    },
+    { endStream: true },
+  );
+}
+
+/** Starts the response of a call; its trailers carry OK, or the status of the first fail(). */
+function openCall(stream: http2.ServerHttp2Stream): {
+  fail(status: CallStatus): void;
+  readonly failed: boolean;
+} {
+  let trailer: CallStatus = { code: GrpcStatus.OK, details: '' };
+  let failed = false;
+  stream.respond(
+    { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': 'identity' },
+    { waitForTrailers: true },
+  );
+  stream.on('wantTrailers', () => {
+    const t: http2.OutgoingHttpHeaders = { 'grpc-status': String(trailer.code) };
+    if (trailer.details) t['grpc-message'] = encodeGrpcMessage(trailer.details);
+    stream.sendTrailers(t);
+  });
+  stream.on('error', () => undefined); // a reset by the client is an ordinary end for a callout
+  return {
+    fail(status) {
+      if (failed) return;
+      failed = true;
+      trailer = status;
+      if (!stream.closed) stream.end();
+    },
+    get failed() {
+      return failed;
+    },
+  };
 }

@@ -34,8 +34,6 @@ const KNOWN_LONG: ReadonlyMap<string, string> = new Map([
   ['src/admin/dashboard.ts dashboardRoutes', ADMIN],
   ['src/admin/dashboard/app.ts showTrace', ADMIN],
   ['src/admin/server.ts startAdminServer', ADMIN],
-  ['src/api/schema/gke-extensions.ts extensionRules', OPEN],
-  ['src/api/schema/gke-extensions.ts extension', OPEN],
   ['src/api/schema/openapi.ts toOpenAPI', OPEN],
   ['src/apiserver/builtins.ts crdFor', APISERVER],
   ['src/apiserver/crd/definition.ts definitionCauses', APISERVER],
@@ -47,8 +45,6 @@ const KNOWN_LONG: ReadonlyMap<string, string> = new Map([
   ['src/apiserver/table/printers.ts builtinCells', APISERVER],
   ['src/apiserver/watch-stream.ts serveWatch', APISERVER],
   ['src/cli/run-node.ts runNode', CLI],
-  ['src/cli/serve.ts registerServeCommand', CLI],
-  ['src/cli/up.ts registerUpCommand', CLI],
   ['src/cli/wasm.ts registerWasmCommands', CLI],
   ['src/controller/translator/gateways.ts (callback of guard)', TRANSLATOR],
   ['src/controller/translator/gateways.ts buildGateways', TRANSLATOR],
@@ -76,7 +72,6 @@ const KNOWN_LONG: ReadonlyMap<string, string> = new Map([
   ['src/extensions/wasm/tester/textproto.ts parseTextProto', WASM],
   ['src/extensions/wasm/tester/textproto.ts tokenize', WASM],
   ['src/extensions/wasm/wasi.ts wasiImports', WASM],
-  ['src/sdk/server.ts process', OPEN],
 ]);
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
