@@ -118,7 +118,7 @@ endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]`;
 
 /** Every listener port the port's Gateways use (base.ts, tests-core.ts, tests-extended.ts). */
 const LISTENER_PORTS = [
-  ...Array.from({ length: 104 - 80 + 1 }, (_, i) => 80 + i),
+  ...Array.from({ length: 105 - 80 + 1 }, (_, i) => 80 + i),
   ...Array.from({ length: 456 - 443 + 1 }, (_, i) => 443 + i),
 ];
 

@@ -17,6 +17,7 @@ interface Condition {
 export interface ObjectStatus {
   metadata: { generation?: number };
   status?: {
+    addresses?: Array<{ type?: string; value: string }>;
     conditions?: Condition[];
     listeners?: Array<{
       name: string;
@@ -58,6 +59,7 @@ export function gatewayMismatch(
     conditions?: ConditionSpec[];
     listeners?: Record<string, ListenerExpectation>;
     zeroRoutes?: boolean;
+    addressAssigned?: boolean;
   },
 ): string | undefined {
   const status = gw.status ?? {};
@@ -68,6 +70,8 @@ export function gatewayMismatch(
     const why = conditionMismatch(status.conditions, spec);
     if (why) return `Gateway ${why}`;
   }
+  if (expect.addressAssigned && !(status.addresses ?? []).some((a) => a.type !== undefined))
+    return `no typed address in status.addresses: ${JSON.stringify(status.addresses)}`;
   const listeners = status.listeners ?? [];
   if (
     expect.zeroRoutes &&

@@ -71,6 +71,8 @@ export type Step =
       conditions?: ConditionSpec[];
       listeners?: Record<string, ListenerExpectation>;
       zeroRoutes?: boolean;
+      /** `status.addresses` has an entry with a type (WaitForGatewayAddress). */
+      addressAssigned?: boolean;
     }
   /** A WebSocket to `path`: a text and a binary message, each echoed back (HTTPRouteBackendProtocolWebSocket). */
   | { websocket: string; port?: number }

@@ -31,11 +31,6 @@ export const SKIPPED: Skipped[] = [
     why: 'Gateway spec.addresses (feature GatewayStaticAddresses) is not implemented: every Gateway binds --address',
   },
   {
-    name: 'GatewayOptionalAddressValue',
-    level: 'Extended',
-    why: 'Gateway spec.addresses (provisional feature GatewayAddressEmpty) is not implemented: every Gateway binds --address',
-  },
-  {
     name: 'GatewayInfrastructure',
     level: 'Extended',
     why: 'spec.infrastructure labels/annotations (feature GatewayInfrastructurePropagation): extgate creates no per-Gateway resources to carry them',

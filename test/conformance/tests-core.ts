@@ -977,6 +977,21 @@ data: {tls.crt: SGVsbG8gd29ybGQK, tls.key: SGVsbG8gd29ybGQK}`,
     steps: [{ gateway: 'gateway-invalid-parameters-ref', conditions: ['Accepted=False:InvalidParameters'] }],
   },
   {
+    // Extended (provisional feature GatewayAddressEmpty): an address of a type without a value is one the
+    // implementation assigns; extgate assigns its --address. The suite's listener port 8080 is 105 here.
+    name: 'GatewayOptionalAddressValue',
+    level: 'Extended',
+    manifests: `${gateway('gateway-without-address-value', '- {name: http, port: 105, protocol: HTTP}')}
+  addresses: [{type: IPAddress}]`,
+    steps: [
+      {
+        gateway: 'gateway-without-address-value',
+        conditions: ['Accepted=True', 'Programmed=True'],
+        addressAssigned: true,
+      },
+    ],
+  },
+  {
     name: 'GatewayNameMaximumLength',
     level: 'Core',
     manifests: gateway(MAX_LENGTH_NAME, '- {name: http, port: 95, protocol: HTTP}'),
