@@ -1,7 +1,6 @@
 // Tests of the suite's HTTP profile (conformance/tests/httproute-*.go, gateway-*.go) this port does not run,
-// each with why: a feature extgate does not implement (GKE's Gateway classes, which extgate stands in for,
-// do not offer them either, except where said), or a route kind extgate does not serve. Levels are the
-// suite's: Core tests need only Gateway/HTTPRoute/ReferenceGrant support, Extended ones a feature more.
+// each with why: all need an Extended feature extgate does not implement (yet). Levels are the suite's: Core
+// tests need only Gateway/HTTPRoute/ReferenceGrant support, Extended ones a feature more.
 import type { Skipped } from './model.js';
 
 export const SKIPPED: Skipped[] = [

@@ -1,4 +1,4 @@
-// The suite's Extended HTTP tests whose feature GKE's Gateway classes offer (or that extgate serves anyway),
+// The suite's Extended HTTP tests whose feature extgate implements,
 // ported as data like tests-core.ts. skipped.ts lists the others, with why.
 import { documents } from '../e2e/manifests.js';
 import { PORTS } from './base.js';
