@@ -20,15 +20,18 @@ export interface WatchRequest {
   kind: ResourceKind;
   /** Shows a stored object at the requested version. */
   show: (o: KubeObject) => KubeObject;
-  namespace?: string;
-  labels?: Selector;
-  fields?: Selector;
+  /** Undefined: every namespace. */
+  namespace: string | undefined;
+  /** Undefined: no selector, everything matches. */
+  labels: Selector | undefined;
+  fields: Selector | undefined;
   resourceVersion: string | null;
-  timeoutSeconds?: number;
+  timeoutSeconds: number | undefined;
   bookmarks: boolean;
   /** Watch-list (`sendInitialEvents` set either way); `undefined` keeps the classic start points. */
-  sendInitialEvents?: boolean;
-  table?: TableRequest;
+  sendInitialEvents: boolean | undefined;
+  /** Set when the client asked for Table rows. */
+  table: TableRequest | undefined;
   headers: Record<string, string>;
 }
 
