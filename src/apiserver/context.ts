@@ -17,8 +17,10 @@ export interface Handler {
   kinds: KindTable;
   /** Stop functions of open watches, so close() can end them cleanly. */
   watches: Set<() => void>;
-  bookmarkIntervalMs?: number;
-  maxWatchSeconds?: number;
+  /** Undefined: BOOKMARK_INTERVAL_MS (watch-stream.ts). */
+  bookmarkIntervalMs: number | undefined;
+  /** Undefined: a watch without timeoutSeconds runs until the client leaves. */
+  maxWatchSeconds: number | undefined;
   /** The /openapi/v2 and /openapi/v3 documents and the schema registry behind them. */
   openApi: OpenApiDocs;
   serverAddress: string;
