@@ -19,7 +19,7 @@ export interface Handler {
   watches: Set<() => void>;
   /** Undefined: BOOKMARK_INTERVAL_MS (watch-stream.ts). */
   bookmarkIntervalMs: number | undefined;
-  /** Undefined: a watch without timeoutSeconds runs until the client leaves. */
+  /** Longest watch without timeoutSeconds; undefined: 1800 s × [1, 2), as kube-apiserver (watch-stream.ts). */
   maxWatchSeconds: number | undefined;
   /** The /openapi/v2 and /openapi/v3 documents and the schema registry behind them. */
   openApi: OpenApiDocs;
