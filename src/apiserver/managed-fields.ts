@@ -1,15 +1,15 @@
 // Server-side apply field ownership (metadata.managedFields, FieldsV1) as kube-apiserver's fieldmanager keeps it:
 // every write records which manager (and operation, Apply or Update) last set which fields; an Apply that would
 // change a field another manager owns is a 409 Conflict naming the manager and the field, unless `force`.
-// Lists merged by key (built-in kinds' strategic-merge keys) are tracked per item (`k:{"port":80}`); other lists
-// are owned as a whole.
+// Lists are tracked by their schema's list type (list-types.ts): `map` lists per item (`k:{"port":80,"protocol":
+// "TCP"}`), `set` lists per value (`v:"a"`), `atomic` lists as a whole.
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../api/types.js';
 import { isPlainObject } from './patch/json-patch.js';
-import { listMergeKey } from './patch/strategic.js';
+import { itemKeyOf, type ListTypes } from './list-types.js';
 
 type Obj = Record<string, unknown>;
-/** FieldsV1: `f:<field>`, `k:<json key>` (keyed list item), `.` (the item itself); leaves are `{}`. */
+/** FieldsV1: `f:<field>`, `k:<json key>` (keyed list item), `v:<json value>` (set value), `.` (the item itself); leaves are `{}`. */
 export interface FieldsV1 {
   [element: string]: FieldsV1;
 }
@@ -36,20 +36,25 @@ const TRACKED_METADATA = ['labels', 'annotations', 'finalizers', 'ownerReference
 /** A path as FieldsV1 elements joined by NUL, mapped to the JSON of its value. */
 type Paths = Map<string, string>;
 
-function walk(kind: string, value: unknown, elements: string[], names: string[], out: Paths): void {
+function walk(lists: ListTypes, value: unknown, elements: string[], names: string[], out: Paths): void {
   if (isPlainObject(value) && Object.keys(value).length > 0) {
-    for (const [k, v] of Object.entries(value)) walk(kind, v, [...elements, `f:${k}`], [...names, k], out);
+    for (const [k, v] of Object.entries(value)) walk(lists, v, [...elements, `f:${k}`], [...names, k], out);
     return;
   }
-  if (Array.isArray(value)) {
-    const key = listMergeKey(kind, names);
-    if (key !== undefined && value.every((item) => isPlainObject(item) && item[key] !== undefined)) {
-      for (const item of value as Obj[]) {
-        const itemElements = [...elements, `k:${JSON.stringify({ [key]: item[key] })}`];
+  if (Array.isArray(value) && value.length > 0) {
+    const lt = lists(names);
+    const keys = lt.type === 'map' ? value.map((item) => itemKeyOf(item, lt)) : [];
+    if (lt.type === 'map' && keys.every((k) => k !== undefined)) {
+      for (const [i, item] of (value as Obj[]).entries()) {
+        const itemElements = [...elements, `k:${JSON.stringify(keys[i])}`];
         out.set([...itemElements, '.'].join('\0'), '');
         for (const [k, v] of Object.entries(item))
-          walk(kind, v, [...itemElements, `f:${k}`], [...names, k], out);
+          walk(lists, v, [...itemElements, `f:${k}`], [...names, k], out);
       }
+      return;
+    }
+    if (lt.type === 'set' && value.every((v) => !isPlainObject(v) && !Array.isArray(v))) {
+      for (const v of value) out.set([...elements, `v:${JSON.stringify(v)}`].join('\0'), '');
       return;
     }
   }
@@ -57,7 +62,7 @@ function walk(kind: string, value: unknown, elements: string[], names: string[],
 }
 
 /** The owned paths of an object: spec-side fields (or only status, for the status subresource). */
-export function fieldPaths(kind: string, obj: Obj, part: 'main' | 'status' | 'all'): Paths {
+export function fieldPaths(lists: ListTypes, obj: Obj, part: 'main' | 'status' | 'all'): Paths {
   const out: Paths = new Map();
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'apiVersion' || k === 'kind') continue;
@@ -65,10 +70,10 @@ export function fieldPaths(kind: string, obj: Obj, part: 'main' | 'status' | 'al
     if (k === 'metadata') {
       if (!isPlainObject(v)) continue;
       for (const m of TRACKED_METADATA)
-        if (v[m] !== undefined) walk(kind, v[m], ['f:metadata', `f:${m}`], ['metadata', m], out);
+        if (v[m] !== undefined) walk(lists, v[m], ['f:metadata', `f:${m}`], ['metadata', m], out);
       continue;
     }
-    walk(kind, v, [`f:${k}`], [k], out);
+    walk(lists, v, [`f:${k}`], [k], out);
   }
   return out;
 }
@@ -122,6 +127,7 @@ function printPath(path: string): string {
     .filter((el) => el !== '.')
     .map((el) => {
       if (el.startsWith('f:')) return `.${el.slice(2)}`;
+      if (el.startsWith('v:')) return `[=${el.slice(2)}]`;
       const key = itemKey(el) ?? {};
       return `[${Object.entries(key)
         .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
@@ -131,7 +137,8 @@ function printPath(path: string): string {
 }
 
 export interface Write {
-  kind: string;
+  /** The list types of the kind written (list-types.ts). */
+  lists: ListTypes;
   manager: string;
   operation: 'Apply' | 'Update';
   apiVersion: string;
@@ -156,14 +163,14 @@ export function nextManagedFields(
 ): { entries: ManagedFieldsEntry[] } | { conflicts: Conflict[] } {
   const part = w.subresource === 'status' ? 'status' : before === undefined ? 'all' : 'main';
   const old = (before?.metadata.managedFields as ManagedFieldsEntry[] | undefined) ?? [];
-  const livePaths = fieldPaths(w.kind, after as Obj, 'all');
-  const beforePaths = before ? fieldPaths(w.kind, before as Obj, part) : new Map<string, string>();
-  const afterPaths = fieldPaths(w.kind, after as Obj, part);
+  const livePaths = fieldPaths(w.lists, after as Obj, 'all');
+  const beforePaths = before ? fieldPaths(w.lists, before as Obj, part) : new Map<string, string>();
+  const afterPaths = fieldPaths(w.lists, after as Obj, part);
   const sets = old.map((e) => ({ entry: e, paths: fromFieldsV1(e.fieldsV1 ?? {}) }));
 
   let mine: Set<string>;
   if (w.operation === 'Apply') {
-    const applied = fieldPaths(w.kind, w.applied ?? {}, part);
+    const applied = fieldPaths(w.lists, w.applied ?? {}, part);
     const conflicts: Conflict[] = [];
     for (const s of sets) {
       if (sameEntry(s.entry, w)) continue;
@@ -250,7 +257,7 @@ export function managerFromUserAgent(userAgent: string | undefined): string {
  * Apply by this manager.
  */
 export function droppedByApply(
-  kind: string,
+  lists: ListTypes,
   existing: KubeObject,
   manager: string,
   applied: Obj,
@@ -260,7 +267,7 @@ export function droppedByApply(
   const w = { manager, operation: 'Apply' as const, subresource };
   const own = entries.find((e) => sameEntry(e, w as Write));
   if (!own) return undefined;
-  const still = fieldPaths(kind, applied, subresource === 'status' ? 'status' : 'main');
+  const still = fieldPaths(lists, applied, subresource === 'status' ? 'status' : 'main');
   const others = new Set(
     entries.filter((e) => e !== own).flatMap((e) => [...fromFieldsV1(e.fieldsV1 ?? {})]),
   );
@@ -291,6 +298,10 @@ export function removePaths(obj: Obj, paths: string[]): void {
           (item) =>
             isPlainObject(item) && Object.entries(key).every(([k, v]) => isDeepStrictEqual(item[k], v)),
         );
+        cur = at >= 0 ? cur[at] : undefined;
+      } else if (el.startsWith('v:') && Array.isArray(cur)) {
+        const value = el.slice(2);
+        at = cur.findIndex((item) => JSON.stringify(item) === value);
         cur = at >= 0 ? cur[at] : undefined;
       } else cur = undefined;
       if (cur === undefined) break;

@@ -23,6 +23,8 @@ import { isPlainObject, jsonPatch, mergePatch, PatchError } from './patch/json-p
 import { listMergeKey, strategicMergePatch } from './patch/strategic.js';
 import { refuseUnsafeJsonPatch, refuseUnsafeKeys } from './patch/unsafe-keys.js';
 import { ApiError, errors } from './status.js';
+import { listTypesOf, type ListTypes } from './list-types.js';
+import { applyMerge } from './patch/structured-merge.js';
 import type { ObjectStore } from './store.js';
 import { CLEANUP_FINALIZER, CRD_KIND, isFixedCrd, type CrdController } from './crd/controller.js';
 import { FIXED_KINDS, type KindTable } from './crd/kind-table.js';
@@ -78,7 +80,13 @@ export class Resources {
     private readonly schemaDefaults?: Defaulter,
     private readonly kinds: KindTable = FIXED_KINDS,
     private readonly crds?: CrdController,
+    /** The OpenAPI v3 schema of a custom kind (server-side apply reads its list types). */
+    private readonly customSchema?: (k: ResourceKind) => Record<string, unknown> | undefined,
   ) {}
+
+  private listTypes(k: ResourceKind): ListTypes {
+    return listTypesOf(k, k.custom ? this.customSchema?.(k) : undefined);
+  }
 
   /**
    * kube-apiserver defaults custom resources when decoding requests and when reading storage, so the stored
@@ -368,21 +376,17 @@ export class Resources {
     }
     const live = structuredClone(existing) as Obj;
     // Fields this manager applied before and no longer applies go, unless another manager owns them.
-    const dropped = droppedByApply(
-      k.kind,
-      existing,
-      manager,
-      config,
-      sub === 'status' ? 'status' : undefined,
-    );
+    const lists = this.listTypes(k);
+    const dropped = droppedByApply(lists, existing, manager, config, sub === 'status' ? 'status' : undefined);
     if (dropped) removePaths(live, dropped);
     else {
       // Objects written before managedFields were kept: the last configuration this manager applied.
       const previous = this.store.appliedConfig(k, ns, name, manager);
       if (previous) pruneUnapplied(k.kind, live, previous, config);
     }
-    const merged =
-      k.patch === 'strategic' ? strategicMergePatch(k.kind, live, config) : (mergePatch(live, config) as Obj);
+    // Structured merge by the schema's list types (a Service port keyed by port+protocol, an atomic HTTPRoute
+    // `rules`), as kube-apiserver merges an apply whatever patch strategy kubectl would use for the kind.
+    const merged = applyMerge(live, config, lists) as Obj;
     const candidate = checkObjectBody(k, merged);
     if (sub !== 'status') this.validateFields(k, candidate, ctx, { via: 'apply' });
     const object = this.commit(k, existing, candidate, sub, { ...ctx, applied: config });
@@ -406,7 +410,7 @@ export class Resources {
     if (existing && isManagedFields(sent) && !isDeepStrictEqual(sent, existing.metadata.managedFields))
       return sent;
     const result = nextManagedFields(existing, next, {
-      kind: k.kind,
+      lists: this.listTypes(k),
       manager: ctx.fieldManager ?? ctx.defaultManager ?? 'unknown',
       operation: ctx.applied ? 'Apply' : 'Update',
       apiVersion: apiVersionOf(k),

@@ -17,7 +17,7 @@ import { openApiDocs, type OpenApiDocs } from './openapi.js';
 import { handleRequest, type Handler } from './handler.js';
 import { Resources, type Defaulter, type UnknownFields } from './resources.js';
 import { ObjectStore } from './store.js';
-import { KINDS } from '../api/kinds.js';
+import { apiVersionOf, KINDS } from '../api/kinds.js';
 import { CrdController } from './crd/controller.js';
 import { publishedSchema } from './crd/definition.js';
 import { KindTable } from './crd/kind-table.js';
@@ -81,7 +81,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const hub = new WatchHub(store, opts.watchHistory);
   const kinds = new KindTable();
   const crds = new CrdController(store, kinds);
-  const resources = new Resources(store, opts.admit, opts.unknownFields, opts.defaults, kinds, crds);
+  const resources = new Resources(store, opts.admit, opts.unknownFields, opts.defaults, kinds, crds, (k) => {
+    const own = crds.schemaOf(k);
+    return own ? publishedSchema(own) : opts.openApiSchema?.(apiVersionOf(k), k.kind);
+  });
   const writer = new SystemWriter(resources);
   crds.start(writer);
   const gc = new GarbageCollector(store, kinds, writer);

@@ -107,7 +107,8 @@ describe('server-side apply with managedFields', () => {
         Record<string, unknown>
       >
     )['f:ports']!;
-    assert.ok('k:{"port":80}' in ports, JSON.stringify(ports));
+    // Service ports are a map keyed by port and protocol (protocol defaulted: TCP), test/apiserver/ssa-lists.test.ts.
+    assert.ok('k:{"port":80,"protocol":"TCP"}' in ports, JSON.stringify(ports));
     await t.kubectl([
       'patch',
       'svc',
@@ -119,7 +120,7 @@ describe('server-side apply with managedFields', () => {
     const refused = await t.kubectl(['apply', '--server-side', '-f', file], { allowFail: true });
     assert.match(
       refused.stderr,
-      /conflict with "tuner" using v1 at [0-9TZ:-]+: \.spec\.ports\[port=80\]\.targetPort/,
+      /conflict with "tuner" using v1 at [0-9TZ:-]+: \.spec\.ports\[port=80,protocol="TCP"\]\.targetPort/,
     );
   });
 
