@@ -315,6 +315,31 @@ describe('deleting a CustomResourceDefinition', () => {
     assert.deepEqual((await t.call('GET', WIDGETS)).json().items, []);
   });
 
+  it('an object with a finalizer holds the CRD deletion; meanwhile no new object is accepted', async () => {
+    const held = JSON.parse(widget('held', { replicas: 1 })) as Record<string, any>;
+    held.metadata.finalizers = ['example.com/hold'];
+    await t.kubectl(['apply', '-f', t.file('held.json', JSON.stringify(held))]);
+    await t.kubectl(['delete', 'crd', 'widgets.example.com', '--wait=false']);
+    const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com';
+    await eventually(
+      async () => (await t.call('GET', `${WIDGETS}/held`)).json().metadata?.deletionTimestamp !== undefined,
+      'the object is being deleted',
+    );
+    const crd = (await t.call('GET', crdPath)).json();
+    assert.deepEqual(crd.metadata.finalizers, ['customresourcecleanup.apiextensions.k8s.io']);
+    const refused = await t.call('POST', WIDGETS, {
+      body: widget('late', { replicas: 1 }),
+      contentType: 'application/json',
+    });
+    assert.equal(refused.status, 405);
+    assert.equal(
+      refused.json().message,
+      'create not allowed while custom resource definition is terminating',
+    );
+    await t.kubectl(['patch', 'widget', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    await eventually(async () => (await t.call('GET', crdPath)).status === 404, 'the CRD goes');
+  });
+
   it('an invalid CRD is refused with the field named', async () => {
     const bad = structuredClone(widgetCrd) as Record<string, any>;
     bad.metadata.name = 'gadgets.example.com';

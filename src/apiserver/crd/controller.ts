@@ -70,6 +70,12 @@ export class CrdController {
     return this.definitions.get(`${k.plural}.${k.group}`)?.schemas.get(k.version);
   }
 
+  /** True while the CRD defining this kind is being deleted. */
+  terminating(k: ResourceKind): boolean {
+    if (!this.kinds.isDefined(k)) return false;
+    return !!this.store.get(CRD_KIND, undefined, `${k.plural}.${k.group}`)?.metadata.deletionTimestamp;
+  }
+
   /** Refusals of a CRD write (422 causes). */
   causes(crd: KubeObject, previous?: KubeObject): FieldCause[] {
     return definitionCauses(crd, previous);
