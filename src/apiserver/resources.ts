@@ -192,13 +192,7 @@ export class Resources {
     arrival: Arrival = { via: 'body' },
   ): KubeObject {
     if (k.readOnly) throw errors.methodNotAllowed();
-    // apiextensions-apiserver refuses new objects of a kind whose CRD is being deleted (its cleanup runs).
-    if (this.crds?.terminating(k))
-      throw new ApiError(
-        405,
-        'MethodNotAllowed',
-        'create not allowed while custom resource definition is terminating',
-      );
+    this.crds?.refuseCreateWhileTerminating(k);
     const obj = checkObjectBody(k, body);
     const meta = obj.metadata;
     if (k.namespaced) {

@@ -36,8 +36,6 @@ const KNOWN_LONG: ReadonlyMap<string, string> = new Map([
   ['src/admin/server.ts startAdminServer', ADMIN],
   ['src/api/schema/openapi.ts toOpenAPI', OPEN],
   ['src/apiserver/builtins.ts crdFor', APISERVER],
-  ['src/apiserver/crd/definition.ts definitionCauses', APISERVER],
-  ['src/apiserver/crd/structural.ts validate', APISERVER],
   ['src/apiserver/defaults.ts applyDefaults', APISERVER],
   ['src/apiserver/query.ts parseListOptions', APISERVER],
   ['src/apiserver/resources.ts patch', APISERVER],

@@ -10,6 +10,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { KINDS, kindOf, type ResourceKind } from '../../api/kinds.js';
 import type { FieldCause, KubeObject } from '../../api/types.js';
+import { ApiError } from '../status.js';
 import type { Change, ObjectStore } from '../store.js';
 import { definitionCauses, definitionOf, type Definition } from './definition.js';
 import type { KindTable } from './kind-table.js';
@@ -70,10 +71,15 @@ export class CrdController {
     return this.definitions.get(`${k.plural}.${k.group}`)?.schemas.get(k.version);
   }
 
-  /** True while the CRD defining this kind is being deleted. */
-  terminating(k: ResourceKind): boolean {
-    if (!this.kinds.isDefined(k)) return false;
-    return !!this.store.get(CRD_KIND, undefined, `${k.plural}.${k.group}`)?.metadata.deletionTimestamp;
+  /** apiextensions-apiserver refuses new objects of a kind whose CRD is being deleted (its cleanup runs). */
+  refuseCreateWhileTerminating(k: ResourceKind): void {
+    if (!this.kinds.isDefined(k)) return;
+    if (this.store.get(CRD_KIND, undefined, `${k.plural}.${k.group}`)?.metadata.deletionTimestamp)
+      throw new ApiError(
+        405,
+        'MethodNotAllowed',
+        'create not allowed while custom resource definition is terminating',
+      );
   }
 
   /** Refusals of a CRD write (422 causes). */

@@ -91,111 +91,112 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const VERSION_NAME = DNS1035_LABEL;
 
-/** The causes kube-apiserver would refuse this CRD with (empty when it can be stored). */
-export function definitionCauses(crd: KubeObject, previous?: KubeObject): FieldCause[] {
-  const causes: FieldCause[] = [];
-  const required = (field: string, detail = '') =>
-    causes.push({
+/** Collects field causes in kube-apiserver's words. */
+class Causes {
+  readonly list: FieldCause[] = [];
+  required(field: string, detail = ''): void {
+    this.list.push({
       reason: 'FieldValueRequired',
       field,
       message: `Required value${detail ? `: ${detail}` : ''}`,
     });
-  const invalid = (field: string, value: unknown, detail: string) =>
-    causes.push({
+  }
+  invalid(field: string, value: unknown, detail: string): void {
+    this.list.push({
       reason: 'FieldValueInvalid',
       field,
       message: `Invalid value: ${JSON.stringify(value)}: ${detail}`,
     });
-  const spec = obj(crd.spec);
-  const names = obj(spec.names);
-  const group = str(spec.group);
-  const plural = str(names.plural);
-  if (!group) required('spec.group');
-  else if (!DNS1123_SUBDOMAIN.test(group) || !group.includes('.'))
-    invalid('spec.group', group, 'should be a domain with at least one dot');
-  if (group && plural && crd.metadata.name !== `${plural}.${group}`)
-    invalid('metadata.name', crd.metadata.name, 'must be spec.names.plural+"."+spec.group');
+  }
+  add(reason: FieldCause['reason'], field: string, message: string): void {
+    this.list.push({ reason, field, message });
+  }
+}
+
+const DNS1035_TEXT = 'should be a valid DNS-1035 label ([a-z]([-a-z0-9]*[a-z0-9])?)';
+
+function checkNames(names: Obj, c: Causes): void {
   for (const field of ['plural', 'singular', 'kind', 'listKind'] as const) {
     const value = str(names[field]);
     if (value === undefined) {
-      if (field === 'plural' || field === 'kind') required(`spec.names.${field}`);
-      continue;
-    }
-    if (field === 'kind' || field === 'listKind') {
+      if (field === 'plural' || field === 'kind') c.required(`spec.names.${field}`);
+    } else if (field === 'kind' || field === 'listKind') {
       if (!/^[A-Za-z][A-Za-z0-9]*$/.test(value))
-        invalid(
+        c.invalid(
           `spec.names.${field}`,
           value,
           'may have mixed case, but should otherwise match: [a-z]([-a-z0-9]*[a-z0-9])?',
         );
-    } else if (!DNS1035_LABEL.test(value))
-      invalid(`spec.names.${field}`, value, 'should be a valid DNS-1035 label ([a-z]([-a-z0-9]*[a-z0-9])?)');
+    } else if (!DNS1035_LABEL.test(value)) c.invalid(`spec.names.${field}`, value, DNS1035_TEXT);
   }
   for (const [i, short] of strings(names.shortNames).entries())
-    if (!DNS1035_LABEL.test(short))
-      invalid(
-        `spec.names.shortNames[${i}]`,
-        short,
-        'should be a valid DNS-1035 label ([a-z]([-a-z0-9]*[a-z0-9])?)',
-      );
-  if (spec.scope !== 'Cluster' && spec.scope !== 'Namespaced')
-    causes.push({
-      reason: spec.scope === undefined ? 'FieldValueRequired' : 'FieldValueNotSupported',
-      field: 'spec.scope',
-      message:
-        spec.scope === undefined
-          ? 'Required value'
-          : `Unsupported value: ${JSON.stringify(spec.scope)}: supported values: "Cluster", "Namespaced"`,
-    });
-  const versions = Array.isArray(spec.versions) ? spec.versions.map(obj) : [];
-  if (versions.length === 0) required('spec.versions');
-  const seen = new Set<string>();
-  for (const [i, v] of versions.entries()) {
-    const name = str(v.name);
-    if (!name) required(`spec.versions[${i}].name`);
-    else if (!VERSION_NAME.test(name))
-      invalid(
-        `spec.versions[${i}].name`,
-        name,
-        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
-      );
-    else if (seen.has(name))
-      causes.push({
-        reason: 'FieldValueDuplicate',
-        field: `spec.versions[${i}].name`,
-        message: `Duplicate value: ${JSON.stringify(name)}`,
-      });
-    if (name) seen.add(name);
-    const schema = obj(v.schema).openAPIV3Schema;
-    if (!isPlainObject(schema))
-      required(`spec.versions[${i}].schema.openAPIV3Schema`, 'schemas are required');
-    else if (schema.type !== 'object')
-      causes.push({
-        reason: schema.type === undefined ? 'FieldValueRequired' : 'FieldValueNotSupported',
-        field: `spec.versions[${i}].schema.openAPIV3Schema.type`,
-        message:
-          schema.type === undefined
-            ? 'Required value: must not be empty at the root'
-            : `Unsupported value: ${JSON.stringify(schema.type)}: supported values: "object"`,
-      });
-  }
-  const storage = versions.filter((v) => v.storage === true).length;
-  if (versions.length > 0 && storage !== 1)
-    invalid('spec.versions', storage, 'must have exactly one version marked as storage version');
-  if (versions.length > 0 && !versions.some((v) => v.served === true))
-    invalid('spec.versions', versions.length, 'must have at least one version marked as served');
-  if (previous) {
-    const before = obj(previous.spec);
-    if (before.group !== spec.group) invalid('spec.group', spec.group, 'field is immutable');
-    if (before.scope !== spec.scope) invalid('spec.scope', spec.scope, 'field is immutable');
-  }
-  return causes;
+    if (!DNS1035_LABEL.test(short)) c.invalid(`spec.names.shortNames[${i}]`, short, DNS1035_TEXT);
 }
 
-/** Where an object of this kind and apiVersion finds its schema (the storage version's when unknown). */
-export function schemaFor(d: Definition, apiVersion: string | undefined): Schema | undefined {
-  const version = apiVersion?.split('/').pop();
-  return (version !== undefined ? d.schemas.get(version) : undefined) ?? d.schemas.get(d.kind.version);
+function checkVersion(v: Obj, i: number, seen: Set<string>, c: Causes): void {
+  const name = str(v.name);
+  const at = `spec.versions[${i}]`;
+  if (!name) c.required(`${at}.name`);
+  else if (!VERSION_NAME.test(name))
+    c.invalid(
+      `${at}.name`,
+      name,
+      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+    );
+  else if (seen.has(name))
+    c.add('FieldValueDuplicate', `${at}.name`, `Duplicate value: ${JSON.stringify(name)}`);
+  if (name) seen.add(name);
+  const schema = obj(v.schema).openAPIV3Schema;
+  if (!isPlainObject(schema)) c.required(`${at}.schema.openAPIV3Schema`, 'schemas are required');
+  else if (schema.type === undefined)
+    c.required(`${at}.schema.openAPIV3Schema.type`, 'must not be empty at the root');
+  else if (schema.type !== 'object')
+    c.add(
+      'FieldValueNotSupported',
+      `${at}.schema.openAPIV3Schema.type`,
+      `Unsupported value: ${JSON.stringify(schema.type)}: supported values: "object"`,
+    );
+}
+
+function checkVersions(spec: Obj, c: Causes): void {
+  const versions = Array.isArray(spec.versions) ? spec.versions.map(obj) : [];
+  if (versions.length === 0) return c.required('spec.versions');
+  const seen = new Set<string>();
+  versions.forEach((v, i) => checkVersion(v, i, seen, c));
+  const storage = versions.filter((v) => v.storage === true).length;
+  if (storage !== 1)
+    c.invalid('spec.versions', storage, 'must have exactly one version marked as storage version');
+  if (!versions.some((v) => v.served === true))
+    c.invalid('spec.versions', versions.length, 'must have at least one version marked as served');
+}
+
+/** The causes kube-apiserver would refuse this CRD with (empty when it can be stored). */
+export function definitionCauses(crd: KubeObject, previous?: KubeObject): FieldCause[] {
+  const c = new Causes();
+  const spec = obj(crd.spec);
+  const names = obj(spec.names);
+  const group = str(spec.group);
+  const plural = str(names.plural);
+  if (!group) c.required('spec.group');
+  else if (!DNS1123_SUBDOMAIN.test(group) || !group.includes('.'))
+    c.invalid('spec.group', group, 'should be a domain with at least one dot');
+  if (group && plural && crd.metadata.name !== `${plural}.${group}`)
+    c.invalid('metadata.name', crd.metadata.name, 'must be spec.names.plural+"."+spec.group');
+  checkNames(names, c);
+  if (spec.scope === undefined) c.required('spec.scope');
+  else if (spec.scope !== 'Cluster' && spec.scope !== 'Namespaced')
+    c.add(
+      'FieldValueNotSupported',
+      'spec.scope',
+      `Unsupported value: ${JSON.stringify(spec.scope)}: supported values: "Cluster", "Namespaced"`,
+    );
+  checkVersions(spec, c);
+  if (previous) {
+    const before = obj(previous.spec);
+    if (before.group !== spec.group) c.invalid('spec.group', spec.group, 'field is immutable');
+    if (before.scope !== spec.scope) c.invalid('spec.scope', spec.scope, 'field is immutable');
+  }
+  return c.list;
 }
 
 /**

@@ -172,6 +172,82 @@ function compiled(pattern: string): RE2JS | null {
   return re;
 }
 
+type Check<T> = (v: T, s: Schema, path: string) => FieldCause[];
+
+const invalid = (field: string, message: string): FieldCause => ({
+  reason: 'FieldValueInvalid',
+  field,
+  message,
+});
+
+function jsonType(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (isPlainObject(v)) return 'object';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+const numberCauses: Check<number> = (v, s, path) => {
+  const out: FieldCause[] = [];
+  if (s.maximum !== undefined && (s.exclusiveMaximum ? v >= s.maximum : v > s.maximum))
+    out.push(
+      invalid(
+        path,
+        `Invalid value: ${v}: ${path} in body should be less than ${s.exclusiveMaximum ? '' : 'or equal to '}${s.maximum}`,
+      ),
+    );
+  if (s.minimum !== undefined && (s.exclusiveMinimum ? v <= s.minimum : v < s.minimum))
+    out.push(
+      invalid(
+        path,
+        `Invalid value: ${v}: ${path} in body should be greater than ${s.exclusiveMinimum ? '' : 'or equal to '}${s.minimum}`,
+      ),
+    );
+  return out;
+};
+
+const stringCauses: Check<string> = (v, s, path) => {
+  const out: FieldCause[] = [];
+  const length = [...v].length;
+  if (s.maxLength !== undefined && length > s.maxLength)
+    out.push({
+      reason: 'FieldValueTooLong',
+      field: path,
+      message: `Too long: may not be more than ${s.maxLength} bytes`,
+    });
+  if (s.minLength !== undefined && length < s.minLength)
+    out.push(
+      invalid(
+        path,
+        `Invalid value: ${shown(v)}: ${path} in body should be at least ${s.minLength} chars long`,
+      ),
+    );
+  const re = s.pattern === undefined ? undefined : compiled(s.pattern);
+  if (re && !re.matcher(v).find())
+    out.push(invalid(path, `Invalid value: ${shown(v)}: ${path} in body should match '${s.pattern}'`));
+  return out;
+};
+
+/** Item or property counts (maxItems/minItems, maxProperties/minProperties). */
+function countCauses(
+  count: number,
+  max: number | undefined,
+  min: number | undefined,
+  path: string,
+  what: string,
+) {
+  const out: FieldCause[] = [];
+  if (max !== undefined && count > max)
+    out.push({
+      reason: 'FieldValueTooMany',
+      field: path,
+      message: `Too many: ${count}: must have at most ${max} items`,
+    });
+  if (min !== undefined && count < min)
+    out.push(invalid(path, `Invalid value: ${count}: ${path} in body should have at least ${min} ${what}`));
+  return out;
+}
+
 function validate(v: unknown, s: Schema, path: string, out: FieldCause[]): void {
   if (v === null) {
     if (s.nullable !== true && s.type !== undefined)
@@ -184,19 +260,10 @@ function validate(v: unknown, s: Schema, path: string, out: FieldCause[]): void 
   }
   if (!typeMatches(v, s)) {
     const want = s['x-kubernetes-int-or-string'] ? 'integer,string' : s.type;
-    const got = Array.isArray(v)
-      ? 'array'
-      : isPlainObject(v)
-        ? 'object'
-        : typeof v === 'number'
-          ? Number.isInteger(v)
-            ? 'integer'
-            : 'number'
-          : typeof v;
     out.push({
       reason: 'FieldValueTypeInvalid',
       field: path,
-      message: `Invalid value: ${shown(v)}: ${path} in body must be of type ${want}: "${got}"`,
+      message: `Invalid value: ${shown(v)}: ${path} in body must be of type ${want}: "${jsonType(v)}"`,
     });
     return;
   }
@@ -206,72 +273,13 @@ function validate(v: unknown, s: Schema, path: string, out: FieldCause[]): void 
       field: path,
       message: `Unsupported value: ${shown(v)}: supported values: ${s.enum.map(shown).join(', ')}`,
     });
-  if (typeof v === 'number') {
-    if (s.maximum !== undefined && (s.exclusiveMaximum ? v >= s.maximum : v > s.maximum))
-      out.push({
-        reason: 'FieldValueInvalid',
-        field: path,
-        message: `Invalid value: ${v}: ${path} in body should be less than ${s.exclusiveMaximum ? '' : 'or equal to '}${s.maximum}`,
-      });
-    if (s.minimum !== undefined && (s.exclusiveMinimum ? v <= s.minimum : v < s.minimum))
-      out.push({
-        reason: 'FieldValueInvalid',
-        field: path,
-        message: `Invalid value: ${v}: ${path} in body should be greater than ${s.exclusiveMinimum ? '' : 'or equal to '}${s.minimum}`,
-      });
-  }
-  if (typeof v === 'string') {
-    const length = [...v].length;
-    if (s.maxLength !== undefined && length > s.maxLength)
-      out.push({
-        reason: 'FieldValueTooLong',
-        field: path,
-        message: `Too long: may not be more than ${s.maxLength} bytes`,
-      });
-    if (s.minLength !== undefined && length < s.minLength)
-      out.push({
-        reason: 'FieldValueInvalid',
-        field: path,
-        message: `Invalid value: ${shown(v)}: ${path} in body should be at least ${s.minLength} chars long`,
-      });
-    const re = s.pattern === undefined ? undefined : compiled(s.pattern);
-    if (re && !re.matcher(v).find())
-      out.push({
-        reason: 'FieldValueInvalid',
-        field: path,
-        message: `Invalid value: ${shown(v)}: ${path} in body should match '${s.pattern}'`,
-      });
-  }
+  if (typeof v === 'number') out.push(...numberCauses(v, s, path));
+  if (typeof v === 'string') out.push(...stringCauses(v, s, path));
   if (Array.isArray(v)) {
-    if (s.maxItems !== undefined && v.length > s.maxItems)
-      out.push({
-        reason: 'FieldValueTooMany',
-        field: path,
-        message: `Too many: ${v.length}: must have at most ${s.maxItems} items`,
-      });
-    if (s.minItems !== undefined && v.length < s.minItems)
-      out.push({
-        reason: 'FieldValueInvalid',
-        field: path,
-        message: `Invalid value: ${v.length}: ${path} in body should have at least ${s.minItems} items`,
-      });
+    out.push(...countCauses(v.length, s.maxItems, s.minItems, path, 'items'));
     if (s.items) v.forEach((item, i) => validate(item, s.items!, `${path}[${i}]`, out));
-    return;
-  }
-  if (isPlainObject(v)) {
-    const count = Object.keys(v).length;
-    if (s.maxProperties !== undefined && count > s.maxProperties)
-      out.push({
-        reason: 'FieldValueTooMany',
-        field: path,
-        message: `Too many: ${count}: must have at most ${s.maxProperties} items`,
-      });
-    if (s.minProperties !== undefined && count < s.minProperties)
-      out.push({
-        reason: 'FieldValueInvalid',
-        field: path,
-        message: `Invalid value: ${count}: ${path} in body should have at least ${s.minProperties} properties`,
-      });
+  } else if (isPlainObject(v)) {
+    out.push(...countCauses(Object.keys(v).length, s.maxProperties, s.minProperties, path, 'properties'));
     for (const r of s.required ?? [])
       if (v[r] === undefined)
         out.push({ reason: 'FieldValueRequired', field: join(path, r), message: 'Required value' });
