@@ -13,7 +13,6 @@ import {
   FrameDecoder,
   GrpcStatus,
   decodeGrpcMessage,
-  frame,
   status,
   statusOfReset,
   type CallStatus,
@@ -25,6 +24,7 @@ import type { ChannelTarget } from './channel-target.js';
 
 export type { ChannelTarget } from './channel-target.js';
 import { PROCESS_PATH, extProcCodec, type ProcessingRequest, type ProcessingResponse } from './protos.js';
+import { encodeProcessingRequestFrame } from './request-encoder.js';
 
 /** Hears one `Process` call: its answers, then its final status exactly once. */
 export interface CallListener {
@@ -246,7 +246,7 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
   write(message: ProcessingRequest, last = false): void {
     if (this.result || this.ended) return;
     this.ended = last;
-    const data = frame(codec.encodeRequest(message));
+    const data = encodeProcessingRequestFrame(message);
     this.keep(data, last);
     this.conn.write(this.stream, data, last);
   }

@@ -249,7 +249,10 @@ export function processMethod(): MethodDefinition<ProcessingRequest, ProcessingR
 
 /** Message codec for our own gRPC framing (grpc-frames.ts). */
 export interface ExtProcCodec {
-  /** For messages extgate builds itself (right JS types throughout): encoded as is, ~3x faster. */
+  /**
+   * protobufjs' encoding, as is (right JS types throughout). The client sends with request-encoder.ts; this
+   * stays as the reference its test compares against, and for tools that play the client.
+   */
   encodeRequest(m: ProcessingRequest): Uint8Array;
   decodeRequest(b: Uint8Array): ProcessingRequest;
   /** For answers a callout's code builds: normalized first (enum names, wrapper objects), as proto-loader does. */
