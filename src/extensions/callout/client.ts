@@ -5,6 +5,7 @@ import type { CalloutExtensionIR, HttpEvent } from '../../ir/snapshot.js';
 import { ExtensionError, type Extension, type ExtensionStream, type RequestInfo } from '../extension.js';
 import { CalloutChannels, type CallListener, type ProcessCall } from './channels.js';
 import { CalloutHealth, type CalloutProblems } from './health.js';
+import { DeadlineQueue } from './deadlines.js';
 import { CalloutStream, type CalloutStreamConfig } from './stream.js';
 import { toStruct } from './struct.js';
 
@@ -60,6 +61,7 @@ class CalloutExtension implements Extension {
           ? { filter_metadata: { [ir.metadataNamespace]: toStruct(ir.metadata) } }
           : {},
       openCall: (listener) => this.callNext(listener),
+      deadlines: new DeadlineQueue(ir.timeoutMs),
     };
   }
 

@@ -25,6 +25,7 @@ import {
   OBSERVABILITY_DEFERRED_CLOSE_MS,
   REMOTE_CLOSE_TIMEOUT_MS,
 } from './limits.js';
+import { Deadline, type DeadlineQueue } from './deadlines.js';
 import { DuplexBody } from './duplex.js';
 import { applyBodyAnswer, applyHeadersAnswer, immediateResult, type Direction } from './answers.js';
 import { applyHeaderMutation } from './mutations.js';
@@ -47,15 +48,27 @@ export interface CalloutStreamConfig {
   readonly metadataContext: { filter_metadata?: Record<string, StructValue> };
   /** Opens the gRPC call; throws ExtensionError('unreachable') when the target has no endpoint. */
   readonly openCall: (listener: CallListener) => ProcessCall;
+  /** The per-message timeouts (`ir.timeoutMs`) of all this extension's streams. */
+  readonly deadlines: DeadlineQueue;
 }
 
 type Answer = ProcessingResponse | 'closed';
 
-interface Waiter {
-  readonly kind: RequestKind;
-  readonly resolve: (a: Answer) => void;
-  readonly reject: (e: ExtensionError) => void;
-  readonly timer: NodeJS.Timeout;
+/** A sent message waiting for its answer, on the extension's deadline queue until answered or failed. */
+class Waiter extends Deadline {
+  resolve!: (a: Answer) => void;
+  reject!: (e: ExtensionError) => void;
+
+  constructor(
+    readonly kind: RequestKind,
+    private readonly stream: CalloutStream,
+  ) {
+    super();
+  }
+
+  expire(): void {
+    this.reject(this.stream.timedOut(this.kind));
+  }
 }
 
 /** After CONTINUE_AND_REPLACE: no more messages for the direction (§5.1). */
@@ -137,7 +150,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
     const pendingAnswers = this.pending.request.length + this.pending.response.length > 0;
     for (const d of ['request', 'response'] as const) {
       for (const w of this.pending[d].splice(0)) {
-        clearTimeout(w.timer);
+        this.cfg.deadlines.remove(w);
         w.resolve('closed');
       }
       this.duplex[d]?.wake();
@@ -330,17 +343,26 @@ export class CalloutStream implements ExtensionStream, CallListener {
     // Already half-closed: the data plane sent an event it had announced would not come; pass it through.
     if (this.halfClosed) return Promise.resolve('closed');
     const dir: Direction = kind.startsWith('request') ? 'request' : 'response';
-    return new Promise<Answer>((resolve, reject) => {
-      const timer = setTimeout(() => reject(this.fail(this.timeoutError(kind))), this.cfg.ir.timeoutMs);
-      this.pending[dir].push({ kind, resolve, reject, timer });
-      try {
-        this.send(message);
-      } catch (err) {
-        clearTimeout(timer);
-        this.pending[dir].pop();
-        reject(err);
-      }
+    const w = new Waiter(kind, this);
+    const answer = new Promise<Answer>((resolve, reject) => {
+      w.resolve = resolve;
+      w.reject = reject;
     });
+    this.cfg.deadlines.add(w);
+    this.pending[dir].push(w);
+    try {
+      this.send(message);
+    } catch (err) {
+      this.cfg.deadlines.remove(w);
+      this.pending[dir].pop();
+      w.reject(err as ExtensionError);
+    }
+    return answer;
+  }
+
+  /** A message's deadline passed: the stream fails with a timeout (Waiter.expire). */
+  timedOut(kind: RequestKind): ExtensionError {
+    return this.fail(this.timeoutError(kind));
   }
 
   private timeoutError(what: string): ExtensionError {
@@ -426,7 +448,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
       // Anything the callout sends after this is ignored (§5.5).
       this.done = true;
       const waiters = [...this.pending.request.splice(0), ...this.pending.response.splice(0)];
-      for (const w of waiters) clearTimeout(w.timer);
+      for (const w of waiters) this.cfg.deadlines.remove(w);
       if (waiters.length > 0) {
         waiters[0]!.resolve(resp);
         for (const w of waiters.slice(1)) w.resolve('closed');
@@ -459,7 +481,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
       return;
     }
     this.pending[dir].shift();
-    clearTimeout(w.timer);
+    this.cfg.deadlines.remove(w);
     w.resolve(resp);
   }
 
@@ -485,7 +507,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
     this.done = true;
     for (const d of ['request', 'response'] as const) {
       for (const w of this.pending[d].splice(0)) {
-        clearTimeout(w.timer);
+        this.cfg.deadlines.remove(w);
         w.resolve('closed');
       }
       this.duplex[d]?.end();
@@ -498,7 +520,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
     this.failure = err;
     for (const d of ['request', 'response'] as const) {
       for (const w of this.pending[d].splice(0)) {
-        clearTimeout(w.timer);
+        this.cfg.deadlines.remove(w);
         w.reject(err);
       }
       this.duplex[d]?.wake();
