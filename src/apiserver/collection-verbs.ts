@@ -1,4 +1,5 @@
 // The verbs on a collection (`.../<resource>`): list or watch, create, delete the matching objects.
+import { deleteOptionsFromQuery } from './delete-options.js';
 import type { KubeObject } from '../api/types.js';
 import type { ResourceCall } from './context.js';
 import { paginate } from './paginate.js';
@@ -93,10 +94,13 @@ export function deleteCollection(call: ResourceCall): void {
   const { h, kind: k } = call;
   const matches = matcher(call, parseListOptions(call.query));
   const ctx = writeContext(call.query, false, 'DeleteOptions');
+  const options = deleteOptionsFromQuery(call.query);
   const deleted: KubeObject[] = [];
   for (const o of h.resources.list(k, call.namespace))
     if (matches(o))
-      deleted.push(call.show(h.resources.delete(k, o.metadata.namespace, o.metadata.name ?? '', {}, ctx)));
+      deleted.push(
+        call.show(h.resources.delete(k, o.metadata.namespace, o.metadata.name ?? '', options, ctx)),
+      );
   send(call.res, 200, {
     kind: `${k.kind}List`,
     apiVersion: gvOf(k, call.version),

@@ -3,6 +3,7 @@
 // finalizers (`foregroundDeletion`, `orphan`) on the object (apiserver pkg/registry/generic/registry/store.go,
 // deletionFinalizersForGarbageCollection).
 import type { ResourceKind } from '../api/kinds.js';
+import { queryBool } from './query.js';
 import { ApiError } from './status.js';
 
 export interface DeleteOptions {
@@ -71,4 +72,17 @@ export function deletionFinalizers(
     out = out.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER);
   for (const f of extra) if (!out.includes(f)) out.push(f);
   return out;
+}
+
+/**
+ * DeleteOptions sent as query parameters (`?propagationPolicy=Foreground`, as the Python client and curl users
+ * send them): kube-apiserver reads them when the request has no body.
+ */
+export function deleteOptionsFromQuery(q: URLSearchParams): DeleteOptions {
+  const options: DeleteOptions = {};
+  const policy = q.get('propagationPolicy');
+  if (policy !== null) options.propagationPolicy = policy;
+  const orphan = queryBool(q, 'orphanDependents');
+  if (orphan !== undefined) options.orphanDependents = orphan;
+  return options;
 }

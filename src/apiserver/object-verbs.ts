@@ -1,5 +1,5 @@
 // The verbs on one named object (`.../<resource>/<name>[/<subresource>]`), the scale subresource and reviews.
-import type { DeleteOptions } from './resources.js';
+import { deleteOptionsFromQuery, type DeleteOptions } from './delete-options.js';
 import type { ObjectCall, ResourceCall } from './context.js';
 import { send, tableContentType } from './reply.js';
 import { decodeBody, mediaType, readBody, warningHeaders, writeContext } from './request.js';
@@ -66,9 +66,9 @@ export async function deleteObject(call: ObjectCall): Promise<void> {
   const { h, req, kind: k } = call;
   if (call.subresource !== undefined) throw errors.methodNotAllowed();
   const raw = await readBody(req);
-  const options = raw.length
+  const options: DeleteOptions & { dryRun?: string[] } = raw.length
     ? (decodeBody(k, mediaType(req.headers['content-type']), raw) as DeleteOptions & { dryRun?: string[] })
-    : {};
+    : deleteOptionsFromQuery(call.query);
   const dryRun = Array.isArray(options?.dryRun) && options.dryRun.includes('All');
   const ctx = writeContext(call.query, dryRun, 'DeleteOptions');
   send(call.res, 200, call.show(h.resources.delete(k, call.namespace, call.name, options ?? {}, ctx)));

@@ -51,6 +51,12 @@ describe('garbage collection of ownerReferences', () => {
     const r = await t.call('GET', `${CMS}/${name}`);
     return r.status === 404 ? undefined : (r.json() as Cm);
   };
+  /** Still there, without ownerReferences (an orphan, not a deleted dependent). */
+  const orphaned = (name: string) =>
+    eventually(async () => {
+      const o = await get(name);
+      return o !== undefined && o.metadata.ownerReferences === undefined;
+    }, `${name} orphaned`);
   const gone = (name: string) => eventually(async () => (await get(name)) === undefined, `${name} deleted`);
 
   it('background (kubectl default): the owner goes at once, then its dependents, transitively', async () => {
@@ -125,10 +131,7 @@ describe('garbage collection of ownerReferences', () => {
     await create('or-child', ownedBy(owner));
     await t.kubectl(['delete', 'configmap', 'or-owner', '--cascade=orphan']);
     await gone('or-owner');
-    await eventually(
-      async () => (await get('or-child'))?.metadata.ownerReferences === undefined,
-      'ref removed',
-    );
+    await orphaned('or-child');
     assert.equal((await get('or-child'))?.data.k, 'or-child');
   });
 
@@ -168,10 +171,33 @@ describe('garbage collection of ownerReferences', () => {
     });
     assert.equal(ok.status, 200);
     await gone('raw-owner');
+    await orphaned('raw-child');
+  });
+
+  it('DeleteOptions as query parameters (no body), on one object and on a collection', async () => {
+    const owner = await create('q-owner');
+    await create('q-child', ownedBy(owner));
+    const one = await t.call('DELETE', `${CMS}/q-owner?propagationPolicy=Orphan`);
+    assert.equal(one.status, 200);
+    await gone('q-owner');
+    await orphaned('q-child');
+    const owner2 = await create('q2-owner', { labels: { batch: 'q2' } });
+    await create('q2-child', { ...ownedBy(owner2), finalizers: ['example.com/hold'] });
+    const all = await t.call('DELETE', `${CMS}?labelSelector=batch%3Dq2&propagationPolicy=Foreground`);
+    assert.equal(all.status, 200);
     await eventually(
-      async () => (await get('raw-child'))?.metadata.ownerReferences === undefined,
-      'orphaned',
+      async () => (await get('q2-owner'))?.metadata.finalizers?.includes('foregroundDeletion') === true,
+      'the collection delete went foreground',
     );
+    await t.kubectl([
+      'patch',
+      'configmap',
+      'q2-child',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":null}}',
+    ]);
+    await gone('q2-owner');
   });
 
   it(
@@ -183,10 +209,7 @@ describe('garbage collection of ownerReferences', () => {
       await create('old-a-child', ownedBy(a));
       await t.kubectl(['delete', 'configmap', 'old-a', '--cascade=false'], { bin });
       await gone('old-a');
-      await eventually(
-        async () => (await get('old-a-child'))?.metadata.ownerReferences === undefined,
-        'orphaned',
-      );
+      await orphaned('old-a-child');
       const b = await create('old-b');
       await create('old-b-child', ownedBy(b));
       await t.kubectl(['delete', 'configmap', 'old-b', '--cascade=true'], { bin });
