@@ -46,12 +46,15 @@ async function assembleWat(path) {
   }
 }
 
+const sharedLib = join(root, 'examples', 'plugins', 'lib');
 let failed = false;
 const dirs = [...pluginDirs(join(root, 'examples', 'plugins')), ...pluginDirs(join(root, 'test', 'wasm', 'fixtures'))];
 for (const dir of dirs) {
   if (filters.length > 0 && !filters.some((f) => dir.includes(f))) continue;
   const out = join(dir, 'build', 'plugin.wasm');
-  if (existsSync(out) && statSync(out).mtimeMs > newestMtime(join(dir, 'assembly'))) continue;
+  // examples/plugins/lib/ holds sources the examples share (proxy-exports.ts): a change there rebuilds them.
+  const sources = Math.max(newestMtime(join(dir, 'assembly')), existsSync(sharedLib) ? newestMtime(sharedLib) : 0);
+  if (existsSync(out) && statSync(out).mtimeMs > sources) continue;
   mkdirSync(join(dir, 'build'), { recursive: true });
   // --use abort=abort_proc_exit: the SDK's abort calls wasi_unstable.proc_exit instead of importing env.abort.
   const r = spawnSync(asc, ['assembly/index.ts', '-b', 'build/plugin.wasm', '--use', 'abort=abort_proc_exit', '-O3'], {

@@ -1,7 +1,7 @@
 // add-header: tags the request on its way to the backend and the response on its way back.
 // Request:  `x-plugin: add-header` replaces whatever the client sent (clients cannot spoof it).
 // Response: `hello: <plugin configuration>`, or `hello: world` when the plugin has no configuration.
-export * from '@solo-io/proxy-runtime/proxy';
+export * from '../../lib/proxy-exports';
 import {
   RootContext,
   Context,

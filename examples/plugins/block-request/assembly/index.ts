@@ -1,7 +1,7 @@
 // block-request: refuses requests a plain header check can recognise, before they reach the backend.
 // Blocked (403 `Access denied`): a path under `/admin`, or a `user-agent` containing the configured
 // word (default `badbot`). Every decision is logged at INFO with the request's path.
-export * from '@solo-io/proxy-runtime/proxy';
+export * from '../../lib/proxy-exports';
 import {
   RootContext,
   Context,

@@ -1,6 +1,6 @@
 // local-reply: answers every request itself with `200 Hello World`, so the backend is never called.
 // The seed's GCPWasmPlugin walkthrough expects exactly this body.
-export * from '@solo-io/proxy-runtime/proxy';
+export * from '../../lib/proxy-exports';
 import {
   RootContext,
   Context,

@@ -1,7 +1,7 @@
 // redirect: moves a path prefix permanently. A request for `/old/<rest>` is answered
 // `301 Moved Permanently` with `location: /new/<rest>` (query kept); every other request passes.
 // The plugin configuration may override the pair as `FROM_PREFIX TO_PREFIX` (e.g. `/v1/ /v2/`).
-export * from '@solo-io/proxy-runtime/proxy';
+export * from '../../lib/proxy-exports';
 import {
   RootContext,
   Context,
