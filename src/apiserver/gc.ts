@@ -4,8 +4,8 @@
 // goes once none with `blockOwnerDeletion: true` is left; an owner deleted with `orphan` has its ownerReference
 // removed from every dependent, then goes. It runs on the store's changes, after the write that caused them.
 //
-// Dependents are found by scanning the in-memory store (no uid index): the embedded API holds a control plane's
-// objects (thousands), and an owner's deletion is rare next to reads.
+// Dependents are found through an index owner uid → dependents, kept from the store's changes, so a delete
+// costs the owner's dependents, not a scan of every object.
 import type { ResourceKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import type { KindTable } from './crd/kind-table.js';
@@ -57,6 +57,8 @@ const ROUND_LIMIT = 10_000;
 export class GarbageCollector {
   private readonly attempts = new Map<string, Ref>();
   private readonly owners = new Map<string, Ref>();
+  /** Owner uid → its dependents (by resource key). */
+  private readonly index = new Map<string, Map<string, Ref>>();
   private scheduled = false;
   private readonly stop: () => void;
 
@@ -69,6 +71,7 @@ export class GarbageCollector {
     // What changed while the server was down: dependents of owners deleted then, deletions left half done.
     for (const k of kinds.all())
       for (const o of store.list(k)) {
+        this.indexObject(k, o, undefined);
         if (ownerReferencesOf(o).length) this.enqueue(this.attempts, k, o);
         if (o.metadata.deletionTimestamp) this.enqueue(this.owners, k, o);
       }
@@ -79,16 +82,39 @@ export class GarbageCollector {
   }
 
   private enqueue(queue: Map<string, Ref>, k: ResourceKind, o: KubeObject): void {
-    const ns = k.namespaced ? o.metadata.namespace : undefined;
-    const name = o.metadata.name ?? '';
-    queue.set(`${k.group}/${k.plural}/${ns ?? ''}/${name}`, { k, ns, name });
+    queue.set(...this.refOf(k, o));
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.run());
   }
 
+  private refOf(k: ResourceKind, o: KubeObject): [string, Ref] {
+    const ns = k.namespaced ? o.metadata.namespace : undefined;
+    const name = o.metadata.name ?? '';
+    return [`${k.group}/${k.plural}/${ns ?? ''}/${name}`, { k, ns, name }];
+  }
+
+  /** Moves an object's entries in the owner index from its previous ownerReferences to its current ones. */
+  private indexObject(k: ResourceKind, now: KubeObject | undefined, before: KubeObject | undefined): void {
+    const o = now ?? before;
+    if (!o) return;
+    const [key, ref] = this.refOf(k, o);
+    for (const r of before ? ownerReferencesOf(before) : []) {
+      const deps = this.index.get(r.uid);
+      deps?.delete(key);
+      if (deps?.size === 0) this.index.delete(r.uid);
+    }
+    for (const r of now ? ownerReferencesOf(now) : []) {
+      let deps = this.index.get(r.uid);
+      if (!deps) this.index.set(r.uid, (deps = new Map()));
+      deps.set(key, ref);
+    }
+  }
+
   private changed(c: Change): void {
     const o = c.object;
+    if (c.type === 'DELETED') this.indexObject(c.kind, undefined, o);
+    else this.indexObject(c.kind, o, c.previous);
     if (c.type === 'DELETED') {
       // Its dependents may now be orphans; its owners deleting in the foreground may now be unblocked.
       for (const d of this.dependentsOf(o.metadata.uid ?? '')) this.enqueue(this.attempts, d.k, d.obj);
@@ -144,13 +170,12 @@ export class GarbageCollector {
   }
 
   private dependentsOf(uid: string): { k: ResourceKind; obj: KubeObject; ref: OwnerReference }[] {
-    if (!uid) return [];
     const out: { k: ResourceKind; obj: KubeObject; ref: OwnerReference }[] = [];
-    for (const k of this.kinds.all())
-      for (const obj of this.store.list(k)) {
-        const ref = ownerReferencesOf(obj).find((r) => r.uid === uid);
-        if (ref) out.push({ k, obj, ref });
-      }
+    for (const d of this.index.get(uid)?.values() ?? []) {
+      const obj = this.store.get(d.k, d.ns, d.name);
+      const ref = obj && ownerReferencesOf(obj).find((r) => r.uid === uid);
+      if (obj && ref) out.push({ k: d.k, obj, ref });
+    }
     return out;
   }
 
