@@ -49,6 +49,8 @@ const metadata = {
       empty: {},
       emptyList: [],
       '': 'empty key',
+      'lone \ud800 surrogate': 'short \udc00',
+      long: `a lone surrogate in a string of 40 characters or more \ud800 ${'x'.repeat(40)}`,
     }),
     'other.ns': toStruct({}),
   },

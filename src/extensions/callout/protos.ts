@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import { decodeProcessingResponse } from './response-decoder.js';
 
 export const PROCESS_PATH = '/envoy.service.ext_proc.v3.ExternalProcessor/Process';
 
@@ -257,7 +258,10 @@ export interface ExtProcCodec {
   decodeRequest(b: Uint8Array): ProcessingRequest;
   /** For answers a callout's code builds: normalized first (enum names, wrapper objects), as proto-loader does. */
   encodeResponse(m: ProcessingResponse): Uint8Array;
+  /** response-decoder.ts for the common answers, protobufjs for the rest (same objects either way). */
   decodeResponse(b: Uint8Array): ProcessingResponse;
+  /** protobufjs alone: the reference decodeResponse is tested against. */
+  decodeResponseWithProtobufjs(b: Uint8Array): ProcessingResponse;
 }
 
 let codec: ExtProcCodec | undefined;
@@ -273,11 +277,14 @@ export function extProcCodec(): ExtProcCodec {
     defaults: false,
     oneofs: true,
   };
+  const slowResponse = (b: Uint8Array): ProcessingResponse =>
+    resp.toObject(resp.decode(b), asObject) as ProcessingResponse;
   codec = {
     encodeRequest: (m) => req.encode(m as protobuf.Message).finish(),
     decodeRequest: (b) => req.toObject(req.decode(b), asObject) as ProcessingRequest,
     encodeResponse: (m) => resp.encode(resp.fromObject(m as Record<string, unknown>)).finish(),
-    decodeResponse: (b) => resp.toObject(resp.decode(b), asObject) as ProcessingResponse,
+    decodeResponse: (b) => (Buffer.isBuffer(b) ? decodeProcessingResponse(b, slowResponse) : slowResponse(b)),
+    decodeResponseWithProtobufjs: (b) => slowResponse(b),
   };
   return codec;
 }

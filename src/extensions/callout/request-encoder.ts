@@ -11,6 +11,7 @@
 // Field numbers: envoy/service/ext_proc/v3/external_processor.proto, envoy/config/core/v3/base.proto
 // (Metadata, HeaderMap, HeaderValue), google/protobuf/struct.proto.
 
+import protobuf from 'protobufjs';
 import type {
   HeaderMapMessage,
   HeaderValue,
@@ -45,10 +46,12 @@ function utf8Size(s: string): number {
   return s.length;
 }
 
-const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
-/** protobufjs' presence test for a singular field of a message it encodes as is. */
+/**
+ * protobufjs' presence test for a singular field is `!= null && hasOwnProperty`; our messages are plain
+ * object literals (no inherited fields), for which `!= null` alone is the same test, at a fraction of the cost.
+ */
 function present<T extends object, K extends keyof T & string>(o: T, k: K): boolean {
-  return o[k] != null && has(o, k);
+  return o[k] != null;
 }
 
 /** The size pass records every nested message's length here, in the order the write pass meets them. */
@@ -134,7 +137,13 @@ function child(sizes: Sizes, size: () => number): number {
 
 function headersSize(h: HttpHeaders, sizes: Sizes): number {
   let n = 0;
-  if (present(h, 'headers')) n += child(sizes, () => headerMapSize(h.headers!, sizes));
+  if (present(h, 'headers')) {
+    const at = sizes.length;
+    sizes.push(0);
+    const s = headerMapSize(h.headers!, sizes);
+    sizes[at] = s;
+    n += lenField(s);
+  }
   if (present(h, 'end_of_stream')) n += 2;
   return n;
 }
@@ -161,23 +170,41 @@ function protocolConfigSize(p: ProtocolConfiguration): number {
 /** Returns the message size; `sizes` gets every nested message's size in write order. */
 function requestSize(m: ProcessingRequest, sizes: Sizes): number {
   let n = 0;
-  const sub = (size: () => number): void => {
-    n += child(sizes, size);
-  };
-  if (present(m, 'request_headers')) sub(() => headersSize(m.request_headers!, sizes));
-  if (present(m, 'response_headers')) sub(() => headersSize(m.response_headers!, sizes));
-  if (present(m, 'request_body')) sub(() => bodySize(m.request_body!));
-  if (present(m, 'response_body')) sub(() => bodySize(m.response_body!));
-  if (present(m, 'request_trailers')) sub(() => trailersSize(m.request_trailers!, sizes));
-  if (present(m, 'response_trailers')) sub(() => trailersSize(m.response_trailers!, sizes));
+  let at: number;
+  // Each nested message reserves its size slot before its children record theirs (pre-order).
+  if (present(m, 'request_headers')) {
+    at = reserve(sizes);
+    n += lenField((sizes[at] = headersSize(m.request_headers!, sizes)));
+  }
+  if (present(m, 'response_headers')) {
+    at = reserve(sizes);
+    n += lenField((sizes[at] = headersSize(m.response_headers!, sizes)));
+  }
+  if (present(m, 'request_body')) n += lenField(record(sizes, bodySize(m.request_body!)));
+  if (present(m, 'response_body')) n += lenField(record(sizes, bodySize(m.response_body!)));
+  if (present(m, 'request_trailers')) n += child(sizes, () => trailersSize(m.request_trailers!, sizes));
+  if (present(m, 'response_trailers')) n += child(sizes, () => trailersSize(m.response_trailers!, sizes));
   if (present(m, 'metadata_context')) {
     const md = m.metadata_context!;
-    sub(() => (present(md, 'filter_metadata') ? structMapSize(md.filter_metadata!, sizes) : 0));
+    n += present(md, 'filter_metadata')
+      ? child(sizes, () => structMapSize(md.filter_metadata!, sizes))
+      : lenField(record(sizes, 0));
   }
   if (present(m, 'attributes')) n += structMapSize(m.attributes!, sizes);
   if (present(m, 'observability_mode')) n += 2;
-  if (present(m, 'protocol_config')) sub(() => protocolConfigSize(m.protocol_config!));
+  if (present(m, 'protocol_config')) n += lenField(record(sizes, protocolConfigSize(m.protocol_config!)));
   return n;
+}
+
+function reserve(sizes: Sizes): number {
+  sizes.push(0);
+  return sizes.length - 1;
+}
+
+/** Records the size of a nested message that has no nested messages of its own. */
+function record(sizes: Sizes, size: number): number {
+  sizes.push(size);
+  return size;
 }
 
 function enumNumber(v: unknown): number {
@@ -222,21 +249,24 @@ class Out {
   string(field: number, s: string): void {
     this.varint(tag(field, WIRE_LEN));
     const buf = this.buf;
-    let ascii = true;
+    const start = this.at;
+    // ASCII (every header name) is written byte by byte; the first other character starts over with UTF-8.
+    this.varint(s.length);
     for (let i = 0; i < s.length; i++) {
-      if (s.charCodeAt(i) >= 0x80) {
-        ascii = false;
-        break;
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.at = start;
+        const n = Buffer.byteLength(s, 'utf8');
+        this.varint(n);
+        // As protobufjs' BufferWriter: its own UTF-8 writer below 40 characters, Buffer's above. They differ
+        // only for lone surrogates (3 bytes of the surrogate vs U+FFFD), which a peer must see as before.
+        if (s.length < 40) protobuf.util.utf8.write(s, buf, this.at);
+        else buf.write(s, this.at, n, 'utf8');
+        this.at += n;
+        return;
       }
+      buf[this.at++] = c;
     }
-    if (ascii) {
-      this.varint(s.length);
-      for (let i = 0; i < s.length; i++) buf[this.at++] = s.charCodeAt(i);
-      return;
-    }
-    const n = Buffer.byteLength(s, 'utf8');
-    this.varint(n);
-    this.at += buf.write(s, this.at, n, 'utf8');
   }
 
   bytes(field: number, b: Uint8Array): void {
