@@ -24,3 +24,22 @@ registerScenario({
     return { url: `http://127.0.0.1:${p.port}/`, pid: p.child.pid!, host: 'store.example.com', stop: p.stop };
   },
 });
+
+// The same with a minimal add-header plugin without an SDK (test/wasm/fixtures/add-header-min.wat): what the
+// host costs per stream, apart from what the AssemblyScript SDK adds (context map, debug strings).
+registerScenario({
+  name: 'extgate+wasm-add-header-min',
+  compareWith: 'extgate',
+  processes: 1,
+  start: async (env) => {
+    const built = spawnSync(process.execPath, [`${repoRoot}scripts/build-plugins.mjs`, 'add-header-min'], {
+      stdio: 'inherit',
+    });
+    if (built.status !== 0) throw new Error('building test/wasm/fixtures/add-header-min.wat failed');
+    const p = await startNode(script, [
+      String(env.backendPort),
+      `${repoRoot}test/wasm/fixtures/build/add-header-min.wasm`,
+    ]);
+    return { url: `http://127.0.0.1:${p.port}/`, pid: p.child.pid!, host: 'store.example.com', stop: p.stop };
+  },
+});

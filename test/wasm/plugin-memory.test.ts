@@ -60,3 +60,33 @@ test('add-header: 64k requests on 32 interleaved streams keep the VM under 1 MiB
     `linear memory peaked at ${peak / 1024} KiB (a leak grows it ~64 bytes per request)`,
   );
 });
+
+test('add-header: what a stream logs (and so builds) does not grow with the streams open on the VM', async () => {
+  // TRACE: every proxy_log reaches the sink, so its bytes measure the strings the plugin built.
+  let logged = 0;
+  const rt = new WasmRuntime({ logSink: (entry) => (logged += entry.message.length) });
+  const plugin = pluginIR('default/add-header', examplePath('add-header'), {
+    log: { enabled: true, sampleRate: 1, minLogLevel: 'TRACE' },
+  });
+  const ext = rt.extensionFactory(extensionIR(plugin.key, { events: ['RequestHeaders'] }), plugin);
+  /** Bytes logged for one stream created and ended while `others` streams stay open. */
+  async function bytesPerStream(others: number): Promise<number> {
+    const open = [];
+    for (let i = 0; i < others; i++) {
+      const s = ext.open(requestInfo());
+      await s.requestHeaders(new HeaderList([[':path', '/']]), true);
+      open.push(s);
+    }
+    logged = 0;
+    const s = ext.open(requestInfo());
+    await s.requestHeaders(new HeaderList([[':path', '/']]), true);
+    s.close();
+    const bytes = logged;
+    for (const o of open) o.close();
+    return bytes;
+  }
+  const alone = await bytesPerStream(0);
+  const crowded = await bytesPerStream(500);
+  // The SDK's context create joined every live context id into three debug strings (~10 KiB here).
+  assert.ok(crowded <= alone + 16, `a stream logged ${alone} bytes alone, ${crowded} beside 500 others`);
+});
