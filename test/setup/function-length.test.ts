@@ -41,7 +41,6 @@ const KNOWN_LONG: ReadonlyMap<string, string> = new Map([
   ['src/apiserver/resources.ts patch', APISERVER],
   ['src/apiserver/server.ts startApiServer', APISERVER],
   ['src/apiserver/table/printers.ts builtinCells', APISERVER],
-  ['src/apiserver/watch-stream.ts serveWatch', APISERVER],
   ['src/cli/run-node.ts runNode', CLI],
   ['src/cli/wasm.ts registerWasmCommands', CLI],
   ['src/controller/translator/gateways.ts (callback of guard)', TRANSLATOR],
