@@ -53,6 +53,7 @@ describe('DeadlineQueue', () => {
     for (let i = 999; i >= 1; i -= 2) q.remove(entries[i]!);
     q.remove(entries[0]!);
     assert.equal(q.size, 0);
+    assert.equal(q.armed, false, 'no timer holds the process once nothing waits');
     await sleep(60);
     assert.deepEqual(log, []);
     // Usable again after draining.

@@ -40,7 +40,17 @@ export class DeadlineQueue {
     if (d.next) d.next.prev = d.prev;
     else this.tail = d.prev;
     d.prev = d.next = undefined;
-    // The timer stays armed: when it fires with nothing due it re-arms for the new head, or stops.
+    if (!this.head && this.timer) {
+      // Nothing waits: no timer left behind to hold the process (as clearTimeout per message did).
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    // Otherwise the timer stays armed: when it fires with nothing due it re-arms for the new head.
+  }
+
+  /** A timer is pending (only while something waits). */
+  get armed(): boolean {
+    return this.timer !== undefined;
   }
 
   get size(): number {
