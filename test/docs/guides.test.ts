@@ -33,7 +33,9 @@ export function guideScript(markdown: string): string {
   const lines = [
     'set -e',
     'background=""',
-    "trap 'for p in $background; do kill $p 2>/dev/null || true; done; wait' EXIT",
+    // Each background step runs in a session of its own (setsid), so the trap ends its whole process group:
+    // killing only the step's shell left `npx extgate up` running after every test run.
+    "trap 'for p in $background; do kill -- -$p 2>/dev/null || true; done; wait' EXIT",
   ];
   const list = blocks(markdown);
   let n = 0;
@@ -46,7 +48,10 @@ export function guideScript(markdown: string): string {
     }
     if (b.lang !== 'sh') return;
     if (b.attrs.includes('background')) {
-      lines.push(`{ ${b.body.trim()}\n} > .guide-background-${n}.log 2>&1 &`, 'background="$background $!"');
+      lines.push(
+        `setsid sh -c ${quote(b.body.trim())} > .guide-background-${n}.log 2>&1 &`,
+        'background="$background $!"',
+      );
       return;
     }
     const next = list[i + 1];
