@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { KINDS, apiVersionOf, kindOf, type ResourceKind } from '../api/kinds.js';
-import type { KubeObject } from '../api/types.js';
+import { compact } from '../api/compact.js';
+import type { KubeObject, ObjectMeta } from '../api/types.js';
 import type { OpenApiSchemaSource } from './discovery.js';
 import { isPlainObject } from './patch/json-patch.js';
 import type { ObjectStore } from './store.js';
@@ -127,11 +128,11 @@ export function seedBuiltins(store: ObjectStore, schemaOf?: OpenApiSchemaSource)
     // stays extgate's either way (src/apiserver/crd/controller.ts).
     if (existing && (sameContent(existing, crd) || writtenByClient(existing))) continue;
     if (existing)
-      crd.metadata = {
+      crd.metadata = compact<ObjectMeta>({
         ...crd.metadata,
         uid: existing.metadata.uid,
         creationTimestamp: existing.metadata.creationTimestamp,
-      };
+      });
     store.put(crdKind, crd);
   }
   if (fresh) {

@@ -39,8 +39,8 @@ export function readManifests(file: string): KubeObject[] {
   const text = readFileSync(file, 'utf8');
   const out: KubeObject[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length) {
-      const e = doc.errors[0];
+    const e = doc.errors[0];
+    if (e) {
       throw new Error(`${file}: line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
     }
     const value: unknown = doc.toJS();

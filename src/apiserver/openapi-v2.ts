@@ -233,8 +233,8 @@ export interface V2Response {
 /** Builds (once per schema generation) and answers `/openapi/v2`, with the ETag kube-apiserver sends. */
 export class OpenApiV2 {
   private generation = -1;
-  private json?: Encoded;
-  private proto?: Encoded;
+  private json: Encoded | undefined;
+  private proto: Encoded | undefined;
 
   constructor(private readonly schemas: OpenApiSchemas) {}
 
@@ -249,7 +249,10 @@ export class OpenApiV2 {
     const paths = patchOperations(this.schemas.kinds);
     for (const [, op] of paths) {
       const k = this.schemas.kinds.at(op.gvk.group, op.gvk.version).find((x) => x.kind === op.gvk.kind);
-      if (k) op.root = this.schemas.kindDefinitions(k, op.gvk.version)?.root;
+      if (!k) continue;
+      const root = this.schemas.kindDefinitions(k, op.gvk.version)?.root;
+      if (root !== undefined) op.root = root;
+      else delete op.root;
     }
     return [this.schemas.definitions(), paths];
   }

@@ -25,7 +25,7 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export function mediaType(header: string | undefined): string {
-  return (header ?? '').split(';')[0].trim().toLowerCase();
+  return (header ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
 }
 
 /** JSON unless the client said otherwise; kubectl 1.20 sends no Content-Type at all (§1.5). */

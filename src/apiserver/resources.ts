@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { apiVersionOf, KINDS, type ResourceKind } from '../api/kinds.js';
-import type { Admit, FieldCause, KubeObject, ObjectLookup } from '../api/types.js';
+import { compact } from '../api/compact.js';
+import type { Admit, FieldCause, KubeObject, ObjectLookup, ObjectMeta } from '../api/types.js';
 import { builtinUnknownFields } from './builtin-fields.js';
 import { applyFieldValidation, type Arrival } from './field-validation.js';
 import type { WriteContext } from './write-context.js';
@@ -200,7 +201,8 @@ export class Resources {
         throw errors.badRequest(
           'the namespace of the provided object does not match the namespace sent on the request',
         );
-      meta.namespace = ns;
+      if (ns !== undefined) meta.namespace = ns;
+      else delete meta.namespace;
     } else delete meta.namespace;
     this.validateFields(k, obj, ctx, arrival);
     if (!meta.name) {
@@ -452,13 +454,13 @@ export class Resources {
     } else {
       next = candidate;
       const keep = existing.metadata;
-      next.metadata = {
+      next.metadata = compact<ObjectMeta>({
         ...candidate.metadata,
         name: keep.name,
         uid: keep.uid,
         creationTimestamp: keep.creationTimestamp,
-      };
-      if (k.namespaced) next.metadata.namespace = keep.namespace;
+      });
+      if (k.namespaced && keep.namespace !== undefined) next.metadata.namespace = keep.namespace;
       else delete next.metadata.namespace;
       const meta: Record<string, unknown> = next.metadata;
       for (const f of ['generation', 'deletionTimestamp', 'deletionGracePeriodSeconds']) {
@@ -476,7 +478,8 @@ export class Resources {
       const causes: FieldCause[] = immutableFieldCauses(k, existing, next);
       if (causes.length) throw errors.invalid(k, name, causes);
     }
-    next.metadata.resourceVersion = existing.metadata.resourceVersion;
+    if (existing.metadata.resourceVersion !== undefined)
+      next.metadata.resourceVersion = existing.metadata.resourceVersion;
     if (k.hasGeneration && !isDeepStrictEqual(specOf(k, existing), specOf(k, next)))
       next.metadata.generation = (existing.metadata.generation ?? 0) + 1;
     const managed = this.managedFields(k, existing, next, sub, ctx);

@@ -27,14 +27,15 @@ export function parseRoute(pathname: string, kinds: KindTable = FIXED_KINDS): Ro
   let group: string;
   let version: string;
   let rest: string[];
-  if (parts[0] === 'api') {
-    if (parts.length === 1) return { type: 'other' };
-    if (parts[1] !== 'v1') return undefined;
+  const [root, first, second] = parts;
+  if (root === 'api') {
+    if (first === undefined) return { type: 'other' };
+    if (first !== 'v1') return undefined;
     [group, version, rest] = ['', 'v1', parts.slice(2)];
-  } else if (parts[0] === 'apis') {
-    if (parts.length === 1) return { type: 'other' };
-    if (parts.length === 2) return { type: 'group', group: parts[1] };
-    [group, version, rest] = [parts[1], parts[2], parts.slice(3)];
+  } else if (root === 'apis') {
+    if (first === undefined) return { type: 'other' };
+    if (second === undefined) return { type: 'group', group: first };
+    [group, version, rest] = [first, second, parts.slice(3)];
   } else return { type: 'other' };
   if (!kinds.groupVersions().some((gv) => gv.group === group && gv.version === version)) return undefined;
   if (rest.length === 0) return { type: 'resourceList', group, version };
@@ -51,17 +52,37 @@ function resourceRoute(
   version: string,
   rest: string[],
 ): Extract<Route, { type: 'resource' }> | undefined {
+  const [first, second, third, fourth, fifth] = rest;
+  if (first === undefined) return undefined;
   // namespaces/<ns>/<resource>... only when <resource> is a namespaced resource of this group/version.
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const k = kinds.byResource(group, version, rest[2]);
+  if (first === 'namespaces' && second !== undefined && third !== undefined) {
+    const k = kinds.byResource(group, version, third);
     if (k && k.namespaced) {
       if (rest.length > 5) return undefined;
-      return { type: 'resource', kind: k, version, namespace: rest[1], name: rest[3], subresource: rest[4] };
+      return resource(k, version, second, fourth, fifth);
     }
   }
-  const k = kinds.byResource(group, version, rest[0]);
+  const k = kinds.byResource(group, version, first);
   if (!k || rest.length > 3) return undefined;
   // A namespaced resource is addressable without a namespace only as a collection (list/watch across namespaces).
   if (k.namespaced && rest.length > 1) return undefined;
-  return { type: 'resource', kind: k, version, name: rest[1], subresource: rest[2] };
+  return resource(k, version, undefined, second, third);
+}
+
+/** A resource route with only the parts the path has (the optional keys stay absent, not undefined). */
+function resource(
+  kind: ResourceKind,
+  version: string,
+  namespace: string | undefined,
+  name: string | undefined,
+  subresource: string | undefined,
+): Extract<Route, { type: 'resource' }> {
+  return {
+    type: 'resource',
+    kind,
+    version,
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(name !== undefined ? { name } : {}),
+    ...(subresource !== undefined ? { subresource } : {}),
+  };
 }

@@ -1,7 +1,8 @@
 // The `scale` subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets and StatefulSets, so `kubectl scale`
 // works on the stored-only workloads of the seed's manifests (docs/spec/README.md). Nothing runs: only spec.replicas changes.
 import type { ResourceKind } from '../api/kinds.js';
-import type { KubeObject } from '../api/types.js';
+import { compact } from '../api/compact.js';
+import type { KubeObject, ObjectMeta } from '../api/types.js';
 import { isPlainObject, jsonPatch, mergePatch, PatchError } from './patch/json-patch.js';
 import type { Resources, WriteContext } from './resources.js';
 import { ApiError, errors } from './status.js';
@@ -17,13 +18,13 @@ export function toScale(d: KubeObject): KubeObject {
   return {
     apiVersion: 'autoscaling/v1',
     kind: 'Scale',
-    metadata: {
+    metadata: compact<ObjectMeta>({
       name: m.name,
       namespace: m.namespace,
       uid: m.uid,
       resourceVersion: m.resourceVersion,
       creationTimestamp: m.creationTimestamp,
-    },
+    }),
     spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 1 },
     status: {
       replicas: typeof status.replicas === 'number' ? status.replicas : 0,

@@ -30,18 +30,19 @@ function splitTerms(s: string): string[] {
 function parseLabelTerm(term: string, whole: string): Requirement {
   const bad = (why: string) =>
     errors.badRequest(`unable to parse requirement: ${why} in label selector "${whole}"`);
+  // Every group of these patterns takes part in a match: `?? ''` never applies.
   const set = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(term);
   let req: Requirement;
   if (set) {
-    const values = set[3].split(',').map((v) => v.trim());
+    const values = (set[3] ?? '').split(',').map((v) => v.trim());
     for (const v of values) if (!VALUE.test(v)) throw bad(`invalid label value: "${v}"`);
-    req = { op: set[2] as 'in' | 'notin', key: set[1], values };
+    req = { op: set[2] === 'notin' ? 'notin' : 'in', key: set[1] ?? '', values };
   } else {
     const eq = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/.exec(term);
     if (eq) {
-      const value = eq[3].trim();
+      const value = (eq[3] ?? '').trim();
       if (!VALUE.test(value)) throw bad(`invalid label value: "${value}"`);
-      req = { op: eq[2] === '!=' ? 'notin' : 'in', key: eq[1].trim(), values: [value] };
+      req = { op: eq[2] === '!=' ? 'notin' : 'in', key: (eq[1] ?? '').trim(), values: [value] };
     } else if (term.startsWith('!')) req = { op: '!exists', key: term.slice(1).trim() };
     else req = { op: 'exists', key: term };
   }
@@ -63,9 +64,9 @@ export function parseLabelSelector(text: string | null): Selector | undefined {
         case '!exists':
           return !has;
         case 'in':
-          return has && r.values.includes(labels[r.key]);
+          return has && r.values.includes(labels[r.key] ?? '');
         case 'notin':
-          return !has || !r.values.includes(labels[r.key]);
+          return !has || !r.values.includes(labels[r.key] ?? '');
       }
     });
   };
@@ -115,10 +116,10 @@ export function parseFieldSelector(kind: string, text: string | null): Selector 
   const tests = splitTerms(text).map((term) => {
     const m = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/.exec(term);
     if (!m) throw errors.badRequest(`invalid selector: '${text}'; can't understand '${term}'`);
-    const field = m[1].trim();
+    const field = (m[1] ?? '').trim();
     const get = fieldGetter(kind, field);
     if (!get) throw errors.badRequest(`field label not supported: ${field}`);
-    const value = m[3].trim();
+    const value = (m[3] ?? '').trim();
     const negate = m[2] === '!=';
     return (o: KubeObject) => (get(o) === value) !== negate;
   });

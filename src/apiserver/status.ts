@@ -130,11 +130,12 @@ export const errors = {
         kind: qualifiedKind(k),
         causes: [{ reason: 'FieldValueInvalid', message: denied }],
       });
+    const [, deniedKind = '', deniedName = '', field = '', message = ''] = m; // every group takes part
     return new ApiError(422, 'Invalid', denied, {
-      name: m[2],
+      name: deniedName,
       group: k.group,
-      kind: m[1],
-      causes: [{ reason: 'FieldValueInvalid', message: m[4], field: m[3] }],
+      kind: deniedKind,
+      causes: [{ reason: 'FieldValueInvalid', message, field }],
     });
   },
 };

@@ -2,6 +2,7 @@
 // ownerReference/finalizer removals) made through the resource rules, so they get resourceVersions, watch
 // events and managedFields like any client's; each is conditional on the resourceVersion it was decided on.
 import type { ResourceKind } from '../api/kinds.js';
+import { compact } from '../api/compact.js';
 import type { KubeObject } from '../api/types.js';
 import { CRD_KIND, type CrdWriter } from './crd/controller.js';
 import type { PropagationPolicy } from './delete-options.js';
@@ -35,7 +36,7 @@ export class SystemWriter implements CrdWriter, GcWriter {
       obj.metadata.namespace,
       obj.metadata.name ?? '',
       {
-        preconditions: { uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion },
+        preconditions: compact({ uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion }),
         ...(policy ? { propagationPolicy: policy } : {}),
       },
       context('generic-garbage-collector'),

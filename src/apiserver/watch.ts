@@ -33,7 +33,8 @@ export class WatchHub {
     this.history.push(c);
     if (this.history.length > this.capacity * 2) {
       const drop = this.history.length - this.capacity;
-      this.oldest = this.history[drop - 1].rv;
+      const lastDropped = this.history[drop - 1];
+      if (lastDropped) this.oldest = lastDropped.rv;
       this.history = this.history.slice(drop);
     }
     for (const s of this.subscribers) if (sameResource(s.kind, c.kind)) s.send(c);

@@ -38,7 +38,8 @@ function columnsOf(version: Obj): PrinterColumn[] {
       priority: typeof c.priority === 'number' ? c.priority : 0,
       jsonPath,
     };
-    if (str(c.format)) col.format = str(c.format);
+    const format = str(c.format);
+    if (format) col.format = format;
     columns.push(col);
   }
   if (columns.length === 0)

@@ -32,6 +32,8 @@ function parsePointer(pointer: string): string[] {
 }
 
 function parent(doc: Json, tokens: string[], path: string): { container: Container; key: string } {
+  const key = tokens.at(-1);
+  if (key === undefined) throw new PatchError(`"${path}" names the whole document, which has no parent`);
   let cur: Json = doc;
   for (const t of tokens.slice(0, -1)) {
     if (Array.isArray(cur)) cur = cur[arrayIndex(cur, t, path, false)];
@@ -39,7 +41,7 @@ function parent(doc: Json, tokens: string[], path: string): { container: Contain
     else throw new PatchError(`doc is missing path: "${path}"`);
   }
   if (!Array.isArray(cur) && !isPlainObject(cur)) throw new PatchError(`doc is missing path: "${path}"`);
-  return { container: cur, key: tokens[tokens.length - 1] };
+  return { container: cur, key };
 }
 
 function arrayIndex(arr: Json[], token: string, path: string, forInsert: boolean): number {

@@ -28,7 +28,8 @@ function parse(path: string): Step[] {
       else {
         const f = /^\?\(@\.([A-Za-z0-9_.]+)\s*(==|!=)\s*["']?([^"']*)["']?\)$/.exec(inner);
         if (!f) throw new Error(`unsupported JSONPath filter [${inner}] in ${path}`);
-        steps.push({ filter: f[1].split('.'), op: f[2] as '==' | '!=', value: f[3] });
+        const [, fieldPath = '', op, value = ''] = f; // every group takes part in a match
+        steps.push({ filter: fieldPath.split('.'), op: op === '!=' ? '!=' : '==', value });
       }
     } else {
       const m = /^[A-Za-z0-9_\-$@]+/.exec(p.slice(i));
