@@ -62,7 +62,7 @@ export interface DashboardOptions {
   source: DashboardSource;
   pluginLogs?: PluginLogBook;
   /** Host names (without port) accepted besides IP literals and `localhost`, e.g. a port-forward alias. */
-  allowedHosts?: readonly string[];
+  allowedHosts?: readonly string[] | undefined;
 }
 
 /** One line of the live request log. */

@@ -49,7 +49,7 @@ abstract class SeriesFamily<S> {
     let s = map.get(last) as S | undefined;
     if (!s) {
       const labels: LabelValues = {};
-      for (let i = 0; i < n; i++) labels[this.labelNames[i]] = pick(i, v0, v1, v2, v3);
+      this.labelNames.forEach((name, i) => (labels[name] = pick(i, v0, v1, v2, v3)));
       s = this.create(labels);
       map.set(last, s);
       this.all.push(s);
@@ -115,8 +115,8 @@ export class HistogramSeries {
   }
   observe(value: number): void {
     let i = 0;
-    while (i < this.bounds.length && value > this.bounds[i]) i++;
-    this.counts[i]++;
+    while (i < this.bounds.length && value > (this.bounds[i] ?? Infinity)) i++;
+    this.counts[i] = (this.counts[i] ?? 0) + 1;
     this.sum += value;
     this.count++;
   }
@@ -140,8 +140,8 @@ export class FastHistogram extends SeriesFamily<HistogramSeries> {
     for (const s of series) {
       let cumulative = 0;
       for (let i = 0; i <= this.bounds.length; i++) {
-        cumulative += s.counts[i];
-        const le = i < this.bounds.length ? this.bounds[i] : '+Inf';
+        cumulative += s.counts[i] ?? 0;
+        const le = this.bounds[i] ?? '+Inf';
         out.push({ labels: { ...s.labels, le }, value: cumulative, metricName: `${this.name}_bucket` });
       }
       out.push({ labels: s.labels, value: s.sum, metricName: `${this.name}_sum` });

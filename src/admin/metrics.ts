@@ -18,9 +18,9 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 
 export interface GatewayMetricsOptions {
   /** Use an existing registry (e.g. the one the admin server already serves). */
-  registry?: Registry;
+  registry?: Registry | undefined;
   /** Node process metrics (heap, event loop lag, CPU); on by default. */
-  processMetrics?: boolean;
+  processMetrics?: boolean | undefined;
 }
 
 export class GatewayMetrics {

@@ -3,7 +3,10 @@
 // outlives the request.
 
 import type { HeaderMap } from '../extensions/extension.js';
+import { forEachRawHeader } from '../extensions/header-codec.js';
 import type { CapturedBody, CapturedMessage, HeaderSource } from '../dataplane/trace.js';
+
+const NO_PAIR: readonly [string, string] = ['', ''];
 
 export const REDACTED = '[redacted]';
 
@@ -43,7 +46,7 @@ export class MessageCapture {
     }
     const kept: string[] = new Array<string>(list.length * 2);
     for (let i = 0; i < list.length; i++) {
-      const [name, value] = list[i];
+      const [name, value] = list[i] ?? NO_PAIR; // an index loop: this runs for every traced step
       kept[2 * i] = name;
       // HeaderMap names are lowercase by contract; plain arrays may not be.
       kept[2 * i + 1] = this.redact.has(fromMap ? name : name.toLowerCase()) ? REDACTED : value;
@@ -57,11 +60,11 @@ export class MessageCapture {
     flat: readonly string[],
     body: Uint8Array | readonly Uint8Array[] | undefined,
   ): CapturedMessage {
-    const kept: string[] = new Array<string>(flat.length - (flat.length % 2));
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      kept[i] = flat[i].toLowerCase();
-      kept[i + 1] = this.redact.has(kept[i]) ? REDACTED : flat[i + 1];
-    }
+    const kept: string[] = [];
+    forEachRawHeader(flat, (rawName, value) => {
+      const name = rawName.toLowerCase();
+      kept.push(name, this.redact.has(name) ? REDACTED : value);
+    });
     return body === undefined
       ? { headers: kept }
       : { headers: kept, body: captureBody(body, this.maxBodyBytes) };
@@ -74,7 +77,7 @@ export class MessageCapture {
   ): boolean {
     if (flat.length !== list.length * 2) return false;
     for (let i = 0; i < list.length; i++) {
-      const [name, value] = list[i];
+      const [name, value] = list[i] ?? NO_PAIR;
       if (flat[2 * i] !== name) return false;
       const kept = flat[2 * i + 1];
       if (kept !== value && !(kept === REDACTED && this.redact.has(fromMap ? name : name.toLowerCase())))
@@ -111,7 +114,8 @@ function captureBody(input: Uint8Array | readonly Uint8Array[], max: number): Ca
 }
 
 function joinPrefix(chunks: readonly Uint8Array[], max: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
+  const [only] = chunks;
+  if (only && chunks.length === 1) return only;
   const total = chunks.reduce((n, c) => n + c.byteLength, 0);
   const out = new Uint8Array(Math.min(total, max + 3));
   let at = 0;

@@ -11,6 +11,7 @@
 // and the dashboard's process counts them again as traces arrive (`admit`), so "the next 5" stays 5 in total.
 
 import type { HeaderSource, TraceBegin } from '../dataplane/trace.js';
+import { forEachRawHeader } from '../extensions/header-codec.js';
 
 export interface CaptureRequest {
   /** How many requests to record (1..TRACE_DEMAND_LIMITS.maxCount). */
@@ -192,9 +193,9 @@ function hasHeader(headers: HeaderSource | undefined, name: string, value: strin
   const wanted = name.toLowerCase();
   if (Array.isArray(headers) && (headers.length === 0 || typeof headers[0] === 'string')) {
     const flat = headers as readonly string[];
-    for (let i = 0; i + 1 < flat.length; i += 2)
-      if (flat[i].toLowerCase() === wanted && flat[i + 1] === value) return true;
-    return false;
+    let found = false;
+    forEachRawHeader(flat, (n, v) => (found ||= n.toLowerCase() === wanted && v === value));
+    return found;
   }
   const pairs = Array.isArray(headers)
     ? (headers as ReadonlyArray<readonly [string, string]>)

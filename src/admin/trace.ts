@@ -94,18 +94,18 @@ export interface TraceRecord {
 
 export interface TraceRecorderOptions {
   /** Finished traces kept for the dashboard; 0 turns the ring buffer off. */
-  capacity?: number;
+  capacity?: number | undefined;
   /**
    * `always` (default): every trace captures content and is kept (when `capacity` > 0).
    * `asked`: only while `demand` asks (watchers, captures, sample); the product's mode.
    */
-  recordWhen?: 'always' | 'asked';
+  recordWhen?: 'always' | 'asked' | undefined;
   /** Set on every trace (`TraceRecord.worker`). */
-  worker?: number;
+  worker?: number | undefined;
   /** Body bytes kept per captured chunk. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /** Header names whose values are replaced by `[redacted]` (case-insensitive). */
-  redactHeaders?: readonly string[];
+  redactHeaders?: readonly string[] | undefined;
 }
 
 export type TraceListener = (trace: TraceRecord) => void;

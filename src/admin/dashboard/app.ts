@@ -172,7 +172,10 @@ export function diffHeaders(
 ): DiffRow[] {
   const group = (flat: CapturedMessage['headers']): Map<string, string[]> => {
     const m = new Map<string, string[]>();
-    for (let i = 0; i + 1 < flat.length; i += 2) m.set(flat[i], [...(m.get(flat[i]) ?? []), flat[i + 1]]);
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const name = flat[i] ?? '';
+      m.set(name, [...(m.get(name) ?? []), flat[i + 1] ?? '']);
+    }
     return m;
   };
   const a = group(before);
