@@ -61,16 +61,16 @@ export interface TraceStepInput {
   readonly startedAt: number;
   readonly latencyMs: number;
   readonly effect: TraceEffect;
-  readonly error?: string;
+  readonly error?: string | undefined;
   /** gRPC status code of a callout stream that ended in error (ext_proc only). */
-  readonly grpcStatus?: number;
+  readonly grpcStatus?: number | undefined;
   /** Wasm only: which plugin and version ran. */
-  readonly plugin?: { readonly key: string; readonly version: string };
+  readonly plugin?: { readonly key: string; readonly version: string } | undefined;
   /** From `trace.capture(...)` (undefined when nothing was captured) before the event and after the answer. */
   readonly before?: CapturedMessage | undefined;
   readonly after?: CapturedMessage | undefined;
   /** Free text for the dashboard, e.g. the status of an immediate response. */
-  readonly details?: string;
+  readonly details?: string | undefined;
 }
 
 export interface TraceUpstream {

@@ -15,7 +15,7 @@ export interface UpstreamRequest {
    * Request trailers, read once the body has ended (they arrive after it). Sent by the HTTP/1.1 client on a
    * chunked body and by the h2c client; undici (TLS HTTP/2 upstreams) does not send request trailers.
    */
-  readonly trailers?: () => ReadonlyArray<readonly [string, string]>;
+  readonly trailers?: (() => ReadonlyArray<readonly [string, string]>) | undefined;
   /** Time allowed until response headers arrive; 0 = none. */
   readonly headersTimeout: number;
   /** `upgrade` value for WebSocket and friends (HTTP/1.1 only). */

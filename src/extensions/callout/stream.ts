@@ -75,8 +75,8 @@ class Waiter extends Deadline {
 interface ReplacedState {
   /** A body mutation replaced the whole body: the original chunks are dropped. */
   readonly hasBody: boolean;
-  /** The replacement, emitted in place of the first original chunk. */
-  pending?: Uint8Array;
+  /** The replacement, emitted in place of the first original chunk; undefined once emitted. */
+  pending: Uint8Array | undefined;
 }
 
 /** The order events can happen in, per HTTP request. */
@@ -205,7 +205,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
     if (replacement)
       this.replaced[dir] = replacement.body
         ? { hasBody: true, pending: replacement.body }
-        : { hasBody: false };
+        : { hasBody: false, pending: undefined };
     return result;
   }
 
@@ -409,7 +409,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
     return true;
   }
 
-  private protocolConfig(): ProcessingRequest['protocol_config'] {
+  private protocolConfig(): NonNullable<ProcessingRequest['protocol_config']> {
     const mode = (event: HttpEvent, m: string): BodySendModeValue =>
       !this.cfg.events.has(event)
         ? BodySendModeValue.NONE
