@@ -9,7 +9,7 @@ export interface PluginLogEntry {
   readonly plugin: string;
   readonly version: string;
   readonly callback: string;
-  readonly requestId?: string;
+  readonly requestId?: string | undefined;
   readonly level: LogLevelName;
   readonly message: string;
 }

@@ -32,7 +32,7 @@ export interface SampledStream extends StreamState {
 
 export class PluginPool {
   private readonly vms: PluginVm[] = [];
-  private startError?: { failure: VmFailure; until: number };
+  private startError: { failure: VmFailure; until: number } | undefined;
   private vmCounter = 0;
   private readonly callbackMetrics = new Map<string, { name: string; metrics: CallbackMetrics }>();
   private peakMemory = 0;

@@ -8,14 +8,14 @@ export interface PropertySource {
   readonly pluginName: string;
   readonly rootId: string;
   readonly vmId: string;
-  readonly request?: RequestInfo;
-  readonly requestHeaders?: HeaderMap;
-  readonly responseHeaders?: HeaderMap;
+  readonly request?: RequestInfo | undefined;
+  readonly requestHeaders?: HeaderMap | undefined;
+  readonly responseHeaders?: HeaderMap | undefined;
   readonly startNs: bigint;
   /** Values stored by `proxy_set_property` (Envoy: filter state `wasm.<path>`). */
-  readonly setByPlugin?: ReadonlyMap<string, Uint8Array>;
+  readonly setByPlugin?: ReadonlyMap<string, Uint8Array> | undefined;
   /** Extra answers (the plugin tester's `properties { path value }`), keyed by dotted path. */
-  readonly overrides?: ReadonlyMap<string, Uint8Array>;
+  readonly overrides?: ReadonlyMap<string, Uint8Array> | undefined;
 }
 
 function int64(v: number | bigint): Uint8Array {

@@ -13,10 +13,10 @@ export interface StreamState {
   responseHeaders?: HeaderMap;
   phase: Phase;
   /** The body chunk of the current body callback (replaced by proxy_set_buffer_bytes). */
-  body?: Uint8Array;
+  body?: Uint8Array | undefined;
   headersChanged: boolean;
   bodyChanged: boolean;
-  local?: LocalResponse;
+  local?: LocalResponse | undefined;
   /**
    * What the plugin did wrong in this callback, which fails the stream: a GKE limit it broke (mutation size)
    * or a header edit the mutation rules refuse (src/extensions/mutation-rules.ts).
@@ -27,7 +27,7 @@ export interface StreamState {
   readonly startNs: bigint;
   fuel: number;
   readonly setProperties: Map<string, Uint8Array>;
-  readonly propertyOverrides?: ReadonlyMap<string, Uint8Array>;
+  readonly propertyOverrides?: ReadonlyMap<string, Uint8Array> | undefined;
   /** Only `propertyOverrides` answer get_property (Google's tester: unlisted properties are NotFound). */
   readonly onlyListedProperties?: boolean;
 }

@@ -3,7 +3,7 @@
 import { Status } from './abi.js';
 
 export class VmMemory {
-  memory?: WebAssembly.Memory;
+  memory: WebAssembly.Memory | undefined;
   alloc: (size: number) => number = () => 0;
   private view?: DataView;
   private bytes?: Uint8Array;

@@ -142,7 +142,7 @@ export class RegistryClient {
       const res = await fetch(target, {
         method: init.method,
         headers,
-        body: hop === 0 ? init.body : undefined,
+        ...(hop === 0 && init.body !== undefined ? { body: init.body } : {}),
         redirect: 'manual',
         signal,
         ...(this.insecure() ? { dispatcher: insecureAgent } : {}),

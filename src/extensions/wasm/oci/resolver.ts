@@ -86,7 +86,7 @@ export class WasmImageResolver {
       throw new RegistryError((err as Error).message);
     }
     const pinned = ref.digest ? await this.cachedPin(ref.digest, fileName) : undefined;
-    if (pinned) return { bytes: pinned, imageDigest: ref.digest };
+    if (pinned && ref.digest) return { bytes: pinned, imageDigest: ref.digest };
     try {
       return await this.pull(ref, fileName, maxBytes);
     } catch (err) {

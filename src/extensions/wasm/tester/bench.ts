@@ -62,7 +62,7 @@ async function runPhases(s: WasmStream, p: Plan): Promise<void> {
 /** A background stream: each advance performs its next callback (create, headers, a body chunk, ..., destroy). */
 class AdditionalStream {
   private steps: Array<(s: WasmStream) => Promise<unknown>> = [];
-  private stream?: WasmStream;
+  private stream: WasmStream | undefined;
   constructor(
     private readonly pool: PluginPool,
     private readonly t: TestCase,

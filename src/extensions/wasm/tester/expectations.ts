@@ -10,11 +10,11 @@ import type { Expectation, StringMatcher } from './suite.js';
 
 /** What one phase produced. */
 export interface PhaseOutput {
-  readonly headers?: HeaderMap;
-  readonly body?: string;
-  readonly immediate?: LocalResponse;
+  readonly headers?: HeaderMap | undefined;
+  readonly body?: string | undefined;
+  readonly immediate?: LocalResponse | undefined;
   /** A header phase's return: 0 Continue; anything else stops the filter chain. */
-  readonly headersAction?: number;
+  readonly headersAction?: number | undefined;
   readonly logs: readonly string[];
 }
 

@@ -20,7 +20,7 @@ export interface RunOptions {
   /** Enforce GKE's limits (module + config size, CPU per request, memory) instead of warning about them. */
   readonly gkeLimits?: boolean;
   /** Append functional tests' plugin logs here (Google: env.log_path / --logfile). */
-  readonly logPath?: string;
+  readonly logPath?: string | undefined;
   /** Background streams during benchmarks (Google: num_additional_streams). */
   readonly additionalStreams?: number;
   /** Background streams advanced per benchmark iteration (Google: additional_stream_advance_rate, default 3). */

@@ -6,23 +6,23 @@ import { Ident, parseTextProto, type TextMessage, type TextValue } from './textp
 
 export interface StringMatcher {
   readonly invert: boolean;
-  readonly exact?: string;
-  readonly regex?: string;
-  readonly file?: string;
+  readonly exact?: string | undefined;
+  readonly regex?: string | undefined;
+  readonly file?: string | undefined;
 }
 export interface HeaderKV {
   readonly key: string;
-  readonly value?: string;
+  readonly value?: string | undefined;
 }
 export interface Input {
   readonly header: readonly HeaderKV[];
-  readonly content?: string;
-  readonly file?: string;
+  readonly content?: string | undefined;
+  readonly file?: string | undefined;
 }
 export interface Immediate {
-  readonly httpStatus?: number;
-  readonly grpcStatus?: number;
-  readonly details?: string;
+  readonly httpStatus?: number | undefined;
+  readonly grpcStatus?: number | undefined;
+  readonly details?: string | undefined;
 }
 export interface Expectation {
   readonly hasHeader: readonly HeaderKV[];
@@ -30,38 +30,38 @@ export interface Expectation {
   readonly headers: readonly StringMatcher[];
   readonly body: readonly StringMatcher[];
   readonly log: readonly StringMatcher[];
-  readonly immediate?: Immediate;
+  readonly immediate?: Immediate | undefined;
 }
 export interface Invocation {
   readonly input: Input;
-  readonly result?: Expectation;
+  readonly result?: Expectation | undefined;
 }
 export interface TestCase {
   readonly name: string;
   readonly benchmark: boolean;
-  readonly numChunks?: number;
-  readonly chunkSize?: number;
+  readonly numChunks?: number | undefined;
+  readonly chunkSize?: number | undefined;
   readonly properties: ReadonlyArray<{ readonly path: string; readonly value: string }>;
-  readonly requestHeaders?: Invocation;
+  readonly requestHeaders?: Invocation | undefined;
   readonly requestBody: readonly Invocation[];
-  readonly responseHeaders?: Invocation;
+  readonly responseHeaders?: Invocation | undefined;
   readonly responseBody: readonly Invocation[];
-  readonly pluginInit?: Expectation;
-  readonly streamInit?: Expectation;
-  readonly streamDestroy?: Expectation;
+  readonly pluginInit?: Expectation | undefined;
+  readonly streamInit?: Expectation | undefined;
+  readonly streamDestroy?: Expectation | undefined;
 }
 export interface TestEnv {
-  readonly wasmPath?: string;
-  readonly configPath?: string;
+  readonly wasmPath?: string | undefined;
+  readonly configPath?: string | undefined;
   /** TRACE..CRITICAL. */
-  readonly logLevel?: string;
-  readonly timeSecs?: number;
+  readonly logLevel?: string | undefined;
+  readonly timeSecs?: number | undefined;
   /** File that receives the functional tests' plugin logs (appended; /dev/stdout works). */
-  readonly logPath?: string;
+  readonly logPath?: string | undefined;
   /** Background streams kept open on the VM during benchmarks. */
-  readonly numAdditionalStreams?: number;
+  readonly numAdditionalStreams?: number | undefined;
   /** Background streams advanced per benchmark iteration (default 3). */
-  readonly additionalStreamAdvanceRate?: number;
+  readonly additionalStreamAdvanceRate?: number | undefined;
 }
 export interface TestSuite {
   readonly env: TestEnv;
