@@ -478,8 +478,7 @@ export class Resources {
       const causes: FieldCause[] = immutableFieldCauses(k, existing, next);
       if (causes.length) throw errors.invalid(k, name, causes);
     }
-    if (existing.metadata.resourceVersion !== undefined)
-      next.metadata.resourceVersion = existing.metadata.resourceVersion;
+    Object.assign(next.metadata, compact({ resourceVersion: existing.metadata.resourceVersion }));
     if (k.hasGeneration && !isDeepStrictEqual(specOf(k, existing), specOf(k, next)))
       next.metadata.generation = (existing.metadata.generation ?? 0) + 1;
     const managed = this.managedFields(k, existing, next, sub, ctx);
