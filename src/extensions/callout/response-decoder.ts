@@ -21,7 +21,7 @@ import type {
   HeaderValueOption,
   ProcessingResponse,
   StreamedBodyResponse,
-} from './protos.js';
+} from './messages.js';
 
 /** Thrown inside the fast path when the answer needs protobufjs; never escapes this module. */
 class NeedsFallback extends Error {}
