@@ -1,10 +1,10 @@
 // Headless Chromium for the dashboard tests: Debian's `chromium` driven by playwright-core, with a fresh
 // profile each time and nothing that talks to the network on its own.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -32,4 +32,23 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; dir: s
     ],
   });
   return { context, dir };
+}
+
+/** A new page whose script errors and console errors are collected into `errors` (asserted empty by tests). */
+export async function openWatchedPage(context: BrowserContext, errors: string[]): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  return page;
+}
+
+/** Closes what launchBrowser opened and removes its profile folder. */
+export async function closeBrowser(
+  browser: { context: BrowserContext; dir: string } | undefined,
+): Promise<void> {
+  if (!browser) return;
+  await browser.context.close();
+  await rm(browser.dir, { recursive: true, force: true }).catch(() => {});
 }

@@ -6,10 +6,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { chromiumMissing, launchBrowser } from './browser.js';
+import { chromiumMissing, closeBrowser, launchBrowser, openWatchedPage } from './browser.js';
 import { httpGet as get, startExtgate, waitFor, type ExtgateProcess } from '../e2e/harness.js';
 import { documents, httpGateway, loopbackService } from '../e2e/manifests.js';
 
@@ -54,16 +53,11 @@ spec:
       throw new Error(`${err.message}\n--- extgate output ---\n${extgate.output()}`);
     });
     browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(msg.text());
-    });
+    page = await openWatchedPage(browser.context, pageErrors);
   });
 
   after(async () => {
-    await browser?.context.close();
-    if (browser) await rm(browser.dir, { recursive: true, force: true }).catch(() => {});
+    await closeBrowser(browser);
     await extgate?.cleanup();
     await new Promise((r) => backend?.close(r));
   });

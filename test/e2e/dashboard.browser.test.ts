@@ -5,7 +5,7 @@
 // the plugin's steps with their effects, the header diff each made, the upstream's answer, and no credential.
 // The screenshot is saved in the test's temp dir for a look.
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -13,7 +13,7 @@ import type { CalloutServer } from '../../src/sdk/server.js';
 import { basic } from '../../examples/callouts/basic/callout.js';
 import { startStoreApp, type StoreApp } from '../../examples/store/store-app.js';
 import { buildPlugins, examplePath } from '../wasm/helpers.js';
-import { chromiumMissing, launchBrowser } from '../admin/browser.js';
+import { chromiumMissing, closeBrowser, launchBrowser, openWatchedPage } from '../admin/browser.js';
 import {
   freePort,
   REPO_ROOT,
@@ -192,16 +192,11 @@ describe('dashboard of extgate up in headless Chromium', { skip }, () => {
       200,
     );
     browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(msg.text());
-    });
+    page = await openWatchedPage(browser.context, pageErrors);
   });
 
   after(async () => {
-    await browser?.context.close();
-    if (browser) await rm(browser.dir, { recursive: true, force: true }).catch(() => {});
+    await closeBrowser(browser);
     await extgate?.cleanup();
     await callout?.stop();
     await store?.close();
