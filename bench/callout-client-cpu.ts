@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { CalloutClient } from '../src/extensions/callout/client.js';
 import { HeaderList } from '../src/extensions/header-map.js';
 import { startNode } from './procs.js';
-import { benchCalloutIR } from './snapshots.js';
+import { BENCH_REQUEST_INFO, benchCalloutIR } from './snapshots.js';
 
 const arg = (name: string, d: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,15 +20,7 @@ const CONCURRENCY = arg('concurrency', 32);
 const callout = await startNode(fileURLToPath(new URL('./callout-procs.js', import.meta.url)), ['callout']);
 const client = new CalloutClient();
 const ext = client.extension(benchCalloutIR(callout.port, true, ['RequestHeaders']));
-const info = {
-  requestId: 'r',
-  scheme: 'http' as const,
-  sourceAddress: '127.0.0.1',
-  sourcePort: 1,
-  destinationAddress: '127.0.0.1',
-  destinationPort: 2,
-  listener: 'l',
-};
+const info = BENCH_REQUEST_INFO;
 
 async function run(events: number): Promise<void> {
   let left = events;

@@ -17,7 +17,7 @@ import { HeaderList } from '../src/extensions/header-map.js';
 import { CalloutServer } from '../src/sdk/index.js';
 import { addHeader } from '../examples/callouts/add-header/callout.js';
 import type { ExtensionChainIR, HttpEvent, Snapshot } from '../src/ir/snapshot.js';
-import { benchCalloutIR, benchChain } from './snapshots.js';
+import { BENCH_REQUEST_INFO, benchCalloutIR, benchChain } from './snapshots.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name: string, d: number) => {
@@ -68,15 +68,7 @@ async function cpuPerExchange(): Promise<number> {
   const ports = await server.start();
   const client = new CalloutClient();
   const ext = client.extension(benchCalloutIR(ports.plaintext!, false, ['RequestHeaders']));
-  const info = {
-    requestId: 'r',
-    scheme: 'http' as const,
-    sourceAddress: '127.0.0.1',
-    sourcePort: 1,
-    destinationAddress: '127.0.0.1',
-    destinationPort: 2,
-    listener: 'l',
-  };
+  const info = BENCH_REQUEST_INFO;
   const run = async (n: number) => {
     for (let i = 0; i < n; i++) {
       const s = ext.open(info);
@@ -107,15 +99,7 @@ async function streamLevel(
   tls: boolean,
 ): Promise<{ p50: number; p99: number }> {
   const ext = client.extension(benchCalloutIR(port, tls, ['RequestHeaders', 'ResponseHeaders']));
-  const info = {
-    requestId: 'r',
-    scheme: 'http' as const,
-    sourceAddress: '127.0.0.1',
-    sourcePort: 1,
-    destinationAddress: '127.0.0.1',
-    destinationPort: 2,
-    listener: 'l',
-  };
+  const info = BENCH_REQUEST_INFO;
   const samples: number[] = [];
   for (let i = 0; i < SEQUENTIAL + 200; i++) {
     const h = new HeaderList([

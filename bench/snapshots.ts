@@ -7,6 +7,7 @@ import type {
   RouteRuleIR,
   Snapshot,
 } from '../src/ir/snapshot.js';
+import type { RequestInfo } from '../src/extensions/extension.js';
 
 export function benchRoutes(backendPort: number, routes: number): RouteRuleIR[] {
   const backend = {
@@ -71,6 +72,17 @@ export function benchSnapshot(backendPort: number, routes: number, listenPort = 
     ],
   };
 }
+
+/** The request a bench stream to a callout stands for (no gateway in front: only the ids matter). */
+export const BENCH_REQUEST_INFO: RequestInfo = {
+  requestId: 'r',
+  scheme: 'http',
+  sourceAddress: '127.0.0.1',
+  sourcePort: 1,
+  destinationAddress: '127.0.0.1',
+  destinationPort: 2,
+  listener: 'l',
+};
 
 /** The bench's one callout extension: the given events, TLS without verification or h2c. */
 export function benchCalloutIR(port: number, tls: boolean, events: readonly HttpEvent[]): CalloutExtensionIR {
