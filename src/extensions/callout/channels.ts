@@ -9,15 +9,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { CalloutTlsIR, EndpointIR } from '../../ir/snapshot.js';
 import { CALLOUT_MAX_RESPONSE_BYTES } from './limits.js';
-import {
-  FrameDecoder,
-  GrpcStatus,
-  decodeGrpcMessage,
-  status,
-  statusOfReset,
-  type CallStatus,
-} from './grpc-frames.js';
-import { H2Connection, H2_ERROR, type H2StreamHandler, type StreamRef } from './h2-connection.js';
+import { FrameDecoder, GrpcStatus, decodeGrpcMessage, status, type CallStatus } from './grpc-frames.js';
+import { H2Connection, H2_ERROR, type H2Stream, type H2StreamHandler } from './h2-connection.js';
 import type { ConnectionObserver } from './health.js';
 import { encodeConstantBlock, type HeaderField } from './hpack.js';
 import type { ChannelTarget } from './channel-target.js';
@@ -145,7 +138,7 @@ class Channel {
   }
 
   /** A new stream for `handler` on a connection with room (or where it will wait for a slot). */
-  openStream(handler: H2StreamHandler): [H2Connection, StreamRef] {
+  openStream(handler: H2StreamHandler): [H2Connection, H2Stream] {
     const conn = this.connection();
     return [conn, conn.open(handler, this.headerBlock)];
   }
@@ -217,7 +210,7 @@ const EMPTY = Buffer.alloc(0);
 /** One Process call: one HTTP/2 stream; the gRPC layer over H2Connection's frames. */
 class GrpcCall implements ProcessCall, H2StreamHandler {
   private conn: H2Connection;
-  private stream: StreamRef;
+  private stream: H2Stream;
   private readonly decoder = new FrameDecoder(CALLOUT_MAX_RESPONSE_BYTES);
   private result: CallStatus | undefined;
   private sawHeaders = false;
@@ -402,6 +395,22 @@ function headerValues(fields: readonly HeaderField[]): StatusHeaders {
 function trailerStatus(h: StatusHeaders): CallStatus {
   const code = Number(h.grpcStatus);
   return status(Number.isInteger(code) ? code : GrpcStatus.UNKNOWN, decodeGrpcMessage(h.grpcMessage));
+}
+
+/** The gRPC status for a stream reset without trailers (as grpc-js maps RST_STREAM codes). */
+function statusOfReset(rstCode: number): CallStatus {
+  switch (rstCode) {
+    case H2_ERROR.REFUSED_STREAM:
+      return status(GrpcStatus.UNAVAILABLE, 'stream refused by the callout');
+    case H2_ERROR.CANCEL:
+      return status(GrpcStatus.CANCELLED, 'stream cancelled');
+    case H2_ERROR.ENHANCE_YOUR_CALM:
+      return status(GrpcStatus.RESOURCE_EXHAUSTED, 'bandwidth exhausted or memory limit exceeded');
+    case H2_ERROR.INADEQUATE_SECURITY:
+      return status(GrpcStatus.PERMISSION_DENIED, 'protocol not secure enough');
+    default:
+      return status(GrpcStatus.INTERNAL, `stream reset with HTTP/2 error code ${rstCode}`);
+  }
 }
 
 function isStatus(x: unknown): x is CallStatus {

@@ -105,22 +105,3 @@ export function decodeGrpcMessage(s: string | string[] | undefined): string {
     return v;
   }
 }
-
-/** HTTP/2 error codes (RFC 9113 §7) that statusOfReset names. */
-const RST = { REFUSED_STREAM: 0x7, CANCEL: 0x8, ENHANCE_YOUR_CALM: 0xb, INADEQUATE_SECURITY: 0xc } as const;
-
-/** The gRPC status for a stream reset without trailers (as grpc-js maps RST_STREAM codes). */
-export function statusOfReset(rstCode: number): CallStatus {
-  switch (rstCode) {
-    case RST.REFUSED_STREAM:
-      return status(GrpcStatus.UNAVAILABLE, 'stream refused by the callout');
-    case RST.CANCEL:
-      return status(GrpcStatus.CANCELLED, 'stream cancelled');
-    case RST.ENHANCE_YOUR_CALM:
-      return status(GrpcStatus.RESOURCE_EXHAUSTED, 'bandwidth exhausted or memory limit exceeded');
-    case RST.INADEQUATE_SECURITY:
-      return status(GrpcStatus.PERMISSION_DENIED, 'protocol not secure enough');
-    default:
-      return status(GrpcStatus.INTERNAL, `stream reset with HTTP/2 error code ${rstCode}`);
-  }
-}

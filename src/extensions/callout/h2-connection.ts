@@ -210,8 +210,7 @@ export class H2Connection {
   }
 
   /** Queues DATA on the stream (split by the peer's max frame size, held by flow control). */
-  write(s: StreamRef, data: Buffer, endStream: boolean): void {
-    const stream = s as H2Stream;
+  write(stream: H2Stream, data: Buffer, endStream: boolean): void {
     if (stream.endRequested || stream.done) return;
     if (endStream) stream.endRequested = true;
     if (stream.id === 0 || stream.queued.length > 0) {
@@ -223,8 +222,7 @@ export class H2Connection {
   }
 
   /** Resets the stream (RST_STREAM) unless it is over; its handler hears nothing more. */
-  reset(s: StreamRef, code: number): void {
-    const stream = s as H2Stream;
+  reset(stream: H2Stream, code: number): void {
     if (stream.done) return;
     if (stream.id !== 0) this.queue(rstStream(stream.id, code));
     this.finish(stream);
@@ -234,8 +232,7 @@ export class H2Connection {
    * Resets the stream unless the peer finishes it within `ms`. One sweep timer per connection serves every
    * stream, rather than a timer (and its closure, kept for a second) per HTTP request.
    */
-  resetAfter(s: StreamRef, ms: number): void {
-    const stream = s as H2Stream;
+  resetAfter(stream: H2Stream, ms: number): void {
     if (stream.done) return;
     stream.deadline = Date.now() + ms;
     this.lingering.add(stream);
@@ -706,9 +703,6 @@ export class H2Connection {
     }
   }
 }
-
-/** A stream as the channel layer holds it (opaque). */
-export type StreamRef = H2Stream;
 
 class ConnectionError extends Error {
   constructor(
