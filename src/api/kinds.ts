@@ -461,30 +461,43 @@ export function servedVersions(k: ResourceKind): string[] {
   return [k.version, ...(k.alsoServed ?? [])];
 }
 
-/** The kind served as `plural` at group/version (any served version). */
-export function kindByResource(group: string, version: string, plural: string): ResourceKind | undefined {
-  return KINDS.find((k) => k.group === group && k.plural === plural && servedVersions(k).includes(version));
+/** The kind served as `plural` at group/version (any served version), among `kinds`. */
+export function kindByResource(
+  group: string,
+  version: string,
+  plural: string,
+  kinds: readonly ResourceKind[] = KINDS,
+): ResourceKind | undefined {
+  return kinds.find((k) => k.group === group && k.plural === plural && servedVersions(k).includes(version));
 }
 
-/** Looks a kind up by `apiVersion` + `kind` as written in a manifest (any served version). */
-export function kindOf(apiVersion: string, kind: string): ResourceKind | undefined {
-  return KINDS.find(
+/** Looks a kind up by `apiVersion` + `kind` as written in a manifest (any served version), among `kinds`. */
+export function kindOf(
+  apiVersion: string,
+  kind: string,
+  kinds: readonly ResourceKind[] = KINDS,
+): ResourceKind | undefined {
+  return kinds.find(
     (k) =>
       k.kind === kind &&
       servedVersions(k).some((v) => (k.group === '' ? v : `${k.group}/${v}`) === apiVersion),
   );
 }
 
-/** Kinds served at group/version. */
-export function kindsAt(group: string, version: string): ResourceKind[] {
-  return KINDS.filter((k) => k.group === group && servedVersions(k).includes(version));
+/** Kinds served at group/version, among `kinds`. */
+export function kindsAt(
+  group: string,
+  version: string,
+  kinds: readonly ResourceKind[] = KINDS,
+): ResourceKind[] {
+  return kinds.filter((k) => k.group === group && servedVersions(k).includes(version));
 }
 
-/** Group/version pairs served, in discovery order. */
-export function groupVersions(): { group: string; version: string }[] {
+/** Group/version pairs served by `kinds`, in discovery order. */
+export function groupVersions(kinds: readonly ResourceKind[] = KINDS): { group: string; version: string }[] {
   const seen = new Set<string>();
   const out: { group: string; version: string }[] = [];
-  for (const k of KINDS)
+  for (const k of kinds)
     for (const version of servedVersions(k)) {
       const key = `${k.group}/${version}`;
       if (!seen.has(key)) {

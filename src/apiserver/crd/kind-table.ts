@@ -1,11 +1,7 @@
 // The kinds one API server serves: the fixed table of src/api/kinds.ts plus the kinds its stored
 // CustomResourceDefinitions define (changing as CRDs are written). One per server, so two servers in one process
 // (tests) never see each other's CRDs. Routing, discovery, OpenAPI and the resource rules look kinds up here.
-import { KINDS, servedVersions, type ResourceKind } from '../../api/kinds.js';
-
-function apiVersionAt(k: ResourceKind, version: string): string {
-  return k.group === '' ? version : `${k.group}/${version}`;
-}
+import { KINDS, groupVersions, kindByResource, kindOf, kindsAt, type ResourceKind } from '../../api/kinds.js';
 
 export class KindTable {
   /** CRD-defined kinds by CRD name (`<plural>.<group>`). */
@@ -47,36 +43,22 @@ export class KindTable {
 
   /** The kind served as `plural` at group/version (any served version). */
   byResource(group: string, version: string, plural: string): ResourceKind | undefined {
-    return this.cache.find(
-      (k) => k.group === group && k.plural === plural && servedVersions(k).includes(version),
-    );
+    return kindByResource(group, version, plural, this.cache);
   }
 
   /** The kind of a manifest's `apiVersion` + `kind` (any served version). */
   of(apiVersion: string, kind: string): ResourceKind | undefined {
-    return this.cache.find(
-      (k) => k.kind === kind && servedVersions(k).some((v) => apiVersionAt(k, v) === apiVersion),
-    );
+    return kindOf(apiVersion, kind, this.cache);
   }
 
   /** Kinds served at group/version. */
   at(group: string, version: string): ResourceKind[] {
-    return this.cache.filter((k) => k.group === group && servedVersions(k).includes(version));
+    return kindsAt(group, version, this.cache);
   }
 
   /** Group/version pairs served, in discovery order. */
   groupVersions(): { group: string; version: string }[] {
-    const seen = new Set<string>();
-    const out: { group: string; version: string }[] = [];
-    for (const k of this.cache)
-      for (const version of servedVersions(k)) {
-        const key = `${k.group}/${version}`;
-        if (!seen.has(key)) {
-          seen.add(key);
-          out.push({ group: k.group, version });
-        }
-      }
-    return out;
+    return groupVersions(this.cache);
   }
 }
 
