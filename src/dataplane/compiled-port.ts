@@ -11,6 +11,7 @@ import type {
   ExtensionChainIR,
   GatewayListenerIR,
   HeaderModifierIR,
+  HttpFilterIR,
   PortIR,
   RequestRedirectIR,
   RouteRuleIR,
@@ -165,13 +166,20 @@ function compileMatcher(ir: GatewayListenerIR): RouteMatcher {
   }
 }
 
-function compileRule(ir: RouteRuleIR): CompiledRule {
+/** A rule's or backendRef's filters, split by when they act. */
+function splitFilters(filters: readonly HttpFilterIR[]): {
+  requestHeaders: HeaderModifierIR[];
+  responseHeaders: HeaderModifierIR[];
+  mirrors: CompiledMirror[];
+  redirect?: RequestRedirectIR;
+  rewrite?: UrlRewriteIR;
+} {
   const requestHeaders: HeaderModifierIR[] = [];
   const responseHeaders: HeaderModifierIR[] = [];
   const mirrors: CompiledMirror[] = [];
   let redirect: RequestRedirectIR | undefined;
   let rewrite: UrlRewriteIR | undefined;
-  for (const f of ir.filters) {
+  for (const f of filters) {
     if (f.type === 'RequestHeaderModifier') requestHeaders.push(f.modifier);
     else if (f.type === 'ResponseHeaderModifier') responseHeaders.push(f.modifier);
     else if (f.type === 'RequestRedirect') redirect = f.redirect;
@@ -179,38 +187,29 @@ function compileRule(ir: RouteRuleIR): CompiledRule {
     else
       mirrors.push(f.percent === undefined ? { target: f.mirror } : { target: f.mirror, percent: f.percent });
   }
+  return {
+    requestHeaders,
+    responseHeaders,
+    mirrors,
+    ...(redirect !== undefined ? { redirect } : {}),
+    ...(rewrite !== undefined ? { rewrite } : {}),
+  };
+}
+
+function compileRule(ir: RouteRuleIR): CompiledRule {
   const backends = ir.backends.map(compileBackend);
   return {
     ir,
-    requestHeaders,
-    responseHeaders,
-    ...(redirect !== undefined ? { redirect } : {}),
-    ...(rewrite !== undefined ? { rewrite } : {}),
-    mirrors,
+    ...splitFilters(ir.filters),
     backends,
     totalWeight: backends.reduce((sum, b) => sum + b.weight, 0),
   };
 }
 
 function compileBackend(wb: WeightedBackendIR): CompiledBackend {
-  const requestHeaders: HeaderModifierIR[] = [];
-  const responseHeaders: HeaderModifierIR[] = [];
-  let redirect: RequestRedirectIR | undefined;
-  let rewrite: UrlRewriteIR | undefined;
-  for (const f of wb.filters) {
-    if (f.type === 'RequestHeaderModifier') requestHeaders.push(f.modifier);
-    else if (f.type === 'ResponseHeaderModifier') responseHeaders.push(f.modifier);
-    else if (f.type === 'RequestRedirect') redirect = f.redirect;
-    else if (f.type === 'URLRewrite') rewrite = f.rewrite;
-  }
-  return {
-    ir: wb.backend,
-    weight: Math.max(0, wb.weight),
-    requestHeaders,
-    responseHeaders,
-    ...(redirect !== undefined ? { redirect } : {}),
-    ...(rewrite !== undefined ? { rewrite } : {}),
-  };
+  // A backendRef's mirrors are not served (only the rule's are).
+  const { mirrors: _mirrors, ...filters } = splitFilters(wb.filters);
+  return { ir: wb.backend, weight: Math.max(0, wb.weight), ...filters };
 }
 
 /** Weighted random choice, as Envoy's weighted clusters do; undefined when every weight is 0. */

@@ -420,7 +420,7 @@ class ChainResponse implements ResponseHandler, BodySink {
       forEachRawHeader(rawTrailers, (name, value) => trailers.append(name, value));
       list = trailers;
     }
-    this.flow!.end(list);
+    this.flow.end(list);
   }
 
   async write(chunks: readonly Uint8Array[]): Promise<void> {

@@ -140,5 +140,3 @@ export function proxyRequestHeaders(
   out['x-request-id'] = p.requestId;
   return out;
 }
-
-/** A raw header name or value from the upstream parser (a string is already latin1-decoded). */
