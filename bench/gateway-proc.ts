@@ -1,7 +1,8 @@
 // The gateway under test, in its own process:
 // `node dist/bench/gateway-proc.js <backendPort> [routes] [workers] [listenPort] [chain]`
 // `chain` = `noop-headers` attaches an in-process traffic extension that sees request and response headers
-// and changes nothing: the cost of the extension hook points without any callout or plugin behind them.
+// and changes nothing: the cost of the extension hook points without any callout or plugin behind them;
+// `add-headers` the same member adding one header each way (the cost of carrying an edit).
 // `node dist/bench/gateway-proc.js <backendPort> <routes> bare:<N> <listenPort>` runs N bare DataPlanes (this
 // process's children, no recorder, no metrics) sharing the port with SO_REUSEPORT: the N-process baseline for
 // `extgate up`'s workers, so its CPU per request separates what N processes cost from what the product adds.
@@ -39,7 +40,18 @@ const noop: Extension = {
     close: () => {},
   }),
 };
-const compileChains = chain === 'noop-headers' ? (): CompiledChains => ({ select: () => noop }) : undefined;
+// `add-headers`: the same member adding one header to the request and one to the response, in JavaScript: what
+// the data plane costs to carry an edit (rebuilt request line and header objects) apart from any plugin.
+const addHeaders: Extension = {
+  ...noop,
+  open: () => ({
+    ...noop.open({} as never),
+    requestHeaders: async (h) => (h.set('x-added', 'yes'), { effect: 'CONTENT_MODIFIED' }),
+    responseHeaders: async (h) => (h.set('x-added', 'yes'), { effect: 'CONTENT_MODIFIED' }),
+  }),
+};
+const member = chain === 'noop-headers' ? noop : chain === 'add-headers' ? addHeaders : undefined;
+const compileChains = member !== undefined ? (): CompiledChains => ({ select: () => member }) : undefined;
 
 let snap: Snapshot = benchSnapshot(backendPort, routes, listenPort);
 if (compileChains !== undefined) {

@@ -15,3 +15,15 @@ registerScenario({
     return { url: `http://127.0.0.1:${p.port}/`, pid: p.child.pid!, host: 'store.example.com', stop: p.stop };
   },
 });
+
+// The same member adding one header to the request and one to the response in JavaScript: what carrying an
+// edit costs the data plane (request line and header objects rebuilt), to set apart from what a plugin costs.
+registerScenario({
+  name: 'extgate+js-add-header',
+  compareWith: 'extgate',
+  processes: 1,
+  start: async (env) => {
+    const p = await startNode(gatewayScript, [String(env.backendPort), '100', '0', '0', 'add-headers']);
+    return { url: `http://127.0.0.1:${p.port}/`, pid: p.child.pid!, host: 'store.example.com', stop: p.stop };
+  },
+});
