@@ -13,6 +13,7 @@ import {
   type ExtensionStream,
   type LocalResponse,
   type RequestInfo,
+  type StepResult,
 } from '../extensions/extension.js';
 import type { ExtensionChainIR } from '../ir/snapshot.js';
 import { describeChainMatch } from './trace.js';
@@ -91,18 +92,25 @@ export function trafficRequestStep(x: RequestContext): StepOutcome {
     return trafficRequestWithBody(x, headers, stream, chain);
   if (!events.has('RequestHeaders')) return true;
   const before = headers.version;
-  return stream.requestHeaders(headers, !x.hasBody).then(
-    (r) => {
-      if (x.isFinished) return false;
-      if (r.immediate !== undefined) return immediate(x, r.immediate);
-      if (headers.version !== before) x.adoptRequestLine();
-      return true;
-    },
-    (err: unknown) => {
-      extensionFailed(x, err);
-      return false;
-    },
-  );
+  const afterHeaders = (r: StepResult): boolean => {
+    if (x.isFinished) return false;
+    if (r.immediate !== undefined) return immediate(x, r.immediate);
+    if (headers.version !== before) x.adoptRequestLine();
+    return true;
+  };
+  // A chain of plugins answers in this turn: the request goes upstream without a promise hop.
+  let now: StepResult | undefined;
+  try {
+    now = stream.headersNow?.('request', headers, !x.hasBody);
+  } catch (err) {
+    extensionFailed(x, err);
+    return false;
+  }
+  if (now !== undefined) return afterHeaders(now);
+  return stream.requestHeaders(headers, !x.hasBody).then(afterHeaders, (err: unknown) => {
+    extensionFailed(x, err);
+    return false;
+  });
 }
 
 async function trafficRequestWithBody(
@@ -328,9 +336,9 @@ class ChainResponse implements ResponseHandler, BodySink {
     const events = this.chain.events;
     if (endOfStream || (!events.has('ResponseBody') && !events.has('ResponseTrailers'))) {
       // Headers only (or a response without body, where Envoy has no body event to give): the upstream
-      // waits (paused) for the headers answer, then the rest goes straight down.
-      this.headersOnly(status, headers, endOfStream);
-      return false;
+      // waits (paused) for the headers answer, then the rest goes straight down — at once when the chain
+      // answered in this turn (plugins).
+      return this.headersOnly(status, headers, endOfStream);
     }
     const list = responseHeaderList(status, headers);
     const stream = this.stream;
@@ -356,8 +364,10 @@ class ChainResponse implements ResponseHandler, BodySink {
     return true;
   }
 
-  private headersOnly(status: number, headers: Record<string, string | string[]>, eos: boolean): void {
+  /** Returns whether the upstream may go on at once (the chain answered in this turn), as onHeaders does. */
+  private headersOnly(status: number, headers: Record<string, string | string[]>, eos: boolean): boolean {
     const x = this.x;
+    let answered = false;
     const done = (status: number, out: OutgoingHttpHeaders): void => {
       // The rest of the response does not concern the chain: the Exchange streams it down itself.
       x.responseHandler = undefined;
@@ -369,21 +379,37 @@ class ChainResponse implements ResponseHandler, BodySink {
           if (Buffer.isBuffer(e)) x.onData(e);
           else x.onComplete(e.trailers);
         }
-      this.resumeSource();
+      // Still inside onHeaders: the upstream is not paused yet, and goes on when onHeaders returns true.
+      if (!answered) this.resumeSource();
     };
-    if (!this.chain.events.has('ResponseHeaders')) return done(status, headers);
+    if (!this.chain.events.has('ResponseHeaders')) {
+      answered = true;
+      done(status, headers);
+      return true;
+    }
     const list = responseHeaderList(status, headers);
     const before = list.version;
-    this.stream.responseHeaders(list, eos).then(
-      (r) => {
-        if (x.isFinished) return;
-        if (r.immediate !== undefined) return void immediate(x, r.immediate);
-        // Headers no extension edited go down as the upstream sent them, without a rebuild.
-        if (list.version === before) return done(status, headers);
-        done(statusOf(list, status), list.toObject());
-      },
-      (err: unknown) => extensionFailed(x, err),
-    );
+    const afterHeaders = (r: StepResult): void => {
+      if (x.isFinished) return;
+      if (r.immediate !== undefined) return void immediate(x, r.immediate);
+      // Headers no extension edited go down as the upstream sent them, without a rebuild.
+      if (list.version === before) return done(status, headers);
+      done(statusOf(list, status), list.toObject());
+    };
+    let now: StepResult | undefined;
+    try {
+      now = this.stream.headersNow?.('response', list, eos);
+    } catch (err) {
+      extensionFailed(x, err);
+      return false;
+    }
+    if (now !== undefined) {
+      answered = true;
+      afterHeaders(now);
+      return !x.isFinished;
+    }
+    this.stream.responseHeaders(list, eos).then(afterHeaders, (err: unknown) => extensionFailed(x, err));
+    return false;
   }
 
   private async process(list: HeaderList): Promise<void> {

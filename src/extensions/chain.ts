@@ -21,6 +21,7 @@ import {
   ExtensionError,
   type BodyStepResult,
   type CompiledChains,
+  type Direction,
   type Extension,
   type ExtensionStream,
   type HeaderMap,
@@ -246,6 +247,33 @@ class ChainStream implements ExtensionStream {
     return this.body(this.reversed, 'ResponseBody', chunk, endOfStream);
   }
 
+  /**
+   * Headers answered in this turn when the one member taking the event can answer so (a plugin): the hot
+   * path of Wasm chains, with no promise per event. Several members (or an asynchronous one): undefined, and
+   * the event goes through the promise form.
+   */
+  headersNow(direction: Direction, headers: HeaderMap, eos: boolean): StepResult | undefined {
+    // A closed stream (answered locally, or the request ended) runs nothing more.
+    if (this.closed) return NONE;
+    const request = direction === 'request';
+    const one = this.only(
+      request ? this.members : this.reversed,
+      request ? 'RequestHeaders' : 'ResponseHeaders',
+    );
+    if (one === null) return NONE;
+    if (one === undefined || one.stream.headersNow === undefined) return undefined;
+    let r: StepResult | undefined;
+    try {
+      r = one.stream.headersNow(direction, headers, eos);
+    } catch (err) {
+      this.failOpen(one, err);
+      return FAILED_OPEN;
+    }
+    if (r === undefined) return undefined;
+    if (r.immediate) this.close();
+    return r.effect === undefined ? { ...r, effect: 'NONE' } : r;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -275,7 +303,7 @@ class ChainStream implements ExtensionStream {
     headers: HeaderMap,
     eos: boolean,
   ): Promise<TrailersStepResult> {
-    const one = this.only(order, event);
+    const one = this.closed ? null : this.only(order, event);
     if (one === null) return Promise.resolve(NONE);
     if (one === undefined) return this.headersOfAll(order, event, headers, eos);
     // The common case, one member: its answer is the chain's, with no accumulation.

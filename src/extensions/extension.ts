@@ -91,9 +91,19 @@ export interface ExtensionStream {
   responseHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult>;
   responseBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult>;
   responseTrailers(trailers: HeaderMap): Promise<TrailersStepResult>;
+  /**
+   * The headers event answered in this turn, for a stream that needs no I/O to answer (a Proxy-Wasm plugin
+   * runs synchronously): the data plane then goes on without a promise and a microtask hop per event.
+   * Returns undefined, having run nothing, when the event must go through the promise form instead (a chain
+   * whose members are not all synchronous); otherwise the same result, and failures are thrown
+   * (ExtensionError) where the promise form rejects.
+   */
+  headersNow?(direction: Direction, headers: HeaderMap, endOfStream: boolean): StepResult | undefined;
   /** Request finished (completed, failed or cancelled): release resources; never throws. */
   close(): void;
 }
+
+export type Direction = 'request' | 'response';
 
 export interface Extension {
   /** The IR id (`<chain id>/<extension name>`). */

@@ -4,7 +4,14 @@
 // on_request_headers → on_request_body* → on_response_headers → on_response_body*, and at the end
 // on_log → on_done → on_delete. GKE ignores pause results (a plugin cannot StopIteration and resume), does not
 // deliver trailers, and counts the CPU of all callbacks of a request against one budget.
-import type { BodyStepResult, ExtensionStream, HeaderMap, RequestInfo, StepResult } from '../extension.js';
+import type {
+  BodyStepResult,
+  Direction,
+  ExtensionStream,
+  HeaderMap,
+  RequestInfo,
+  StepResult,
+} from '../extension.js';
 import { ExtensionError } from '../extension.js';
 import type { PluginPool, SampledStream } from './plugin-pool.js';
 import { VmFailure, type PluginVm } from './plugin-vm.js';
@@ -21,6 +28,7 @@ export interface WasmStreamOptions {
 }
 
 const PASS: StepResult = Object.freeze({ effect: 'NONE' });
+const MODIFIED: StepResult = Object.freeze({ effect: 'CONTENT_MODIFIED' });
 
 interface MutableState extends SampledStream {
   fuel: number;
@@ -50,11 +58,30 @@ export class WasmStream implements ExtensionStream {
   }
 
   requestHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
-    return this.headers('request_headers', 'proxy_on_request_headers', headers, endOfStream);
+    return this.settled('request', headers, endOfStream);
   }
 
   responseHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
-    return this.headers('response_headers', 'proxy_on_response_headers', headers, endOfStream);
+    return this.settled('response', headers, endOfStream);
+  }
+
+  /** A plugin runs synchronously: the chain takes its headers answers in the same turn (no promise). */
+  headersNow(direction: Direction, headers: HeaderMap, endOfStream: boolean): StepResult {
+    try {
+      return direction === 'request'
+        ? this.headers('request_headers', 'proxy_on_request_headers', headers, endOfStream)
+        : this.headers('response_headers', 'proxy_on_response_headers', headers, endOfStream);
+    } catch (err) {
+      throw this.toExtensionError(err);
+    }
+  }
+
+  private settled(direction: Direction, headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
+    try {
+      return Promise.resolve(this.headersNow(direction, headers, endOfStream));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
   requestBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
@@ -91,22 +118,18 @@ export class WasmStream implements ExtensionStream {
     this.pool.release(vm);
   }
 
-  private headers(phase: Phase, fn: string, headers: HeaderMap, eos: boolean): Promise<StepResult> {
-    try {
-      const state = this.open();
-      if (phase === 'request_headers') state.requestHeaders = headers;
-      else state.responseHeaders = headers;
-      state.headersChanged = false;
-      this.lastHeadersAction = this.invoke(phase, fn, state.contextId, headers.size, eos ? 1 : 0);
-      if (state.local) {
-        const immediate = state.local;
-        state.local = undefined;
-        return Promise.resolve({ immediate, effect: 'IMMEDIATE_RESPONSE' });
-      }
-      return Promise.resolve(state.headersChanged ? { effect: 'CONTENT_MODIFIED' } : PASS);
-    } catch (err) {
-      return Promise.reject(this.toExtensionError(err));
+  private headers(phase: Phase, fn: string, headers: HeaderMap, eos: boolean): StepResult {
+    const state = this.open();
+    if (phase === 'request_headers') state.requestHeaders = headers;
+    else state.responseHeaders = headers;
+    state.headersChanged = false;
+    this.lastHeadersAction = this.invoke(phase, fn, state.contextId, headers.size, eos ? 1 : 0);
+    if (state.local) {
+      const immediate = state.local;
+      state.local = undefined;
+      return { immediate, effect: 'IMMEDIATE_RESPONSE' };
     }
+    return state.headersChanged ? MODIFIED : PASS;
   }
 
   private body(phase: Phase, fn: string, chunk: Uint8Array, eos: boolean): Promise<BodyStepResult> {
