@@ -12,6 +12,11 @@
 // `memory.grow` also sets the exported `__extgate_grow_failed` global when it fails, so the host can report
 // the trap that usually follows as the memory limit.
 //
+// Last, it appends one exported function, `__extgate_fuel_swap(i32) -> i32`, that sets the fuel global and
+// returns its previous value. The host refills and reads the fuel around every callback; through the
+// WebAssembly.Global API that is two C++ API calls per callback, a call into Wasm is a few ns. It goes after
+// every other function, so existing function indices (calls, tables, start, exports, names) stay valid.
+//
 // Only the sections that change are re-encoded (global, export, memory/import, code); everything else is
 // copied byte for byte. The decoder knows every MVP opcode plus the bulk-memory, reference-types, sign-ext,
 // saturating-conversion, SIMD, threads, tail-call and legacy exception-handling immediates; anything else is
@@ -24,6 +29,8 @@ export { InstrumentError };
 export const FUEL_EXPORT = '__extgate_fuel';
 /** Set to 1 when a `memory.grow` returned -1: the plugin hit the memory cap (tells OOM from other traps). */
 export const GROW_FAILED_EXPORT = '__extgate_grow_failed';
+/** `(i32) -> i32`: sets the fuel global, returns what it held (the host's per-callback refill and read). */
+export const FUEL_SWAP_EXPORT = '__extgate_fuel_swap';
 const I32_MAX = 0x7fffffff;
 
 export interface InstrumentOptions {
@@ -155,6 +162,71 @@ function instrumentBody(
   return { body: w.finish(), checks: insertAt.length };
 }
 
+/**
+ * Adds the type `(i32) -> i32` and a function of that type to the type and function sections (creating them,
+ * and an empty code section, when the module has none); returns the new function's index among the defined
+ * functions. Its body is added with the code section. Type indices count entries, so a type section holding
+ * anything but plain function types (GC rec groups, subtypes) is refused rather than mis-indexed.
+ */
+function appendFunction(sections: Section[]): number {
+  let typeSection = sections.find((x) => x.id === 1);
+  let types = 0;
+  {
+    const w = new Writer();
+    let rest: Uint8Array = new Uint8Array(0);
+    if (typeSection) {
+      const tr = new Reader(typeSection.body);
+      types = tr.u32();
+      const from = tr.pos;
+      for (let i = 0; i < types; i++) {
+        const form = tr.byte();
+        if (form !== 0x60) {
+          throw new InstrumentError(
+            `cannot instrument: type ${i} is not a plain function type (form 0x${form.toString(16)}; GC types are not supported)`,
+          );
+        }
+        for (let side = 0; side < 2; side++) {
+          const count = tr.u32();
+          for (let j = 0; j < count; j++) skipValType(tr);
+        }
+      }
+      rest = typeSection.body.subarray(from, tr.pos);
+    } else {
+      typeSection = { id: 1, body: new Uint8Array(0) };
+      sections.push(typeSection);
+    }
+    w.u32(types + 1).bytes(rest);
+    w.byte(0x60).u32(1).byte(0x7f).u32(1).byte(0x7f); // (i32) -> i32
+    typeSection.body = w.finish();
+  }
+  let functionSection = sections.find((x) => x.id === 3);
+  let defined = 0;
+  {
+    const w = new Writer();
+    let rest: Uint8Array = new Uint8Array(0);
+    if (functionSection) {
+      const fr = new Reader(functionSection.body);
+      defined = fr.u32();
+      rest = functionSection.body.subarray(fr.pos);
+    } else {
+      functionSection = { id: 3, body: new Uint8Array(0) };
+      sections.push(functionSection);
+    }
+    w.u32(defined + 1)
+      .bytes(rest)
+      .u32(types);
+    functionSection.body = w.finish();
+  }
+  if (!sections.some((x) => x.id === 10)) sections.push({ id: 10, body: Uint8Array.of(0) });
+  return defined;
+}
+
+/** A value type: one byte, or a typed reference (0x63/0x64) followed by its heap type (s33 LEB128). */
+function skipValType(r: Reader): void {
+  const t = r.byte();
+  if (t === 0x63 || t === 0x64) r.skipLeb();
+}
+
 function capLimits(
   r: Reader,
   w: Writer,
@@ -197,6 +269,7 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
 
   // Imports: count imported globals (our global's index follows them) and cap an imported memory.
   let importedGlobals = 0;
+  let importedFunctions = 0;
   let importedMemory: ImportedMemory | undefined;
   for (const s of sections.filter((x) => x.id === 2)) {
     const ir = new Reader(s.body);
@@ -210,8 +283,10 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
       const kind = ir.byte();
       w.byte(kind);
       const from = ir.pos;
-      if (kind === 0) ir.u32();
-      else if (kind === 1) {
+      if (kind === 0) {
+        ir.u32();
+        importedFunctions++;
+      } else if (kind === 1) {
         ir.skipLeb();
         const flags = ir.byte();
         ir.u32();
@@ -269,6 +344,8 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
   }
   const fuelGlobal = importedGlobals + definedGlobals;
 
+  const swapFunction = importedFunctions + appendFunction(sections);
+
   let exportSection = sections.find((x) => x.id === 7);
   {
     const w = new Writer();
@@ -279,14 +356,17 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
       n = er.u32();
       rest = exportSection.body.subarray(er.pos);
     }
-    w.u32(n + 2)
+    w.u32(n + 3)
       .bytes(rest)
       .name(FUEL_EXPORT)
       .byte(3)
       .u32(fuelGlobal)
       .name(GROW_FAILED_EXPORT)
       .byte(3)
-      .u32(fuelGlobal + 2);
+      .u32(fuelGlobal + 2)
+      .name(FUEL_SWAP_EXPORT)
+      .byte(0)
+      .u32(swapFunction);
     if (!exportSection) {
       exportSection = { id: 7, body: new Uint8Array(0) };
       sections.push(exportSection);
@@ -300,7 +380,7 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
     const cr = new Reader(s.body);
     const w = new Writer();
     const n = cr.u32();
-    w.u32(n);
+    w.u32(n + 1);
     for (let i = 0; i < n; i++) {
       const size = cr.u32();
       const start = cr.pos;
@@ -317,6 +397,11 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
       functions++;
       checks += out.checks;
     }
+    // The swap function, uninstrumented (it must not charge the fuel it is setting): no locals;
+    // global.get $fuel, local.get 0, global.set $fuel, end.
+    const swap = new Writer().u32(0).byte(0x23).u32(fuelGlobal).byte(0x20).u32(0).byte(0x24).u32(fuelGlobal);
+    const body = swap.byte(0x0b).finish();
+    w.u32(body.length).bytes(body);
     s.body = w.finish();
   }
 
