@@ -7,7 +7,7 @@ import type { WasmLimits } from './limits.js';
 import type { CallbackMetrics, WasmMetrics } from './metrics.js';
 import type { PluginModule } from './plugin-module.js';
 import { PluginVm, VmFailure, type VmLogSink } from './plugin-vm.js';
-import type { StreamState } from './stream-state.js';
+import { STREAM_CALLBACK_EXPORTS, type StreamCallback, type StreamState } from './stream-state.js';
 import { LOG_LEVELS } from './abi.js';
 import { minLevelIndex, type PluginLogSink } from './plugin-log.js';
 import type { PluginInvocationReport } from './invocation-report.js';
@@ -34,7 +34,10 @@ export class PluginPool {
   private readonly vms: PluginVm[] = [];
   private startError: { failure: VmFailure; until: number } | undefined;
   private vmCounter = 0;
-  private readonly callbackMetrics = new Map<string, { name: string; metrics: CallbackMetrics }>();
+  /** Metrics per stream callback, indexed by StreamCallback, created at its first call. */
+  private readonly callbackMetrics: Array<{ name: string; metrics: CallbackMetrics } | undefined> = new Array(
+    STREAM_CALLBACK_EXPORTS.length,
+  ).fill(undefined);
   private peakMemory = 0;
   readonly minLevel: number;
 
@@ -46,13 +49,13 @@ export class PluginPool {
     return this.opts.version.name;
   }
 
-  /** Metrics of one callback, keyed by export name (`proxy_on_request_headers`), cached for the hot path. */
-  callback(exportName: string): { name: string; metrics: CallbackMetrics } {
-    let c = this.callbackMetrics.get(exportName);
+  /** Metrics of one stream callback (named `on_request_headers`, ...), cached for the hot path. */
+  callback(cb: StreamCallback): { name: string; metrics: CallbackMetrics } {
+    let c = this.callbackMetrics[cb];
     if (!c) {
-      const name = exportName.replace(/^proxy_/, '');
+      const name = STREAM_CALLBACK_EXPORTS[cb]!.replace(/^proxy_/, '');
       c = { name, metrics: this.opts.metrics.callback(this.opts.pluginKey, this.opts.version.name, name) };
-      this.callbackMetrics.set(exportName, c);
+      this.callbackMetrics[cb] = c;
     }
     return c;
   }

@@ -2,12 +2,13 @@
 //
 // Calls into the instance are synchronous and never nested, so "the current context" is simply the CallFrame
 // set around each call. Every call refills the fuel global from the stream's remaining budget and reads it
-// back afterwards; a trap (own `unreachable`, out of fuel, out of memory, proc_exit) marks the whole VM failed,
+// back afterwards (through the instrumenter's swap export: a call into Wasm costs a few ns, the Global API
+// tens); a trap (own `unreachable`, out of fuel, out of memory, proc_exit) marks the whole VM failed,
 // like cpp-host does, and the owner (PluginPool) stops giving it new streams.
-import type { StreamState } from './stream-state.js';
+import { STREAM_CALLBACK_EXPORTS, type StreamCallback, type StreamState } from './stream-state.js';
 import { proxyHostcalls, type HostcallHost, type ImportTable } from './hostcalls.js';
 import { VmMemory } from './vm-memory.js';
-import { FUEL_EXPORT, GROW_FAILED_EXPORT } from './instrument.js';
+import { FUEL_EXPORT, FUEL_SWAP_EXPORT, GROW_FAILED_EXPORT } from './instrument.js';
 import { WASM_PAGE_BYTES, type WasmLimits } from './limits.js';
 import type { PluginModule } from './plugin-module.js';
 import { ProcExit, wasiImports } from './wasi.js';
@@ -47,6 +48,8 @@ export class PluginVm implements HostcallHost {
   private instance!: WebAssembly.Instance;
   readonly mem = new VmMemory();
   private fuel!: WebAssembly.Global;
+  /** Sets the fuel global and returns what it held (instrument.ts). */
+  private swapFuel!: (fuel: number) => number;
   private growFailed?: WebAssembly.Global;
   private callback = 'start';
   /** The stream of the callback running now (hostcalls act on it). */
@@ -60,8 +63,8 @@ export class PluginVm implements HostcallHost {
   /** Fuel the current call started with, and what its hostcalls have spent (kept in JS: cheaper than the global). */
   private callFuel = 0;
   private hostSpent = 0;
-  /** Exported callbacks by name; null: not exported (checked once). */
-  private readonly callbacks = new Map<string, Callback | null>();
+  /** The stream callbacks, indexed by StreamCallback; null: not exported. Resolved once at start. */
+  private streamCallbacks: ReadonlyArray<Callback | null> = [];
 
   constructor(
     readonly plugin: PluginModule,
@@ -92,7 +95,7 @@ export class PluginVm implements HostcallHost {
   }
 
   memoryBytesUsed(): number {
-    return this.mem.memory?.buffer.byteLength ?? 0;
+    return this.mem.size();
   }
 
   /** Instantiate, run the module's init, create the root context, on_vm_start, on_configure. Throws VmFailure. */
@@ -124,6 +127,11 @@ export class PluginVm implements HostcallHost {
     });
     const ex = this.instance.exports;
     this.fuel = ex[FUEL_EXPORT] as WebAssembly.Global;
+    this.swapFuel = ex[FUEL_SWAP_EXPORT] as (fuel: number) => number;
+    this.streamCallbacks = STREAM_CALLBACK_EXPORTS.map((name) => {
+      const e = ex[name];
+      return typeof e === 'function' ? (e as Callback) : null;
+    });
     this.growFailed = ex[GROW_FAILED_EXPORT] as WebAssembly.Global;
     this.mem.memory ??= Object.values(ex).find(
       (v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory,
@@ -171,35 +179,25 @@ export class PluginVm implements HostcallHost {
     return this.nextContextId++;
   }
 
-  has(name: string): boolean {
-    return this.exported(name) !== undefined;
-  }
-
-  /** The module's export `name` when it is a function (looked up once: this runs several times per request). */
-  private exported(name: string): Callback | undefined {
-    let f = this.callbacks.get(name);
-    if (f === undefined) {
-      const e = this.instance.exports[name];
-      f = typeof e === 'function' ? (e as Callback) : null;
-      this.callbacks.set(name, f);
-    }
-    return f ?? undefined;
+  /** Whether the module exports this callback (Envoy calls only those, and so counts only those). */
+  has(cb: StreamCallback): boolean {
+    return this.streamCallbacks[cb] != null;
   }
 
   /**
-   * Calls an export for a stream with up to three i32 arguments (every stream callback of the ABI takes at
-   * most three). Returns its result, 0 when the module does not export it (as Envoy, which only calls the
+   * Calls a stream callback with up to three i32 arguments (every stream callback of the ABI takes at most
+   * three). Returns its result, 0 when the module does not export it (as Envoy, which only calls the
    * proxy_on_* functions a module exports), or throws VmFailure (and marks the VM failed) on a trap. The
    * stream's fuel is the request's remaining CPU budget.
    */
-  call(name: string, stream: StreamState, a: number, b = 0, c = 0): number {
-    const f = this.exported(name);
+  call(cb: StreamCallback, stream: StreamState, a: number, b = 0, c = 0): number {
+    const f = this.streamCallbacks[cb];
     if (!f) return 0;
-    this.callback = name;
+    this.callback = STREAM_CALLBACK_EXPORTS[cb]!;
     this.stream = stream;
     const budget = stream.fuel;
-    const fuel = Math.min(0x7fffffff, Math.max(0, budget)); // the counter is an i32
-    this.fuel.value = fuel;
+    const fuel = budget > 0x7fffffff ? 0x7fffffff : budget > 0 ? budget : 0; // the counter is an i32
+    this.swapFuel(fuel);
     this.callFuel = fuel;
     this.hostSpent = 0;
     try {
@@ -208,8 +206,9 @@ export class PluginVm implements HostcallHost {
       this.failure = this.classify(err);
       throw this.failure;
     } finally {
-      // Charge what this call used, so a budget above the i32 range is not cut down to it.
-      stream.fuel = budget - (fuel - ((this.fuel.value as number) - this.hostSpent));
+      // Charge what this call used, so a budget above the i32 range is not cut down to it. An idle VM holds
+      // no fuel.
+      stream.fuel = budget - (fuel - (this.swapFuel(0) - this.hostSpent));
       this.stream = undefined;
     }
   }

@@ -2,6 +2,32 @@
 // hostcalls that read and write it and the pool that samples it share the type without importing each other.
 import type { HeaderMap, LocalResponse, RequestInfo } from '../extension.js';
 
+/**
+ * The stream callbacks of the ABI, as indices into tables resolved once per VM and pool, so a request looks
+ * nothing up by export name. `STREAM_CALLBACK_EXPORTS[c]` is the export's name.
+ */
+export const enum StreamCallback {
+  ContextCreate,
+  RequestHeaders,
+  RequestBody,
+  ResponseHeaders,
+  ResponseBody,
+  Log,
+  Done,
+  Delete,
+}
+
+export const STREAM_CALLBACK_EXPORTS: readonly string[] = [
+  'proxy_on_context_create',
+  'proxy_on_request_headers',
+  'proxy_on_request_body',
+  'proxy_on_response_headers',
+  'proxy_on_response_body',
+  'proxy_on_log',
+  'proxy_on_done',
+  'proxy_on_delete',
+];
+
 export type Phase =
   'start' | 'request_headers' | 'request_body' | 'response_headers' | 'response_body' | 'done';
 

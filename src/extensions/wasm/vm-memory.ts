@@ -23,6 +23,10 @@ export class VmMemory {
     return this.view;
   }
 
+  size(): number {
+    return this.memory?.buffer.byteLength ?? 0;
+  }
+
   inBounds(ptr: number, len: number): boolean {
     const b = this.u8();
     return b !== undefined && ptr >= 0 && len >= 0 && ptr + len <= b.length;

@@ -9,13 +9,15 @@ import type {
   Direction,
   ExtensionStream,
   HeaderMap,
+  LocalResponse,
   RequestInfo,
   StepResult,
 } from '../extension.js';
 import { ExtensionError } from '../extension.js';
+import type { WasmLogConfigIR } from '../../ir/snapshot.js';
 import type { PluginPool, SampledStream } from './plugin-pool.js';
 import { VmFailure, type PluginVm } from './plugin-vm.js';
-import type { Phase } from './stream-state.js';
+import { StreamCallback, type Phase } from './stream-state.js';
 import { sampleRequest } from './plugin-log.js';
 
 export interface WasmStreamOptions {
@@ -30,8 +32,60 @@ export interface WasmStreamOptions {
 const PASS: StepResult = Object.freeze({ effect: 'NONE' });
 const MODIFIED: StepResult = Object.freeze({ effect: 'CONTENT_MODIFIED' });
 
-interface MutableState extends SampledStream {
-  fuel: number;
+/**
+ * One stream context's state. What most requests never use is made on first use: the frozen clock (a clock
+ * read and a BigInt), the map of properties the plugin set, the log-sampling decision.
+ */
+class MutableState implements SampledStream {
+  phase: Phase = 'start';
+  requestHeaders?: HeaderMap;
+  responseHeaders?: HeaderMap;
+  body?: Uint8Array | undefined;
+  headersChanged = false;
+  bodyChanged = false;
+  local?: LocalResponse | undefined;
+  violation?: { readonly failure: 'limit' | 'protocol'; readonly message: string };
+  resetRequested?: boolean;
+  /** performance.now() when the first callback of the stream started; -1 before. The frozen clock's instant. */
+  clockAt = -1;
+  private frozenNs: bigint | undefined;
+  private properties: Map<string, Uint8Array> | undefined;
+  private sampledOnce: boolean | undefined;
+
+  constructor(
+    readonly contextId: number,
+    readonly request: RequestInfo,
+    public fuel: number,
+    private readonly options: WasmStreamOptions,
+    private readonly logConfig: WasmLogConfigIR,
+  ) {}
+
+  get startNs(): bigint {
+    if (this.frozenNs === undefined) {
+      // The wall clock when the stream's first callback started (a plugin asks only from inside a callback,
+      // so clockAt is set by then), at the millisecond resolution Date.now() has.
+      const ms = this.clockAt < 0 ? Date.now() : Date.now() - (performance.now() - this.clockAt);
+      this.frozenNs = this.options.startNs ?? BigInt(Math.round(ms)) * 1_000_000n;
+    }
+    return this.frozenNs;
+  }
+
+  get setProperties(): Map<string, Uint8Array> {
+    return (this.properties ??= new Map());
+  }
+
+  get propertyOverrides(): ReadonlyMap<string, Uint8Array> | undefined {
+    return this.options.propertyOverrides;
+  }
+
+  get onlyListedProperties(): boolean {
+    return this.options.onlyListedProperties === true;
+  }
+
+  /** Decided at the stream's first log line that passes the level, once, so a sampled request has all of them. */
+  get sampled(): boolean {
+    return (this.sampledOnce ??= sampleRequest(this.logConfig));
+  }
 }
 
 export class WasmStream implements ExtensionStream {
@@ -41,6 +95,12 @@ export class WasmStream implements ExtensionStream {
   private closed = false;
   /** What the last headers callback returned: 0 Continue, 1 StopIteration (the plugin tester checks it). */
   lastHeadersAction = 0;
+  /**
+   * performance.now() when the last timed callback ended, -1 when unknown. A callback that runs right after
+   * another in one step (on_context_create, then the first event's) takes it as its start: one clock read
+   * instead of two, and the time between them is a few ns of the host's.
+   */
+  private endedAt = -1;
 
   constructor(
     private readonly pool: PluginPool,
@@ -69,8 +129,8 @@ export class WasmStream implements ExtensionStream {
   headersNow(direction: Direction, headers: HeaderMap, endOfStream: boolean): StepResult {
     try {
       return direction === 'request'
-        ? this.headers('request_headers', 'proxy_on_request_headers', headers, endOfStream)
-        : this.headers('response_headers', 'proxy_on_response_headers', headers, endOfStream);
+        ? this.headers('request_headers', StreamCallback.RequestHeaders, headers, endOfStream)
+        : this.headers('response_headers', StreamCallback.ResponseHeaders, headers, endOfStream);
     } catch (err) {
       throw this.toExtensionError(err);
     }
@@ -85,11 +145,11 @@ export class WasmStream implements ExtensionStream {
   }
 
   requestBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
-    return this.body('request_body', 'proxy_on_request_body', chunk, endOfStream);
+    return this.body('request_body', StreamCallback.RequestBody, chunk, endOfStream);
   }
 
   responseBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
-    return this.body('response_body', 'proxy_on_response_body', chunk, endOfStream);
+    return this.body('response_body', StreamCallback.ResponseBody, chunk, endOfStream);
   }
 
   requestTrailers(): Promise<StepResult> {
@@ -108,9 +168,9 @@ export class WasmStream implements ExtensionStream {
     if (!this.failed) {
       state.phase = 'done';
       try {
-        vm.call('proxy_on_log', state, state.contextId);
-        vm.call('proxy_on_done', state, state.contextId);
-        vm.call('proxy_on_delete', state, state.contextId);
+        vm.call(StreamCallback.Log, state, state.contextId);
+        vm.call(StreamCallback.Done, state, state.contextId);
+        vm.call(StreamCallback.Delete, state, state.contextId);
       } catch (err) {
         this.recordFailure(err);
       }
@@ -118,12 +178,13 @@ export class WasmStream implements ExtensionStream {
     this.pool.release(vm);
   }
 
-  private headers(phase: Phase, fn: string, headers: HeaderMap, eos: boolean): StepResult {
+  private headers(phase: Phase, cb: StreamCallback, headers: HeaderMap, eos: boolean): StepResult {
+    const opening = this.state === undefined;
     const state = this.open();
     if (phase === 'request_headers') state.requestHeaders = headers;
     else state.responseHeaders = headers;
     state.headersChanged = false;
-    this.lastHeadersAction = this.invoke(phase, fn, state.contextId, headers.size, eos ? 1 : 0);
+    this.lastHeadersAction = this.invoke(phase, cb, state.contextId, headers.size, eos ? 1 : 0, opening);
     if (state.local) {
       const immediate = state.local;
       state.local = undefined;
@@ -132,12 +193,13 @@ export class WasmStream implements ExtensionStream {
     return state.headersChanged ? MODIFIED : PASS;
   }
 
-  private body(phase: Phase, fn: string, chunk: Uint8Array, eos: boolean): Promise<BodyStepResult> {
+  private body(phase: Phase, cb: StreamCallback, chunk: Uint8Array, eos: boolean): Promise<BodyStepResult> {
     try {
+      const opening = this.state === undefined;
       const state = this.open();
       state.body = chunk;
       state.bodyChanged = false;
-      this.invoke(phase, fn, state.contextId, chunk.length, eos ? 1 : 0);
+      this.invoke(phase, cb, state.contextId, chunk.length, eos ? 1 : 0, opening);
       const out = state.body ?? chunk;
       state.body = undefined;
       if (state.local) {
@@ -161,23 +223,13 @@ export class WasmStream implements ExtensionStream {
     if (this.failed) throw new ExtensionError('error', 'plugin already failed for this request');
     if (this.state) return this.state;
     const vm = this.pool.acquire();
-    const limits = this.pool.opts.limits;
-    const state: MutableState = {
-      contextId: vm.newContextId(),
-      request: this.request,
-      phase: 'start',
-      headersChanged: false,
-      bodyChanged: false,
-      startNs: this.options.startNs ?? BigInt(Date.now()) * 1_000_000n,
-      fuel: Math.floor(limits.cpuBudgetMs * limits.fuelPerMs),
-      setProperties: new Map(),
-      propertyOverrides: this.options.propertyOverrides,
-      onlyListedProperties: this.options.onlyListedProperties === true,
-      sampled: sampleRequest(this.pool.opts.log),
-    };
+    const { limits, log } = this.pool.opts;
+    const fuel = Math.floor(limits.cpuBudgetMs * limits.fuelPerMs);
+    const state = new MutableState(vm.newContextId(), this.request, fuel, this.options, log);
     this.vm = vm;
     this.state = state;
-    this.invoke('start', 'proxy_on_context_create', state.contextId, vm.rootContextId, 0);
+    this.endedAt = -1;
+    this.invoke('start', StreamCallback.ContextCreate, state.contextId, vm.rootContextId, 0, false);
     return state;
   }
 
@@ -187,45 +239,43 @@ export class WasmStream implements ExtensionStream {
     return this.state ? Math.floor(limits.cpuBudgetMs * limits.fuelPerMs) - this.state.fuel : 0;
   }
 
-  private invoke(phase: Phase, fn: string, a: number, b: number, c: number): number {
+  /**
+   * Runs one callback, timed and counted. `chained`: it runs right after the previous one in the same step,
+   * so its start is that one's end (when known).
+   */
+  private invoke(
+    phase: Phase,
+    cb: StreamCallback,
+    a: number,
+    b: number,
+    c: number,
+    chained: boolean,
+  ): number {
     const vm = this.vm!;
     const state = this.state!;
+    const pool = this.pool;
     state.phase = phase;
     // Envoy calls only the callbacks a module exports: one it does not export is neither called nor counted.
-    if (!vm.has(fn)) return 0;
-    const { pluginKey, version } = this.pool.opts;
-    const t0 = performance.now();
+    if (!vm.has(cb)) return 0;
+    const t0 = chained && this.endedAt >= 0 ? this.endedAt : performance.now();
+    if (state.clockAt < 0) state.clockAt = t0;
     let ok = false;
     let result = 0;
     try {
-      result = vm.call(fn, state, a, b, c);
+      result = vm.call(cb, state, a, b, c);
       ok = true;
     } catch (err) {
       // A refused mutation often makes the SDK abort; the refusal is the cause worth reporting.
       if (!state.violation) throw err;
       this.recordFailure(err);
     } finally {
-      const seconds = (performance.now() - t0) / 1000;
-      const success = ok && !state.violation;
-      const cb = this.pool.callback(fn);
-      cb.metrics.observe(seconds, success);
-      const memoryBytes = vm.memoryBytesUsed();
-      this.pool.memoryUsed(memoryBytes);
-      const report = this.pool.opts.onInvocation;
-      if (report)
-        report({
-          plugin: pluginKey,
-          version: version.name,
-          callback: cb.name,
-          cpuMicros: seconds * 1e6,
-          failed: !success,
-          memoryBytes,
-        });
+      this.observe(cb, vm, t0, ok && !state.violation);
     }
     const violation = state.violation;
     if (violation) {
+      const { pluginKey, version } = pool.opts;
       this.failed = true;
-      this.pool.opts.metrics.failed(pluginKey, version.name, violation.failure);
+      pool.opts.metrics.failed(pluginKey, version.name, violation.failure);
       throw new ExtensionError(
         violation.failure,
         `plugin ${pluginKey} (${version.name}): ${violation.message}`,
@@ -233,9 +283,34 @@ export class WasmStream implements ExtensionStream {
     }
     if (state.resetRequested) {
       this.failed = true;
-      throw new ExtensionError('error', `plugin ${pluginKey} (${version.name}) closed the stream`);
+      throw new ExtensionError(
+        'error',
+        `plugin ${pool.opts.pluginKey} (${pool.versionName}) closed the stream`,
+      );
     }
     return result;
+  }
+
+  /** The metrics of one callback that started at `t0`; the invocation report only when someone listens. */
+  private observe(cb: StreamCallback, vm: PluginVm, t0: number, success: boolean): void {
+    const pool = this.pool;
+    const t1 = performance.now();
+    this.endedAt = t1;
+    const seconds = (t1 - t0) / 1000;
+    const metrics = pool.callback(cb);
+    metrics.metrics.observe(seconds, success);
+    const memoryBytes = vm.memoryBytesUsed();
+    pool.memoryUsed(memoryBytes);
+    const report = pool.opts.onInvocation;
+    if (report)
+      report({
+        plugin: pool.opts.pluginKey,
+        version: pool.versionName,
+        callback: metrics.name,
+        cpuMicros: seconds * 1e6,
+        failed: !success,
+        memoryBytes,
+      });
   }
 
   private recordFailure(err: unknown): void {
