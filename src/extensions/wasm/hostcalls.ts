@@ -83,9 +83,8 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
     proxy_get_log_level: (ret: number) =>
       mem.writeU32(ret, vm.logLevel) ? Status.Ok : Status.InvalidMemoryAccess,
     proxy_get_current_time_nanoseconds: (ret: number) => {
-      const v = mem.dataView();
-      if (!v || !mem.inBounds(ret, 8)) return Status.InvalidMemoryAccess;
-      v.setBigUint64(ret, vm.now(), true);
+      if (!mem.inBounds(ret, 8)) return Status.InvalidMemoryAccess;
+      mem.dataView()!.setBigUint64(ret, vm.now(), true);
       return Status.Ok;
     },
     proxy_get_buffer_bytes: (type: number, start: number, max: number, retPtr: number, retSize: number) => {

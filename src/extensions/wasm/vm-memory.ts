@@ -1,60 +1,77 @@
-// Linear memory as the hostcalls see it. Views are re-derived whenever the module grew its memory (growth
-// detaches the old ArrayBuffer); data handed to the module goes through its own allocator (docs/spec/proxy-wasm.md §2).
+// Linear memory as the hostcalls see it. Data handed to the module goes through its own allocator
+// (docs/spec/proxy-wasm.md §2).
+//
+// The views are cached: asking a WebAssembly.Memory or a typed array for its buffer is a call into C++ (tens of
+// ns), several per hostcall. Growth detaches the old ArrayBuffer, and a detached view has length 0, so "inside
+// the cached view" is a complete check: a pointer past it (or any pointer after a growth) takes the slow path,
+// which re-derives the views from the memory and checks again. Every out-of-bounds pointer still fails.
 import { Status } from './abi.js';
+
+const NO_BYTES = new Uint8Array(0);
 
 export class VmMemory {
   memory: WebAssembly.Memory | undefined;
   alloc: (size: number) => number = () => 0;
-  private view?: DataView;
-  private bytes?: Uint8Array;
-  private nodeBuf?: Buffer;
+  private bytes: Uint8Array = NO_BYTES;
+  private view = new DataView(NO_BYTES.buffer);
+  private nodeBuf = Buffer.alloc(0);
+
+  /** Views of the current buffer; false when there is no memory yet. Only the slow path calls this. */
+  private refresh(): boolean {
+    const memory = this.memory;
+    if (!memory) return false;
+    const buffer = memory.buffer;
+    if (this.bytes.buffer !== buffer) {
+      this.bytes = new Uint8Array(buffer);
+      this.view = new DataView(buffer);
+      this.nodeBuf = Buffer.from(buffer);
+    }
+    return true;
+  }
 
   u8(): Uint8Array | undefined {
-    if (!this.memory) return undefined;
-    if (!this.bytes || this.bytes.buffer !== this.memory.buffer) {
-      this.bytes = new Uint8Array(this.memory.buffer);
-      this.view = new DataView(this.memory.buffer);
-    }
+    if (this.bytes.length === 0 && !this.refresh()) return undefined;
     return this.bytes;
   }
 
   dataView(): DataView | undefined {
-    this.u8();
+    if (this.bytes.length === 0 && !this.refresh()) return undefined;
     return this.view;
   }
 
+  /** Bytes of linear memory now. */
   size(): number {
-    return this.memory?.buffer.byteLength ?? 0;
+    if (this.bytes.length === 0) this.refresh();
+    return this.bytes.length;
   }
 
   inBounds(ptr: number, len: number): boolean {
-    const b = this.u8();
-    return b !== undefined && ptr >= 0 && len >= 0 && ptr + len <= b.length;
+    if (ptr < 0 || len < 0) return false;
+    const end = ptr + len;
+    const n = this.bytes.length;
+    if (end <= n && n !== 0) return true;
+    return this.refresh() && end <= this.bytes.length;
   }
 
   read(ptr: number, len: number): Uint8Array | undefined {
     if (!this.inBounds(ptr, len)) return undefined;
-    return this.bytes!.slice(ptr, ptr + len);
+    return this.bytes.slice(ptr, ptr + len);
   }
 
   readString(ptr: number, len: number): string | undefined {
     if (!this.inBounds(ptr, len)) return undefined;
-    if (!this.nodeBuf || this.nodeBuf.buffer !== this.bytes!.buffer)
-      this.nodeBuf = Buffer.from(this.bytes!.buffer);
     return this.nodeBuf.toString('utf8', ptr, ptr + len);
   }
 
   /** A header name or value: latin1, the header codec (header-codec.ts). */
   readHeader(ptr: number, len: number): string | undefined {
     if (!this.inBounds(ptr, len)) return undefined;
-    if (!this.nodeBuf || this.nodeBuf.buffer !== this.bytes!.buffer)
-      this.nodeBuf = Buffer.from(this.bytes!.buffer);
     return this.nodeBuf.toString('latin1', ptr, ptr + len);
   }
 
   writeU32(ptr: number, v: number): boolean {
     if (!this.inBounds(ptr, 4)) return false;
-    this.view!.setUint32(ptr, v >>> 0, true);
+    this.view.setUint32(ptr, v >>> 0, true);
     return true;
   }
 
@@ -64,7 +81,7 @@ export class VmMemory {
       return this.writeU32(retPtr, 0) && this.writeU32(retSize, 0) ? Status.Ok : Status.InvalidMemoryAccess;
     const ptr = this.alloc(data.length);
     if (!ptr || !this.inBounds(ptr, data.length)) return Status.InvalidMemoryAccess;
-    this.bytes!.set(data, ptr);
+    this.bytes.set(data, ptr);
     return this.writeU32(retPtr, ptr) && this.writeU32(retSize, data.length)
       ? Status.Ok
       : Status.InvalidMemoryAccess;
