@@ -12,7 +12,14 @@ import type { EndpointIR, RequestRedirectIR } from '../ir/snapshot.js';
 import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { hasRequestBody } from './downstream.js';
-import { applyHeaderModifier, isHopByHop, proxyRequestHeaders, responseHeadersFromRaw } from './headers.js';
+import {
+  applyHeaderModifier,
+  isHopByHop,
+  proxyRequestHeaders,
+  proxyRequestHeadersFromList,
+  responseHeadersFromRaw,
+  type ProxyHeaderValues,
+} from './headers.js';
 import { forEachRawHeader } from '../extensions/header-codec.js';
 import { mirror } from './mirror.js';
 import { REPLIES, type LocalReply } from './replies.js';
@@ -191,27 +198,21 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
   adoptRequestLine(): void {
     const headers = this.headerList;
     if (headers === undefined) return;
-    const authority = headers.get(':authority');
+    const authority = headers.getLowercase(':authority');
     if (authority !== undefined) this.setAuthority(authority);
-    const path = headers.get(':path');
+    const path = headers.getLowercase(':path');
     if (path !== undefined) {
       const q = path.indexOf('?');
       this.path = q < 0 ? path : path.slice(0, q);
       this.query = q < 0 ? '' : path.slice(q + 1);
     }
-    const method = headers.get(':method');
+    const method = headers.getLowercase(':method');
     if (method !== undefined) this.method = method;
   }
 
   /** Closes `it` once when the exchange ends, however it ends (extension streams are closed this way). */
   onDone(it: { close(): void }): void {
     (this.closers ??= []).push(it);
-  }
-
-  /** The request headers the upstream request is built from: the extensions' list once one edited it. */
-  get upstreamSource(): Readonly<Record<string, string | string[] | undefined>> {
-    const list = this.headerList;
-    return list !== undefined && list.version !== this.headerListBuilt ? list.toObject() : this.req.headers;
   }
 
   /** The authority the request goes upstream with: an extension's or absolute-form's, else the client's. */
@@ -286,17 +287,26 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
     }
   }
 
-  /** Copies the client's headers minus hop-by-hop ones, plus the standard proxy headers. */
-  buildUpstreamHeaders(src: Readonly<Record<string, string | string[] | undefined>>): void {
-    this.upstreamHeaders = proxyRequestHeaders(src, {
-      authority: this.authority ?? ((src.host ?? src[':authority'] ?? this.host) as string),
+  /**
+   * The upstream request's headers: the client's minus hop-by-hop ones, plus the standard proxy headers; from
+   * the extensions' list, in one walk, once one edited it (else the client's headers as Node parsed them).
+   */
+  buildUpstreamHeaders(): void {
+    const list = this.headerList;
+    const p: ProxyHeaderValues = {
+      authority: this.authority,
+      hostname: this.host,
       client: this.req.socket.remoteAddress ?? '',
       scheme: this.scheme,
       via: this.ctx.via,
       requestId: this.requestId,
       // gRPC over HTTP/2 needs `te: trailers` end to end; HTTP/1.1 backends get no hop-by-hop fields at all.
       keepTeTrailers: this.backend !== undefined && this.backend.ir.protocol !== 'http1',
-    });
+    };
+    this.upstreamHeaders =
+      list !== undefined && list.version !== this.headerListBuilt
+        ? proxyRequestHeadersFromList(list, p)
+        : proxyRequestHeaders(this.req.headers, p);
   }
 
   /** Sends the request to an endpoint of the chosen backend (another one after a refused connection). */

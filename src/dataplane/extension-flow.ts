@@ -120,13 +120,19 @@ async function trafficRequestWithBody(
   chain: Extension,
 ): Promise<boolean> {
   const events = chain.events;
+  // The request line is the list's as of this version (route selection adopted it): adopted again only
+  // after an edit.
+  let adopted = headers.version;
   // Body events read the body from now on (held while the headers message is outstanding).
   const body = requestBodyFlow(x, stream, chain, headers);
   if (events.has('RequestHeaders')) {
     const r = await guard(x, stream.requestHeaders(headers, false));
     if (r === undefined || x.isFinished) return false;
     if (r.immediate !== undefined) return immediate(x, r.immediate);
-    x.adoptRequestLine();
+    if (headers.version !== adopted) {
+      x.adoptRequestLine();
+      adopted = headers.version;
+    }
   }
   // The chain may change the body's length; let the upstream connection frame it.
   if (events.has('RequestBody')) headers.remove('content-length');
@@ -144,7 +150,7 @@ async function trafficRequestWithBody(
   // header mutations may have changed the request line).
   await Promise.race([proceeded, done]);
   if (x.isFinished) return false;
-  x.adoptRequestLine();
+  if (headers.version !== adopted) x.adoptRequestLine();
   return true;
 }
 
@@ -210,20 +216,28 @@ function immediate(x: RequestContext, r: LocalResponse): false {
   return false;
 }
 
+/**
+ * The request headers as extensions see them: the pseudo-headers, then the client's headers in order
+ * (`host` is `:authority`), then `x-request-id` when the client sent none. Names come from Node's parsed
+ * `headers` (lowercased by node:http, lowercase by protocol on HTTP/2), so they are not lowercased again.
+ */
 function requestHeaderList(x: RequestContext): HeaderList {
   const list = new HeaderList();
-  list.append(':method', x.method);
-  list.append(':scheme', x.scheme);
-  list.append(':authority', x.requestAuthority);
-  list.append(':path', x.query === '' ? x.path : `${x.path}?${x.query}`);
+  list.appendLowercase(':method', x.method);
+  list.appendLowercase(':scheme', x.scheme);
+  list.appendLowercase(':authority', x.requestAuthority);
+  list.appendLowercase(':path', x.query === '' ? x.path : `${x.path}?${x.query}`);
   const src = x.req.headers;
+  let hasRequestId = false;
   for (const name in src) {
     if (name.charCodeAt(0) === 58 || name === 'host') continue;
     const v = src[name];
-    if (Array.isArray(v)) for (const one of v) list.append(name, one);
-    else if (v !== undefined) list.append(name, v);
+    if (typeof v === 'string') list.appendLowercase(name, v);
+    else if (v === undefined || v.length === 0) continue;
+    else for (const one of v) list.appendLowercase(name, one);
+    if (name === 'x-request-id') hasRequestId = true;
   }
-  if (!list.has('x-request-id')) list.append('x-request-id', x.requestId);
+  if (!hasRequestId) list.appendLowercase('x-request-id', x.requestId);
   return list;
 }
 
@@ -414,7 +428,7 @@ class ChainResponse implements ResponseHandler, BodySink {
 
   private async process(list: HeaderList): Promise<void> {
     const x = this.x;
-    const status = Number(list.get(':status'));
+    const status = Number(list.getLowercase(':status'));
     if (this.chain.events.has('ResponseHeaders')) {
       const r = await this.stream.responseHeaders(list, false);
       if (x.isFinished) return;
@@ -469,13 +483,14 @@ function noop(): void {}
 
 /** The response headers as extensions see them: `:status` with the upstream's (filtered) headers. */
 function responseHeaderList(status: number, headers: Record<string, string | string[]>): HeaderList {
-  const list = HeaderList.fromObject(headers);
-  list.set(':status', String(status));
+  // The names are lowercase already: responseHeadersFromRaw lowercased them, header modifiers lowercase theirs.
+  const list = HeaderList.fromLowercaseObject(headers);
+  list.setLowercase(':status', String(status));
   return list;
 }
 
 /** The status an extension left in `:status` (the upstream's when it removed it or made it unreadable). */
 function statusOf(list: HeaderList, fallback: number): number {
-  const v = Number(list.get(':status') ?? fallback);
+  const v = Number(list.getLowercase(':status') ?? fallback);
   return Number.isInteger(v) ? v : fallback;
 }

@@ -2,6 +2,7 @@
 // modifiers. (The HeaderMap extensions edit is src/extensions/header-map.ts.)
 
 import { forEachRawHeader } from '../extensions/header-codec.js';
+import type { HeaderList } from '../extensions/header-map.js';
 import type { HeaderModifierIR } from '../ir/snapshot.js';
 import { checkHeaderEdit, type HeaderEdit } from '../extensions/mutation-rules.js';
 
@@ -103,8 +104,13 @@ export function responseHeadersFromRaw(
 }
 
 export interface ProxyHeaderValues {
-  /** Value for `host` (HTTP/1.1) / `:authority` (HTTP/2) upstream. */
-  readonly authority: string;
+  /**
+   * Value for `host` (HTTP/1.1) / `:authority` (HTTP/2) upstream when an extension or an absolute-form target
+   * set it; undefined: the request's own `host` (or `:authority`), else `hostname`.
+   */
+  readonly authority: string | undefined;
+  /** The request's host without port, for a request that carries no authority at all. */
+  readonly hostname: string;
   readonly client: string;
   readonly scheme: 'http' | 'https';
   /** This proxy's `via` entry, e.g. `1.1 extgate`. */
@@ -130,12 +136,72 @@ export function proxyRequestHeaders(
     if (extra !== undefined && extra.has(name)) continue;
     out[name] = v;
   }
-  out.host = p.authority;
-  const xff = src['x-forwarded-for'];
+  return addProxyFields(out, src.host ?? src[':authority'], src['x-forwarded-for'], src.via, p);
+}
+
+/**
+ * `proxyRequestHeaders` of an extension-edited header list, in one walk over it: the same object as
+ * `proxyRequestHeaders(list.toObject(), p)` (repeated fields as arrays, `set-cookie` always one) without
+ * building that intermediate object. The list's names are lowercase (HeaderList keeps them so).
+ */
+export function proxyRequestHeadersFromList(
+  list: HeaderList,
+  p: ProxyHeaderValues,
+): Record<string, string | string[]> {
+  const size = list.size;
+  // The fields `Connection` names are dropped wherever they stand, so read it first.
+  let connection: string | undefined;
+  for (let i = 0; i < size; i++)
+    if (list.nameAt(i) === 'connection') {
+      const v = list.valueAt(i);
+      connection = connection === undefined ? v : `${connection},${v}`;
+    }
+  const extra = connectionTokens(connection);
+  const out: Record<string, string | string[]> = {};
+  // What `Connection` dropped of host, x-forwarded-for and via still feeds the proxy's own fields.
+  let dropped: Record<string, string | string[]> | undefined;
+  let te = false;
+  for (let i = 0; i < size; i++) {
+    const name = list.nameAt(i);
+    if (name.charCodeAt(0) === 58 /* ':' */) continue;
+    if (HOP_BY_HOP.has(name)) {
+      if (!(p.keepTeTrailers && name === 'te')) continue;
+      te = true;
+    }
+    if (extra !== undefined && extra.has(name)) addField((dropped ??= {}), name, list.valueAt(i));
+    else addField(out, name, list.valueAt(i));
+  }
+  // `te` passes only as one `trailers` (repeated, it is an array here, as in list.toObject()).
+  if (te && out.te !== 'trailers') delete out.te;
+  return addProxyFields(
+    out,
+    out.host ?? dropped?.host,
+    out['x-forwarded-for'] ?? dropped?.['x-forwarded-for'],
+    out.via ?? dropped?.via,
+    p,
+  );
+}
+
+/** One more value of `name` in a Node header object, as HeaderList.toObject() adds it. */
+function addField(out: Record<string, string | string[]>, name: string, v: string): void {
+  const prev = out[name];
+  if (prev === undefined) out[name] = name === 'set-cookie' ? [v] : v;
+  else if (Array.isArray(prev)) prev.push(v);
+  else out[name] = [prev, v];
+}
+
+/** `host`, then `x-forwarded-for`, `x-forwarded-proto`, `via` and `x-request-id`, the proxy's own fields. */
+function addProxyFields(
+  out: Record<string, string | string[]>,
+  host: string | string[] | undefined,
+  xff: string | string[] | undefined,
+  via: string | string[] | undefined,
+  p: ProxyHeaderValues,
+): Record<string, string | string[]> {
+  out.host = p.authority ?? host ?? p.hostname;
   out['x-forwarded-for'] =
     xff === undefined ? p.client : `${Array.isArray(xff) ? xff.join(', ') : xff}, ${p.client}`;
   out['x-forwarded-proto'] = p.scheme;
-  const via = src.via;
   out.via = via === undefined ? p.via : `${Array.isArray(via) ? via.join(', ') : via}, ${p.via}`;
   out['x-request-id'] = p.requestId;
   return out;

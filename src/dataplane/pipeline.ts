@@ -83,7 +83,7 @@ function routeFiltersStep(x: RequestContext): boolean {
 
 /** Builds the upstream request (header modifiers, rewrite, timeouts, mirrors) and sends it. */
 function upstreamStep(x: RequestContext): boolean {
-  x.buildUpstreamHeaders(x.upstreamSource);
+  x.buildUpstreamHeaders();
   x.applyFilters();
   x.forward();
   return false;

@@ -57,13 +57,12 @@ export interface RequestContext extends RouteRequest {
   extensionInfo: RequestInfo | undefined;
   requestBody: Readable | undefined;
   requestTrailers: ReadonlyArray<readonly [string, string]> | undefined;
-  /** The request headers the upstream request is built from. */
-  readonly upstreamSource: Readonly<Record<string, string | string[] | undefined>>;
 
   selectListener(): boolean;
   adoptRequestLine(): void;
   prepare(rule: CompiledRule): boolean;
-  buildUpstreamHeaders(src: Readonly<Record<string, string | string[] | undefined>>): void;
+  /** The upstream request's headers, from the client's or (once an extension edited them) the header list. */
+  buildUpstreamHeaders(): void;
   applyFilters(): void;
   forward(): void;
   onDone(it: { close(): void }): void;

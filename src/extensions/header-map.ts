@@ -2,28 +2,33 @@
 //
 // A list rather than a Map of arrays because header order is observable (ext_proc sends it, Proxy-Wasm
 // plugins read pairs in order) and typical requests carry 10-30 headers, where a linear scan beats hashing.
+// Held flat (name, value, name, value...) in one array: no tuple per header, and the scans are plain loops.
+//
+// The HeaderMap methods lowercase whatever name they are given (a callout or plugin may send any case). The
+// data plane's own names are lowercase already (Node's parsed header objects, its literals), so it builds and
+// reads through the `...Lowercase` methods, which skip that.
 
 import type { HeaderMap } from './extension.js';
 import { forEachRawHeader } from './header-codec.js';
 
 export class HeaderList implements HeaderMap {
-  private readonly list: Array<[string, string]>;
+  /** name, value, name, value...; names lowercase. */
+  private readonly flat: string[] = [];
   private edits = 0;
 
   constructor(entries?: Iterable<readonly [string, string]>) {
-    this.list = [];
-    if (entries) for (const [n, v] of entries) this.list.push([n.toLowerCase(), v]);
+    if (entries) for (const [n, v] of entries) this.flat.push(n.toLowerCase(), v);
   }
 
   /** From Node's `rawHeaders`-style flat array [name, value, name, value, ...]. */
   static fromRaw(raw: readonly string[]): HeaderList {
     const h = new HeaderList();
-    forEachRawHeader(raw, (name, value) => h.list.push([name.toLowerCase(), value]));
+    forEachRawHeader(raw, (name, value) => h.flat.push(name.toLowerCase(), value));
     return h;
   }
 
   get size(): number {
-    return this.list.length;
+    return this.flat.length >> 1;
   }
 
   /**
@@ -35,55 +40,88 @@ export class HeaderList implements HeaderMap {
   }
 
   get(name: string): string | undefined {
-    const n = name.toLowerCase();
-    for (const [k, v] of this.list) if (k === n) return v;
+    return this.getLowercase(name.toLowerCase());
+  }
+
+  /** `get` for a name that is lowercase already. */
+  getLowercase(name: string): string | undefined {
+    const f = this.flat;
+    for (let i = 0; i < f.length; i += 2) if (f[i] === name) return f[i + 1];
     return undefined;
   }
 
   getAll(name: string): string[] {
     const n = name.toLowerCase();
+    const f = this.flat;
     const out: string[] = [];
-    for (const [k, v] of this.list) if (k === n) out.push(v);
+    for (let i = 0; i < f.length; i += 2) if (f[i] === n) out.push(f[i + 1]!);
     return out;
   }
 
   has(name: string): boolean {
-    const n = name.toLowerCase();
-    return this.list.some(([k]) => k === n);
+    return this.indexOf(name.toLowerCase()) >= 0;
   }
 
   /** Replaces every value of `name` with one value, kept at the position of the first one. */
   set(name: string, value: string): void {
+    this.setLowercase(name.toLowerCase(), value);
+  }
+
+  /** `set` for a name that is lowercase already. */
+  setLowercase(name: string, value: string): void {
     this.edits++;
-    const n = name.toLowerCase();
-    const i = this.list.findIndex(([k]) => k === n);
+    const f = this.flat;
+    const i = this.indexOf(name);
     if (i < 0) {
-      this.list.push([n, value]);
+      f.push(name, value);
       return;
     }
-    this.list[i] = [n, value];
-    for (let j = this.list.length - 1; j > i; j--) if (this.list[j]![0] === n) this.list.splice(j, 1);
+    f[i + 1] = value;
+    for (let j = f.length - 2; j > i; j -= 2) if (f[j] === name) f.splice(j, 2);
   }
 
   append(name: string, value: string): void {
     this.edits++;
-    this.list.push([name.toLowerCase(), value]);
+    this.flat.push(name.toLowerCase(), value);
+  }
+
+  /** `append` for a name that is lowercase already. */
+  appendLowercase(name: string, value: string): void {
+    this.edits++;
+    this.flat.push(name, value);
   }
 
   remove(name: string): void {
     this.edits++;
     const n = name.toLowerCase();
-    for (let j = this.list.length - 1; j >= 0; j--) if (this.list[j]![0] === n) this.list.splice(j, 1);
+    const f = this.flat;
+    for (let j = f.length - 2; j >= 0; j -= 2) if (f[j] === n) f.splice(j, 2);
   }
 
   entries(): Array<[string, string]> {
-    return this.list.map(([k, v]) => [k, v]);
+    const f = this.flat;
+    const out = new Array<[string, string]>(f.length >> 1);
+    for (let i = 0; i < f.length; i += 2) out[i >> 1] = [f[i]!, f[i + 1]!];
+    return out;
+  }
+
+  /** Name of the `i`th header (0 ≤ i < size), for a walk over the list without copying it. */
+  nameAt(i: number): string {
+    return this.flat[i << 1]!;
+  }
+
+  /** Value of the `i`th header (0 ≤ i < size). */
+  valueAt(i: number): string {
+    return this.flat[(i << 1) + 1]!;
   }
 
   /** Node's `headers` object shape (duplicates as arrays; `set-cookie` always an array). */
   toObject(skipPseudo = true): Record<string, string | string[]> {
     const out: Record<string, string | string[]> = {};
-    for (const [n, v] of this.list) {
+    const f = this.flat;
+    for (let i = 0; i < f.length; i += 2) {
+      const n = f[i]!;
+      const v = f[i + 1]!;
       if (skipPseudo && n.charCodeAt(0) === 58 /* ':' */) continue;
       const prev = out[n];
       if (prev === undefined) out[n] = n === 'set-cookie' ? [v] : v;
@@ -95,12 +133,30 @@ export class HeaderList implements HeaderMap {
 
   static fromObject(headers: Readonly<Record<string, string | string[] | undefined>>): HeaderList {
     const list = new HeaderList();
-    for (const name in headers) {
-      const value = headers[name];
-      if (value === undefined) continue;
-      if (Array.isArray(value)) for (const v of value) list.append(name, v);
-      else list.append(name, value);
-    }
+    for (const name in headers) list.addFrom(name.toLowerCase(), headers[name]);
     return list;
+  }
+
+  /**
+   * `fromObject` for an object whose names are lowercase already (Node's parsed `headers`, the data plane's
+   * response headers).
+   */
+  static fromLowercaseObject(headers: Readonly<Record<string, string | string[] | undefined>>): HeaderList {
+    const list = new HeaderList();
+    for (const name in headers) list.addFrom(name, headers[name]);
+    return list;
+  }
+
+  private addFrom(name: string, value: string | string[] | undefined): void {
+    if (value === undefined) return;
+    this.edits++;
+    if (typeof value === 'string') this.flat.push(name, value);
+    else for (const v of value) this.flat.push(name, v);
+  }
+
+  private indexOf(name: string): number {
+    const f = this.flat;
+    for (let i = 0; i < f.length; i += 2) if (f[i] === name) return i;
+    return -1;
   }
 }

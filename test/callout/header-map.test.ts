@@ -26,3 +26,86 @@ describe('HeaderList', () => {
     assert.equal(h.entries().at(-1)![0], 'new');
   });
 });
+
+describe('HeaderList fast paths for lowercase names', () => {
+  it('keeps lowercasing whatever a callout or plugin passes, and finds it by its lowercase name', () => {
+    const h = new HeaderList([['X-Mixed', '1']]);
+    h.append('X-Added', 'a');
+    h.set('CONTENT-Type', 'text/plain');
+    assert.equal(h.getLowercase('x-mixed'), '1');
+    assert.equal(h.getLowercase('x-added'), 'a');
+    assert.equal(h.getLowercase('content-type'), 'text/plain');
+    // The fast paths take the name as it is: a name that is not lowercase is not another spelling of one.
+    assert.equal(h.getLowercase('X-Mixed'), undefined);
+    h.appendLowercase('x-mixed', '2');
+    assert.deepEqual(h.getAll('X-MIXED'), ['1', '2']);
+  });
+
+  it('setLowercase replaces every value at the first position, like set', () => {
+    const h = new HeaderList([
+      ['a', '1'],
+      ['b', '2'],
+      ['a', '3'],
+      ['c', '4'],
+      ['a', '5'],
+    ]);
+    h.setLowercase('a', 'x');
+    assert.deepEqual(h.entries(), [
+      ['a', 'x'],
+      ['b', '2'],
+      ['c', '4'],
+    ]);
+    h.setLowercase(':status', '200');
+    assert.deepEqual(h.entries().at(-1), [':status', '200']);
+    h.remove('B');
+    assert.deepEqual(
+      Array.from({ length: h.size }, (_, i) => [h.nameAt(i), h.valueAt(i)]),
+      [
+        ['a', 'x'],
+        ['c', '4'],
+        [':status', '200'],
+      ],
+    );
+  });
+
+  it('remove drops every value; version counts every edit call', () => {
+    const h = new HeaderList([
+      ['x', '1'],
+      ['y', '2'],
+      ['x', '3'],
+      ['x', '4'],
+    ]);
+    const v = h.version;
+    h.remove('X');
+    assert.deepEqual(h.entries(), [['y', '2']]);
+    h.remove('absent');
+    h.appendLowercase('z', '5');
+    h.setLowercase('z', '6');
+    assert.equal(h.version, v + 4);
+    assert.equal(h.has('Z'), true);
+    assert.equal(h.has('x'), false);
+  });
+
+  it('fromLowercaseObject builds the list fromObject does for a lowercase object, and toObject inverts it', () => {
+    const obj = { 'content-type': 'a', 'set-cookie': ['s=1', 's=2'], 'x-dup': ['1', '2'], absent: undefined };
+    const fast = HeaderList.fromLowercaseObject(obj);
+    assert.deepEqual(fast.entries(), HeaderList.fromObject(obj).entries());
+    assert.deepEqual(fast.entries(), [
+      ['content-type', 'a'],
+      ['set-cookie', 's=1'],
+      ['set-cookie', 's=2'],
+      ['x-dup', '1'],
+      ['x-dup', '2'],
+    ]);
+    fast.appendLowercase(':status', '200');
+    fast.appendLowercase('set-cookie', 's=3');
+    assert.deepEqual(fast.toObject(), {
+      'content-type': 'a',
+      'set-cookie': ['s=1', 's=2', 's=3'],
+      'x-dup': ['1', '2'],
+    });
+    assert.equal(fast.toObject(false)[':status'], '200');
+    // fromObject still lowercases (trailers and other objects whose names it cannot vouch for).
+    assert.deepEqual(HeaderList.fromObject({ 'X-A': '1' }).entries(), [['x-a', '1']]);
+  });
+});
