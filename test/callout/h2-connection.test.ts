@@ -410,3 +410,174 @@ describe('callout HTTP/2 connection', () => {
     }
   });
 });
+
+describe('callout connections: keepalive, idle timeout, retry budget', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it(
+    'a callout that goes silent after the handshake is found dead by the keepalive PING; the next call gets a fresh connection',
+    { timeout: 5000 },
+    async () => {
+      const live = await h2Server(() => answer);
+      let connections = 0;
+      // The first connection answers the handshake, then swallows everything (a NAT that dropped the flow);
+      // later ones reach a real server.
+      const proxy = await rawServer((s) => {
+        if (++connections === 1) {
+          s.write(rawFrame(0x4, 0, 0, Buffer.alloc(0)));
+          s.resume();
+          return;
+        }
+        const upstream = net.connect(live.port, '127.0.0.1');
+        upstream.on('error', () => s.destroy());
+        s.pipe(upstream).pipe(s);
+      });
+      const own = new CalloutChannels(undefined, { pingAfterMs: 100, pingTimeoutMs: 100 });
+      try {
+        const started = Date.now();
+        const dead = await callOnce(own, proxy.port, headersMessage('/silent'));
+        assert.equal(dead.status.code, GrpcStatus.UNAVAILABLE);
+        assert.match(dead.status.details, /did not answer a keepalive PING within 100 ms/);
+        assert.ok(Date.now() - started < 2000, 'found dead in about 200 ms, not left waiting');
+        assert.equal(own.stats.keepaliveTimeouts, 1);
+        const next = await callOnce(own, proxy.port, headersMessage('/next'));
+        assert.equal(next.status.code, GrpcStatus.OK, next.status.details);
+        assert.equal(connections, 2, 'the next call went to a new connection');
+      } finally {
+        own.close();
+        proxy.close();
+        live.close();
+      }
+    },
+  );
+
+  it(
+    'a slow but live callout: PINGs while the stream waits are answered and the call succeeds; no PING while idle',
+    { timeout: 5000 },
+    async () => {
+      const pings: number[] = [];
+      const server = await h2Server(() => (stream, req, session) => {
+        setTimeout(() => answer(stream, req, session), 300);
+      });
+      const own = new CalloutChannels(undefined, { pingAfterMs: 50, pingTimeoutMs: 100 });
+      try {
+        const call = callOnce(own, server.port, headersMessage('/slow'));
+        while (server.sessions.length === 0) await sleep(5);
+        server.sessions[0]!.on('ping', () => pings.push(Date.now()));
+        const r = await call;
+        assert.equal(r.status.code, GrpcStatus.OK, r.status.details);
+        assert.ok(pings.length >= 2, `PINGed while waiting (${pings.length})`);
+        const during = pings.length;
+        await sleep(250);
+        assert.equal(pings.length, during, 'no PINGs on a connection without streams');
+        assert.equal(own.stats.keepaliveTimeouts, 0);
+      } finally {
+        own.close();
+        server.close();
+      }
+    },
+  );
+
+  it(
+    'a connection without streams is closed after the idle timeout; the next call opens a new one',
+    { timeout: 5000 },
+    async () => {
+      const server = await h2Server(() => answer);
+      const own = new CalloutChannels(undefined, { idleTimeoutMs: 100 });
+      try {
+        assert.equal((await callOnce(own, server.port, headersMessage('/a'))).status.code, GrpcStatus.OK);
+        const goaway = new Promise<number>((r) =>
+          server.sessions[0]!.once('goaway', (code: number) => r(code)),
+        );
+        const closed = new Promise<void>((r) => server.sessions[0]!.once('close', () => r()));
+        assert.equal(await goaway, http2.constants.NGHTTP2_NO_ERROR);
+        await closed;
+        assert.equal(own.stats.idleCloses, 1);
+        assert.equal((await callOnce(own, server.port, headersMessage('/b'))).status.code, GrpcStatus.OK);
+        assert.equal(server.sessions.length, 2);
+      } finally {
+        own.close();
+        server.close();
+      }
+    },
+  );
+
+  it(
+    'GOAWAY ENHANCE_YOUR_CALM too_many_pings: the next connection PINGs half as often',
+    { timeout: 5000 },
+    async () => {
+      const pingDelays: number[] = [];
+      const server = await h2Server(() => (stream, req, session) => {
+        const seen = Date.now();
+        session.once('ping', () => {
+          pingDelays.push(Date.now() - seen);
+          if (pingDelays.length === 1) {
+            session.goaway(
+              http2.constants.NGHTTP2_ENHANCE_YOUR_CALM,
+              stream.id!,
+              Buffer.from('too_many_pings'),
+            );
+          }
+          answer(stream, req, session);
+        });
+      });
+      const own = new CalloutChannels(undefined, { pingAfterMs: 100, pingTimeoutMs: 1000 });
+      try {
+        assert.equal((await callOnce(own, server.port, headersMessage('/1'))).status.code, GrpcStatus.OK);
+        assert.equal(own.stats.tooManyPings, 1);
+        assert.equal((await callOnce(own, server.port, headersMessage('/2'))).status.code, GrpcStatus.OK);
+        assert.equal(server.sessions.length, 2);
+        assert.ok(
+          pingDelays[1]! >= 180,
+          `the second connection waited 200 ms before its PING (${pingDelays[1]} ms)`,
+        );
+      } finally {
+        own.close();
+        server.close();
+      }
+    },
+  );
+
+  it(
+    '10 streams refused at once: 3 are retried (the retry budget), the other 7 fail saying so',
+    { timeout: 5000 },
+    async () => {
+      const N = 10;
+      const first: http2.ServerHttp2Stream[] = [];
+      let retried = 0;
+      const server = await h2Server(() => (stream, req, session) => {
+        if (first.length < N) {
+          first.push(stream);
+          if (first.length === N) for (const s of first) s.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+          return;
+        }
+        retried++;
+        // Answered later, so every retry is still in flight while the refusals are handled.
+        setTimeout(() => answer(stream, req, session), 100);
+      });
+      const own = new CalloutChannels();
+      try {
+        const all = await Promise.all(
+          Array.from({ length: N }, (_, i) => callOnce(own, server.port, headersMessage(`/${i}`))),
+        );
+        const ok = all.filter((o) => o.status.code === GrpcStatus.OK);
+        const failed = all.filter((o) => o.status.code !== GrpcStatus.OK);
+        assert.equal(ok.length, 3);
+        assert.equal(retried, 3);
+        assert.equal(failed.length, 7);
+        for (const f of failed) {
+          assert.equal(f.status.code, GrpcStatus.UNAVAILABLE);
+          assert.match(
+            f.status.details,
+            /stream refused by the callout; not retried: the channel's retry budget is spent/,
+          );
+        }
+        assert.equal(own.stats.transparentRetries, 3);
+        assert.equal(own.stats.retriesOverBudget, 7);
+      } finally {
+        own.close();
+        server.close();
+      }
+    },
+  );
+});

@@ -3,14 +3,27 @@
 // HTTP request's ext_proc stream is one HTTP/2 stream on it (h2-connection.ts). A connection that fails, is
 // told GOAWAY or runs out of stream ids takes no new streams; the next call opens another. When the callout's
 // MAX_CONCURRENT_STREAMS is reached, a channel opens more connections (up to MAX_CONNECTIONS), as gRPC
-// clients do.
+// clients do. Connections are kept alive and retired as connection-policy.ts says; transparent retries of
+// refused streams are bounded per channel by a retry budget.
 
 import net from 'node:net';
 import tls from 'node:tls';
 import type { CalloutTlsIR, EndpointIR } from '../../ir/snapshot.js';
 import { CALLOUT_MAX_RESPONSE_BYTES } from './limits.js';
 import { FrameDecoder, GrpcStatus, decodeGrpcMessage, status, type CallStatus } from './grpc-frames.js';
-import { H2Connection, H2_ERROR, type H2Stream, type H2StreamHandler } from './h2-connection.js';
+import {
+  H2Connection,
+  H2_ERROR,
+  type H2Stream,
+  type H2StreamHandler,
+  type RetireReason,
+} from './h2-connection.js';
+import {
+  DEFAULT_CONNECTION_OPTIONS,
+  MAX_TIMER_MS,
+  type CalloutConnectionOptions,
+  type KeepalivePolicy,
+} from './connection-policy.js';
 import type { ConnectionObserver } from './health.js';
 import { encodeConstantBlock, type HeaderField } from './hpack.js';
 import type { ChannelTarget } from './channel-target.js';
@@ -40,19 +53,49 @@ export interface ProcessCall {
   closeGracefully(ms: number): void;
 }
 
+/** What the pool's connections went through, summed over every channel (for metrics and tests). */
+export interface CalloutConnectionStats {
+  /** Refused streams sent again on a new stream. */
+  transparentRetries: number;
+  /** Refused streams not sent again because the channel's retry budget was spent. */
+  retriesOverBudget: number;
+  /** Connections failed because a keepalive PING went unanswered. */
+  keepaliveTimeouts: number;
+  /** Connections closed after the idle timeout. */
+  idleCloses: number;
+  /** GOAWAY too_many_pings heard (each doubles that channel's keepalive interval). */
+  tooManyPings: number;
+}
+
 export class CalloutChannels {
   private readonly channels = new Map<string, Channel>();
   private closed = false;
+  private readonly options: CalloutConnectionOptions;
+  readonly stats: CalloutConnectionStats = {
+    transparentRetries: 0,
+    retriesOverBudget: 0,
+    keepaliveTimeouts: 0,
+    idleCloses: 0,
+    tooManyPings: 0,
+  };
 
-  /** `observer` hears how each connection attempt ends (health.ts turns that into status). */
-  constructor(private readonly observer?: ConnectionObserver) {}
+  /**
+   * `observer` hears how each connection attempt ends (health.ts turns that into status); `options` override
+   * DEFAULT_CONNECTION_OPTIONS (keepalive, idle timeout, retry budget).
+   */
+  constructor(
+    private readonly observer?: ConnectionObserver,
+    options: Partial<CalloutConnectionOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_CONNECTION_OPTIONS, ...options };
+  }
 
   call(t: ChannelTarget, listener: CallListener): ProcessCall {
     if (this.closed) throw new Error('CalloutChannels is closed');
     const key = channelKey(t);
     let c = this.channels.get(key);
     if (!c) {
-      c = new Channel(t, this.observer);
+      c = new Channel(t, this.observer, this.options, this.stats);
       this.channels.set(key, c);
     }
     return c.call(listener);
@@ -103,11 +146,19 @@ class Channel {
   private peerMaxStreams = 100;
   /** The request header block, the same for every stream of this channel (hpack.ts). */
   private readonly headerBlock: Buffer;
+  /** Given to each new connection; the PING interval doubles when the callout says too_many_pings. */
+  private keepalive: KeepalivePolicy;
+  /** Calls started and not finished, and those of them in a transparent retry (the retry budget's terms). */
+  activeCalls = 0;
+  retriesInFlight = 0;
 
   constructor(
     private readonly target: ChannelTarget,
     private readonly observer: ConnectionObserver | undefined,
+    private readonly options: CalloutConnectionOptions,
+    readonly stats: CalloutConnectionStats,
   ) {
+    this.keepalive = options;
     this.headerBlock = encodeConstantBlock([
       [':method', 'POST'],
       [':scheme', target.tls ? 'https' : 'http'],
@@ -135,6 +186,22 @@ class Channel {
   close(): void {
     // Streams still open get a second to finish, then fail rather than keep the process alive.
     for (const c of this.connections.splice(0)) c.close(1000);
+  }
+
+  /**
+   * Whether a refused stream may be sent again now: retries in flight stay under the retry budget (Envoy's:
+   * a percentage of active calls, at least a minimum), so a callout's rolling restart under load does not
+   * send every in-flight stream again at once.
+   */
+  get retryBudget(): number {
+    const o = this.options;
+    return Math.max(o.minRetryConcurrency, Math.floor((this.activeCalls * o.retryBudgetPercent) / 100));
+  }
+
+  /** The budget's rule, for the message of a retry it refuses. */
+  get retryPolicy(): string {
+    const o = this.options;
+    return `${o.retryBudgetPercent}% of ${this.activeCalls} active calls, at least ${o.minRetryConcurrency}`;
   }
 
   /** A new stream for `handler` on a connection with room (or where it will wait for a slot). */
@@ -170,8 +237,10 @@ class Channel {
           const i = this.connections.indexOf(conn);
           if (i >= 0) this.connections.splice(i, 1);
         },
+        onRetired: (why) => this.onRetired(why),
       },
       this.peerMaxStreams,
+      this.keepalive,
     );
     if (tlsOpts) {
       // gRPC over TLS is HTTP/2 chosen by ALPN; a server that picks nothing else would not read our frames.
@@ -183,6 +252,22 @@ class Channel {
     }
     this.connections.push(conn);
     return conn;
+  }
+
+  private onRetired(why: RetireReason): void {
+    if (why === 'keepalive-timeout') this.stats.keepaliveTimeouts++;
+    else if (why === 'idle') this.stats.idleCloses++;
+    else {
+      this.stats.tooManyPings++;
+      // As grpc-js does on GOAWAY too_many_pings: PING half as often on the next connections.
+      const k = this.keepalive;
+      this.keepalive = { ...k, pingAfterMs: Math.min(k.pingAfterMs * 2, MAX_TIMER_MS) };
+    }
+  }
+
+  /** The keepalive interval new connections get (doubled by each too_many_pings). */
+  get keepalivePingAfterMs(): number {
+    return this.keepalive.pingAfterMs;
   }
 }
 
@@ -223,12 +308,17 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
   private replay: Array<readonly [Buffer, boolean]> | undefined = [];
   private replayBytes = 0;
   private retried = false;
+  /** This call's retry counts in the channel's retriesInFlight (until the callout answers or the call ends). */
+  private retrying = false;
+  /** Why a refused stream was not sent again, when the retry budget said no. */
+  private overBudget: string | undefined;
   private graceMs = 0;
 
   constructor(
     private readonly channel: Channel,
     private readonly listener: CallListener,
   ) {
+    channel.activeCalls++;
     [this.conn, this.stream] = channel.openStream(this);
   }
 
@@ -266,6 +356,7 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
 
   onHeaders(fields: HeaderField[], endStream: boolean): void {
     this.replay = undefined; // the callout has the call now
+    if (this.retrying) this.endRetry();
     if (!this.result) {
       const h = headerValues(fields);
       if (!this.sawHeaders) {
@@ -307,6 +398,10 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
 
   onReset(code: number, byUs: boolean): void {
     if (!byUs && code === H2_ERROR.REFUSED_STREAM && this.retry()) return;
+    if (this.overBudget !== undefined) {
+      this.finish(status(GrpcStatus.UNAVAILABLE, `stream refused by the callout; ${this.overBudget}`));
+      return;
+    }
     this.finish(
       byUs
         ? status(GrpcStatus.CANCELLED, 'the callout did not finish the stream in time')
@@ -316,7 +411,11 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
 
   onFailure(message: string, established: boolean, refused: boolean): void {
     if (refused && this.retry()) return;
-    if (!established) {
+    if (this.overBudget !== undefined) {
+      this.finish(
+        status(GrpcStatus.UNAVAILABLE, `stream refused by the callout (${message}); ${this.overBudget}`),
+      );
+    } else if (!established) {
       // Never got a connection: what the chain reports as an unreachable callout.
       this.finish(status(GrpcStatus.UNAVAILABLE, `No connection established: ${message}`));
     } else if (refused) {
@@ -338,6 +437,18 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
   private retry(): boolean {
     const replay = this.replay;
     if (this.retried || this.result || !replay) return false;
+    const ch = this.channel;
+    const budget = ch.retryBudget;
+    if (ch.retriesInFlight >= budget) {
+      ch.stats.retriesOverBudget++;
+      this.overBudget =
+        `not retried: the channel's retry budget is spent (${ch.retriesInFlight} transparent retries in ` +
+        `flight; budget ${budget} = ${ch.retryPolicy})`;
+      return false;
+    }
+    ch.retriesInFlight++;
+    ch.stats.transparentRetries++;
+    this.retrying = true;
     this.retried = true;
     [this.conn, this.stream] = this.channel.openStream(this);
     for (const [data, last] of replay) this.conn.write(this.stream, data, last);
@@ -357,9 +468,16 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
     }
   }
 
+  private endRetry(): void {
+    this.retrying = false;
+    this.channel.retriesInFlight--;
+  }
+
   private finish(st: CallStatus): void {
     if (this.result) return;
     this.result = st;
+    this.channel.activeCalls--;
+    if (this.retrying) this.endRetry();
     this.listener.onStatus(st);
   }
 }

@@ -3,7 +3,13 @@
 
 import type { CalloutExtensionIR, HttpEvent } from '../../ir/snapshot.js';
 import { ExtensionError, type Extension, type ExtensionStream, type RequestInfo } from '../extension.js';
-import { CalloutChannels, type CallListener, type ProcessCall } from './channels.js';
+import {
+  CalloutChannels,
+  type CallListener,
+  type CalloutConnectionStats,
+  type ProcessCall,
+} from './channels.js';
+import type { CalloutConnectionOptions } from './connection-policy.js';
 import { CalloutHealth, type CalloutProblems } from './health.js';
 import { DeadlineQueue } from './deadlines.js';
 import { CalloutStream, type CalloutStreamConfig } from './stream.js';
@@ -17,9 +23,20 @@ export class CalloutClient {
    * `onProblems`: called with every extension whose callout cannot be connected to (after repeated
    * failures), and again when that changes (health.ts).
    */
-  constructor(opts: { onProblems?: (problems: CalloutProblems) => void } = {}) {
+  constructor(
+    opts: {
+      onProblems?: (problems: CalloutProblems) => void;
+      /** Keepalive, idle timeout and retry budget (connection-policy.ts; its defaults otherwise). */
+      connections?: Partial<CalloutConnectionOptions>;
+    } = {},
+  ) {
     this.health = opts.onProblems ? new CalloutHealth(opts.onProblems) : undefined;
-    this.channels = new CalloutChannels(this.health);
+    this.channels = new CalloutChannels(this.health, opts.connections);
+  }
+
+  /** Retries, keepalive failures and idle closes of the client's connections so far. */
+  get connectionStats(): Readonly<CalloutConnectionStats> {
+    return this.channels.stats;
   }
 
   extension(ir: CalloutExtensionIR): Extension {

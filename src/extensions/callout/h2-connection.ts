@@ -3,7 +3,9 @@
 // protocol: connection and stream flow control (WINDOW_UPDATE both ways), the peer's SETTINGS (max frame
 // size, initial window, max concurrent streams: streams over it wait here for a slot), HPACK decoding of
 // response headers and trailers, PING answers, GOAWAY (no new streams; streams above its last id fail as
-// refused) and RST_STREAM both ways.
+// refused) and RST_STREAM both ways. Watched by one timer (connection-policy.ts): a PING when the callout has
+// been silent too long while streams wait on it, failure when nothing answers that PING, and a graceful close
+// after an idle period without streams.
 //
 // Why not node:http2: its per-stream cost (an Http2Stream Duplex, a headers object rebuilt and re-encoded,
 // five event callbacks across the C++ boundary) was the largest item of a callout event in the gateway's
@@ -12,6 +14,7 @@
 
 import type { Socket } from 'node:net';
 import { HpackDecoder, HpackError, type HeaderField } from './hpack.js';
+import type { KeepalivePolicy } from './connection-policy.js';
 
 /** What a stream hears from its connection. Exactly one of onEnd/onReset/onFailure ends it. */
 export interface H2StreamHandler {
@@ -35,7 +38,15 @@ export interface H2ConnectionEvents {
   onHandshakeFailed(message: string): void;
   /** No new streams can go on this connection (GOAWAY, error, close, stream ids used up). */
   onUnusable(): void;
+  /**
+   * Why the connection is being retired other than by an error: its keepalive PING went unanswered, it was
+   * idle, or the callout's GOAWAY said we PING too often (`too-many-pings`: ENHANCE_YOUR_CALM with
+   * "too_many_pings", gRPC's A8 keepalive proposal; the channel then PINGs half as often).
+   */
+  onRetired(why: RetireReason): void;
 }
+
+export type RetireReason = 'keepalive-timeout' | 'idle' | 'too-many-pings';
 
 export const H2_ERROR = {
   NO_ERROR: 0x0,
@@ -130,6 +141,15 @@ export class H2Connection {
   /** Streams with a resetAfter() deadline, and the timer that enforces them. */
   private readonly lingering = new Set<H2Stream>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** Keepalive and idle timeout: one timer, re-armed only when it fires or a PING goes out (onWatchTimer). */
+  private watchTimer: NodeJS.Timeout | undefined;
+  private readonly onWatch = (): void => this.onWatchTimer();
+  /** When bytes last arrived from the callout (any frame proves the connection alive, as Envoy counts it). */
+  private lastHeard: number;
+  /** When the connection last became free of streams. */
+  private idleSince: number;
+  /** Our keepalive PING waits for an answer (cleared by any bytes from the callout). */
+  private pingOutstanding = false;
   private nextId = 1;
   private established = false;
   private usable = true;
@@ -160,8 +180,10 @@ export class H2Connection {
     private readonly socket: Socket,
     private readonly events: H2ConnectionEvents,
     assumedMaxStreams: number,
+    private readonly keepalive: KeepalivePolicy,
   ) {
     this.peerMaxStreams = assumedMaxStreams;
+    this.lastHeard = this.idleSince = Date.now();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onBytes(chunk));
     socket.on('error', (err: Error) => this.fail(err.message, false));
@@ -183,6 +205,7 @@ export class H2Connection {
     this.queue(PREFACE);
     this.queue(settings);
     this.queue(windowUpdate(0, CONNECTION_WINDOW - DEFAULT_WINDOW));
+    this.watch(this.idleSince);
   }
 
   /** A new stream may be opened here now without waiting (no GOAWAY, ids left, under the peer's limit). */
@@ -204,6 +227,7 @@ export class H2Connection {
   open(handler: H2StreamHandler, headerBlock: Buffer): H2Stream {
     const s = new H2Stream(handler, this.peerInitialWindow);
     s.queued.push(headerBlock);
+    if (this.streams.size === 0 && this.waiting.length === 0) this.leaveIdle();
     if (this.streams.size < this.peerMaxStreams) this.activate(s);
     else this.waiting.push(s);
     return s;
@@ -252,6 +276,70 @@ export class H2Connection {
   /** Ends the connection now: every stream fails with `message`. */
   destroy(message: string): void {
     this.fail(message, false);
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Keepalive and idle timeout
+
+  /**
+   * The first stream after an idle period: a connection silent for the keepalive interval may have been
+   * dropped by a NAT or load balancer meanwhile, so it is PINGed now (Envoy's `connection_idle_interval`)
+   * rather than found dead by the request. Otherwise the timer is already due by then (watch()).
+   */
+  private leaveIdle(): void {
+    const now = Date.now();
+    const k = this.keepalive;
+    if (this.watchTimer === undefined || (k.pingAfterMs > 0 && now - this.lastHeard >= k.pingAfterMs)) {
+      this.watch(now, true);
+    }
+  }
+
+  private onWatchTimer(): void {
+    this.watchTimer = undefined;
+    if (this.closed) return;
+    const k = this.keepalive;
+    if (this.pingOutstanding) {
+      this.events.onRetired('keepalive-timeout');
+      this.fail(
+        `the callout did not answer a keepalive PING within ${k.pingTimeoutMs} ms (the connection is presumed dead)`,
+        false,
+      );
+      return;
+    }
+    this.watch(Date.now());
+  }
+
+  /** Sends a PING or closes the idle connection when due; otherwise arms the timer for the next check. */
+  private watch(now: number, active = this.streams.size + this.waiting.length > 0): void {
+    // An outstanding PING keeps its timer: only an answer or the timeout ends it.
+    if (this.closed || this.pingOutstanding) return;
+    if (this.watchTimer !== undefined) clearTimeout(this.watchTimer);
+    this.watchTimer = undefined;
+    const k = this.keepalive;
+    let next = Infinity;
+    if (k.pingAfterMs > 0) {
+      const due = this.lastHeard + k.pingAfterMs;
+      if (due > now) next = due;
+      else if (active || k.pingWithoutStreams) {
+        this.pingOutstanding = true;
+        this.queue(KEEPALIVE_PING);
+        next = now + k.pingTimeoutMs;
+      }
+    }
+    if (!active && !this.pingOutstanding && k.idleTimeoutMs > 0) {
+      const idleEnd = this.idleSince + k.idleTimeoutMs;
+      if (idleEnd <= now) return this.closeIdle();
+      next = Math.min(next, idleEnd);
+    }
+    if (next !== Infinity) this.watchTimer = setTimeout(this.onWatch, next - now).unref();
+  }
+
+  /** Idle for the idle timeout: GOAWAY and end, as close() does, with no stream to wait for. */
+  private closeIdle(): void {
+    this.events.onRetired('idle');
+    this.markUnusable();
+    this.queue(goaway(0, H2_ERROR.NO_ERROR));
+    this.maybeEnd();
   }
 
   private sweep(): void {
@@ -376,6 +464,8 @@ export class H2Connection {
   // Receiving
 
   private onBytes(chunk: Buffer): void {
+    this.lastHeard = Date.now();
+    this.pingOutstanding = false;
     let buf = this.input ? Buffer.concat([this.input, chunk]) : chunk;
     this.input = undefined;
     let at = 0;
@@ -564,8 +654,11 @@ export class H2Connection {
     if (payload.length < 8) throw new ConnectionError(H2_ERROR.FRAME_SIZE_ERROR, 'bad GOAWAY');
     const last = payload.readUInt32BE(0) & 0x7fffffff;
     const code = payload.readUInt32BE(4);
+    const debug = printable(payload.subarray(8));
+    if (code === H2_ERROR.ENHANCE_YOUR_CALM && debug === 'too_many_pings')
+      this.events.onRetired('too-many-pings');
     this.markUnusable();
-    const why = `the callout sent GOAWAY (HTTP/2 error code ${code})`;
+    const why = `the callout sent GOAWAY (HTTP/2 error code ${code}${debug ? `: ${debug}` : ''})`;
     // Streams above `last` were never processed: they fail as refused (§6.8); the rest may still finish.
     for (const s of [...this.streams.values()]) {
       if (s.id > last) {
@@ -647,6 +740,11 @@ export class H2Connection {
     }
     this.streams.delete(s.id);
     this.admitWaiting();
+    if (this.streams.size === 0 && this.waiting.length === 0) {
+      this.idleSince = Date.now();
+      // Without keepalive PINGs nothing may be armed while streams were open; the idle timeout needs it.
+      if (this.watchTimer === undefined) this.watch(this.idleSince, false);
+    }
     this.maybeEnd();
   }
 
@@ -696,6 +794,8 @@ export class H2Connection {
     this.lingering.clear();
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    if (this.watchTimer) clearTimeout(this.watchTimer);
+    this.watchTimer = undefined;
     for (const s of failing) {
       if (s.done) continue;
       s.done = true;
@@ -760,6 +860,22 @@ function ping(payload: Buffer): Buffer {
   writeFrameHeader(b, 0, 8, FRAME.PING, FLAG.ACK, 0);
   payload.copy(b, 9);
   return b;
+}
+
+/** Our keepalive PING (its 8 opaque bytes do not matter: any frame from the callout answers it). */
+const KEEPALIVE_PING = ((): Buffer => {
+  const b = Buffer.alloc(17);
+  writeFrameHeader(b, 0, 8, FRAME.PING, 0, 0);
+  b.write('extgate!', 9, 'latin1');
+  return b;
+})();
+
+/** A GOAWAY's debug data as text for a message: printable ASCII only, at most 100 characters (hostile input). */
+function printable(data: Buffer): string {
+  return data
+    .subarray(0, 100)
+    .toString('latin1')
+    .replace(/[^\x20-\x7e]/g, '?');
 }
 
 function settingsAck(): Buffer {
