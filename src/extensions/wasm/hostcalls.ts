@@ -5,7 +5,7 @@
 // on the stream, which then fails with `limit`. Header edits go through the rules every extension shares
 // (../mutation-rules.ts): a disallowed edit is ignored (Ok), a malformed one fails the stream (`protocol`).
 import type { HeaderMap } from '../extension.js';
-import { checkHeaderEdit, type HeaderBlock, type HeaderEdit } from '../mutation-rules.js';
+import { checkHeaderEdit, type EditVerdict, type HeaderBlock, type HeaderEdit } from '../mutation-rules.js';
 import { BufferType, deserializePairs, MapType, serializePairs, Status } from './abi.js';
 import { headerBytes } from '../header-codec.js';
 import type { WasmLimits } from './limits.js';
@@ -15,6 +15,38 @@ import type { VmMemory } from './vm-memory.js';
 import { ProcExit } from './wasi.js';
 
 export type ImportTable = Record<string, (...args: never[]) => unknown>;
+
+const MEMO_SLOTS = 16;
+/** Longer edits are checked every time: the memo must not keep large strings alive. */
+const MEMO_MAX_CHARS = 256;
+
+/**
+ * The verdicts of the shared mutation rules (a pure function of the edit) on the last few distinct edits: a
+ * plugin makes the same edits request after request, and the rules run regular expressions over name and
+ * value. Names and values usually come from VmMemory's string cache, so a hit compares the same strings.
+ */
+class VerdictMemo {
+  private readonly slots: Array<
+    | {
+        op: HeaderEdit;
+        block: HeaderBlock;
+        name: string;
+        value: string;
+        verdict: EditVerdict;
+      }
+    | undefined
+  > = new Array(MEMO_SLOTS).fill(undefined);
+
+  check(op: HeaderEdit, name: string, value: string, block: HeaderBlock): EditVerdict {
+    const slot = (name.length * 31 + value.length + op.length * 7 + block.length) & (MEMO_SLOTS - 1);
+    const m = this.slots[slot];
+    if (m !== undefined && m.op === op && m.block === block && m.name === name && m.value === value)
+      return m.verdict;
+    const verdict = checkHeaderEdit(op, name, value, block);
+    if (name.length + value.length <= MEMO_MAX_CHARS) this.slots[slot] = { op, block, name, value, verdict };
+    return verdict;
+  }
+}
 
 /** What the hostcalls need from the VM making the call. */
 export interface HostcallHost {
@@ -51,20 +83,22 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
     return null; // trailers: not supported by GCP
   }
 
-  function checkMutation(size: number, what: string): boolean {
+  /** `what` names the mutation in the violation; a function when naming it costs (built only on refusal). */
+  function checkMutation(size: number, what: string | (() => string)): boolean {
     if (size <= vm.limits.mutationBytes) return true;
     if (vm.stream)
       vm.stream.violation = {
         failure: 'limit',
-        message: `${what} of ${size} bytes exceeds the ${vm.limits.mutationBytes / 1024} KiB mutation limit`,
+        message: `${typeof what === 'string' ? what : what()} of ${size} bytes exceeds the ${vm.limits.mutationBytes / 1024} KiB mutation limit`,
       };
     return false;
   }
 
+  const verdicts = new VerdictMemo();
   /** The shared mutation rules for one edit; an error is recorded on the stream (which then fails). */
   function ruled(op: HeaderEdit, type: number, name: string, value: string): 'apply' | 'ignore' | 'error' {
     const block: HeaderBlock = type === MapType.ResponseHeaders ? 'response' : 'request';
-    const verdict = checkHeaderEdit(op, name, value, block);
+    const verdict = verdicts.check(op, name, value, block);
     if (typeof verdict === 'string') return verdict;
     vm.stream!.violation ??= { failure: 'protocol', message: verdict.error };
     return 'error';
@@ -174,9 +208,9 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
     proxy_get_header_map_value: (type: number, kp: number, kl: number, retPtr: number, retSize: number) => {
       const h = headerMap(type, false);
       if (!h) return Status.BadArgument;
-      const key = mem.readHeader(kp, kl);
+      const key = mem.readHeaderName(kp, kl);
       if (key === undefined) return Status.InvalidMemoryAccess;
-      const v = h.get(key.toLowerCase());
+      const v = h.get(key);
       if (v === undefined) return Status.NotFound;
       return mem.give(headerBytes(v), retPtr, retSize);
     },
@@ -187,9 +221,8 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
     proxy_remove_header_map_value: (type: number, kp: number, kl: number) => {
       const h = headerMap(type, true);
       if (!h) return Status.BadArgument;
-      const key = mem.readHeader(kp, kl);
-      if (key === undefined) return Status.InvalidMemoryAccess;
-      const name = key.toLowerCase();
+      const name = mem.readHeaderName(kp, kl);
+      if (name === undefined) return Status.InvalidMemoryAccess;
       const verdict = ruled('remove', type, name, '');
       if (verdict === 'error') return Status.BadArgument;
       if (verdict === 'apply' && h.has(name)) {
@@ -312,11 +345,10 @@ export function proxyHostcalls(vm: HostcallHost): ImportTable {
   ): Status {
     const h = headerMap(type, true);
     if (!h) return Status.BadArgument;
-    const key = mem.readHeader(kp, kl);
+    const name = mem.readHeaderName(kp, kl);
     const value = mem.readHeader(vp, vl);
-    if (key === undefined || value === undefined) return Status.InvalidMemoryAccess;
-    if (!checkMutation(kl + vl, `header ${key}`)) return Status.BadArgument;
-    const name = key.toLowerCase();
+    if (name === undefined || value === undefined) return Status.InvalidMemoryAccess;
+    if (!checkMutation(kl + vl, () => `header ${mem.readHeader(kp, kl)}`)) return Status.BadArgument;
     // Envoy's checker: appending to a header that is not there is setting it.
     const verdict = ruled(edit === 'append' && h.has(name) ? 'append' : 'set', type, name, value);
     if (verdict === 'error') return Status.BadArgument;

@@ -5,9 +5,25 @@
 // ns), several per hostcall. Growth detaches the old ArrayBuffer, and a detached view has length 0, so "inside
 // the cached view" is a complete check: a pointer past it (or any pointer after a growth) takes the slow path,
 // which re-derives the views from the memory and checks again. Every out-of-bounds pointer still fails.
+//
+// Header names and values are decoded through a small cache: a plugin usually edits the same headers from the
+// same addresses on every request (static data, or an allocator handing out the same blocks), and comparing a
+// few bytes with the string decoded last time is several times cheaper than decoding it again (a C++ call and
+// a new string), then lowercasing and checking that new string.
 import { Status } from './abi.js';
 
 const NO_BYTES = new Uint8Array(0);
+/** Header strings up to this long are cached; longer ones are rare and decoded every time. */
+const CACHED_HEADER_BYTES = 64;
+const HEADER_CACHE_SLOTS = 64;
+
+/** One decoded header string, valid while memory at `ptr` still holds its bytes (checked at every use). */
+interface CachedHeader {
+  readonly ptr: number;
+  readonly text: string;
+  /** `text` lowercased, when it was read as a name. */
+  lower: string | undefined;
+}
 
 export class VmMemory {
   memory: WebAssembly.Memory | undefined;
@@ -15,6 +31,9 @@ export class VmMemory {
   private bytes: Uint8Array = NO_BYTES;
   private view = new DataView(NO_BYTES.buffer);
   private nodeBuf = Buffer.alloc(0);
+  private readonly headers: Array<CachedHeader | undefined> = new Array<CachedHeader | undefined>(
+    HEADER_CACHE_SLOTS,
+  ).fill(undefined);
 
   /** Views of the current buffer; false when there is no memory yet. Only the slow path calls this. */
   private refresh(): boolean {
@@ -63,10 +82,39 @@ export class VmMemory {
     return this.nodeBuf.toString('utf8', ptr, ptr + len);
   }
 
-  /** A header name or value: latin1, the header codec (header-codec.ts). */
+  /** A header value: latin1, the header codec (header-codec.ts). */
   readHeader(ptr: number, len: number): string | undefined {
     if (!this.inBounds(ptr, len)) return undefined;
-    return this.nodeBuf.toString('latin1', ptr, ptr + len);
+    return this.cachedHeader(ptr, len).text;
+  }
+
+  /** A header name, lowercased (header maps hold names in lowercase). */
+  readHeaderName(ptr: number, len: number): string | undefined {
+    if (!this.inBounds(ptr, len)) return undefined;
+    const h = this.cachedHeader(ptr, len);
+    return (h.lower ??= h.text.toLowerCase());
+  }
+
+  /** The string memory holds at [ptr, ptr+len) (in bounds), from the cache when the bytes there still match. */
+  private cachedHeader(ptr: number, len: number): CachedHeader {
+    if (len > CACHED_HEADER_BYTES)
+      return { ptr, text: this.nodeBuf.toString('latin1', ptr, ptr + len), lower: undefined };
+    const slot = (ptr ^ (ptr >>> 6)) & (HEADER_CACHE_SLOTS - 1);
+    const hit = this.headers[slot];
+    if (hit !== undefined && hit.ptr === ptr && hit.text.length === len) {
+      const bytes = this.bytes;
+      const text = hit.text;
+      let i = 0;
+      while (i < len && bytes[ptr + i] === text.charCodeAt(i)) i++;
+      if (i === len) return hit;
+    }
+    const fresh: CachedHeader = {
+      ptr,
+      text: this.nodeBuf.toString('latin1', ptr, ptr + len),
+      lower: undefined,
+    };
+    this.headers[slot] = fresh;
+    return fresh;
   }
 
   writeU32(ptr: number, v: number): boolean {
