@@ -9,14 +9,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './nginx.js';
 import { stop } from './procs.js';
 
-const [mode, backendArg, ...flags] = process.argv.slice(2);
+const [mode, backendArg, ...args] = process.argv.slice(2);
 if (mode !== 'up' && mode !== 'serve')
-  throw new Error('usage: product-proc.js <up|serve> <backendPort> [flags]');
+  throw new Error('usage: product-proc.js <up|serve> <backendPort> [--bench-plugin=<module.wasm>] [flags]');
+// `--bench-plugin=<module.wasm>` (ours, not extgate's): a GCPWasmPlugin serving that module from its file and a
+// GCPTrafficExtension running it on request and response headers of every request, as the walkthrough applies one.
+const pluginArg = args.find((a) => a.startsWith('--bench-plugin='));
+const pluginPath = pluginArg === undefined ? undefined : resolve(pluginArg.slice('--bench-plugin='.length));
+const flags = args.filter((a) => a !== pluginArg);
 const backendPort = Number(backendArg);
 const bin = fileURLToPath(new URL('../../bin/extgate', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'extgate-bench-product-'));
@@ -42,7 +47,8 @@ kind: Gateway
 apiVersion: gateway.networking.k8s.io/v1
 metadata: {name: bench, namespace: default}
 spec:
-  gatewayClassName: gke-l7-rilb
+  # The class that takes GCPWasmPlugin backends (--bench-plugin), for every run alike.
+  gatewayClassName: gke-l7-global-external-managed
   listeners: [{name: http, protocol: HTTP, port: 80}]
 ---
 kind: HTTPRoute
@@ -52,7 +58,7 @@ spec:
   parentRefs: [{name: bench}]
   hostnames: [store.example.com]
   rules: [{backendRefs: [{name: backend, port: 8080}]}]
-`;
+${pluginPath === undefined ? '' : pluginManifests(pluginPath)}`;
 const file = join(dir, 'bench.yaml');
 writeFileSync(file, manifests);
 const devNull = openSync('/dev/null', 'w');
@@ -65,7 +71,13 @@ const start = (args: string[]): ChildProcess => {
   children.push(child);
   return child;
 };
-const common = ['--address', '127.0.0.1', '--port-offset', String(listenPort - 80)];
+const common = [
+  '--address',
+  '127.0.0.1',
+  '--port-offset',
+  String(listenPort - 80),
+  ...(pluginPath === undefined ? [] : ['--plugin-dir', dirname(pluginPath)]),
+];
 const apiPort = await freePort();
 let gateway: ChildProcess;
 if (mode === 'up') {
@@ -147,4 +159,28 @@ function workerPids(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+function pluginManifests(path: string): string {
+  return `---
+kind: GCPWasmPlugin
+apiVersion: networking.gke.io/v1
+metadata: {name: bench-plugin, namespace: default}
+spec:
+  versions: [{name: v1, image: "file://${path}", weight: 1000000}]
+---
+kind: GCPTrafficExtension
+apiVersion: networking.gke.io/v1
+metadata: {name: bench-plugin, namespace: default}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: bench}]
+  extensionChains:
+  - name: chain1
+    matchCondition:
+      celExpressions: [{celMatcher: 'request.path.startsWith("/")'}]
+    extensions:
+    - name: ext1
+      supportedEvents: [RequestHeaders, ResponseHeaders]
+      backendRef: {group: networking.gke.io, kind: GCPWasmPlugin, name: bench-plugin}
+`;
 }

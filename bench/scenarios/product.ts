@@ -60,6 +60,29 @@ const product: Array<{
   },
 ];
 
+// The add-header example plugin (examples/plugins/add-header) on request and response headers of every request,
+// applied as the walkthrough applies one (GCPWasmPlugin + GCPTrafficExtension with a CEL match): issue 10's
+// Wasm ratio on the product, beside the same `up` without it.
+const addHeader = fileURLToPath(
+  new URL('../../../examples/plugins/add-header/build/plugin.wasm', import.meta.url),
+);
+product.push(
+  {
+    name: 'up+wasm-add-header',
+    mode: 'up',
+    flags: [`--bench-plugin=${addHeader}`],
+    compareWith: 'up',
+    processes: cpus + 1,
+  },
+  {
+    name: 'up-1p+wasm-add-header',
+    mode: 'up',
+    flags: ['--workers', '0', `--bench-plugin=${addHeader}`],
+    compareWith: 'up-1p',
+    processes: 1,
+  },
+);
+
 for (const p of product) {
   registerScenario({
     name: p.name,

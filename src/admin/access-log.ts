@@ -130,9 +130,50 @@ export class AccessLog {
       s += `,"upstream":{"endpoint":${this.fragment(u.endpoint)},"status":${u.status},"latency_ms":${u.latencyMs}`;
       s += u.error !== undefined ? `,"error":${JSON.stringify(u.error)}}` : '}';
     }
-    if (t.steps.length > 0) s += `,"service_extension_info":${JSON.stringify(extensionInfo(t))}`;
+    if (t.steps.length > 0) s += `,"service_extension_info":${this.extensionInfoJson(t)}`;
     if (t.error !== undefined) s += `,"error":${JSON.stringify(t.error)}`;
     return s + ',"msg":"request"}\n';
+  }
+
+  /**
+   * `JSON.stringify(extensionInfo(t))`, written directly: every request through a chain has steps, and the ids
+   * in them come from the configuration (encoded once, as fragments). Same text, key order included
+   * (test/admin/logs.test.ts compares the two).
+   */
+  private extensionInfoJson(t: TraceRecord): string {
+    // Steps arrive interleaved by event; group per extension in the order each first ran (few extensions:
+    // a scan beats a Map).
+    const order: string[] = [];
+    for (const step of t.steps) if (!order.includes(step.extension)) order.push(step.extension);
+    let out = '[';
+    for (let i = 0; i < order.length; i++) {
+      const id = order[i]!;
+      let events = '';
+      let failedOpen = false;
+      let grpcStatus: number | undefined;
+      let error: string | undefined;
+      let first: TraceRecord['steps'][number] | undefined;
+      for (const step of t.steps) {
+        if (step.extension !== id) continue;
+        first ??= step;
+        if (events !== '') events += ',';
+        events += `{"event_type":"${step.event}","latency_ms":${jsonNumber(step.latencyMs)},"effect":"${step.effect}"}`;
+        if (step.effect === 'FAILED_OPEN') failedOpen = true;
+        if (step.grpcStatus !== undefined) grpcStatus = step.grpcStatus;
+        if (step.error !== undefined) error = step.error;
+      }
+      const chain = first!.chain;
+      if (i > 0) out += ',';
+      out +=
+        `{"resource":${this.fragment(resourceOf(chain))},"chain":${this.fragment(chainNameOf(chain))}` +
+        `,"extension":${this.fragment(id.slice(chain.length + 1))}` +
+        `,"backend_target":${first!.plugin ? this.fragment(`${first!.plugin.key}@${first!.plugin.version}`) : '"callout"'}` +
+        `,"per_processing_request_info":[${events}],"failed_open":${failedOpen}`;
+      if (grpcStatus !== undefined) out += `,"grpc_status":${jsonNumber(grpcStatus)}`;
+      if (error !== undefined) out += `,"error":${JSON.stringify(error)}`;
+      out += '}';
+    }
+    return out + ']';
   }
 
   private fragment(value: string | null): string {
@@ -224,4 +265,9 @@ function resourceOf(chainId: string): string {
 
 function chainNameOf(chainId: string): string {
   return chainId.slice(chainId.lastIndexOf('/') + 1);
+}
+
+/** A number as JSON.stringify writes it (NaN and infinities are null). */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
 }

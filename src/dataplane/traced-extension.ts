@@ -11,6 +11,7 @@ import type { ExtensionChainIR, HttpEvent } from '../ir/snapshot.js';
 import {
   ExtensionError,
   type BodyStepResult,
+  type Direction,
   type Extension,
   type ExtensionStream,
   type HeaderMap,
@@ -81,6 +82,35 @@ class TracedStream implements ExtensionStream {
     this.inner.close();
   }
 
+  /**
+   * A plugin answers headers in this turn (ExtensionStream.headersNow): traced, it still does, so a request
+   * whose trace only feeds the access log and metrics (every request in the product) keeps the synchronous
+   * path. Undefined (nothing ran) when the inner stream cannot.
+   */
+  headersNow(direction: Direction, headers: HeaderMap, endOfStream: boolean): StepResult | undefined {
+    const inner = this.inner;
+    if (inner.headersNow === undefined) return undefined;
+    const event: HttpEvent = direction === 'request' ? 'RequestHeaders' : 'ResponseHeaders';
+    const before = this.trace.capturing ? this.trace.capture(headers) : undefined;
+    const startedAt = performance.now();
+    let result: StepResult | undefined;
+    try {
+      result = inner.headersNow(direction, headers, endOfStream);
+    } catch (err) {
+      this.failed(event, startedAt, err, before);
+      throw err;
+    }
+    if (result !== undefined)
+      this.record(
+        event,
+        startedAt,
+        result,
+        before,
+        this.trace.capturing ? this.trace.capture(headers) : undefined,
+      );
+    return result;
+  }
+
   private headers(event: HttpEvent, headers: HeaderMap, run: () => Promise<StepResult>): Promise<StepResult> {
     return this.step(
       event,
@@ -130,6 +160,25 @@ class TracedStream implements ExtensionStream {
     before?: CapturedMessage,
     after?: CapturedMessage,
   ): void {
+    const latencyMs = performance.now() - startedAt;
+    this.trace.step({
+      extension: this.ext.id,
+      event,
+      startedAt,
+      latencyMs,
+      effect: r.immediate ? 'IMMEDIATE_RESPONSE' : (r.effect ?? 'NONE'),
+      plugin: this.plugin,
+      before,
+      after,
+      // Most answers carry nothing to explain: no list built for them (this runs for every event).
+      details:
+        r.immediate !== undefined || r.clearRouteCache === true || r.selectedEndpoint !== undefined
+          ? this.details(r)
+          : undefined,
+    });
+  }
+
+  private details(r: StepResult): string {
     const details: string[] = [];
     if (r.immediate)
       details.push(
@@ -144,17 +193,7 @@ class TracedStream implements ExtensionStream {
           : 'clear_route_cache ignored: a traffic extension does not change the route',
       );
     if (r.selectedEndpoint) details.push(`endpoint selected: ${r.selectedEndpoint}`);
-    this.trace.step({
-      extension: this.ext.id,
-      event,
-      startedAt,
-      latencyMs: performance.now() - startedAt,
-      effect: r.immediate ? 'IMMEDIATE_RESPONSE' : (r.effect ?? 'NONE'),
-      plugin: this.plugin,
-      before,
-      after,
-      details: details.length > 0 ? details.join('; ') : undefined,
-    });
+    return details.join('; ');
   }
 
   private failed(event: HttpEvent, startedAt: number, err: unknown, before?: CapturedMessage): void {

@@ -11,7 +11,8 @@ import { AccessLog, accessLogRecord } from '../../src/admin/access-log.js';
 import { PluginLogBook, sampleFraction } from '../../src/admin/plugin-logs.js';
 import type { PluginLogSink } from '../../src/extensions/wasm/plugin-log.js';
 import { TraceRecorder, type TraceRecord } from '../../src/admin/trace.js';
-import type { WasmLogConfigIR, WasmPluginIR } from '../../src/ir/snapshot.js';
+import type { HttpEvent, WasmLogConfigIR, WasmPluginIR } from '../../src/ir/snapshot.js';
+import type { TraceStepInput } from '../../src/dataplane/trace.js';
 
 /** A real stream that keeps what was written; `lines` takes (and clears) it. */
 class Collector extends Writable {
@@ -165,6 +166,43 @@ test('an access-log line is the JSON of accessLogRecord between pino-shaped fiel
   assert.equal(rest.route, null);
   assert.deepEqual(rest.upstream, { endpoint: '', status: 0, latency_ms: 1.25, error: 'connect "refused"' });
   assert.equal(rest.error, 'upstream_reset');
+});
+
+test('service_extension_info is written as JSON.stringify of accessLogRecord writes it, byte for byte', () => {
+  const recorder = new TraceRecorder({ capacity: 0 });
+  const log = new AccessLog({ destination: new Collector() });
+  const lines: string[] = [];
+  const records: TraceRecord[] = [];
+  recorder.onEnd((t) => {
+    lines.push(log.line(t));
+    records.push(t);
+  });
+  const trace = recorder.begin({ requestId: 'r', method: 'POST', authority: 'a', path: '/', scheme: 'http' });
+  const routing = 'GCPRoutingExtension/default/route-ext/chain "r"';
+  const traffic = 'GCPTrafficExtension/default/traffic-ext/chain1';
+  trace.chain('routing', routing, 'matched');
+  trace.chain('traffic', traffic, 'matched');
+  const step = (extension: string, event: HttpEvent, more: Partial<TraceStepInput> = {}) =>
+    trace.step({ extension, event, startedAt: 0, latencyMs: 0.125, effect: 'NONE', ...more });
+  // Interleaved as the data plane records them: request path in order, response path reversed.
+  step(`${routing}/callout\\1`, 'RequestHeaders', { effect: 'CONTENT_MODIFIED', latencyMs: 1 / 3 });
+  step(`${traffic}/plugin`, 'RequestHeaders', { plugin: { key: 'default/p"q', version: 'v1' } });
+  step(`${traffic}/callout2`, 'RequestHeaders', {
+    effect: 'FAILED_OPEN',
+    grpcStatus: 14,
+    error: 'unreachable: "connect" refused\n',
+  });
+  step(`${traffic}/plugin`, 'ResponseHeaders', {
+    plugin: { key: 'default/p"q', version: 'v1' },
+    latencyMs: NaN,
+  });
+  step(`${traffic}/callout2`, 'ResponseBody', { effect: 'IMMEDIATE_RESPONSE', latencyMs: 12 });
+  trace.end({ status: 200, bytes: 0 });
+  const text = lines[0]!;
+  const start = text.indexOf('"service_extension_info":') + '"service_extension_info":'.length;
+  const expected = JSON.stringify(accessLogRecord(records[0]!).service_extension_info);
+  assert.equal(text.slice(start, start + expected.length), expected);
+  assert.equal(accessLogRecord(records[0]!).service_extension_info!.length, 3);
 });
 
 function plugin(log: WasmLogConfigIR): Record<string, WasmPluginIR> {

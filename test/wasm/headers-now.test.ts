@@ -6,14 +6,20 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExtensionChainIR, HttpEvent } from '../../src/ir/snapshot.js';
 import { compileChains, type CompiledChainSet } from '../../src/extensions/chain.js';
-import { ExtensionError, type Extension } from '../../src/extensions/extension.js';
+import { ExtensionError, type Extension, type RequestInfo } from '../../src/extensions/extension.js';
+import { TraceRecorder, type TraceRecord } from '../../src/admin/trace.js';
+import type { RequestTrace } from '../../src/dataplane/trace.js';
+import { tracedExtension } from '../../src/dataplane/traced-extension.js';
 import { HeaderList } from '../../src/extensions/header-map.js';
 import { WasmRuntime } from '../../src/extensions/wasm/runtime.js';
 import { buildPlugins, examplePath, extensionIR, fixturePath, pluginIR, requestInfo } from './helpers.js';
 
 const EVENTS: HttpEvent[] = ['RequestHeaders', 'ResponseHeaders'];
 
-function chainOf(plugins: Array<{ key: string; path: string; failOpen?: boolean }>): CompiledChainSet {
+function chainOf(
+  plugins: Array<{ key: string; path: string; failOpen?: boolean }>,
+  traceOf?: (r: RequestInfo) => RequestTrace | undefined,
+): CompiledChainSet {
   const irs = plugins.map((p) => pluginIR(p.key, p.path));
   const chain: ExtensionChainIR = {
     id: 'GCPTrafficExtension/default/ext/chain',
@@ -27,11 +33,16 @@ function chainOf(plugins: Array<{ key: string; path: string; failOpen?: boolean 
     })),
   };
   const rt = new WasmRuntime({ logSink: () => {} });
+  const plugin = rt.forSnapshot({ wasmPlugins: Object.fromEntries(irs.map((ir) => [ir.key, ir])) });
   return compileChains([chain], {
     callout: () => {
       throw new Error('no callouts here');
     },
-    wasm: rt.forSnapshot({ wasmPlugins: Object.fromEntries(irs.map((ir) => [ir.key, ir])) }),
+    // As the product wires it (src/cli/gateway-node.ts): members traced when a trace records.
+    wasm:
+      traceOf === undefined
+        ? plugin
+        : (ir) => tracedExtension(plugin(ir), traceOf, 'traffic', { key: ir.plugin, version: 'v1' }),
   });
 }
 
@@ -45,8 +56,7 @@ function request(extra: Array<[string, string]> = []): HeaderList {
   ]);
 }
 
-function open(chains: CompiledChainSet, headers: HeaderList) {
-  const info = requestInfo();
+function open(chains: CompiledChainSet, headers: HeaderList, info = requestInfo()) {
   return chains.select(info, headers)!.open(info);
 }
 
@@ -95,6 +105,42 @@ describe('headers answered in the same turn (headersNow)', () => {
     assert.equal(r?.immediate?.status, 200);
     // Closed with the answer: the response side has nothing left to run.
     assert.equal(stream.headersNow!('response', new HeaderList([[':status', '200']]), false)?.effect, 'NONE');
+  });
+
+  it('traced (every request in the product feeds the access log), a plugin still answers now, each event a step', () => {
+    const recorder = new TraceRecorder({ capacity: 0 });
+    const ended: TraceRecord[] = [];
+    recorder.onEnd((t) => ended.push(t));
+    const traces = new WeakMap<RequestInfo, RequestTrace>();
+    const chains = chainOf([{ key: 'default/add-header', path: fixturePath('add-header-min.wat') }], (r) =>
+      traces.get(r),
+    );
+    const info = requestInfo();
+    const trace = recorder.begin({
+      requestId: 'r',
+      method: 'GET',
+      authority: 'a',
+      path: '/',
+      scheme: 'http',
+    });
+    assert.ok(trace.recording && !trace.capturing, 'a light trace, as the access log asks for');
+    traces.set(info, trace);
+    const headers = request();
+    const stream = open(chains, headers, info);
+    assert.equal(stream.headersNow!('request', headers, true)?.effect, 'CONTENT_MODIFIED');
+    assert.equal(
+      stream.headersNow!('response', new HeaderList([[':status', '200']]), false)?.effect,
+      'CONTENT_MODIFIED',
+    );
+    stream.close();
+    trace.end({ status: 200, bytes: 0 });
+    assert.deepEqual(
+      ended[0]!.steps.map((s) => [s.event, s.effect, s.plugin?.key]),
+      [
+        ['RequestHeaders', 'CONTENT_MODIFIED', 'default/add-header'],
+        ['ResponseHeaders', 'CONTENT_MODIFIED', 'default/add-header'],
+      ],
+    );
   });
 
   it('several members taking the event: undefined, and nothing ran (the promise form then runs them once)', async () => {
