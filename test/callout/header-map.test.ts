@@ -109,3 +109,20 @@ describe('HeaderList fast paths for lowercase names', () => {
     assert.deepEqual(HeaderList.fromObject({ 'X-A': '1' }).entries(), [['x-a', '1']]);
   });
 });
+
+describe('HeaderList.toObject', () => {
+  for (const size of [5, 100])
+    it(`joins repeats into arrays in first-seen order (${size} headers)`, () => {
+      const entries = Array.from({ length: size }, (_, i): [string, string] => [`x-${i % 4}`, String(i)]);
+      entries.push(['set-cookie', 'c'], [':status', '200']);
+      const h = new HeaderList(entries);
+      const expected: Record<string, string | string[]> = {};
+      for (let k = 0; k < Math.min(4, size); k++) {
+        const values = entries.filter(([n]) => n === `x-${k}`).map(([, v]) => v);
+        expected[`x-${k}`] = values.length === 1 ? values[0]! : values;
+      }
+      expected['set-cookie'] = ['c'];
+      assert.deepEqual(h.toObject(), expected);
+      assert.deepEqual(Object.keys(h.toObject()), Object.keys(expected));
+    });
+});

@@ -99,6 +99,10 @@ const LISTS: Record<string, Array<[string, string]>> = {
     ['host', 'second.example.com'],
   ],
   empty: [],
+  'forty headers with repeats': Array.from({ length: 40 }, (_, i): [string, string] => [
+    i % 7 === 0 ? 'set-cookie' : `x-h${i % 13}`,
+    `v${i}`,
+  ]),
 };
 
 describe('upstream headers from an edited header list', () => {
