@@ -107,7 +107,6 @@ const upstreams = {
 const ctx: ProxyContext = {
   observer: undefined,
   recorder: undefined,
-  traceLinks: new WeakMap(),
   upstreams,
   limits: DEFAULT_LIMITS,
   stats: { requests: 0, localReplies: 0, upstreamErrors: 0, resets: 0, badRequests: 0, ignoredOverrides: 0 },

@@ -14,9 +14,8 @@ import { WasmMetrics } from '../extensions/wasm/metrics.js';
 import { WasmRuntime } from '../extensions/wasm/runtime.js';
 import type { PluginLogSink } from '../extensions/wasm/plugin-log.js';
 import type { Snapshot } from '../ir/snapshot.js';
-import type { RequestInfo } from '../extensions/extension.js';
 import type { DataPlaneLimits } from '../dataplane/limits.js';
-import type { RequestTrace, TraceSource } from '../dataplane/trace.js';
+import { linkedTrace, type TraceSource } from '../dataplane/trace.js';
 import { chainKindOf, tracedExtension } from '../dataplane/traced-extension.js';
 import { explainListenError } from '../controller/translator/listener-ports.js';
 
@@ -55,10 +54,9 @@ export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
     ...(opts.pluginLogSink ? { logSink: opts.pluginLogSink } : {}),
   });
   // Chain members find their request's trace through the RequestInfo the data plane linked it to.
-  const traceLinks = new WeakMap<RequestInfo, RequestTrace>();
-  const traceOf = (request: RequestInfo) => traceLinks.get(request);
+  const traceOf = linkedTrace;
   const dataPlane = new DataPlane({
-    ...(recorder ? { recorder, traceLinks } : {}),
+    ...(recorder ? { recorder } : {}),
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.reusePort ? { reusePort: true } : {}),
     compileChains: (chains, snapshot) => {

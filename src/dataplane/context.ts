@@ -1,8 +1,7 @@
 // What every Exchange shares: the upstream pools, limits, counters and the optional request observer.
 
 import type { DataPlaneLimits } from './limits.js';
-import type { RequestTrace, TraceSource } from './trace.js';
-import type { RequestInfo } from '../extensions/extension.js';
+import type { TraceSource } from './trace.js';
 import type { Upstreams } from './upstream/upstreams.js';
 
 export interface ProxyStats {
@@ -42,8 +41,6 @@ export interface ProxyContext {
   readonly observer: RequestObserver | undefined;
   /** Per-request traces (dashboard, access log, metrics); undefined = none. */
   readonly recorder: TraceSource | undefined;
-  /** The trace of each RequestInfo handed to extension chains (tracedExtension finds it here). */
-  readonly traceLinks: WeakMap<RequestInfo, RequestTrace>;
   readonly upstreams: Upstreams;
   readonly limits: DataPlaneLimits;
   readonly stats: ProxyStats;

@@ -16,7 +16,7 @@ import {
   type StepResult,
 } from '../extensions/extension.js';
 import type { ExtensionChainIR } from '../ir/snapshot.js';
-import { describeChainMatch } from './trace.js';
+import { describeChainMatch, TRACE_LINK, type TraceLinked } from './trace.js';
 import type { RequestContext, ResponseHandler, StepOutcome } from './request-context.js';
 import { HeaderList } from '../extensions/header-map.js';
 import { extensionFailureReply, localAnswerStatus } from './replies.js';
@@ -80,7 +80,6 @@ export function trafficRequestStep(x: RequestContext): StepOutcome {
   if (chains === undefined) return true;
   const headers = requestHeaders(x);
   const info = requestInfo(x, x.rule!.ir.route, x.backend!.ir.id);
-  if (x.trace.recording) x.ctx.traceLinks.set(info, x.trace);
   const chain = chains.select(info, headers);
   if (x.trace.recording) traceChain(x, 'traffic', chain?.id, x.listener.ir.trafficChains);
   if (chain === undefined) return true;
@@ -167,9 +166,7 @@ function requestHeaders(x: RequestContext): HeaderList {
 /** What routing extensions see of the request besides headers; one object per request, linked to its trace. */
 function extensionInfo(x: RequestContext): RequestInfo {
   if (x.extensionInfo !== undefined) return x.extensionInfo;
-  const info = (x.extensionInfo = requestInfo(x, undefined, undefined));
-  if (x.trace.recording) x.ctx.traceLinks.set(info, x.trace);
-  return info;
+  return (x.extensionInfo = requestInfo(x, undefined, undefined));
 }
 
 function openStream(x: RequestContext, chain: Extension, info: RequestInfo): ExtensionStream {
@@ -248,8 +245,10 @@ function requestInfo(
 ): RequestInfo {
   const socket = x.req.socket;
   const info: {
-    -readonly [K in keyof RequestInfo]: RequestInfo[K];
+    -readonly [K in keyof (RequestInfo & TraceLinked)]: (RequestInfo & TraceLinked)[K];
   } = {
+    // Linked to the request's trace for tracedExtension (trace.ts linkedTrace); in every object's shape alike.
+    [TRACE_LINK]: x.trace.recording ? x.trace : undefined,
     requestId: x.requestId,
     scheme: x.scheme,
     sourceAddress: socket.remoteAddress ?? '',

@@ -3,8 +3,7 @@
 // Requests hold the runtime they started with, so in-flight requests finish on their snapshot.
 
 import type { Snapshot } from '../ir/snapshot.js';
-import type { RequestTrace, TraceSource } from './trace.js';
-import type { RequestInfo } from '../extensions/extension.js';
+import type { TraceSource } from './trace.js';
 import { DEFAULT_LIMITS, type DataPlaneLimits } from './limits.js';
 import type { ProxyContext, ProxyStats, RequestObserver } from './context.js';
 import { PortListener } from './port-listener.js';
@@ -22,8 +21,6 @@ export interface DataPlaneOptions {
   readonly observer?: RequestObserver;
   /** Where request traces go (the interface in ./trace.ts; src/admin's TraceRecorder feeds the dashboard, access log and metrics). */
   readonly recorder?: TraceSource;
-  /** Where the data plane links each request's RequestInfo to its trace (shared with tracedExtension). */
-  readonly traceLinks?: WeakMap<RequestInfo, RequestTrace>;
   /**
    * HTTP/1.1 upstream client: `native` (default; Node's llhttp binding on raw keep-alive sockets, ~1/3 less
    * CPU per request) or `undici` (undici Pool). h2 over TLS always uses undici, h2c uses node:http2.
@@ -85,7 +82,6 @@ export class DataPlane {
     this.ctx = {
       observer: options.observer,
       recorder: options.recorder,
-      traceLinks: options.traceLinks ?? new WeakMap(),
       upstreams: this.upstreams,
       limits: this.limits,
       stats: this.stats,

@@ -155,3 +155,20 @@ function routeMatchWhy(rule: RouteRuleIR): string {
   const hosts = rule.hostnames.length > 0 ? ` on ${rule.hostnames.join(', ')}` : '';
   return `${parts.join(', ')}${hosts}`;
 }
+
+/**
+ * The trace of the request a RequestInfo was made for, carried on the RequestInfo itself (a symbol key: not
+ * part of what extensions see). tracedExtension finds a member's trace this way. A property rather than a
+ * WeakMap: every request through a chain makes one RequestInfo, and young WeakMap keys are ephemerons every
+ * scavenge has to process (the product's Wasm path showed it as GC time).
+ */
+export const TRACE_LINK: unique symbol = Symbol('extgate.requestTrace');
+
+export interface TraceLinked {
+  readonly [TRACE_LINK]?: RequestTrace | undefined;
+}
+
+/** The trace the data plane linked to `info`, when its request's trace records. */
+export function linkedTrace(info: object): RequestTrace | undefined {
+  return (info as TraceLinked)[TRACE_LINK];
+}
