@@ -274,9 +274,8 @@ class LiveTrace implements RequestTrace {
       this.record.stepsDropped = (this.record.stepsDropped ?? 0) + 1;
       return;
     }
-    const slash = s.extension.lastIndexOf('/');
     const step: Mutable<TraceStep> = {
-      chain: slash > 0 ? s.extension.slice(0, slash) : '',
+      chain: chainOf(s.extension),
       extension: s.extension,
       event: s.event,
       atMs: round(s.startedAt - this.t0),
@@ -338,3 +337,22 @@ function nonNegativeInt(field: string, value: number): number {
   }
   return value;
 }
+
+/**
+ * The chain id of an extension id (everything before the last `/`), one string per extension: a fresh slice
+ * per step would be hashed again by every Map the step's chain is looked up in (metrics, access log).
+ */
+function chainOf(extension: string): string {
+  let chain = CHAIN_OF.get(extension);
+  if (chain === undefined) {
+    const slash = extension.lastIndexOf('/');
+    chain = slash > 0 ? extension.slice(0, slash) : '';
+    // Extension ids come from the configuration; bounded all the same (cleared when full, never grown).
+    if (CHAIN_OF.size >= MAX_CHAIN_IDS) CHAIN_OF.clear();
+    CHAIN_OF.set(extension, chain);
+  }
+  return chain;
+}
+
+const CHAIN_OF = new Map<string, string>();
+const MAX_CHAIN_IDS = 10_000;

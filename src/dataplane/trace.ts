@@ -125,6 +125,15 @@ export interface TraceSource {
 
 /** Why a chain may run: its conditions, as written (`match[i]: cel && backend`); "every request" when none. */
 export function describeChainMatch(ir: ExtensionChainIR): string {
+  // Asked once per traced request through a chain (every request in the product): worded once per chain IR.
+  let why = CHAIN_MATCH_WHY.get(ir);
+  if (why === undefined) CHAIN_MATCH_WHY.set(ir, (why = chainMatchWhy(ir)));
+  return why;
+}
+
+const CHAIN_MATCH_WHY = new WeakMap<ExtensionChainIR, string>();
+
+function chainMatchWhy(ir: ExtensionChainIR): string {
   if (ir.match.length === 0) return 'no matchCondition: every request';
   return ir.match
     .map((c, i) => {
