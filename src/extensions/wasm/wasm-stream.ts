@@ -13,6 +13,7 @@ import type {
   RequestInfo,
   StepResult,
 } from '../extension.js';
+import { performance } from 'node:perf_hooks';
 import { ExtensionError } from '../extension.js';
 import type { WasmLogConfigIR } from '../../ir/snapshot.js';
 import type { PluginPool, SampledStream } from './plugin-pool.js';
