@@ -14,6 +14,7 @@ import {
   type ProcessingRequest,
 } from '../../src/extensions/callout/protos.js';
 import { toStruct } from '../../src/extensions/callout/struct.js';
+import { ForwardedHeaders } from '../../src/extensions/callout/forwarded-headers.js';
 
 const codec = extProcCodec();
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -102,6 +103,47 @@ const cases: Array<[string, ProcessingRequest]> = [
     },
   ],
   ['protocol config empty', { request_body: {}, protocol_config: {} }],
+  // The data plane's own header lists (wire.ts → forwarded-headers.ts): values written from their strings.
+  [
+    'forwarded headers: latin1 bytes, characters over 0xff, empty, long, non-ASCII and empty keys',
+    {
+      request_headers: {
+        headers: new ForwardedHeaders([
+          ':method',
+          'GET',
+          'latin1',
+          allHighBytes.toString('latin1'),
+          'over-0xff',
+          '\u0100\u20ac\ud800x',
+          'empty',
+          '',
+          'long-64',
+          'y'.repeat(64),
+          'long-65',
+          'z\u00e9'.repeat(40),
+          'large',
+          'a'.repeat(70_000),
+          'ünïcode-key',
+          'x',
+          '',
+          'empty key',
+        ]),
+        end_of_stream: true,
+      },
+      metadata_context: metadata,
+    },
+  ],
+  [
+    'forwarded trailers, many and none',
+    {
+      request_trailers: {
+        trailers: new ForwardedHeaders(
+          manyHeaders.flatMap((h) => [h.key, Buffer.from(h.raw_value!).toString('latin1')]),
+        ),
+      },
+      response_trailers: { trailers: new ForwardedHeaders([]) },
+    },
+  ],
 ];
 
 describe('ProcessingRequest encoder', () => {

@@ -69,6 +69,8 @@ export interface CalloutConnectionStats {
 
 export class CalloutChannels {
   private readonly channels = new Map<string, Channel>();
+  /** The channel of each target object seen (an extension keeps its targets), without building its key. */
+  private readonly byTarget = new WeakMap<ChannelTarget, Channel>();
   private closed = false;
   private readonly options: CalloutConnectionOptions;
   readonly stats: CalloutConnectionStats = {
@@ -92,11 +94,15 @@ export class CalloutChannels {
 
   call(t: ChannelTarget, listener: CallListener): ProcessCall {
     if (this.closed) throw new Error('CalloutChannels is closed');
-    const key = channelKey(t);
-    let c = this.channels.get(key);
+    let c = this.byTarget.get(t);
     if (!c) {
-      c = new Channel(t, this.observer, this.options, this.stats);
-      this.channels.set(key, c);
+      const key = channelKey(t);
+      c = this.channels.get(key);
+      if (!c) {
+        c = new Channel(t, this.observer, this.options, this.stats);
+        this.channels.set(key, c);
+      }
+      this.byTarget.set(t, c);
     }
     return c.call(listener);
   }
@@ -305,7 +311,9 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
    * or RST_STREAM REFUSED_STREAM) was never processed and is retried once on another stream, as gRPC's
    * transparent retry does (RFC 9113 §8.7: such requests can be safely retried).
    */
-  private replay: Array<readonly [Buffer, boolean]> | undefined = [];
+  private replay: Buffer[] | undefined = [];
+  /** The last message kept half-closed the stream (`end()` keeps an empty one). */
+  private replayEnds = false;
   private replayBytes = 0;
   private retried = false;
   /** This call's retry counts in the channel's retriesInFlight (until the callout answers or the call ends). */
@@ -358,18 +366,28 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
     this.replay = undefined; // the callout has the call now
     if (this.retrying) this.endRetry();
     if (!this.result) {
-      const h = headerValues(fields);
+      // Read in place (no object per header block): the three headers a gRPC client acts on.
+      let httpStatus: string | undefined;
+      let grpcStatus: string | undefined;
+      let grpcMessage: string | undefined;
+      for (const [name, value] of fields) {
+        if (name === ':status') httpStatus = value;
+        else if (name === 'grpc-status') grpcStatus = value;
+        else if (name === 'grpc-message') grpcMessage = value;
+      }
       if (!this.sawHeaders) {
         this.sawHeaders = true;
-        const st = Number(h.status);
+        const st = Number(httpStatus);
         if (st !== 200) {
-          this.finish(status(httpToGrpc(st), `callout answered HTTP ${h.status ?? '(none)'}`));
+          this.finish(status(httpToGrpc(st), `callout answered HTTP ${httpStatus ?? '(none)'}`));
           if (!endStream) this.conn.reset(this.stream, H2_ERROR.CANCEL);
-        } else if (h.grpcStatus !== undefined) this.finish(trailerStatus(h)); // trailers-only answer
+        } else if (grpcStatus !== undefined) {
+          this.finish(trailerStatus(grpcStatus, grpcMessage)); // trailers-only answer
+        }
       } else {
         this.finish(
-          h.grpcStatus !== undefined
-            ? trailerStatus(h)
+          grpcStatus !== undefined
+            ? trailerStatus(grpcStatus, grpcMessage)
             : status(GrpcStatus.UNKNOWN, 'the callout ended the call without grpc-status'),
         );
       }
@@ -430,7 +448,10 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
     this.replayBytes += data.length;
     // A callout that reads a large body before answering anything: no retry rather than a second copy.
     if (this.replayBytes > MAX_REPLAY_BYTES) this.replay = undefined;
-    else this.replay.push([data, last]);
+    else {
+      this.replay.push(data);
+      this.replayEnds = last;
+    }
   }
 
   /** Sends the call again on a new stream, once, if the callout never saw it. */
@@ -451,7 +472,9 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
     this.retrying = true;
     this.retried = true;
     [this.conn, this.stream] = this.channel.openStream(this);
-    for (const [data, last] of replay) this.conn.write(this.stream, data, last);
+    for (let i = 0; i < replay.length; i++) {
+      this.conn.write(this.stream, replay[i]!, this.replayEnds && i === replay.length - 1);
+    }
     if (this.graceMs > 0) this.conn.resetAfter(this.stream, this.graceMs);
     return true;
   }
@@ -494,25 +517,9 @@ class FailedCall implements ProcessCall {
   closeGracefully(): void {}
 }
 
-interface StatusHeaders {
-  status?: string;
-  grpcStatus?: string;
-  grpcMessage?: string;
-}
-
-function headerValues(fields: readonly HeaderField[]): StatusHeaders {
-  const h: StatusHeaders = {};
-  for (const [name, value] of fields) {
-    if (name === ':status') h.status = value;
-    else if (name === 'grpc-status') h.grpcStatus = value;
-    else if (name === 'grpc-message') h.grpcMessage = value;
-  }
-  return h;
-}
-
-function trailerStatus(h: StatusHeaders): CallStatus {
-  const code = Number(h.grpcStatus);
-  return status(Number.isInteger(code) ? code : GrpcStatus.UNKNOWN, decodeGrpcMessage(h.grpcMessage));
+function trailerStatus(grpcStatus: string, grpcMessage: string | undefined): CallStatus {
+  const code = Number(grpcStatus);
+  return status(Number.isInteger(code) ? code : GrpcStatus.UNKNOWN, decodeGrpcMessage(grpcMessage));
 }
 
 /** The gRPC status for a stream reset without trailers (as grpc-js maps RST_STREAM codes). */

@@ -7,6 +7,7 @@ import {
   CalloutChannels,
   type CallListener,
   type CalloutConnectionStats,
+  type ChannelTarget,
   type ProcessCall,
 } from './channels.js';
 import type { CalloutConnectionOptions } from './connection-policy.js';
@@ -59,6 +60,8 @@ class CalloutExtension implements Extension {
   readonly events: ReadonlySet<HttpEvent>;
   readonly holdsBodyDuringHeaders = true;
   private readonly config: CalloutStreamConfig;
+  /** One target per endpoint, made once: the channel pool finds its channel by the object. */
+  private readonly targets: readonly ChannelTarget[];
   private next = 0;
 
   constructor(
@@ -67,6 +70,11 @@ class CalloutExtension implements Extension {
   ) {
     this.id = ir.id;
     this.failOpen = ir.failOpen;
+    this.targets = ir.target.endpoints.map((endpoint) => ({
+      endpoint,
+      authority: ir.authority,
+      tls: ir.target.tls,
+    }));
     this.events = new Set(ir.events);
     this.config = {
       ir,
@@ -88,14 +96,13 @@ class CalloutExtension implements Extension {
 
   /** Round-robin over the Service's endpoints, as the load balancer spreads streams over backends. */
   private callNext(listener: CallListener): ProcessCall {
-    const endpoints = this.ir.target.endpoints;
-    if (endpoints.length === 0) {
+    const targets = this.targets;
+    if (targets.length === 0) {
       throw new ExtensionError(
         'unreachable',
         `callout ${this.id}: service ${this.ir.target.service} has no endpoints`,
       );
     }
-    const endpoint = endpoints[this.next++ % endpoints.length]!;
-    return this.channels.call({ endpoint, authority: this.ir.authority, tls: this.ir.target.tls }, listener);
+    return this.channels.call(targets[this.next++ % targets.length]!, listener);
   }
 }

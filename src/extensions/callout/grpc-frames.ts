@@ -52,6 +52,11 @@ export class FrameDecoder {
 
   /** Complete messages in `chunk` (plus what was buffered); throws a CallStatus on a bad or oversized frame. */
   push(chunk: Buffer): Buffer[] {
+    // The usual answer: one whole message in one DATA frame, nothing buffered.
+    if (this.size === 0 && chunk.length >= 5 && chunk[0] === 0) {
+      const len = chunk.readUInt32BE(1);
+      if (chunk.length === 5 + len && len <= this.maxMessageBytes) return [chunk.subarray(5)];
+    }
     this.buffered.push(chunk);
     this.size += chunk.length;
     const out: Buffer[] = [];

@@ -99,6 +99,10 @@ const HEADER_TABLE_BYTES = 4096;
 
 /** A turn's frames up to this size are joined into one buffer before writing (see flushNow). */
 const JOIN_BELOW_BYTES = 64 * 1024;
+/** Frames up to this size are copied into the output arena; larger ones (body data) are written as they are. */
+const COPY_BELOW_BYTES = 4096;
+/** The output arena: frame headers and small frames of many turns are written into one buffer (see head()). */
+const ARENA_BYTES = 32 * 1024;
 
 /** How often streams past their resetAfter() deadline are looked for. */
 const SWEEP_MS = 100;
@@ -109,6 +113,8 @@ const LAST_STREAM_ID = 2 ** 30;
 /** One stream: its ids, windows and what waits to be written. */
 export class H2Stream {
   id = 0;
+  /** The request header block, until the stream is activated. */
+  headerBlock: Buffer | undefined;
   sendWindow: number;
   /** DATA bytes received and not yet given back with WINDOW_UPDATE. */
   unacked = 0;
@@ -169,6 +175,14 @@ export class H2Connection {
 
   private out: Buffer[] = [];
   private outBytes = 0;
+  /**
+   * Frame headers and small frames are written into this buffer rather than each into a Buffer of its own;
+   * the bytes from `arenaStart` on are the current turn's, and the bytes before it were handed to the socket
+   * and are never written again (a bump allocator, as Node's own Buffer pool).
+   */
+  private arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
+  private arenaStart = 0;
+  private arenaAt = 0;
   private flushScheduled = false;
   private readonly flush = (): void => this.flushNow();
 
@@ -226,7 +240,7 @@ export class H2Connection {
   /** Opens a stream with this (complete, constant) header block; it waits for a slot if the peer's limit is reached. */
   open(handler: H2StreamHandler, headerBlock: Buffer): H2Stream {
     const s = new H2Stream(handler, this.peerInitialWindow);
-    s.queued.push(headerBlock);
+    s.headerBlock = headerBlock;
     if (this.streams.size === 0 && this.waiting.length === 0) this.leaveIdle();
     if (this.streams.size < this.peerMaxStreams) this.activate(s);
     else this.waiting.push(s);
@@ -368,10 +382,9 @@ export class H2Connection {
     this.nextId += 2;
     if (this.nextId > LAST_STREAM_ID) this.markUnusable();
     this.streams.set(s.id, s);
-    const block = s.queued.shift()!;
-    const head = Buffer.allocUnsafe(9);
-    writeFrameHeader(head, 0, block.length, FRAME.HEADERS, FLAG.END_HEADERS, s.id);
-    this.queue(head);
+    const block = s.headerBlock!;
+    s.headerBlock = undefined;
+    this.head(block.length, FRAME.HEADERS, FLAG.END_HEADERS, s.id);
     this.queue(block);
     this.drainQueued(s);
   }
@@ -405,10 +418,8 @@ export class H2Connection {
       const n = Math.min(room, data.length - at);
       if (n <= 0 && data.length > 0) break;
       const last = at + n === data.length;
-      const head = Buffer.allocUnsafe(9);
-      writeFrameHeader(head, 0, n, FRAME.DATA, last && endStream ? FLAG.END_STREAM : 0, s.id);
-      this.queue(head);
-      if (n > 0) this.queue(data.subarray(at, at + n));
+      this.head(n, FRAME.DATA, last && endStream ? FLAG.END_STREAM : 0, s.id);
+      if (n > 0) this.queue(n === data.length ? data : data.subarray(at, at + n));
       this.sendWindow -= n;
       s.sendWindow -= n;
       at += n;
@@ -430,10 +441,46 @@ export class H2Connection {
     if (s.remoteClosed) this.finish(s);
   }
 
+  /** Queues a frame header (9 bytes, written into the arena). */
+  private head(len: number, type: number, flags: number, id: number): void {
+    if (this.closed) return;
+    this.room(9);
+    writeFrameHeader(this.arena, this.arenaAt, len, type, flags, id);
+    this.arenaAt += 9;
+    this.scheduleFlush();
+  }
+
   private queue(b: Buffer): void {
     if (this.closed) return;
-    this.out.push(b);
-    this.outBytes += b.length;
+    if (b.length <= COPY_BELOW_BYTES) {
+      this.room(b.length);
+      this.arena.set(b, this.arenaAt);
+      this.arenaAt += b.length;
+    } else {
+      this.sealArena();
+      this.out.push(b);
+      this.outBytes += b.length;
+    }
+    this.scheduleFlush();
+  }
+
+  /** Makes room for `n` bytes in the arena (a new one when it is full). */
+  private room(n: number): void {
+    if (this.arenaAt + n <= this.arena.length) return;
+    this.sealArena();
+    this.arena = Buffer.allocUnsafeSlow(Math.max(ARENA_BYTES, n));
+    this.arenaStart = this.arenaAt = 0;
+  }
+
+  /** The arena's bytes of this turn join the output, in order. */
+  private sealArena(): void {
+    if (this.arenaAt === this.arenaStart) return;
+    this.out.push(this.arena.subarray(this.arenaStart, this.arenaAt));
+    this.outBytes += this.arenaAt - this.arenaStart;
+    this.arenaStart = this.arenaAt;
+  }
+
+  private scheduleFlush(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // One socket write per event-loop turn for every stream's frames (the gateway's reads of many
@@ -444,7 +491,9 @@ export class H2Connection {
 
   private flushNow(): void {
     this.flushScheduled = false;
-    if (this.closed || this.out.length === 0) return;
+    if (this.closed) return;
+    this.sealArena();
+    if (this.out.length === 0) return;
     const out = this.out;
     const bytes = this.outBytes;
     this.out = [];
@@ -560,13 +609,10 @@ export class H2Connection {
   private onHeadersFrame(flags: number, id: number, payload: Buffer): void {
     let block = unpad(flags, payload);
     if (flags & FLAG.PRIORITY) block = block.subarray(5);
-    this.headerBlock = {
-      stream: id,
-      parts: [block],
-      size: block.length,
-      endStream: (flags & FLAG.END_STREAM) !== 0,
-    };
-    if (flags & FLAG.END_HEADERS) this.onHeaderBlock();
+    const endStream = (flags & FLAG.END_STREAM) !== 0;
+    // The usual block fits one frame: decoded at once, without assembling it.
+    if (flags & FLAG.END_HEADERS) return this.onHeaderBlock(id, block, endStream);
+    this.headerBlock = { stream: id, parts: [block], size: block.length, endStream };
   }
 
   private onContinuation(flags: number, id: number, payload: Buffer): void {
@@ -578,26 +624,27 @@ export class H2Connection {
     if (hb.size > MAX_HEADER_LIST_BYTES) {
       throw new ConnectionError(H2_ERROR.ENHANCE_YOUR_CALM, 'header block too large');
     }
-    if (flags & FLAG.END_HEADERS) this.onHeaderBlock();
+    if (flags & FLAG.END_HEADERS) {
+      this.headerBlock = undefined;
+      this.onHeaderBlock(hb.stream, Buffer.concat(hb.parts, hb.size), hb.endStream);
+    }
   }
 
-  private onHeaderBlock(): void {
-    const hb = this.headerBlock!;
-    this.headerBlock = undefined;
+  private onHeaderBlock(id: number, block: Buffer, endStream: boolean): void {
     let fields: HeaderField[];
     try {
       // Decoded even for a stream we no longer track: the dynamic table must stay in step (RFC 7541 §2.2).
-      fields = this.decoder.decode(hb.parts.length === 1 ? hb.parts[0]! : Buffer.concat(hb.parts));
+      fields = this.decoder.decode(block);
     } catch (err) {
       if (err instanceof HpackError) throw new ConnectionError(H2_ERROR.COMPRESSION_ERROR, err.message);
       throw err;
     }
-    const s = this.stream(hb.stream, 'HEADERS');
+    const s = this.stream(id, 'HEADERS');
     if (!s) return;
     if (s.remoteClosed) return this.streamError(s, H2_ERROR.STREAM_CLOSED);
-    if (hb.endStream) s.remoteClosed = true;
-    s.handler.onHeaders(fields, hb.endStream);
-    if (hb.endStream) this.afterRemoteEnd(s);
+    if (endStream) s.remoteClosed = true;
+    s.handler.onHeaders(fields, endStream);
+    if (endStream) this.afterRemoteEnd(s);
   }
 
   private onRstStream(id: number, payload: Buffer): void {
@@ -730,7 +777,7 @@ export class H2Connection {
   private finish(s: H2Stream): void {
     if (s.done) return;
     s.done = true;
-    s.queued = [];
+    if (s.queued.length > 0) s.queued = [];
     this.blocked.delete(s);
     this.lingering.delete(s);
     if (s.id === 0) {

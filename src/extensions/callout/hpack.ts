@@ -194,9 +194,13 @@ function readString(block: Uint8Array, r: { at: number }): string {
   const len = readInt(block, r, 7);
   const end = r.at + len;
   if (end > block.length) throw new HpackError('truncated string');
-  const bytes = block.subarray(r.at, end);
+  const start = r.at;
   r.at = end;
-  return huffman ? huffmanDecode(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, len).toString('latin1');
+  if (huffman) return huffmanDecode(block.subarray(start, end));
+  // A Buffer (as the connection hands blocks over) is read in place, without a view object per string.
+  return Buffer.isBuffer(block)
+    ? block.toString('latin1', start, end)
+    : Buffer.from(block.buffer, block.byteOffset + start, len).toString('latin1');
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
 // (Metadata, HeaderMap, HeaderValue), google/protobuf/struct.proto.
 
 import protobuf from 'protobufjs';
+import { ForwardedHeaders } from './forwarded-headers.js';
 import type {
   HeaderMapMessage,
   HeaderValue,
@@ -54,8 +55,27 @@ function present<T extends object, K extends keyof T & string>(o: T, k: K): bool
   return o[k] != null;
 }
 
-/** The size pass records every nested message's length here, in the order the write pass meets them. */
-type Sizes = number[];
+/**
+ * The size pass records every nested message's length here, in the order the write pass meets them. One
+ * instance serves every message (encoding is synchronous), so its array is not rebuilt per message.
+ */
+class Sizes {
+  private readonly list: number[] = [];
+  length = 0;
+
+  push(size: number): void {
+    this.list[this.length++] = size;
+  }
+
+  set(at: number, size: number): number {
+    return (this.list[at] = size);
+  }
+
+  get(at: number): number {
+    return this.list[at]!;
+  }
+}
+const SIZES = new Sizes();
 
 const lenField = (size: number): number => 1 + varintSize(size) + size;
 
@@ -71,6 +91,7 @@ function headerValueSize(h: HeaderValue): number {
 }
 
 function headerMapSize(m: HeaderMapMessage, sizes: Sizes): number {
+  if (m instanceof ForwardedHeaders) return forwardedSize(m.flat, sizes);
   let n = 0;
   const list = m.headers;
   if (list != null && list.length > 0) {
@@ -79,6 +100,17 @@ function headerMapSize(m: HeaderMapMessage, sizes: Sizes): number {
       sizes.push(s); // a leaf: no sizes of its own
       n += lenField(s);
     }
+  }
+  return n;
+}
+
+/** As headerMapSize for { key, raw_value } entries: a latin1 value is one byte per character. */
+function forwardedSize(flat: readonly string[], sizes: Sizes): number {
+  let n = 0;
+  for (let i = 0; i < flat.length; i += 2) {
+    const s = lenField(utf8Size(flat[i]!)) + lenField(flat[i + 1]!.length);
+    sizes.push(s);
+    n += lenField(s);
   }
   return n;
 }
@@ -131,7 +163,7 @@ function child(sizes: Sizes, size: () => number): number {
   const at = sizes.length;
   sizes.push(0);
   const s = size();
-  sizes[at] = s;
+  sizes.set(at, s);
   return lenField(s);
 }
 
@@ -141,7 +173,7 @@ function headersSize(h: HttpHeaders, sizes: Sizes): number {
     const at = sizes.length;
     sizes.push(0);
     const s = headerMapSize(h.headers!, sizes);
-    sizes[at] = s;
+    sizes.set(at, s);
     n += lenField(s);
   }
   if (present(h, 'end_of_stream')) n += 2;
@@ -174,11 +206,11 @@ function requestSize(m: ProcessingRequest, sizes: Sizes): number {
   // Each nested message reserves its size slot before its children record theirs (pre-order).
   if (present(m, 'request_headers')) {
     at = reserve(sizes);
-    n += lenField((sizes[at] = headersSize(m.request_headers!, sizes)));
+    n += lenField(sizes.set(at, headersSize(m.request_headers!, sizes)));
   }
   if (present(m, 'response_headers')) {
     at = reserve(sizes);
-    n += lenField((sizes[at] = headersSize(m.response_headers!, sizes)));
+    n += lenField(sizes.set(at, headersSize(m.response_headers!, sizes)));
   }
   if (present(m, 'request_body')) n += lenField(record(sizes, bodySize(m.request_body!)));
   if (present(m, 'response_body')) n += lenField(record(sizes, bodySize(m.response_body!)));
@@ -269,6 +301,20 @@ class Out {
     }
   }
 
+  /** A bytes field from a header-codec string: each character's low byte, as Buffer.from(s, 'latin1'). */
+  latin1(field: number, s: string): void {
+    this.varint(tag(field, WIRE_LEN));
+    this.varint(s.length);
+    const buf = this.buf;
+    if (s.length > 64) {
+      buf.write(s, this.at, s.length, 'latin1');
+      this.at += s.length;
+      return;
+    }
+    // Short values (nearly all) without a call into C++.
+    for (let i = 0; i < s.length; i++) buf[this.at++] = s.charCodeAt(i) & 0xff;
+  }
+
   bytes(field: number, b: Uint8Array): void {
     this.varint(tag(field, WIRE_LEN));
     this.varint(b.length);
@@ -295,11 +341,20 @@ class Out {
   /** Opens a nested message: its size is the next one the size pass recorded. */
   open(field: number): void {
     this.varint(tag(field, WIRE_LEN));
-    this.varint(this.sizes[this.next++]!);
+    this.varint(this.sizes.get(this.next++));
   }
 }
 
 function writeHeaderMap(o: Out, m: HeaderMapMessage): void {
+  if (m instanceof ForwardedHeaders) {
+    const flat = m.flat;
+    for (let i = 0; i < flat.length; i += 2) {
+      o.open(1);
+      o.string(1, flat[i]!);
+      o.latin1(3, flat[i + 1]!);
+    }
+    return;
+  }
   const list = m.headers;
   if (list == null || list.length === 0) return;
   for (const h of list) {
@@ -411,7 +466,8 @@ export function encodeProcessingRequestFrame(m: ProcessingRequest): Buffer {
 }
 
 function encode(m: ProcessingRequest, prefix: number): Buffer {
-  const sizes: Sizes = [];
+  const sizes = SIZES;
+  sizes.length = 0;
   const size = requestSize(m, sizes);
   const buf = Buffer.allocUnsafe(prefix + size);
   if (prefix === 5) {

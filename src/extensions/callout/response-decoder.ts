@@ -119,12 +119,6 @@ class Reader {
   }
 }
 
-/** The field number and wire type of the next tag. */
-function nextTag(r: Reader): [number, number] {
-  const t = r.uint32();
-  return [t >>> 3, t & 7];
-}
-
 function expect(wire: number, want: number): void {
   if (wire !== want) throw FALLBACK;
 }
@@ -136,7 +130,9 @@ function once(o: object, key: string): void {
 function headerValue(r: Reader): HeaderValue {
   const out = {} as HeaderValue;
   while (r.pos < r.end) {
-    const [field, wire] = nextTag(r);
+    const t = r.uint32();
+    const field = t >>> 3;
+    const wire = t & 7;
     if (field === 1) {
       expect(wire, LEN);
       out.key = r.string();
@@ -154,7 +150,9 @@ function headerValue(r: Reader): HeaderValue {
 function boolValue(r: Reader): { value?: boolean } {
   const out: { value?: boolean } = {};
   while (r.pos < r.end) {
-    const [field, wire] = nextTag(r);
+    const t = r.uint32();
+    const field = t >>> 3;
+    const wire = t & 7;
     if (field === 1) {
       expect(wire, VARINT);
       out.value = r.bool();
@@ -166,7 +164,9 @@ function boolValue(r: Reader): { value?: boolean } {
 function headerValueOption(r: Reader): HeaderValueOption {
   const out: HeaderValueOption = {};
   while (r.pos < r.end) {
-    const [field, wire] = nextTag(r);
+    const t = r.uint32();
+    const field = t >>> 3;
+    const wire = t & 7;
     if (field === 1) {
       expect(wire, LEN);
       once(out, 'header');
@@ -189,7 +189,9 @@ function headerValueOption(r: Reader): HeaderValueOption {
 function headerMutation(r: Reader): HeaderMutation {
   const out: HeaderMutation = {};
   while (r.pos < r.end) {
-    const [field, wire] = nextTag(r);
+    const t = r.uint32();
+    const field = t >>> 3;
+    const wire = t & 7;
     if (field === 1) {
       expect(wire, LEN);
       (out.set_headers ??= []).push(r.message(headerValueOption));
@@ -204,7 +206,9 @@ function headerMutation(r: Reader): HeaderMutation {
 function streamedBody(r: Reader): StreamedBodyResponse {
   const out: StreamedBodyResponse = {};
   while (r.pos < r.end) {
-    const [field, wire] = nextTag(r);
+    const t = r.uint32();
+    const field = t >>> 3;
+    const wire = t & 7;
     if (field === 1) {
       expect(wire, LEN);
       out.body = r.bytes();
@@ -219,7 +223,9 @@ function streamedBody(r: Reader): StreamedBodyResponse {
 function bodyMutation(r: Reader): BodyMutation {
   const out: BodyMutation = {};
   while (r.pos < r.end) {
-    const [field, wire] = nextTag(r);
+    const t = r.uint32();
+    const field = t >>> 3;
+    const wire = t & 7;
     if (field === 1) {
       expect(wire, LEN);
       out.body = r.bytes();
@@ -247,7 +253,9 @@ function oneMember(out: BodyMutation, member: NonNullable<BodyMutation['mutation
 function commonResponse(r: Reader): CommonResponse {
   const out: CommonResponse = {};
   while (r.pos < r.end) {
-    const [field, wire] = nextTag(r);
+    const t = r.uint32();
+    const field = t >>> 3;
+    const wire = t & 7;
     if (field === 1) {
       expect(wire, VARINT);
       out.status = r.int32();
@@ -273,7 +281,9 @@ function commonResponse(r: Reader): CommonResponse {
 function withCommon(r: Reader): { response?: CommonResponse } {
   const out: { response?: CommonResponse } = {};
   while (r.pos < r.end) {
-    const [field, wire] = nextTag(r);
+    const t = r.uint32();
+    const field = t >>> 3;
+    const wire = t & 7;
     if (field === 1) {
       expect(wire, LEN);
       once(out, 'response');
@@ -287,7 +297,9 @@ function withCommon(r: Reader): { response?: CommonResponse } {
 function trailersResponse(r: Reader): { header_mutation?: HeaderMutation } {
   const out: { header_mutation?: HeaderMutation } = {};
   while (r.pos < r.end) {
-    const [field, wire] = nextTag(r);
+    const t = r.uint32();
+    const field = t >>> 3;
+    const wire = t & 7;
     if (field === 1) {
       expect(wire, LEN);
       once(out, 'header_mutation');
@@ -310,7 +322,9 @@ const KINDS = [
 function processingResponse(r: Reader): ProcessingResponse {
   const out: ProcessingResponse = {};
   while (r.pos < r.end) {
-    const [field, wire] = nextTag(r);
+    const t = r.uint32();
+    const field = t >>> 3;
+    const wire = t & 7;
     if (field >= 1 && field <= 6) {
       expect(wire, LEN);
       const kind = KINDS[field]!;

@@ -35,6 +35,7 @@ import {
   type HeaderMutation,
   type ProcessingRequest,
   type ProcessingResponse,
+  type ProtocolConfiguration,
   type RequestKind,
   type StructValue,
 } from './protos.js';
@@ -99,6 +100,11 @@ const KIND_EVENT: Record<RequestKind, HttpEvent> = {
 const KINDS = Object.keys(KIND_EVENT) as RequestKind[];
 
 const NONE: StepResult = Object.freeze({ effect: 'NONE' });
+/** Both directions, for the loops over them (not an array literal per call). */
+const DIRECTIONS: readonly Direction[] = ['request', 'response'];
+
+/** Each config's protocol_config, computed on its first stream (it is the same for all of them). */
+const protocolConfigs = new WeakMap<CalloutStreamConfig, ProtocolConfiguration>();
 
 export class CalloutStream implements ExtensionStream, CallListener {
   private call: ProcessCall | undefined;
@@ -148,8 +154,10 @@ export class CalloutStream implements ExtensionStream, CallListener {
     if (this.closed) return;
     this.closed = true;
     const pendingAnswers = this.pending.request.length + this.pending.response.length > 0;
-    for (const d of ['request', 'response'] as const) {
-      for (const w of this.pending[d].splice(0)) {
+    for (const d of DIRECTIONS) {
+      const waiting = this.pending[d];
+      while (waiting.length > 0) {
+        const w = waiting.shift()!;
         this.cfg.deadlines.remove(w);
         w.resolve('closed');
       }
@@ -194,9 +202,10 @@ export class CalloutStream implements ExtensionStream, CallListener {
     const early = this.shortCircuit();
     if (early) return early;
     const kind: RequestKind = dir === 'request' ? 'request_headers' : 'response_headers';
-    const message: ProcessingRequest = {
-      [kind]: { headers: toHeaderMapMessage(headers, this.cfg.forward), end_of_stream: endOfStream },
-    };
+    const event = { headers: toHeaderMapMessage(headers, this.cfg.forward), end_of_stream: endOfStream };
+    // Literal keys, not `{ [kind]: ... }`: a computed key makes every message a megamorphic keyed store.
+    const message: ProcessingRequest =
+      dir === 'request' ? { request_headers: event } : { response_headers: event };
     if (this.cfg.ir.observabilityMode) return this.observe(message);
     const answer = await this.exchange(kind, message);
     if (answer === 'closed') return NONE;
@@ -240,7 +249,8 @@ export class CalloutStream implements ExtensionStream, CallListener {
       return { effect: 'CONTENT_MODIFIED', chunks: body ? [body] : [] };
     }
     const kind: RequestKind = dir === 'request' ? 'request_body' : 'response_body';
-    const message: ProcessingRequest = { [kind]: { body: chunk, end_of_stream: endOfStream } };
+    const event = { body: chunk, end_of_stream: endOfStream };
+    const message: ProcessingRequest = dir === 'request' ? { request_body: event } : { response_body: event };
     if (this.cfg.ir.observabilityMode) return { ...this.observe(message), chunks: [chunk] };
     if (this.halfClosed) return { effect: 'NONE', chunks: [chunk] };
     if (this.isDuplex(dir)) return this.duplexBody(dir, message, endOfStream);
@@ -260,9 +270,9 @@ export class CalloutStream implements ExtensionStream, CallListener {
     if (early) return early;
     if (this.replaced[dir]) return NONE;
     const kind: RequestKind = dir === 'request' ? 'request_trailers' : 'response_trailers';
-    const message: ProcessingRequest = {
-      [kind]: { trailers: toHeaderMapMessage(trailers, this.cfg.forward) },
-    };
+    const event = { trailers: toHeaderMapMessage(trailers, this.cfg.forward) };
+    const message: ProcessingRequest =
+      dir === 'request' ? { request_trailers: event } : { response_trailers: event };
     if (this.cfg.ir.observabilityMode) return this.observe(message);
     const answer = await this.exchange(kind, message);
     const chunks = this.isDuplex(dir) ? this.duplexOf(dir).take() : undefined;
@@ -409,7 +419,13 @@ export class CalloutStream implements ExtensionStream, CallListener {
     return true;
   }
 
-  private protocolConfig(): NonNullable<ProcessingRequest['protocol_config']> {
+  private protocolConfig(): ProtocolConfiguration {
+    let config = protocolConfigs.get(this.cfg);
+    if (!config) protocolConfigs.set(this.cfg, (config = this.computeProtocolConfig()));
+    return config;
+  }
+
+  private computeProtocolConfig(): ProtocolConfiguration {
     const mode = (event: HttpEvent, m: string): BodySendModeValue =>
       !this.cfg.events.has(event)
         ? BodySendModeValue.NONE
@@ -461,7 +477,7 @@ export class CalloutStream implements ExtensionStream, CallListener {
         this.fail(err instanceof ExtensionError ? err : new ExtensionError('protocol', String(err)));
         return;
       }
-      for (const d of ['request', 'response'] as const) this.duplex[d]?.wake();
+      for (const d of DIRECTIONS) this.duplex[d]?.wake();
       return;
     }
     const dir: Direction = kind.startsWith('request') ? 'request' : 'response';
@@ -505,8 +521,10 @@ export class CalloutStream implements ExtensionStream, CallListener {
   private onServerClosed(): void {
     if (this.failure) return;
     this.done = true;
-    for (const d of ['request', 'response'] as const) {
-      for (const w of this.pending[d].splice(0)) {
+    for (const d of DIRECTIONS) {
+      const waiting = this.pending[d];
+      while (waiting.length > 0) {
+        const w = waiting.shift()!;
         this.cfg.deadlines.remove(w);
         w.resolve('closed');
       }
@@ -518,8 +536,10 @@ export class CalloutStream implements ExtensionStream, CallListener {
   private fail(err: ExtensionError): ExtensionError {
     if (this.failure) return this.failure;
     this.failure = err;
-    for (const d of ['request', 'response'] as const) {
-      for (const w of this.pending[d].splice(0)) {
+    for (const d of DIRECTIONS) {
+      const waiting = this.pending[d];
+      while (waiting.length > 0) {
+        const w = waiting.shift()!;
         this.cfg.deadlines.remove(w);
         w.reject(err);
       }

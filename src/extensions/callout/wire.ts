@@ -2,25 +2,34 @@
 
 import { ExtensionError, type HeaderMap, type LocalResponse } from '../extension.js';
 import { HeaderList } from '../header-map.js';
-import { headerBytes } from '../header-codec.js';
+import { ForwardedHeaders } from './forwarded-headers.js';
 import { GrpcStatus, grpcStatusName, type CallStatus } from './grpc-frames.js';
 import { DYNAMIC_FORWARDING_KEY, DYNAMIC_FORWARDING_NAMESPACE } from './limits.js';
 import { applyHeaderMutation } from './mutations.js';
 import type { HeaderMapMessage, ImmediateResponse, StructValue } from './protos.js';
 import { fromStruct, type Json } from './struct.js';
 
-/** Header values travel as `raw_value` bytes, in the header codec (latin1). */
+/**
+ * Header values travel as `raw_value` bytes, in the header codec (latin1), written by the encoder from the
+ * strings (forwarded-headers.ts). A HeaderList is walked in place rather than copied into pairs.
+ */
 export function toHeaderMapMessage(
   headers: HeaderMap,
   allow: ReadonlySet<string> | undefined,
 ): HeaderMapMessage {
-  const out: HeaderMapMessage['headers'] = [];
-  for (const [key, value] of headers.entries()) {
-    // forwardHeaders filters ordinary headers; pseudo-headers always go (a callout needs :path, :method...).
-    if (allow && !key.startsWith(':') && !allow.has(key)) continue;
-    out.push({ key, raw_value: headerBytes(value) });
+  const flat: string[] = [];
+  if (headers instanceof HeaderList) {
+    for (let i = 0; i < headers.size; i++) keep(flat, headers.nameAt(i), headers.valueAt(i), allow);
+  } else {
+    for (const [key, value] of headers.entries()) keep(flat, key, value, allow);
   }
-  return { headers: out };
+  return new ForwardedHeaders(flat);
+}
+
+function keep(flat: string[], key: string, value: string, allow: ReadonlySet<string> | undefined): void {
+  // forwardHeaders filters ordinary headers; pseudo-headers always go (a callout needs :path, :method...).
+  if (allow && key.charCodeAt(0) !== 58 /* ':' */ && !allow.has(key)) return;
+  flat.push(key, value);
 }
 
 export function toLocalResponse(ir: ImmediateResponse): LocalResponse {
