@@ -8,8 +8,11 @@
 //   its memory limit and failed. Here stream and root contexts live in maps of their own type: no downcast.
 // - the SDK's context create builds three debug strings listing every live context id (`context_map.keys()
 //   .join(", ")`) and five more, whatever the log level: work growing with the streams open on the VM.
+// - the host's log level is read once per VM start and configure (log-level.ts), so HttpContext can skip the
+//   per-stream debug lines the host would drop.
 // The callbacks are otherwise the SDK's (exports.ts): same order of calls into the plugin's classes.
 import { ensureRootContext, deleteContext, Context, RootContext } from '@solo-io/proxy-runtime/runtime';
+import { readLogLevel } from './log-level';
 
 export { malloc, free } from '@solo-io/proxy-runtime/malloc';
 export { proxy_abi_version_0_2_0 } from '@solo-io/proxy-runtime/exports';
@@ -22,6 +25,7 @@ const streams = new Map<u32, Context>();
 // the stream callbacks first, they would call the SDK's default methods instead of the plugin's.
 export function proxy_on_context_create(context_id: u32, root_context_id: u32): void {
   if (root_context_id == 0) {
+    readLogLevel();
     // The SDK's registry makes the root from the factory registered under plugin_root_id; once per VM.
     roots.set(context_id, ensureRootContext(context_id));
     return;
@@ -40,6 +44,7 @@ export function proxy_validate_configuration(root_context_id: u32, configuration
   return roots.get(root_context_id).validateConfiguration(configuration_size) ? 1 : 0;
 }
 export function proxy_on_configure(root_context_id: u32, configuration_size: u32): u32 {
+  readLogLevel();
   return roots.get(root_context_id).onConfigure(configuration_size) ? 1 : 0;
 }
 export function proxy_on_tick(root_context_id: u32): void {

@@ -2,13 +2,10 @@
 // Request:  `x-plugin: add-header` replaces whatever the client sent (clients cannot spoof it).
 // Response: `hello: <plugin configuration>`, or `hello: world` when the plugin has no configuration.
 export * from '../../lib/proxy-exports';
-import {
-  RootContext,
-  Context,
-  registerRootContext,
-  FilterHeadersStatusValues,
-  stream_context,
-} from '@solo-io/proxy-runtime';
+import { RootContext, Context, registerRootContext, FilterHeadersStatusValues } from '@solo-io/proxy-runtime';
+// The SDK's Context and stream_context, minus the per-request allocations and debug strings (lib/*.ts).
+import { HttpContext } from '../../lib/http-context';
+import { stream_context } from '../../lib/stream-context';
 
 class AddHeaderRoot extends RootContext {
   hello: string = 'world';
@@ -29,7 +26,7 @@ class AddHeaderRoot extends RootContext {
   }
 }
 
-class AddHeader extends Context {
+class AddHeader extends HttpContext {
   private root: AddHeaderRoot;
   constructor(context_id: u32, root_context: AddHeaderRoot) {
     super(context_id, root_context);

@@ -9,11 +9,13 @@ import {
   FilterHeadersStatusValues,
   GrpcStatusValues,
   send_local_response,
-  stream_context,
   Headers,
   log,
   LogLevelValues,
 } from '@solo-io/proxy-runtime';
+// The SDK's Context and stream_context, minus the per-request allocations and debug strings (lib/*.ts).
+import { HttpContext } from '../../lib/http-context';
+import { stream_context } from '../../lib/stream-context';
 
 class BlockRoot extends RootContext {
   badWord: string = 'badbot';
@@ -33,7 +35,7 @@ class BlockRoot extends RootContext {
   }
 }
 
-class Block extends Context {
+class Block extends HttpContext {
   private root: BlockRoot;
   constructor(context_id: u32, root_context: BlockRoot) {
     super(context_id, root_context);

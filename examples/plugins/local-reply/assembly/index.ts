@@ -13,6 +13,8 @@ import {
   log,
   LogLevelValues,
 } from '@solo-io/proxy-runtime';
+// The SDK's Context, minus its per-request debug strings (lib/http-context.ts).
+import { HttpContext } from '../../lib/http-context';
 
 class LocalReplyRoot extends RootContext {
   createContext(context_id: u32): Context {
@@ -20,7 +22,7 @@ class LocalReplyRoot extends RootContext {
   }
 }
 
-class LocalReply extends Context {
+class LocalReply extends HttpContext {
   constructor(context_id: u32, root_context: LocalReplyRoot) {
     super(context_id, root_context);
   }

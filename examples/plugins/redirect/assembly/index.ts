@@ -9,10 +9,12 @@ import {
   FilterHeadersStatusValues,
   GrpcStatusValues,
   send_local_response,
-  stream_context,
   Headers,
   HeaderPair,
 } from '@solo-io/proxy-runtime';
+// The SDK's Context and stream_context, minus the per-request allocations and debug strings (lib/*.ts).
+import { HttpContext } from '../../lib/http-context';
+import { stream_context } from '../../lib/stream-context';
 
 class RedirectRoot extends RootContext {
   from: string = '/old/';
@@ -33,7 +35,7 @@ class RedirectRoot extends RootContext {
   }
 }
 
-class Redirect extends Context {
+class Redirect extends HttpContext {
   private root: RedirectRoot;
   constructor(context_id: u32, root_context: RedirectRoot) {
     super(context_id, root_context);
