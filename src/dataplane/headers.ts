@@ -2,7 +2,7 @@
 // modifiers. (The HeaderMap extensions edit is src/extensions/header-map.ts.)
 
 import { forEachRawHeader } from '../extensions/header-codec.js';
-import type { HeaderList } from '../extensions/header-map.js';
+import { addHeaderValue, type HeaderList } from '../extensions/header-map.js';
 import type { HeaderModifierIR } from '../ir/snapshot.js';
 import { checkHeaderEdit, type HeaderEdit } from '../extensions/mutation-rules.js';
 
@@ -168,8 +168,8 @@ export function proxyRequestHeadersFromList(
       if (!(p.keepTeTrailers && name === 'te')) continue;
       te = true;
     }
-    if (extra !== undefined && extra.has(name)) addField((dropped ??= {}), name, list.valueAt(i));
-    else addField(out, name, list.valueAt(i));
+    if (extra !== undefined && extra.has(name)) addHeaderValue((dropped ??= {}), name, list.valueAt(i));
+    else addHeaderValue(out, name, list.valueAt(i));
   }
   // `te` passes only as one `trailers` (repeated, it is an array here, as in list.toObject()).
   if (te && out.te !== 'trailers') delete out.te;
@@ -180,14 +180,6 @@ export function proxyRequestHeadersFromList(
     out.via ?? dropped?.via,
     p,
   );
-}
-
-/** One more value of `name` in a Node header object, as HeaderList.toObject() adds it. */
-function addField(out: Record<string, string | string[]>, name: string, v: string): void {
-  const prev = out[name];
-  if (prev === undefined) out[name] = name === 'set-cookie' ? [v] : v;
-  else if (Array.isArray(prev)) prev.push(v);
-  else out[name] = [prev, v];
 }
 
 /** `host`, then `x-forwarded-for`, `x-forwarded-proto`, `via` and `x-request-id`, the proxy's own fields. */

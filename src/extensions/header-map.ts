@@ -11,6 +11,25 @@
 import type { HeaderMap } from './extension.js';
 import { forEachRawHeader } from './header-codec.js';
 
+/**
+ * Adds one value of `name` to a Node header object as HeaderList.toObject() does: repeats as arrays,
+ * `set-cookie` always one. A `__proto__` name (a token; an extension may add it) becomes an own field like
+ * any other, where a plain assignment would replace the object's prototype.
+ */
+export function addHeaderValue(out: Record<string, string | string[]>, name: string, value: string): void {
+  if (name === '__proto__') return addOwnHeaderValue(out, name, value);
+  const prev = out[name];
+  if (prev === undefined) out[name] = name === 'set-cookie' ? [value] : value;
+  else if (Array.isArray(prev)) prev.push(value);
+  else out[name] = [prev, value];
+}
+
+function addOwnHeaderValue(out: Record<string, string | string[]>, name: string, value: string): void {
+  const prev = Object.hasOwn(out, name) ? out[name] : undefined;
+  const next = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  Object.defineProperty(out, name, { value: next, enumerable: true, writable: true, configurable: true });
+}
+
 export class HeaderList implements HeaderMap {
   /** name, value, name, value...; names lowercase. */
   private readonly flat: string[] = [];
@@ -123,10 +142,7 @@ export class HeaderList implements HeaderMap {
       const n = f[i]!;
       const v = f[i + 1]!;
       if (skipPseudo && n.charCodeAt(0) === 58 /* ':' */) continue;
-      const prev = out[n];
-      if (prev === undefined) out[n] = n === 'set-cookie' ? [v] : v;
-      else if (Array.isArray(prev)) prev.push(v);
-      else out[n] = [prev, v];
+      addHeaderValue(out, n, v);
     }
     return out;
   }

@@ -139,6 +139,21 @@ describe('upstream headers from an edited header list', () => {
   });
 });
 
+describe('a __proto__ header an extension added', () => {
+  it('is an own field of the upstream headers, repeated as an array; the prototype stays', () => {
+    const list = new HeaderList([
+      ['__proto__', 'a'],
+      ['x-kept', '1'],
+      ['__proto__', 'b'],
+    ]);
+    for (const out of [proxyRequestHeadersFromList(list, VALUES), list.toObject()]) {
+      assert.equal(Object.getPrototypeOf(out), Object.prototype);
+      assert.deepEqual(Object.getOwnPropertyDescriptor(out, '__proto__')?.value, ['a', 'b']);
+      assert.equal(Object.keys(out)[0], '__proto__');
+    }
+  });
+});
+
 /** A traffic chain member on the given events that runs `edit` on the request headers (none: edits nothing). */
 function member(events: HttpEvent[], edit?: (h: HeaderMap) => void): Extension {
   return {
@@ -237,6 +252,22 @@ describe('through the gateway', () => {
     assert.equal(r.host_header, 'store.example.com');
     assert.match(String(r.headers['x-request-id']), /^[0-9a-f-]{36}$/);
   });
+
+  // Before, the upstream headers got an array as prototype, writing the head threw and the request hung.
+  it(
+    'a repeated __proto__ field from an extension goes upstream like any other',
+    { timeout: 5000 },
+    async () => {
+      current = member(['RequestHeaders'], (h) => {
+        h.append('__proto__', 'a');
+        h.append('__proto__', 'b');
+        h.append('x-after', 'yes');
+      });
+      const r = await send('GET');
+      assert.equal(r.headers['x-after'], 'yes');
+      assert.equal(r.path, '/p?q=1');
+    },
+  );
 
   it('with body events, the request line is taken back from the list only after an edit', async () => {
     // Trailers only: nothing edits the list, route selection's adoption is the only one.
