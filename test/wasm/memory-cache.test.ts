@@ -1,12 +1,13 @@
 // What the host caches about a plugin's memory must never outlive what memory holds (vm-memory.ts): views of
 // linear memory, which growth in the middle of a callback detaches (test/wasm/fixtures/grow-mid-callback.wat),
 // and decoded header names and values (with the rules' verdicts on them), which a plugin may overwrite in place
-// between requests (test/wasm/fixtures/rewrites-headers.wat).
+// between requests (test/wasm/fixtures/rewrites-headers.wat), or put elsewhere.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { WasmRuntime } from '../../src/extensions/wasm/runtime.js';
 import { ExtensionError } from '../../src/extensions/extension.js';
 import { HeaderList } from '../../src/extensions/header-map.js';
+import { VmMemory } from '../../src/extensions/wasm/vm-memory.js';
 import type { PluginInvocationReport } from '../../src/extensions/wasm/invocation-report.js';
 import { buildPlugins, extensionIR, fixturePath, pluginIR, requestInfo } from './helpers.js';
 
@@ -70,4 +71,22 @@ test('header names and values rewritten in place are read afresh, and the rules 
     assert.match(err.message, /header "x-c" has an invalid value/);
     return true;
   });
+});
+
+test('decoded header strings are always the bytes memory holds now, whatever the cache holds', () => {
+  const mem = new VmMemory();
+  mem.memory = new WebAssembly.Memory({ initial: 1 });
+  const bytes = new Uint8Array(mem.memory.buffer);
+  // 300 distinct strings of one length through a cache of a few dozen slots: many share a slot.
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 300; i++) {
+      const text = `X-${String(i).padStart(3, '0')}-\xe9`;
+      const at = round === 0 ? 0x100 : 0x100 + i * 8; // one address, then a different one each time
+      bytes.set(Buffer.from(text, 'latin1'), at);
+      assert.equal(mem.readHeader(at, text.length), text);
+      assert.equal(mem.readHeaderName(at, text.length), text.toLowerCase());
+    }
+  }
+  assert.equal(mem.readHeader(65536 - 2, 4), undefined, 'past the end');
+  assert.equal(mem.readHeader(-1, 2), undefined);
 });

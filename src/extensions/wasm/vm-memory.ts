@@ -6,10 +6,10 @@
 // the cached view" is a complete check: a pointer past it (or any pointer after a growth) takes the slow path,
 // which re-derives the views from the memory and checks again. Every out-of-bounds pointer still fails.
 //
-// Header names and values are decoded through a small cache: a plugin usually edits the same headers from the
-// same addresses on every request (static data, or an allocator handing out the same blocks), and comparing a
-// few bytes with the string decoded last time is several times cheaper than decoding it again (a C++ call and
-// a new string), then lowercasing and checking that new string.
+// Header names and values are decoded through a small cache keyed by their bytes: a plugin edits the same few
+// headers on every request, and hashing and comparing a few bytes in JS is several times cheaper than decoding
+// them again (a C++ call and a new string), then lowercasing and checking that new string. Keyed by content,
+// not address, so it also hits when an SDK's allocator puts the same string somewhere else each time.
 import { Status } from './abi.js';
 
 const NO_BYTES = new Uint8Array(0);
@@ -17,9 +17,8 @@ const NO_BYTES = new Uint8Array(0);
 const CACHED_HEADER_BYTES = 64;
 const HEADER_CACHE_SLOTS = 64;
 
-/** One decoded header string, valid while memory at `ptr` still holds its bytes (checked at every use). */
+/** One decoded header string, found by a hash of its bytes and used only when they are all equal. */
 interface CachedHeader {
-  readonly ptr: number;
   readonly text: string;
   /** `text` lowercased, when it was read as a name. */
   lower: string | undefined;
@@ -95,24 +94,24 @@ export class VmMemory {
     return (h.lower ??= h.text.toLowerCase());
   }
 
-  /** The string memory holds at [ptr, ptr+len) (in bounds), from the cache when the bytes there still match. */
+  /** The string memory holds at [ptr, ptr+len) (in bounds), from the cache when a string of those bytes is there. */
   private cachedHeader(ptr: number, len: number): CachedHeader {
     if (len > CACHED_HEADER_BYTES)
-      return { ptr, text: this.nodeBuf.toString('latin1', ptr, ptr + len), lower: undefined };
-    const slot = (ptr ^ (ptr >>> 6)) & (HEADER_CACHE_SLOTS - 1);
+      return { text: this.nodeBuf.toString('latin1', ptr, ptr + len), lower: undefined };
+    const bytes = this.bytes;
+    const end = ptr + len;
+    let hash = len;
+    for (let i = ptr; i < end; i++) hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
+    hash = Math.imul(hash ^ (hash >>> 16), 0x45d9f3b); // mix the high bits into the low ones the slot takes
+    const slot = (hash ^ (hash >>> 16)) & (HEADER_CACHE_SLOTS - 1);
     const hit = this.headers[slot];
-    if (hit !== undefined && hit.ptr === ptr && hit.text.length === len) {
-      const bytes = this.bytes;
+    if (hit !== undefined && hit.text.length === len) {
       const text = hit.text;
       let i = 0;
       while (i < len && bytes[ptr + i] === text.charCodeAt(i)) i++;
       if (i === len) return hit;
     }
-    const fresh: CachedHeader = {
-      ptr,
-      text: this.nodeBuf.toString('latin1', ptr, ptr + len),
-      lower: undefined,
-    };
+    const fresh: CachedHeader = { text: this.nodeBuf.toString('latin1', ptr, end), lower: undefined };
     this.headers[slot] = fresh;
     return fresh;
   }
