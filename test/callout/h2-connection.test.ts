@@ -295,6 +295,45 @@ describe('callout HTTP/2 connection', () => {
     }
   });
 
+  it('HEADERS with padding and priority: only the header block is decoded', async () => {
+    // :status 200 (static index 8); content-type (static name 31) application/grpc; grpc-status 0 (new name).
+    const status200 = Buffer.concat([Buffer.from([0x88, 0x0f, 0x10, 16]), Buffer.from('application/grpc')]);
+    const grpcOk = Buffer.concat([
+      Buffer.from([0x00, 11]),
+      Buffer.from('grpc-status'),
+      Buffer.from([1, 0x30]),
+    ]);
+    // Padding of 0xff bytes (an HPACK index far beyond any table) and a priority block of 0xff too: read as
+    // part of the header block, either fails the connection.
+    const padded = (block: Buffer, pad: number): Buffer =>
+      Buffer.concat([Buffer.from([pad]), Buffer.alloc(5, 0xff), block, Buffer.alloc(pad, 0xff)]);
+    const answerFrame = frame(codec.encodeResponse({ request_headers: { response: {} } }));
+    const peer = await rawServer((s) => {
+      s.write(rawFrame(0x4, 0, 0, Buffer.alloc(0)));
+      let answered = false;
+      s.on('data', () => {
+        if (answered) return;
+        answered = true;
+        s.write(
+          Buffer.concat([
+            rawFrame(0x1, 0x4 | 0x8 | 0x20, 1, padded(status200, 7)), // END_HEADERS | PADDED | PRIORITY
+            rawFrame(0x0, 0, 1, answerFrame),
+            rawFrame(0x1, 0x1 | 0x4 | 0x8 | 0x20, 1, padded(grpcOk, 3)), // + END_STREAM
+          ]),
+        );
+      });
+    });
+    const own = new CalloutChannels();
+    try {
+      const r = await callOnce(own, peer.port, headersMessage('/padded'));
+      assert.equal(r.status.code, GrpcStatus.OK, r.status.details);
+      assert.equal(r.messages.length, 1);
+    } finally {
+      own.close();
+      peer.close();
+    }
+  });
+
   it('a peer that does not speak HTTP/2 fails the call with the reason; the gateway does not crash', async () => {
     const http1 = await rawServer((s) => s.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'));
     const evenStream = await rawServer((s) =>

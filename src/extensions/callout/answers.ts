@@ -9,6 +9,17 @@ import { selectedEndpoint, toLocalResponse } from './wire.js';
 export type Direction = 'request' | 'response';
 
 const NONE: StepResult = Object.freeze({ effect: 'NONE' });
+const MODIFIED: StepResult = Object.freeze({ effect: 'CONTENT_MODIFIED' });
+
+/** `<kind>.response.header_mutation` for error messages, made once rather than per answer. */
+const MUTATION_FIELD = {
+  request_headers: 'request_headers.response.header_mutation',
+  response_headers: 'response_headers.response.header_mutation',
+  request_body: 'request_body.response.header_mutation',
+  response_body: 'response_body.response.header_mutation',
+  request_trailers: 'request_trailers.response.header_mutation',
+  response_trailers: 'response_trailers.response.header_mutation',
+} as const satisfies Record<RequestKind, string>;
 
 export function commonResponse(answer: ProcessingResponse, kind: RequestKind): CommonResponse {
   return (answer[kind] as { response?: CommonResponse } | undefined)?.response ?? {};
@@ -28,7 +39,7 @@ export function applyHeadersAnswer(
   kind: RequestKind,
 ): { result: StepResult; replacement?: Replacement } {
   const common = commonResponse(answer, kind);
-  let changed = applyHeaderMutation(headers, common.header_mutation, dir, `${kind}.response.header_mutation`);
+  let changed = applyHeaderMutation(headers, common.header_mutation, dir, MUTATION_FIELD[kind]);
   let replacement: Replacement | undefined;
   if (common.status === ResponseStatus.CONTINUE_AND_REPLACE) {
     const m = common.body_mutation;
@@ -39,7 +50,8 @@ export function applyHeadersAnswer(
       changed = true;
     }
   }
-  return { result: stepResult(dir, answer, common, changed), ...(replacement ? { replacement } : {}) };
+  const result = stepResult(dir, answer, common, changed);
+  return replacement ? { result, replacement } : { result };
 }
 
 /**
@@ -64,8 +76,7 @@ export function applyBodyAnswer(
   const edits =
     (hm?.set_headers?.length ?? 0) + (hm?.remove_headers?.length ?? 0) > 0
       ? {
-          editHeldHeaders: (h: HeaderMap) =>
-            applyHeaderMutation(h, hm, dir, `${kind}.response.header_mutation`),
+          editHeldHeaders: (h: HeaderMap) => applyHeaderMutation(h, hm, dir, MUTATION_FIELD[kind]),
         }
       : undefined;
   if (m?.mutation === 'body' || m?.body) {
@@ -89,7 +100,7 @@ export function stepResult(
   const clear = dir === 'request' && common.clear_route_cache === true;
   const endpoint = selectedEndpoint(answer.dynamic_metadata);
   const effect = changed || clear || endpoint ? 'CONTENT_MODIFIED' : 'NONE';
-  if (!clear && !endpoint) return effect === 'NONE' ? NONE : { effect };
+  if (!clear && !endpoint) return effect === 'NONE' ? NONE : MODIFIED;
   return {
     effect,
     ...(clear ? { clearRouteCache: true } : {}),

@@ -538,7 +538,9 @@ export class H2Connection {
         const type = buf[at + 3]!;
         const flags = buf[at + 4]!;
         const id = buf.readUInt32BE(at + 5) & 0x7fffffff;
-        this.onFrame(type, flags, id, buf.subarray(at + 9, at + 9 + len));
+        if (type === FRAME.HEADERS && !this.headerBlock)
+          this.onHeadersFrame(flags, id, buf, at + 9, at + 9 + len);
+        else this.onFrame(type, flags, id, buf.subarray(at + 9, at + 9 + len));
         at += 9 + len;
       }
     } catch (err) {
@@ -562,7 +564,7 @@ export class H2Connection {
       case FRAME.DATA:
         return this.onDataFrame(flags, id, payload);
       case FRAME.HEADERS:
-        return this.onHeadersFrame(flags, id, payload);
+        return this.onHeadersFrame(flags, id, payload, 0, payload.length);
       case FRAME.CONTINUATION:
         return this.onContinuation(flags, id, payload);
       case FRAME.RST_STREAM:
@@ -606,12 +608,21 @@ export class H2Connection {
     if (end) this.afterRemoteEnd(s);
   }
 
-  private onHeadersFrame(flags: number, id: number, payload: Buffer): void {
-    let block = unpad(flags, payload);
-    if (flags & FLAG.PRIORITY) block = block.subarray(5);
+  /** A HEADERS frame, read in place: its payload is `buf` from `start` to `end`. */
+  private onHeadersFrame(flags: number, id: number, buf: Buffer, start: number, end: number): void {
+    if (flags & FLAG.PADDED) {
+      const pad = buf[start];
+      if (pad === undefined || start >= end || pad >= end - start) {
+        throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'padding longer than the frame');
+      }
+      start += 1;
+      end -= pad;
+    }
+    if (flags & FLAG.PRIORITY) start = Math.min(start + 5, end);
     const endStream = (flags & FLAG.END_STREAM) !== 0;
     // The usual block fits one frame: decoded at once, without assembling it.
-    if (flags & FLAG.END_HEADERS) return this.onHeaderBlock(id, block, endStream);
+    if (flags & FLAG.END_HEADERS) return this.onHeaderBlock(id, buf, start, end, endStream);
+    const block = buf.subarray(start, end);
     this.headerBlock = { stream: id, parts: [block], size: block.length, endStream };
   }
 
@@ -626,15 +637,16 @@ export class H2Connection {
     }
     if (flags & FLAG.END_HEADERS) {
       this.headerBlock = undefined;
-      this.onHeaderBlock(hb.stream, Buffer.concat(hb.parts, hb.size), hb.endStream);
+      const block = Buffer.concat(hb.parts, hb.size);
+      this.onHeaderBlock(hb.stream, block, 0, block.length, hb.endStream);
     }
   }
 
-  private onHeaderBlock(id: number, block: Buffer, endStream: boolean): void {
+  private onHeaderBlock(id: number, block: Buffer, start: number, end: number, endStream: boolean): void {
     let fields: HeaderField[];
     try {
       // Decoded even for a stream we no longer track: the dynamic table must stay in step (RFC 7541 §2.2).
-      fields = this.decoder.decode(block);
+      fields = this.decoder.decode(block, start, end);
     } catch (err) {
       if (err instanceof HpackError) throw new ConnectionError(H2_ERROR.COMPRESSION_ERROR, err.message);
       throw err;

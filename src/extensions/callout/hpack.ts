@@ -88,6 +88,8 @@ export class HpackDecoder {
   private readonly entries: HeaderField[] = [];
   private size = 0;
   private maxSize: number;
+  /** Where decode() reads in its block (one object for every block; decode is not reentrant). */
+  private readonly cursor: Cursor = { at: 0, end: 0 };
 
   /**
    * `maxTableSize`: the SETTINGS_HEADER_TABLE_SIZE we announced; the peer may lower the table below it
@@ -100,13 +102,18 @@ export class HpackDecoder {
     this.maxSize = maxTableSize;
   }
 
-  /** The fields of one complete header block, in order. Throws HpackError. */
-  decode(block: Uint8Array): HeaderField[] {
+  /**
+   * The fields of one complete header block (`block` from `start` to `end`: the connection hands over the
+   * frame's bytes in place), in order. Throws HpackError.
+   */
+  decode(block: Uint8Array, start = 0, end = block.length): HeaderField[] {
     const out: HeaderField[] = [];
-    const r = { at: 0 };
+    const r = this.cursor;
+    r.at = start;
+    r.end = end;
     let listBytes = 0;
     let fieldsSeen = false;
-    while (r.at < block.length) {
+    while (r.at < r.end) {
       const b = block[r.at]!;
       let field: HeaderField;
       if (b & 0x80) {
@@ -135,7 +142,7 @@ export class HpackDecoder {
     return out;
   }
 
-  private literal(block: Uint8Array, r: { at: number }, prefix: number): HeaderField {
+  private literal(block: Uint8Array, r: Cursor, prefix: number): HeaderField {
     const index = readInt(block, r, prefix);
     const name = index === 0 ? readString(block, r) : this.get(index)[0];
     return [name, readString(block, r)];
@@ -168,17 +175,23 @@ export class HpackDecoder {
   }
 }
 
+/** A read position in a header block and the block's end. */
+interface Cursor {
+  at: number;
+  end: number;
+}
+
 /** Integers above this are a hostile block, not a header (no field or table is that large). */
 const MAX_INT = 2 ** 28;
 
 /** RFC 7541 §5.1. */
-function readInt(block: Uint8Array, r: { at: number }, prefix: number): number {
+function readInt(block: Uint8Array, r: Cursor, prefix: number): number {
   const mask = (1 << prefix) - 1;
   let value = block[r.at++]! & mask;
   if (value < mask) return value;
   let shift = 0;
   for (;;) {
-    if (r.at >= block.length) throw new HpackError('truncated integer');
+    if (r.at >= r.end) throw new HpackError('truncated integer');
     const b = block[r.at++]!;
     value += (b & 0x7f) * 2 ** shift;
     if (value > MAX_INT) throw new HpackError('integer too large');
@@ -188,12 +201,12 @@ function readInt(block: Uint8Array, r: { at: number }, prefix: number): number {
 }
 
 /** RFC 7541 §5.2; header bytes are latin1 (one char per byte), as everywhere in extgate. */
-function readString(block: Uint8Array, r: { at: number }): string {
-  if (r.at >= block.length) throw new HpackError('truncated string');
+function readString(block: Uint8Array, r: Cursor): string {
+  if (r.at >= r.end) throw new HpackError('truncated string');
   const huffman = (block[r.at]! & 0x80) !== 0;
   const len = readInt(block, r, 7);
   const end = r.at + len;
-  if (end > block.length) throw new HpackError('truncated string');
+  if (end > r.end) throw new HpackError('truncated string');
   const start = r.at;
   r.at = end;
   if (huffman) return huffmanDecode(block.subarray(start, end));

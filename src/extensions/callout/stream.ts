@@ -125,28 +125,31 @@ export class CalloutStream implements ExtensionStream, CallListener {
 
   // ------------------------------------------------------------------------------------------------------
   // ExtensionStream
+  //
+  // Not `async`: each returns the (async) worker's own promise; an async wrapper would add a promise and
+  // three microtask turns per event to adopt it.
 
-  async requestHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
+  requestHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
     return this.headers('request', headers, endOfStream);
   }
 
-  async responseHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
+  responseHeaders(headers: HeaderMap, endOfStream: boolean): Promise<StepResult> {
     return this.headers('response', headers, endOfStream);
   }
 
-  async requestBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
+  requestBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
     return this.body('request', chunk, endOfStream);
   }
 
-  async responseBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
+  responseBody(chunk: Uint8Array, endOfStream: boolean): Promise<BodyStepResult> {
     return this.body('response', chunk, endOfStream);
   }
 
-  async requestTrailers(trailers: HeaderMap): Promise<TrailersStepResult> {
+  requestTrailers(trailers: HeaderMap): Promise<TrailersStepResult> {
     return this.trailers('request', trailers);
   }
 
-  async responseTrailers(trailers: HeaderMap): Promise<TrailersStepResult> {
+  responseTrailers(trailers: HeaderMap): Promise<TrailersStepResult> {
     return this.trailers('response', trailers);
   }
 
