@@ -39,7 +39,12 @@ export const REQUEST_PIPELINE: readonly PipelineStep[] = [
 /** Runs the request steps from `from` on; an async step resumes the rest when it settles. */
 export function runRequestPipeline(x: RequestContext, from = 0): void {
   for (let i = from; i < REQUEST_PIPELINE.length; i++) {
-    const outcome = REQUEST_PIPELINE[i]!.run(x);
+    let outcome: StepOutcome;
+    try {
+      outcome = REQUEST_PIPELINE[i]!.run(x);
+    } catch (err) {
+      return stepThrew(x, err);
+    }
     if (outcome === true) continue;
     if (outcome === false) return;
     outcome.then(
@@ -50,6 +55,17 @@ export function runRequestPipeline(x: RequestContext, from = 0): void {
     );
     return;
   }
+}
+
+/**
+ * A step threw instead of answering: a bug, or input nothing anticipated (an extension factory whose open()
+ * throws, a header the head writer refuses by exception). The client gets a 500 (a reset once the response
+ * began) rather than no answer, and the worker keeps serving.
+ */
+function stepThrew(x: RequestContext, err: unknown): void {
+  if (x.isFinished) return;
+  if (x.res.headersSent) return x.reset(err instanceof Error ? err : new Error(String(err)));
+  x.reply(REPLIES.internalError);
 }
 
 /**

@@ -37,6 +37,8 @@ export const REPLIES = {
   ),
   upstreamTimeout: text(504, 'upstream request timeout\n', 'upstream_response_timeout'),
   badRequest: text(400, 'bad request\n', 'bad_request'),
+  /** A step threw what it should have answered itself (a bug, or input nothing anticipated): never a hang. */
+  internalError: text(500, 'internal error\n', 'internal_error'),
 } as const;
 
 /** The seed's JSON for a fail-closed extension: 404 NOT_FOUND when it cannot be reached, 500 INTERNAL else. */

@@ -34,6 +34,7 @@ type Behaviour = Partial<{
   requestHeaders: (h: HeaderMap, info: RequestInfo) => StepResult | Promise<StepResult>;
   responseHeaders: (h: HeaderMap) => StepResult | Promise<StepResult>;
   responseBody: () => void;
+  open: () => void;
 }>;
 
 const log: string[] = [];
@@ -49,6 +50,7 @@ function inProcess(ir: CalloutExtensionIR): Extension {
     events,
     open(info: RequestInfo): ExtensionStream {
       const b = behaviours.get(name) ?? {};
+      b.open?.();
       const note = (event: HttpEvent): void => {
         log.push(`${name}:${event}`);
       };
@@ -288,5 +290,20 @@ describe('request pipeline', () => {
       },
     });
     assert.match(await fetchOutcome(), /^reset/, 'the client never gets a complete response');
+  });
+
+  it('a step that throws (an extension whose open() throws) answers 500, and the next request is served', async () => {
+    reset();
+    const p = await gateway([], [chainOf('GCPTrafficExtension', ['t'], ['RequestHeaders'])]);
+    behaviours.set('t', {
+      open: () => {
+        throw new TypeError('a bug in an extension factory');
+      },
+    });
+    const failed = await get(p, '/a/x');
+    assert.equal(failed.status, 500);
+    assert.equal(failed.body, 'internal error\n');
+    behaviours.set('t', {});
+    assert.equal((await get(p, '/a/x')).status, 200);
   });
 });
