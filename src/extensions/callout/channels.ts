@@ -370,10 +370,12 @@ class GrpcCall implements ProcessCall, H2StreamHandler {
       let httpStatus: string | undefined;
       let grpcStatus: string | undefined;
       let grpcMessage: string | undefined;
-      for (const [name, value] of fields) {
-        if (name === ':status') httpStatus = value;
-        else if (name === 'grpc-status') grpcStatus = value;
-        else if (name === 'grpc-message') grpcMessage = value;
+      for (let i = 0; i < fields.length; i++) {
+        const field = fields[i]!;
+        const name = field[0];
+        if (name === ':status') httpStatus = field[1];
+        else if (name === 'grpc-status') grpcStatus = field[1];
+        else if (name === 'grpc-message') grpcMessage = field[1];
       }
       if (!this.sawHeaders) {
         this.sawHeaders = true;

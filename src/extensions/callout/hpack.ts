@@ -90,6 +90,7 @@ export class HpackDecoder {
   private maxSize: number;
   /** Where decode() reads in its block (one object for every block; decode is not reentrant). */
   private readonly cursor: Cursor = { at: 0, end: 0 };
+  private readonly scratch: HeaderField[] = [];
 
   /**
    * `maxTableSize`: the SETTINGS_HEADER_TABLE_SIZE we announced; the peer may lower the table below it
@@ -107,7 +108,10 @@ export class HpackDecoder {
    * frame's bytes in place), in order. Throws HpackError.
    */
   decode(block: Uint8Array, start = 0, end = block.length): HeaderField[] {
-    const out: HeaderField[] = [];
+    // Collected in a scratch list and copied out at the exact size: a list grown by push from empty gets
+    // room for 17 fields, for the 1-4 of a gRPC answer's headers or trailers.
+    const out = this.scratch;
+    let count = 0;
     const r = this.cursor;
     r.at = start;
     r.end = end;
@@ -137,9 +141,9 @@ export class HpackDecoder {
       listBytes += field[0].length + field[1].length + ENTRY_OVERHEAD;
       if (listBytes > this.maxListBytes)
         throw new HpackError(`header list larger than ${this.maxListBytes} bytes`);
-      out.push(field);
+      out[count++] = field;
     }
-    return out;
+    return out.slice(0, count);
   }
 
   private literal(block: Uint8Array, r: Cursor, prefix: number): HeaderField {
