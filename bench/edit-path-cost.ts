@@ -18,8 +18,9 @@ import { DEFAULT_LIMITS } from '../src/dataplane/limits.js';
 import { requestHead } from '../src/dataplane/upstream/request-head.js';
 import type { Upstreams } from '../src/dataplane/upstream/upstreams.js';
 import type { UpstreamRequest } from '../src/dataplane/upstream/dispatcher.js';
-import type { CompiledChains, Extension, ExtensionStream } from '../src/extensions/extension.js';
+import type { CompiledChains, Extension } from '../src/extensions/extension.js';
 import { benchSnapshot } from './snapshots.js';
+import { addHeadersMember, noopMember } from './members.js';
 
 const option = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -60,30 +61,6 @@ const RESPONSE = [
   'timeout=5',
 ];
 const BODY = Buffer.from('{"ok":true,"path":"/","n":123456}\n');
-
-// The members of bench/gateway-proc.ts: `noop-headers` and `add-headers`.
-const noop: Extension = {
-  id: 'GCPTrafficExtension/default/bench/chain1/noop',
-  failOpen: false,
-  events: new Set(['RequestHeaders', 'ResponseHeaders']),
-  open: (): ExtensionStream => ({
-    requestHeaders: async () => ({}),
-    requestBody: async (c) => ({ chunks: [c] }),
-    requestTrailers: async () => ({}),
-    responseHeaders: async () => ({}),
-    responseBody: async (c) => ({ chunks: [c] }),
-    responseTrailers: async () => ({}),
-    close: () => {},
-  }),
-};
-const addHeaders: Extension = {
-  ...noop,
-  open: (info) => ({
-    ...noop.open(info),
-    requestHeaders: async (h) => (h.set('x-added', 'yes'), { effect: 'CONTENT_MODIFIED' }),
-    responseHeaders: async (h) => (h.set('x-added', 'yes'), { effect: 'CONTENT_MODIFIED' }),
-  }),
-};
 
 /** The request the fake upstream client was handed, with the head h1.ts would write for it. */
 let sent: { readonly head: string } | undefined;
@@ -187,8 +164,8 @@ async function cpuPerRequest(p: CompiledPort, req: DownstreamRequest): Promise<n
 
 const members: Array<[string, Extension | undefined]> = [
   ['no chain', undefined],
-  ['member that changes nothing', noop],
-  ['member adding a header each way', addHeaders],
+  ['member that changes nothing', noopMember],
+  ['member adding a header each way', addHeadersMember],
 ];
 console.log(`CPU µs per request, 5 × ${requests} requests (median, min):`);
 for (const [shape, headers] of [
@@ -206,7 +183,7 @@ for (const [shape, headers] of [
   }
   // The edited request and response as they leave, so a change to the path can be checked at a glance.
   if (process.argv.includes('--show')) {
-    await one(port(addHeaders), req);
+    await one(port(addHeadersMember), req);
     console.log(sent?.head, head);
   }
 }

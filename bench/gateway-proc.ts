@@ -14,7 +14,8 @@ import { DataPlane } from '../src/dataplane/gateway.js';
 import { Registry } from 'prom-client';
 import { startGateway } from '../src/cli/gateway.js';
 import { benchSnapshot } from './snapshots.js';
-import type { CompiledChains, Extension } from '../src/extensions/extension.js';
+import type { CompiledChains } from '../src/extensions/extension.js';
+import { addHeadersMember, noopMember } from './members.js';
 import type { Snapshot } from '../src/ir/snapshot.js';
 
 const backendPort = Number(process.argv[2]);
@@ -26,31 +27,7 @@ const listenPort = Number(process.argv[5] ?? 0);
 
 const chain = process.argv[6];
 
-const noop: Extension = {
-  id: 'GCPTrafficExtension/default/bench/chain1/noop',
-  failOpen: false,
-  events: new Set(['RequestHeaders', 'ResponseHeaders']),
-  open: () => ({
-    requestHeaders: async () => ({}),
-    requestBody: async (c) => ({ chunks: [c] }),
-    requestTrailers: async () => ({}),
-    responseHeaders: async () => ({}),
-    responseBody: async (c) => ({ chunks: [c] }),
-    responseTrailers: async () => ({}),
-    close: () => {},
-  }),
-};
-// `add-headers`: the same member adding one header to the request and one to the response, in JavaScript: what
-// the data plane costs to carry an edit (rebuilt request line and header objects) apart from any plugin.
-const addHeaders: Extension = {
-  ...noop,
-  open: () => ({
-    ...noop.open({} as never),
-    requestHeaders: async (h) => (h.set('x-added', 'yes'), { effect: 'CONTENT_MODIFIED' }),
-    responseHeaders: async (h) => (h.set('x-added', 'yes'), { effect: 'CONTENT_MODIFIED' }),
-  }),
-};
-const member = chain === 'noop-headers' ? noop : chain === 'add-headers' ? addHeaders : undefined;
+const member = chain === 'noop-headers' ? noopMember : chain === 'add-headers' ? addHeadersMember : undefined;
 const compileChains = member !== undefined ? (): CompiledChains => ({ select: () => member }) : undefined;
 
 let snap: Snapshot = benchSnapshot(backendPort, routes, listenPort);

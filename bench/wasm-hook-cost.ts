@@ -11,6 +11,7 @@ import { compileChains, type CompiledChainSet } from '../src/extensions/chain.js
 import { HeaderList } from '../src/extensions/header-map.js';
 import { WasmRuntime } from '../src/extensions/wasm/runtime.js';
 import { examplePath, extensionIR, fixturePath, pluginIR, requestInfo } from '../test/wasm/helpers.js';
+import { passThroughStream } from '../test/support/pass-through-stream.js';
 
 const arg = process.argv.indexOf('--streams');
 /** Streams open at once (a wrk -c32 run keeps ~32 in flight). */
@@ -45,15 +46,7 @@ const noop = (ir: WasmExtensionIR): Extension => ({
   id: ir.id,
   failOpen: ir.failOpen,
   events: new Set(ir.events),
-  open: () => ({
-    requestHeaders: () => Promise.resolve({}),
-    responseHeaders: () => Promise.resolve({}),
-    requestBody: (c) => Promise.resolve({ chunks: [c] }),
-    responseBody: (c) => Promise.resolve({ chunks: [c] }),
-    requestTrailers: () => Promise.resolve({}),
-    responseTrailers: () => Promise.resolve({}),
-    close: () => {},
-  }),
+  open: passThroughStream,
 });
 
 function compiled(modulePath: string | undefined): CompiledChainSet {

@@ -26,6 +26,7 @@ import {
   type Echo,
   type EchoBackend,
 } from './fixtures.js';
+import { passThroughStream } from '../support/pass-through-stream.js';
 
 const VALUES: ProxyHeaderValues = {
   authority: 'edited.example.com:8080',
@@ -160,15 +161,7 @@ function member(events: HttpEvent[], edit?: (h: HeaderMap) => void): Extension {
     id: 'GCPTrafficExtension/default/e/chain1/m',
     failOpen: false,
     events: new Set(events),
-    open: () => ({
-      requestHeaders: async (h) => (edit?.(h), {}),
-      requestBody: async (c) => ({ chunks: [c] }),
-      requestTrailers: async () => ({}),
-      responseHeaders: async () => ({}),
-      responseBody: async (c) => ({ chunks: [c] }),
-      responseTrailers: async () => ({}),
-      close: () => {},
-    }),
+    open: () => ({ ...passThroughStream(), requestHeaders: async (h) => (edit?.(h), {}) }),
   };
 }
 

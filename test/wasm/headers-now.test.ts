@@ -13,6 +13,7 @@ import { tracedExtension } from '../../src/dataplane/traced-extension.js';
 import { HeaderList } from '../../src/extensions/header-map.js';
 import { WasmRuntime } from '../../src/extensions/wasm/runtime.js';
 import { buildPlugins, examplePath, extensionIR, fixturePath, pluginIR, requestInfo } from './helpers.js';
+import { passThroughStream } from '../support/pass-through-stream.js';
 
 const EVENTS: HttpEvent[] = ['RequestHeaders', 'ResponseHeaders'];
 
@@ -163,15 +164,7 @@ describe('headers answered in the same turn (headersNow)', () => {
       id: 'x',
       failOpen: false,
       events: new Set(EVENTS),
-      open: () => ({
-        requestHeaders: () => Promise.resolve({}),
-        responseHeaders: () => Promise.resolve({}),
-        requestBody: (c) => Promise.resolve({ chunks: [c] }),
-        responseBody: (c) => Promise.resolve({ chunks: [c] }),
-        requestTrailers: () => Promise.resolve({}),
-        responseTrailers: () => Promise.resolve({}),
-        close: () => {},
-      }),
+      open: passThroughStream,
     };
     const chains = compileChains(
       [
