@@ -20,7 +20,7 @@ import type { Upstreams } from '../src/dataplane/upstream/upstreams.js';
 import type { UpstreamRequest } from '../src/dataplane/upstream/dispatcher.js';
 import type { CompiledChains, Extension } from '../src/extensions/extension.js';
 import { benchSnapshot } from './snapshots.js';
-import { addHeadersMember, noopMember } from './members.js';
+import { addHeadersMember, memberChainIR, noopMember } from './members.js';
 
 const option = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -127,16 +127,7 @@ const res = {
 
 function port(member: Extension | undefined): CompiledPort {
   const snap = benchSnapshot(9, 1);
-  const trafficChains = [
-    {
-      id: 'GCPTrafficExtension/default/bench/chain1',
-      name: 'chain1',
-      resource: 'default/bench',
-      resourceKind: 'GCPTrafficExtension' as const,
-      match: [],
-      extensions: [],
-    },
-  ];
+  const trafficChains = [memberChainIR];
   const ir = snap.ports[0]!;
   const withChain =
     member === undefined ? ir : { ...ir, listeners: [{ ...ir.listeners[0]!, trafficChains }] };

@@ -15,7 +15,7 @@ import { Registry } from 'prom-client';
 import { startGateway } from '../src/cli/gateway.js';
 import { benchSnapshot } from './snapshots.js';
 import type { CompiledChains } from '../src/extensions/extension.js';
-import { addHeadersMember, noopMember } from './members.js';
+import { addHeadersMember, memberChainIR, noopMember } from './members.js';
 import type { Snapshot } from '../src/ir/snapshot.js';
 
 const backendPort = Number(process.argv[2]);
@@ -32,16 +32,7 @@ const compileChains = member !== undefined ? (): CompiledChains => ({ select: ()
 
 let snap: Snapshot = benchSnapshot(backendPort, routes, listenPort);
 if (compileChains !== undefined) {
-  const trafficChains = [
-    {
-      id: 'GCPTrafficExtension/default/bench/chain1',
-      name: 'chain1',
-      resource: 'default/bench',
-      resourceKind: 'GCPTrafficExtension' as const,
-      match: [],
-      extensions: [],
-    },
-  ];
+  const trafficChains = [memberChainIR];
   snap = {
     ...snap,
     ports: snap.ports.map((p) => ({ ...p, listeners: p.listeners.map((l) => ({ ...l, trafficChains })) })),
