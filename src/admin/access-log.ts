@@ -136,41 +136,27 @@ export class AccessLog {
   }
 
   /**
-   * `JSON.stringify(extensionInfo(t))`, written directly: every request through a chain has steps, and the ids
-   * in them come from the configuration (encoded once, as fragments). Same text, key order included
+   * `JSON.stringify(extensionInfo(t))`, with the configuration's ids (resource, chain, extension, plugin) as
+   * cached JSON fragments: every request through a chain has steps. Same text, key order included
    * (test/admin/logs.test.ts compares the two).
    */
   private extensionInfoJson(t: TraceRecord): string {
-    // Steps arrive interleaved by event; group per extension in the order each first ran (few extensions:
-    // a scan beats a Map).
-    const order: string[] = [];
-    for (const step of t.steps) if (!order.includes(step.extension)) order.push(step.extension);
     let out = '[';
-    for (let i = 0; i < order.length; i++) {
-      const id = order[i]!;
-      let events = '';
-      let failedOpen = false;
-      let grpcStatus: number | undefined;
-      let error: string | undefined;
-      let first: TraceRecord['steps'][number] | undefined;
-      for (const step of t.steps) {
-        if (step.extension !== id) continue;
-        first ??= step;
-        if (events !== '') events += ',';
-        events += `{"event_type":"${step.event}","latency_ms":${jsonNumber(step.latencyMs)},"effect":"${step.effect}"}`;
-        if (step.effect === 'FAILED_OPEN') failedOpen = true;
-        if (step.grpcStatus !== undefined) grpcStatus = step.grpcStatus;
-        if (step.error !== undefined) error = step.error;
-      }
-      const chain = first!.chain;
-      if (i > 0) out += ',';
+    for (const info of extensionInfo(t)) {
+      if (out.length > 1) out += ',';
       out +=
-        `{"resource":${this.fragment(resourceOf(chain))},"chain":${this.fragment(chainNameOf(chain))}` +
-        `,"extension":${this.fragment(id.slice(chain.length + 1))}` +
-        `,"backend_target":${first!.plugin ? this.fragment(`${first!.plugin.key}@${first!.plugin.version}`) : '"callout"'}` +
-        `,"per_processing_request_info":[${events}],"failed_open":${failedOpen}`;
-      if (grpcStatus !== undefined) out += `,"grpc_status":${jsonNumber(grpcStatus)}`;
-      if (error !== undefined) out += `,"error":${JSON.stringify(error)}`;
+        `{"resource":${this.fragment(info.resource)},"chain":${this.fragment(info.chain)}` +
+        `,"extension":${this.fragment(info.extension)},"backend_target":${this.fragment(info.backend_target)}` +
+        `,"per_processing_request_info":[`;
+      const events = info.per_processing_request_info;
+      for (let k = 0; k < events.length; k++) {
+        const e = events[k]!;
+        if (k > 0) out += ',';
+        out += `{"event_type":"${e.event_type}","latency_ms":${jsonNumber(e.latency_ms)},"effect":"${e.effect}"}`;
+      }
+      out += `],"failed_open":${info.failed_open}`;
+      if (info.grpc_status !== undefined) out += `,"grpc_status":${jsonNumber(info.grpc_status)}`;
+      if (info.error !== undefined) out += `,"error":${JSON.stringify(info.error)}`;
       out += '}';
     }
     return out + ']';
@@ -230,10 +216,11 @@ export function accessLogRecord(trace: TraceRecord): AccessLogRecord {
 
 function extensionInfo(trace: TraceRecord): ServiceExtensionInfo[] {
   // Steps arrive interleaved by event (request path, then response path in reverse); group per extension in
-  // the order each first ran.
-  const byExtension = new Map<string, ServiceExtensionInfo>();
+  // the order each first ran (a request runs a few extensions: a scan beats a Map).
+  const infos: ServiceExtensionInfo[] = [];
+  const ids: string[] = [];
   for (const step of trace.steps) {
-    let info = byExtension.get(step.extension);
+    let info = infos[ids.indexOf(step.extension)];
     if (!info) {
       info = {
         resource: resourceOf(step.chain),
@@ -243,7 +230,8 @@ function extensionInfo(trace: TraceRecord): ServiceExtensionInfo[] {
         per_processing_request_info: [],
         failed_open: false,
       };
-      byExtension.set(step.extension, info);
+      infos.push(info);
+      ids.push(step.extension);
     }
     info.per_processing_request_info.push({
       event_type: step.event,
@@ -254,7 +242,7 @@ function extensionInfo(trace: TraceRecord): ServiceExtensionInfo[] {
     if (step.grpcStatus !== undefined) info.grpc_status = step.grpcStatus;
     if (step.error !== undefined) info.error = step.error;
   }
-  return [...byExtension.values()];
+  return infos;
 }
 
 /** Chain ids are `Kind/namespace/resource/chainName`. */

@@ -12,6 +12,7 @@ import {
   type Extension,
   type ExtensionStream,
   type LocalResponse,
+  type Direction,
   type RequestInfo,
   type StepResult,
 } from '../extensions/extension.js';
@@ -91,24 +92,49 @@ export function trafficRequestStep(x: RequestContext): StepOutcome {
     return trafficRequestWithBody(x, headers, stream, chain);
   if (!events.has('RequestHeaders')) return true;
   const before = headers.version;
-  const afterHeaders = (r: StepResult): boolean => {
-    if (x.isFinished) return false;
-    if (r.immediate !== undefined) return immediate(x, r.immediate);
-    if (headers.version !== before) x.adoptRequestLine();
-    return true;
-  };
   // A chain of plugins answers in this turn: the request goes upstream without a promise hop.
+  return answerHeaders(
+    x,
+    stream,
+    'request',
+    headers,
+    !x.hasBody,
+    (r) => {
+      if (x.isFinished) return false;
+      if (r.immediate !== undefined) return immediate(x, r.immediate);
+      if (headers.version !== before) x.adoptRequestLine();
+      return true;
+    },
+    false,
+  );
+}
+
+/**
+ * The stream's headers answer passed to `then`: in this turn when the stream can give it (plugins), else when
+ * its promise settles. A failure answers the client (extensionFailed) and gives `failed`.
+ */
+function answerHeaders<T>(
+  x: RequestContext,
+  stream: ExtensionStream,
+  direction: Direction,
+  headers: HeaderList,
+  eos: boolean,
+  then: (r: StepResult) => T,
+  failed: T,
+): T | Promise<T> {
   let now: StepResult | undefined;
   try {
-    now = stream.headersNow?.('request', headers, !x.hasBody);
+    now = stream.headersNow?.(direction, headers, eos);
   } catch (err) {
     extensionFailed(x, err);
-    return false;
+    return failed;
   }
-  if (now !== undefined) return afterHeaders(now);
-  return stream.requestHeaders(headers, !x.hasBody).then(afterHeaders, (err: unknown) => {
+  if (now !== undefined) return then(now);
+  const answer =
+    direction === 'request' ? stream.requestHeaders(headers, eos) : stream.responseHeaders(headers, eos);
+  return answer.then(then, (err: unknown) => {
     extensionFailed(x, err);
-    return false;
+    return failed;
   });
 }
 
@@ -380,7 +406,8 @@ class ChainResponse implements ResponseHandler, BodySink {
   /** Returns whether the upstream may go on at once (the chain answered in this turn), as onHeaders does. */
   private headersOnly(status: number, headers: Record<string, string | string[]>, eos: boolean): boolean {
     const x = this.x;
-    let answered = false;
+    // Still inside onHeaders: the upstream is not paused yet, and goes on when onHeaders returns true.
+    let inTurn = true;
     const done = (status: number, out: OutgoingHttpHeaders): void => {
       // The rest of the response does not concern the chain: the Exchange streams it down itself.
       x.responseHandler = undefined;
@@ -392,37 +419,31 @@ class ChainResponse implements ResponseHandler, BodySink {
           if (Buffer.isBuffer(e)) x.onData(e);
           else x.onComplete(e.trailers);
         }
-      // Still inside onHeaders: the upstream is not paused yet, and goes on when onHeaders returns true.
-      if (!answered) this.resumeSource();
+      if (!inTurn) this.resumeSource();
     };
     if (!this.chain.events.has('ResponseHeaders')) {
-      answered = true;
       done(status, headers);
       return true;
     }
     const list = responseHeaderList(status, headers);
     const before = list.version;
-    const afterHeaders = (r: StepResult): void => {
-      if (x.isFinished) return;
-      if (r.immediate !== undefined) return void immediate(x, r.immediate);
-      // Headers no extension edited go down as the upstream sent them, without a rebuild.
-      if (list.version === before) return done(status, headers);
-      done(statusOf(list, status), list.toObject());
-    };
-    let now: StepResult | undefined;
-    try {
-      now = this.stream.headersNow?.('response', list, eos);
-    } catch (err) {
-      extensionFailed(x, err);
-      return false;
-    }
-    if (now !== undefined) {
-      answered = true;
-      afterHeaders(now);
-      return !x.isFinished;
-    }
-    this.stream.responseHeaders(list, eos).then(afterHeaders, (err: unknown) => extensionFailed(x, err));
-    return false;
+    const answered = answerHeaders(
+      x,
+      this.stream,
+      'response',
+      list,
+      eos,
+      (r): void => {
+        if (x.isFinished) return;
+        if (r.immediate !== undefined) return void immediate(x, r.immediate);
+        // Headers no extension edited go down as the upstream sent them, without a rebuild.
+        if (list.version === before) return done(status, headers);
+        done(statusOf(list, status), list.toObject());
+      },
+      undefined,
+    );
+    inTurn = false;
+    return !(answered instanceof Promise) && !x.isFinished;
   }
 
   private async process(list: HeaderList): Promise<void> {

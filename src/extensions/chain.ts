@@ -269,7 +269,11 @@ class ChainStream implements ExtensionStream {
       this.failOpen(one, err);
       return FAILED_OPEN;
     }
-    if (r === undefined) return undefined;
+    return r === undefined ? undefined : this.memberAnswered(r);
+  }
+
+  /** The one member's answer as the chain's: an immediate response closes the chain; the effect is set. */
+  private memberAnswered<R extends StepResult>(r: R): R {
     if (r.immediate) this.close();
     return r.effect === undefined ? { ...r, effect: 'NONE' } : r;
   }
@@ -308,10 +312,7 @@ class ChainStream implements ExtensionStream {
     if (one === undefined) return this.headersOfAll(order, event, headers, eos);
     // The common case, one member: its answer is the chain's, with no accumulation.
     return callHeaders(one.stream, event, headers, eos).then(
-      (r) => {
-        if (r.immediate) this.close();
-        return r.effect === undefined ? { ...r, effect: 'NONE' } : r;
-      },
+      (r) => this.memberAnswered(r),
       (err: unknown) => {
         this.failOpen(one, err);
         return FAILED_OPEN;

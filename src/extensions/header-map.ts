@@ -64,9 +64,8 @@ export class HeaderList implements HeaderMap {
 
   /** `get` for a name that is lowercase already. */
   getLowercase(name: string): string | undefined {
-    const f = this.flat;
-    for (let i = 0; i < f.length; i += 2) if (f[i] === name) return f[i + 1];
-    return undefined;
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : this.flat[i + 1];
   }
 
   getAll(name: string): string[] {

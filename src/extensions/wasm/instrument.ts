@@ -163,60 +163,55 @@ function instrumentBody(
 }
 
 /**
+ * Appends `count` encoded entries to the vector a section holds (type, function, global, export), creating the
+ * section when the module has none; returns how many entries it held before (the first new entry's index among
+ * them).
+ */
+function appendEntries(sections: Section[], id: number, count: number, entries: Uint8Array): number {
+  let section = sections.find((x) => x.id === id);
+  if (!section) sections.push((section = { id, body: Uint8Array.of(0) }));
+  const r = new Reader(section.body);
+  const held = r.u32();
+  section.body = new Writer()
+    .u32(held + count)
+    .bytes(section.body.subarray(r.pos))
+    .bytes(entries)
+    .finish();
+  return held;
+}
+
+/**
  * Adds the type `(i32) -> i32` and a function of that type to the type and function sections (creating them,
  * and an empty code section, when the module has none); returns the new function's index among the defined
  * functions. Its body is added with the code section. Type indices count entries, so a type section holding
  * anything but plain function types (GC rec groups, subtypes) is refused rather than mis-indexed.
  */
 function appendFunction(sections: Section[]): number {
-  let typeSection = sections.find((x) => x.id === 1);
-  let types = 0;
-  {
-    const w = new Writer();
-    let rest: Uint8Array = new Uint8Array(0);
-    if (typeSection) {
-      const tr = new Reader(typeSection.body);
-      types = tr.u32();
-      const from = tr.pos;
-      for (let i = 0; i < types; i++) {
-        const form = tr.byte();
-        if (form !== 0x60) {
-          throw new InstrumentError(
-            `cannot instrument: type ${i} is not a plain function type (form 0x${form.toString(16)}; GC types are not supported)`,
-          );
-        }
-        for (let side = 0; side < 2; side++) {
-          const count = tr.u32();
-          for (let j = 0; j < count; j++) skipValType(tr);
-        }
+  const typeSection = sections.find((x) => x.id === 1);
+  if (typeSection) {
+    const tr = new Reader(typeSection.body);
+    const types = tr.u32();
+    for (let i = 0; i < types; i++) {
+      const form = tr.byte();
+      if (form !== 0x60) {
+        throw new InstrumentError(
+          `cannot instrument: type ${i} is not a plain function type (form 0x${form.toString(16)}; GC types are not supported)`,
+        );
       }
-      rest = typeSection.body.subarray(from, tr.pos);
-    } else {
-      typeSection = { id: 1, body: new Uint8Array(0) };
-      sections.push(typeSection);
+      for (let side = 0; side < 2; side++) {
+        const count = tr.u32();
+        for (let j = 0; j < count; j++) skipValType(tr);
+      }
     }
-    w.u32(types + 1).bytes(rest);
-    w.byte(0x60).u32(1).byte(0x7f).u32(1).byte(0x7f); // (i32) -> i32
-    typeSection.body = w.finish();
   }
-  let functionSection = sections.find((x) => x.id === 3);
-  let defined = 0;
-  {
-    const w = new Writer();
-    let rest: Uint8Array = new Uint8Array(0);
-    if (functionSection) {
-      const fr = new Reader(functionSection.body);
-      defined = fr.u32();
-      rest = functionSection.body.subarray(fr.pos);
-    } else {
-      functionSection = { id: 3, body: new Uint8Array(0) };
-      sections.push(functionSection);
-    }
-    w.u32(defined + 1)
-      .bytes(rest)
-      .u32(types);
-    functionSection.body = w.finish();
-  }
+  // (i32) -> i32
+  const type = appendEntries(
+    sections,
+    1,
+    1,
+    new Writer().byte(0x60).u32(1).byte(0x7f).u32(1).byte(0x7f).finish(),
+  );
+  const defined = appendEntries(sections, 3, 1, new Writer().u32(type).finish());
   if (!sections.some((x) => x.id === 10)) sections.push({ id: 10, body: Uint8Array.of(0) });
   return defined;
 }
@@ -320,44 +315,20 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
     s.body = w.finish();
   }
 
-  // Global section: append the fuel global.
-  let globalSection = sections.find((x) => x.id === 6);
-  let definedGlobals = 0;
+  // Global section: append the fuel global, then memory.grow's scratch and failed flag.
   const initial = Math.max(0, Math.min(I32_MAX, Math.floor(opts.initialFuel)));
-  {
-    const w = new Writer();
-    let rest: Uint8Array = new Uint8Array(0);
-    if (globalSection) {
-      const gr = new Reader(globalSection.body);
-      definedGlobals = gr.u32();
-      rest = globalSection.body.subarray(gr.pos);
-    }
-    w.u32(definedGlobals + 3).bytes(rest);
-    w.byte(0x7f).byte(1).byte(0x41).i32(initial).byte(0x0b); // fuel
-    w.byte(0x7f).byte(1).byte(0x41).i32(0).byte(0x0b); // memory.grow scratch
-    w.byte(0x7f).byte(1).byte(0x41).i32(0).byte(0x0b); // memory.grow failed
-    if (!globalSection) {
-      globalSection = { id: 6, body: new Uint8Array(0) };
-      sections.push(globalSection);
-    }
-    globalSection.body = w.finish();
-  }
+  const globals = new Writer();
+  for (const value of [initial, 0, 0]) globals.byte(0x7f).byte(1).byte(0x41).i32(value).byte(0x0b); // mut i32 = value
+  const definedGlobals = appendEntries(sections, 6, 3, globals.finish());
   const fuelGlobal = importedGlobals + definedGlobals;
 
   const swapFunction = importedFunctions + appendFunction(sections);
 
-  let exportSection = sections.find((x) => x.id === 7);
-  {
-    const w = new Writer();
-    let n = 0;
-    let rest: Uint8Array = new Uint8Array(0);
-    if (exportSection) {
-      const er = new Reader(exportSection.body);
-      n = er.u32();
-      rest = exportSection.body.subarray(er.pos);
-    }
-    w.u32(n + 3)
-      .bytes(rest)
+  appendEntries(
+    sections,
+    7,
+    3,
+    new Writer()
       .name(FUEL_EXPORT)
       .byte(3)
       .u32(fuelGlobal)
@@ -366,13 +337,9 @@ export function instrumentModule(input: Uint8Array, opts: InstrumentOptions): In
       .u32(fuelGlobal + 2)
       .name(FUEL_SWAP_EXPORT)
       .byte(0)
-      .u32(swapFunction);
-    if (!exportSection) {
-      exportSection = { id: 7, body: new Uint8Array(0) };
-      sections.push(exportSection);
-    }
-    exportSection.body = w.finish();
-  }
+      .u32(swapFunction)
+      .finish(),
+  );
 
   let functions = 0;
   let checks = 0;
