@@ -17,7 +17,7 @@
 
 import type { DestinationStream } from 'pino';
 import type { HttpEvent } from '../ir/snapshot.js';
-import type { TraceRecord } from './trace.js';
+import type { TraceRecord, TraceStep } from './trace.js';
 import type { TraceEffect } from '../dataplane/trace.js';
 import { logDestination } from './log-destination.js';
 
@@ -71,6 +71,8 @@ const MAX_CACHED_FRAGMENTS = 10_000;
 export class AccessLog {
   private readonly destination: DestinationStream;
   private readonly fragments = new Map<string, string>();
+  /** Per extension id: the JSON its `service_extension_info` entry starts with, for one plugin version. */
+  private readonly heads = new Map<string, { plugin: TraceStep['plugin']; json: string }>();
   private lastMs = 0;
   private lastTime = '';
   /** Finished this turn of the event loop, formatted and written after it. */
@@ -114,7 +116,7 @@ export class AccessLog {
       `,"method":${this.fragment(t.method)},"authority":${JSON.stringify(t.authority)}` +
       `,"path":${JSON.stringify(t.path)},"scheme":"${t.scheme}"`;
     if (t.source !== undefined) s += `,"remote_ip":${JSON.stringify(t.source)}`;
-    s += `,"status":${t.status ?? 0},"response_bytes":${t.bytes ?? 0},"latency_ms":${t.durationMs ?? 0}`;
+    s += `,"status":${t.status ?? 0},"response_bytes":${t.bytes ?? 0},"latency_ms":${jsonMs(t.durationMs ?? 0)}`;
     if (t.listener !== undefined) s += `,"listener":${this.fragment(t.listener)}`;
     if (t.route !== undefined) s += `,"route":${this.fragment(t.route.id)}`;
     let routing: string | null | undefined;
@@ -127,7 +129,7 @@ export class AccessLog {
     if (traffic !== undefined) s += `,"traffic_chain":${this.fragment(traffic)}`;
     const u = t.upstream;
     if (u !== undefined) {
-      s += `,"upstream":{"endpoint":${this.fragment(u.endpoint)},"status":${u.status},"latency_ms":${u.latencyMs}`;
+      s += `,"upstream":{"endpoint":${this.fragment(u.endpoint)},"status":${u.status},"latency_ms":${jsonMs(u.latencyMs)}`;
       s += u.error !== undefined ? `,"error":${JSON.stringify(u.error)}}` : '}';
     }
     if (t.steps.length > 0) s += `,"service_extension_info":${this.extensionInfoJson(t)}`;
@@ -136,30 +138,59 @@ export class AccessLog {
   }
 
   /**
-   * `JSON.stringify(extensionInfo(t))`, with the configuration's ids (resource, chain, extension, plugin) as
-   * cached JSON fragments: every request through a chain has steps. Same text, key order included
-   * (test/admin/logs.test.ts compares the two).
+   * `JSON.stringify(extensionInfo(t))` without building it: each extension's fixed part (resource, chain,
+   * extension, plugin) is one cached fragment, and its events are appended as they are found. Every request
+   * through a chain has steps, so this runs per request. Same text, key order included (test/admin/logs.test.ts
+   * compares the two).
    */
   private extensionInfoJson(t: TraceRecord): string {
+    const steps = t.steps;
+    // Extensions in the order each first ran (steps arrive interleaved by event; a request runs a few
+    // extensions, so a scan beats a Map).
+    const order: string[] = [];
+    for (let i = 0; i < steps.length; i++) {
+      const id = steps[i]!.extension;
+      if (!order.includes(id)) order.push(id);
+    }
     let out = '[';
-    for (const info of extensionInfo(t)) {
-      if (out.length > 1) out += ',';
-      out +=
-        `{"resource":${this.fragment(info.resource)},"chain":${this.fragment(info.chain)}` +
-        `,"extension":${this.fragment(info.extension)},"backend_target":${this.fragment(info.backend_target)}` +
-        `,"per_processing_request_info":[`;
-      const events = info.per_processing_request_info;
-      for (let k = 0; k < events.length; k++) {
-        const e = events[k]!;
-        if (k > 0) out += ',';
-        out += `{"event_type":"${e.event_type}","latency_ms":${jsonNumber(e.latency_ms)},"effect":"${e.effect}"}`;
+    for (let e = 0; e < order.length; e++) {
+      const id = order[e]!;
+      let events = '';
+      let failedOpen = false;
+      let grpcStatus: number | undefined;
+      let error: string | undefined;
+      let head = '';
+      for (let i = 0; i < steps.length; i++) {
+        const step = steps[i]!;
+        if (step.extension !== id) continue;
+        if (head === '') head = this.extensionHead(step);
+        if (events !== '') events += ',';
+        events += `{"event_type":"${step.event}","latency_ms":${jsonMs(step.latencyMs)},"effect":"${step.effect}"}`;
+        if (step.effect === 'FAILED_OPEN') failedOpen = true;
+        if (step.grpcStatus !== undefined) grpcStatus = step.grpcStatus;
+        if (step.error !== undefined) error = step.error;
       }
-      out += `],"failed_open":${info.failed_open}`;
-      if (info.grpc_status !== undefined) out += `,"grpc_status":${jsonNumber(info.grpc_status)}`;
-      if (info.error !== undefined) out += `,"error":${JSON.stringify(info.error)}`;
+      if (e > 0) out += ',';
+      out += `${head}${events}],"failed_open":${failedOpen}`;
+      if (grpcStatus !== undefined) out += `,"grpc_status":${jsonNumber(grpcStatus)}`;
+      if (error !== undefined) out += `,"error":${JSON.stringify(error)}`;
       out += '}';
     }
     return out + ']';
+  }
+
+  /** `{"resource":…,"chain":…,"extension":…,"backend_target":…,"per_processing_request_info":[` of a step's extension. */
+  private extensionHead(step: TraceStep): string {
+    const cached = this.heads.get(step.extension);
+    // A plugin's serving version can change between requests: the fragment is for one version.
+    if (cached !== undefined && cached.plugin === step.plugin) return cached.json;
+    const json =
+      `{"resource":${JSON.stringify(resourceOf(step.chain))},"chain":${JSON.stringify(chainNameOf(step.chain))}` +
+      `,"extension":${JSON.stringify(extensionNameOf(step))},"backend_target":${JSON.stringify(backendTargetOf(step))}` +
+      `,"per_processing_request_info":[`;
+    if (this.heads.size >= MAX_CACHED_FRAGMENTS) this.heads.clear();
+    this.heads.set(step.extension, { plugin: step.plugin, json });
+    return json;
   }
 
   private fragment(value: string | null): string {
@@ -225,8 +256,8 @@ function extensionInfo(trace: TraceRecord): ServiceExtensionInfo[] {
       info = {
         resource: resourceOf(step.chain),
         chain: chainNameOf(step.chain),
-        extension: step.extension.slice(step.chain.length + 1),
-        backend_target: step.plugin ? `${step.plugin.key}@${step.plugin.version}` : 'callout',
+        extension: extensionNameOf(step),
+        backend_target: backendTargetOf(step),
         per_processing_request_info: [],
         failed_open: false,
       };
@@ -253,6 +284,35 @@ function resourceOf(chainId: string): string {
 
 function chainNameOf(chainId: string): string {
   return chainId.slice(chainId.lastIndexOf('/') + 1);
+}
+
+function extensionNameOf(step: TraceStep): string {
+  return step.extension.slice(step.chain.length + 1);
+}
+
+function backendTargetOf(step: TraceStep): string {
+  return step.plugin ? `${step.plugin.key}@${step.plugin.version}` : 'callout';
+}
+
+/** `.001` … `.999` without trailing zeros (`.5`, `.25`), and '' for 0: the fraction of a whole microsecond count. */
+const MS_FRACTIONS = Array.from({ length: 1000 }, (_, i) =>
+  i === 0 ? '' : `.${String(i).padStart(3, '0')}`.replace(/0+$/, ''),
+);
+
+/**
+ * A duration in milliseconds as JSON.stringify writes it. The recorder rounds durations to the microsecond
+ * (trace.ts), and such a value is written from its integer microseconds: a double's shortest decimal form
+ * (what String(n) computes) costs ~0.3 µs, a few per request. Any other value takes the general path.
+ */
+export function jsonMs(ms: number): string {
+  if (ms >= 0 && ms < 1e9) {
+    const us = Math.round(ms * 1000);
+    if (us / 1000 === ms) {
+      const whole = Math.floor(us / 1000);
+      return String(whole) + MS_FRACTIONS[us - whole * 1000]!;
+    }
+  }
+  return jsonNumber(ms);
 }
 
 /** A number as JSON.stringify writes it (NaN and infinities are null). */

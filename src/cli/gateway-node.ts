@@ -13,7 +13,8 @@ import { compileChains, type ExtensionFactory } from '../extensions/chain.js';
 import { WasmMetrics } from '../extensions/wasm/metrics.js';
 import { WasmRuntime } from '../extensions/wasm/runtime.js';
 import type { PluginLogSink } from '../extensions/wasm/plugin-log.js';
-import type { Snapshot } from '../ir/snapshot.js';
+import type { Snapshot, WasmExtensionIR } from '../ir/snapshot.js';
+import type { Extension } from '../extensions/extension.js';
 import type { DataPlaneLimits } from '../dataplane/limits.js';
 import { linkedTrace, type TraceSource } from '../dataplane/trace.js';
 import { chainKindOf, tracedExtension } from '../dataplane/traced-extension.js';
@@ -53,25 +54,15 @@ export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
     metrics: new WasmMetrics(opts.metrics),
     ...(opts.pluginLogSink ? { logSink: opts.pluginLogSink } : {}),
   });
-  // Chain members find their request's trace through the RequestInfo the data plane linked it to.
-  const traceOf = linkedTrace;
   const dataPlane = new DataPlane({
     ...(recorder ? { recorder } : {}),
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.reusePort ? { reusePort: true } : {}),
     compileChains: (chains, snapshot) => {
-      const plugins = wasm.forSnapshot(snapshot);
-      const runtime: ExtensionFactory = recorder
-        ? {
-            callout: (ir, chain) => tracedExtension(callouts.extension(ir), traceOf, chainKindOf(chain)),
-            wasm: (ir, chain) =>
-              tracedExtension(plugins(ir), traceOf, chainKindOf(chain), {
-                key: ir.plugin,
-                version: snapshot.wasmPlugins[ir.plugin]?.serving.name ?? '?',
-              }),
-          }
-        : { callout: (ir) => callouts.extension(ir), wasm: plugins };
-      const compiled = compileChains(chains, runtime);
+      const compiled = compileChains(
+        chains,
+        extensionRuntime(callouts, wasm.forSnapshot(snapshot), snapshot, recorder),
+      );
       for (const problem of compiled.problems) opts.log(`gateway: ${problem}`);
       return compiled;
     },
@@ -92,5 +83,28 @@ export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
       await dataPlane.close(graceMs);
       callouts.close();
     },
+  };
+}
+
+/**
+ * How a snapshot's chain members are made: callouts from the shared client, plugins from the Wasm runtime's
+ * view of this snapshot; with a recorder, each member wrapped to record its steps into the request's trace
+ * (found through the RequestInfo the data plane linked it to). Exported for bench/product-path-cost.ts, which
+ * runs the product's per-request path in process.
+ */
+export function extensionRuntime(
+  callouts: CalloutClient,
+  plugins: (ir: WasmExtensionIR) => Extension,
+  snapshot: Snapshot,
+  recorder: TraceSource | undefined,
+): ExtensionFactory {
+  if (recorder === undefined) return { callout: (ir) => callouts.extension(ir), wasm: plugins };
+  return {
+    callout: (ir, chain) => tracedExtension(callouts.extension(ir), linkedTrace, chainKindOf(chain)),
+    wasm: (ir, chain) =>
+      tracedExtension(plugins(ir), linkedTrace, chainKindOf(chain), {
+        key: ir.plugin,
+        version: snapshot.wasmPlugins[ir.plugin]?.serving.name ?? '?',
+      }),
   };
 }

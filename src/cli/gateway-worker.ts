@@ -4,21 +4,19 @@
 import { Registry } from 'prom-client';
 import { createObservability } from '../admin/observability.js';
 import { postToPool, serveWorker, workerId, workerInit } from '../dataplane/worker-channel.js';
-import { METRICS_CALL, type PrimaryEvent, type WorkerEvent, type WorkerInit } from './gateway.js';
+import {
+  METRICS_CALL,
+  workerObservability,
+  type PrimaryEvent,
+  type WorkerEvent,
+  type WorkerInit,
+} from './gateway.js';
 import { startGatewayNode } from './gateway-node.js';
 
 const init = workerInit<WorkerInit>();
 const id = workerId();
 const registry = new Registry();
-const observability = createObservability({
-  ...init.observability,
-  // Traces are kept by the primary; this worker records only what the primary's demand asks for.
-  traceBuffer: 0,
-  recordWhen: 'asked',
-  traceSample: 0,
-  worker: id,
-  registry,
-});
+const observability = createObservability(workerObservability(init, id, registry));
 const post = (event: WorkerEvent): void => postToPool(event);
 observability.recorder.onKept((trace) => post({ type: 'trace', trace }));
 const log = (line: string): void => void process.stderr.write(`worker ${id}: ${line}\n`);

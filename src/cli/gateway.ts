@@ -63,6 +63,25 @@ export interface WorkerInit {
   readonly limits?: Partial<DataPlaneLimits>;
 }
 
+/**
+ * A worker's observability: the access log and metrics of its requests; traces only while the primary's demand
+ * asks for them (the primary keeps them for the dashboard). Also what bench/product-path-cost.ts runs.
+ */
+export function workerObservability(
+  init: WorkerInit,
+  worker: number,
+  registry: Registry,
+): ObservabilityOptions {
+  return {
+    ...init.observability,
+    traceBuffer: 0,
+    recordWhen: 'asked',
+    traceSample: 0,
+    worker,
+    registry,
+  };
+}
+
 /** Worker → primary events. */
 export type WorkerEvent =
   | { readonly type: 'trace'; readonly trace: TraceRecord }

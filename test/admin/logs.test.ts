@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logDestination } from '../../src/admin/log-destination.js';
 import { LOG_LIMITS } from '../../src/admin/limits.js';
-import { AccessLog, accessLogRecord } from '../../src/admin/access-log.js';
+import { AccessLog, accessLogRecord, jsonMs } from '../../src/admin/access-log.js';
 import { PluginLogBook, sampleFraction } from '../../src/admin/plugin-logs.js';
 import type { PluginLogSink } from '../../src/extensions/wasm/plugin-log.js';
 import { TraceRecorder, type TraceRecord } from '../../src/admin/trace.js';
@@ -397,4 +397,47 @@ test('requests that end in one turn of the event loop reach the destination as o
       .map((l) => (JSON.parse(l) as { request_id: string }).request_id),
   );
   assert.deepEqual(ids, [['r1', 'r2', 'r3'], ['r4']]);
+});
+
+test('durations are written as JSON.stringify writes them, from their microseconds when on that grid', () => {
+  const values = [
+    0, 0.001, 0.01, 0.1, 0.125, 0.5, 1, 1.5, 2.25, 12, 999.999, 1000, 86_400_000, 999_999_999.999,
+  ];
+  for (let us = 0; us < 5000; us += 7) values.push(Math.round(us * 1.37) / 1000);
+  for (let i = 0; i < 2000; i++) values.push(Math.round(Math.random() * 1e9) / 1000);
+  // Off the microsecond grid, negative, huge or not finite: the general path.
+  values.push(1 / 3, 0.0001, 1e-9, -1, -0.5, 1e9, 1e21, 1e300, NaN, Infinity, -Infinity);
+  for (const v of values) assert.equal(jsonMs(v), JSON.stringify(v), `jsonMs(${v})`);
+});
+
+test("an extension's service_extension_info names the plugin version each request ran", () => {
+  const recorder = new TraceRecorder({ capacity: 0 });
+  const log = new AccessLog({ destination: new Collector() });
+  const targets: unknown[] = [];
+  recorder.onEnd((t) => {
+    const line = JSON.parse(log.line(t)) as { service_extension_info: Array<{ backend_target: string }> };
+    targets.push(line.service_extension_info.map((i) => i.backend_target));
+  });
+  const v1 = { key: 'default/p', version: 'v1' };
+  const v2 = { key: 'default/p', version: 'v2' };
+  for (const plugin of [v1, v1, v2, v1]) {
+    const trace = recorder.begin({
+      requestId: 'r',
+      method: 'GET',
+      authority: 'a',
+      path: '/',
+      scheme: 'http',
+    });
+    trace.chain('traffic', 'GCPTrafficExtension/default/t/c', 'matched');
+    trace.step({
+      extension: 'GCPTrafficExtension/default/t/c/plugin',
+      event: 'RequestHeaders',
+      startedAt: 0,
+      latencyMs: 0.25,
+      effect: 'NONE',
+      plugin,
+    });
+    trace.end({ status: 200, bytes: 0 });
+  }
+  assert.deepEqual(targets, [['default/p@v1'], ['default/p@v1'], ['default/p@v2'], ['default/p@v1']]);
 });
