@@ -51,8 +51,8 @@ export class HeaderList implements HeaderMap {
   }
 
   /**
-   * Counts set/append/remove calls: equal before and after an extension ran means it edited nothing, so the
-   * data plane can keep the headers it had instead of rebuilding them from the list.
+   * Counts set/append calls and removes that removed something: equal before and after an extension ran means
+   * it edited nothing, so the data plane can keep the headers it had instead of rebuilding them from the list.
    */
   get version(): number {
     return this.edits;
@@ -109,11 +109,18 @@ export class HeaderList implements HeaderMap {
     this.flat.push(name, value);
   }
 
+  /**
+   * Drops every value of `name`. Counts as an edit only when one was there: the data plane removes
+   * `content-length` whenever a chain takes the body, and a request without one (chunked) must keep the
+   * unedited path (the client's headers, no rebuild) — which carries the same fields, repeats included, since
+   * the list is built from them.
+   */
   remove(name: string): void {
-    this.edits++;
     const n = name.toLowerCase();
     const f = this.flat;
-    for (let j = f.length - 2; j >= 0; j -= 2) if (f[j] === n) f.splice(j, 2);
+    const size = f.length;
+    for (let j = size - 2; j >= 0; j -= 2) if (f[j] === n) f.splice(j, 2);
+    if (f.length !== size) this.edits++;
   }
 
   entries(): Array<[string, string]> {
