@@ -15,7 +15,12 @@ export function readLogLevel(): void {
   level = proxy_get_log_level(answer.ptr()) == WasmResultValues.Ok ? answer.data : LogLevelValues.trace;
 }
 
+/** Whether a line at `at` would reach the host's log. */
+export function logEnabled(at: LogLevelValues): bool {
+  return level <= <i32>at;
+}
+
 /** Whether a DEBUG line would reach the host's log. */
 export function debugEnabled(): bool {
-  return level <= LogLevelValues.debug;
+  return logEnabled(LogLevelValues.debug);
 }

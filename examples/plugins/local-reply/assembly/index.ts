@@ -6,15 +6,17 @@ import {
   Context,
   registerRootContext,
   FilterHeadersStatusValues,
-  GrpcStatusValues,
-  send_local_response,
-  Headers,
-  HeaderPair,
-  log,
   LogLevelValues,
 } from '@solo-io/proxy-runtime';
 // The SDK's Context, minus its per-request debug strings (lib/http-context.ts).
 import { HttpContext } from '../../lib/http-context';
+// The SDK's send_local_response and log with their bytes encoded once, not on every request (~71k fuel per
+// request with the SDK's, ~14k with these: lib/local-response.ts, lib/log-line.ts).
+import { LocalResponse } from '../../lib/local-response';
+import { LogLine } from '../../lib/log-line';
+
+const HELLO = new LocalResponse(200, 'local_reply', 'Hello World').header('content-type', 'text/plain');
+const ANSWERING = new LogLine(LogLevelValues.info, 'local-reply: answering Hello World');
 
 class LocalReplyRoot extends RootContext {
   createContext(context_id: u32): Context {
@@ -28,16 +30,8 @@ class LocalReply extends HttpContext {
   }
 
   onRequestHeaders(_headers: u32, _end_of_stream: bool): FilterHeadersStatusValues {
-    const headers: Headers = [];
-    headers.push(new HeaderPair(String.UTF8.encode('content-type'), String.UTF8.encode('text/plain')));
-    log(LogLevelValues.info, 'local-reply: answering Hello World');
-    send_local_response(
-      200,
-      'local_reply',
-      String.UTF8.encode('Hello World'),
-      headers,
-      GrpcStatusValues.InvalidCode,
-    );
+    ANSWERING.send();
+    HELLO.send();
     return FilterHeadersStatusValues.StopIteration;
   }
 }
