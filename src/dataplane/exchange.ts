@@ -526,7 +526,7 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
     this.responseHandler?.close();
   }
 
-  reply(r: LocalReply, extraHeaders?: Record<string, string>, bodyBytes?: Uint8Array): void {
+  reply(r: LocalReply, extraHeaders?: Record<string, string | string[]>, bodyBytes?: Uint8Array): void {
     if (this.finished) return;
     this.finished = true;
     this.status = r.status;

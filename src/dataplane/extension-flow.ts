@@ -19,7 +19,7 @@ import {
 import type { ExtensionChainIR } from '../ir/snapshot.js';
 import { describeChainMatch, TRACE_LINK, type TraceLinked } from './trace.js';
 import type { RequestContext, ResponseHandler, StepOutcome } from './request-context.js';
-import { HeaderList } from '../extensions/header-map.js';
+import { addHeaderValue, HeaderList } from '../extensions/header-map.js';
 import { extensionFailureReply, localAnswerStatus } from './replies.js';
 import { matchRoute } from './match-route.js';
 import { BodyFlow, type BodySink } from './body-flow.js';
@@ -219,12 +219,13 @@ export function extensionFailed(x: RequestContext, err: unknown): void {
 
 /** Answers the client with an extension's response; false, so a step can return it. */
 function immediate(x: RequestContext, r: LocalResponse): false {
+  // As an edited response's list becomes headers (HeaderList.toObject): repeats as arrays, `set-cookie` a
+  // list, and a `__proto__` name (a callout or plugin may send one) an own field, not the object's prototype.
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of r.headers) {
     const key = name.toLowerCase();
     if (key.charCodeAt(0) === 58) continue;
-    const prev = headers[key];
-    headers[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    addHeaderValue(headers, key, value);
   }
   x.reply(
     {
@@ -233,7 +234,7 @@ function immediate(x: RequestContext, r: LocalResponse): false {
       body: '',
       details: r.details ?? 'immediate_response',
     },
-    headers as Record<string, string>,
+    headers,
     r.body,
   );
   return false;

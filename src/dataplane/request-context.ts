@@ -66,7 +66,7 @@ export interface RequestContext extends RouteRequest {
   applyFilters(): void;
   forward(): void;
   onDone(it: { close(): void }): void;
-  reply(r: LocalReply, extraHeaders?: Record<string, string>, bodyBytes?: Uint8Array): void;
+  reply(r: LocalReply, extraHeaders?: Record<string, string | string[]>, bodyBytes?: Uint8Array): void;
   reset(err: Error): void;
   writeResponseHead(statusCode: number, headers: OutgoingHttpHeaders): void;
   onData(chunk: Buffer): boolean;
