@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import { DataPlane, type ApplyReport } from '../dataplane/gateway.js';
 import { CalloutClient } from '../extensions/callout/client.js';
 import type { CalloutProblems } from '../extensions/callout/health.js';
+import { registerCalloutMetrics } from '../extensions/callout/metrics.js';
 import { compileChains, type ExtensionFactory } from '../extensions/chain.js';
 import { WasmMetrics } from '../extensions/wasm/metrics.js';
 import { WasmRuntime } from '../extensions/wasm/runtime.js';
@@ -33,7 +34,7 @@ export interface GatewayNode {
 }
 
 export interface GatewayNodeOptions {
-  /** Where the Wasm runtime's metrics go. */
+  /** Where the Wasm runtime's and the callout connections' metrics go. */
   metrics: Registry;
   log: (line: string) => void;
   /** Per-request traces (src/admin/trace.ts's TraceRecorder); absent = none. */
@@ -49,6 +50,7 @@ export interface GatewayNodeOptions {
 
 export function startGatewayNode(opts: GatewayNodeOptions): GatewayNode {
   const callouts = new CalloutClient(opts.onCalloutProblems ? { onProblems: opts.onCalloutProblems } : {});
+  registerCalloutMetrics(opts.metrics, () => callouts.connectionStatsByAuthority);
   const recorder = opts.recorder;
   const wasm = new WasmRuntime({
     metrics: new WasmMetrics(opts.metrics),

@@ -53,8 +53,15 @@ export interface ProcessCall {
   closeGracefully(ms: number): void;
 }
 
-/** What the pool's connections went through, summed over every channel (for metrics and tests). */
+/**
+ * What the connections to one authority went through (for metrics and tests). Counted where each event
+ * happens (a connection's handshake, retirement, a refused stream), never per request.
+ */
 export interface CalloutConnectionStats {
+  /** Connections whose HTTP/2 handshake completed. */
+  connections: number;
+  /** Connection attempts that failed before that (refused, TLS, not HTTP/2). */
+  connectFailures: number;
   /** Refused streams sent again on a new stream. */
   transparentRetries: number;
   /** Refused streams not sent again because the channel's retry budget was spent. */
@@ -67,19 +74,29 @@ export interface CalloutConnectionStats {
   tooManyPings: number;
 }
 
-export class CalloutChannels {
-  private readonly channels = new Map<string, Channel>();
-  /** The channel of each target object seen (an extension keeps its targets), without building its key. */
-  private readonly byTarget = new WeakMap<ChannelTarget, Channel>();
-  private closed = false;
-  private readonly options: CalloutConnectionOptions;
-  readonly stats: CalloutConnectionStats = {
+function noStats(): CalloutConnectionStats {
+  return {
+    connections: 0,
+    connectFailures: 0,
     transparentRetries: 0,
     retriesOverBudget: 0,
     keepaliveTimeouts: 0,
     idleCloses: 0,
     tooManyPings: 0,
   };
+}
+
+export class CalloutChannels {
+  private readonly channels = new Map<string, Channel>();
+  /** The channel of each target object seen (an extension keeps its targets), without building its key. */
+  private readonly byTarget = new WeakMap<ChannelTarget, Channel>();
+  private closed = false;
+  private readonly options: CalloutConnectionOptions;
+  /**
+   * Per `:authority` (the callout Service's name from the configuration, so bounded by it; endpoint
+   * addresses come and go with pods and are not a key). Channels of one authority share one record.
+   */
+  private readonly statsOf = new Map<string, CalloutConnectionStats>();
 
   /**
    * `observer` hears how each connection attempt ends (health.ts turns that into status); `options` override
@@ -99,12 +116,28 @@ export class CalloutChannels {
       const key = channelKey(t);
       c = this.channels.get(key);
       if (!c) {
-        c = new Channel(t, this.observer, this.options, this.stats);
+        let stats = this.statsOf.get(t.authority);
+        if (!stats) this.statsOf.set(t.authority, (stats = noStats()));
+        c = new Channel(t, this.observer, this.options, stats);
         this.channels.set(key, c);
       }
       this.byTarget.set(t, c);
     }
     return c.call(listener);
+  }
+
+  /** The counts of each authority called so far (kept after its channels close: counters only grow). */
+  get statsByAuthority(): ReadonlyMap<string, Readonly<CalloutConnectionStats>> {
+    return this.statsOf;
+  }
+
+  /** The counts summed over every authority. */
+  get stats(): Readonly<CalloutConnectionStats> {
+    const sum = noStats();
+    for (const one of this.statsOf.values()) {
+      for (const k of Object.keys(sum) as Array<keyof CalloutConnectionStats>) sum[k] += one[k];
+    }
+    return sum;
   }
 
   /** Number of pooled targets (for metrics and tests). */
@@ -231,11 +264,13 @@ class Channel {
       socket,
       {
         onEstablished: () => {
+          this.stats.connections++;
           this.lastConnectFailure = undefined;
           this.peerMaxStreams = conn.maxStreams;
           this.observer?.connected(this.target);
         },
         onHandshakeFailed: (message) => {
+          this.stats.connectFailures++;
           this.lastConnectFailure = { at: Date.now(), message };
           this.observer?.failed(this.target, message);
         },

@@ -35,9 +35,14 @@ export class CalloutClient {
     this.channels = new CalloutChannels(this.health, opts.connections);
   }
 
-  /** Retries, keepalive failures and idle closes of the client's connections so far. */
+  /** Connections, retries, keepalive failures and idle closes of the client's connections so far. */
   get connectionStats(): Readonly<CalloutConnectionStats> {
     return this.channels.stats;
+  }
+
+  /** The same per callout authority (what /metrics reports, metrics.ts). */
+  get connectionStatsByAuthority(): ReadonlyMap<string, Readonly<CalloutConnectionStats>> {
+    return this.channels.statsByAuthority;
   }
 
   extension(ir: CalloutExtensionIR): Extension {

@@ -5,7 +5,8 @@
 // Plugin callbacks are the hot path (several per request), so observations go into plain numbers and are
 // rendered only when scraped; prom-client's labelled observe() hashes the label set on every call, which
 // cost more than the plugin call itself (bench/wasm-plugins.ts).
-import { Registry, type Metric } from 'prom-client';
+import { Registry } from 'prom-client';
+import { lazyMetric, type MetricValue } from '../lazy-metric.js';
 
 export interface CallbackMetrics {
   observe(seconds: number, ok: boolean): void;
@@ -46,26 +47,6 @@ class VersionStats {
   ) {}
 }
 
-type Value = { labels: Record<string, string | number>; value: number; metricName?: string };
-
-/** A prom-client-compatible metric rendered from our own counters at scrape time. */
-function lazyMetric(
-  name: string,
-  help: string,
-  type: 'counter' | 'gauge' | 'histogram',
-  values: () => Value[],
-): Metric {
-  const metric = {
-    name,
-    help,
-    type,
-    aggregator: 'sum',
-    get: async () => ({ name, help, type, aggregator: 'sum', values: values() }),
-    reset: () => {},
-  };
-  return metric as unknown as Metric;
-}
-
 export class WasmMetrics {
   readonly registry: Registry;
   private readonly versions = new Map<string, VersionStats>();
@@ -99,7 +80,7 @@ export class WasmMetrics {
           each((v) =>
             [...v.callbacks.values()].flatMap((c) => {
               const labels = { ...lv(v), callback: c.callback };
-              const out: Value[] = [];
+              const out: MetricValue[] = [];
               let cum = 0;
               LATENCY_BUCKETS.forEach((le, i) => {
                 cum += c.buckets[i]!;
