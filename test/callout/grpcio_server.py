@@ -5,7 +5,12 @@ fields it needs are read and written by hand on the protobuf wire format. Every 
 with a header mutation (`x-python: grpcio` on requests, `x-python-response: grpcio` on responses); body and
 trailers messages with an empty answer (continue unchanged).
 
-    /usr/bin/python3 grpcio_server.py [cert.pem key.pem]   prints "port <n>" once serving on 127.0.0.1
+    /usr/bin/python3 grpcio_server.py [--option name=value ...] [cert.pem key.pem]
+
+prints "port <n>" once serving on 127.0.0.1. Each `--option` is a grpc-core channel argument given to the
+server (an integer value), e.g. `--option grpc.http2.max_ping_strikes=2` for the keepalive tests.
+Each message is answered as it comes; the call stays open, quiet on the server's side, until the client
+half-closes (what a callout looks like while the request's upstream is slow to answer).
 """
 import sys
 from concurrent import futures
@@ -89,15 +94,31 @@ def process(requests, context):
         yield answer(message)
 
 
+def parse_args(argv):
+    """`--option name=value` pairs (grpc-core channel arguments, integers) and the positional files."""
+    options, files = [], []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--option":
+            name, _, value = argv[i + 1].partition("=")
+            options.append((name, int(value)))
+            i += 2
+        else:
+            files.append(argv[i])
+            i += 1
+    return options, files
+
+
 def main():
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+    options, files = parse_args(sys.argv[1:])
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), options=options)
     handler = grpc.method_handlers_generic_handler(
         "envoy.service.ext_proc.v3.ExternalProcessor",
         {"Process": grpc.stream_stream_rpc_method_handler(process)},
     )
     server.add_generic_rpc_handlers((handler,))
-    if len(sys.argv) == 3:
-        with open(sys.argv[1], "rb") as c, open(sys.argv[2], "rb") as k:
+    if len(files) == 2:
+        with open(files[0], "rb") as c, open(files[1], "rb") as k:
             credentials = grpc.ssl_server_credentials(((k.read(), c.read()),))
         port = server.add_secure_port("127.0.0.1:0", credentials)
     else:

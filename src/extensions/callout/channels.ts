@@ -300,9 +300,14 @@ class Channel {
     else if (why === 'idle') this.stats.idleCloses++;
     else {
       this.stats.tooManyPings++;
-      // As grpc-js does on GOAWAY too_many_pings: PING half as often on the next connections.
+      // As grpc-js does on GOAWAY too_many_pings: PING half as often on the next connections (both
+      // intervals: the callout's minimum may be above either).
       const k = this.keepalive;
-      this.keepalive = { ...k, pingAfterMs: Math.min(k.pingAfterMs * 2, MAX_TIMER_MS) };
+      this.keepalive = {
+        ...k,
+        pingAfterMs: Math.min(k.pingAfterMs * 2, MAX_TIMER_MS),
+        pingAfterWithoutDataMs: Math.min(k.pingAfterWithoutDataMs * 2, MAX_TIMER_MS),
+      };
     }
   }
 

@@ -9,6 +9,17 @@ export interface KeepalivePolicy {
    * streams (at once when a stream opens on a connection already that quiet). 0: no keepalive PINGs.
    */
   readonly pingAfterMs: number;
+  /**
+   * PINGs sent at `pingAfterMs` while the callout sends no HEADERS or DATA frame; after that many, the next
+   * ones wait `pingAfterWithoutDataMs`. A gRPC server counts a PING received sooner than its
+   * min_recv_ping_interval_without_data after the previous one, with nothing written by it in between, as a
+   * strike, and closes the connection (GOAWAY too_many_pings, its open calls failed) after max_ping_strikes
+   * (docs/callouts.md, "Keepalive against gRPC servers"). grpc-core clients stop at
+   * `max_pings_without_data` (2) instead; we keep watching the connection, slowly. 0: no limit.
+   */
+  readonly pingsWithoutData: number;
+  /** The interval after `pingsWithoutData` PINGs without data (above the servers' 5 min minimum). */
+  readonly pingAfterWithoutDataMs: number;
   /** No frame at all from the callout this long after a PING: the connection is dead and fails. */
   readonly pingTimeoutMs: number;
   /** Also PING connections without streams (grpc-js `keepalive_permit_without_calls`). */
@@ -30,9 +41,14 @@ export interface CalloutConnectionOptions extends KeepalivePolicy {
 
 export const DEFAULT_CONNECTION_OPTIONS: CalloutConnectionOptions = {
   // An ext_proc stream is answered in milliseconds; 30 s of silence with streams open is worth one PING.
-  // Above the 10 s gRPC servers accept as a client keepalive_time (grpc-core's minimum), so a grpc-core
-  // callout does not count our PINGs as abuse while it is sending nothing.
+  // A stream can stay quiet for as long as its request's upstream takes to answer, though, and gRPC servers
+  // (grpc-core, grpc-go, grpc-java) by default accept one PING per 5 min while they send nothing and close the
+  // connection at the third early one: measured against grpcio, 30 s PINGs alone killed a stream quiet for
+  // 2.5 min. Hence two PINGs at 30 s, then one per 5 min 10 s (10 s of margin for jitter) until the callout
+  // sends HEADERS or DATA again.
   pingAfterMs: 30_000,
+  pingsWithoutData: 2,
+  pingAfterWithoutDataMs: 310_000,
   // A live peer answers a PING within a round trip; 5 s covers a callout whose event loop stalls, and keeps
   // requests from piling onto a dead connection for grpc-js's default 20 s.
   pingTimeoutMs: 5_000,

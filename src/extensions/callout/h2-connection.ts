@@ -156,6 +156,8 @@ export class H2Connection {
   private idleSince: number;
   /** Our keepalive PING waits for an answer (cleared by any bytes from the callout). */
   private pingOutstanding = false;
+  /** Keepalive PINGs sent since the callout last sent HEADERS or DATA (KeepalivePolicy.pingsWithoutData). */
+  private pingsWithoutData = 0;
   private nextId = 1;
   private established = false;
   private usable = true;
@@ -303,9 +305,18 @@ export class H2Connection {
   private leaveIdle(): void {
     const now = Date.now();
     const k = this.keepalive;
-    if (this.watchTimer === undefined || (k.pingAfterMs > 0 && now - this.lastHeard >= k.pingAfterMs)) {
+    const pingAfterMs = this.pingInterval(k);
+    if (this.watchTimer === undefined || (pingAfterMs > 0 && now - this.lastHeard >= pingAfterMs)) {
       this.watch(now, true);
     }
+  }
+
+  /** The keepalive interval now: longer once `pingsWithoutData` PINGs went out with no data since. */
+  private pingInterval(k: KeepalivePolicy): number {
+    if (k.pingAfterMs <= 0) return 0;
+    return k.pingsWithoutData > 0 && this.pingsWithoutData >= k.pingsWithoutData
+      ? Math.max(k.pingAfterMs, k.pingAfterWithoutDataMs)
+      : k.pingAfterMs;
   }
 
   private onWatchTimer(): void {
@@ -331,11 +342,13 @@ export class H2Connection {
     this.watchTimer = undefined;
     const k = this.keepalive;
     let next = Infinity;
-    if (k.pingAfterMs > 0) {
-      const due = this.lastHeard + k.pingAfterMs;
+    const pingAfterMs = this.pingInterval(k);
+    if (pingAfterMs > 0) {
+      const due = this.lastHeard + pingAfterMs;
       if (due > now) next = due;
       else if (active || k.pingWithoutStreams) {
         this.pingOutstanding = true;
+        this.pingsWithoutData++;
         this.queue(KEEPALIVE_PING);
         next = now + k.pingTimeoutMs;
       }
@@ -562,8 +575,10 @@ export class H2Connection {
     }
     switch (type) {
       case FRAME.DATA:
+        this.pingsWithoutData = 0;
         return this.onDataFrame(flags, id, payload);
       case FRAME.HEADERS:
+        this.pingsWithoutData = 0;
         return this.onHeadersFrame(flags, id, payload, 0, payload.length);
       case FRAME.CONTINUATION:
         return this.onContinuation(flags, id, payload);
