@@ -24,7 +24,7 @@ import {
   type EchoBackend,
 } from '../dataplane/fixtures.js';
 import { calloutIR, startCallout, type RunningCallout } from './support.js';
-import { headersReply, streamedBody, trailersReply } from '../../src/sdk/index.js';
+import { headerMutation, headersReply, streamedBody, trailersReply } from '../../src/sdk/index.js';
 
 const SEED_MATCHER = 'request.path.contains("serviceextensions")';
 
@@ -372,6 +372,52 @@ describe('callouts through the gateway', () => {
     } finally {
       trailerEcho.close();
       await stamp.stop();
+    }
+  });
+
+  // Before, immediate() assigned the headers to a plain object: `__proto__` set its prototype, the lines vanished.
+  it('an ImmediateResponse header named __proto__ reaches the client like any other, repeats as lines', async () => {
+    const answering = await startCallout({
+      onRequestHeaders: () => ({
+        immediate: {
+          status: { code: 200 },
+          headers: headerMutation({
+            add: [
+              ['__proto__', 'a'],
+              ['x-a', '1'],
+              ['__proto__', 'b'],
+              ['x-a', '2'],
+            ],
+          }),
+          body: Buffer.from('ok'),
+        },
+      }),
+    });
+    try {
+      const p = await gateway(
+        listener([rule({ backends: [backend('default/store-v1:8080', storeV1.port)] })], {
+          trafficChains: [chain('GCPTrafficExtension', answering.secure)],
+        }),
+      );
+      const raw = await new Promise<string[]>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port: p, path: '/serviceextensions', agent: false }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.rawHeaders));
+          })
+          .on('error', reject);
+      });
+      const lines: string[][] = [];
+      for (let i = 0; i < raw.length; i += 2)
+        if (raw[i] === '__proto__' || raw[i] === 'x-a') lines.push([raw[i]!, raw[i + 1]!]);
+      assert.deepEqual(lines, [
+        ['__proto__', 'a'],
+        ['__proto__', 'b'],
+        ['x-a', '1'],
+        ['x-a', '2'],
+      ]);
+    } finally {
+      await answering.stop();
     }
   });
 
