@@ -11,9 +11,22 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
-export function startNode(script: string, args: string[], nodeArgs: string[] = []): Promise<Proc> {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+/**
+ * `cpus`: start it on these CPUs only (`taskset -c`, inherited by its children; Node's availableParallelism()
+ * then counts them). `env`: added to this process's environment.
+ */
+export function startNode(
+  script: string,
+  args: string[],
+  nodeArgs: string[] = [],
+  options: { cpus?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Proc> {
+  const command = [process.execPath, ...nodeArgs, script, ...args];
+  const pinned = options.cpus === undefined ? command : ['taskset', '-c', options.cpus, ...command];
+  // taskset execs node: the child's pid is node's.
+  const child = spawn(pinned[0]!, pinned.slice(1), {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...options.env },
   });
   return new Promise((resolve, reject) => {
     let out = '';

@@ -10,7 +10,14 @@ export interface WrkResult {
   readonly non2xx: number;
 }
 
-export function wrk(url: string, connections: number, seconds: number, host?: string): Promise<WrkResult> {
+/** `cpus`: run wrk on these CPUs only (`taskset -c`), e.g. to keep it off the cores the proxy under test has. */
+export function wrk(
+  url: string,
+  connections: number,
+  seconds: number,
+  host?: string,
+  cpus?: string,
+): Promise<WrkResult> {
   const args = [
     '-t',
     connections >= 64 ? '2' : '1',
@@ -23,7 +30,10 @@ export function wrk(url: string, connections: number, seconds: number, host?: st
   if (host !== undefined) args.push('-H', `Host: ${host}`);
   args.push(url);
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child =
+      cpus === undefined
+        ? spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('taskset', ['-c', cpus, 'wrk', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
