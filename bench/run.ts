@@ -1,7 +1,8 @@
 // `npm run bench`: builds, installs wrk and nginx when missing, starts a loopback backend, and runs every
 // registered scenario side by side with wrk at 1, 32 and 128 connections; then RSS with idle keep-alive
 // connections and route lookup time. Flags: --duration S, --only a,b, --connections 16,128, --skip-memory,
-// --skip-lookup, --idle-connections N.
+// --skip-lookup, --idle-connections N, --pairs N (a compared scenario runs alternated with a fresh instance of
+// its baseline N times, default 3, its duration split between them).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,97 @@ async function loadScenarios(): Promise<void> {
 const fmt = (n: number, digits = 0): string =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** One scenario at one connection count; `paired` when it ran alternated with its baseline beside it. */
+interface Measured extends WrkResult {
+  readonly cpuUsPerRequest?: number;
+  readonly serverCpuUsPerMessage?: number;
+  readonly paired?: {
+    /** Median over the pairs of req/s (scenario / baseline), and each pair's. */
+    readonly rpsRatio: number;
+    readonly rpsRatios: readonly number[];
+    readonly addedP50Ms: number;
+    readonly p99Ratio: number;
+    readonly baseCpuUsPerRequest: number | undefined;
+  };
+}
+
+/** wrk against `target` for `seconds`, with the CPU its processes (and its extension server) spent. */
+async function measure(target: BenchTarget, connections: number, seconds: number): Promise<Measured> {
+  // CPU per request of the proxy's processes: unlike req/s, it does not depend on what else runs.
+  const cpu0 = target.pid !== undefined ? cpuSeconds(target.pid) : NaN;
+  const server = target.extensionServer;
+  const server0 = server !== undefined ? cpuSeconds(server.pid) : NaN;
+  const w = await wrk(target.url, connections, seconds, target.host);
+  const cpu = target.pid !== undefined ? ((cpuSeconds(target.pid) - cpu0) * 1e6) / w.requests : undefined;
+  // The extension server's CPU per message it answered, next to the gateway's per request.
+  const serverCpu =
+    server !== undefined
+      ? ((cpuSeconds(server.pid) - server0) * 1e6) / (w.requests * server.messagesPerRequest)
+      : undefined;
+  return {
+    ...w,
+    ...(cpu !== undefined ? { cpuUsPerRequest: cpu } : {}),
+    ...(serverCpu !== undefined ? { serverCpuUsPerMessage: serverCpu } : {}),
+  };
+}
+
+/**
+ * `target` and `base` alternated `pairs` times (base first), `seconds` split between the pairs. The scenario's
+ * figures are over all its runs (req/s and CPU per request from the totals, latencies the median run's); the
+ * comparisons are medians of each pair's.
+ */
+async function measurePaired(
+  target: BenchTarget,
+  base: BenchTarget,
+  connections: number,
+  seconds: number,
+  pairs: number,
+): Promise<Measured> {
+  const each = Math.max(1, Math.round(seconds / pairs));
+  const runs: Array<{ t: Measured; b: Measured }> = [];
+  for (let i = 0; i < pairs; i++) {
+    const b = await measure(base, connections, each);
+    const t = await measure(target, connections, each);
+    runs.push({ t, b });
+  }
+  const ts = runs.map((r) => r.t);
+  const bs = runs.map((r) => r.b);
+  const requests = sum(ts.map((r) => r.requests));
+  const cpuTotal = (rs: Measured[]): number | undefined =>
+    rs.every((r) => r.cpuUsPerRequest !== undefined)
+      ? sum(rs.map((r) => r.cpuUsPerRequest! * r.requests)) / sum(rs.map((r) => r.requests))
+      : undefined;
+  const serverCpu = ts.every((r) => r.serverCpuUsPerMessage !== undefined)
+    ? sum(ts.map((r) => r.serverCpuUsPerMessage! * r.requests)) / requests
+    : undefined;
+  const cpu = cpuTotal(ts);
+  const rpsRatios = runs.map((r) => r.t.rps / r.b.rps);
+  return {
+    rps: requests / (each * pairs),
+    p50Ms: median(ts.map((r) => r.p50Ms)),
+    p99Ms: median(ts.map((r) => r.p99Ms)),
+    requests,
+    errors: sum(ts.map((r) => r.errors)),
+    non2xx: sum(ts.map((r) => r.non2xx)),
+    ...(cpu !== undefined ? { cpuUsPerRequest: cpu } : {}),
+    ...(serverCpu !== undefined ? { serverCpuUsPerMessage: serverCpu } : {}),
+    paired: {
+      rpsRatio: median(rpsRatios),
+      rpsRatios,
+      addedP50Ms: median(runs.map((r) => r.t.p50Ms - r.b.p50Ms)),
+      p99Ratio: median(runs.map((r) => r.t.p99Ms / r.b.p99Ms)),
+      baseCpuUsPerRequest: cpuTotal(bs),
+    },
+  };
+}
+
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
 async function main(): Promise<void> {
   ensureTools();
   await loadScenarios();
@@ -52,65 +144,57 @@ async function main(): Promise<void> {
     .split(',')
     .filter((s) => s !== '');
   const scenarios = allScenarios().filter((s) => only.length === 0 || only.includes(s.name));
+  const pairs = Math.max(1, Number(flag('pairs', '3')));
   const backend = await startNode(fileURLToPath(new URL('./backend.js', import.meta.url)), []);
-  const results: Record<
-    string,
-    Record<number, WrkResult & { cpuUsPerRequest?: number; serverCpuUsPerMessage?: number }>
-  > = {};
+  const results: Record<string, Record<number, Measured>> = {};
   try {
     for (const s of scenarios) {
+      // A compared scenario is measured against a fresh instance of its baseline running beside it, the two
+      // alternated `pairs` times: one run of each minutes apart moved ratios by ±20% with the VM's speed
+      // (docs/benchmarks.md), side by side the drift lands on both.
+      const baseline =
+        s.compareWith !== undefined ? allScenarios().find((b) => b.name === s.compareWith) : undefined;
       const target: BenchTarget = await s.start({ backendPort: backend.port });
+      let base: BenchTarget | undefined;
       try {
-        await wrk(target.url, 16, 2, target.host); // warm-up: JIT, pools
+        base = baseline !== undefined ? await baseline.start({ backendPort: backend.port }) : undefined;
+        for (const t of base !== undefined ? [base, target] : [target]) await wrk(t.url, 16, 2, t.host); // JIT, pools
         results[s.name] = {};
         for (const c of conns) {
-          // CPU per request of the proxy's processes: unlike req/s, it does not depend on what else runs.
-          const cpu0 = target.pid !== undefined ? cpuSeconds(target.pid) : NaN;
-          const server = target.extensionServer;
-          const server0 = server !== undefined ? cpuSeconds(server.pid) : NaN;
-          const w = await wrk(target.url, c, duration, target.host);
-          const cpu =
-            target.pid !== undefined ? ((cpuSeconds(target.pid) - cpu0) * 1e6) / w.requests : undefined;
-          // The extension server's CPU per message it answered, next to the gateway's per request.
-          const serverCpu =
-            server !== undefined
-              ? ((cpuSeconds(server.pid) - server0) * 1e6) / (w.requests * server.messagesPerRequest)
-              : undefined;
-          const r = {
-            ...w,
-            ...(cpu !== undefined ? { cpuUsPerRequest: cpu } : {}),
-            ...(serverCpu !== undefined ? { serverCpuUsPerMessage: serverCpu } : {}),
-          };
+          const r =
+            base === undefined
+              ? await measure(target, c, duration)
+              : await measurePaired(target, base, c, duration, pairs);
           results[s.name]![c] = r;
           console.log(
-            `${s.name.padEnd(16)} c=${String(c).padStart(3)}  ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${fmt(r.p99Ms, 2)} ms  errors ${r.errors} non-2xx ${r.non2xx}${cpu !== undefined ? `  cpu ${fmt(cpu, 1)} us/req` : ''}${serverCpu !== undefined ? `  callout server ${fmt(serverCpu, 1)} us/msg` : ''}`,
+            `${s.name.padEnd(16)} c=${String(c).padStart(3)}  ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${fmt(r.p99Ms, 2)} ms  errors ${r.errors} non-2xx ${r.non2xx}${r.cpuUsPerRequest !== undefined ? `  cpu ${fmt(r.cpuUsPerRequest, 1)} us/req` : ''}${r.serverCpuUsPerMessage !== undefined ? `  callout server ${fmt(r.serverCpuUsPerMessage, 1)} us/msg` : ''}${r.paired ? `  vs ${s.compareWith} beside it: req/s ratio ${fmt(r.paired.rpsRatio, 2)} (${r.paired.rpsRatios.map((x) => fmt(x, 2)).join(' ')})` : ''}`,
           );
         }
         if (target.describe) console.log(`${s.name.padEnd(16)} ${target.describe()}`);
       } finally {
-        await target.stop();
+        await Promise.all([target.stop(), base?.stop()]);
       }
     }
 
     const lines: string[] = [];
     lines.push(
-      `| scenario | procs | conns | req/s | p50 ms | p99 ms | errors | CPU µs/req | ext. server CPU µs/msg | vs | req/s ratio | added p50 ms | p99 ratio | /direct |`,
+      `| scenario | procs | conns | req/s | p50 ms | p99 ms | errors | CPU µs/req | ext. server CPU µs/msg | vs | its CPU µs/req beside | req/s ratio | added p50 ms | p99 ratio | /direct |`,
     );
-    lines.push(`|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
+    lines.push(`|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
     for (const s of scenarios) {
       for (const c of conns) {
         const r = results[s.name]?.[c];
         if (r === undefined) continue;
-        const base = s.compareWith !== undefined ? results[s.compareWith]?.[c] : undefined;
+        const paired = r.paired;
         const direct = results.direct?.[c];
         lines.push(
           `| ${s.name} | ${s.processes} | ${c} | ${fmt(r.rps)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${r.errors + r.non2xx} | ${
             r.cpuUsPerRequest !== undefined ? fmt(r.cpuUsPerRequest, 1) : ''
           } | ${r.serverCpuUsPerMessage !== undefined ? fmt(r.serverCpuUsPerMessage, 1) : ''} | ${
             s.compareWith ?? ''
-          } | ${base ? fmt(r.rps / base.rps, 2) : ''} | ${base ? fmt(r.p50Ms - base.p50Ms, 2) : ''} | ${
-            base ? fmt(r.p99Ms / base.p99Ms, 2) : ''
-          } | ${direct && s.name !== 'direct' ? fmt(r.rps / direct.rps, 2) : ''} |`,
+          } | ${paired ? fmt(paired.baseCpuUsPerRequest ?? NaN, 1) : ''} | ${paired ? fmt(paired.rpsRatio, 2) : ''} | ${
+            paired ? fmt(paired.addedP50Ms, 2) : ''
+          } | ${paired ? fmt(paired.p99Ratio, 2) : ''} | ${direct && s.name !== 'direct' ? fmt(r.rps / direct.rps, 2) : ''} |`,
         );
       }
     }
