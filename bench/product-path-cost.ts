@@ -11,6 +11,7 @@
 // percent between runs; docs/benchmarks.md); CPU time per request in one process, alternated, can.
 //
 //   npx tsc -p . && node scripts/build-plugins.mjs && node dist/bench/product-path-cost.js [--requests 20000] [--only <row text>]
+//   (BENCH_NO_LOG=1: the product rows without the access log, to see its share.)
 import { Registry } from 'prom-client';
 import { createObservability } from '../src/admin/observability.js';
 import { extensionRuntime } from '../src/cli/gateway-node.js';
