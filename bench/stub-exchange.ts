@@ -5,7 +5,7 @@
 // CPU time per request (process.cpuUsage) stays stable to ~0.1 µs on a busy machine (docs/benchmarks.md).
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { CompiledPort } from '../src/dataplane/compiled-port.js';
-import type { ProxyContext } from '../src/dataplane/context.js';
+import { newProxyStats, type ProxyContext } from '../src/dataplane/context.js';
 import type { DownstreamRequest, DownstreamResponse } from '../src/dataplane/downstream.js';
 import { Exchange } from '../src/dataplane/exchange.js';
 import { DEFAULT_LIMITS } from '../src/dataplane/limits.js';
@@ -72,14 +72,7 @@ export function stubContext(recorder?: TraceSource): ProxyContext {
     recorder,
     upstreams,
     limits: DEFAULT_LIMITS,
-    stats: {
-      requests: 0,
-      localReplies: 0,
-      upstreamErrors: 0,
-      resets: 0,
-      badRequests: 0,
-      ignoredOverrides: 0,
-    },
+    stats: newProxyStats(),
     via: '1.1 extgate',
   };
 }

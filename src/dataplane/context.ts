@@ -14,6 +14,11 @@ export interface ProxyStats {
   ignoredOverrides: number;
 }
 
+/** Counters at zero, for a new data plane. */
+export function newProxyStats(): ProxyStats {
+  return { requests: 0, localReplies: 0, upstreamErrors: 0, resets: 0, badRequests: 0, ignoredOverrides: 0 };
+}
+
 /** One finished request, for access logs and metrics (`DataPlaneOptions.observer`). */
 export interface RequestRecord {
   readonly requestId: string;

@@ -5,7 +5,7 @@
 import type { Snapshot } from '../ir/snapshot.js';
 import type { TraceSource } from './trace.js';
 import { DEFAULT_LIMITS, type DataPlaneLimits } from './limits.js';
-import type { ProxyContext, ProxyStats, RequestObserver } from './context.js';
+import { newProxyStats, type ProxyContext, type ProxyStats, type RequestObserver } from './context.js';
 import { PortListener } from './port-listener.js';
 import { compilePort, type CompileChains, type CompiledPort } from './compiled-port.js';
 import { Upstreams } from './upstream/upstreams.js';
@@ -55,14 +55,7 @@ export interface BoundPort {
 
 export class DataPlane {
   readonly limits: DataPlaneLimits;
-  readonly stats: ProxyStats = {
-    requests: 0,
-    localReplies: 0,
-    upstreamErrors: 0,
-    resets: 0,
-    badRequests: 0,
-    ignoredOverrides: 0,
-  };
+  readonly stats: ProxyStats = newProxyStats();
   private readonly ctx: ProxyContext;
   private readonly listeners = new Map<
     string,

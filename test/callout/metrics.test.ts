@@ -12,7 +12,7 @@ import { CalloutClient } from '../../src/extensions/callout/client.js';
 import { registerCalloutMetrics } from '../../src/extensions/callout/metrics.js';
 import { startGateway as startWorkers } from '../../src/cli/gateway.js';
 import { backend, echoBackend, get, listener, port, rule, snapshot } from '../dataplane/fixtures.js';
-import { calloutIR, requestHeaders, requestInfo, startCallout } from './support.js';
+import { calloutIR, chainIR, requestHeaders, requestInfo, startCallout } from './support.js';
 
 /** The value of one series in Prometheus text (0 when absent), found by its exact label set. */
 function sample(text: string, name: string, labels: Record<string, string>): number {
@@ -180,20 +180,13 @@ describe('callout connection metrics', () => {
         observability: { accessLog: false, recordWhen: 'asked' },
       });
       closers.push(() => gw.close(200));
-      const chain = {
-        id: 'GCPTrafficExtension/default/ext/chain1',
-        name: 'chain1',
-        resource: 'default/ext',
-        resourceKind: 'GCPTrafficExtension' as const,
-        match: [],
-        extensions: [
-          calloutIR({
-            port: callout.plaintext,
-            authority: 'callout.default.svc',
-            events: ['RequestHeaders'],
-          }),
-        ],
-      };
+      const chain = chainIR('chain1', undefined, [
+        calloutIR({
+          port: callout.plaintext,
+          authority: 'callout.default.svc',
+          events: ['RequestHeaders'],
+        }),
+      ]);
       await gw.apply(
         snapshot([
           port([

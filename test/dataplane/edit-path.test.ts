@@ -25,6 +25,7 @@ import {
   startGateway,
   type Echo,
   type EchoBackend,
+  MEMBER_CHAIN,
 } from './fixtures.js';
 import { passThroughStream } from '../support/pass-through-stream.js';
 
@@ -178,16 +179,7 @@ describe('through the gateway', () => {
   before(async () => {
     echo = await echoBackend('store');
     const l = listener([rule({ backends: [backend('default/store:8080', echo.port)] })], {
-      trafficChains: [
-        {
-          id: 'GCPTrafficExtension/default/e/chain1',
-          name: 'chain1',
-          resource: 'default/e',
-          resourceKind: 'GCPTrafficExtension',
-          match: [],
-          extensions: [],
-        },
-      ],
+      trafficChains: [MEMBER_CHAIN],
     });
     ({ gw, port: gwPort } = await startGateway(snapshot([port([l])]), { compileChains: () => chains }));
     Exchange.prototype.adoptRequestLine = function (this: Exchange): void {

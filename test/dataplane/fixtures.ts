@@ -9,6 +9,7 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type {
   BackendIR,
+  ExtensionChainIR,
   GatewayListenerIR,
   HttpFilterIR,
   PortIR,
@@ -81,6 +82,19 @@ export async function echoBackend(name: string, protocol: 'http1' | 'h2c' = 'htt
       }),
   };
 }
+
+/**
+ * A traffic chain with no extensions of its own and no match condition: a test's `compileChains` hands in the
+ * member that runs in it.
+ */
+export const MEMBER_CHAIN: ExtensionChainIR = {
+  id: 'GCPTrafficExtension/default/e/chain1',
+  name: 'chain1',
+  resource: 'default/e',
+  resourceKind: 'GCPTrafficExtension',
+  match: [],
+  extensions: [],
+};
 
 export function backend(
   id: string,

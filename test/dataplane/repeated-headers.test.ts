@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import type { CompiledChains, Extension, HeaderMap } from '../../src/extensions/extension.js';
 import type { HttpEvent } from '../../src/ir/snapshot.js';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
-import { backend, listener, port, rule, snapshot, startGateway } from './fixtures.js';
+import { backend, listener, MEMBER_CHAIN, port, rule, snapshot, startGateway } from './fixtures.js';
 import { passThroughStream } from '../support/pass-through-stream.js';
 
 /** A traffic chain member on `events` that runs `edit` on the request headers (none: edits nothing). */
@@ -73,16 +73,7 @@ describe('repeated request headers at the backend', () => {
     const l = listener(
       [rule({ backends: [backend('default/store:8080', (server.address() as AddressInfo).port)] })],
       {
-        trafficChains: [
-          {
-            id: 'GCPTrafficExtension/default/e/chain1',
-            name: 'chain1',
-            resource: 'default/e',
-            resourceKind: 'GCPTrafficExtension',
-            match: [],
-            extensions: [],
-          },
-        ],
+        trafficChains: [MEMBER_CHAIN],
       },
     );
     ({ gw, port: gwPort } = await startGateway(snapshot([port([l])]), { compileChains: () => chains }));
