@@ -12,8 +12,7 @@ import {
   type ProxyHeaderValues,
 } from '../../src/dataplane/headers.js';
 import { Exchange } from '../../src/dataplane/exchange.js';
-import type { CompiledChains, Extension, HeaderMap } from '../../src/extensions/extension.js';
-import type { HttpEvent } from '../../src/ir/snapshot.js';
+import type { CompiledChains, Extension } from '../../src/extensions/extension.js';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
 import {
   backend,
@@ -25,9 +24,9 @@ import {
   startGateway,
   type Echo,
   type EchoBackend,
+  member,
   MEMBER_CHAIN,
 } from './fixtures.js';
-import { passThroughStream } from '../support/pass-through-stream.js';
 
 const VALUES: ProxyHeaderValues = {
   authority: 'edited.example.com:8080',
@@ -155,16 +154,6 @@ describe('a __proto__ header an extension added', () => {
     }
   });
 });
-
-/** A traffic chain member on the given events that runs `edit` on the request headers (none: edits nothing). */
-function member(events: HttpEvent[], edit?: (h: HeaderMap) => void): Extension {
-  return {
-    id: 'GCPTrafficExtension/default/e/chain1/m',
-    failOpen: false,
-    events: new Set(events),
-    open: () => ({ ...passThroughStream(), requestHeaders: async (h) => (edit?.(h), {}) }),
-  };
-}
 
 describe('through the gateway', () => {
   let echo: EchoBackend;

@@ -11,6 +11,7 @@ import type {
   BackendIR,
   ExtensionChainIR,
   GatewayListenerIR,
+  HttpEvent,
   HttpFilterIR,
   PortIR,
   RouteMatchIR,
@@ -20,6 +21,8 @@ import type {
   UpstreamProtocol,
 } from '../../src/ir/snapshot.js';
 import { DataPlane, type DataPlaneOptions } from '../../src/dataplane/gateway.js';
+import type { Extension, HeaderMap } from '../../src/extensions/extension.js';
+import { passThroughStream } from '../support/pass-through-stream.js';
 
 /** A backend that answers JSON describing what it received, like the seed's `store` app. */
 export interface EchoBackend {
@@ -95,6 +98,16 @@ export const MEMBER_CHAIN: ExtensionChainIR = {
   match: [],
   extensions: [],
 };
+
+/** A member of MEMBER_CHAIN on `events` that runs `edit` on the request headers (none: edits nothing). */
+export function member(events: HttpEvent[], edit?: (h: HeaderMap) => void): Extension {
+  return {
+    id: `${MEMBER_CHAIN.id}/m`,
+    failOpen: false,
+    events: new Set(events),
+    open: () => ({ ...passThroughStream(), requestHeaders: async (h) => (edit?.(h), {}) }),
+  };
+}
 
 export function backend(
   id: string,

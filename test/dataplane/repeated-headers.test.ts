@@ -14,21 +14,9 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { CompiledChains, Extension, HeaderMap } from '../../src/extensions/extension.js';
-import type { HttpEvent } from '../../src/ir/snapshot.js';
+import type { CompiledChains, Extension } from '../../src/extensions/extension.js';
 import type { DataPlane } from '../../src/dataplane/gateway.js';
-import { backend, listener, MEMBER_CHAIN, port, rule, snapshot, startGateway } from './fixtures.js';
-import { passThroughStream } from '../support/pass-through-stream.js';
-
-/** A traffic chain member on `events` that runs `edit` on the request headers (none: edits nothing). */
-function member(events: HttpEvent[], edit?: (h: HeaderMap) => void): Extension {
-  return {
-    id: 'GCPTrafficExtension/default/e/chain1/m',
-    failOpen: false,
-    events: new Set(events),
-    open: () => ({ ...passThroughStream(), requestHeaders: async (h) => (edit?.(h), {}) }),
-  };
-}
+import { backend, listener, member, MEMBER_CHAIN, port, rule, snapshot, startGateway } from './fixtures.js';
 
 /** The client's head: every repeated field written as its own line, in this order. */
 const HEAD = [
