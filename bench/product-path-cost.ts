@@ -1,6 +1,8 @@
 // CPU per request of what a plugin costs the product, in process (no sockets): the same Exchange and request
 // pipeline as bench/edit-path-cost.ts, with and without the add-header example plugin (AssemblyScript SDK,
-// request and response headers) in a traffic chain matched by CEL as `extgate up` serves one, each run two ways:
+// request and response headers) in a traffic chain matched by CEL as `extgate up` serves one, and with a
+// JavaScript member making the same two edits in that chain instead (what is the plugin's, what the path's),
+// each run two ways:
 //
 // - bare: the data plane alone (bench scenarios `extgate` and `extgate+wasm-add-header`);
 // - product: what each `extgate up` / `serve` worker adds (gateway-worker.ts): the trace recorder whose
@@ -11,7 +13,9 @@
 // percent between runs; docs/benchmarks.md); CPU time per request in one process, alternated, can.
 //
 //   npx tsc -p . && node scripts/build-plugins.mjs && node dist/bench/product-path-cost.js [--requests 20000] [--only <row text>]
-//   (BENCH_NO_LOG=1: the product rows without the access log, to see its share.)
+//       [--pollute KiB]
+//   (BENCH_NO_LOG=1: the product rows without the access log, to see its share. --pollute: write that much
+//   memory after each request, a stand-in for what a busy worker does between two requests to the caches.)
 import { Registry } from 'prom-client';
 import { createObservability } from '../src/admin/observability.js';
 import { extensionRuntime } from '../src/cli/gateway-node.js';
@@ -25,6 +29,7 @@ import { WasmRuntime } from '../src/extensions/wasm/runtime.js';
 import type { ExtensionChainIR, Snapshot } from '../src/ir/snapshot.js';
 import { examplePath, extensionIR, pluginIR } from '../test/wasm/helpers.js';
 import { benchSnapshot } from './snapshots.js';
+import { addHeadersMember } from './members.js';
 import { cpuPerRequest, downstreamRequest, oneRequest, stubContext, WRK } from './stub-exchange.js';
 
 const option = (name: string): string | undefined => {
@@ -33,6 +38,14 @@ const option = (name: string): string | undefined => {
 };
 const requests = Number(option('--requests') ?? 20_000);
 const only = option('--only');
+/** `--pollute KiB`: after each request, write that much memory (a stand-in for what a busy worker does between requests). */
+const pollute = Number(option('--pollute') ?? 0) * 1024;
+const scratch = new Uint8Array(Math.max(pollute, 64));
+let salt = 0;
+function evict(): void {
+  salt++;
+  for (let i = 0; i < pollute; i += 64) scratch[i] = salt;
+}
 
 const plugin = pluginIR('default/bench-plugin', examplePath('add-header'));
 /** The chain bench/product-proc.ts applies (GCPTrafficExtension with a CEL match), as the controller emits it. */
@@ -45,12 +58,22 @@ const chainIR: ExtensionChainIR = {
   extensions: [extensionIR(plugin.key, { events: ['RequestHeaders', 'ResponseHeaders'] })],
 };
 
+const LABELS: Record<Member, string> = {
+  none: 'no chain',
+  plugin: 'add-header plugin',
+  js: 'add-header JS member',
+};
+
 interface Setup {
   readonly label: string;
   readonly run: () => Promise<void>;
 }
 
-function setup(withPlugin: boolean, product: boolean): Setup {
+/** What runs in the chain: nothing (no chain), the plugin, or the same edits by a JavaScript member. */
+type Member = 'none' | 'plugin' | 'js';
+
+function setup(member: Member, product: boolean): Setup {
+  const withPlugin = member !== 'none';
   const registry = new Registry();
   const observability = product
     ? createObservability(
@@ -80,19 +103,27 @@ function setup(withPlugin: boolean, product: boolean): Setup {
   wasm.prepare(snapshot.wasmPlugins);
   const callouts = new CalloutClient();
   const port: CompiledPort = compilePort(snapshot.ports[0]!, snapshot, (chains) =>
-    compileChains(chains, extensionRuntime(callouts, wasm.forSnapshot(snapshot), snapshot, recorder)),
+    compileChains(
+      chains,
+      extensionRuntime(
+        callouts,
+        member === 'js' ? (ir) => ({ ...addHeadersMember, id: ir.id }) : wasm.forSnapshot(snapshot),
+        snapshot,
+        recorder,
+      ),
+    ),
   );
   const ctx = stubContext(recorder);
   const req = downstreamRequest(WRK);
   return {
-    label: `${product ? 'product' : 'bare'.padEnd(7)} ${withPlugin ? 'add-header plugin' : 'no chain'}`,
-    run: () => oneRequest(ctx, port, req),
+    label: `${product ? 'product' : 'bare'.padEnd(7)} ${LABELS[member]}`,
+    run: pollute === 0 ? () => oneRequest(ctx, port, req) : () => oneRequest(ctx, port, req).then(evict),
   };
 }
 
-const setups = [setup(false, false), setup(true, false), setup(false, true), setup(true, true)].filter(
-  (s) => only === undefined || s.label.includes(only),
-);
+const setups = [false, true]
+  .flatMap((product) => (['none', 'plugin', 'js'] as const).map((m) => setup(m, product)))
+  .filter((s) => only === undefined || s.label.includes(only));
 // Alternated, so a drift in the machine's speed lands on every row alike; the median of three passes.
 const results = new Map<string, number[]>();
 for (let pass = 0; pass < 3; pass++)
@@ -108,10 +139,11 @@ const m = (label: string): number | undefined => {
   const r = results.get(label);
   return r === undefined ? undefined : median(r);
 };
-const bare = [m('bare    no chain'), m('bare    add-header plugin')];
-const prod = [m('product no chain'), m('product add-header plugin')];
-if (bare[0] !== undefined && bare[1] !== undefined)
-  console.log(`  plugin adds, bare data plane: ${(bare[1] - bare[0]).toFixed(2)} µs`);
-if (prod[0] !== undefined && prod[1] !== undefined)
-  console.log(`  plugin adds, product worker:  ${(prod[1] - prod[0]).toFixed(2)} µs`);
+for (const where of ['bare   ', 'product'])
+  for (const member of ['plugin', 'js'] as const) {
+    const none = m(`${where} ${LABELS.none}`);
+    const with_ = m(`${where} ${LABELS[member]}`);
+    if (none !== undefined && with_ !== undefined)
+      console.log(`  ${LABELS[member]} adds, ${where.trim()}: ${(with_ - none).toFixed(2)} µs`);
+  }
 // The CalloutClient and the access log keep no handle open: the process ends by itself.
