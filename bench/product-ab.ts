@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { cpuSeconds, startNode, type Proc } from './procs.js';
 import { wrk } from './wrk.js';
+import { median } from './stats.js';
 
 const argv = process.argv.slice(2);
 const dash = argv.indexOf('--');
@@ -73,12 +74,6 @@ async function measure(p: Product, secs: number): Promise<Round> {
     throw new Error(`${p.url}: ${r.errors} socket errors, ${r.non2xx} non-2xx`);
   return { rps: r.rps, cpuMicrosPerRequest: (cpu * 1e6) / r.requests };
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const backend = await startNode(here('./backend.js'), [], [], { cpus: LOAD_CPUS });
 const bArgs = plugin === undefined ? [] : [`--bench-plugin=${resolve(plugin)}`];

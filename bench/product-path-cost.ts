@@ -30,6 +30,7 @@ import type { ExtensionChainIR, Snapshot } from '../src/ir/snapshot.js';
 import { examplePath, extensionIR, pluginIR } from '../test/wasm/helpers.js';
 import { benchSnapshot } from './snapshots.js';
 import { addHeadersMember } from './members.js';
+import { median } from './stats.js';
 import { cpuPerRequest, downstreamRequest, oneRequest, stubContext, WRK } from './stub-exchange.js';
 
 const option = (name: string): string | undefined => {
@@ -132,7 +133,6 @@ for (let pass = 0; pass < 3; pass++)
     results.set(s.label, [...(results.get(s.label) ?? []), r[2]!]);
   }
 console.log(`CPU µs per request, median of 3 passes × 5 rounds × ${requests} requests (wrk's request):`);
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1] ?? xs[0]!;
 for (const s of setups)
   console.log(`  ${s.label.padEnd(28)} ${median(results.get(s.label)!).toFixed(2).padStart(6)}`);
 const m = (label: string): number | undefined => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { allScenarios, type BenchTarget } from './scenarios.js';
 import { cpuSeconds, startNode } from './procs.js';
 import { wrk, type WrkResult } from './wrk.js';
+import { median } from './stats.js';
 import { memoryBench } from './memory.js';
 import { regexRouteLookupBench, routeLookupBench } from './route-lookup.js';
 
@@ -129,11 +130,6 @@ async function measurePaired(
 }
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 async function main(): Promise<void> {
   ensureTools();

@@ -20,6 +20,7 @@ import type { HttpEvent } from '../ir/snapshot.js';
 import type { TraceRecord, TraceStep } from './trace.js';
 import type { TraceEffect } from '../dataplane/trace.js';
 import { logDestination } from './log-destination.js';
+import { BoundedMemo } from '../support/bounded-memo.js';
 
 export interface ServiceExtensionInfo {
   /** `Kind/namespace/name` of the GCPRoutingExtension / GCPTrafficExtension. */
@@ -70,9 +71,9 @@ const MAX_CACHED_FRAGMENTS = 10_000;
 
 export class AccessLog {
   private readonly destination: DestinationStream;
-  private readonly fragments = new Map<string, string>();
+  private readonly fragments = new BoundedMemo<string, string>(MAX_CACHED_FRAGMENTS);
   /** Per extension id: the JSON its `service_extension_info` entry starts with, for one plugin version. */
-  private readonly heads = new Map<string, { plugin: TraceStep['plugin']; json: string }>();
+  private readonly heads = new BoundedMemo<string, ExtensionHead>(MAX_CACHED_FRAGMENTS);
   private lastMs = 0;
   private lastTime = '';
   /** Finished this turn of the event loop, formatted and written after it. */
@@ -138,42 +139,24 @@ export class AccessLog {
   }
 
   /**
-   * `JSON.stringify(extensionInfo(t))` without building it: each extension's fixed part (resource, chain,
-   * extension, plugin) is one cached fragment, and its events are appended as they are found. Every request
-   * through a chain has steps, so this runs per request. Same text, key order included (test/admin/logs.test.ts
-   * compares the two).
+   * `JSON.stringify(extensionInfo(t))` from the same grouping, without building its objects: each extension's
+   * fixed part (resource, chain, extension, plugin) is one cached fragment. Every request through a chain has
+   * steps, so this runs per request. Same text, key order included (test/admin/logs.test.ts compares the two).
    */
   private extensionInfoJson(t: TraceRecord): string {
-    const steps = t.steps;
-    // Extensions in the order each first ran (steps arrive interleaved by event; a request runs a few
-    // extensions, so a scan beats a Map).
-    const order: string[] = [];
-    for (let i = 0; i < steps.length; i++) {
-      const id = steps[i]!.extension;
-      if (!order.includes(id)) order.push(id);
-    }
     let out = '[';
-    for (let e = 0; e < order.length; e++) {
-      const id = order[e]!;
-      let events = '';
-      let failedOpen = false;
-      let grpcStatus: number | undefined;
-      let error: string | undefined;
-      let head = '';
-      for (let i = 0; i < steps.length; i++) {
-        const step = steps[i]!;
-        if (step.extension !== id) continue;
-        if (head === '') head = this.extensionHead(step);
-        if (events !== '') events += ',';
-        events += `{"event_type":"${step.event}","latency_ms":${jsonMs(step.latencyMs)},"effect":"${step.effect}"}`;
-        if (step.effect === 'FAILED_OPEN') failedOpen = true;
-        if (step.grpcStatus !== undefined) grpcStatus = step.grpcStatus;
-        if (step.error !== undefined) error = step.error;
+    for (const steps of stepsByExtension(t.steps)) {
+      if (out.length > 1) out += ',';
+      out += this.extensionHead(steps[0]!);
+      for (let k = 0; k < steps.length; k++) {
+        const step = steps[k]!;
+        if (k > 0) out += ',';
+        out += `{"event_type":"${step.event}","latency_ms":${jsonMs(step.latencyMs)},"effect":"${step.effect}"}`;
       }
-      if (e > 0) out += ',';
-      out += `${head}${events}],"failed_open":${failedOpen}`;
-      if (grpcStatus !== undefined) out += `,"grpc_status":${jsonNumber(grpcStatus)}`;
-      if (error !== undefined) out += `,"error":${JSON.stringify(error)}`;
+      const outcome = outcomeOf(steps);
+      out += `],"failed_open":${outcome.failedOpen}`;
+      if (outcome.grpcStatus !== undefined) out += `,"grpc_status":${jsonNumber(outcome.grpcStatus)}`;
+      if (outcome.error !== undefined) out += `,"error":${JSON.stringify(outcome.error)}`;
       out += '}';
     }
     return out + ']';
@@ -181,28 +164,17 @@ export class AccessLog {
 
   /** `{"resource":…,"chain":…,"extension":…,"backend_target":…,"per_processing_request_info":[` of a step's extension. */
   private extensionHead(step: TraceStep): string {
-    const cached = this.heads.get(step.extension);
+    const cached = this.heads.get(step.extension, () => extensionHead(step));
     // A plugin's serving version can change between requests: the fragment is for one version.
-    if (cached !== undefined && cached.plugin === step.plugin) return cached.json;
-    const json =
-      `{"resource":${JSON.stringify(resourceOf(step.chain))},"chain":${JSON.stringify(chainNameOf(step.chain))}` +
-      `,"extension":${JSON.stringify(extensionNameOf(step))},"backend_target":${JSON.stringify(backendTargetOf(step))}` +
-      `,"per_processing_request_info":[`;
-    if (this.heads.size >= MAX_CACHED_FRAGMENTS) this.heads.clear();
-    this.heads.set(step.extension, { plugin: step.plugin, json });
-    return json;
+    if (cached.plugin === step.plugin) return cached.json;
+    const fresh = extensionHead(step);
+    this.heads.set(step.extension, fresh);
+    return fresh.json;
   }
 
   private fragment(value: string | null): string {
-    if (value === null) return 'null';
-    let json = this.fragments.get(value);
-    if (json === undefined) {
-      json = JSON.stringify(value);
-      // Bounded even if a value turns out to be per request: cleared when full rather than grown.
-      if (this.fragments.size >= MAX_CACHED_FRAGMENTS) this.fragments.clear();
-      this.fragments.set(value, json);
-    }
-    return json;
+    // Bounded even if a value turns out to be per request (BoundedMemo).
+    return value === null ? 'null' : this.fragments.get(value, JSON.stringify);
   }
 
   private time(): string {
@@ -246,34 +218,75 @@ export function accessLogRecord(trace: TraceRecord): AccessLogRecord {
 }
 
 function extensionInfo(trace: TraceRecord): ServiceExtensionInfo[] {
-  // Steps arrive interleaved by event (request path, then response path in reverse); group per extension in
-  // the order each first ran (a request runs a few extensions: a scan beats a Map).
-  const infos: ServiceExtensionInfo[] = [];
-  const ids: string[] = [];
-  for (const step of trace.steps) {
-    let info = infos[ids.indexOf(step.extension)];
-    if (!info) {
-      info = {
-        resource: resourceOf(step.chain),
-        chain: chainNameOf(step.chain),
-        extension: extensionNameOf(step),
-        backend_target: backendTargetOf(step),
-        per_processing_request_info: [],
-        failed_open: false,
-      };
-      infos.push(info);
-      ids.push(step.extension);
-    }
-    info.per_processing_request_info.push({
-      event_type: step.event,
-      latency_ms: step.latencyMs,
-      effect: step.effect,
-    });
-    if (step.effect === 'FAILED_OPEN') info.failed_open = true;
-    if (step.grpcStatus !== undefined) info.grpc_status = step.grpcStatus;
-    if (step.error !== undefined) info.error = step.error;
+  return stepsByExtension(trace.steps).map((steps) => {
+    const first = steps[0]!;
+    const outcome = outcomeOf(steps);
+    const info: ServiceExtensionInfo = {
+      resource: resourceOf(first.chain),
+      chain: chainNameOf(first.chain),
+      extension: extensionNameOf(first),
+      backend_target: backendTargetOf(first),
+      per_processing_request_info: steps.map((step) => ({
+        event_type: step.event,
+        latency_ms: step.latencyMs,
+        effect: step.effect,
+      })),
+      failed_open: outcome.failedOpen,
+    };
+    if (outcome.grpcStatus !== undefined) info.grpc_status = outcome.grpcStatus;
+    if (outcome.error !== undefined) info.error = outcome.error;
+    return info;
+  });
+}
+
+/**
+ * Each extension's steps, in the order the extensions first ran: steps arrive interleaved by event (request
+ * path, then response path in reverse). A request runs a few extensions, so a scan beats a Map.
+ */
+function stepsByExtension(steps: readonly TraceStep[]): TraceStep[][] {
+  const groups: TraceStep[][] = [];
+  for (const step of steps) {
+    const group = groups.find((g) => g[0]!.extension === step.extension);
+    if (group === undefined) groups.push([step]);
+    else group.push(step);
   }
-  return infos;
+  return groups;
+}
+
+/** What one extension's steps add up to: failed open on any event, the last gRPC status and error seen. */
+function outcomeOf(steps: readonly TraceStep[]): {
+  failedOpen: boolean;
+  grpcStatus?: number;
+  error?: string;
+} {
+  let failedOpen = false;
+  let grpcStatus: number | undefined;
+  let error: string | undefined;
+  for (const step of steps) {
+    if (step.effect === 'FAILED_OPEN') failedOpen = true;
+    if (step.grpcStatus !== undefined) grpcStatus = step.grpcStatus;
+    if (step.error !== undefined) error = step.error;
+  }
+  return {
+    failedOpen,
+    ...(grpcStatus !== undefined ? { grpcStatus } : {}),
+    ...(error !== undefined ? { error } : {}),
+  };
+}
+
+interface ExtensionHead {
+  readonly plugin: TraceStep['plugin'];
+  readonly json: string;
+}
+
+function extensionHead(step: TraceStep): ExtensionHead {
+  return {
+    plugin: step.plugin,
+    json:
+      `{"resource":${JSON.stringify(resourceOf(step.chain))},"chain":${JSON.stringify(chainNameOf(step.chain))}` +
+      `,"extension":${JSON.stringify(extensionNameOf(step))},"backend_target":${JSON.stringify(backendTargetOf(step))}` +
+      `,"per_processing_request_info":[`,
+  };
 }
 
 /** Chain ids are `Kind/namespace/resource/chainName`. */

@@ -7,14 +7,9 @@
 // format via the `get()` contract its Registry calls.
 
 import type { Metric } from 'prom-client';
+import type { MetricValue } from '../extensions/lazy-metric.js';
 
 type LabelValues = Record<string, string>;
-
-interface MetricValue {
-  labels: Record<string, string | number>;
-  value: number;
-  metricName?: string;
-}
 
 /** The part of prom-client's metric contract its Registry uses. */
 interface CollectedMetric {

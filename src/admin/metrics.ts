@@ -12,6 +12,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { TraceRecord } from './trace.js';
 import { FastCounter, FastHistogram } from './metric-series.js';
+import { BoundedMemo } from '../support/bounded-memo.js';
 
 /** Latency buckets in seconds: extension and upstream calls are sub-millisecond to seconds. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -155,18 +156,13 @@ export class GatewayMetrics {
 
 /** Route ids are `ns/route/rule/match`; metrics count per rule (`ns/route/rule`). */
 function ruleOf(routeId: string): string {
-  let rule = RULES.get(routeId);
-  if (rule === undefined) {
-    const slash = routeId.lastIndexOf('/');
-    const parts = routeId.split('/').length;
-    rule = parts === 4 && slash > 0 ? routeId.slice(0, slash) : routeId;
-    // Route ids come from the configuration; bounded all the same (cleared when full, never grown).
-    if (RULES.size >= MAX_CACHED_RULES) RULES.clear();
-    RULES.set(routeId, rule);
-  }
-  return rule;
+  return RULES.get(routeId, deriveRule);
+}
+
+function deriveRule(routeId: string): string {
+  const slash = routeId.lastIndexOf('/');
+  return routeId.split('/').length === 4 && slash > 0 ? routeId.slice(0, slash) : routeId;
 }
 
 /** Rule of each route id seen: computed once per route instead of once per request. */
-const RULES = new Map<string, string>();
-const MAX_CACHED_RULES = 10_000;
+const RULES = new BoundedMemo<string, string>(10_000);

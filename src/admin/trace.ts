@@ -32,6 +32,7 @@ import {
 import { TRACE_DEFAULTS } from './limits.js';
 import { MessageCapture } from './trace-capture.js';
 import { TraceDemand } from './trace-demand.js';
+import { BoundedMemo } from '../support/bounded-memo.js';
 
 export interface TraceStep {
   readonly chain: string;
@@ -343,16 +344,13 @@ function nonNegativeInt(field: string, value: number): number {
  * per step would be hashed again by every Map the step's chain is looked up in (metrics, access log).
  */
 function chainOf(extension: string): string {
-  let chain = CHAIN_OF.get(extension);
-  if (chain === undefined) {
-    const slash = extension.lastIndexOf('/');
-    chain = slash > 0 ? extension.slice(0, slash) : '';
-    // Extension ids come from the configuration; bounded all the same (cleared when full, never grown).
-    if (CHAIN_OF.size >= MAX_CHAIN_IDS) CHAIN_OF.clear();
-    CHAIN_OF.set(extension, chain);
-  }
-  return chain;
+  return CHAIN_OF.get(extension, deriveChain);
 }
 
-const CHAIN_OF = new Map<string, string>();
-const MAX_CHAIN_IDS = 10_000;
+function deriveChain(extension: string): string {
+  const slash = extension.lastIndexOf('/');
+  return slash > 0 ? extension.slice(0, slash) : '';
+}
+
+/** Extension ids come from the configuration; bounded all the same. */
+const CHAIN_OF = new BoundedMemo<string, string>(10_000);

@@ -2,6 +2,7 @@
 // allowed routes and conflicts), the bound port of each listener. Routes and extensions fill the nodes later.
 
 import { compileCertificate } from '../../dataplane/certificates.js';
+import { BoundedMemo } from '../../support/bounded-memo.js';
 import { isIP } from 'node:net';
 import type {
   CertificateIR,
@@ -369,21 +370,17 @@ function resolveCertificate(
 }
 
 /** Verdicts of compileCertificate by content: every translation re-checks each listener's certificates. */
-const certificateVerdicts = new Map<string, string | null>();
+const certificateVerdicts = new BoundedMemo<string, string | null>(1024);
 
 function certificateProblem(c: CertificateIR): string | undefined {
-  const k = `${c.secret}\0${c.certPem}\0${c.keyPem}`;
-  let verdict = certificateVerdicts.get(k);
-  if (verdict === undefined) {
+  const verdict = certificateVerdicts.get(`${c.secret}\0${c.certPem}\0${c.keyPem}`, () => {
     try {
       compileCertificate(c);
-      verdict = null;
+      return null;
     } catch (err) {
-      verdict = err instanceof Error ? err.message : String(err);
+      return err instanceof Error ? err.message : String(err);
     }
-    if (certificateVerdicts.size >= 1024) certificateVerdicts.clear();
-    certificateVerdicts.set(k, verdict);
-  }
+  });
   return verdict ?? undefined;
 }
 

@@ -9,6 +9,7 @@
 // field (written as latin1, U+010A would become LF) — refuses the request instead.
 
 import { isProxyOwned, isToken, isValidFieldValue } from '../../extensions/mutation-rules.js';
+import { BoundedMemo } from '../../support/bounded-memo.js';
 
 const CRLF = '\r\n';
 /** Request target: no controls, no space, nothing above 0xFF. */
@@ -25,17 +26,16 @@ const enum NameKind {
  * instead of on every request (a regex and a set lookup per header were a third of this function's cost).
  * Names that are not tokens are never kept; the map is emptied when full, so made-up names cannot grow it.
  */
-const checkedNames = new Map<string, NameKind>();
-const CHECKED_NAMES_MAX = 1024;
+const checkedNames = new BoundedMemo<string, NameKind | undefined>(1024);
 
 function nameKind(name: string): NameKind | undefined {
-  const known = checkedNames.get(name);
-  if (known !== undefined) return known;
+  return checkedNames.get(name, deriveNameKind);
+}
+
+/** Undefined (not a token, and so not kept) or the name's part in the head. */
+function deriveNameKind(name: string): NameKind | undefined {
   if (!isToken(name)) return undefined;
-  const kind = isProxyOwned(name) ? NameKind.ProxyOwned : NameKind.Field;
-  if (checkedNames.size >= CHECKED_NAMES_MAX) checkedNames.clear();
-  checkedNames.set(name, kind);
-  return kind;
+  return isProxyOwned(name) ? NameKind.ProxyOwned : NameKind.Field;
 }
 
 export interface RequestHead {

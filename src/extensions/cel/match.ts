@@ -8,6 +8,7 @@ import type { CelConditionIR } from '../../ir/snapshot.js';
 import { attributeNeeds, celAttributes, type MatchInput } from './attributes.js';
 import { normalizeCurlyQuotes } from './source.js';
 import { compileRegex, RegexSyntaxError, type Regex } from '../../dataplane/routing/regex.js';
+import { BoundedMemo } from '../../support/bounded-memo.js';
 
 export type { MatchInput } from './attributes.js';
 export type MatchCondition = (input: MatchInput) => boolean;
@@ -22,16 +23,12 @@ const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregat
 // `x.matches(re)` call is pointed at it (parseCel); the test in test/callout/cel.test.ts fails if a cel-js
 // upgrade changes the call node's shape.
 const RE2_MATCHES = 'matches_re2';
-const regexCache = new Map<string, Regex>();
-env.registerFunction(`string.${RE2_MATCHES}(string): bool`, (text: string, pattern: string) => {
-  let re = regexCache.get(pattern);
-  if (re === undefined) {
-    re = compileRegex(pattern); // a bad pattern throws: the condition is false, as any evaluation error
-    if (regexCache.size >= 1000) regexCache.clear(); // patterns built from request data must not grow it
-    regexCache.set(pattern, re);
-  }
-  return re.partialMatch(text);
-});
+// Patterns built from request data must not grow it. A bad pattern throws: the condition is false, as any
+// evaluation error.
+const regexCache = new BoundedMemo<string, Regex>(1000);
+env.registerFunction(`string.${RE2_MATCHES}(string): bool`, (text: string, pattern: string) =>
+  regexCache.get(pattern, compileRegex).partialMatch(text),
+);
 
 interface CelNode {
   op: string;
