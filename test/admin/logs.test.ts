@@ -34,6 +34,19 @@ function lines(stream: Collector): Array<Record<string, unknown>> {
 
 const CHAIN = 'GCPTrafficExtension/default/my-traffic-extension/chain1';
 
+/** A recorder whose finished traces become access-log lines (`lines`), kept beside the traces (`records`). */
+function lineRecorder(): { recorder: TraceRecorder; lines: string[]; records: TraceRecord[] } {
+  const recorder = new TraceRecorder({ capacity: 0 });
+  const log = new AccessLog({ destination: new Collector() });
+  const lines: string[] = [];
+  const records: TraceRecord[] = [];
+  recorder.onEnd((t) => {
+    lines.push(log.line(t));
+    records.push(t);
+  });
+  return { recorder, lines, records };
+}
+
 test('one access-log line per request, with a service_extension_info entry per extension', () => {
   const out = new Collector();
   const recorder = new TraceRecorder({ capacity: 0 });
@@ -135,14 +148,7 @@ test('one access-log line per request, with a service_extension_info entry per e
 });
 
 test('an access-log line is the JSON of accessLogRecord between pino-shaped fields, escaping what clients send', () => {
-  const recorder = new TraceRecorder({ capacity: 0 });
-  const log = new AccessLog({ destination: new Collector() });
-  const lines: string[] = [];
-  const records: TraceRecord[] = [];
-  recorder.onEnd((t) => {
-    lines.push(log.line(t));
-    records.push(t);
-  });
+  const { recorder, lines, records } = lineRecorder();
   const trace = recorder.begin({
     requestId: 'id "quoted" \\ \u0001',
     method: 'GET',
@@ -169,14 +175,7 @@ test('an access-log line is the JSON of accessLogRecord between pino-shaped fiel
 });
 
 test('service_extension_info is written as JSON.stringify of accessLogRecord writes it, byte for byte', () => {
-  const recorder = new TraceRecorder({ capacity: 0 });
-  const log = new AccessLog({ destination: new Collector() });
-  const lines: string[] = [];
-  const records: TraceRecord[] = [];
-  recorder.onEnd((t) => {
-    lines.push(log.line(t));
-    records.push(t);
-  });
+  const { recorder, lines, records } = lineRecorder();
   const trace = recorder.begin({ requestId: 'r', method: 'POST', authority: 'a', path: '/', scheme: 'http' });
   const routing = 'GCPRoutingExtension/default/route-ext/chain "r"';
   const traffic = 'GCPTrafficExtension/default/traffic-ext/chain1';
