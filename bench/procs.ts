@@ -93,16 +93,24 @@ function processTree(pid: number): number[] {
 
 /** CPU seconds (user + system) used so far by a process tree. */
 export function cpuSeconds(pid: number): number {
+  const { user, system } = cpuSplit(pid);
+  return user + system;
+}
+
+/** CPU seconds of a process tree so far, in user space and in the kernel (utime, stime of /proc/<pid>/stat). */
+export function cpuSplit(pid: number): { user: number; system: number } {
   const ticks = 100; // USER_HZ on Linux
-  let total = 0;
+  let user = 0;
+  let system = 0;
   for (const p of processTree(pid)) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / ticks;
+      user += Number(fields[11]) / ticks;
+      system += Number(fields[12]) / ticks;
     } catch {
       // exited
     }
   }
-  return total;
+  return { user, system };
 }

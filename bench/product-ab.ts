@@ -15,7 +15,7 @@
 // ±20% with the VM's speed (docs/benchmarks.md); here the pair is measured seconds apart, many times.
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { cpuSeconds, startNode, type Proc } from './procs.js';
+import { cpuSplit, startNode, type Proc } from './procs.js';
 import { wrk } from './wrk.js';
 import { median } from './stats.js';
 
@@ -64,15 +64,22 @@ async function product(backendPort: number, extra: string[], env: NodeJS.Process
 interface Round {
   readonly rps: number;
   readonly cpuMicrosPerRequest: number;
+  /** Of which in the kernel (sockets, wakeups, page faults). */
+  readonly systemMicrosPerRequest: number;
 }
 
 async function measure(p: Product, secs: number): Promise<Round> {
-  const c0 = cpuSeconds(p.pid);
+  const c0 = cpuSplit(p.pid);
   const r = await wrk(p.url, connections, secs, HOST, LOAD_CPUS);
-  const cpu = cpuSeconds(p.pid) - c0;
+  const c1 = cpuSplit(p.pid);
   if (r.errors > 0 || r.non2xx > 0)
     throw new Error(`${p.url}: ${r.errors} socket errors, ${r.non2xx} non-2xx`);
-  return { rps: r.rps, cpuMicrosPerRequest: (cpu * 1e6) / r.requests };
+  const perRequest = (seconds: number): number => (seconds * 1e6) / r.requests;
+  return {
+    rps: r.rps,
+    cpuMicrosPerRequest: perRequest(c1.user + c1.system - c0.user - c0.system),
+    systemMicrosPerRequest: perRequest(c1.system - c0.system),
+  };
 }
 
 const backend = await startNode(here('./backend.js'), [], [], { cpus: LOAD_CPUS });
@@ -103,7 +110,9 @@ try {
       .toFixed(0)
       .padStart(7)}   CPU µs/req ${median(rs.map((r) => r.cpuMicrosPerRequest))
       .toFixed(1)
-      .padStart(6)}   rounds ${rs.map((r) => r.cpuMicrosPerRequest.toFixed(0)).join(' ')}`;
+      .padStart(6)} (kernel ${median(rs.map((r) => r.systemMicrosPerRequest))
+      .toFixed(1)
+      .padStart(5)})   rounds ${rs.map((r) => r.cpuMicrosPerRequest.toFixed(0)).join(' ')}`;
   console.log(row('A', ra));
   console.log(row('B', rb));
   const ratios = ra.map((r, i) => rb[i]!.rps / r.rps);

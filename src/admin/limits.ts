@@ -43,9 +43,9 @@ export const LOG_LIMITS = Object.freeze({
    *  stdout is slower than the traffic. */
   maxBufferedBytes: 16 * 1024 * 1024,
   /** Lines are written in batches of at least this many bytes (fewer syscalls under load)... */
-  minBufferedBytes: 16 * 1024,
+  minBufferedBytes: 64 * 1024,
   /** ...of at most this many... */
-  maxWriteBytes: 64 * 1024,
+  maxWriteBytes: 256 * 1024,
   /** ...but on a pipe shared by several data-plane workers, at most PIPE_BUF of whole lines (atomic, never
    *  interleaved with another worker's lines), gathered from this many bytes on. */
   pipeWriteBytes: 4096,

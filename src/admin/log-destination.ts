@@ -1,15 +1,25 @@
-// Where the access log and plugin logs go by default: stdout through one asynchronous, buffered writer.
-// Lines are gathered into writes of at least `minBufferedBytes` (one syscall for many requests instead of one
-// each) and flushed at least every `flushIntervalMs`, so a quiet gateway's lines still show up promptly;
-// pino flushes what is left when the process exits. Several data-plane workers share stdout: on a pipe (or
-// socket) a write of more than PIPE_BUF bytes may interleave with another process's, so there each write is
-// at most `pipeWriteBytes` of whole lines; a file opened for append takes each write whole.
+// Where the access log and plugin logs go by default: stdout through one buffered writer that gathers lines
+// into writes of at least `minBufferedBytes` (one syscall for many requests instead of one each), flushed at
+// least every `flushIntervalMs`, so a quiet gateway's lines still show up promptly; pino flushes what is left
+// when the process exits.
+//
+// How a batch is written depends on what stdout is, as Node's own process.stdout decides it:
+// - a pipe or socket (a container runtime reading a worker's stdout) is written asynchronously: a reader that
+//   falls behind must never stall the event loop. Several data-plane workers share it, and a write of more
+//   than PIPE_BUF bytes may interleave with another process's, so each write is at most `pipeWriteBytes` of
+//   whole lines.
+// - a file, /dev/null or a terminal is written synchronously, in batches of `minBufferedBytes` (Node writes
+//   process.stdout to files and TTYs synchronously on POSIX for the same reason): an asynchronous write goes
+//   through libuv's thread pool, and waking a pool thread and the loop again cost more CPU than the write
+//   itself; per request, under load, that was the product's largest difference between a plain request and
+//   one through a plugin, whose log line is longer (docs/benchmarks.md, "Round 6"). A file opened for append
+//   takes each write whole.
 //
 // The writer is pino's (sonic-boom) in its Buffer mode, each line encoded once as it arrives. Its string mode
 // appends each line to the pending batch and measures the whole batch again (`Buffer.byteLength`) per line:
 // work proportional to the batch per line, up to 64 KiB, which under load made the access log the largest
 // cost of a proxied request after the syscalls (docs/benchmarks.md, "Where the product's CPU goes").
-import { fstatSync } from 'node:fs';
+import { fstatSync, statSync } from 'node:fs';
 import pino, { type DestinationStream } from 'pino';
 import { LOG_LIMITS } from './limits.js';
 
@@ -21,10 +31,10 @@ export interface LogDestination extends DestinationStream {
 }
 
 export function logDestination(dest: number | string = 1): LogDestination {
-  const shared = typeof dest === 'number' && isPipe(dest);
+  const shared = isPipe(dest);
   const boom = pino.destination({
     dest,
-    sync: false,
+    sync: !shared,
     contentMode: 'buffer',
     minLength: shared ? LOG_LIMITS.pipeMinBufferedBytes : LOG_LIMITS.minBufferedBytes,
     maxLength: LOG_LIMITS.maxBufferedBytes,
@@ -39,10 +49,12 @@ export function logDestination(dest: number | string = 1): LogDestination {
   };
 }
 
-function isPipe(fd: number): boolean {
+/** A pipe or socket (a reader that may fall behind, shared by the workers); unknown counts as one. */
+function isPipe(dest: number | string): boolean {
   try {
-    const stat = fstatSync(fd);
-    return stat.isFIFO() || stat.isSocket();
+    const stat = typeof dest === 'number' ? fstatSync(dest) : statSync(dest, { throwIfNoEntry: false });
+    // A path that does not exist yet is a file sonic-boom creates.
+    return stat !== undefined && (stat.isFIFO() || stat.isSocket());
   } catch {
     return true;
   }

@@ -295,7 +295,11 @@ class LiveTrace implements RequestTrace {
   }
 
   upstream(u: TraceUpstream): void {
-    this.record.upstream = this.capturing || u.response === undefined ? u : { ...u, response: undefined };
+    // Rounded to the microsecond like every other duration here: the access log writes such a value from its
+    // integer microseconds, where a double's shortest decimal form costs a runtime call per request.
+    const upstream: Mutable<TraceUpstream> = { ...u, latencyMs: round(u.latencyMs) };
+    if (!this.capturing) upstream.response = undefined;
+    this.record.upstream = upstream;
   }
 
   end(result: { status: number; bytes: number; error?: string }): void {

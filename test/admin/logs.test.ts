@@ -3,11 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { closeSync, constants, openSync, readFileSync, readSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logDestination } from '../../src/admin/log-destination.js';
 import { LOG_LIMITS } from '../../src/admin/limits.js';
-import { AccessLog, accessLogRecord, jsonMs } from '../../src/admin/access-log.js';
+import { AccessLog, accessLogRecord, jsonMs, jsonString } from '../../src/admin/access-log.js';
 import { PluginLogBook, sampleFraction } from '../../src/admin/plugin-logs.js';
 import type { PluginLogSink } from '../../src/extensions/wasm/plugin-log.js';
 import { TraceRecorder, type TraceRecord } from '../../src/admin/trace.js';
@@ -439,4 +441,92 @@ test("an extension's service_extension_info names the plugin version each reques
     trace.end({ status: 200, bytes: 0 });
   }
   assert.deepEqual(targets, [['default/p@v1'], ['default/p@v1'], ['default/p@v2'], ['default/p@v1']]);
+});
+
+test('a file destination writes a full batch in the same turn, without a thread-pool write', async () => {
+  // Files (and /dev/null, terminals) are written synchronously, as Node writes process.stdout to them: an
+  // asynchronous write wakes a libuv pool thread and then the loop, which under load cost more CPU than the
+  // write. Without it the file is still empty when the batch is handed over.
+  const dir = await mkdtemp(join(tmpdir(), 'extgate-log-'));
+  try {
+    const file = join(dir, 'access.log');
+    const destination = logDestination(file);
+    const line = `${JSON.stringify({ msg: 'request', path: '/'.padEnd(1000, 'x') })}\n`;
+    const count = Math.ceil(LOG_LIMITS.minBufferedBytes / line.length) + 1;
+    for (let i = 0; i < count; i++) destination.write(line);
+    const written = readFileSync(file, 'utf8');
+    assert.ok(written.length >= LOG_LIMITS.minBufferedBytes, `${written.length} bytes in the file`);
+    assert.ok(written.endsWith('\n'), 'whole lines only');
+    destination.end();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a pipe destination never blocks the loop when nobody reads, and writes whole lines of at most PIPE_BUF', async () => {
+  // A container runtime reads the workers' shared stdout through a pipe; a reader that falls behind must not
+  // stall the data plane, and no write may be long enough to interleave with another worker's lines.
+  const dir = await mkdtemp(join(tmpdir(), 'extgate-log-'));
+  const fifo = join(dir, 'stdout.fifo');
+  execFileSync('mkfifo', [fifo]);
+  // Read end opened first (non-blocking), so the write end opens at once; nothing reads it until the end.
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writer = openSync(fifo, constants.O_WRONLY);
+  try {
+    const destination = logDestination(writer);
+    const line = `${JSON.stringify({ msg: 'request', path: '/'.padEnd(300, 'x') })}\n`;
+    // Far more than a pipe holds (64 KiB on Linux): a blocking writer would hang here.
+    const lines = 2_000;
+    for (let i = 0; i < lines; i++) destination.write(line);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The loop still turns; now drain the pipe and check what came out.
+    let text = '';
+    const chunk = Buffer.alloc(65536);
+    const deadline = Date.now() + 10_000;
+    while (text.split('\n').length - 1 < lines && Date.now() < deadline) {
+      let n = 0;
+      try {
+        n = readSync(reader, chunk);
+      } catch {
+        // EAGAIN: the writer has not caught up yet.
+      }
+      if (n > 0) text += chunk.toString('utf8', 0, n);
+      else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.equal(text.split('\n').length - 1, lines);
+    assert.ok(
+      text
+        .split('\n')
+        .slice(0, -1)
+        .every((l) => l === line.slice(0, -1)),
+      'lines arrive whole',
+    );
+    destination.end();
+  } finally {
+    closeSync(reader);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('strings from the client are written as JSON.stringify writes them', () => {
+  const samples = [
+    '',
+    '/',
+    'store.example.com',
+    '/a b?c=d&e=%22',
+    'quote " inside',
+    'back\\slash',
+    'tab\there',
+    'nul\u0000byte',
+    'del\u007f',
+    'caf\u00e9 \u4e2d\u6587',
+    'emoji \ud83d\ude00',
+    'lone high \ud83d end',
+    'lone low \ude00 end',
+    '\u2028\u2029',
+    '/'.padEnd(600, 'x'),
+    '/'.padEnd(600, '"'),
+  ];
+  for (let c = 0; c < 0x10000; c += 0x3f) samples.push(`a${String.fromCharCode(c)}b`);
+  for (const s of samples) assert.equal(jsonString(s), JSON.stringify(s), JSON.stringify(s));
 });

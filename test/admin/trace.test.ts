@@ -251,3 +251,14 @@ test('bad options are refused with the field named', () => {
   assert.throws(() => new TraceRecorder({ capacity: -1 }), /capacity must be a non-negative integer/);
   assert.throws(() => new TraceRecorder({ maxBodyBytes: 1.5 }), /maxBodyBytes/);
 });
+
+test('the upstream latency is kept to the microsecond, like every other duration of a trace', () => {
+  const recorder = new TraceRecorder({ capacity: 0 });
+  let finished: TraceRecord | undefined;
+  recorder.onEnd((t) => (finished = t));
+  const trace = recorder.begin({ requestId: 'r', method: 'GET', authority: 'a', path: '/', scheme: 'http' });
+  trace.upstream({ endpoint: '127.0.0.1:1', status: 200, latencyMs: 0.123456789 });
+  trace.end({ status: 200, bytes: 0 });
+  assert.equal(finished?.upstream?.latencyMs, 0.123);
+  assert.equal(finished?.upstream?.endpoint, '127.0.0.1:1');
+});
