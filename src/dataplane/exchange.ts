@@ -12,6 +12,7 @@ import type { EndpointIR, RequestRedirectIR } from '../ir/snapshot.js';
 import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { hasRequestBody } from './downstream.js';
+import { clientHeaders, type ClientHeaders } from './client-headers.js';
 import {
   applyHeaderModifier,
   isHopByHop,
@@ -67,6 +68,8 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
   /** A dynamic forwarding target that was not an endpoint of the chosen backend (for the trace). */
   private ignoredOverride: string | undefined;
   upstreamHeaders: Record<string, string | string[]> = {};
+  /** The client's header fields, every line kept (client-headers.ts); Node's object until start(). */
+  clientHeaders: ClientHeaders;
   /** Headers route matching reads, when a routing extension changed them and cleared the route cache. */
   routeHeaders: HeaderMap | undefined;
   /** Authority set by an extension (`:authority`), overriding the client's Host upstream. */
@@ -113,6 +116,7 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
   ) {
     this.method = req.method ?? 'GET';
     this.hasBody = hasRequestBody(req);
+    this.clientHeaders = req.headers;
     this.startedAt = ctx.observer !== undefined ? performance.now() : 0;
   }
 
@@ -121,7 +125,7 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
       const all = this.routeHeaders.getAll(name);
       return all.length === 0 ? undefined : all.join(',');
     }
-    const v = this.req.headers[name];
+    const v = this.clientHeaders[name];
     return Array.isArray(v) ? v.join(',') : v;
   }
 
@@ -138,7 +142,11 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
   start(): void {
     const req = this.req;
     this.ctx.stats.requests++;
-    const authority = req.headers.host ?? (req.headers[':authority'] as string | undefined);
+    const headers = clientHeaders(req);
+    // More than one Host: RFC 9112 §3.2's 400, before anything routes on either (docs/dataplane.md).
+    if (headers === undefined) return this.reply(REPLIES.duplicateHost);
+    this.clientHeaders = headers;
+    const authority = (headers.host ?? headers[':authority']) as string | undefined;
     this.host = hostWithoutPort(authority);
     let url = req.url ?? '/';
     if (url.charCodeAt(0) !== 47 /* / */ && /^https?:\/\//i.test(url)) {
@@ -176,13 +184,14 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
       return false;
     }
     this.listener = listener;
-    this.requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    const headers = this.clientHeaders;
+    this.requestId = (headers['x-request-id'] as string | undefined) ?? randomUUID();
     const recorder = this.ctx.recorder;
     if (recorder?.enabled) {
       this.trace = recorder.begin({
         requestId: this.requestId,
         method: this.method,
-        authority: (req.headers.host ?? req.headers[':authority'] ?? '') as string,
+        authority: (headers.host ?? headers[':authority'] ?? '') as string,
         path: this.query === '' ? this.path : `${this.path}?${this.query}`,
         scheme: this.scheme,
         source: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
@@ -217,7 +226,7 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
 
   /** The authority the request goes upstream with: an extension's or absolute-form's, else the client's. */
   get requestAuthority(): string {
-    const h = this.req.headers;
+    const h = this.clientHeaders;
     return (this.authority ?? h.host ?? h[':authority'] ?? this.host) as string;
   }
 
@@ -306,7 +315,7 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
     this.upstreamHeaders =
       list !== undefined && list.version !== this.headerListBuilt
         ? proxyRequestHeadersFromList(list, p)
-        : proxyRequestHeaders(this.req.headers, p);
+        : proxyRequestHeaders(this.clientHeaders, p);
   }
 
   /** Sends the request to an endpoint of the chosen backend (another one after a refused connection). */

@@ -242,8 +242,9 @@ function immediate(x: RequestContext, r: LocalResponse): false {
 
 /**
  * The request headers as extensions see them: the pseudo-headers, then the client's headers in order
- * (`host` is `:authority`), then `x-request-id` when the client sent none. Names come from Node's parsed
- * `headers` (lowercased by node:http, lowercase by protocol on HTTP/2), so they are not lowercased again.
+ * (`host` is `:authority`), then `x-request-id` when the client sent none. Every line the client sent, as
+ * Envoy's header map keeps it (client-headers.ts): a repeated field's lines where the client sent them, a
+ * field Envoy folds as its one value at its first line's place. Names are lowercase already.
  */
 function requestHeaderList(x: RequestContext): HeaderList {
   const list = new HeaderList();
@@ -251,15 +252,34 @@ function requestHeaderList(x: RequestContext): HeaderList {
   list.appendLowercase(':scheme', x.scheme);
   list.appendLowercase(':authority', x.requestAuthority);
   list.appendLowercase(':path', x.query === '' ? x.path : `${x.path}?${x.query}`);
-  const src = x.req.headers;
+  const src = x.clientHeaders;
   let hasRequestId = false;
-  for (const name in src) {
-    if (name.charCodeAt(0) === 58 || name === 'host') continue;
-    const v = src[name];
-    if (typeof v === 'string') list.appendLowercase(name, v);
-    else if (v === undefined || v.length === 0) continue;
-    else for (const one of v) list.appendLowercase(name, one);
-    if (name === 'x-request-id') hasRequestId = true;
+  if (src === x.req.headers) {
+    // No name repeats: Node's object holds every line, in the client's order.
+    for (const name in src) {
+      if (name.charCodeAt(0) === 58 || name === 'host') continue;
+      const v = src[name];
+      if (typeof v === 'string') list.appendLowercase(name, v);
+      else if (v === undefined || v.length === 0) continue;
+      else for (const one of v) list.appendLowercase(name, one);
+      if (name === 'x-request-id') hasRequestId = true;
+    }
+  } else {
+    const raw = x.req.rawHeaders;
+    let placed: Set<string> | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      if (name.charCodeAt(0) === 58 || name === 'host') continue;
+      const v = src[name];
+      // A list: one value per line, this line's where it stands; a string: the field's one (folded) value.
+      if (typeof v !== 'string') list.appendLowercase(name, raw[i + 1]!);
+      else if ((placed ??= new Set()).has(name)) continue;
+      else {
+        placed.add(name);
+        list.appendLowercase(name, v);
+      }
+      if (name === 'x-request-id') hasRequestId = true;
+    }
   }
   if (!hasRequestId) list.appendLowercase('x-request-id', x.requestId);
   return list;

@@ -37,6 +37,7 @@ export const REPLIES = {
   ),
   upstreamTimeout: text(504, 'upstream request timeout\n', 'upstream_response_timeout'),
   badRequest: text(400, 'bad request\n', 'bad_request'),
+  duplicateHost: text(400, 'more than one Host header\n', 'duplicate_host'),
   /** A step threw what it should have answered itself (a bug, or input nothing anticipated): never a hang. */
   internalError: text(500, 'internal error\n', 'internal_error'),
 } as const;

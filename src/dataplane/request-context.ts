@@ -8,6 +8,7 @@ import type { HeaderList } from '../extensions/header-map.js';
 import type { HeaderMap, RequestInfo } from '../extensions/extension.js';
 import type { CompiledBackend, CompiledListener, CompiledRule } from './compiled-port.js';
 import type { ProxyContext } from './context.js';
+import type { ClientHeaders } from './client-headers.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import type { LocalReply } from './replies.js';
 import type { RouteRequest } from './routing/route-matcher.js';
@@ -37,6 +38,8 @@ export interface ResponseHandler {
 export interface RequestContext extends RouteRequest {
   readonly ctx: ProxyContext;
   readonly req: DownstreamRequest;
+  /** The client's header fields, every line kept as Envoy keeps it (client-headers.ts). */
+  readonly clientHeaders: ClientHeaders;
   readonly res: DownstreamResponse;
   readonly listener: CompiledListener;
   readonly scheme: 'http' | 'https';

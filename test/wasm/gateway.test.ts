@@ -3,6 +3,7 @@
 // is wired at integration; this drives the same DataPlane with a hand-made snapshot.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import type { ExtensionChainIR, HttpEvent, Snapshot, WasmPluginIR } from '../../src/ir/snapshot.js';
 import { compileChains } from '../../src/extensions/chain.js';
 import { WasmRuntime } from '../../src/extensions/wasm/runtime.js';
@@ -201,6 +202,35 @@ test('bodies stream through the plugin in both directions', async () => {
     const b = await get(p, '/download');
     assert.equal(b.status, 200);
     assert.equal(b.body, 'REPLACED');
+  } finally {
+    await gw.close();
+  }
+});
+
+test('a plugin gets one header pair per line the client sent (repeated X-A lines are three pairs)', async () => {
+  const rt = new WasmRuntime({ logSink: () => {} });
+  const plugin = pluginIR('default/c', fixturePath('c-plugin.c'));
+  const { gw, port: p } = await gatewayFor(rt, snapshotWith([plugin], { events: ['RequestHeaders'] }));
+  try {
+    // The C fixture answers how many pairs proxy_get_header_map_pairs gave it in x-c-pairs.
+    const pairsWith = async (xa: string[]): Promise<number> => {
+      const head = ['GET / HTTP/1.1', 'Host: store.example.com', ...xa.map((v) => `X-A: ${v}`)];
+      const text = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(p, '127.0.0.1', () =>
+          socket.write(`${[...head, 'Connection: close'].join('\r\n')}\r\n\r\n`),
+        );
+        const chunks: Buffer[] = [];
+        socket.on('data', (c: Buffer) => chunks.push(c));
+        socket.on('error', reject);
+        socket.on('close', () => resolve(Buffer.concat(chunks).toString()));
+      });
+      assert.match(text, /^HTTP\/1\.1 200 /);
+      const echo = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as {
+        headers: Record<string, string>;
+      };
+      return Number(echo.headers['x-c-pairs']);
+    };
+    assert.equal((await pairsWith(['1', '2', '3'])) - (await pairsWith(['1'])), 2);
   } finally {
     await gw.close();
   }

@@ -3,6 +3,7 @@
 
 import http2 from 'node:http2';
 import type { UpstreamDispatcher, UpstreamHandler, UpstreamRequest } from './dispatcher.js';
+import { h2FieldValue } from './h2-fields.js';
 
 const {
   HTTP2_HEADER_METHOD,
@@ -59,7 +60,7 @@ export class H2cUpstream implements UpstreamDispatcher {
     };
     for (const name in request.headers) {
       if (name === 'host') headers[HTTP2_HEADER_AUTHORITY] = request.headers[name];
-      else headers[name] = request.headers[name];
+      else headers[name] = h2FieldValue(name, request.headers[name]!);
     }
     let stream: http2.ClientHttp2Stream;
     try {

@@ -8,18 +8,23 @@ import type { BackendIR, EndpointIR, Snapshot, UpstreamProtocol } from '../../ir
 import type { DataPlaneLimits } from '../limits.js';
 import type { UpstreamDispatcher, UpstreamHandler, UpstreamRequest } from './dispatcher.js';
 import { H2cUpstream } from './h2c.js';
+import { h2Fields } from './h2-fields.js';
 import { H1Upstream } from './h1.js';
 import { UndiciHandlerAdapter } from './undici-handler.js';
 
 class UndiciUpstream implements UpstreamDispatcher {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    /** TLS h2 (undici writes through node:http2, which takes one value of the fields it keeps once). */
+    private readonly h2: boolean,
+  ) {}
 
   dispatch(request: UpstreamRequest, handler: UpstreamHandler): void {
     this.pool.dispatch(
       {
         path: request.path,
         method: request.method as 'GET',
-        headers: request.headers,
+        headers: this.h2 ? h2Fields(request.headers) : request.headers,
         body: request.body,
         headersTimeout: request.headersTimeout,
         bodyTimeout: 0,
@@ -117,7 +122,7 @@ export class Upstreams {
     });
     // Pool errors surface on requests; the emitter must not crash the process.
     pool.on('connectionError', () => {});
-    return new UndiciUpstream(pool);
+    return new UndiciUpstream(pool, protocol === 'h2');
   }
 
   /**
