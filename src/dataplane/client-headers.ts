@@ -81,6 +81,8 @@ const ENVOY_INLINE = new Set([
 /**
  * The client's fields, or undefined for a request that carries more than one `host` (or `:authority`): RFC
  * 9112 §3.2 has a server answer 400 to it, which the caller does. Node's parsed object when no name repeats.
+ * (The no-extension path counts Node's keys in the walk it makes anyway, headers.ts proxyRequestHeaders, and
+ * calls fieldsFromRaw only when they fall short.)
  */
 export function clientHeaders(req: DownstreamRequest): ClientHeaders | undefined {
   const parsed = req.headers;
@@ -89,10 +91,13 @@ export function clientHeaders(req: DownstreamRequest): ClientHeaders | undefined
   let keys = 0;
   for (const _ in parsed) keys++;
   if (keys * 2 === raw.length) return parsed;
-  return fromRaw(raw, req.httpVersionMajor === 2);
+  return fieldsFromRaw(req);
 }
 
-function fromRaw(raw: readonly string[], h2: boolean): ClientHeaders | undefined {
+/** The client's fields read from `rawHeaders`; undefined for more than one `host` (or `:authority`). */
+export function fieldsFromRaw(req: DownstreamRequest): ClientHeaders | undefined {
+  const raw = req.rawHeaders;
+  const h2 = req.httpVersionMajor === 2;
   // No prototype: a `__proto__` field is an own field like any other.
   const out = Object.create(null) as Record<string, string | string[]>;
   for (let i = 0; i + 1 < raw.length; i += 2) {

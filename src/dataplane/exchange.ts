@@ -12,7 +12,7 @@ import type { EndpointIR, RequestRedirectIR } from '../ir/snapshot.js';
 import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { hasRequestBody } from './downstream.js';
-import { clientHeaders, type ClientHeaders } from './client-headers.js';
+import { clientHeaders, fieldsFromRaw, type ClientHeaders } from './client-headers.js';
 import {
   applyHeaderModifier,
   isHopByHop,
@@ -68,8 +68,13 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
   /** A dynamic forwarding target that was not an endpoint of the chosen backend (for the trace). */
   private ignoredOverride: string | undefined;
   upstreamHeaders: Record<string, string | string[]> = {};
-  /** The client's header fields, every line kept (client-headers.ts); Node's object until start(). */
+  /**
+   * The client's header fields, every line kept (client-headers.ts): Node's parsed object until a walk over
+   * it finds that a name repeats (resolveClientHeaders, buildUpstreamHeaders), then the fields from the raw
+   * lines.
+   */
   clientHeaders: ClientHeaders;
+  private clientHeadersResolved = false;
   /** Headers route matching reads, when a routing extension changed them and cleared the route cache. */
   routeHeaders: HeaderMap | undefined;
   /** Authority set by an extension (`:authority`), overriding the client's Host upstream. */
@@ -142,10 +147,7 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
   start(): void {
     const req = this.req;
     this.ctx.stats.requests++;
-    const headers = clientHeaders(req);
-    // More than one Host: RFC 9112 §3.2's 400, before anything routes on either (docs/dataplane.md).
-    if (headers === undefined) return this.reply(REPLIES.duplicateHost);
-    this.clientHeaders = headers;
+    const headers = this.clientHeaders;
     const authority = (headers.host ?? headers[':authority']) as string | undefined;
     this.host = hostWithoutPort(authority);
     let url = req.url ?? '/';
@@ -300,7 +302,7 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
    * The upstream request's headers: the client's minus hop-by-hop ones, plus the standard proxy headers; from
    * the extensions' list, in one walk, once one edited it (else the client's headers as Node parsed them).
    */
-  buildUpstreamHeaders(): void {
+  buildUpstreamHeaders(): boolean {
     const list = this.headerList;
     const p: ProxyHeaderValues = {
       authority: this.authority,
@@ -312,10 +314,44 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
       // gRPC over HTTP/2 needs `te: trailers` end to end; HTTP/1.1 backends get no hop-by-hop fields at all.
       keepTeTrailers: this.backend !== undefined && this.backend.ir.protocol !== 'http1',
     };
-    this.upstreamHeaders =
-      list !== undefined && list.version !== this.headerListBuilt
-        ? proxyRequestHeadersFromList(list, p)
-        : proxyRequestHeaders(this.clientHeaders, p);
+    if (list !== undefined && list.version !== this.headerListBuilt) {
+      this.upstreamHeaders = proxyRequestHeadersFromList(list, p);
+      return true;
+    }
+    if (this.clientHeadersResolved) {
+      this.upstreamHeaders = proxyRequestHeaders(this.clientHeaders, p);
+      return true;
+    }
+    // Node's object, counted in the walk: undefined when a name repeats.
+    const fromNode = proxyRequestHeaders(this.clientHeaders, p, this.req.rawHeaders.length);
+    if (fromNode !== undefined) {
+      this.upstreamHeaders = fromNode;
+      return true;
+    }
+    this.clientHeadersResolved = true;
+    const fields = fieldsFromRaw(this.req);
+    if (fields === undefined) return this.refuseDuplicateHost();
+    this.clientHeaders = fields;
+    this.upstreamHeaders = proxyRequestHeaders(fields, p);
+    return true;
+  }
+
+  /**
+   * Makes `clientHeaders` every line the client sent (client-headers.ts), once; false when the request has more
+   * than one Host, answered 400 (RFC 9112 §3.2) before anything reaches an extension or the backend.
+   */
+  resolveClientHeaders(): boolean {
+    if (this.clientHeadersResolved) return true;
+    this.clientHeadersResolved = true;
+    const fields = clientHeaders(this.req);
+    if (fields === undefined) return this.refuseDuplicateHost();
+    this.clientHeaders = fields;
+    return true;
+  }
+
+  private refuseDuplicateHost(): false {
+    this.reply(REPLIES.duplicateHost);
+    return false;
   }
 
   /** Sends the request to an endpoint of the chosen backend (another one after a refused connection). */

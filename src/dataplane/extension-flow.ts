@@ -47,6 +47,7 @@ export function routingChainStep(x: RequestContext): StepOutcome {
   const chains = x.listener.routingChains;
   if (chains === undefined) return true;
   const headers = requestHeaders(x);
+  if (headers === undefined) return false;
   const info = extensionInfo(x);
   const chain = chains.select(info, headers);
   if (x.trace.recording) traceChain(x, 'routing', chain?.id, x.listener.ir.routingChains);
@@ -80,6 +81,7 @@ export function trafficRequestStep(x: RequestContext): StepOutcome {
   const chains = x.listener.trafficChains;
   if (chains === undefined) return true;
   const headers = requestHeaders(x);
+  if (headers === undefined) return false;
   const info = requestInfo(x, x.rule!.ir.route, x.backend!.ir.id);
   const chain = chains.select(info, headers);
   if (x.trace.recording) traceChain(x, 'traffic', chain?.id, x.listener.ir.trafficChains);
@@ -179,10 +181,14 @@ async function trafficRequestWithBody(
   return true;
 }
 
-/** The request's one header list (built once, when the first extension step needs it). */
-function requestHeaders(x: RequestContext): HeaderList {
+/**
+ * The request's one header list (built once, when the first extension step needs it); undefined when the
+ * request has more than one Host, answered 400.
+ */
+function requestHeaders(x: RequestContext): HeaderList | undefined {
   let list = x.headerList;
   if (list === undefined) {
+    if (!x.resolveClientHeaders()) return undefined;
     list = x.headerList = requestHeaderList(x);
     x.headerListBuilt = list.version;
   }

@@ -121,21 +121,37 @@ export interface ProxyHeaderValues {
 
 /**
  * The headers sent upstream: the client's minus hop-by-hop ones (and those its `Connection` names), plus
- * `x-forwarded-for` (appended), `x-forwarded-proto`, `via` (appended) and `x-request-id`.
+ * `x-forwarded-for` (appended), `x-forwarded-proto`, `via` (appended) and `x-request-id`. With `rawLines`
+ * (the length of the request's `rawHeaders`), `src` is Node's parsed object and undefined is returned when it
+ * has fewer fields than the client sent lines: a name repeats, and the fields must be read again from the raw
+ * lines (client-headers.ts). Counted in this walk, so a request without repeats pays nothing more.
  */
 export function proxyRequestHeaders(
   src: Readonly<Record<string, string | string[] | undefined>>,
   p: ProxyHeaderValues,
-): Record<string, string | string[]> {
+): Record<string, string | string[]>;
+export function proxyRequestHeaders(
+  src: Readonly<Record<string, string | string[] | undefined>>,
+  p: ProxyHeaderValues,
+  rawLines: number,
+): Record<string, string | string[]> | undefined;
+export function proxyRequestHeaders(
+  src: Readonly<Record<string, string | string[] | undefined>>,
+  p: ProxyHeaderValues,
+  rawLines = -1,
+): Record<string, string | string[]> | undefined {
   const out: Record<string, string | string[]> = {};
   const extra = connectionTokens(src.connection);
+  let fields = 0;
   for (const name in src) {
+    fields++;
     const v = src[name];
     if (v === undefined || name.charCodeAt(0) === 58 /* ':' */) continue;
     if (HOP_BY_HOP.has(name) && !(p.keepTeTrailers && name === 'te' && v === 'trailers')) continue;
     if (extra !== undefined && extra.has(name)) continue;
     out[name] = v;
   }
+  if (rawLines >= 0 && fields * 2 !== rawLines) return undefined;
   return addProxyFields(out, src.host ?? src[':authority'], src['x-forwarded-for'], src.via, p);
 }
 

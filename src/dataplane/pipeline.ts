@@ -99,7 +99,7 @@ function routeFiltersStep(x: RequestContext): boolean {
 
 /** Builds the upstream request (header modifiers, rewrite, timeouts, mirrors) and sends it. */
 function upstreamStep(x: RequestContext): boolean {
-  x.buildUpstreamHeaders();
+  if (!x.buildUpstreamHeaders()) return false;
   x.applyFilters();
   x.forward();
   return false;

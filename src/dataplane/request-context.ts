@@ -65,7 +65,9 @@ export interface RequestContext extends RouteRequest {
   adoptRequestLine(): void;
   prepare(rule: CompiledRule): boolean;
   /** The upstream request's headers, from the client's or (once an extension edited them) the header list. */
-  buildUpstreamHeaders(): void;
+  buildUpstreamHeaders(): boolean;
+  /** Makes `clientHeaders` every line the client sent; false when answered 400 (more than one Host). */
+  resolveClientHeaders(): boolean;
   applyFilters(): void;
   forward(): void;
   onDone(it: { close(): void }): void;
