@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { closeSync, constants, openSync, readFileSync, readSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logDestination } from '../../src/admin/log-destination.js';
@@ -529,4 +529,54 @@ test('strings from the client are written as JSON.stringify writes them', () => 
   ];
   for (let c = 0; c < 0x10000; c += 0x3f) samples.push(`a${String.fromCharCode(c)}b`);
   for (const s of samples) assert.equal(jsonString(s), JSON.stringify(s), JSON.stringify(s));
+});
+
+test('a terminal destination never blocks the loop when the terminal stops reading', async () => {
+  // A terminal can stop reading for as long as its user likes (XOFF, a paused pager): lines to it are written
+  // asynchronously, so the gateway goes on. A pseudo-terminal whose master nobody reads stands in for it;
+  // with a synchronous writer the child below never reaches its timer and the run times out.
+  const dir = await mkdtemp(join(tmpdir(), 'extgate-log-'));
+  try {
+    const child = join(dir, 'writer.mjs');
+    const module = new URL('../../src/admin/log-destination.js', import.meta.url).href;
+    await writeFile(
+      child,
+      `import { logDestination } from ${JSON.stringify(module)};
+const out = logDestination(1);
+const line = JSON.stringify({ msg: 'request', path: '/'.padEnd(300, 'x') }) + '\\n';
+for (let i = 0; i < 2000; i++) out.write(line);
+setTimeout(() => { process.stderr.write('alive\\n'); out.end(); }, 50);
+`,
+    );
+    // Python's pty module gives the child a terminal as stdout; the master is read only after "alive".
+    const driver = `
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+p = subprocess.Popen([sys.argv[1], sys.argv[2]], stdout=slave, stderr=subprocess.PIPE)
+os.close(slave)
+print(p.stderr.readline().decode().strip(), flush=True)
+got = 0
+while True:
+    try:
+        chunk = os.read(master, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    got += chunk.count(b'\\n')
+p.wait()
+print(got, flush=True)
+`;
+    // Debian's python3, as the other tests with Python peers use (scripts/prerequisites.mjs installs it).
+    const result = spawnSync('/usr/bin/python3', ['-c', driver, process.execPath, child], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(result.status, 0, `driver: ${result.stderr} ${String(result.error ?? '')}`);
+    const [first, lines] = result.stdout.trim().split('\n');
+    assert.equal(first, 'alive');
+    assert.equal(Number(lines), 2000, 'every line reached the terminal once it read again');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
