@@ -79,8 +79,9 @@ const ENVOY_INLINE = new Set([
 ]);
 
 /**
- * The client's fields, or undefined for a request that carries more than one `host` (or `:authority`): RFC
- * 9112 §3.2 has a server answer 400 to it, which the caller does. Node's parsed object when no name repeats.
+ * The client's fields, or undefined for a request that carries more than one `host` (or `:authority`):
+ * RFC 9112 §3.2 has a server answer 400 to it, which the caller does. Node's parsed object when no name
+ * repeats.
  * (The no-extension path counts Node's keys in the walk it makes anyway, headers.ts proxyRequestHeaders, and
  * calls fieldsFromRaw only when they fall short.)
  */
