@@ -256,22 +256,20 @@ function stepsByExtension(steps: readonly TraceStep[]): TraceStep[][] {
 /** What one extension's steps add up to: failed open on any event, the last gRPC status and error seen. */
 function outcomeOf(steps: readonly TraceStep[]): {
   failedOpen: boolean;
-  grpcStatus?: number;
-  error?: string;
+  grpcStatus: number | undefined;
+  error: string | undefined;
 } {
-  let failedOpen = false;
-  let grpcStatus: number | undefined;
-  let error: string | undefined;
-  for (const step of steps) {
-    if (step.effect === 'FAILED_OPEN') failedOpen = true;
-    if (step.grpcStatus !== undefined) grpcStatus = step.grpcStatus;
-    if (step.error !== undefined) error = step.error;
-  }
-  return {
-    failedOpen,
-    ...(grpcStatus !== undefined ? { grpcStatus } : {}),
-    ...(error !== undefined ? { error } : {}),
+  const outcome = {
+    failedOpen: false,
+    grpcStatus: undefined as number | undefined,
+    error: undefined as string | undefined,
   };
+  for (const step of steps) {
+    if (step.effect === 'FAILED_OPEN') outcome.failedOpen = true;
+    if (step.grpcStatus !== undefined) outcome.grpcStatus = step.grpcStatus;
+    if (step.error !== undefined) outcome.error = step.error;
+  }
+  return outcome;
 }
 
 interface ExtensionHead {

@@ -79,23 +79,20 @@ const ENVOY_INLINE = new Set([
 ]);
 
 /**
- * The client's fields, or undefined for a request that carries more than one `host` (or `:authority`):
- * RFC 9112 §3.2 has a server answer 400 to it, which the caller does. Node's parsed object when no name
- * repeats.
- * (The no-extension path counts Node's keys in the walk it makes anyway, headers.ts proxyRequestHeaders, and
- * calls fieldsFromRaw only when they fall short.)
+ * Whether node:http joined or dropped a line of this request: Node makes one key per distinct name, so fewer
+ * keys than lines means a name repeats and the fields must be read again (fieldsFromRaw). The no-extension
+ * path counts the keys in the walk it makes anyway (headers.ts proxyRequestHeaders) instead.
  */
-export function clientHeaders(req: DownstreamRequest): ClientHeaders | undefined {
-  const parsed = req.headers;
-  const raw = req.rawHeaders;
-  // Node makes one key per distinct name: as many keys as lines means no line was joined or dropped.
+export function namesRepeat(req: DownstreamRequest): boolean {
   let keys = 0;
-  for (const _ in parsed) keys++;
-  if (keys * 2 === raw.length) return parsed;
-  return fieldsFromRaw(req);
+  for (const _ in req.headers) keys++;
+  return keys * 2 !== req.rawHeaders.length;
 }
 
-/** The client's fields read from `rawHeaders`; undefined for more than one `host` (or `:authority`). */
+/**
+ * The client's fields read from `rawHeaders`; undefined for a request that carries more than one `host` (or
+ * `:authority`), which RFC 9112 §3.2 has a server answer 400 (the caller does).
+ */
 export function fieldsFromRaw(req: DownstreamRequest): ClientHeaders | undefined {
   const raw = req.rawHeaders;
   const h2 = req.httpVersionMajor === 2;

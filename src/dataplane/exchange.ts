@@ -12,7 +12,7 @@ import type { EndpointIR, RequestRedirectIR } from '../ir/snapshot.js';
 import type { ProxyContext } from './context.js';
 import type { DownstreamRequest, DownstreamResponse } from './downstream.js';
 import { hasRequestBody } from './downstream.js';
-import { clientHeaders, fieldsFromRaw, type ClientHeaders } from './client-headers.js';
+import { fieldsFromRaw, namesRepeat, type ClientHeaders } from './client-headers.js';
 import {
   applyHeaderModifier,
   isHopByHop,
@@ -318,21 +318,16 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
       this.upstreamHeaders = proxyRequestHeadersFromList(list, p);
       return true;
     }
-    if (this.clientHeadersResolved) {
-      this.upstreamHeaders = proxyRequestHeaders(this.clientHeaders, p);
-      return true;
+    if (!this.clientHeadersResolved) {
+      // Node's object, its keys counted in the walk: undefined when a name repeats.
+      const fromNode = proxyRequestHeaders(this.clientHeaders, p, this.req.rawHeaders.length);
+      if (fromNode !== undefined) {
+        this.upstreamHeaders = fromNode;
+        return true;
+      }
+      if (!this.adoptRawFields()) return false;
     }
-    // Node's object, counted in the walk: undefined when a name repeats.
-    const fromNode = proxyRequestHeaders(this.clientHeaders, p, this.req.rawHeaders.length);
-    if (fromNode !== undefined) {
-      this.upstreamHeaders = fromNode;
-      return true;
-    }
-    this.clientHeadersResolved = true;
-    const fields = fieldsFromRaw(this.req);
-    if (fields === undefined) return this.refuseDuplicateHost();
-    this.clientHeaders = fields;
-    this.upstreamHeaders = proxyRequestHeaders(fields, p);
+    this.upstreamHeaders = proxyRequestHeaders(this.clientHeaders, p);
     return true;
   }
 
@@ -342,16 +337,23 @@ export class Exchange implements UpstreamHandler, RouteRequest, RequestContext {
    */
   resolveClientHeaders(): boolean {
     if (this.clientHeadersResolved) return true;
-    this.clientHeadersResolved = true;
-    const fields = clientHeaders(this.req);
-    if (fields === undefined) return this.refuseDuplicateHost();
-    this.clientHeaders = fields;
-    return true;
+    if (!namesRepeat(this.req)) {
+      this.clientHeadersResolved = true;
+      return true;
+    }
+    return this.adoptRawFields();
   }
 
-  private refuseDuplicateHost(): false {
-    this.reply(REPLIES.duplicateHost);
-    return false;
+  /** The fields read again from the raw lines (a name repeats); false, answered 400, for two Hosts. */
+  private adoptRawFields(): boolean {
+    this.clientHeadersResolved = true;
+    const fields = fieldsFromRaw(this.req);
+    if (fields === undefined) {
+      this.reply(REPLIES.duplicateHost);
+      return false;
+    }
+    this.clientHeaders = fields;
+    return true;
   }
 
   /** Sends the request to an endpoint of the chosen backend (another one after a refused connection). */

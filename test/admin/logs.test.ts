@@ -34,6 +34,16 @@ function lines(stream: Collector): Array<Record<string, unknown>> {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/** Runs `fn` with a fresh temporary directory, removed afterwards. */
+async function withLogDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'extgate-log-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 const CHAIN = 'GCPTrafficExtension/default/my-traffic-extension/chain1';
 
 /** A recorder whose finished traces become access-log lines (`lines`), kept beside the traces (`records`). */
@@ -320,8 +330,7 @@ test("as the Wasm runtime's log sink, entries it already filtered are kept and e
 });
 
 test('the default log writer batches lines yet a lone line reaches the file within the flush interval', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'extgate-log-'));
-  try {
+  await withLogDir(async (dir) => {
     const file = join(dir, 'access.log');
     const destination = logDestination(file);
     const log = new AccessLog({ destination });
@@ -334,9 +343,7 @@ test('the default log writer batches lines yet a lone line reaches the file with
     const text = await readFile(file, 'utf8');
     assert.equal(JSON.parse(text.trim()).request_id, 'lone');
     destination.end();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the log writer measures each line once, not the whole pending batch again per line', async () => {
@@ -447,8 +454,7 @@ test('a file destination writes a full batch in the same turn, without a thread-
   // Files (and /dev/null, terminals) are written synchronously, as Node writes process.stdout to them: an
   // asynchronous write wakes a libuv pool thread and then the loop, which under load cost more CPU than the
   // write. Without it the file is still empty when the batch is handed over.
-  const dir = await mkdtemp(join(tmpdir(), 'extgate-log-'));
-  try {
+  await withLogDir(async (dir) => {
     const file = join(dir, 'access.log');
     const destination = logDestination(file);
     const line = `${JSON.stringify({ msg: 'request', path: '/'.padEnd(1000, 'x') })}\n`;
@@ -458,9 +464,7 @@ test('a file destination writes a full batch in the same turn, without a thread-
     assert.ok(written.length >= LOG_LIMITS.minBufferedBytes, `${written.length} bytes in the file`);
     assert.ok(written.endsWith('\n'), 'whole lines only');
     destination.end();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a pipe destination never blocks the loop when nobody reads, and writes whole lines of at most PIPE_BUF', async () => {
@@ -535,8 +539,7 @@ test('a terminal destination never blocks the loop when the terminal stops readi
   // A terminal can stop reading for as long as its user likes (XOFF, a paused pager): lines to it are written
   // asynchronously, so the gateway goes on. A pseudo-terminal whose master nobody reads stands in for it;
   // with a synchronous writer the child below never reaches its timer and the run times out.
-  const dir = await mkdtemp(join(tmpdir(), 'extgate-log-'));
-  try {
+  await withLogDir(async (dir) => {
     const child = join(dir, 'writer.mjs');
     const module = new URL('../../src/admin/log-destination.js', import.meta.url).href;
     await writeFile(
@@ -576,7 +579,5 @@ print(got, flush=True)
     const [first, lines] = result.stdout.trim().split('\n');
     assert.equal(first, 'alive');
     assert.equal(Number(lines), 2000, 'every line reached the terminal once it read again');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });

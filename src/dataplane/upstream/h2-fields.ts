@@ -51,8 +51,8 @@ export function h2Fields(headers: Record<string, string | string[]>): Record<str
   let out: Record<string, string | string[]> | undefined;
   for (const name in headers) {
     const v = headers[name]!;
-    if (typeof v === 'string' || !NODE_SINGLE_VALUE.has(name)) continue;
-    (out ??= { ...headers })[name] = v.join(', ');
+    const accepted = h2FieldValue(name, v);
+    if (accepted !== v) (out ??= { ...headers })[name] = accepted;
   }
   return out ?? headers;
 }
